@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/targets"
+)
+
+// demoFlags configure the simulated API. Flag values are what they say: 0
+// means no delay (the library's zero means "default").
+type demoFlags struct {
+	Workers, QueueLimit                       int
+	Query, Enhanced, Documents, Login, Health time.Duration
+	Sigma, Scale, UserRate                    float64
+	TokenTTL                                  time.Duration
+}
+
+func (d *demoFlags) addFlags(cmd *cobra.Command) {
+	fs := cmd.Flags()
+	fs.IntVar(&d.Workers, "workers", demo.DefaultWorkers, "demo API: requests served at once; the rest queue (the capacity knee)")
+	fs.IntVar(&d.QueueLimit, "queue-limit", 0, "demo API: waiting requests beyond this get 503 (0 = unlimited)")
+	fs.DurationVar(&d.Query, "query-latency", demo.DefaultQueryLatency, "demo API: median service time of /api/v1/query/")
+	fs.DurationVar(&d.Enhanced, "enhanced-latency", demo.DefaultEnhancedLatency, "demo API: median service time of /api/v1/query/enhanced")
+	fs.DurationVar(&d.Documents, "documents-latency", demo.DefaultDocumentsLatency, "demo API: median service time of /api/v1/documents/")
+	fs.DurationVar(&d.Login, "login-latency", demo.DefaultLoginLatency, "demo API: median service time of the login")
+	fs.DurationVar(&d.Health, "health-latency", demo.DefaultHealthLatency, "demo API: median service time of /health")
+	fs.Float64Var(&d.Sigma, "sigma", demo.DefaultSigma, "demo API: lognormal spread of service times (0 = fixed)")
+	fs.Float64Var(&d.Scale, "latency-scale", 1, "demo API: multiply every service time (e.g. 10 for a slow server)")
+	fs.Float64Var(&d.UserRate, "user-rate-limit", 0, "demo API: requests per second per user before 429 (0 = off)")
+	fs.DurationVar(&d.TokenTTL, "token-ttl", demo.DefaultTokenTTL, "demo API: lifetime of access tokens")
+}
+
+func zeroMeansNone[T ~int64 | ~float64](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
+func (d *demoFlags) config(users map[string]string) demo.Config {
+	return demo.Config{
+		Workers: d.Workers, QueueLimit: d.QueueLimit,
+		QueryLatency: zeroMeansNone(d.Query), EnhancedLatency: zeroMeansNone(d.Enhanced),
+		DocumentsLatency: zeroMeansNone(d.Documents), LoginLatency: zeroMeansNone(d.Login),
+		HealthLatency: zeroMeansNone(d.Health),
+		Sigma:         zeroMeansNone(d.Sigma), LatencyScale: d.Scale, UserRateLimit: d.UserRate,
+		TokenTTL: d.TokenTTL, Users: users,
+	}
+}
+
+type demoOptions struct {
+	runOptions
+	demoFlags
+}
+
+func newDemoCmd(s *streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	o := &demoOptions{}
+	cmd := &cobra.Command{
+		Use:   "demo [flags]",
+		Short: "Run a short attack against the built-in demo RAG API (no server to install)",
+		Long: `Demo starts the simulated RAG API in this process on 127.0.0.1 (a random
+port), runs a short attack against it with the default scenario, and prints
+the per-endpoint table and the verdict. The demo API has the routes of a
+typical RAG backend, JWT login, and a capacity model: a pool of --workers
+serving lognormal service times, so pushing --rate past its capacity shows a
+real latency knee.
+
+Every attack flag applies; "ragload demo serve" runs only the API.`,
+		Example: `  ragload demo
+  ragload demo --rate 120 --duration 20s       # past the knee: FAIL
+  ragload demo serve --addr 127.0.0.1:8000`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			job, rules, err := o.runOptions.job(c.Flags(), "demo-")
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context(), o)
+			}
+			users := map[string]string{}
+			for _, cr := range job.Credentials {
+				users[cr.Username] = cr.Password
+			}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return fmt.Errorf("start the demo API: %w", err)
+			}
+			ctx, stop := context.WithCancel(context.Background()) // outlives Ctrl-C until the run has drained
+			defer stop()
+			served := make(chan error, 1)
+			go func() { served <- demo.Serve(ctx, ln, demo.New(o.config(users))) }()
+			job.Target = "http://" + ln.Addr().String()
+			if !o.Quiet {
+				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", job.Target)
+			}
+			runErr := runJob(c.Context(), s, job, rules, o.Format, o.Quiet)
+			stop()
+			if err := <-served; err != nil && runErr == nil {
+				runErr = err
+			}
+			return runErr
+		},
+	}
+	o.runOptions.addFlags(cmd, 30, 15*time.Second)
+	o.demoFlags.addFlags(cmd)
+	cmd.AddCommand(newDemoServeCmd(s))
+	return cmd
+}
+
+func newDemoServeCmd(s *streams) *cobra.Command {
+	var d demoFlags
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "serve [--addr host:port] [flags]",
+		Short: "Serve only the demo RAG API, to point ragload or any other tool at",
+		Long: `Serve runs the simulated RAG API until Ctrl-C. It knows one user,
+$LOAD_TEST_EMAIL / $LOAD_TEST_PASSWORD (default loadtest@example.com /
+loadtestpassword); more can register at /api/v1/auth/register.`,
+		Example: `  ragload demo serve --addr 127.0.0.1:8000 --workers 16
+  ragload attack --url http://127.0.0.1:8000 --rate 50 --duration 1m`,
+		Args: noArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			cred := targets.CredentialFromEnv(os.Getenv)
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return usageErrorf("--addr %q: %v", addr, err)
+			}
+			fmt.Fprintf(s.ErrOut, "ragload: demo API on http://%s (user %s); Ctrl-C stops\n", ln.Addr(), cred.Username)
+			err = demo.Serve(c.Context(), ln, demo.New(d.config(map[string]string{cred.Username: cred.Password})))
+			if errors.Is(err, http.ErrServerClosed) {
+				err = nil
+			}
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8000", "address to listen on")
+	d.addFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
+)
+
+// Exit codes, documented in README.md and `ragload --help`.
+const (
+	exitOK        = 0 // the verdict passed
+	exitVerdict   = 1 // the verdict failed
+	exitUsage     = 2 // bad flags, arguments or configuration files
+	exitRunError  = 3 // the run could not start, complete or be read
+	exitInterrupt = 3 // an interrupted run is a run error, after its report
+)
+
+// version is set with -ldflags "-X main.version=…"; otherwise the module
+// version from the build info is used.
+var version = ""
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// streams are the command's standard streams; tests replace them.
+type streams struct {
+	In          io.Reader
+	Out, ErrOut io.Writer
+}
+
+func defaultStreams() *streams { return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+
+// usageError is a problem with flags, arguments or configuration: exit 2.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// errVerdictFailed means the report was printed and its verdict failed.
+var errVerdictFailed = errors.New("verdict failed")
+
+// errInterrupted means the run stopped early on a signal; the report was
+// printed.
+var errInterrupted = errors.New("interrupted")
+
+// Main runs ragload with args and returns the exit code. A first SIGINT or
+// SIGTERM stops the run gracefully (in-flight requests finish, files are
+// completed); a second one exits at once.
+func Main(args []string, s *streams) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sig := make(chan os.Signal, 2)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sig)
+	go func() {
+		if _, ok := <-sig; !ok {
+			return
+		}
+		fmt.Fprintln(s.ErrOut, "\nragload: stopping: waiting for in-flight requests (press Ctrl-C again to quit at once)")
+		cancel()
+		if _, ok := <-sig; ok {
+			os.Exit(130)
+		}
+	}()
+	defer close(sig)
+
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteContextC(ctx)
+	return exitCode(s, cmd, err)
+}
+
+func exitCode(s *streams, cmd *cobra.Command, err error) int {
+	var ue *usageError
+	var fe *targets.FileError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errVerdictFailed):
+		return exitVerdict
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintln(s.ErrOut, "ragload: the run was interrupted; its results and manifest are complete up to the stop")
+		return exitInterrupt
+	case errors.As(err, &ue):
+		fmt.Fprintf(s.ErrOut, "error: %v\n", err)
+		if cmd != nil && !errors.As(err, &fe) {
+			fmt.Fprintf(s.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		}
+		return exitUsage
+	case errors.As(err, &fe), errors.Is(err, attack.ErrRunExists):
+		fmt.Fprintf(s.ErrOut, "error: %v\n", err)
+		return exitUsage
+	}
+	var de *results.DamagedError
+	if errors.As(err, &de) {
+		fmt.Fprintf(s.ErrOut, "error: %v\n(pass --allow-partial to accept a damaged file)\n", err)
+		return exitRunError
+	}
+	fmt.Fprintf(s.ErrOut, "error: %v\n", err)
+	return exitRunError
+}
+
+func newRootCmd(s *streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ragload <command> [flags]",
+		Short: "Load-test RAG HTTP APIs and judge them against a latency target",
+		Long: `ragload load-tests retrieval-augmented-generation HTTP APIs: it logs in,
+sends a weighted mix of questions and requests at a planned rate, stores
+every result in vegeta's format, and judges the run against its thresholds
+(by default p95 < 2s and failures < 1%).
+
+Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
+3 the run could not start, complete or be read (including interruptions).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       toolVersion(),
+	}
+	root.SetOut(s.Out)
+	root.SetErr(s.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(
+		newAttackCmd(s, nil),
+		newReportCmd(s, nil),
+		newDemoCmd(s, nil),
+	)
+	return root
+}

@@ -1,0 +1,36 @@
+// Package demo implements a simulated RAG (retrieval-augmented generation)
+// HTTP API used by ragload's quick start, tests and examples.
+//
+// The server mimics a typical FastAPI RAG backend:
+//
+//	GET  /health                  liveness probe (no auth, not pooled)
+//	POST /api/v1/auth/register    create a user (JSON or form)
+//	POST /api/v1/auth/login       OAuth2 password form -> HS256 JWT
+//	POST /api/v1/query/           answer a question (Bearer auth)
+//	POST /api/v1/query/enhanced   slower answer with reasoning (Bearer auth)
+//	GET  /api/v1/documents/       list documents (Bearer auth)
+//	POST /api/v1/documents/upload multipart upload, metadata only (Bearer auth)
+//
+// Errors use FastAPI's {"detail": "..."} shape: 401 with
+// WWW-Authenticate: Bearer for bad credentials, 404/405 for unknown routes,
+// 422 for invalid input, 429 when a per-user rate limit is exceeded and 503
+// when the wait queue is full.
+//
+// # Capacity model
+//
+// Every route except /health runs inside a fixed pool of Config.Workers
+// slots. A request first waits for a free slot (the wait counts towards its
+// response time), then holds the slot for a service time drawn from a
+// lognormal distribution, median*exp(Sigma*Z), capped at 20x the median and
+// multiplied by Config.LatencyScale. Offered load beyond
+// Workers/mean-service-time therefore produces a genuine latency knee, which
+// makes the server useful for exercising a load tester.
+//
+// # Observability
+//
+// Server.Stats returns cheap counters (requests per route, 401/429/503
+// counts, logins, peak concurrency) so tests can check what a load run did;
+// Server.IssuedTokens and Server.LoginsBy support leak and closed-loop
+// checks. The package never prints or logs unless Config.Logf is set, and
+// never logs passwords or tokens.
+package demo

@@ -1,0 +1,203 @@
+package demo
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// shutdownGrace is how long Serve lets in-flight requests finish.
+const shutdownGrace = 5 * time.Second
+
+// routeSpec describes one known path.
+type routeSpec struct {
+	id        routeID
+	method    string
+	protected bool
+	handle    func(s *Server, w http.ResponseWriter, r *http.Request, user string)
+}
+
+var routeTable = map[string]routeSpec{
+	"/health":                  {routeHealth, http.MethodGet, false, (*Server).handleHealth},
+	"/api/v1/auth/register":    {routeRegister, http.MethodPost, false, (*Server).handleRegister},
+	"/api/v1/auth/login":       {routeLogin, http.MethodPost, false, (*Server).handleLogin},
+	"/api/v1/query/":           {routeQuery, http.MethodPost, true, (*Server).handleQuery},
+	"/api/v1/query/enhanced":   {routeEnhanced, http.MethodPost, true, (*Server).handleEnhanced},
+	"/api/v1/documents/":       {routeDocuments, http.MethodGet, true, (*Server).handleListDocuments},
+	"/api/v1/documents/upload": {routeUpload, http.MethodPost, true, (*Server).handleUpload},
+}
+
+// Server is the simulated RAG API. It implements http.Handler and is safe
+// for concurrent use. Create it with New.
+type Server struct {
+	cfg     Config
+	latency [numRoutes]time.Duration
+	sampler *sampler
+	pool    *pool
+	limiter *limiter
+	users   *userStore
+	tokens  *signer
+	docs    *docStore
+	stats   counters
+
+	tokMu  sync.Mutex
+	issued []string
+}
+
+// New returns a Server configured by cfg; zero fields take their defaults
+// (see Config).
+func New(cfg Config) *Server {
+	cfg = cfg.withDefaults()
+	secret := cfg.Secret
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret) // never fails (Go 1.24+)
+	} else {
+		secret = append([]byte(nil), secret...)
+	}
+	s := &Server{
+		cfg:     cfg,
+		sampler: newSampler(cfg.Sigma, cfg.LatencyScale, cfg.Seed),
+		pool:    newPool(cfg.Workers, cfg.QueueLimit),
+		limiter: newLimiter(cfg.UserRateLimit, cfg.UserBurst),
+		users:   newUserStore(),
+		tokens:  &signer{secret: secret, ttl: cfg.TokenTTL, now: time.Now},
+		docs:    newDocStore(),
+	}
+	s.stats.init()
+	s.latency = [numRoutes]time.Duration{
+		routeHealth:    cfg.HealthLatency,
+		routeRegister:  cfg.RegisterLatency,
+		routeLogin:     cfg.LoginLatency,
+		routeQuery:     cfg.QueryLatency,
+		routeEnhanced:  cfg.EnhancedLatency,
+		routeDocuments: cfg.DocumentsLatency,
+		routeUpload:    cfg.UploadLatency,
+	}
+	for _, name := range slices.Sorted(maps.Keys(cfg.Users)) {
+		s.users.add(name, cfg.Users[name]) // keys are unique: cannot fail
+	}
+	s.cfg.Users = nil // keep only the salted hashes, never plaintext
+	return s
+}
+
+// ServeHTTP routes r, applies authentication, rate limiting and the
+// capacity model, and writes a FastAPI-style JSON response.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rt, ok := routeTable[r.URL.Path]
+	if !ok {
+		s.stats.requests[routeOther].Add(1)
+		writeDetail(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	if r.Method != rt.method {
+		s.stats.requests[routeOther].Add(1)
+		w.Header().Set("Allow", rt.method)
+		writeDetail(w, http.StatusMethodNotAllowed, "Method Not Allowed")
+		return
+	}
+	s.stats.requests[rt.id].Add(1)
+	if rt.id == routeHealth { // fast path: no auth, no pool
+		rt.handle(s, w, r, "")
+		return
+	}
+	var user string
+	if rt.protected {
+		if user, ok = s.authenticate(r); !ok {
+			s.stats.unauthorized.Add(1)
+			w.Header().Set("WWW-Authenticate", "Bearer")
+			writeDetail(w, http.StatusUnauthorized, "Could not validate credentials")
+			return
+		}
+		s.stats.authorized[rt.id].Add(1)
+		if ok, wait := s.limiter.allow(user); !ok {
+			s.stats.rateLimited.Add(1)
+			w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(wait)))
+			writeDetail(w, http.StatusTooManyRequests, "Rate limit exceeded")
+			return
+		}
+	}
+	switch s.pool.acquire(r.Context()) {
+	case overloaded:
+		s.stats.overloaded.Add(1)
+		writeDetail(w, http.StatusServiceUnavailable, "Service overloaded")
+		return
+	case cancelled:
+		return // client went away while queued
+	}
+	defer s.pool.release()
+	rt.handle(s, w, r, user)
+}
+
+// work holds the caller's slot for one sampled service time of route id. It
+// returns the time spent and false if the request was cancelled meanwhile.
+func (s *Server) work(r *http.Request, id routeID) (time.Duration, bool) {
+	start := time.Now()
+	ok := sleepCtx(r.Context(), s.sampler.sample(s.latency[id]))
+	return time.Since(start), ok
+}
+
+// logf forwards to Config.Logf when set.
+func (s *Server) logf(format string, args ...any) {
+	if s.cfg.Logf != nil {
+		s.cfg.Logf(format, args...)
+	}
+}
+
+// writeJSON writes v as a JSON response with the given status.
+func (s *Server) writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.logf("demo: encode response: %v", err)
+		writeDetail(w, http.StatusInternalServerError, "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// writeDetail writes a FastAPI-style {"detail": msg} error body.
+func writeDetail(w http.ResponseWriter, status int, msg string) {
+	b, _ := json.Marshal(map[string]string{"detail": msg}) // cannot fail
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// Serve runs s on ln until ctx is done, then shuts down gracefully, giving
+// in-flight requests up to 5 seconds to finish. It returns nil after a clean
+// shutdown.
+func Serve(ctx context.Context, ln net.Listener, s *Server) error {
+	srv := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("demo serve: %w", err)
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		srv.Close()
+		return fmt.Errorf("demo shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("demo serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+package demo
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// routeID identifies a route for counters and latencies.
+type routeID int
+
+const (
+	routeHealth routeID = iota
+	routeRegister
+	routeLogin
+	routeQuery
+	routeEnhanced
+	routeDocuments
+	routeUpload
+	routeOther
+	numRoutes
+)
+
+// routeNames are the keys used in Stats maps.
+var routeNames = [numRoutes]string{
+	routeHealth:    "health",
+	routeRegister:  "register",
+	routeLogin:     "login",
+	routeQuery:     "query",
+	routeEnhanced:  "enhanced",
+	routeDocuments: "documents",
+	routeUpload:    "upload",
+	routeOther:     "other",
+}
+
+// Stats is a point-in-time snapshot of a Server's counters.
+type Stats struct {
+	// Requests counts requests per route name: "health", "register",
+	// "login", "query", "enhanced", "documents", "upload", and "other"
+	// (unknown paths and wrong methods). Every name is always present.
+	Requests map[string]int64
+	// Authorized counts, per route name, requests that carried a valid
+	// token (protected routes only).
+	Authorized map[string]int64
+	// Unauthorized counts 401 responses on protected routes.
+	Unauthorized int64
+	// RateLimited counts 429 responses.
+	RateLimited int64
+	// Overloaded counts 503 responses caused by QueueLimit.
+	Overloaded int64
+	// Logins counts successful logins.
+	Logins int64
+	// LoginFailures counts logins rejected for bad credentials (401).
+	LoginFailures int64
+	// Registrations counts successfully created users.
+	Registrations int64
+	// Uploads counts successfully stored documents.
+	Uploads int64
+	// InFlight is the number of requests currently holding a worker slot.
+	InFlight int64
+	// Queued is the number of requests currently waiting for a slot.
+	Queued int64
+	// MaxInFlight is the peak number of requests holding a slot at once.
+	MaxInFlight int64
+}
+
+// counters holds the live, mostly lock-free counters behind Stats.
+type counters struct {
+	requests      [numRoutes]atomic.Int64
+	authorized    [numRoutes]atomic.Int64
+	unauthorized  atomic.Int64
+	rateLimited   atomic.Int64
+	overloaded    atomic.Int64
+	logins        atomic.Int64
+	loginFailures atomic.Int64
+	registrations atomic.Int64
+	uploads       atomic.Int64
+
+	loginsMu sync.Mutex
+	loginsBy map[string]int64
+}
+
+func (c *counters) init() {
+	c.loginsBy = map[string]int64{}
+}
+
+// loginOK records a successful login by username.
+func (c *counters) loginOK(username string) {
+	c.logins.Add(1)
+	c.loginsMu.Lock()
+	c.loginsBy[username]++
+	c.loginsMu.Unlock()
+}
+
+// Stats returns a snapshot of the server's counters. Individual values are
+// read atomically; the snapshot as a whole is not.
+func (s *Server) Stats() Stats {
+	c := &s.stats
+	st := Stats{
+		Requests:      make(map[string]int64, numRoutes),
+		Authorized:    make(map[string]int64, numRoutes),
+		Unauthorized:  c.unauthorized.Load(),
+		RateLimited:   c.rateLimited.Load(),
+		Overloaded:    c.overloaded.Load(),
+		Logins:        c.logins.Load(),
+		LoginFailures: c.loginFailures.Load(),
+		Registrations: c.registrations.Load(),
+		Uploads:       c.uploads.Load(),
+		InFlight:      s.pool.inFlight.Load(),
+		Queued:        s.pool.waiting.Load(),
+		MaxInFlight:   s.pool.maxIn.Load(),
+	}
+	for id := range numRoutes {
+		st.Requests[routeNames[id]] = c.requests[id].Load()
+		st.Authorized[routeNames[id]] = c.authorized[id].Load()
+	}
+	return st
+}
+
+// LoginsBy returns how many successful logins username has made.
+func (s *Server) LoginsBy(username string) int64 {
+	s.stats.loginsMu.Lock()
+	defer s.stats.loginsMu.Unlock()
+	return s.stats.loginsBy[username]
+}

@@ -1,0 +1,11 @@
+// Package results stores, reads and judges the results of a run.
+//
+// A run directory holds results.bin, a vegeta gob result stream that
+// `vegeta report` and `vegeta plot` read unchanged, and run.json, the
+// Manifest. What vegeta's Result cannot hold travels in a few short
+// X-Ragload-* entries of Result.Headers (see LagHeader). The package
+// aggregates results per endpoint with HDR histograms (3 significant
+// digits), evaluates thresholds into a Verdict and renders reports as text
+// (tablewriter) or JSON to an io.Writer. It never knows how requests were
+// sent.
+package results

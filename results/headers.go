@@ -1,0 +1,46 @@
+package results
+
+import (
+	"strconv"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// LagHeader holds, in whole microseconds, how late a request left after the
+// time its plan said it was due (the schedule lag). It is stored in
+// Result.Headers, so the file stays vegeta's format. The response time from
+// the scheduled send is Latency + lag; results without it (closed-loop users,
+// foreign vegeta files) have no schedule, so their response time is Latency.
+const LagHeader = "X-Ragload-Lag"
+
+// Trim drops what a stored result should not carry: the response headers
+// (large, and they may hold session cookies) and, unless keepBody, the
+// body. Call it before SetLag.
+func Trim(r *vegeta.Result, keepBody bool) {
+	r.Headers = nil
+	if !keepBody {
+		r.Body = nil
+	}
+}
+
+// SetLag records the schedule lag of r (negative values count as zero).
+func SetLag(r *vegeta.Result, lag time.Duration) {
+	if r.Headers == nil {
+		r.Headers = make(map[string][]string, 1)
+	}
+	r.Headers[LagHeader] = []string{strconv.FormatInt(max(lag, 0).Microseconds(), 10)}
+}
+
+// Lag returns the schedule lag recorded in r, if any.
+func Lag(r *vegeta.Result) (time.Duration, bool) {
+	v := r.Headers[LagHeader]
+	if len(v) == 0 {
+		return 0, false
+	}
+	us, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil || us < 0 {
+		return 0, false
+	}
+	return time.Duration(us) * time.Microsecond, true
+}

@@ -1,0 +1,121 @@
+package results
+
+import (
+	"encoding/json"
+	"io"
+	"strconv"
+	"time"
+)
+
+// JSONSchema identifies the JSON report format. Fields are only ever added
+// under the same schema; a rename or removal bumps the version.
+const JSONSchema = "ragload.report/v1"
+
+type jsonReport struct {
+	Schema    string         `json:"schema"`
+	Run       *Manifest      `json:"run"`
+	Sources   []string       `json:"sources"`
+	WindowS   float64        `json:"window_seconds"`
+	Total     jsonEndpoint   `json:"total"`
+	Endpoints []jsonEndpoint `json:"endpoints"`
+	Verdict   jsonVerdict    `json:"verdict"`
+	Warnings  []string       `json:"warnings"`
+}
+
+type jsonEndpoint struct {
+	Name         string            `json:"name"`
+	Key          string            `json:"key,omitempty"`
+	Requests     uint64            `json:"requests"`
+	RPS          float64           `json:"rps"`
+	Failures     uint64            `json:"failures"`
+	FailureRate  float64           `json:"failure_rate"`
+	Status429    uint64            `json:"status_429"`
+	Status401    uint64            `json:"status_401"`
+	Codes        map[string]uint64 `json:"codes"`
+	Errors       []ErrorCount      `json:"errors"`
+	Latency      jsonPercentiles   `json:"latency_ms"`
+	Service      jsonPercentiles   `json:"service_latency_ms"`
+	ScheduleLag  *jsonPercentiles  `json:"schedule_lag_ms,omitempty"`
+	BytesInMean  float64           `json:"bytes_in_mean"`
+	BytesOutMean float64           `json:"bytes_out_mean"`
+}
+
+type jsonPercentiles struct {
+	Count uint64  `json:"count"`
+	Min   float64 `json:"min"`
+	Mean  float64 `json:"mean"`
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P95   float64 `json:"p95"`
+	P99   float64 `json:"p99"`
+	Max   float64 `json:"max"`
+}
+
+type jsonVerdict struct {
+	Pass    bool        `json:"pass"`
+	Reasons []string    `json:"reasons"`
+	Checks  []jsonCheck `json:"checks"`
+}
+
+type jsonCheck struct {
+	Threshold string  `json:"threshold"`
+	Endpoint  string  `json:"endpoint,omitempty"`
+	Metric    string  `json:"metric"`
+	Advisory  bool    `json:"advisory"`
+	Pass      bool    `json:"pass"`
+	Actual    float64 `json:"actual"` // ms for latency, a fraction for failures
+	Limit     float64 `json:"limit"`
+	Note      string  `json:"note,omitempty"`
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+func jsonPct(p Percentiles) jsonPercentiles {
+	return jsonPercentiles{Count: p.Count, Min: ms(p.Min), Mean: ms(p.Mean), P50: ms(p.P50),
+		P90: ms(p.P90), P95: ms(p.P95), P99: ms(p.P99), Max: ms(p.Max)}
+}
+
+func (r *Report) jsonEndpoint(s *Stats) jsonEndpoint {
+	e := jsonEndpoint{
+		Name: s.Name, Key: s.Key, Requests: s.Requests, RPS: r.Rate(s),
+		Failures: s.Failures, FailureRate: s.FailureRate(), Status429: s.RateLimited, Status401: s.Unauthorized,
+		Codes: map[string]uint64{}, Errors: s.TopErrors(),
+		Latency: jsonPct(s.Response()), Service: jsonPct(s.Service()),
+	}
+	for c, n := range s.Codes {
+		e.Codes[strconv.Itoa(int(c))] = n
+	}
+	if lag := s.ScheduleLag(); lag.Count > 0 {
+		l := jsonPct(lag)
+		e.ScheduleLag = &l
+	}
+	if s.Requests > 0 {
+		e.BytesInMean = float64(s.BytesIn) / float64(s.Requests)
+		e.BytesOutMean = float64(s.BytesOut) / float64(s.Requests)
+	}
+	return e
+}
+
+// WriteJSON renders the report as one JSON document (schema JSONSchema).
+// Latencies are in milliseconds.
+func WriteJSON(w io.Writer, r *Report) error {
+	out := jsonReport{
+		Schema: JSONSchema, Run: r.Manifest, Sources: r.Sources, WindowS: r.Window.Seconds(),
+		Total: r.jsonEndpoint(r.Total), Endpoints: []jsonEndpoint{}, Warnings: append([]string{}, r.Warnings...),
+		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Reasons: append([]string{}, r.Verdict.Reasons...), Checks: []jsonCheck{}},
+	}
+	for _, s := range r.Endpoints {
+		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))
+	}
+	for _, c := range r.Verdict.Checks {
+		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
+			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note}
+		if c.kind == kindLatency {
+			jc.Actual, jc.Limit = ms(time.Duration(c.Actual)), ms(c.LimitDur)
+		}
+		out.Verdict.Checks = append(out.Verdict.Checks, jc)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}

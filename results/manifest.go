@@ -1,0 +1,171 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// File names inside a run directory.
+const (
+	ManifestFile = "run.json"
+	ResultsFile  = "results.bin"
+)
+
+// ManifestSchema identifies the manifest format; readers accept any
+// manifest whose schema starts with "ragload.run/".
+const ManifestSchema = "ragload.run/v1"
+
+// Run statuses.
+const (
+	StatusRunning     = "running"
+	StatusComplete    = "complete"
+	StatusInterrupted = "interrupted"
+	StatusFailed      = "failed"
+)
+
+// Manifest describes a run: what was planned, what happened, and how to
+// judge it. It never holds secrets (no password, no token).
+type Manifest struct {
+	Schema   string       `json:"schema"`
+	Tool     string       `json:"tool"`
+	Name     string       `json:"name"` // Result.Attack of every result
+	Mode     string       `json:"mode"` // attack | users | replay
+	Target   string       `json:"target"`
+	Plan     Plan         `json:"plan"`
+	Scenario ScenarioInfo `json:"scenario"`
+	Auth     AuthInfo     `json:"auth"`
+	Seed     uint64       `json:"seed"`
+
+	Status string `json:"status"`
+	Error  string `json:"error,omitempty"`
+	// Started is the zero of the schedule: request n was due at
+	// Started + its planned offset.
+	Started time.Time `json:"started"`
+	// SendEnded is when sending stopped (plan done or interrupted).
+	SendEnded time.Time `json:"send_ended"`
+	Ended     time.Time `json:"ended"`
+	Planned   uint64    `json:"planned"`   // requests the plan called for
+	Sent      uint64    `json:"sent"`      // requests sent
+	Completed uint64    `json:"completed"` // results written
+
+	Thresholds []string `json:"thresholds"`
+	Marks      []string `json:"marks"`
+	Results    []string `json:"results"` // results files, relative to the run directory
+}
+
+// Plan is the load plan as recorded.
+type Plan struct {
+	// Description is the plan in words, e.g. "constant 50/s for 1m0s".
+	Description string   `json:"description"`
+	Kind        string   `json:"kind"` // constant | ramp | stages
+	StartRate   float64  `json:"start_rate"`
+	Stages      []Stage  `json:"stages,omitempty"`
+	Duration    Duration `json:"duration"`
+	Timeout     Duration `json:"timeout"`
+	MaxWorkers  uint64   `json:"max_workers,omitempty"`
+}
+
+// Stage is one piece of a piecewise-linear rate plan: the rate moves
+// linearly to Target requests per second over Duration.
+type Stage struct {
+	Duration Duration `json:"duration"`
+	Target   float64  `json:"target"`
+}
+
+// ScenarioInfo is the effective scenario, without secrets.
+type ScenarioInfo struct {
+	Name      string         `json:"name"`
+	Source    string         `json:"source"`
+	Endpoints []EndpointInfo `json:"endpoints"`
+	Queries   int            `json:"queries"`
+}
+
+// EndpointInfo maps requests to an endpoint's names.
+type EndpointInfo struct {
+	Key    string `json:"key"`
+	Name   string `json:"name"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Weight int    `json:"weight"`
+	Auth   bool   `json:"auth"`
+}
+
+// AuthInfo says how the run authenticated.
+type AuthInfo struct {
+	Mode          string `json:"mode"` // bearer | anonymous | none
+	Users         int    `json:"users"`
+	Logins        int64  `json:"logins"`
+	Refreshes     int64  `json:"refreshes"`
+	LoginFailures int64  `json:"login_failures"`
+	Unauthorized  int64  `json:"unauthorized"`
+}
+
+// Duration is a time.Duration that reads and writes as "1m30s" in JSON.
+type Duration time.Duration
+
+// MarshalJSON writes d as a Go duration string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// UnmarshalJSON reads a Go duration string or a number of nanoseconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		var ns int64
+		if err2 := json.Unmarshal(b, &ns); err2 != nil {
+			return fmt.Errorf("duration: %w", err)
+		}
+		*d = Duration(ns)
+		return nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// WriteManifest writes m to dir/run.json atomically (a temporary file
+// renamed into place), so a reader never sees half a manifest.
+func WriteManifest(dir string, m *Manifest) error {
+	if m.Schema == "" {
+		m.Schema = ManifestSchema
+	}
+	b, err := json.MarshalIndent(m, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode manifest: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".run-*.json")
+	if err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(append(b, '\n')); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, ManifestFile)); err != nil {
+		return fmt.Errorf("write manifest: %w", err)
+	}
+	return nil
+}
+
+// ReadManifest reads dir/run.json.
+func ReadManifest(dir string) (*Manifest, error) {
+	path := filepath.Join(dir, ManifestFile)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("read manifest %q: %w", path, err)
+	}
+	return &m, nil
+}

@@ -1,0 +1,111 @@
+package results
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Report is everything a renderer needs: the run, the aggregated results,
+// the verdict and the warnings worth a reader's attention.
+type Report struct {
+	Manifest  *Manifest // the first input's manifest; nil for bare vegeta files
+	Sources   []string
+	Total     *Stats
+	Endpoints []*Stats
+	// Window is the sending period the rates are computed over.
+	Window   time.Duration
+	Verdict  Verdict
+	Warnings []string
+}
+
+// NewReport builds a report from an aggregator. m may be nil.
+func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
+	r := &Report{Manifest: m, Sources: sources, Total: agg.Total(), Endpoints: agg.Endpoints()}
+	r.Window = window(m, r.Total)
+	r.Warnings = r.runWarnings()
+	return r
+}
+
+// window is the send period: from the schedule's start to when sending
+// stopped when the manifest says so, or else the span of send times
+// stretched by one interval (N sends span N-1 intervals).
+func window(m *Manifest, total *Stats) time.Duration {
+	if m != nil && !m.Started.IsZero() && m.SendEnded.After(m.Started) {
+		return m.SendEnded.Sub(m.Started)
+	}
+	n := total.Requests
+	if n < 2 {
+		return 0
+	}
+	span := total.Last.Sub(total.First)
+	return time.Duration(float64(span) * float64(n) / float64(n-1))
+}
+
+// Rate is the achieved request rate of s over the report's window.
+func (r *Report) Rate(s *Stats) float64 {
+	if r.Window <= 0 {
+		return 0
+	}
+	return float64(s.Requests) / r.Window.Seconds()
+}
+
+func (r *Report) runWarnings() []string {
+	m := r.Manifest
+	if m == nil {
+		return nil
+	}
+	var w []string
+	switch m.Status {
+	case StatusInterrupted:
+		w = append(w, fmt.Sprintf("the run was interrupted: %d of %d planned requests were sent", m.Sent, m.Planned))
+	case StatusRunning:
+		w = append(w, "the run has not finished (or its process died): the manifest still says running")
+	case StatusFailed:
+		w = append(w, "the run failed: "+m.Error)
+	}
+	if m.Auth.Mode == "anonymous" {
+		w = append(w, "the run was anonymous: login failed and --allow-anonymous sent requests without a token")
+	}
+	if m.Status == StatusComplete && m.Planned > 0 && float64(m.Sent) < 0.95*float64(m.Planned) {
+		w = append(w, fmt.Sprintf("only %d of %d planned requests were sent (%.0f%%): the generator could not keep up with the plan",
+			m.Sent, m.Planned, 100*float64(m.Sent)/float64(m.Planned)))
+	}
+	return w
+}
+
+// Load reads the results of inputs into one report (the union of all
+// files). Damaged files contribute what they could, add a warning, and are
+// returned as a joined error of *DamagedError alongside the report.
+func Load(inputs []Input) (*Report, error) {
+	var m *Manifest
+	for _, in := range inputs {
+		if in.Manifest != nil {
+			m = in.Manifest
+			break
+		}
+	}
+	agg := NewAggregator(m)
+	var sources []string
+	var damaged []error
+	for _, in := range inputs {
+		for _, f := range in.Files {
+			sources = append(sources, f)
+			err := ReadFile(f, func(r *vegeta.Result) error { agg.Add(r); return nil })
+			var de *DamagedError
+			switch {
+			case errors.As(err, &de):
+				damaged = append(damaged, err)
+			case err != nil:
+				return nil, err
+			}
+		}
+	}
+	rep := NewReport(m, agg, sources)
+	for _, err := range damaged {
+		rep.Warnings = append(rep.Warnings, err.Error())
+	}
+	return rep, errors.Join(damaged...)
+}

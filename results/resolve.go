@@ -1,0 +1,81 @@
+package results
+
+import (
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Resolver names the endpoint of a result: by the scenario's method and
+// path when the manifest lists endpoints, by a "#key" URL fragment (which
+// never reaches the server) when two endpoints share a method and path,
+// and as "METHOD /path" for foreign vegeta files.
+type Resolver struct {
+	byRoute map[string]string // "METHOD /path" -> name
+	byKey   map[string]string // key -> name
+	cache   map[string]map[string]string
+}
+
+// NewResolver returns a Resolver for the endpoints (which may be empty).
+func NewResolver(endpoints []EndpointInfo) *Resolver {
+	rs := &Resolver{byRoute: map[string]string{}, byKey: map[string]string{}, cache: map[string]map[string]string{}}
+	for _, e := range endpoints {
+		rs.byRoute[e.Method+" "+e.Path] = e.Name
+		rs.byKey[e.Key] = e.Name
+	}
+	return rs
+}
+
+// Name returns the endpoint name of r. Not safe for concurrent use.
+func (rs *Resolver) Name(r *vegeta.Result) string {
+	byURL := rs.cache[r.Method]
+	if name, ok := byURL[r.URL]; ok {
+		return name
+	}
+	if byURL == nil {
+		byURL = map[string]string{}
+		rs.cache[r.Method] = byURL
+	}
+	name := rs.resolve(r.Method, r.URL)
+	if len(byURL) < 10000 { // bound the cache for files with unique URLs
+		byURL[r.URL] = name
+	}
+	return name
+}
+
+func (rs *Resolver) resolve(method, rawURL string) string {
+	path, frag := splitURL(rawURL)
+	if name, ok := rs.byKey[frag]; ok && frag != "" {
+		return name
+	}
+	if name, ok := rs.byRoute[method+" "+path]; ok {
+		return name
+	}
+	if method == "" {
+		method = "GET"
+	}
+	return method + " " + path
+}
+
+// splitURL returns the path (without query) and the fragment of a URL,
+// without the cost of url.Parse.
+func splitURL(u string) (path, fragment string) {
+	if i := strings.Index(u, "://"); i >= 0 {
+		u = u[i+3:]
+		if j := strings.IndexByte(u, '/'); j >= 0 {
+			u = u[j:]
+		} else {
+			u = "/"
+		}
+	}
+	if i := strings.IndexByte(u, '#'); i >= 0 {
+		u, fragment = u[:i], u[i+1:]
+	}
+	if i := strings.IndexByte(u, '?'); i >= 0 {
+		u = u[:i]
+	}
+	if u == "" {
+		u = "/"
+	}
+	return u, fragment
+}

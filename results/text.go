@@ -1,0 +1,137 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// WriteText renders the report for a terminal: a run header, a table with
+// a row per endpoint and the total, the errors, warnings and the verdict.
+func WriteText(w io.Writer, r *Report) error {
+	p := &printer{w: w}
+	r.writeHeader(p)
+	if p.err != nil {
+		return p.err
+	}
+	if err := writeTable(w, r); err != nil {
+		return err
+	}
+	p.printf("Latencies in ms: response time from the scheduled send (HDR histogram, 3 significant digits).\n")
+	r.writeErrors(p)
+	for _, msg := range r.Warnings {
+		p.printf("WARNING: %s\n", msg)
+	}
+	r.Verdict.write(p)
+	return p.err
+}
+
+// printer keeps the first write error, so rendering code stays readable.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+func (r *Report) writeHeader(p *printer) {
+	if m := r.Manifest; m != nil {
+		p.printf("Run      %s · %s · %s\n", m.Name, m.Mode, m.Status)
+		auth := m.Auth.Mode
+		if m.Auth.Mode == "bearer" {
+			auth = fmt.Sprintf("bearer, %d user(s), %d login(s), %d refresh(es)", m.Auth.Users, m.Auth.Logins, m.Auth.Refreshes)
+		}
+		p.printf("Target   %s · auth %s\n", m.Target, auth)
+		p.printf("Plan     %s · seed %d · timeout %s\n", m.Plan.Description, m.Seed, time.Duration(m.Plan.Timeout))
+		p.printf("Started  %s · sent %d of %d planned · achieved %.1f/s over %s\n",
+			m.Started.UTC().Format("2006-01-02 15:04:05 MST"), m.Sent, m.Planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	} else {
+		p.printf("Results  %s (no run.json: a bare vegeta file)\n", strings.Join(r.Sources, ", "))
+		p.printf("Requests %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	}
+	if lag := r.Total.ScheduleLag(); lag.Count > 0 {
+		p.printf("Lag      schedule lag p50 %s ms · p99 %s ms · max %s ms\n",
+			FormatMillis(lag.P50), FormatMillis(r.Total.Quantile(99, ViewLag)), FormatMillis(lag.Max))
+	}
+	p.printf("\n")
+}
+
+func writeTable(w io.Writer, r *Report) error {
+	right := make([]tw.Align, 10)
+	for i := range right {
+		right[i] = tw.AlignRight
+	}
+	right[0] = tw.AlignLeft
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: right}),
+		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: right}),
+	)
+	t.Header([]string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"})
+	for _, s := range r.Endpoints {
+		if err := t.Append(r.row(s)); err != nil {
+			return err
+		}
+	}
+	t.Footer(r.row(r.Total))
+	return t.Render()
+}
+
+func (r *Report) row(s *Stats) []string {
+	p := s.Response()
+	return []string{
+		s.Name,
+		fmt.Sprint(s.Requests),
+		fmt.Sprintf("%.1f", r.Rate(s)),
+		fmt.Sprintf("%.2f", 100*s.FailureRate()),
+		fmt.Sprint(s.RateLimited),
+		FormatMillis(p.P50), FormatMillis(p.P90), FormatMillis(p.P95), FormatMillis(p.P99), FormatMillis(p.Max),
+	}
+}
+
+func (r *Report) writeErrors(p *printer) {
+	if r.Total.Failures == 0 {
+		return
+	}
+	p.printf("\nErrors (count, first messages by frequency):\n")
+	for _, s := range r.Endpoints {
+		for i, e := range s.TopErrors() {
+			if i == 5 {
+				p.printf("  %-20s … %d more kinds\n", s.Name, len(s.Errors)-5)
+				break
+			}
+			p.printf("  %-20s %6d  %s\n", s.Name, e.Count, e.Message)
+		}
+	}
+}
+
+func (v Verdict) write(p *printer) {
+	word := "PASS"
+	if !v.Pass {
+		word = "FAIL"
+	}
+	p.printf("\nVerdict: %s\n", word)
+	for _, c := range v.Checks {
+		mark := "PASS"
+		switch {
+		case c.Advisory && c.Pass:
+			mark = "mark ok"
+		case c.Advisory:
+			mark = "mark miss"
+		case !c.Pass:
+			mark = "FAIL"
+		}
+		p.printf("  %-9s %-28s %s\n", mark, c.Expr, c.FormatActual())
+	}
+	for _, reason := range v.Reasons {
+		p.printf("  because %s\n", reason)
+	}
+}

@@ -1,0 +1,260 @@
+package results
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Default verdict of DESIGN.md: p95 under 2 s and under 1% failures, with
+// advisory marks for the median and p99.
+var (
+	DefaultThresholds = []string{"p95<2s", "failures<1%"}
+	DefaultMarks      = []string{"p50<1s", "p99<3s"}
+)
+
+// Metric kinds.
+const (
+	kindLatency  = "latency"
+	kindFailures = "failures"
+	kindRPS      = "rps"
+	kindRequests = "requests"
+)
+
+// Latency views a threshold can name.
+const (
+	ViewResponse = ""         // from the scheduled send (the default)
+	ViewService  = "service_" // from the actual send
+	ViewLag      = "lag_"     // the schedule lag itself
+)
+
+// Threshold is one pass/fail rule, written
+//
+//	[endpoint:]metric op value
+//
+// where endpoint is a key ("query") or name ("/query (basic)"), op is one of
+// < <= > >=, and metric is one of:
+//
+//	p50 p90 p95 p99 p99.9 … (any percentile), mean, min, max
+//	                   response time from the scheduled send, value a duration: 2s, 1500ms
+//	service_p95 …      latency from the actual send (what vegeta reports)
+//	lag_p99 …          schedule lag: how late requests left
+//	failures           failed requests, value a percent (1%) or fraction (0.01)
+//	rps                achieved requests per second
+//	requests           number of requests
+//
+// Examples: "p95<2s", "failures<1%", "query:p99<3s", "rps>=45".
+type Threshold struct {
+	Expr     string
+	Endpoint string // "" for the total
+	Metric   string // as written, e.g. "p95", "service_max", "failures"
+	Op       string
+	Limit    float64       // for failures (a fraction), rps and requests
+	LimitDur time.Duration // for latency metrics
+	Advisory bool          // a mark: reported, never failing
+
+	kind     string
+	view     string
+	stat     string  // "p", "mean", "min", "max"
+	quantile float64 // for stat "p"
+}
+
+// ParseThreshold parses one threshold expression.
+func ParseThreshold(expr string) (Threshold, error) {
+	t := Threshold{Expr: strings.TrimSpace(expr)}
+	s := t.Expr
+	i := strings.IndexAny(s, "<>")
+	if i < 0 {
+		return t, fmt.Errorf("threshold %q: no comparison (want e.g. p95<2s)", expr)
+	}
+	left, right := s[:i], s[i:]
+	t.Op = right[:1]
+	if strings.HasPrefix(right[1:], "=") {
+		t.Op += "="
+	}
+	value := strings.TrimSpace(right[len(t.Op):])
+	if j := strings.LastIndex(left, ":"); j >= 0 {
+		t.Endpoint = strings.TrimSpace(left[:j])
+		left = left[j+1:]
+		if t.Endpoint == "" {
+			return t, fmt.Errorf("threshold %q: empty endpoint before ':'", expr)
+		}
+	}
+	t.Metric = strings.ToLower(strings.TrimSpace(left))
+	if err := t.parseMetric(); err != nil {
+		return t, fmt.Errorf("threshold %q: %w", expr, err)
+	}
+	if value == "" {
+		return t, fmt.Errorf("threshold %q: missing value after %s", expr, t.Op)
+	}
+	if err := t.parseValue(value); err != nil {
+		return t, fmt.Errorf("threshold %q: %w", expr, err)
+	}
+	return t, nil
+}
+
+// ParseThresholds parses a list of expressions; advisory marks them as marks.
+func ParseThresholds(exprs []string, advisory bool) ([]Threshold, error) {
+	out := make([]Threshold, 0, len(exprs))
+	for _, e := range exprs {
+		t, err := ParseThreshold(e)
+		if err != nil {
+			return nil, err
+		}
+		t.Advisory = advisory
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (t *Threshold) parseMetric() error {
+	m := t.Metric
+	switch m {
+	case "failures", "failure_rate", "fail", "errors":
+		t.kind = kindFailures
+		return nil
+	case "rps", "rate":
+		t.kind = kindRPS
+		return nil
+	case "requests", "count":
+		t.kind = kindRequests
+		return nil
+	}
+	t.kind = kindLatency
+	for _, v := range []string{ViewService, ViewLag} {
+		if strings.HasPrefix(m, v) {
+			t.view, m = v, strings.TrimPrefix(m, v)
+		}
+	}
+	switch m {
+	case "mean", "avg", "min", "max":
+		t.stat = strings.Replace(m, "avg", "mean", 1)
+		return nil
+	case "median":
+		t.stat, t.quantile = "p", 50
+		return nil
+	}
+	if q, ok := strings.CutPrefix(m, "p"); ok {
+		f, err := strconv.ParseFloat(q, 64)
+		if err == nil && f > 0 && f <= 100 {
+			t.stat, t.quantile = "p", f
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, failures, rps or requests)", t.Metric)
+}
+
+func (t *Threshold) parseValue(v string) error {
+	switch t.kind {
+	case kindLatency:
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			if _, nerr := strconv.ParseFloat(v, 64); nerr == nil {
+				return fmt.Errorf("value %q needs a unit, e.g. 2s or 1500ms", v)
+			}
+			return fmt.Errorf("value %q is not a duration (e.g. 2s, 1500ms)", v)
+		}
+		t.LimitDur = d
+	case kindFailures:
+		pct := strings.HasSuffix(v, "%")
+		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+		switch {
+		case err != nil:
+			return fmt.Errorf("value %q is not a percent (e.g. 1%%) or fraction (0.01)", v)
+		case pct:
+			f /= 100
+		case f > 1:
+			return fmt.Errorf("value %q is above 1; write a percent such as %s%%", v, v)
+		}
+		if f < 0 || f > 1 {
+			return fmt.Errorf("value %q is outside 0–100%%", v)
+		}
+		t.Limit = f
+	default:
+		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "/s"), 64)
+		if err != nil || f < 0 {
+			return fmt.Errorf("value %q is not a non-negative number", v)
+		}
+		t.Limit = f
+	}
+	return nil
+}
+
+// same reports whether t and u judge the same metric of the same endpoint.
+func (t Threshold) same(u Threshold) bool {
+	return t.Endpoint == u.Endpoint && t.kind == u.kind && t.view == u.view &&
+		t.stat == u.stat && t.quantile == u.quantile
+}
+
+// Override returns base with every rule that over judges the same metric of
+// the same endpoint replaced by it; the other rules of over are added.
+func Override(base, over []Threshold) []Threshold {
+	var out []Threshold
+	for _, b := range base {
+		replaced := false
+		for _, o := range over {
+			replaced = replaced || b.same(o)
+		}
+		if !replaced {
+			out = append(out, b)
+		}
+	}
+	return append(out, over...)
+}
+
+func (t Threshold) compare(actual float64) bool {
+	limit := t.Limit
+	if t.kind == kindLatency {
+		limit = float64(t.LimitDur)
+	}
+	switch t.Op {
+	case "<":
+		return actual < limit
+	case "<=":
+		return actual <= limit
+	case ">":
+		return actual > limit
+	default:
+		return actual >= limit
+	}
+}
+
+// Rules returns the rules a run is judged by: thresholds (DefaultThresholds
+// when nil) and marks (DefaultMarks when nil), with over replacing any rule
+// on the same metric of the same endpoint, marks included.
+func Rules(thresholds, marks, over []string) ([]Threshold, error) {
+	if thresholds == nil {
+		thresholds = DefaultThresholds
+	}
+	if marks == nil {
+		marks = DefaultMarks
+	}
+	ts, err := ParseThresholds(thresholds, false)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := ParseThresholds(marks, true)
+	if err != nil {
+		return nil, err
+	}
+	os, err := ParseThresholds(over, false)
+	if err != nil {
+		return nil, err
+	}
+	return Override(append(ts, ms...), os), nil
+}
+
+// Exprs splits rules back into threshold and mark expressions, as a
+// manifest stores them.
+func Exprs(rules []Threshold) (thresholds, marks []string) {
+	thresholds, marks = []string{}, []string{}
+	for _, t := range rules {
+		if t.Advisory {
+			marks = append(marks, t.Expr)
+		} else {
+			thresholds = append(thresholds, t.Expr)
+		}
+	}
+	return thresholds, marks
+}

@@ -1,0 +1,150 @@
+package targets
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Mix is a scenario compiled against a base URL: the weighted choice of
+// endpoint and question, with every body prepared in advance. It is
+// read-only after NewMix and safe for concurrent use; randomness comes from
+// the caller's generator.
+type Mix struct {
+	reqs  []*request
+	cum   []int // cumulative weights
+	total int
+}
+
+// NewMix compiles the active endpoints of sc against baseURL.
+func NewMix(sc *Scenario, baseURL string) (*Mix, error) {
+	m := &Mix{}
+	routes := map[string]int{}
+	for _, e := range sc.Active() {
+		routes[e.Method+" "+e.Path]++
+	}
+	for _, e := range sc.Active() {
+		r, err := compile(baseURL, e, sc.Queries)
+		if err != nil {
+			return nil, err
+		}
+		if routes[e.Method+" "+e.Path] > 1 {
+			// Two endpoints share a route: a fragment, which never reaches
+			// the server, tells their results apart.
+			r.url += "#" + e.Key
+		}
+		m.total += e.Weight
+		m.reqs = append(m.reqs, r)
+		m.cum = append(m.cum, m.total)
+	}
+	if m.total == 0 {
+		return nil, fmt.Errorf("scenario %q: no endpoint has a weight > 0", sc.Name)
+	}
+	return m, nil
+}
+
+// Pick draws an endpoint index by weight and a body index for it.
+func (m *Mix) Pick(rng *rand.Rand) (endpoint, body int) {
+	x := rng.IntN(m.total)
+	endpoint = sort.Search(len(m.cum), func(i int) bool { return m.cum[i] > x })
+	if n := len(m.reqs[endpoint].bodies); n > 1 {
+		body = rng.IntN(n)
+	}
+	return endpoint, body
+}
+
+// Endpoint returns the endpoint at index i of the mix.
+func (m *Mix) Endpoint(i int) Endpoint { return m.reqs[i].endpoint }
+
+// Len is the number of endpoints in the mix.
+func (m *Mix) Len() int { return len(m.reqs) }
+
+// Fill writes the request for endpoint i with body b into tgt. The header
+// map and body are shared and must be treated as read-only (vegeta copies
+// them into each request). auth supplies the headers with the token, or
+// nil for anonymous requests.
+func (m *Mix) Fill(tgt *vegeta.Target, i, b int, auth *Stamp) {
+	r := m.reqs[i]
+	tgt.Method, tgt.URL, tgt.Body, tgt.Header = r.endpoint.Method, r.url, nil, r.header
+	if len(r.bodies) > 0 {
+		tgt.Body = r.bodies[b]
+	}
+	if r.endpoint.Auth && auth != nil {
+		tgt.Header = auth.headers[i]
+	}
+}
+
+// Stamp is the set of per-endpoint headers carrying one token, built once
+// per token so that the hot path allocates nothing.
+type Stamp struct {
+	token   *Token
+	headers []http.Header
+}
+
+// Stamper caches a Stamp for a session and rebuilds it when the session's
+// token changes. Safe for concurrent use.
+type Stamper struct {
+	mix     *Mix
+	session *Session
+	cur     atomic.Pointer[Stamp]
+}
+
+// NewStamper returns a Stamper for s's token on the endpoints of m.
+func NewStamper(m *Mix, s *Session) *Stamper { return &Stamper{mix: m, session: s} }
+
+// Stamp returns the headers for the session's current token, or nil when it
+// has none.
+func (st *Stamper) Stamp() *Stamp {
+	tok := st.session.Token()
+	if tok == nil {
+		return nil
+	}
+	if s := st.cur.Load(); s != nil && s.token == tok {
+		return s
+	}
+	s := &Stamp{token: tok, headers: make([]http.Header, len(st.mix.reqs))}
+	for i, r := range st.mix.reqs {
+		if r.endpoint.Auth {
+			h := r.header.Clone()
+			h.Set("Authorization", "Bearer "+tok.Value)
+			s.headers[i] = h
+		}
+	}
+	st.cur.Store(s)
+	return s
+}
+
+// NewTargeter returns a vegeta.Targeter over the mix that spreads requests
+// across the pool's sessions. The sequence of endpoints, questions and
+// sessions is determined by seed (in call order). It does no I/O: tokens are
+// those the pool holds at the moment.
+func NewTargeter(m *Mix, pool *Pool, seed uint64) vegeta.Targeter {
+	var stampers []*Stamper
+	if pool != nil {
+		for _, s := range pool.Sessions() {
+			stampers = append(stampers, NewStamper(m, s))
+		}
+	}
+	var mu sync.Mutex
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	return func(tgt *vegeta.Target) error {
+		mu.Lock()
+		i, b := m.Pick(rng)
+		si := 0
+		if len(stampers) > 1 && m.reqs[i].endpoint.Auth {
+			si = rng.IntN(len(stampers))
+		}
+		mu.Unlock()
+		var st *Stamp
+		if len(stampers) > 0 {
+			st = stampers[si].Stamp()
+		}
+		m.Fill(tgt, i, b, st)
+		return nil
+	}
+}

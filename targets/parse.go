@@ -1,0 +1,255 @@
+package targets
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// parser walks the YAML tree by hand so that every error carries the line
+// and the dotted field path (yaml's own decoder only knows lines).
+type parser struct{ file string }
+
+func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
+	return &FileError{File: p.file, Line: n.Line, Field: field, Err: fmt.Errorf(format, args...)}
+}
+
+// fields iterates a mapping node, rejecting unknown keys.
+func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key string, v *yaml.Node) error) error {
+	if n.Kind != yaml.MappingNode {
+		return p.errf(n, path, "expected a mapping, got %s", kindName(n))
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		field := join(path, k.Value)
+		if !slices.Contains(known, k.Value) {
+			return p.errf(k, field, "unknown field (known: %s)", strings.Join(known, ", "))
+		}
+		if err := fn(k.Value, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
+	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "endpoints", "thresholds", "marks"}
+	var endpoints *yaml.Node
+	replace := false
+	err := p.fields(n, "", known, func(k string, v *yaml.Node) error {
+		switch k {
+		case "name":
+			return p.scalar(v, k, &sc.Name)
+		case "auth":
+			return p.auth(v, &sc.Auth)
+		case "queries":
+			return p.strings(v, k, &sc.Queries, nil)
+		case "queries_file":
+			var f string
+			if err := p.scalar(v, k, &f); err != nil {
+				return err
+			}
+			qs, err := LoadQueries(resolveRelative(p.file, f))
+			if err != nil {
+				return p.errf(v, k, "%w", err)
+			}
+			sc.Queries = qs
+		case "replace_endpoints":
+			return p.scalar(v, k, &replace)
+		case "endpoints":
+			endpoints = v
+		case "thresholds":
+			return p.strings(v, k, &sc.Thresholds, ThresholdCheck)
+		case "marks":
+			return p.strings(v, k, &sc.Marks, ThresholdCheck)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if replace {
+		sc.Endpoints = nil
+	}
+	if endpoints != nil {
+		return p.endpoints(endpoints, sc)
+	}
+	return nil
+}
+
+func (p *parser) auth(n *yaml.Node, a *Auth) error {
+	known := []string{"login_path", "username_field", "password_field", "token_field"}
+	return p.fields(n, "auth", known, func(k string, v *yaml.Node) error {
+		dst := map[string]*string{
+			"login_path": &a.LoginPath, "username_field": &a.UsernameField,
+			"password_field": &a.PasswordField, "token_field": &a.TokenField,
+		}[k]
+		return p.scalar(v, "auth."+k, dst)
+	})
+}
+
+func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errf(n, "endpoints", "expected a list, got %s", kindName(n))
+	}
+	for i, item := range n.Content {
+		path := fmt.Sprintf("endpoints[%d]", i)
+		key := mapValue(item, "key")
+		if key == nil {
+			return p.errf(item, path+".key", "missing (each endpoint needs a short key such as \"query\")")
+		}
+		idx := -1
+		for j := range sc.Endpoints {
+			if sc.Endpoints[j].Key == key.Value {
+				idx = j
+			}
+		}
+		if idx < 0 { // a new endpoint: name defaults to the key, method to GET, weight to 1
+			sc.Endpoints = append(sc.Endpoints, Endpoint{Key: key.Value, Name: key.Value, Method: "GET", Weight: 1})
+			idx = len(sc.Endpoints) - 1
+		}
+		e := &sc.Endpoints[idx]
+		if err := p.endpoint(item, path, e); err != nil {
+			return err
+		}
+		if err := e.validate(); err != nil {
+			return p.fieldErr(item, path, err)
+		}
+	}
+	return nil
+}
+
+func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
+	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers"}
+	return p.fields(n, path, known, func(k string, v *yaml.Node) error {
+		f := path + "." + k
+		switch k {
+		case "key":
+			return p.scalar(v, f, &e.Key)
+		case "name":
+			return p.scalar(v, f, &e.Name)
+		case "method":
+			if err := p.scalar(v, f, &e.Method); err != nil {
+				return err
+			}
+			e.Method = strings.ToUpper(e.Method)
+		case "path":
+			return p.scalar(v, f, &e.Path)
+		case "weight":
+			return p.scalar(v, f, &e.Weight)
+		case "auth":
+			return p.scalar(v, f, &e.Auth)
+		case "json":
+			e.Body = ""
+			return p.decode(v, f, &e.JSON)
+		case "body":
+			e.JSON = nil
+			return p.scalar(v, f, &e.Body)
+		case "headers":
+			e.Header = nil
+			return p.decode(v, f, &e.Header)
+		}
+		return nil
+	})
+}
+
+// fieldErr places a validation error ("weight: ...") at the line of the
+// field it names, or at the item when that field is absent.
+func (p *parser) fieldErr(item *yaml.Node, path string, err error) error {
+	field, msg, ok := strings.Cut(err.Error(), ": ")
+	if !ok {
+		return p.errf(item, path, "%w", err)
+	}
+	at := item
+	if v := mapValue(item, field); v != nil {
+		at = v
+	}
+	return p.errf(at, path+"."+field, "%s", msg)
+}
+
+func (p *parser) scalar(n *yaml.Node, field string, dst any) error {
+	if n.Kind != yaml.ScalarNode {
+		return p.errf(n, field, "expected a single value, got %s", kindName(n))
+	}
+	if err := n.Decode(dst); err != nil {
+		return p.errf(n, field, "%q is not a %s", n.Value, typeName(dst))
+	}
+	return nil
+}
+
+func (p *parser) decode(n *yaml.Node, field string, dst any) error {
+	if err := n.Decode(dst); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) && len(te.Errors) > 0 {
+			return p.errf(n, field, "%s", te.Errors[0])
+		}
+		return p.errf(n, field, "%w", err)
+	}
+	return nil
+}
+
+func (p *parser) strings(n *yaml.Node, field string, dst *[]string, check func(string) error) error {
+	if n.Kind != yaml.SequenceNode {
+		return p.errf(n, field, "expected a list, got %s", kindName(n))
+	}
+	out := make([]string, 0, len(n.Content))
+	for i, item := range n.Content {
+		var s string
+		f := fmt.Sprintf("%s[%d]", field, i)
+		if err := p.scalar(item, f, &s); err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(s); err != nil {
+				return p.errf(item, f, "%w", err)
+			}
+		}
+		out = append(out, s)
+	}
+	*dst = out
+	return nil
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return fmt.Sprintf("%q", n.Value)
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case *int:
+		return "whole number"
+	case *bool:
+		return "boolean (true or false)"
+	}
+	return "string"
+}
+
+func join(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
+}

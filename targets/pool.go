@@ -1,0 +1,235 @@
+package targets
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Session is one logged-in account. Its token is swapped atomically, so
+// readers on the hot path never block.
+type Session struct {
+	cred  Credential
+	token atomic.Pointer[Token]
+	busy  atomic.Bool // a login for this session is under way
+
+	// Owned by the Run goroutine.
+	backoff time.Duration
+	retryAt time.Time
+}
+
+// User is the account name of the session.
+func (s *Session) User() string { return s.cred.Username }
+
+// Token returns the token in hand (nil before the first login).
+func (s *Session) Token() *Token { return s.token.Load() }
+
+// AuthStats counts the logins a pool made.
+type AuthStats struct {
+	Users         int   `json:"users"`
+	Logins        int64 `json:"logins"`
+	Refreshes     int64 `json:"refreshes"`
+	LoginFailures int64 `json:"login_failures"`
+	Unauthorized  int64 `json:"unauthorized"` // 401 results observed
+}
+
+// Pool holds a Session per credential and keeps tokens fresh: in the
+// background before they expire, and after the server answers 401.
+type Pool struct {
+	client   *http.Client
+	loginURL string
+	auth     Auth
+	sessions []*Session
+	kick     chan time.Time
+
+	logins, refreshes, failures, unauthorized atomic.Int64
+}
+
+// NewPool returns a pool for creds that logs in at baseURL + a.LoginPath
+// with client. An empty creds makes an anonymous pool: no tokens at all.
+func NewPool(client *http.Client, baseURL string, a Auth, creds []Credential) *Pool {
+	p := &Pool{
+		client:   client,
+		loginURL: strings.TrimRight(baseURL, "/") + a.LoginPath,
+		auth:     a,
+		kick:     make(chan time.Time, 1),
+	}
+	for _, c := range creds {
+		p.sessions = append(p.sessions, &Session{cred: c})
+	}
+	return p
+}
+
+// Sessions returns the pool's sessions; the slice must not be modified.
+func (p *Pool) Sessions() []*Session { return p.sessions }
+
+// Stats returns the login counters so far.
+func (p *Pool) Stats() AuthStats {
+	return AuthStats{
+		Users: len(p.sessions), Logins: p.logins.Load(), Refreshes: p.refreshes.Load(),
+		LoginFailures: p.failures.Load(), Unauthorized: p.unauthorized.Load(),
+	}
+}
+
+// Login logs every session in, a few at a time, and returns the first
+// failure (a *LoginError). It is the setup step before a run.
+func (p *Pool) Login(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var once sync.Once
+	var first error
+	p.loginAll(ctx, p.sessions, false, func(_ *Session, err error) {
+		once.Do(func() { first = err; cancel() })
+	})
+	if first == nil {
+		return ctx.Err()
+	}
+	return first
+}
+
+// loginAll logs sessions in, loginParallel at a time, and calls failed for
+// each failure.
+func (p *Pool) loginAll(ctx context.Context, ss []*Session, refresh bool, failed func(*Session, error)) {
+	const loginParallel = 8
+	sem := make(chan struct{}, loginParallel)
+	var wg sync.WaitGroup
+	for _, s := range ss {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			if err := p.loginSession(ctx, s, refresh); err != nil {
+				failed(s, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (p *Pool) loginSession(ctx context.Context, s *Session, refresh bool) error {
+	if !s.busy.CompareAndSwap(false, true) {
+		return nil // someone is already at it
+	}
+	defer s.busy.Store(false)
+	t, err := login(ctx, p.client, p.loginURL, p.auth, s.cred)
+	if err != nil {
+		p.failures.Add(1)
+		return err
+	}
+	s.token.Store(t)
+	p.logins.Add(1)
+	if refresh {
+		p.refreshes.Add(1)
+	}
+	return nil
+}
+
+// Observe lets the pool see each result; a 401 makes it log in again every
+// session whose token is older than the request.
+func (p *Pool) Observe(r *vegeta.Result) {
+	if r.Code == http.StatusUnauthorized && len(p.sessions) > 0 {
+		p.unauthorized.Add(1)
+		p.Invalidate(r.Timestamp)
+	}
+}
+
+// Invalidate asks the background refresher to log in again every session
+// whose token was obtained before t. It never blocks.
+func (p *Pool) Invalidate(t time.Time) {
+	select {
+	case p.kick <- t:
+	default: // a kick is pending already; it will cover this one
+	}
+}
+
+// refreshAt is when the background refresher renews s: a fifth of the
+// token's lifetime (at most 30 s) before it expires, or after the back-off of
+// a failed attempt. Zero means never (the token's expiry is unknown).
+func (s *Session) refreshAt() time.Time {
+	t := s.token.Load()
+	if t == nil || t.Expires.IsZero() {
+		return s.retryAt
+	}
+	at := t.Expires.Add(-min(t.Expires.Sub(t.Obtained)/5, 30*time.Second))
+	if s.retryAt.After(at) {
+		return s.retryAt
+	}
+	return at
+}
+
+// Run keeps the tokens fresh until ctx is done. A failed refresh keeps the
+// old token and is retried after a back-off of 1 s doubling to 30 s.
+func (p *Pool) Run(ctx context.Context) {
+	if len(p.sessions) == 0 {
+		return
+	}
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	for {
+		now := time.Now()
+		next := now.Add(time.Hour)
+		var due []*Session
+		for _, s := range p.sessions {
+			switch at := s.refreshAt(); {
+			case at.IsZero():
+			case !at.After(now):
+				due = append(due, s)
+			case at.Before(next):
+				next = at
+			}
+		}
+		if len(due) > 0 {
+			p.refresh(ctx, due)
+			continue
+		}
+		timer.Reset(time.Until(next))
+		select {
+		case <-ctx.Done():
+			return
+		case before := <-p.kick:
+			// Re-login sessions whose token predates the rejected request, but
+			// none more than once a second, so a server that rejects every
+			// token does not get a login storm.
+			var stale []*Session
+			for _, s := range p.sessions {
+				if t := s.token.Load(); t == nil || (t.Obtained.Before(before) && time.Since(t.Obtained) > time.Second) {
+					stale = append(stale, s)
+				}
+			}
+			p.refresh(ctx, stale)
+		case <-timer.C:
+		}
+	}
+}
+
+// refresh logs ss in again; it runs only on the Run goroutine, which owns
+// the sessions' back-off fields.
+func (p *Pool) refresh(ctx context.Context, ss []*Session) {
+	var mu sync.Mutex
+	failed := map[*Session]bool{}
+	p.loginAll(ctx, ss, true, func(s *Session, _ error) {
+		mu.Lock()
+		failed[s] = true
+		mu.Unlock()
+	})
+	now := time.Now()
+	for _, s := range ss {
+		if failed[s] {
+			s.backoff = min(max(2*s.backoff, time.Second), 30*time.Second)
+			s.retryAt = now.Add(s.backoff)
+		} else {
+			s.backoff, s.retryAt = 0, time.Time{}
+		}
+	}
+}

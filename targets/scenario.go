@@ -1,0 +1,185 @@
+package targets
+
+import (
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+)
+
+// QueryPlaceholder is replaced by a question from the pool wherever it
+// appears as a string value of an endpoint's JSON body (as a JSON string),
+// or in its raw body (verbatim).
+const QueryPlaceholder = "{{query}}"
+
+// Scenario is what a load test sends: endpoints with weights, the question
+// pool, and how to authenticate. The zero value is not useful; start from
+// Default or Load.
+type Scenario struct {
+	// Name labels the scenario in manifests and reports.
+	Name string
+	// Source says where the scenario came from: "built-in" or a file path.
+	Source string
+	// Auth says how to log in.
+	Auth Auth
+	// Endpoints are the requests in the mix. Only those with Weight > 0 are sent.
+	Endpoints []Endpoint
+	// Queries is the pool of questions drawn for QueryPlaceholder.
+	Queries []string
+	// Thresholds are verdict expressions such as "p95<2s"; empty means the
+	// report's defaults.
+	Thresholds []string
+	// Marks are advisory expressions: reported, never failing the run.
+	Marks []string
+}
+
+// Auth configures the form login of the API under test.
+type Auth struct {
+	// LoginPath is the form-login route, e.g. /api/v1/auth/login.
+	LoginPath string
+	// UsernameField and PasswordField are the form field names.
+	UsernameField, PasswordField string
+	// TokenField is the JSON field of the login response that holds the
+	// access token; a dotted path ("data.access_token") reaches nested fields.
+	TokenField string
+}
+
+// Endpoint is one kind of request in the mix.
+type Endpoint struct {
+	// Key is a short alias ("query"), used in thresholds and to merge a
+	// scenario file onto the defaults.
+	Key string
+	// Name is the display name in reports ("/query (basic)").
+	Name string
+	// Method and Path form the request line; Path is joined to the base URL.
+	Method, Path string
+	// Weight is the relative frequency; 0 leaves the endpoint out.
+	Weight int
+	// Auth sends the session's Bearer token when true.
+	Auth bool
+	// JSON is a body template encoded as JSON, with QueryPlaceholder
+	// replaced in string values. Mutually exclusive with Body.
+	JSON any
+	// Body is a raw body template with QueryPlaceholder replaced verbatim.
+	Body string
+	// Header holds extra request headers.
+	Header map[string]string
+}
+
+// Active returns the endpoints with a positive weight.
+func (s *Scenario) Active() []Endpoint {
+	var out []Endpoint
+	for _, e := range s.Endpoints {
+		if e.Weight > 0 {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// NeedsAuth reports whether any active endpoint sends a token.
+func (s *Scenario) NeedsAuth() bool {
+	for _, e := range s.Active() {
+		if e.Auth {
+			return true
+		}
+	}
+	return false
+}
+
+// Endpoint returns the endpoint whose Key or Name is k.
+func (s *Scenario) Endpoint(k string) (Endpoint, bool) {
+	for _, e := range s.Endpoints {
+		if e.Key == k || e.Name == k {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}
+
+// Validate checks the scenario as a whole; Load reports its errors with the
+// file name in front.
+func (s *Scenario) Validate() error {
+	if len(s.Active()) == 0 {
+		return fmt.Errorf("endpoints: no endpoint has a weight > 0")
+	}
+	keys := map[string]bool{}
+	names := map[string]bool{}
+	for i, e := range s.Endpoints {
+		where := fmt.Sprintf("endpoints[%d]", i)
+		if e.Key == "" {
+			return fmt.Errorf("%s.key: missing", where)
+		}
+		if keys[e.Key] {
+			return fmt.Errorf("%s.key: %q is used twice", where, e.Key)
+		}
+		keys[e.Key] = true
+		if names[e.Name] {
+			return fmt.Errorf("%s.name: %q is used twice", where, e.Name)
+		}
+		names[e.Name] = true
+		if err := e.validate(); err != nil {
+			return fmt.Errorf("%s.%w", where, err)
+		}
+	}
+	if s.needsQueries() && len(s.Queries) == 0 {
+		return fmt.Errorf("queries: the pool is empty but an endpoint body uses %s", QueryPlaceholder)
+	}
+	if s.NeedsAuth() {
+		a := s.Auth
+		for _, f := range []struct{ name, v string }{
+			{"login_path", a.LoginPath}, {"username_field", a.UsernameField},
+			{"password_field", a.PasswordField}, {"token_field", a.TokenField},
+		} {
+			if f.v == "" {
+				return fmt.Errorf("auth.%s: missing", f.name)
+			}
+		}
+		if !strings.HasPrefix(a.LoginPath, "/") {
+			return fmt.Errorf("auth.login_path: %q must start with /", a.LoginPath)
+		}
+	}
+	return nil
+}
+
+func (e Endpoint) validate() error {
+	if e.Name == "" {
+		return fmt.Errorf("name: missing")
+	}
+	if !validMethods[e.Method] {
+		return fmt.Errorf("method: %q isn't one of [%s]", e.Method, strings.Join(methodList(), " "))
+	}
+	if !strings.HasPrefix(e.Path, "/") {
+		return fmt.Errorf("path: %q must start with /", e.Path)
+	}
+	if e.Weight < 0 {
+		return fmt.Errorf("weight: %d is negative", e.Weight)
+	}
+	if e.JSON != nil && e.Body != "" {
+		return fmt.Errorf("body: json and body are mutually exclusive")
+	}
+	return nil
+}
+
+func (s *Scenario) needsQueries() bool {
+	for _, e := range s.Active() {
+		if strings.Contains(e.Body, QueryPlaceholder) || containsPlaceholder(e.JSON) {
+			return true
+		}
+	}
+	return false
+}
+
+var validMethods = map[string]bool{
+	http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodHead: true, http.MethodOptions: true,
+}
+
+func methodList() []string {
+	var l []string
+	for m := range validMethods {
+		l = append(l, m)
+	}
+	sort.Strings(l)
+	return l
+}
