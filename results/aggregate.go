@@ -3,6 +3,7 @@ package results
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -44,6 +45,9 @@ type Stats struct {
 	maxResp  time.Duration
 	maxServ  time.Duration
 	maxLag   time.Duration
+	minResp  time.Duration // exact minimums: the histogram's are a bucket's bottom
+	minServ  time.Duration
+	minLag   time.Duration
 }
 
 func newStats(name, key string) *Stats {
@@ -105,11 +109,19 @@ func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
 		resp += lag
 		record(s.lag, lag)
 		s.maxLag = max(s.maxLag, lag)
+		if s.Scheduled == 1 || lag < s.minLag {
+			s.minLag = lag
+		}
 	}
 	record(s.service, r.Latency)
 	record(s.response, resp)
 	s.maxServ = max(s.maxServ, r.Latency)
 	s.maxResp = max(s.maxResp, resp)
+	if s.Requests == 1 {
+		s.minServ, s.minResp = r.Latency, resp
+	}
+	s.minServ = min(s.minServ, r.Latency)
+	s.minResp = min(s.minResp, resp)
 }
 
 // Aggregator sorts results into per-endpoint and total Stats. The zero
@@ -132,9 +144,19 @@ func NewAggregator(m *Manifest) *Aggregator {
 		eps = m.Scenario.Endpoints
 	}
 	a.resolve = NewResolver(eps)
+	prefix := ""
+	if m != nil && strings.Contains(m.Target, "://") {
+		// The sender requests Target + path: a target such as
+		// https://host/api puts /api before every endpoint's path.
+		prefix, _ = splitURL(m.Target)
+		prefix = strings.TrimRight(prefix, "/")
+	}
 	for _, e := range eps {
 		a.keys[e.Name] = e.Key
 		a.order = append(a.order, e.Name)
+		if prefix != "" {
+			a.resolve.byRoute[e.Method+" "+prefix+e.Path] = e.Name
+		}
 	}
 	return a
 }
@@ -182,32 +204,36 @@ type Percentiles struct {
 	Max   time.Duration `json:"-"`
 }
 
-func summarize(h *hdrhistogram.Histogram, exactMax time.Duration) Percentiles {
-	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+func summarize(h *hdrhistogram.Histogram, exactMin, exactMax time.Duration) Percentiles {
 	if h.TotalCount() == 0 {
 		return Percentiles{}
 	}
+	q := func(p float64) time.Duration { return quantile(h, p, exactMax) }
 	return Percentiles{
 		Count: uint64(h.TotalCount()),
-		Min:   us(h.Min()),
+		Min:   exactMin,
 		Mean:  time.Duration(h.Mean() * float64(time.Microsecond)),
-		P50:   us(h.ValueAtQuantile(50)),
-		P90:   us(h.ValueAtQuantile(90)),
-		P95:   us(h.ValueAtQuantile(95)),
-		P99:   us(h.ValueAtQuantile(99)),
-		Max:   exactMax,
+		P50:   q(50), P90: q(90), P95: q(95), P99: q(99),
+		Max: exactMax,
 	}
 }
 
-// view returns the histogram and exact maximum of a latency view.
-func (s *Stats) view(v string) (*hdrhistogram.Histogram, time.Duration) {
+// quantile is the histogram's percentile, which is the top of its bucket
+// (within 0.1%), clamped to the exact maximum so that p99 never reads above
+// max.
+func quantile(h *hdrhistogram.Histogram, p float64, exactMax time.Duration) time.Duration {
+	return min(time.Duration(h.ValueAtQuantile(p))*time.Microsecond, exactMax)
+}
+
+// view returns the histogram and exact minimum and maximum of a latency view.
+func (s *Stats) view(v string) (*hdrhistogram.Histogram, time.Duration, time.Duration) {
 	switch v {
 	case ViewService:
-		return s.service, s.maxServ
+		return s.service, s.minServ, s.maxServ
 	case ViewLag:
-		return s.lag, s.maxLag
+		return s.lag, s.minLag, s.maxLag
 	}
-	return s.response, s.maxResp
+	return s.response, s.minResp, s.maxResp
 }
 
 // Response is the distribution of response times from the scheduled send
@@ -223,8 +249,8 @@ func (s *Stats) ScheduleLag() Percentiles { return summarize(s.view(ViewLag)) }
 // Quantile returns the q-th percentile (0 < q ≤ 100) of a latency view
 // (ViewResponse, ViewService or ViewLag).
 func (s *Stats) Quantile(q float64, view string) time.Duration {
-	h, _ := s.view(view)
-	return time.Duration(h.ValueAtQuantile(q)) * time.Microsecond
+	h, _, mx := s.view(view)
+	return quantile(h, q, mx)
 }
 
 // FailureRate is Failures/Requests (0 when there were none).

@@ -117,5 +117,6 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // thresholds read "p95<2s", not "p95\u003c2s"
 	return enc.Encode(out)
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -134,8 +135,11 @@ func WriteManifest(dir string, m *Manifest) error {
 	if m.Schema == "" {
 		m.Schema = ManifestSchema
 	}
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, ".run-*.json")
@@ -143,7 +147,7 @@ func WriteManifest(dir string, m *Manifest) error {
 		return fmt.Errorf("write manifest: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(b, '\n')); err != nil {
+	if _, err := tmp.Write(buf.Bytes()); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write manifest: %w", err)
 	}

@@ -37,13 +37,17 @@ func (e *DamagedError) Unwrap() error { return e.Err }
 // io.ByteReader so that gob reads through it without buffering on its own,
 // which makes the count land exactly on record boundaries.
 type countingReader struct {
-	r *bufio.Reader
-	n int64
+	r    *bufio.Reader
+	n    int64
+	last byte // the last byte taken
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
+	if n > 0 {
+		c.last = p[n-1]
+	}
 	return n, err
 }
 
@@ -51,6 +55,7 @@ func (c *countingReader) ReadByte() (byte, error) {
 	b, err := c.r.ReadByte()
 	if err == nil {
 		c.n++
+		c.last = b
 	}
 	return b, err
 }
@@ -74,9 +79,10 @@ func ReadFile(path string, fn func(*vegeta.Result) error) error {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	var dec vegeta.Decoder
+	lines := false // JSON: every record ends with '\n'
 	switch c := first[0]; {
 	case c == '{':
-		dec = vegeta.NewJSONDecoder(cr)
+		dec, lines = vegeta.NewJSONDecoder(cr), true
 	case c >= '0' && c <= '9':
 		dec = vegeta.NewCSVDecoder(cr)
 	default:
@@ -87,7 +93,9 @@ func ReadFile(path string, fn func(*vegeta.Result) error) error {
 	for {
 		r := new(vegeta.Result) // never reuse: gob leaves stale fields
 		err := dec.Decode(r)
-		if err == io.EOF && cr.n == good {
+		// vegeta's JSON decoder reports a last line cut short as a
+		// clean EOF; only the missing newline tells.
+		if err == io.EOF && cr.n == good && (!lines || cr.last == '\n') {
 			return nil
 		}
 		if err != nil {

@@ -62,7 +62,8 @@ func (rs *Resolver) resolve(method, rawURL string) string {
 func splitURL(u string) (path, fragment string) {
 	if i := strings.Index(u, "://"); i >= 0 {
 		u = u[i+3:]
-		if j := strings.IndexByte(u, '/'); j >= 0 {
+		// The host ends at the first '/', '?' or '#'.
+		if j := strings.IndexAny(u, "/?#"); j >= 0 {
 			u = u[j:]
 		} else {
 			u = "/"

@@ -110,6 +110,9 @@ func (r *Report) writeErrors(p *printer) {
 			}
 			p.printf("  %-20s %6d  %s\n", s.Name, e.Count, e.Message)
 		}
+		if s.OtherErrors > 0 {
+			p.printf("  %-20s %6d  (errors of further kinds, not kept apart)\n", s.Name, s.OtherErrors)
+		}
 	}
 }
 

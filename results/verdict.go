@@ -139,7 +139,8 @@ func (c Check) limitText() string {
 	case kindLatency:
 		return c.LimitDur.String()
 	case kindFailures:
-		return fmt.Sprintf("%g%%", 100*c.Limit)
+		// %.10g: 100*0.07 is 7.000000000000001 in floating point.
+		return fmt.Sprintf("%.10g%%", 100*c.Limit)
 	}
 	return fmt.Sprintf("%g", c.Limit)
 }

@@ -73,7 +73,6 @@ func LoadCredentials(path string) ([]Credential, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -81,6 +80,7 @@ func LoadCredentials(path string) ([]Credential, error) {
 			}
 			return nil, fmt.Errorf("read credentials %q: %w", path, err)
 		}
+		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if first && isHeader(rec) {
 			continue
 		}

@@ -84,7 +84,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	}
 	sc := Default()
 	sc.Source = path
-	if len(doc.Content) == 0 { // empty file: the defaults
+	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" { // empty file (or just "---"): the defaults
 		return sc, nil
 	}
 	p := &parser{file: path}

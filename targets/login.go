@@ -84,7 +84,11 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 		return nil, fail(resp.Status, "", fmt.Errorf("read response: %w", err))
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		return nil, fail(resp.Status, snippet(body), nil)
+		detail := string(body)
+		if c.Password != "" { // mask before snippet cuts the password in two
+			detail = strings.ReplaceAll(detail, c.Password, "***")
+		}
+		return nil, fail(resp.Status, snippet([]byte(detail)), nil)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {

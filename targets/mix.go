@@ -131,13 +131,16 @@ func NewTargeter(m *Mix, pool *Pool, seed uint64) vegeta.Targeter {
 		}
 	}
 	var mu sync.Mutex
+	// Two streams, so that the sequence of endpoints and questions for a
+	// seed does not depend on how many accounts there are.
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	accounts := rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, seed))
 	return func(tgt *vegeta.Target) error {
 		mu.Lock()
 		i, b := m.Pick(rng)
 		si := 0
 		if len(stampers) > 1 && m.reqs[i].endpoint.Auth {
-			si = rng.IntN(len(stampers))
+			si = accounts.IntN(len(stampers))
 		}
 		mu.Unlock()
 		var st *Stamp

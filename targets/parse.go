@@ -22,12 +22,17 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 	if n.Kind != yaml.MappingNode {
 		return p.errf(n, path, "expected a mapping, got %s", kindName(n))
 	}
+	seen := map[string]int{} // key -> line
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		field := join(path, k.Value)
 		if !slices.Contains(known, k.Value) {
 			return p.errf(k, field, "unknown field (known: %s)", strings.Join(known, ", "))
 		}
+		if prev, dup := seen[k.Value]; dup {
+			return p.errf(k, field, "set twice (first on line %d)", prev)
+		}
+		seen[k.Value] = k.Line
 		if err := fn(k.Value, v); err != nil {
 			return err
 		}
@@ -95,12 +100,17 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 	if n.Kind != yaml.SequenceNode {
 		return p.errf(n, "endpoints", "expected a list, got %s", kindName(n))
 	}
+	listed := map[string]int{} // key -> line
 	for i, item := range n.Content {
 		path := fmt.Sprintf("endpoints[%d]", i)
 		key := mapValue(item, "key")
 		if key == nil {
 			return p.errf(item, path+".key", "missing (each endpoint needs a short key such as \"query\")")
 		}
+		if prev, dup := listed[key.Value]; dup {
+			return p.errf(key, path+".key", "%q is listed twice (first on line %d)", key.Value, prev)
+		}
+		listed[key.Value] = key.Line
 		idx := -1
 		for j := range sc.Endpoints {
 			if sc.Endpoints[j].Key == key.Value {
@@ -142,11 +152,15 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 			return p.scalar(v, f, &e.Weight)
 		case "auth":
 			return p.scalar(v, f, &e.Auth)
-		case "json":
-			e.Body = ""
+		case "json": // replaces an inherited body, but not one set next to it
+			if mapValue(n, "body") == nil {
+				e.Body = ""
+			}
 			return p.decode(v, f, &e.JSON)
 		case "body":
-			e.JSON = nil
+			if mapValue(n, "json") == nil {
+				e.JSON = nil
+			}
 			return p.scalar(v, f, &e.Body)
 		case "headers":
 			e.Header = nil
@@ -174,7 +188,8 @@ func (p *parser) scalar(n *yaml.Node, field string, dst any) error {
 	if n.Kind != yaml.ScalarNode {
 		return p.errf(n, field, "expected a single value, got %s", kindName(n))
 	}
-	if err := n.Decode(dst); err != nil {
+	_, isInt := dst.(*int) // yaml would truncate 1.5 (or 0.5, to 0) silently
+	if err := n.Decode(dst); err != nil || (isInt && n.ShortTag() != "!!int") {
 		return p.errf(n, field, "%q is not a %s", n.Value, typeName(dst))
 	}
 	return nil

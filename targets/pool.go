@@ -45,7 +45,10 @@ type Pool struct {
 	loginURL string
 	auth     Auth
 	sessions []*Session
-	kick     chan time.Time
+	kick     chan struct{} // a 401 arrived; kickAt says for requests sent before when
+
+	kickMu sync.Mutex
+	kickAt time.Time
 
 	logins, refreshes, failures, unauthorized atomic.Int64
 }
@@ -57,7 +60,7 @@ func NewPool(client *http.Client, baseURL string, a Auth, creds []Credential) *P
 		client:   client,
 		loginURL: strings.TrimRight(baseURL, "/") + a.LoginPath,
 		auth:     a,
-		kick:     make(chan time.Time, 1),
+		kick:     make(chan struct{}, 1),
 	}
 	for _, c := range creds {
 		p.sessions = append(p.sessions, &Session{cred: c})
@@ -147,9 +150,14 @@ func (p *Pool) Observe(r *vegeta.Result) {
 // Invalidate asks the background refresher to log in again every session
 // whose token was obtained before t. It never blocks.
 func (p *Pool) Invalidate(t time.Time) {
+	p.kickMu.Lock()
+	if t.After(p.kickAt) {
+		p.kickAt = t
+	}
+	p.kickMu.Unlock()
 	select {
-	case p.kick <- t:
-	default: // a kick is pending already; it will cover this one
+	case p.kick <- struct{}{}:
+	default: // a kick is pending already; it reads the latest kickAt
 	}
 }
 
@@ -162,6 +170,11 @@ func (s *Session) refreshAt() time.Time {
 		return s.retryAt
 	}
 	at := t.Expires.Add(-min(t.Expires.Sub(t.Obtained)/5, 30*time.Second))
+	// A token already (nearly) expired on arrival, as from a server whose
+	// clock is behind, is renewed at most once a second, not in a loop.
+	if floor := t.Obtained.Add(time.Second); at.Before(floor) {
+		at = floor
+	}
 	if s.retryAt.After(at) {
 		return s.retryAt
 	}
@@ -176,7 +189,7 @@ func (p *Pool) Run(ctx context.Context) {
 	}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	for {
+	for ctx.Err() == nil {
 		now := time.Now()
 		next := now.Add(time.Hour)
 		var due []*Session
@@ -197,7 +210,10 @@ func (p *Pool) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case before := <-p.kick:
+		case <-p.kick:
+			p.kickMu.Lock()
+			before := p.kickAt
+			p.kickMu.Unlock()
 			// Re-login sessions whose token predates the rejected request, but
 			// none more than once a second, so a server that rejects every
 			// token does not get a login storm.

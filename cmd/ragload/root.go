@@ -87,8 +87,14 @@ func Main(args []string, s *streams) int {
 	defer close(sig)
 
 	root := newRootCmd(s)
+	started := false // cobra validates args and flag groups before this is set
+	root.PersistentPreRun = func(*cobra.Command, []string) { started = true }
 	root.SetArgs(args)
 	cmd, err := root.ExecuteContextC(ctx)
+	var ue *usageError
+	if err != nil && !started && !errors.As(err, &ue) {
+		err = &usageError{err}
+	}
 	return exitCode(s, cmd, err)
 }
 

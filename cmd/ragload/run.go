@@ -59,7 +59,6 @@ func (o *runOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Du
 	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
 	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
-	cmd.MarkFlagsMutuallyExclusive("rate", "ramp", "stages")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
 	fs.StringVar(&o.Name, "name", "", "run name, stored in every result (default: the --out folder's name, or a timestamp)")
@@ -77,6 +76,15 @@ func (o *runOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Du
 // plan builds the load plan from the rate flags.
 func (o *runOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
 	var p attack.Plan
+	set := 0
+	for _, f := range []string{"rate", "ramp", "stages"} {
+		if fs.Changed(f) {
+			set++
+		}
+	}
+	if set > 1 {
+		return p, usageErrorf("--rate, --ramp and --stages are mutually exclusive: give one plan")
+	}
 	switch {
 	case fs.Changed("stages"):
 		if fs.Changed("duration") {

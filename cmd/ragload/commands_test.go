@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"io"
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestNewAttackCmd(t *testing.T) {
+	tests := []struct {
+		name, args, wantErr string
+		wantPlan            string
+		wantCount           uint64
+	}{
+		{name: "defaults", args: "-u http://127.0.0.1:1", wantPlan: "constant 50/s for 30s", wantCount: 1500},
+		{name: "rate per minute", args: "-u http://127.0.0.1:1 --rate 120/1m -d 1m", wantPlan: "constant 2/s for 1m0s", wantCount: 120},
+		{name: "rate per second shorthand", args: "-u http://127.0.0.1:1 --rate 10/s -d 2s", wantPlan: "constant 10/s for 2s", wantCount: 20},
+		{name: "ramp", args: "-u http://127.0.0.1:1 --ramp 10:200 -d 2m", wantPlan: "ramp 10→200/s over 2m0s", wantCount: 12600},
+		{name: "stages", args: "-u http://127.0.0.1:1 --stages 30s:50,1m:200,30s:0", wantPlan: "stages from 0/s, →50/s in 30s, →200/s in 1m0s, →0/s in 30s", wantCount: 11250},
+		{name: "missing url", args: "--rate 5", wantErr: "--url is required"},
+		{name: "zero rate", args: "-u http://x --rate 0", wantErr: "rate must be > 0"},
+		{name: "bad rate", args: "-u http://x --rate fast", wantErr: `rate "fast"`},
+		{name: "stages with duration", args: "-u http://x --stages 10s:5 -d 5s", wantErr: "--duration does not apply with --stages"},
+		{name: "bad stage", args: "-u http://x --stages 10s", wantErr: "want duration:rate"},
+		{name: "rate and ramp", args: "-u http://x --rate 5 --ramp 1:2", wantErr: "--rate, --ramp and --stages are mutually exclusive"},
+		{name: "zero duration", args: "-u http://x -d 0s", wantErr: "--duration must be > 0"},
+		{name: "start rate without stages", args: "-u http://x --start-rate 5", wantErr: "--start-rate applies only with --stages"},
+		{name: "bad threshold", args: "-u http://x -t p95<fast", wantErr: `threshold "p95<fast"`},
+		{name: "bad format", args: "-u http://x -f xml", wantErr: `--format "xml" isn't one of [text json]`},
+		{name: "positional argument", args: "-u http://x targets.txt", wantErr: "takes no arguments"},
+		{name: "missing scenario", args: "-u http://x -s /nonexistent.yaml", wantErr: "read scenario"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *attackOptions
+			cmd := newAttackCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *attackOptions) error {
+				got = o
+				return nil
+			})
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := got.job.Plan.String(); s != tt.wantPlan {
+				t.Errorf("plan %q, want %q", s, tt.wantPlan)
+			}
+			if n := got.job.Plan.Count(); n != tt.wantCount {
+				t.Errorf("count %d, want %d", n, tt.wantCount)
+			}
+			if got.job.Seed == 0 || got.job.Options.Name == "" || !strings.HasPrefix(got.job.Dir, "runs/") {
+				t.Errorf("defaults: seed %d, name %q, dir %q", got.job.Seed, got.job.Options.Name, got.job.Dir)
+			}
+		})
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	for in, want := range map[string]float64{"50": 50, "50/s": 50, "50/1s": 50, "100/1m": 100.0 / 60, "5/500ms": 10, "0.5": 0.5} {
+		got, err := parseRate(in)
+		if err != nil || math.Abs(got-want) > 1e-9 {
+			t.Errorf("parseRate(%q) = %g, %v; want %g", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"", "x", "5/x", "5/0s", "-1", "2e6"} {
+		if _, err := parseRate(in); err == nil {
+			t.Errorf("parseRate(%q) accepted", in)
+		}
+	}
+}
+
+func TestRunOptionsNaming(t *testing.T) {
+	var got *attackOptions
+	cmd := newAttackCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *attackOptions) error { got = o; return nil })
+	cmd.SetArgs([]string{"-u", "http://127.0.0.1:1", "--out", "/tmp/x/base/", "--seed", "0", "-t", "p95<1500ms"})
+	if err := cmd.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if got.job.Options.Name != "base" || got.job.Seed != 0 {
+		t.Errorf("name %q seed %d; want the folder's name and the explicit seed 0", got.job.Options.Name, got.job.Seed)
+	}
+	if strings.Join(got.job.Thresholds, ",") != "failures<1%,p95<1500ms" || strings.Join(got.job.Marks, ",") != "p50<1s,p99<3s" {
+		t.Errorf("thresholds %q marks %q", got.job.Thresholds, got.job.Marks)
+	}
+}

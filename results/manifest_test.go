@@ -1,0 +1,171 @@
+package results
+
+import (
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func fullManifest() *Manifest {
+	return &Manifest{
+		Tool: "ragload test", Name: "smoke", Mode: "attack", Target: "https://api.test",
+		Plan: Plan{
+			Description: "ramp 10/s → 50/s over 1m30s", Kind: "stages", StartRate: 10,
+			Stages:   []Stage{{Duration: Duration(30 * time.Second), Target: 50}, {Duration: Duration(time.Minute), Target: 50}},
+			Duration: Duration(90 * time.Second), Timeout: Duration(30 * time.Second), MaxWorkers: 64,
+		},
+		Scenario: ScenarioInfo{Name: "rag", Source: "scenario.yaml", Endpoints: testEndpoints(), Queries: 12},
+		Auth:     AuthInfo{Mode: "bearer", Users: 3, Logins: 3, Refreshes: 1, LoginFailures: 0, Unauthorized: 2},
+		Seed:     42,
+		Status:   StatusComplete,
+		Started:  t0, SendEnded: t0.Add(90 * time.Second), Ended: t0.Add(92 * time.Second),
+		Planned: 3600, Sent: 3598, Completed: 3598,
+		Thresholds: []string{"p95<2s", "failures<1%"},
+		Marks:      []string{},
+		Results:    []string{ResultsFile},
+	}
+}
+
+func TestManifestRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	m := fullManifest()
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if m.Schema != ManifestSchema {
+		t.Errorf("WriteManifest did not fill in the schema: %q", m.Schema)
+	}
+	got, err := ReadManifest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, m) {
+		t.Errorf("round trip:\n got  %+v\n want %+v", got, m)
+	}
+
+	raw, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`"schema": "ragload.run/v1"`, `"duration": "1m30s"`, `"timeout": "30s"`,
+		`"started": "2025-03-14T09:26:53.589793238Z"`, `"marks": []`} {
+		if !strings.Contains(string(raw), w) {
+			t.Errorf("run.json lacks %s:\n%s", w, raw)
+		}
+	}
+	for _, secret := range []string{"password", "token"} {
+		if strings.Contains(strings.ToLower(string(raw)), secret) {
+			t.Errorf("run.json mentions %q", secret)
+		}
+	}
+
+	// Rewriting replaces the manifest and leaves no temporary files.
+	m.Status = StatusInterrupted
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != ManifestFile {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("directory holds %q, want only %s", names, ManifestFile)
+	}
+	if got, err := ReadManifest(dir); err != nil || got.Status != StatusInterrupted {
+		t.Errorf("after rewrite: %v, %v", got, err)
+	}
+}
+
+func TestManifestKeepsSchema(t *testing.T) {
+	dir := t.TempDir()
+	m := &Manifest{Schema: "ragload.run/v2", Name: "future"}
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := ReadManifest(dir); err != nil || got.Schema != "ragload.run/v2" {
+		t.Errorf("ReadManifest = %+v, %v", got, err)
+	}
+}
+
+func TestWriteManifestErrors(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no", "such", "dir")
+	if err := WriteManifest(missing, fullManifest()); err == nil || !strings.Contains(err.Error(), "write manifest") {
+		t.Errorf("WriteManifest into a missing directory: %v", err)
+	}
+}
+
+func TestReadManifestErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := ReadManifest(dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("ReadManifest of an empty directory: %v, want fs.ErrNotExist", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), []byte(`{"plan":{"duration":"forever"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadManifest(dir)
+	if err == nil || !strings.Contains(err.Error(), "read manifest") || !strings.Contains(err.Error(), ManifestFile) {
+		t.Errorf("ReadManifest of a bad duration: %v", err)
+	}
+}
+
+func TestDurationJSON(t *testing.T) {
+	marshal := []struct {
+		d    Duration
+		want string
+	}{
+		{Duration(90 * time.Second), `"1m30s"`},
+		{Duration(1500 * time.Millisecond), `"1.5s"`},
+		{0, `"0s"`},
+		{Duration(-time.Second), `"-1s"`},
+	}
+	for _, c := range marshal {
+		b, err := json.Marshal(c.d)
+		if err != nil || string(b) != c.want {
+			t.Errorf("Marshal(%v) = %s, %v; want %s", time.Duration(c.d), b, err, c.want)
+		}
+	}
+	unmarshal := []struct {
+		in   string
+		want Duration
+		bad  bool
+	}{
+		{`"1m30s"`, Duration(90 * time.Second), false},
+		{`"250ms"`, Duration(250 * time.Millisecond), false},
+		{`90000000000`, Duration(90 * time.Second), false}, // nanoseconds
+		{`0`, 0, false},
+		{`"soon"`, 0, true},
+		{`"90"`, 0, true},
+		{`1.5`, 0, true},
+		{`true`, 0, true},
+		{`{}`, 0, true},
+	}
+	for _, c := range unmarshal {
+		var d Duration
+		err := json.Unmarshal([]byte(c.in), &d)
+		if c.bad {
+			if err == nil {
+				t.Errorf("Unmarshal(%s) = %v, want an error", c.in, time.Duration(d))
+			}
+			continue
+		}
+		if err != nil || d != c.want {
+			t.Errorf("Unmarshal(%s) = %v, %v; want %v", c.in, time.Duration(d), err, time.Duration(c.want))
+		}
+	}
+	// Inside a struct, as run.json holds it.
+	var p Plan
+	if err := json.Unmarshal([]byte(`{"duration": 60000000000, "timeout": "2s"}`), &p); err != nil ||
+		p.Duration != Duration(time.Minute) || p.Timeout != Duration(2*time.Second) {
+		t.Errorf("Plan = %+v, %v", p, err)
+	}
+}

@@ -1,0 +1,268 @@
+package results
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// judgeFixture is a run of 10 s with 100 requests: 60 to /query (basic)
+// taking 1000–1590 µs, 40 to health taking 500–539 µs, 4 of which failed.
+// Latencies below 2048 µs are exact in the histogram, so:
+// total p50 1090 µs, p95 1540 µs; failures 4% total and 10% on health.
+func judgeFixture(t *testing.T) *Report {
+	t.Helper()
+	m := &Manifest{
+		Name: "judge", Status: StatusComplete, Planned: 100, Sent: 100,
+		Started: t0, SendEnded: t0.Add(10 * time.Second),
+		Scenario: ScenarioInfo{Endpoints: testEndpoints()},
+	}
+	var rs []*vegeta.Result
+	for i := range 60 {
+		rs = append(rs, res("POST", "http://api.test/query#query", 200,
+			time.Duration(1000+10*i)*time.Microsecond, time.Duration(i)*100*time.Millisecond))
+	}
+	for i := range 40 {
+		code := uint16(200)
+		if i%10 == 3 {
+			code = 500
+		}
+		rs = append(rs, res("GET", "http://api.test/health", code,
+			time.Duration(500+i)*time.Microsecond, time.Duration(i)*250*time.Millisecond))
+	}
+	return buildReport(t, m, rs)
+}
+
+func TestJudge(t *testing.T) {
+	type check struct {
+		pass   bool
+		actual float64
+	}
+	cases := []struct {
+		name       string
+		thresholds []string
+		marks      []string
+		pass       bool
+		checks     []check
+		reasons    [][]string // words each reason must contain
+	}{
+		{
+			name:       "pass",
+			thresholds: []string{"p95<2ms", "failures<5%", "failures<=4%", "rps>=10", "requests>=100"},
+			pass:       true,
+			checks: []check{{true, float64(1540 * time.Microsecond)}, {true, 0.04}, {true, 0.04},
+				{true, 10}, {true, 100}},
+		},
+		{
+			name:       "latency fails",
+			thresholds: []string{"p95<1ms", "failures<5%"},
+			checks:     []check{{false, float64(1540 * time.Microsecond)}, {true, 0.04}},
+			reasons:    [][]string{{"overall", "p95", "1.5 ms", "< 1ms"}},
+		},
+		{
+			name:       "failures fail",
+			thresholds: []string{"failures<4%", "health:failures<7%"},
+			checks:     []check{{false, 0.04}, {false, 0.1}},
+			reasons: [][]string{
+				{"overall failures is 4.00%, not < 4%"},
+				{"health failures is 10.00%, not < 7%"},
+			},
+		},
+		{
+			name:       "rps uses the window",
+			thresholds: []string{"rps>10", "health:rps>=5", "query:rps>=6"},
+			checks:     []check{{false, 10}, {false, 4}, {true, 6}},
+			reasons:    [][]string{{"overall rps is 10.0/s, not > 10"}, {"health rps is 4.0/s, not >= 5"}},
+		},
+		{
+			name:       "endpoint by key and by name",
+			thresholds: []string{"query:p95<1560us", "/query (basic):max<=1590us", "health:p50<=519us", "query:requests>60"},
+			checks: []check{{false, float64(1560 * time.Microsecond)}, {true, float64(1590 * time.Microsecond)},
+				{true, float64(519 * time.Microsecond)}, {false, 60}},
+			reasons: [][]string{{"query p95 is 1.6 ms, not < 1.56ms"}, {"query requests is 60, not > 60"}},
+		},
+		{
+			name:       "other statistics",
+			thresholds: []string{"min>=500us", "mean<2ms", "service_p95<=1540us", "lag_p99<10ms", "p99.9<=1590us"},
+			pass:       true,
+			checks: []check{{true, float64(500 * time.Microsecond)}, {true, -1}, {true, float64(1540 * time.Microsecond)},
+				{true, 0}, {true, float64(1590 * time.Microsecond)}},
+		},
+		{
+			name:       "marks never fail",
+			thresholds: []string{"p95<2ms"},
+			marks:      []string{"p50<1ms", "failures<1%", "query_filtered:p95<1s"},
+			pass:       true,
+			checks:     []check{{true, float64(1540 * time.Microsecond)}, {false, float64(1090 * time.Microsecond)}, {false, 0.04}, {false, 0}},
+		},
+		{
+			name:       "known endpoint without requests",
+			thresholds: []string{"query_filtered:p95<1s", "/query (filtered):failures<1%"},
+			checks:     []check{{false, 0}, {false, 0}},
+			reasons: [][]string{
+				{"query_filtered:p95<1s", "no requests", "(query_filtered)"},
+				{"/query (filtered):failures<1%", "no requests"},
+			},
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := judgeFixture(t)
+			if err := r.Judge(mustRules(t, c.thresholds, c.marks)); err != nil {
+				t.Fatal(err)
+			}
+			v := r.Verdict
+			if v.Pass != c.pass {
+				t.Errorf("Pass = %v, want %v (reasons %q)", v.Pass, c.pass, v.Reasons)
+			}
+			if len(v.Checks) != len(c.checks) {
+				t.Fatalf("%d checks, want %d", len(v.Checks), len(c.checks))
+			}
+			for i, want := range c.checks {
+				got := v.Checks[i]
+				if got.Pass != want.pass || (want.actual >= 0 && got.Actual != want.actual) {
+					t.Errorf("check %s: pass %v actual %v (%s); want %v %v", got.Expr, got.Pass, got.Actual,
+						got.FormatActual(), want.pass, want.actual)
+				}
+				if got.Advisory != (i >= len(c.thresholds)) {
+					t.Errorf("check %s: Advisory = %v", got.Expr, got.Advisory)
+				}
+			}
+			if len(v.Reasons) != len(c.reasons) {
+				t.Fatalf("reasons %q, want %d", v.Reasons, len(c.reasons))
+			}
+			for i, words := range c.reasons {
+				for _, w := range words {
+					if !strings.Contains(v.Reasons[i], w) {
+						t.Errorf("reason %q lacks %q", v.Reasons[i], w)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestJudgeNoRequestsChecksNote(t *testing.T) {
+	r := judgeFixture(t)
+	if err := r.Judge(mustRules(t, []string{"query_filtered:p95<1s"}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	c := r.Verdict.Checks[0]
+	if c.Note != "no requests" || c.FormatActual() != "no requests" {
+		t.Errorf("check of an idle endpoint: Note %q, FormatActual %q", c.Note, c.FormatActual())
+	}
+}
+
+func TestJudgeZeroRequests(t *testing.T) {
+	m := &Manifest{Status: StatusComplete, Scenario: ScenarioInfo{Endpoints: testEndpoints()}}
+	for _, rules := range [][]string{nil, {"p95<2s", "failures<1%"}} {
+		r := buildReport(t, m, nil)
+		if err := r.Judge(mustRules(t, rules, nil)); err != nil {
+			t.Fatal(err)
+		}
+		v := r.Verdict
+		if v.Pass || len(v.Reasons) == 0 || v.Reasons[0] != "no requests were sent" {
+			t.Errorf("rules %q: Pass %v, reasons %q; want FAIL because no requests were sent", rules, v.Pass, v.Reasons)
+		}
+		for _, c := range v.Checks {
+			if c.Pass || c.Note != "no requests" {
+				t.Errorf("check %s: pass %v note %q", c.Expr, c.Pass, c.Note)
+			}
+		}
+	}
+}
+
+func TestJudgeUnknownEndpoint(t *testing.T) {
+	r := judgeFixture(t)
+	err := r.Judge(mustRules(t, []string{"p95<2s", "nope:p95<1s"}, nil))
+	if err == nil {
+		t.Fatal("Judge with an unknown endpoint succeeded")
+	}
+	for _, w := range []string{`"nope"`, `query "/query (basic)"`, `health "health"`} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q lacks %q", err, w)
+		}
+	}
+	// A mark naming an unknown endpoint is an error too.
+	if err := r.Judge(mustRules(t, nil, []string{"nope:p95<1s"})); err == nil {
+		t.Error("Judge with a mark on an unknown endpoint succeeded")
+	}
+
+	// Without a manifest, foreign endpoints are known by name only.
+	bare := buildReport(t, nil, []*vegeta.Result{res("GET", "http://h/x", 200, time.Millisecond, 0)})
+	if err := bare.Judge(mustRules(t, []string{"GET /x:p95<1s"}, nil)); err != nil || !bare.Verdict.Pass {
+		t.Errorf("bare report, endpoint by name: err %v, verdict %+v", err, bare.Verdict)
+	}
+	err = bare.Judge(mustRules(t, []string{"query:p95<1s"}, nil))
+	if err == nil || !strings.Contains(err.Error(), `"GET /x"`) {
+		t.Errorf("bare report, unknown key: err %v", err)
+	}
+}
+
+func TestJudgeReplacesVerdict(t *testing.T) {
+	r := judgeFixture(t)
+	if err := r.Judge(mustRules(t, []string{"p95<1ms"}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Judge(mustRules(t, []string{"p95<2ms"}, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Verdict.Pass || len(r.Verdict.Checks) != 1 || len(r.Verdict.Reasons) != 0 {
+		t.Errorf("second Judge left %+v", r.Verdict)
+	}
+}
+
+func TestCheckFormat(t *testing.T) {
+	mk := func(expr string, actual float64) Check {
+		t.Helper()
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return Check{Threshold: th, Actual: actual}
+	}
+	cases := []struct {
+		check  Check
+		actual string
+		reason string
+	}{
+		{mk("p95<2s", float64(2345*time.Millisecond)), "2345.0 ms", "overall p95 is 2345.0 ms, not < 2s"},
+		{mk("q:p99<=1500ms", float64(12345*time.Millisecond)), "12345 ms", "q p99 is 12345 ms, not <= 1.5s"},
+		{mk("failures<1%", 0.0123), "1.23%", "overall failures is 1.23%, not < 1%"},
+		{mk("failures<0.005", 0.01), "1.00%", "overall failures is 1.00%, not < 0.5%"},
+		{mk("failures<7%", 0.08), "8.00%", "overall failures is 8.00%, not < 7%"},
+		{mk("failures<29%", 0.5), "50.00%", "overall failures is 50.00%, not < 29%"},
+		{mk("rps>=45", 44.96), "45.0/s", "overall rps is 45.0/s, not >= 45"},
+		{mk("requests>100", 100), "100", "overall requests is 100, not > 100"},
+	}
+	for _, c := range cases {
+		if got := c.check.FormatActual(); got != c.actual {
+			t.Errorf("%s: FormatActual = %q, want %q", c.check.Expr, got, c.actual)
+		}
+		if got := c.check.Reason(); got != c.reason {
+			t.Errorf("%s: Reason = %q, want %q", c.check.Expr, got, c.reason)
+		}
+	}
+}
+
+func TestFormatMillis(t *testing.T) {
+	cases := []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0.0"},
+		{1234567 * time.Nanosecond, "1.2"},
+		{1250 * time.Microsecond, "1.2"}, // %.1f rounds half to even in binary
+		{999 * time.Millisecond, "999.0"},
+		{9999940 * time.Microsecond, "9999.9"},
+		{10 * time.Second, "10000"},
+		{12345600 * time.Microsecond, "12346"},
+	}
+	for _, c := range cases {
+		if got := FormatMillis(c.d); got != c.want {
+			t.Errorf("FormatMillis(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
