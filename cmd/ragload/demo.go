@@ -111,7 +111,7 @@ Every attack flag applies; "ragload demo serve" runs only the API.`,
 			return runErr
 		},
 	}
-	o.runOptions.addFlags(cmd, 30, 15*time.Second)
+	o.runOptions.addFlags(cmd, 30, 10*time.Second)
 	o.demoFlags.addFlags(cmd)
 	cmd.AddCommand(newDemoServeCmd(s))
 	return cmd
