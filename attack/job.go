@@ -115,7 +115,10 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 		runErr = err
 	}
 
-	m.Started, m.SendEnded, m.Ended = out.Began, out.SendEnded, time.Now()
+	if !out.Began.IsZero() { // zero when stopped before the first send
+		m.Started = out.Began
+	}
+	m.SendEnded, m.Ended = out.SendEnded, time.Now()
 	m.Sent, m.Completed = out.Sent, w.Count()
 	m.Status = results.StatusComplete
 	switch {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -170,4 +171,20 @@ func mustRules(t *testing.T, thresholds, marks []string) []Threshold {
 		t.Fatal(err)
 	}
 	return append(ts, ms...)
+}
+
+// wantWords checks that got has one line per entry of words and that each
+// line contains all of its words.
+func wantWords(t *testing.T, what string, got []string, words [][]string) {
+	t.Helper()
+	if len(got) != len(words) {
+		t.Fatalf("%s %q, want %d", what, got, len(words))
+	}
+	for i, ws := range words {
+		for _, w := range ws {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("%s[%d] %q lacks %q", what, i, got[i], w)
+			}
+		}
+	}
 }

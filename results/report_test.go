@@ -2,7 +2,6 @@ package results
 
 import (
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -110,16 +109,7 @@ func TestRunWarnings(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := buildReport(t, c.m, evenly(t, 3, time.Second, 0))
-			if len(r.Warnings) != len(c.words) {
-				t.Fatalf("warnings %q, want %d", r.Warnings, len(c.words))
-			}
-			for i, words := range c.words {
-				for _, w := range words {
-					if !strings.Contains(r.Warnings[i], w) {
-						t.Errorf("warning %q lacks %q", r.Warnings[i], w)
-					}
-				}
-			}
+			wantWords(t, "warnings", r.Warnings, c.words)
 		})
 	}
 }

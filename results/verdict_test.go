@@ -130,16 +130,7 @@ func TestJudge(t *testing.T) {
 					t.Errorf("check %s: Advisory = %v", got.Expr, got.Advisory)
 				}
 			}
-			if len(v.Reasons) != len(c.reasons) {
-				t.Fatalf("reasons %q, want %d", v.Reasons, len(c.reasons))
-			}
-			for i, words := range c.reasons {
-				for _, w := range words {
-					if !strings.Contains(v.Reasons[i], w) {
-						t.Errorf("reason %q lacks %q", v.Reasons[i], w)
-					}
-				}
-			}
+			wantWords(t, "reasons", v.Reasons, c.reasons)
 		})
 	}
 }

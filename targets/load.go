@@ -37,11 +37,6 @@ func (e *FileError) Error() string {
 
 func (e *FileError) Unwrap() error { return e.Err }
 
-// ThresholdCheck validates one threshold expression; Load calls it so that a
-// bad threshold in a scenario file is reported with its line. It is a
-// variable so that this package need not know the threshold grammar.
-var ThresholdCheck = func(expr string) error { return nil }
-
 // Load reads a YAML scenario file and applies it on top of Default: every
 // field is optional. Endpoints merge by key (a listed key overrides only the
 // fields it sets; weight 0 turns an endpoint off) unless replace_endpoints is

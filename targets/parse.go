@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ragload/ragload/results"
 )
 
 // parser walks the YAML tree by hand so that every error carries the line
@@ -67,9 +69,9 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 		case "endpoints":
 			endpoints = v
 		case "thresholds":
-			return p.strings(v, k, &sc.Thresholds, ThresholdCheck)
+			return p.strings(v, k, &sc.Thresholds, checkThreshold)
 		case "marks":
-			return p.strings(v, k, &sc.Marks, ThresholdCheck)
+			return p.strings(v, k, &sc.Marks, checkThreshold)
 		}
 		return nil
 	})
@@ -226,6 +228,13 @@ func (p *parser) strings(n *yaml.Node, field string, dst *[]string, check func(s
 	}
 	*dst = out
 	return nil
+}
+
+// checkThreshold validates a threshold or mark where it is written, so the
+// error carries its line.
+func checkThreshold(expr string) error {
+	_, err := results.ParseThreshold(expr)
+	return err
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {

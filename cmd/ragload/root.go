@@ -73,7 +73,6 @@ func Main(args []string, s *streams) int {
 	defer cancel()
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sig)
 	go func() {
 		if _, ok := <-sig; !ok {
 			return
@@ -84,7 +83,7 @@ func Main(args []string, s *streams) int {
 			os.Exit(130)
 		}
 	}()
-	defer close(sig)
+	defer func() { signal.Stop(sig); close(sig) }() // in this order: no send on a closed channel
 
 	root := newRootCmd(s)
 	started := false // cobra validates args and flag groups before this is set
