@@ -1,0 +1,257 @@
+package targets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// WriteCredentials writes creds to path in the format LoadCredentials reads,
+// atomically (a temporary file in the same folder, renamed over path) and
+// with mode 0600 whatever the mode of a file it replaces.
+func WriteCredentials(path string, creds []Credential) error {
+	var b bytes.Buffer
+	b.WriteString("username,password\n")
+	for _, c := range creds {
+		b.WriteString(csvField(c.Username) + "," + csvField(c.Password) + "\n")
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write credentials: %w", err)
+	}
+	tmp := f.Name()
+	err = f.Chmod(0o600)
+	if err == nil {
+		_, err = f.Write(b.Bytes())
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write credentials %q: %w", path, err)
+	}
+	return nil
+}
+
+// csvField quotes s when LoadCredentials would otherwise misread it: a
+// comma, quote or line break, surrounding space, or a leading # (a comment).
+func csvField(s string) string {
+	if s == "" || strings.ContainsAny(s, ",\"\r\n") || strings.HasPrefix(s, "#") || strings.TrimSpace(s) != s {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+// outcome is what a registration found.
+type outcome int
+
+const (
+	notDone outcome = iota // not sent, or failed
+	created
+	existed
+)
+
+// prepareUsers registers the accounts and writes the credentials file.
+func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
+	cfg := p.cfg
+	var old []Credential
+	if st, err := os.Stat(cfg.CredentialsFile); err == nil && st.Size() > 0 {
+		if old, err = LoadCredentials(cfg.CredentialsFile); err != nil {
+			return err
+		}
+	}
+	oldPass := make(map[string]string, len(old))
+	for _, c := range old {
+		oldPass[c.Username] = c.Password
+	}
+	creds := make([]Credential, cfg.Users)
+	for i := range creds {
+		u := userName(cfg.UserPrefix, i+1, cfg.Users)
+		pw, ok := oldPass[u]
+		if !ok {
+			pw = newPassword()
+		}
+		creds[i] = Credential{Username: u, Password: pw}
+	}
+	p.logf("registering %d users at %s%s", cfg.Users, p.base, cfg.RegisterPath)
+	outcomes, err := p.registerAll(ctx, creds)
+
+	// An account that existed is usable if the file gave its password, or
+	// if it logs in with the one we hold.
+	usable := make([]bool, len(creds))
+	var unknown []string
+	var loginErr error
+	for i, o := range outcomes {
+		_, known := oldPass[creds[i].Username]
+		switch {
+		case o == created:
+			res.Created++
+			usable[i] = true
+		case o == existed && known:
+			res.Existing++
+			usable[i] = true
+		case o == existed && err == nil:
+			if _, lerr := p.token(ctx, creds[i]); lerr != nil {
+				var le *LoginError
+				if !errors.As(lerr, &le) || le.Err != nil { // not an answer of the server
+					err = lerr
+					break
+				}
+				unknown = append(unknown, strconv.Quote(creds[i].Username))
+				if loginErr == nil {
+					loginErr = lerr
+				}
+				continue
+			}
+			res.Existing++
+			usable[i] = true
+		}
+	}
+	if err == nil && len(unknown) > 0 {
+		err = unknownAccounts(unknown, cfg.CredentialsFile, loginErr)
+	}
+
+	// The file lists the usable accounts, then the others it listed before:
+	// dropping a password would leave an account nobody can log in to. After
+	// an error it is written only to keep the passwords of new accounts.
+	var lines []Credential
+	listed := map[string]bool{}
+	for i, c := range creds {
+		if usable[i] {
+			res.Credentials = append(res.Credentials, c)
+		}
+		if _, known := oldPass[c.Username]; usable[i] || known {
+			lines = append(lines, c)
+			listed[c.Username] = true
+		}
+	}
+	for _, c := range old {
+		if !listed[c.Username] {
+			lines = append(lines, c)
+		}
+	}
+	if err == nil || res.Created > 0 {
+		if werr := WriteCredentials(cfg.CredentialsFile, lines); werr != nil {
+			return errors.Join(err, werr)
+		}
+		res.CredentialsFile, res.FileUsers = cfg.CredentialsFile, len(lines)
+	}
+	return err
+}
+
+func unknownAccounts(users []string, file string, loginErr error) error {
+	list := strings.Join(users, ", ")
+	if len(users) > 5 {
+		list = strings.Join(users[:5], ", ") + fmt.Sprintf(" and %d more", len(users)-5)
+	}
+	what := "the account " + list + " already exists"
+	if len(users) > 1 {
+		what = fmt.Sprintf("%d accounts already exist (%s)", len(users), list)
+	}
+	why := loginErr.Error()
+	if le := (*LoginError)(nil); errors.As(loginErr, &le) && le.Status != "" {
+		why = le.Status
+	}
+	return fmt.Errorf("%s on the server with a password that is not in %s (logging in with ours: %s): "+
+		"add the password to the file, delete the account, or choose another --user-prefix", what, file, why)
+}
+
+// registerAll registers creds, registerParallel at a time. The first error
+// stops sending new requests; those in flight finish. A nil error means
+// every outcome is created or existed.
+func (p *preparer) registerAll(ctx context.Context, creds []Credential) ([]outcome, error) {
+	out := make([]outcome, len(creds))
+	reqCtx, cancel := inFlightContext(ctx)
+	defer cancel()
+	var (
+		mu    sync.Mutex
+		first error
+		done  int
+	)
+	step := max(1, len(creds)/10)
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range min(registerParallel, len(creds)) {
+		wg.Go(func() {
+			for i := range jobs {
+				o, err := p.register(reqCtx, creds[i])
+				mu.Lock()
+				out[i] = o
+				if err != nil && first == nil {
+					first = err
+				}
+				if err == nil {
+					if done++; done%step == 0 && done < len(creds) {
+						p.logf("registered %d/%d users", done, len(creds))
+					}
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	failed := func() bool { mu.Lock(); defer mu.Unlock(); return first != nil }
+send:
+	for i := range creds {
+		if failed() || ctx.Err() != nil {
+			break
+		}
+		select {
+		case jobs <- i:
+		case <-ctx.Done():
+			break send
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	if ctx.Err() != nil {
+		return out, interrupted(ctx)
+	}
+	return out, first
+}
+
+// register posts one registration.
+func (p *preparer) register(ctx context.Context, c Credential) (outcome, error) {
+	body, err := json.Marshal(map[string]string{"username": c.Username, "email": c.Username, "password": c.Password})
+	if err != nil {
+		return notDone, fmt.Errorf("register %q: %w", c.Username, err)
+	}
+	u := p.base + p.cfg.RegisterPath
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return notDone, fmt.Errorf("register %q: %w", c.Username, err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := p.client.Do(req)
+	if err != nil {
+		return notDone, p.unreachable(fmt.Sprintf("register %q at %s", c.Username, u), err)
+	}
+	defer resp.Body.Close()
+	b := readBody(resp, 64<<10)
+	switch code := resp.StatusCode; {
+	case code == http.StatusOK || code == http.StatusCreated:
+		return created, nil
+	case code == http.StatusBadRequest || code == http.StatusConflict:
+		if s := strings.ToLower(string(b)); strings.Contains(s, "exist") || strings.Contains(s, "already") {
+			return existed, nil
+		}
+	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
+		return notDone, p.routeError(http.MethodPost, p.cfg.RegisterPath, resp.Status, "--register-path")
+	}
+	return notDone, fmt.Errorf("the server rejected the registration of %q at %s: %s%s", c.Username, u, resp.Status, detail(b, c.Password))
+}
