@@ -1,6 +1,6 @@
 # ragload: make targets. `make test` is the README's test command; `make
 # check` is what CI runs (.ci/run).
-.PHONY: build test race check lint demo serve bench clean
+.PHONY: build test race check lint demo serve bench bench-users clean
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -30,6 +30,10 @@ serve:
 
 bench:
 	go test -run '^$$' -bench . -benchmem ./attack ./targets ./results
+
+# 10,000 virtual users with 1–5 s think time against the demo API: peak RSS and CPU.
+bench-users:
+	scripts/bench-users.sh 10000 60s
 
 clean:
 	rm -rf bin runs

@@ -28,18 +28,24 @@ func fastDemo(t *testing.T, cfg demo.Config) (*demo.Server, string) {
 		cfg.Workers = 256
 	}
 	s := demo.New(cfg)
+	return s, serve(t, s)
+}
+
+// serve runs the demo server on loopback for the test.
+func serve(t *testing.T, s *demo.Server) string {
+	t.Helper()
 	srv := httptest.NewServer(s)
 	t.Cleanup(srv.Close)
-	return s, srv.URL
+	return srv.URL
 }
 
 func newJob(t *testing.T, url string, plan attack.Plan) *attack.Job {
 	t.Helper()
-	return &attack.Job{
+	return &attack.Job{Plan: plan, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: targets.Default(),
 		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		Plan:        plan, Seed: 7, Options: attack.Options{Name: "acceptance"}, Tool: "ragload test",
-	}
+		Seed:        7, Options: attack.Options{Name: "acceptance"}, Tool: "ragload test",
+	}}
 }
 
 // TestJobAgainstDemo is the spine's acceptance test: a fixed rate against

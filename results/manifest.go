@@ -52,6 +52,9 @@ type Manifest struct {
 	Sent      uint64    `json:"sent"`      // requests sent
 	Completed uint64    `json:"completed"` // results written
 
+	// Users describes closed-loop runs (mode users); nil otherwise.
+	Users *UsersInfo `json:"users,omitempty"`
+
 	Thresholds []string `json:"thresholds"`
 	Marks      []string `json:"marks"`
 	Results    []string `json:"results"` // results files, relative to the run directory

@@ -136,7 +136,7 @@ func TestWriteText(t *testing.T) {
 	}
 	for _, w := range []string{
 		"Run      golden · attack · interrupted",
-		"auth bearer, 2 user(s), 2 login(s), 0 refresh(es)",
+		"auth bearer, 2 account(s), 2 login(s), 0 refresh(es)",
 		"sent 54 of 60 planned · achieved 9.0/s over 6s",
 		"Started  2025-03-14 09:26:53 UTC",
 		"Lag      schedule lag",

@@ -21,7 +21,7 @@ func WriteText(w io.Writer, r *Report) error {
 	if err := writeTable(w, r); err != nil {
 		return err
 	}
-	p.printf("Latencies in ms: response time from the scheduled send (HDR histogram, 3 significant digits).\n")
+	p.printf("%s\n", latencyNote(r.Total))
 	r.writeErrors(p)
 	for _, msg := range r.Warnings {
 		p.printf("WARNING: %s\n", msg)
@@ -47,15 +47,24 @@ func (r *Report) writeHeader(p *printer) {
 		p.printf("Run      %s · %s · %s\n", m.Name, m.Mode, m.Status)
 		auth := m.Auth.Mode
 		if m.Auth.Mode == "bearer" {
-			auth = fmt.Sprintf("bearer, %d user(s), %d login(s), %d refresh(es)", m.Auth.Users, m.Auth.Logins, m.Auth.Refreshes)
+			auth = fmt.Sprintf("bearer, %d account(s), %d login(s), %d refresh(es)", m.Auth.Users, m.Auth.Logins, m.Auth.Refreshes)
 		}
 		p.printf("Target   %s · auth %s\n", m.Target, auth)
 		p.printf("Plan     %s · seed %d · timeout %s\n", m.Plan.Description, m.Seed, time.Duration(m.Plan.Timeout))
-		p.printf("Started  %s · sent %d of %d planned · achieved %.1f/s over %s\n",
-			m.Started.UTC().Format("2006-01-02 15:04:05 MST"), m.Sent, m.Planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+		planned := ""
+		if m.Planned > 0 {
+			planned = fmt.Sprintf(" of %d planned", m.Planned)
+		}
+		p.printf("Started  %s · sent %d%s · achieved %.1f/s over %s\n",
+			m.Started.UTC().Format("2006-01-02 15:04:05 MST"), m.Sent, planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
 	} else {
 		p.printf("Results  %s (no run.json: a bare vegeta file)\n", strings.Join(r.Sources, ", "))
 		p.printf("Requests %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	}
+	if m := r.Manifest; m != nil && m.Users != nil {
+		u := m.Users
+		p.printf("Users    planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
+			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Second), u.Wait)
 	}
 	if lag := r.Total.ScheduleLag(); lag.Count > 0 {
 		p.printf("Lag      schedule lag p50 %s ms · p99 %s ms · max %s ms\n",
@@ -137,4 +146,16 @@ func (v Verdict) write(p *printer) {
 	for _, reason := range v.Reasons {
 		p.printf("  because %s\n", reason)
 	}
+}
+
+// latencyNote says what the latency columns measure.
+func latencyNote(total *Stats) string {
+	const hdr = " (HDR histogram, 3 significant digits)."
+	switch {
+	case total.Scheduled == 0:
+		return "Latencies in ms: from the send, no schedule (closed-loop users or a foreign file)" + hdr
+	case total.Scheduled < total.Requests:
+		return "Latencies in ms: from the scheduled send where a request had one, else from the send" + hdr
+	}
+	return "Latencies in ms: response time from the scheduled send" + hdr
 }

@@ -20,6 +20,7 @@ const (
 	kindFailures = "failures"
 	kindRPS      = "rps"
 	kindRequests = "requests"
+	kindUsers    = "users"
 )
 
 // Latency views a threshold can name.
@@ -43,6 +44,8 @@ const (
 //	failures           failed requests, value a percent (1%) or fraction (0.01)
 //	rps                achieved requests per second
 //	requests           number of requests
+//	users              virtual users that all ran together for a tenth of
+//	                   the run (closed-loop runs; users>=100)
 //
 // Examples: "p95<2s", "failures<1%", "query:p99<3s", "rps>=45".
 type Threshold struct {
@@ -119,6 +122,9 @@ func (t *Threshold) parseMetric() error {
 		return nil
 	case "requests", "count":
 		t.kind = kindRequests
+		return nil
+	case "users", "vus":
+		t.kind = kindUsers
 		return nil
 	}
 	t.kind = kindLatency
@@ -238,11 +244,11 @@ func Rules(thresholds, marks, over []string) ([]Threshold, error) {
 	if err != nil {
 		return nil, err
 	}
-	os, err := ParseThresholds(over, false)
+	ov, err := ParseThresholds(over, false)
 	if err != nil {
 		return nil, err
 	}
-	return Override(append(ts, ms...), os), nil
+	return Override(append(ts, ms...), ov), nil
 }
 
 // Exprs splits rules back into threshold and mark expressions, as a

@@ -41,7 +41,9 @@ func (r *Report) Judge(ts []Threshold) error {
 			return err
 		}
 		c := Check{Threshold: t}
-		if s == nil || s.Requests == 0 {
+		if t.kind == kindUsers {
+			r.measureUsers(&c)
+		} else if s == nil || s.Requests == 0 {
 			c.Note = "no requests"
 		} else {
 			c.Actual = r.measure(s, t)
@@ -106,6 +108,17 @@ func (r *Report) measure(s *Stats, t Threshold) float64 {
 	return float64(s.Quantile(t.quantile, t.view))
 }
 
+// measureUsers judges a users threshold on the manifest's timeline.
+func (r *Report) measureUsers(c *Check) {
+	if r.Manifest == nil || r.Manifest.Users == nil || len(r.Manifest.Users.Timeline) == 0 {
+		c.Note = "not a virtual-users run"
+		return
+	}
+	u := r.Manifest.Users
+	c.Actual = float64(u.Sustained(u.HoldFor()))
+	c.Pass = c.compare(c.Actual)
+}
+
 // FormatActual renders the measured value in the threshold's unit.
 func (c Check) FormatActual() string {
 	if c.Note != "" {
@@ -130,6 +143,9 @@ func (c Check) Reason() string {
 	}
 	if c.Note != "" {
 		return fmt.Sprintf("%s: %s (%s)", c.Expr, c.Note, scope)
+	}
+	if c.kind == kindUsers {
+		return fmt.Sprintf("only %.0f users ran together long enough to count, not %s %g", c.Actual, c.Op, c.Limit)
 	}
 	return fmt.Sprintf("%s %s is %s, not %s %s", scope, c.Metric, c.FormatActual(), c.Op, c.limitText())
 }

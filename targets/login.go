@@ -30,6 +30,7 @@ type LoginError struct {
 	User   string
 	URL    string
 	Status string // HTTP status line; empty on a transport error
+	Code   int    // HTTP status code; 0 on a transport error
 	Detail string
 	Err    error
 }
@@ -57,11 +58,12 @@ func (e *LoginError) Unwrap() error { return e.Err }
 
 // login posts the form login once and returns the token.
 func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c Credential) (*Token, error) {
+	code := 0
 	fail := func(status, detail string, err error) error {
 		if c.Password != "" {
 			detail = strings.ReplaceAll(detail, c.Password, "***")
 		}
-		return &LoginError{User: c.Username, URL: loginURL, Status: status, Detail: detail, Err: err}
+		return &LoginError{User: c.Username, URL: loginURL, Status: status, Code: code, Detail: detail, Err: err}
 	}
 	form := url.Values{a.UsernameField: {c.Username}, a.PasswordField: {c.Password}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, loginURL, strings.NewReader(form.Encode()))
@@ -79,6 +81,7 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 		return nil, fail("", "", err)
 	}
 	defer resp.Body.Close()
+	code = resp.StatusCode
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil, fail(resp.Status, "", fmt.Errorf("read response: %w", err))

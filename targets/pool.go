@@ -169,17 +169,40 @@ func (s *Session) refreshAt() time.Time {
 	if t == nil || t.Expires.IsZero() {
 		return s.retryAt
 	}
+	at := renewAt(t)
+	if s.retryAt.After(at) {
+		return s.retryAt
+	}
+	return at
+}
+
+// renewAt is when a token with a known expiry should be renewed.
+func renewAt(t *Token) time.Time {
 	at := t.Expires.Add(-min(t.Expires.Sub(t.Obtained)/5, 30*time.Second))
 	// A token already (nearly) expired on arrival, as from a server whose
 	// clock is behind, is renewed at most once a second, not in a loop.
 	if floor := t.Obtained.Add(time.Second); at.Before(floor) {
 		at = floor
 	}
-	if s.retryAt.After(at) {
-		return s.retryAt
-	}
 	return at
 }
+
+// Expiring reports whether the session has no token, or one due for
+// renewal at now. Virtual users check it between requests and log in again
+// themselves, outside the timed window.
+func (s *Session) Expiring(now time.Time) bool {
+	t := s.token.Load()
+	return t == nil || (!t.Expires.IsZero() && !now.Before(renewAt(t)))
+}
+
+// LoginNow logs s in (again) at once and counts it in the pool's stats. A
+// failure is a *LoginError.
+func (p *Pool) LoginNow(ctx context.Context, s *Session) error {
+	return p.loginSession(ctx, s, s.Token() != nil)
+}
+
+// LoginURL is the URL the pool logs in at.
+func (p *Pool) LoginURL() string { return p.loginURL }
 
 // Run keeps the tokens fresh until ctx is done. A failed refresh keeps the
 // old token and is retried after a back-off of 1 s doubling to 30 s.

@@ -13,6 +13,7 @@ import (
 
 type attackOptions struct {
 	runOptions
+	planOptions
 	job   *attack.Job
 	rules []results.Threshold
 }
@@ -43,49 +44,23 @@ complete.`,
 				return usageErrorf("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
 			}
 			var err error
-			if o.job, o.rules, err = o.runOptions.job(c.Flags(), ""); err != nil {
+			if o.job, o.rules, err = openJob(c.Flags(), &o.runOptions, &o.planOptions, ""); err != nil {
 				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
-			return runJob(c.Context(), s, o.job, o.rules, o.Format, o.Quiet)
+			return runJob(c.Context(), s, &o.job.Setup, o.job, describePlan(o.job.Plan), o.rules, o.Format, o.Quiet)
 		},
 	}
 	cmd.Flags().StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")
-	o.addFlags(cmd, 50, 30*time.Second)
+	o.runOptions.addFlags(cmd)
+	o.planOptions.addFlags(cmd, 50, 30*time.Second)
 	return cmd
 }
 
-// runJob runs a job, prints its report and turns the verdict into an error
-// for the exit code.
-func runJob(ctx context.Context, s *streams, job *attack.Job, rules []results.Threshold, format string, quiet bool) error {
-	job.Progress = progressPrinter(s, quiet)
-	job.ProgressEvery = 2 * time.Second
-	if !quiet {
-		fmt.Fprintf(s.ErrOut, "ragload: %s against %s for %s (%d requests), writing %s\n",
-			job.Plan, job.Target, job.Plan.Duration(), job.Plan.Count(), job.Dir)
-	}
-	rep, err := job.Run(ctx)
-	if rep == nil {
-		if ctx.Err() != nil && err != nil {
-			return fmt.Errorf("%w before the run started: %v", errInterrupted, err)
-		}
-		return err
-	}
-	if err != nil {
-		return err
-	}
-	if err := printReport(s, rep, rules, format); err != nil {
-		return err
-	}
-	if rep.Manifest.Status == results.StatusInterrupted {
-		return errInterrupted
-	}
-	if !rep.Verdict.Pass {
-		return errVerdictFailed
-	}
-	return nil
+func describePlan(p attack.Plan) string {
+	return fmt.Sprintf("%s (%d requests)", p, p.Count())
 }
 
 // printReport judges rep by rules and renders it to stdout.

@@ -59,6 +59,7 @@ func (d *demoFlags) config(users map[string]string) demo.Config {
 
 type demoOptions struct {
 	runOptions
+	planOptions
 	demoFlags
 }
 
@@ -80,7 +81,7 @@ Every attack flag applies; "ragload demo serve" runs only the API.`,
   ragload demo serve --addr 127.0.0.1:8000`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			job, rules, err := o.runOptions.job(c.Flags(), "demo-")
+			job, rules, err := openJob(c.Flags(), &o.runOptions, &o.planOptions, "demo-")
 			if err != nil {
 				return err
 			}
@@ -103,7 +104,7 @@ Every attack flag applies; "ragload demo serve" runs only the API.`,
 			if !o.Quiet {
 				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", job.Target)
 			}
-			runErr := runJob(c.Context(), s, job, rules, o.Format, o.Quiet)
+			runErr := runJob(c.Context(), s, &job.Setup, job, describePlan(job.Plan), rules, o.Format, o.Quiet)
 			stop()
 			if err := <-served; err != nil && runErr == nil {
 				runErr = err
@@ -111,7 +112,8 @@ Every attack flag applies; "ragload demo serve" runs only the API.`,
 			return runErr
 		},
 	}
-	o.runOptions.addFlags(cmd, 30, 10*time.Second)
+	o.runOptions.addFlags(cmd)
+	o.planOptions.addFlags(cmd, 30, 10*time.Second)
 	o.demoFlags.addFlags(cmd)
 	cmd.AddCommand(newDemoServeCmd(s))
 	return cmd

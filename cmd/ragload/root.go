@@ -147,6 +147,8 @@ Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(
 		newAttackCmd(s, nil),
+		newUsersCmd(s, nil),
+		newPrepareCmd(s, nil),
 		newReportCmd(s, nil),
 		newDemoCmd(s, nil),
 	)

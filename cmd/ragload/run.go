@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -16,7 +17,7 @@ import (
 )
 
 // runOptions are the flags shared by the commands that run load (attack,
-// demo): the scenario, credentials, plan, outputs and thresholds.
+// users, demo): scenario, credentials, outputs and thresholds.
 type runOptions struct {
 	URL             string
 	ScenarioFile    string
@@ -26,16 +27,9 @@ type runOptions struct {
 	Password        string
 	AllowAnonymous  bool
 
-	Rate      float64
-	Ramp      rampValue
-	Stages    stagesValue
-	StartRate float64
-	Duration  time.Duration
-
 	Out, Name  string
 	Seed       uint64
 	Timeout    time.Duration
-	MaxWorkers uint64
 	Insecure   bool
 	KeepBodies bool
 
@@ -44,27 +38,19 @@ type runOptions struct {
 	Quiet      bool
 }
 
-func (o *runOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
-	o.Rate = rate
+func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
 	fs.StringVarP(&o.ScenarioFile, "scenario", "s", "", "YAML scenario file (default: the built-in RAG user: query 5, enhanced 2, health 1, documents 1)")
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
-	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password: one session per line, requests spread across them")
+	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
 	fs.StringVar(&o.Password, "password", "", "login password (prefer $"+targets.EnvPassword+": flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
-
-	fs.Var(rateValue{&o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m")`)
-	fs.Var(&o.Ramp, "ramp", `linear ramp of the arrival rate over --duration, "from:to" in requests per second (e.g. 10:200)`)
-	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
-	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
-	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
 	fs.StringVar(&o.Name, "name", "", "run name, stored in every result (default: the --out folder's name, or a timestamp)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, recorded in run.json)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout")
-	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap; a cap delays sends, which shows as schedule lag)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large)")
 
@@ -73,61 +59,28 @@ func (o *runOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Du
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
 }
 
-// plan builds the load plan from the rate flags.
-func (o *runOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
-	var p attack.Plan
-	set := 0
-	for _, f := range []string{"rate", "ramp", "stages"} {
-		if fs.Changed(f) {
-			set++
-		}
-	}
-	if set > 1 {
-		return p, usageErrorf("--rate, --ramp and --stages are mutually exclusive: give one plan")
-	}
-	switch {
-	case fs.Changed("stages"):
-		if fs.Changed("duration") {
-			return p, usageErrorf("--duration does not apply with --stages (the stages give the length)")
-		}
-		p = attack.Staged(o.StartRate, o.Stages.stages)
-	case fs.Changed("ramp"):
-		p = attack.Ramp(o.Ramp.from, o.Ramp.to, o.Duration)
-	default:
-		p = attack.Constant(o.Rate, o.Duration)
-	}
-	if fs.Changed("start-rate") && !fs.Changed("stages") {
-		return p, usageErrorf("--start-rate applies only with --stages")
-	}
-	if o.Duration <= 0 {
-		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
-	}
-	if err := p.Validate(); err != nil {
-		return p, usageErrorf("%v", err)
-	}
-	return p, nil
-}
-
-// job turns the flags into an attack job and the rules to judge it by.
-func (o *runOptions) job(fs *pflag.FlagSet, defaultPrefix string) (*attack.Job, []results.Threshold, error) {
+// setup turns the shared flags into a run setup and the rules to judge it
+// by; implied are thresholds the mode adds (users>=N), which --threshold
+// can still override.
+func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...string) (attack.Setup, []results.Threshold, error) {
 	if o.Format != "text" && o.Format != "json" {
-		return nil, nil, usageErrorf("--format %q isn't one of [text json]", o.Format)
-	}
-	plan, err := o.plan(fs)
-	if err != nil {
-		return nil, nil, err
+		return attack.Setup{}, nil, usageErrorf("--format %q isn't one of [text json]", o.Format)
 	}
 	sc, err := o.scenario()
 	if err != nil {
-		return nil, nil, err
+		return attack.Setup{}, nil, err
 	}
-	rules, err := results.Rules(sc.Thresholds, sc.Marks, o.Thresholds)
+	base := sc.Thresholds
+	if base == nil {
+		base = results.DefaultThresholds
+	}
+	rules, err := results.Rules(append(append([]string{}, base...), implied...), sc.Marks, o.Thresholds)
 	if err != nil {
-		return nil, nil, usageErrorf("%v", err)
+		return attack.Setup{}, nil, usageErrorf("%v", err)
 	}
 	creds, err := o.credentials()
 	if err != nil {
-		return nil, nil, err
+		return attack.Setup{}, nil, err
 	}
 	if !fs.Changed("seed") {
 		o.Seed = rand.Uint64()
@@ -143,10 +96,10 @@ func (o *runOptions) job(fs *pflag.FlagSet, defaultPrefix string) (*attack.Job, 
 		name = filepath.Base(filepath.Clean(dir))
 	}
 	ths, marks := results.Exprs(rules)
-	return &attack.Job{
+	return attack.Setup{
 		Dir: dir, Target: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
-		Plan: plan, Seed: o.Seed, Thresholds: ths, Marks: marks, Tool: "ragload " + toolVersion(),
-		Options: attack.Options{Name: name, Timeout: o.Timeout, MaxWorkers: o.MaxWorkers, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
+		Seed: o.Seed, Thresholds: ths, Marks: marks, Tool: "ragload " + toolVersion(),
+		Options: attack.Options{Name: name, Timeout: o.Timeout, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
 	}, rules, nil
 }
 
@@ -189,13 +142,52 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 	return []targets.Credential{c}, nil
 }
 
-// progressPrinter writes a line about a running attack to w.
-func progressPrinter(s *streams, quiet bool) func(attack.Progress) {
-	if quiet {
-		return nil
+// runner is a job of any mode.
+type runner interface {
+	Run(ctx context.Context) (*results.Report, error)
+}
+
+// runJob runs a job, prints its report and turns the verdict into an error
+// for the exit code. what describes the plan on stderr.
+func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, what string, rules []results.Threshold, format string, quiet bool) error {
+	if !quiet {
+		setup.Progress = progressPrinter(s)
+		setup.ProgressEvery = 2 * time.Second
+		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", what, setup.Target, setup.Dir)
 	}
+	rep, err := job.Run(ctx)
+	if rep == nil {
+		if ctx.Err() != nil && err != nil {
+			return fmt.Errorf("%w before the run started: %v", errInterrupted, err)
+		}
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if err := printReport(s, rep, rules, format); err != nil {
+		return err
+	}
+	if rep.Manifest.Status == results.StatusInterrupted {
+		return errInterrupted
+	}
+	if !rep.Verdict.Pass {
+		return errVerdictFailed
+	}
+	return nil
+}
+
+// progressPrinter writes a line about a running load test to stderr.
+func progressPrinter(s *streams) func(attack.Progress) {
 	return func(p attack.Progress) {
-		fmt.Fprintf(s.ErrOut, "ragload: %s/%s · %d/%d done · %d failed\n",
-			p.Elapsed.Round(time.Second), p.Duration, p.Done, p.Planned, p.Failures)
+		done := fmt.Sprintf("%d done", p.Done)
+		if p.Planned > 0 {
+			done = fmt.Sprintf("%d/%d done", p.Done, p.Planned)
+		}
+		users := ""
+		if p.Users > 0 {
+			users = fmt.Sprintf(" · %d users", p.Users)
+		}
+		fmt.Fprintf(s.ErrOut, "ragload: %s/%s%s · %s · %d failed\n", p.Elapsed.Round(time.Second), p.Duration, users, done, p.Failures)
 	}
 }

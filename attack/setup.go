@@ -1,0 +1,216 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
+)
+
+// ErrRunExists means the run directory already holds a run: results files
+// cannot be appended to, and overwriting one would lose it.
+var ErrRunExists = errors.New("the run directory already holds a run")
+
+// Setup is what every kind of run shares: where it writes, what it sends,
+// how it logs in and how it is judged.
+type Setup struct {
+	Dir    string // created if missing; must not hold a run
+	Target string // base URL of the API under test
+
+	Scenario       *targets.Scenario
+	Credentials    []targets.Credential // ignored when no endpoint needs auth
+	AllowAnonymous bool                 // on login failure, send without a token instead of stopping
+
+	Seed    uint64
+	Options Options
+
+	// Thresholds and Marks are recorded in the manifest for report to use.
+	Thresholds, Marks []string
+	// Tool is the name and version recorded in the manifest.
+	Tool string
+
+	// Progress, when set, is called about every ProgressEvery (default 1 s)
+	// from another goroutine while the run goes on.
+	Progress      func(Progress)
+	ProgressEvery time.Duration
+}
+
+// Progress is a snapshot of a running load test.
+type Progress struct {
+	Elapsed, Duration time.Duration
+	Planned           uint64 // requests planned (0 for closed-loop users)
+	Done, Failures    uint64 // results so far
+	Users             int    // virtual users running (closed-loop users only)
+}
+
+// check validates the target and directory and compiles the scenario.
+func (s *Setup) check() (*targets.Mix, error) {
+	if u, err := url.Parse(s.Target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("target URL %q: want http://host[:port] or https://…", s.Target)
+	}
+	for _, f := range []string{results.ResultsFile, results.ManifestFile} {
+		if _, err := os.Stat(filepath.Join(s.Dir, f)); err == nil {
+			return nil, fmt.Errorf("%s: %w (pick another --out)", s.Dir, ErrRunExists)
+		}
+	}
+	return targets.NewMix(s.Scenario, s.Target)
+}
+
+// manifest starts the manifest of a run in the given mode.
+func (s *Setup) manifest(mode string) *results.Manifest {
+	sc := s.Scenario
+	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries)}
+	for _, e := range sc.Active() {
+		info.Endpoints = append(info.Endpoints, results.EndpointInfo{
+			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth,
+		})
+	}
+	timeout := s.Options.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return &results.Manifest{
+		Schema: results.ManifestSchema, Tool: s.Tool, Name: s.Options.Name, Mode: mode,
+		Target: s.Target, Scenario: info, Seed: s.Seed, Status: results.StatusRunning, Started: time.Now(),
+		Plan:       results.Plan{Timeout: results.Duration(timeout), MaxWorkers: s.Options.MaxWorkers},
+		Thresholds: s.Thresholds, Marks: s.Marks, Results: []string{results.ResultsFile},
+	}
+}
+
+// login makes a pool for creds, logs it in and records the auth mode in m.
+// It returns nil when requests go without a token. With check set, only
+// the first credential logs in (a preflight: virtual users log themselves
+// in later).
+func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.Credential, check bool) (*targets.Pool, error) {
+	if !s.Scenario.NeedsAuth() {
+		m.Auth.Mode = "none"
+		return nil, nil
+	}
+	if len(creds) == 0 {
+		return nil, errors.New("the scenario needs a login but no credentials were given")
+	}
+	pool := targets.NewPool(s.Options.HTTPClient(), s.Target, s.Scenario.Auth, creds)
+	var err error
+	if check {
+		err = pool.LoginNow(ctx, pool.Sessions()[0])
+	} else {
+		err = pool.Login(ctx)
+	}
+	if err != nil {
+		if !s.AllowAnonymous || ctx.Err() != nil {
+			return nil, err
+		}
+		m.Auth.Mode = "anonymous"
+		m.Auth.LoginFailures = pool.Stats().LoginFailures
+		return nil, nil
+	}
+	m.Auth.Mode, m.Auth.Users = "bearer", len(s.Credentials)
+	return pool, nil
+}
+
+// recorder writes a run's results and manifest and aggregates as it goes.
+type recorder struct {
+	dir  string
+	m    *results.Manifest
+	w    *results.Writer
+	agg  *results.Aggregator
+	pool *targets.Pool // sees every result (401s trigger re-logins); may be nil
+
+	done, failures atomic.Uint64
+}
+
+// record creates the run directory, the results file and the manifest.
+func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, error) {
+	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create run directory: %w", err)
+	}
+	w, err := results.Create(filepath.Join(s.Dir, results.ResultsFile))
+	if err != nil {
+		return nil, err
+	}
+	if err := results.WriteManifest(s.Dir, m); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool}, nil
+}
+
+// emit stores one result. Not safe for concurrent use.
+func (rc *recorder) emit(r *vegeta.Result) error {
+	if rc.pool != nil {
+		rc.pool.Observe(r)
+	}
+	rc.agg.Add(r)
+	rc.done.Add(1)
+	if results.Failed(r) {
+		rc.failures.Add(1)
+	}
+	return rc.w.Write(r)
+}
+
+// finish completes the results file and the manifest and returns the
+// report; runErr is the driver's error, if any.
+func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, error) {
+	if err := rc.w.Close(); runErr == nil {
+		runErr = err
+	}
+	m := rc.m
+	m.Ended, m.Completed = time.Now(), rc.w.Count()
+	m.Status = results.StatusComplete
+	switch {
+	case runErr != nil:
+		m.Status, m.Error = results.StatusFailed, runErr.Error()
+	case interrupted:
+		m.Status = results.StatusInterrupted
+	}
+	if rc.pool != nil {
+		st := rc.pool.Stats()
+		m.Auth.Logins, m.Auth.Refreshes, m.Auth.LoginFailures, m.Auth.Unauthorized = st.Logins, st.Refreshes, st.LoginFailures, st.Unauthorized
+	}
+	if err := results.WriteManifest(rc.dir, m); runErr == nil {
+		runErr = err
+	}
+	return results.NewReport(m, rc.agg, []string{filepath.Join(rc.dir, results.ResultsFile)}), runErr
+}
+
+// startProgress calls s.Progress every ProgressEvery with the recorder's
+// counts; fill adds what the driver knows. The returned stop waits for the
+// last call to end.
+func (s *Setup) startProgress(rc *recorder, d time.Duration, planned uint64, fill func(*Progress)) (stop func()) {
+	if s.Progress == nil {
+		return func() {}
+	}
+	every := s.ProgressEvery
+	if every <= 0 {
+		every = time.Second
+	}
+	start := time.Now()
+	quit, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+				p := Progress{Elapsed: time.Since(start), Duration: d, Planned: planned, Done: rc.done.Load(), Failures: rc.failures.Load()}
+				if fill != nil {
+					fill(&p)
+				}
+				s.Progress(p)
+			}
+		}
+	}()
+	return func() { close(quit); <-finished }
+}

@@ -1,0 +1,256 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
+)
+
+// sampleEvery is the spacing of the user timeline in the manifest: a
+// twentieth of the plan, between 100 ms and 1 s.
+func sampleEvery(d time.Duration) time.Duration {
+	return min(max(d/20, 100*time.Millisecond), time.Second).Round(100 * time.Millisecond)
+}
+
+// UsersJob is a closed-loop run (Locust's model): virtual users that log
+// in once, then send a weighted request, wait for the answer, think, and
+// send again. Their number follows Users; only requests are timed, never
+// the think time or a login. Results go to the same files as an attack.
+type UsersJob struct {
+	Setup
+	Users UserPlan
+	Wait  Wait
+	// Iterations stops each user after that many requests (0: no limit);
+	// the run ends early when every user has finished.
+	Iterations int
+}
+
+// Run executes the job; see Job.Run for the error and report contract.
+func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
+	if err := j.Users.Validate(); err != nil {
+		return nil, err
+	}
+	if err := j.Wait.Validate(); err != nil {
+		return nil, err
+	}
+	mix, err := j.check()
+	if err != nil {
+		return nil, err
+	}
+	m := j.manifest("users")
+	m.Plan.Description, m.Plan.Kind, m.Plan.Duration = j.Users.String(), "users", results.Duration(j.Users.Duration())
+	for _, s := range j.Users.Stages {
+		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
+	}
+	m.Users = &results.UsersInfo{Planned: j.Users.Wanted(), Wait: j.Wait.String(), Iterations: j.Iterations}
+
+	u := &usersRun{job: j, mix: mix, client: j.Options.usersClient(), name: j.Options.Name}
+	if j.Scenario.NeedsAuth() {
+		if len(j.Credentials) == 0 {
+			return nil, errors.New("the scenario needs a login but no credentials were given")
+		}
+		// A session per user slot; accounts are reused round-robin when
+		// there are fewer than users (each user still gets its own token).
+		creds := make([]targets.Credential, j.Users.Peak())
+		for i := range creds {
+			creds[i] = j.Credentials[i%len(j.Credentials)]
+		}
+		u.pool = targets.NewPool(u.client, j.Target, j.Scenario.Auth, creds)
+		m.Auth.Mode, m.Auth.Users = "bearer", min(len(j.Credentials), len(creds))
+		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{
+			Key: "login", Name: LoginEndpoint, Method: http.MethodPost, Path: j.Scenario.Auth.LoginPath,
+		})
+	} else {
+		m.Auth.Mode = "none"
+	}
+	rc, err := j.record(m, nil)
+	if err != nil {
+		return nil, err
+	}
+	stopProgress := j.startProgress(rc, j.Users.Duration(), 0, func(p *Progress) { p.Users = int(u.active.Load()) })
+	runErr := u.run(ctx, rc)
+	stopProgress()
+	m.Sent = u.seq
+	if u.pool != nil {
+		rc.pool = u.pool // for the login counts
+		if u.anonymous.Load() {
+			m.Auth.Mode = "anonymous"
+		}
+	}
+	if errors.Is(runErr, errFirstLogin) {
+		// Nothing worth judging ran: report the login failure, as attack does.
+		rc.finish(runErr, false)
+		return nil, u.loginErr
+	}
+	return rc.finish(runErr, ctx.Err() != nil && !u.finishedEarly)
+}
+
+// LoginEndpoint names the login rows of closed-loop runs.
+const LoginEndpoint = "/auth/login"
+
+var errFirstLogin = errors.New("the first login failed")
+
+// usersRun is the state of one closed-loop run.
+type usersRun struct {
+	job     *UsersJob
+	mix     *targets.Mix
+	pool    *targets.Pool // nil without auth
+	client  *http.Client
+	name    string
+	out     chan *vegeta.Result
+	helpers helpers
+
+	seqMu sync.Mutex
+	seq   uint64
+
+	active        atomic.Int64 // users in their loop
+	finished      atomic.Int64 // users done with their iterations
+	anonymous     atomic.Bool
+	firstLogin    chan struct{} // closed when the first login has an outcome
+	loginOnce     sync.Once
+	loginErr      error
+	finishedEarly bool
+}
+
+// next assigns the sequence number and timestamp of a request under one
+// lock, as vegeta does, so that Seq order is timestamp order.
+func (u *usersRun) next() (uint64, time.Time) {
+	u.seqMu.Lock()
+	defer u.seqMu.Unlock()
+	s := u.seq
+	u.seq++
+	return s, time.Now()
+}
+
+// run drives the users and writes their results until the plan ends, ctx
+// ends, or every user has finished its iterations.
+func (u *usersRun) run(ctx context.Context, rc *recorder) error {
+	u.out = make(chan *vegeta.Result, 4096)
+	u.helpers.jobs = make(chan func())
+	u.firstLogin = make(chan struct{})
+	if u.pool == nil {
+		u.loginOnce.Do(func() { close(u.firstLogin) })
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	written := make(chan error, 1)
+	go func() {
+		var err error
+		for r := range u.out { // always drain: users block until read
+			if err == nil {
+				if err = rc.emit(r); err != nil {
+					cancel() // stop the users; run returns err
+				}
+			}
+		}
+		written <- err
+	}()
+
+	start := time.Now()
+	rc.m.Started = start
+	tl, ctlErr := u.control(ctx, start)
+	close(u.out)
+	werr := <-written
+	rc.m.Users.Timeline = tl
+	rc.m.SendEnded = start.Add(time.Duration(tl[len(tl)-1].Offset))
+	if werr != nil {
+		return werr
+	}
+	return ctlErr
+}
+
+// control spawns and stops users to follow the plan and samples the
+// timeline; at the end it stops every user and waits for their in-flight
+// requests.
+func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.UserSample, error) {
+	plan := u.job.Users
+	var (
+		wg      sync.WaitGroup
+		running []chan struct{} // stop channels, a stack: slot i is running[i]
+		spawned int64
+		tl      []results.UserSample
+	)
+	spawn := func() {
+		stop := make(chan struct{})
+		slot := len(running)
+		running = append(running, stop)
+		spawned++
+		wg.Add(1)
+		go func(id uint64) { defer wg.Done(); u.user(stop, slot, id) }(uint64(spawned))
+	}
+	stopAll := func() {
+		for _, stop := range running {
+			close(stop)
+		}
+		running = nil
+		wg.Wait()
+	}
+	sample := func(at time.Duration) {
+		tl = append(tl, results.UserSample{Offset: results.Duration(at), Target: plan.Users(at), Active: int(u.active.Load())})
+	}
+
+	// The first user logs in before any other starts: a login that fails
+	// (wrong password, wrong route) stops the run instead of failing once
+	// per user.
+	spawn()
+	select {
+	case <-u.firstLogin:
+	case <-ctx.Done():
+	}
+	if u.loginErr != nil && !u.job.AllowAnonymous {
+		stopAll()
+		return []results.UserSample{{}}, errFirstLogin
+	}
+
+	// Samples sit on a fixed grid (0, every, 2·every, …, the end), so that
+	// spans between them are exact.
+	every := sampleEvery(plan.Duration())
+	sample(0)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	nextSample := every
+	for {
+		el := time.Since(start)
+		if el >= plan.Duration() {
+			break
+		}
+		target := plan.Users(el)
+		for len(running) < target {
+			spawn()
+		}
+		for len(running) > target { // the newest users stop first
+			close(running[len(running)-1])
+			running = running[:len(running)-1]
+		}
+		if el >= nextSample {
+			sample(nextSample)
+			nextSample += every
+		}
+		if u.job.Iterations > 0 && u.finished.Load() == spawned && len(running) >= plan.Peak() {
+			u.finishedEarly = true
+			break
+		}
+		select {
+		case <-ctx.Done(): // interrupted, or the results could not be written
+			sample(time.Since(start))
+			stopAll()
+			return tl, nil
+		case <-tick.C:
+		}
+	}
+	if end := plan.Duration(); time.Since(start) >= end {
+		sample(end)
+	} else {
+		sample(time.Since(start)) // all users finished their iterations early
+	}
+	stopAll()
+	return tl, nil
+}

@@ -1,0 +1,210 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/targets"
+)
+
+// usersClient is the HTTP client the virtual users share: one transport, so
+// idle keep-alive connections pass from user to user and the number of
+// connections follows the concurrency of requests, not of users.
+func (o Options) usersClient() *http.Client {
+	c := o.HTTPClient()
+	tr := c.Transport.(*http.Transport)
+	conns := o.Connections
+	if conns <= 0 {
+		conns = DefaultConnections
+	}
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = conns, conns
+	return c
+}
+
+// helpers run the HTTP exchanges of virtual users. A user's goroutine only
+// thinks and waits, so its stack stays small; the deep stacks of net/http
+// live on as many helper goroutines as there are requests in flight. Like
+// vegeta's workers, a new helper starts whenever none is idle, so a request
+// never waits for one.
+type helpers struct{ jobs chan func() }
+
+// do runs fn on a helper and returns when it is done; done must be a
+// channel of the caller with room for one value.
+func (h *helpers) do(fn func(), done chan struct{}) {
+	job := func() { fn(); done <- struct{}{} }
+	select {
+	case h.jobs <- job:
+	default:
+		go h.work(job)
+	}
+	<-done
+}
+
+// helperIdle is how long an idle helper waits for work before it exits.
+const helperIdle = 10 * time.Second
+
+func (h *helpers) work(job func()) {
+	idle := time.NewTimer(helperIdle)
+	defer idle.Stop()
+	for {
+		job()
+		idle.Reset(helperIdle)
+		select {
+		case job = <-h.jobs:
+		case <-idle.C:
+			return
+		}
+	}
+}
+
+// user is one virtual user: log in, then request, think, repeat, until
+// stop is closed or its iterations are done. slot picks its account; id
+// seeds its choices.
+func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
+	u.active.Add(1)
+	defer u.active.Add(-1)
+	rng := rand.New(rand.NewPCG(u.job.Seed, id))
+	done := make(chan struct{}, 1)
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	think := func(d time.Duration) bool { // false when told to stop
+		if d <= 0 {
+			select {
+			case <-stop:
+				return false
+			default:
+				return true
+			}
+		}
+		timer.Reset(d)
+		select {
+		case <-stop:
+			return false
+		case <-timer.C:
+			return true
+		}
+	}
+
+	var session *targets.Session
+	var stamper *targets.Stamper
+	needLogin := false
+	if u.pool != nil && !u.anonymous.Load() {
+		session = u.pool.Sessions()[slot]
+		stamper = targets.NewStamper(u.mix, session)
+		needLogin = true // a new user logs in, whatever the slot's last user held
+	}
+	for n := 0; u.job.Iterations == 0 || n < u.job.Iterations; {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		if session != nil && !u.anonymous.Load() && (needLogin || session.Expiring(time.Now())) {
+			started := time.Now()
+			ok := false
+			u.helpers.do(func() { ok = u.login(session) }, done)
+			if needLogin = !ok; needLogin {
+				if !think(u.job.Wait.pause(rng, started, time.Now()) + time.Second) {
+					return
+				}
+				continue
+			}
+		}
+		i, b := u.mix.Pick(rng)
+		var tgt vegeta.Target
+		var stamp *targets.Stamp
+		if stamper != nil && !u.anonymous.Load() {
+			stamp = stamper.Stamp()
+		}
+		u.mix.Fill(&tgt, i, b, stamp)
+		var r *vegeta.Result
+		u.helpers.do(func() { r = u.hit(&tgt) }, done)
+		u.out <- r
+		n++
+		if r.Code == http.StatusUnauthorized {
+			needLogin = true
+		}
+		if !think(u.job.Wait.pause(rng, r.Timestamp, time.Now())) {
+			return
+		}
+	}
+	u.finished.Add(1)
+}
+
+// login logs the session in as a recorded /auth/login request and reports
+// whether it worked. The first login of the run decides whether the run
+// goes on at all.
+func (u *usersRun) login(s *targets.Session) bool {
+	seq, ts := u.next()
+	err := u.pool.LoginNow(context.Background(), s)
+	r := &vegeta.Result{
+		Attack: u.name, Seq: seq, Timestamp: ts, Latency: time.Since(ts),
+		Method: http.MethodPost, URL: u.pool.LoginURL(), Code: http.StatusOK,
+	}
+	if err != nil {
+		r.Code, r.Error = 0, err.Error()
+		var le *targets.LoginError
+		if errors.As(err, &le) {
+			r.Code = uint16(le.Code)
+			if le.Status != "" && (le.Code < 200 || le.Code >= 400) {
+				r.Error = le.Status
+			} else if le.Err == nil {
+				r.Error = le.Detail
+			}
+		}
+	}
+	u.out <- r
+	u.loginOnce.Do(func() {
+		if err != nil {
+			u.loginErr = err
+			if u.job.AllowAnonymous {
+				u.anonymous.Store(true)
+			}
+		}
+		close(u.firstLogin)
+	})
+	return err == nil
+}
+
+// hit sends one request and returns its result with vegeta's conventions:
+// a status outside 200–399 sets Error to the status line; a transport
+// error leaves Code 0. Only the exchange is timed.
+func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
+	r := &vegeta.Result{Attack: u.name, Method: tgt.Method, URL: tgt.URL}
+	req, err := tgt.Request()
+	r.Seq, r.Timestamp = u.next()
+	if err != nil {
+		r.Error = err.Error()
+		return r
+	}
+	if req.ContentLength > 0 {
+		r.BytesOut = uint64(req.ContentLength)
+	}
+	resp, err := u.client.Do(req)
+	if err != nil {
+		r.Latency, r.Error = time.Since(r.Timestamp), err.Error()
+		return r
+	}
+	var n int64
+	if u.job.Options.KeepBodies {
+		r.Body, err = io.ReadAll(resp.Body)
+		n = int64(len(r.Body))
+	} else {
+		n, err = io.Copy(io.Discard, resp.Body)
+	}
+	resp.Body.Close()
+	r.Latency, r.BytesIn, r.Code = time.Since(r.Timestamp), uint64(n), uint16(resp.StatusCode)
+	switch {
+	case err != nil:
+		r.Error = err.Error()
+	case r.Code < 200 || r.Code >= 400:
+		r.Error = resp.Status
+	}
+	return r
+}

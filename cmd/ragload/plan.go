@@ -1,0 +1,81 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/results"
+)
+
+// planOptions are the open-model plan flags (attack, demo).
+type planOptions struct {
+	Rate       float64
+	Ramp       rampValue
+	Stages     stagesValue
+	StartRate  float64
+	Duration   time.Duration
+	MaxWorkers uint64
+}
+
+func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
+	o.Rate = rate
+	fs := cmd.Flags()
+	fs.Var(rateValue{&o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m")`)
+	fs.Var(&o.Ramp, "ramp", `linear ramp of the arrival rate over --duration, "from:to" in requests per second (e.g. 10:200)`)
+	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
+	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
+	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
+	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap; a cap delays sends, which shows as schedule lag)")
+}
+
+// plan builds the load plan from the rate flags.
+func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
+	var p attack.Plan
+	set := 0
+	for _, f := range []string{"rate", "ramp", "stages"} {
+		if fs.Changed(f) {
+			set++
+		}
+	}
+	if set > 1 {
+		return p, usageErrorf("--rate, --ramp and --stages are mutually exclusive: give one plan")
+	}
+	switch {
+	case fs.Changed("stages"):
+		if fs.Changed("duration") {
+			return p, usageErrorf("--duration does not apply with --stages (the stages give the length)")
+		}
+		p = attack.Staged(o.StartRate, o.Stages.stages)
+	case fs.Changed("ramp"):
+		p = attack.Ramp(o.Ramp.from, o.Ramp.to, o.Duration)
+	default:
+		p = attack.Constant(o.Rate, o.Duration)
+	}
+	if fs.Changed("start-rate") && !fs.Changed("stages") {
+		return p, usageErrorf("--start-rate applies only with --stages")
+	}
+	if o.Duration <= 0 {
+		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
+	}
+	if err := p.Validate(); err != nil {
+		return p, usageErrorf("%v", err)
+	}
+	return p, nil
+}
+
+// openJob builds an open-model job from the shared and plan flags.
+func openJob(fs *pflag.FlagSet, ro *runOptions, po *planOptions, prefix string) (*attack.Job, []results.Threshold, error) {
+	plan, err := po.plan(fs)
+	if err != nil {
+		return nil, nil, err
+	}
+	setup, rules, err := ro.setup(fs, prefix)
+	if err != nil {
+		return nil, nil, err
+	}
+	setup.Options.MaxWorkers = po.MaxWorkers
+	return &attack.Job{Setup: setup, Plan: plan}, rules, nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/demo"
+)
+
+func TestParseWait(t *testing.T) {
+	good := map[string]attack.Wait{
+		"1s-5s":          attack.Between(time.Second, 5*time.Second),
+		"between:1s-5s":  attack.Between(time.Second, 5*time.Second),
+		"500ms-500ms":    attack.Between(500*time.Millisecond, 500*time.Millisecond),
+		"2s":             attack.ConstantWait(2 * time.Second),
+		"constant:0s":    attack.ConstantWait(0),
+		"pacing:3s":      attack.Pacing(3 * time.Second),
+		"throughput:0.5": attack.Pacing(2 * time.Second),
+	}
+	for in, want := range good {
+		got, err := parseWait(in)
+		if err != nil || got != want {
+			t.Errorf("parseWait(%q) = %+v, %v; want %+v", in, got, err, want)
+		}
+	}
+	bad := map[string]string{
+		"5s-1s":        "min ≤ max",
+		"between:2s":   "needs min-max",
+		"constant:1-2": "one duration",
+		"fast":         "not a duration",
+		"-1s":          "not a duration",
+		"throughput:0": "> 0",
+		"poisson:1s":   "isn't one of",
+	}
+	for in, want := range bad {
+		if _, err := parseWait(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("parseWait(%q) = %v, want an error containing %q", in, err, want)
+		}
+	}
+}
+
+func TestNewUsersCmd(t *testing.T) {
+	tests := []struct {
+		name, args, wantErr string
+		wantPlan            string
+		wantThresholds      string
+	}{
+		{name: "defaults", args: "-u http://x", wantPlan: "10 users, spawn 10/s, for 1m0s", wantThresholds: "p95<2s,failures<1%,users>=10"},
+		{name: "users and wait", args: "-u http://x -n 100 -r 20 --run-time 5m --wait 1s-3s", wantPlan: "100 users, spawn 20/s, for 5m0s", wantThresholds: "p95<2s,failures<1%,users>=100"},
+		{name: "stages", args: "-u http://x --stages 1m:50,3m:200,1m:0", wantPlan: "user stages from 0, →50 users in 1m0s, →200 users in 3m0s, →0 users in 1m0s", wantThresholds: "p95<2s,failures<1%,users>=200"},
+		{name: "users threshold override", args: "-u http://x -n 100 -t users>=80", wantPlan: "100 users, spawn 10/s, for 1m0s", wantThresholds: "p95<2s,failures<1%,users>=80"},
+		{name: "stages with users", args: "-u http://x --stages 1m:5 -n 5", wantErr: "--users does not apply with --stages"},
+		{name: "zero users", args: "-u http://x -n 0", wantErr: "--users must be ≥ 1"},
+		{name: "bad wait", args: "-u http://x --wait soon", wantErr: `wait "soon"`},
+		{name: "no url", args: "-n 5", wantErr: "--url is required"},
+		{name: "negative iterations", args: "-u http://x --iterations -1", wantErr: "--iterations must be ≥ 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got *usersOptions
+			cmd := newUsersCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *usersOptions) error { got = o; return nil })
+			cmd.SetArgs(strings.Fields(tt.args))
+			cmd.SetOut(io.Discard)
+			cmd.SetErr(io.Discard)
+			err := cmd.Execute()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s := got.job.Users.String(); s != tt.wantPlan {
+				t.Errorf("plan %q, want %q", s, tt.wantPlan)
+			}
+			if s := strings.Join(got.job.Thresholds, ","); s != tt.wantThresholds {
+				t.Errorf("thresholds %q, want %q", s, tt.wantThresholds)
+			}
+		})
+	}
+}
+
+func TestUsersCommand(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{})
+	dir := runDir(t)
+	out, errOut, code := ragload(t, "users", "-u", url, "-n", "8", "-r", "0", "--run-time", "2s", "--wait", "50ms-100ms", "-o", dir)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	wantContains(t, "stdout", out, "Users    planned 8 · peak 8 · sustained 8", "/auth/login", "PASS      users>=8", "Verdict: PASS", "from the send, no schedule")
+	wantContains(t, "stderr", errOut, "8 users, all at once, for 2s")
+	rep, _, code := ragload(t, "report", dir)
+	if code != exitOK || !strings.Contains(rep, "users>=8") {
+		t.Errorf("report exit %d:\n%s", code, rep)
+	}
+}

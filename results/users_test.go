@@ -1,0 +1,71 @@
+package results
+
+import (
+	"testing"
+	"time"
+)
+
+func timeline(every time.Duration, active ...int) *UsersInfo {
+	u := &UsersInfo{Planned: 10}
+	for i, a := range active {
+		u.Timeline = append(u.Timeline, UserSample{Offset: Duration(time.Duration(i) * every), Active: a})
+	}
+	return u
+}
+
+func TestUsersSustained(t *testing.T) {
+	tests := []struct {
+		name      string
+		u         *UsersInfo
+		hold      time.Duration
+		peak, sus int
+	}{
+		{"held all along", timeline(time.Second, 10, 10, 10, 10), time.Second, 10, 10},
+		{"a spike is not sustained", timeline(time.Second, 2, 5, 10, 5, 5, 5), 2 * time.Second, 10, 5},
+		{"a spike held long enough is", timeline(time.Second, 2, 10, 10, 10, 3), 2 * time.Second, 10, 10},
+		{"ramp up and down", timeline(time.Second, 0, 4, 8, 8, 8, 4, 0), 2 * time.Second, 8, 8},
+		{"never held", timeline(time.Second, 0, 10, 0, 10, 0), 2 * time.Second, 10, 0},
+		{"one sample", timeline(time.Second, 7), time.Second, 7, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.u.Peak(); got != tt.peak {
+				t.Errorf("Peak = %d, want %d", got, tt.peak)
+			}
+			if got := tt.u.Sustained(tt.hold); got != tt.sus {
+				t.Errorf("Sustained(%s) = %d, want %d", tt.hold, got, tt.sus)
+			}
+		})
+	}
+	if h := timeline(time.Second, make([]int, 61)...).HoldFor(); h != 6*time.Second {
+		t.Errorf("HoldFor of a 60s run = %s, want 6s", h)
+	}
+	if h := timeline(100*time.Millisecond, 1, 1, 1).HoldFor(); h != time.Second {
+		t.Errorf("HoldFor of a short run = %s, want the 1s floor", h)
+	}
+}
+
+func TestJudgeUsers(t *testing.T) {
+	rules, err := ParseThresholds([]string{"users>=10"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Report{Total: newStats("TOTAL", ""), Manifest: &Manifest{Users: timeline(time.Second, 0, 6, 10, 10, 10)}}
+	r.Total.Requests = 1
+	if err := r.Judge(rules); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Verdict.Pass || r.Verdict.Checks[0].FormatActual() != "10" {
+		t.Errorf("10 users held for 2s: %+v", r.Verdict)
+	}
+	r.Manifest.Users = timeline(time.Second, 0, 6, 7, 10, 6, 0)
+	r.Judge(rules)
+	if r.Verdict.Pass || len(r.Verdict.Reasons) != 1 || r.Verdict.Reasons[0] != "only 7 users ran together long enough to count, not >= 10" {
+		t.Errorf("reasons %q", r.Verdict.Reasons)
+	}
+	r.Manifest.Users = nil
+	r.Judge(rules)
+	if r.Verdict.Pass || r.Verdict.Checks[0].Note != "not a virtual-users run" {
+		t.Errorf("attack run judged on users: %+v", r.Verdict.Checks[0])
+	}
+}
