@@ -117,9 +117,11 @@ func TestUsersAgainstDemo(t *testing.T) {
 	}
 	share := map[string]float64{"/query (basic)": 5.0 / 9, "/query/enhanced": 2.0 / 9, "/health": 1.0 / 9, "/documents (list)": 1.0 / 9}
 	for name, w := range share {
-		if got := float64(counts[name]) / float64(requests); math.Abs(got-w) > 0.05 {
+		got := float64(counts[name]) / float64(requests)
+		if math.Abs(got-w) > 0.05 {
 			t.Errorf("%s: %.1f%% of requests, want %.1f%% ± 5 points", name, 100*got, 100*w)
 		}
+		t.Logf("%-18s %5d requests, %.1f%% (weight share %.1f%%)", name, counts[name], 100*got, 100*w)
 	}
 }
 

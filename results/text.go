@@ -64,7 +64,7 @@ func (r *Report) writeHeader(p *printer) {
 	if m := r.Manifest; m != nil && m.Users != nil {
 		u := m.Users
 		p.printf("Users    planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
-			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Second), u.Wait)
+			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), u.Wait)
 	}
 	if lag := r.Total.ScheduleLag(); lag.Count > 0 {
 		p.printf("Lag      schedule lag p50 %s ms · p99 %s ms · max %s ms\n",

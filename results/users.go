@@ -50,10 +50,11 @@ func (u *UsersInfo) Sustained(hold time.Duration) int {
 }
 
 // HoldFor is how long users must run together to count as sustained: a
-// tenth of the run, at least one second.
+// tenth of the run, and at least the spacing of the samples.
 func (u *UsersInfo) HoldFor() time.Duration {
-	if len(u.Timeline) == 0 {
-		return time.Second
+	tl := u.Timeline
+	if len(tl) < 2 {
+		return 0
 	}
-	return max(time.Duration(u.Timeline[len(u.Timeline)-1].Offset)/10, time.Second)
+	return max(time.Duration(tl[len(tl)-1].Offset)/10, time.Duration(tl[1].Offset-tl[0].Offset))
 }

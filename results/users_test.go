@@ -26,6 +26,7 @@ func TestUsersSustained(t *testing.T) {
 		{"ramp up and down", timeline(time.Second, 0, 4, 8, 8, 8, 4, 0), 2 * time.Second, 8, 8},
 		{"never held", timeline(time.Second, 0, 10, 0, 10, 0), 2 * time.Second, 10, 0},
 		{"one sample", timeline(time.Second, 7), time.Second, 7, 0},
+		{"no hold asked", timeline(time.Second, 7), 0, 7, 7},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -40,8 +41,8 @@ func TestUsersSustained(t *testing.T) {
 	if h := timeline(time.Second, make([]int, 61)...).HoldFor(); h != 6*time.Second {
 		t.Errorf("HoldFor of a 60s run = %s, want 6s", h)
 	}
-	if h := timeline(100*time.Millisecond, 1, 1, 1).HoldFor(); h != time.Second {
-		t.Errorf("HoldFor of a short run = %s, want the 1s floor", h)
+	if h := timeline(100*time.Millisecond, 1, 1, 1).HoldFor(); h != 100*time.Millisecond {
+		t.Errorf("HoldFor of a 200ms run = %s, want the 100ms spacing of its samples", h)
 	}
 }
 

@@ -225,5 +225,18 @@ func TestPreparedCredentialsFeedAttack(t *testing.T) {
 		if n := srv.LoginsBy(c.Username) - before[i]; n != 1 {
 			t.Errorf("%s logged in %d times during the attack, want 1", c.Username, n)
 		}
+		before[i] = srv.LoginsBy(c.Username)
+	}
+
+	// The same file feeds virtual users: one user per account, each
+	// logging in once.
+	out, errOut, code = ragload(t, "users", "-u", url, "--credentials", file, "-n", "4", "-r", "0", "--run-time", "1s", "--wait", "100ms", "-o", runDir(t), "-q")
+	if code != exitOK {
+		t.Fatalf("users: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for i, c := range creds {
+		if n := srv.LoginsBy(c.Username) - before[i]; n != 1 {
+			t.Errorf("%s logged in %d times as a virtual user, want 1", c.Username, n)
+		}
 	}
 }
