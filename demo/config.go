@@ -25,6 +25,13 @@ const (
 	DefaultUploadLatency = 100 * time.Millisecond
 	// DefaultHealthLatency is the default median of GET /health.
 	DefaultHealthLatency = 1 * time.Millisecond
+	// DefaultStreamFirstToken is the default median time from a
+	// POST /api/v1/query/stream request getting its worker slot to its first
+	// token event.
+	DefaultStreamFirstToken = 200 * time.Millisecond
+	// DefaultStreamTokenRate is the default number of token events per
+	// second of POST /api/v1/query/stream after the first.
+	DefaultStreamTokenRate = 50.0
 	// DefaultTokenTTL is the default lifetime of access tokens.
 	DefaultTokenTTL = 15 * time.Minute
 	// DefaultMaxUploadBytes is the default cap on one uploaded file (32 MiB).
@@ -79,6 +86,40 @@ type Config struct {
 	// HealthLatency is the median of GET /health, which bypasses the worker
 	// pool (default 1ms; negative = 0).
 	HealthLatency time.Duration
+
+	// StreamFirstToken is the median time from a POST /api/v1/query/stream
+	// request being granted its worker slot to its first token event
+	// (default 200ms; negative = 0). Like the other service times it is
+	// sampled with Sigma (Sigma < 0 makes it exact) and multiplied by
+	// LatencyScale.
+	StreamFirstToken time.Duration
+	// StreamTokenRate is the number of token events per second after the
+	// first (default 50): token i (from 0) is sent at
+	// slot grant + first-token time + i/StreamTokenRate. It is exact:
+	// neither Sigma nor LatencyScale applies. A negative or infinite value
+	// sends all tokens at once.
+	StreamTokenRate float64
+	// StreamTokens caps the number of token events per stream; 0 (default)
+	// or negative streams every word of the answer. At least one token is
+	// always sent. Answers are roughly 40-60 words long.
+	StreamTokens int
+	// StreamKeepAlive, when positive, makes the stream write a comment
+	// ": keep-alive" and an empty "data: " event every StreamKeepAlive
+	// (counted from slot grant) while the first token is pending. Default 0
+	// (negative = 0): none. Neither is a token.
+	StreamKeepAlive time.Duration
+
+	// StallEvery and StallFor inject periodic server-wide pauses, like
+	// stop-the-world garbage collection: a request arriving within
+	// [k*StallEvery, k*StallEvery+StallFor) of the server's creation
+	// (k = 0, 1, 2, ...; see Server.Created) is held until that window
+	// ends, then handled normally; requests arriving outside a window are
+	// not delayed. Held requests are counted in Stats.Stalled. Either
+	// field 0 (default) or negative turns stalls off. The windows are not
+	// affected by LatencyScale.
+	StallEvery time.Duration
+	// StallFor is the length of each stall window; see StallEvery.
+	StallFor time.Duration
 
 	// UserRateLimit is the sustained requests per second allowed per
 	// authenticated user (keyed by the token subject); 0 (default) disables
@@ -138,6 +179,18 @@ func (c Config) withDefaults() Config {
 	c.RegisterLatency = latencyDefault(c.RegisterLatency, DefaultRegisterLatency)
 	c.UploadLatency = latencyDefault(c.UploadLatency, DefaultUploadLatency)
 	c.HealthLatency = latencyDefault(c.HealthLatency, DefaultHealthLatency)
+	c.StreamFirstToken = latencyDefault(c.StreamFirstToken, DefaultStreamFirstToken)
+	switch {
+	case c.StreamTokenRate == 0 || math.IsNaN(c.StreamTokenRate):
+		c.StreamTokenRate = DefaultStreamTokenRate
+	case c.StreamTokenRate < 0:
+		c.StreamTokenRate = math.Inf(1)
+	}
+	c.StreamTokens = max(c.StreamTokens, 0)
+	c.StreamKeepAlive = max(c.StreamKeepAlive, 0)
+	if c.StallEvery <= 0 || c.StallFor <= 0 {
+		c.StallEvery, c.StallFor = 0, 0
+	}
 	if c.UserRateLimit < 0 || math.IsNaN(c.UserRateLimit) {
 		c.UserRateLimit = 0
 	}

@@ -8,6 +8,7 @@
 //	POST /api/v1/auth/login       OAuth2 password form -> HS256 JWT
 //	POST /api/v1/query/           answer a question (Bearer auth)
 //	POST /api/v1/query/enhanced   slower answer with reasoning (Bearer auth)
+//	POST /api/v1/query/stream     the answer as server-sent events (Bearer auth)
 //	GET  /api/v1/documents/       list documents (Bearer auth)
 //	POST /api/v1/documents/upload multipart upload, metadata only (Bearer auth)
 //
@@ -25,6 +26,28 @@
 // multiplied by Config.LatencyScale. Offered load beyond
 // Workers/mean-service-time therefore produces a genuine latency knee, which
 // makes the server useful for exercising a load tester.
+//
+// # Streaming
+//
+// POST /api/v1/query/stream takes the same body as /api/v1/query/ and
+// answers with OpenAI-Responses-style server-sent events, flushed one by
+// one: a "response.created" control event as soon as the request has its
+// slot, optional keep-alives (a ": keep-alive" comment and an empty
+// "data: " event, Config.StreamKeepAlive), one
+// "response.output_text.delta" event per answer word, then
+// "response.completed" and "data: [DONE]". The first token follows the
+// slot grant by a sample of Config.StreamFirstToken (exact with Sigma < 0);
+// later tokens follow at exactly 1/Config.StreamTokenRate intervals, each
+// scheduled against the start so errors do not accumulate. This gives
+// time-to-first-token measurements a known truth.
+//
+// # Stalls
+//
+// Config.StallEvery and Config.StallFor pause the whole server
+// periodically: requests arriving inside a window are held, before routing,
+// until it ends, as in a stop-the-world GC pause. Open-loop load testers
+// that correct for coordinated omission should see the pause in their
+// latencies; closed-loop ones hide it.
 //
 // # Observability
 //

@@ -36,23 +36,11 @@ func (s *Server) handleEnhanced(w http.ResponseWriter, r *http.Request, _ string
 }
 
 // answer validates a query, spends the route's service time and responds.
-// max_results <= 0 or absent selects 5; larger values are capped at 50.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, id routeID) {
-	var req queryRequest
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes))
-	if err := dec.Decode(&req); err != nil {
-		writeDetail(w, http.StatusUnprocessableEntity, "invalid JSON body")
+	req, ok := decodeQuery(w, r)
+	if !ok {
 		return
 	}
-	req.Query = strings.TrimSpace(req.Query)
-	if req.Query == "" {
-		writeDetail(w, http.StatusUnprocessableEntity, "query is required")
-		return
-	}
-	if req.MaxResults <= 0 {
-		req.MaxResults = defaultMaxResults
-	}
-	req.MaxResults = min(req.MaxResults, maxMaxResults)
 	spent, ok := s.work(r, id)
 	if !ok {
 		return
@@ -68,6 +56,28 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, id routeID) {
 		resp.Reasoning = reason(req.Query, srcs)
 	}
 	s.writeJSON(w, http.StatusOK, resp)
+}
+
+// decodeQuery reads and validates a query body. On failure it writes the
+// 422 response and returns false. max_results <= 0 or absent selects 5;
+// larger values are capped at 50.
+func decodeQuery(w http.ResponseWriter, r *http.Request) (queryRequest, bool) {
+	var req queryRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxFormBytes))
+	if err := dec.Decode(&req); err != nil {
+		writeDetail(w, http.StatusUnprocessableEntity, "invalid JSON body")
+		return req, false
+	}
+	req.Query = strings.TrimSpace(req.Query)
+	if req.Query == "" {
+		writeDetail(w, http.StatusUnprocessableEntity, "query is required")
+		return req, false
+	}
+	if req.MaxResults <= 0 {
+		req.MaxResults = defaultMaxResults
+	}
+	req.MaxResults = min(req.MaxResults, maxMaxResults)
+	return req, true
 }
 
 // handleListDocuments answers GET /api/v1/documents/ with optional skip and

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +33,7 @@ var routeTable = map[string]routeSpec{
 	"/api/v1/auth/login":       {routeLogin, http.MethodPost, false, (*Server).handleLogin},
 	"/api/v1/query/":           {routeQuery, http.MethodPost, true, (*Server).handleQuery},
 	"/api/v1/query/enhanced":   {routeEnhanced, http.MethodPost, true, (*Server).handleEnhanced},
+	"/api/v1/query/stream":     {routeStream, http.MethodPost, true, (*Server).handleStream},
 	"/api/v1/documents/":       {routeDocuments, http.MethodGet, true, (*Server).handleListDocuments},
 	"/api/v1/documents/upload": {routeUpload, http.MethodPost, true, (*Server).handleUpload},
 }
@@ -48,6 +50,8 @@ type Server struct {
 	tokens  *signer
 	docs    *docStore
 	stats   counters
+	created time.Time     // stall windows are measured from here
+	respSeq atomic.Uint64 // numbers stream ids resp_<n>
 
 	tokMu  sync.Mutex
 	issued []string
@@ -72,6 +76,7 @@ func New(cfg Config) *Server {
 		users:   newUserStore(),
 		tokens:  &signer{secret: secret, ttl: cfg.TokenTTL, now: time.Now},
 		docs:    newDocStore(),
+		created: time.Now(),
 	}
 	s.stats.init()
 	s.latency = [numRoutes]time.Duration{
@@ -82,6 +87,7 @@ func New(cfg Config) *Server {
 		routeEnhanced:  cfg.EnhancedLatency,
 		routeDocuments: cfg.DocumentsLatency,
 		routeUpload:    cfg.UploadLatency,
+		routeStream:    cfg.StreamFirstToken,
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Users)) {
 		s.users.add(name, cfg.Users[name]) // keys are unique: cannot fail
@@ -90,9 +96,23 @@ func New(cfg Config) *Server {
 	return s
 }
 
-// ServeHTTP routes r, applies authentication, rate limiting and the
-// capacity model, and writes a FastAPI-style JSON response.
+// Created returns the instant New created s. Stall windows (see
+// Config.StallEvery) are measured from it.
+func (s *Server) Created() time.Time { return s.created }
+
+// ServeHTTP holds r while a stall window is open (see Config.StallEvery),
+// then routes it, applies authentication, rate limiting and the capacity
+// model, and writes a FastAPI-style JSON response (or an event stream for
+// /api/v1/query/stream).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.stall(r.Context()) {
+		return // client went away while held
+	}
+	s.serve(w, r)
+}
+
+// serve handles r once any stall is over.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rt, ok := routeTable[r.URL.Path]
 	if !ok {
 		s.stats.requests[routeOther].Add(1)

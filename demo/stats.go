@@ -16,6 +16,7 @@ const (
 	routeEnhanced
 	routeDocuments
 	routeUpload
+	routeStream
 	routeOther
 	numRoutes
 )
@@ -29,14 +30,17 @@ var routeNames = [numRoutes]string{
 	routeEnhanced:  "enhanced",
 	routeDocuments: "documents",
 	routeUpload:    "upload",
+	routeStream:    "stream",
 	routeOther:     "other",
 }
 
 // Stats is a point-in-time snapshot of a Server's counters.
 type Stats struct {
 	// Requests counts requests per route name: "health", "register",
-	// "login", "query", "enhanced", "documents", "upload", and "other"
-	// (unknown paths and wrong methods). Every name is always present.
+	// "login", "query", "enhanced", "documents", "upload", "stream", and
+	// "other" (unknown paths and wrong methods). Every name is always
+	// present. Requests dropped by their client while held by a stall are
+	// not counted here (see Stalled).
 	Requests map[string]int64
 	// Authorized counts, per route name, requests that carried a valid
 	// token (protected routes only).
@@ -61,6 +65,9 @@ type Stats struct {
 	Queued int64
 	// MaxInFlight is the peak number of requests holding a slot at once.
 	MaxInFlight int64
+	// Stalled counts requests held by the stall fault (Config.StallEvery,
+	// Config.StallFor), including those whose client left meanwhile.
+	Stalled int64
 }
 
 // counters holds the live, mostly lock-free counters behind Stats.
@@ -74,6 +81,7 @@ type counters struct {
 	loginFailures atomic.Int64
 	registrations atomic.Int64
 	uploads       atomic.Int64
+	stalled       atomic.Int64
 
 	loginsMu sync.Mutex
 	loginsBy map[string]int64
@@ -108,6 +116,7 @@ func (s *Server) Stats() Stats {
 		InFlight:      s.pool.inFlight.Load(),
 		Queued:        s.pool.waiting.Load(),
 		MaxInFlight:   s.pool.maxIn.Load(),
+		Stalled:       c.stalled.Load(),
 	}
 	for id := range numRoutes {
 		st.Requests[routeNames[id]] = c.requests[id].Load()

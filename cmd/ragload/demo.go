@@ -22,6 +22,8 @@ type demoFlags struct {
 	Query, Enhanced, Documents, Login, Health time.Duration
 	Sigma, Scale, UserRate                    float64
 	TokenTTL                                  time.Duration
+	FirstToken, StallEvery, StallFor          time.Duration
+	TokenRate                                 float64
 }
 
 func (d *demoFlags) addFlags(cmd *cobra.Command) {
@@ -37,6 +39,10 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.Float64Var(&d.Scale, "latency-scale", 1, "demo API: multiply every service time (e.g. 10 for a slow server)")
 	fs.Float64Var(&d.UserRate, "user-rate-limit", 0, "demo API: requests per second per user before 429 (0 = off)")
 	fs.DurationVar(&d.TokenTTL, "token-ttl", demo.DefaultTokenTTL, "demo API: lifetime of access tokens")
+	fs.DurationVar(&d.FirstToken, "first-token", demo.DefaultStreamFirstToken, "demo API: median time to the first token of /api/v1/query/stream (SSE)")
+	fs.Float64Var(&d.TokenRate, "token-rate", demo.DefaultStreamTokenRate, "demo API: tokens per second of /api/v1/query/stream")
+	fs.DurationVar(&d.StallEvery, "stall-every", 0, "demo API: stall every response arriving in the first --stall-for of each period (0 = never)")
+	fs.DurationVar(&d.StallFor, "stall-for", 0, "demo API: how long each stall lasts")
 }
 
 func zeroMeansNone[T ~int64 | ~float64](v T) T {
@@ -54,6 +60,8 @@ func (d *demoFlags) config(users map[string]string) demo.Config {
 		HealthLatency: zeroMeansNone(d.Health),
 		Sigma:         zeroMeansNone(d.Sigma), LatencyScale: d.Scale, UserRateLimit: d.UserRate,
 		TokenTTL: d.TokenTTL, Users: users,
+		StreamFirstToken: zeroMeansNone(d.FirstToken), StreamTokenRate: d.TokenRate,
+		StallEvery: d.StallEvery, StallFor: d.StallFor,
 	}
 }
 
