@@ -1,6 +1,6 @@
 # ragload: make targets. `make test` is the README's test command; `make
 # check` is what CI runs (.ci/run).
-.PHONY: build test race check lint demo serve bench bench-users clean
+.PHONY: build test race check lint demo serve bench bench-users proof clean
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -34,6 +34,10 @@ bench:
 # 10,000 virtual users with 1–5 s think time against the demo API: peak RSS and CPU.
 bench-users:
 	scripts/bench-users.sh 10000 60s
+
+# The timing proofs alone, at the issue's tolerance of max(1 ms, 2%).
+proof:
+	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof' ./attack
 
 clean:
 	rm -rf bin runs

@@ -2,6 +2,10 @@ package attack
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -13,6 +17,25 @@ import (
 type Job struct {
 	Setup
 	Plan Plan
+	// Arrivals spaces requests: ArrivalsEven (default) or ArrivalsPoisson.
+	Arrivals string
+}
+
+// Arrival processes of an open-model plan.
+const (
+	ArrivalsEven    = "even"    // exactly 1/rate apart
+	ArrivalsPoisson = "poisson" // exponential gaps with mean 1/rate, seeded
+)
+
+// schedule returns the pacer of the job's plan and arrivals.
+func (j *Job) schedule() (Schedule, error) {
+	switch j.Arrivals {
+	case "", ArrivalsEven:
+		return NewPacer(j.Plan), nil
+	case ArrivalsPoisson:
+		return NewPoissonPacer(j.Plan, j.Seed), nil
+	}
+	return nil, fmt.Errorf("arrivals %q isn't one of [even poisson]", j.Arrivals)
 }
 
 // Run executes the job. It returns the report even when the run was
@@ -23,13 +46,21 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	if err := j.Plan.Validate(); err != nil {
 		return nil, err
 	}
+	sched, err := j.schedule()
+	if err != nil {
+		return nil, err
+	}
 	mix, err := j.check()
 	if err != nil {
 		return nil, err
 	}
 	m := j.manifest("attack")
 	m.Plan.Description, m.Plan.Kind, m.Plan.StartRate = j.Plan.String(), j.Plan.Kind, j.Plan.StartRate
-	m.Plan.Duration, m.Planned = results.Duration(j.Plan.Duration()), j.Plan.Count()
+	m.Plan.Duration, m.Planned = results.Duration(j.Plan.Duration()), sched.Count()
+	if j.Arrivals == ArrivalsPoisson {
+		m.Plan.Arrivals = ArrivalsPoisson
+		m.Plan.Description += ", Poisson arrivals"
+	}
 	for _, s := range j.Plan.Stages {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
 	}
@@ -47,9 +78,16 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	stopProgress := j.startProgress(rc, j.Plan.Duration(), j.Plan.Count(), nil)
-	out, runErr := Run(ctx, j.Options, targets.NewTargeter(mix, pool, j.Seed), NewPacer(j.Plan), rc.emit)
+	// vegeta calls the targeter as each request starts: counting the calls
+	// gives the requests in flight.
+	var started atomic.Uint64
+	tr := targets.NewTargeter(mix, pool, j.Seed)
+	counted := func(t *vegeta.Target) error { started.Add(1); return tr(t) }
+	stopMonitor := j.startMonitor(rc, started.Load)
+	stopProgress := j.startProgress(rc, j.Plan.Duration(), sched.Count(), nil)
+	out, runErr := Run(ctx, j.Options, counted, sched, rc.emit)
 	stopProgress()
+	stopMonitor()
 	if !out.Began.IsZero() { // zero when stopped before the first send
 		m.Started = out.Began
 	}

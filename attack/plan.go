@@ -107,6 +107,21 @@ func (p Plan) String() string {
 
 func fmtRate(r float64) string { return fmt.Sprintf("%g", math.Round(r*1000)/1000) }
 
+// Schedule is a vegeta.Pacer that also knows when each request is due,
+// which the driver uses to measure the schedule lag.
+type Schedule interface {
+	vegeta.Pacer
+	// Due returns when request n is due, as an offset from the start;
+	// false once n is past the plan. Safe for concurrent use.
+	Due(n uint64) (time.Duration, bool)
+	// Count is the number of requests the schedule sends.
+	Count() uint64
+	// Duration is the schedule's length.
+	Duration() time.Duration
+}
+
+var _ Schedule = (*Pacer)(nil)
+
 // Pacer sends the requests of a Plan at their due times. It implements
 // vegeta.Pacer and also tells when any request was due, which the driver
 // uses to measure the schedule lag. Request n is due when the integral of
@@ -138,13 +153,21 @@ func NewPacer(p Plan) *Pacer {
 // Count is the number of requests the pacer will send.
 func (pc *Pacer) Count() uint64 { return pc.count }
 
+// Duration is the plan's length.
+func (pc *Pacer) Duration() time.Duration { return pc.plan.Duration() }
+
 // Due returns when request n is due, as an offset from the start; false
 // once n is past the plan.
 func (pc *Pacer) Due(n uint64) (time.Duration, bool) {
 	if n >= pc.count {
 		return 0, false
 	}
-	h := float64(n)
+	return pc.at(float64(n)), true
+}
+
+// at inverts the integral of the rate: the offset at which h requests have
+// become due.
+func (pc *Pacer) at(h float64) time.Duration {
 	k := sort.Search(len(pc.cum), func(i int) bool { return pc.cum[i] > h }) - 1
 	// Skip stages that hold no hits (a zero-rate hold) so h lands in one
 	// that does; k is never -1 because cum[0] is 0.
@@ -162,7 +185,7 @@ func (pc *Pacer) Due(n uint64) (time.Duration, bool) {
 		// Solve r0·x + slope·x²/2 = dh in its cancellation-free form.
 		x = 2 * dh / (r0 + math.Sqrt(max(r0*r0+2*slope*dh, 0)))
 	}
-	return pc.starts[k] + time.Duration(x*float64(time.Second)), true
+	return min(pc.starts[k]+time.Duration(x*float64(time.Second)), pc.plan.Duration())
 }
 
 // Pace implements vegeta.Pacer.

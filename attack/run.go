@@ -3,7 +3,9 @@ package attack
 import (
 	"context"
 	"crypto/tls"
+	"net"
 	"net/http"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -36,38 +38,65 @@ type Options struct {
 	KeepBodies bool
 	// Insecure skips TLS certificate verification.
 	Insecure bool
+	// Streams maps the paths of streaming endpoints to their mode
+	// (StreamSSE or StreamChunked): their first byte, first token and gaps
+	// are timed and stored with each result.
+	Streams map[string]string
 }
 
-func (o Options) attacker() *vegeta.Attacker {
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+func (o Options) timeout() time.Duration {
+	if o.Timeout <= 0 {
+		return DefaultTimeout
 	}
+	return o.Timeout
+}
+
+// transport is the HTTP transport of every client of a run: vegeta's
+// settings (keep-alive, many idle connections per host), built here so the
+// streaming timer can wrap it (vegeta's own options would panic on a
+// wrapped transport).
+func (o Options) transport() *http.Transport {
 	conns := o.Connections
 	if conns <= 0 {
 		conns = DefaultConnections
 	}
-	opts := []func(*vegeta.Attacker){
-		vegeta.Timeout(timeout),
-		vegeta.KeepAlive(true),
-		vegeta.Connections(conns),
-		vegeta.TLSConfig(&tls.Config{InsecureSkipVerify: o.Insecure}), //nolint:gosec // the user asked for it
+	return &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		TLSClientConfig:       &tls.Config{InsecureSkipVerify: o.Insecure}, //nolint:gosec // the user asked for it
+		MaxIdleConns:          conns,
+		MaxIdleConnsPerHost:   conns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ExpectContinueTimeout: time.Second,
 	}
-	if o.MaxWorkers > 0 {
-		opts = append(opts, vegeta.MaxWorkers(o.MaxWorkers))
-	}
-	return vegeta.NewAttacker(opts...)
 }
 
 // HTTPClient returns a client configured like the attack's, for logins.
 func (o Options) HTTPClient() *http.Client {
-	timeout := o.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
+	return &http.Client{Timeout: o.timeout(), Transport: o.transport()}
+}
+
+// streamingClient is HTTPClient with the streaming timer on o.Streams'
+// routes; the timer is nil when no endpoint streams.
+func (o Options) streamingClient() (*http.Client, *streamTransport) {
+	c := o.HTTPClient()
+	if len(o.Streams) == 0 {
+		return c, nil
 	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.TLSClientConfig = &tls.Config{InsecureSkipVerify: o.Insecure} //nolint:gosec // the user asked for it
-	return &http.Client{Timeout: timeout, Transport: tr}
+	st := newStreamTransport(c.Transport, o.Streams)
+	c.Transport = st
+	return c, st
+}
+
+// attacker is a new vegeta.Attacker on client (one per run: vegeta's are
+// single-use).
+func (o Options) attacker(client *http.Client) *vegeta.Attacker {
+	opts := []func(*vegeta.Attacker){vegeta.Client(client)} // first: it replaces the client
+	if o.MaxWorkers > 0 {
+		opts = append(opts, vegeta.MaxWorkers(o.MaxWorkers))
+	}
+	return vegeta.NewAttacker(opts...)
 }
 
 // Outcome is what happened to the schedule.
@@ -82,9 +111,10 @@ type Outcome struct {
 // private: elapsed is measured from it, so began = now - elapsed on the
 // first call) and when sending stopped.
 type clockPacer struct {
-	*Pacer
+	Schedule
 	began atomic.Pointer[time.Time]
 	ended atomic.Pointer[time.Time]
+	hits  atomic.Uint64 // requests handed to vegeta so far
 }
 
 func (c *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
@@ -92,12 +122,38 @@ func (c *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bo
 		b := time.Now().Add(-elapsed)
 		c.began.Store(&b)
 	}
-	wait, stop := c.Pacer.Pace(elapsed, hits)
+	c.hits.Store(hits)
+	wait, stop := c.Schedule.Pace(elapsed, hits)
 	if stop { // the plan is done: its sending period is its full length
-		end := c.began.Load().Add(c.plan.Duration())
+		end := c.began.Load().Add(c.Duration())
 		c.ended.CompareAndSwap(nil, &end)
+		return wait, stop
+	}
+	if wait > 0 {
+		wait = preciseWait(c.began.Load().Add(elapsed+wait), wait)
 	}
 	return wait, stop
+}
+
+// spinWindow is how much of a wait is spent spinning rather than asleep.
+// time.Sleep on Linux overshoots by a few hundred microseconds to a couple
+// of milliseconds, and every microsecond of it would be schedule lag; a
+// short spin before the due time removes most of it. The spin is at most a
+// quarter of the wait, so the pacer never spends more than a quarter of a
+// core on it, however high the rate.
+const spinWindow = time.Millisecond
+
+// preciseWait sleeps until just before due, spins until due, and returns
+// what is left to wait (0 unless the spin was cut short).
+func preciseWait(due time.Time, wait time.Duration) time.Duration {
+	spin := min(spinWindow, wait/4)
+	if wait > spin {
+		time.Sleep(wait - spin)
+	}
+	for time.Now().Before(due) {
+		runtime.Gosched()
+	}
+	return 0
 }
 
 // Run attacks with tr at the pacer's schedule until the plan is done or ctx
@@ -107,9 +163,10 @@ func (c *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bo
 // ends, sending stops and in-flight requests finish within the timeout, so
 // every sent request is emitted. An error from emit stops the attack and is
 // returned after the in-flight requests are drained.
-func Run(ctx context.Context, o Options, tr vegeta.Targeter, p *Pacer, emit func(*vegeta.Result) error) (Outcome, error) {
-	atk := o.attacker()
-	cp := &clockPacer{Pacer: p}
+func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit func(*vegeta.Result) error) (Outcome, error) {
+	client, streams := o.streamingClient()
+	atk := o.attacker(client)
+	cp := &clockPacer{Schedule: p}
 	stopped := context.AfterFunc(ctx, func() {
 		now := time.Now()
 		cp.ended.CompareAndSwap(nil, &now)
@@ -124,6 +181,12 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p *Pacer, emit func
 		results.Trim(r, o.KeepBodies)
 		if due, ok := p.Due(r.Seq); ok {
 			results.SetLag(r, r.Timestamp.Sub(cp.began.Load().Add(due)))
+		}
+		if f, ok := p.(interface{ Forget(uint64) }); ok {
+			f.Forget(r.Seq)
+		}
+		if streams != nil {
+			streams.record(r)
 		}
 		if err == nil {
 			if err = emit(r); err != nil {

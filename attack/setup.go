@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -52,8 +53,18 @@ type Progress struct {
 	Users             int    // virtual users running (closed-loop users only)
 }
 
-// check validates the target and directory and compiles the scenario.
+// check validates the target and directory and compiles the scenario; it
+// points the streaming timer at the scenario's streaming endpoints.
 func (s *Setup) check() (*targets.Mix, error) {
+	s.Options.Streams = nil
+	for _, e := range s.Scenario.Active() {
+		if e.Stream != "" {
+			if s.Options.Streams == nil {
+				s.Options.Streams = map[string]string{}
+			}
+			s.Options.Streams[basePath(s.Target)+e.Path] = e.Stream
+		}
+	}
 	if u, err := url.Parse(s.Target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("target URL %q: want http://host[:port] or https://…", s.Target)
 	}
@@ -65,13 +76,23 @@ func (s *Setup) check() (*targets.Mix, error) {
 	return targets.NewMix(s.Scenario, s.Target)
 }
 
+// basePath is the path of a base URL without its trailing slash, which
+// prefixes every endpoint's path.
+func basePath(target string) string {
+	u, err := url.Parse(target)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimRight(u.Path, "/")
+}
+
 // manifest starts the manifest of a run in the given mode.
 func (s *Setup) manifest(mode string) *results.Manifest {
 	sc := s.Scenario
 	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries)}
 	for _, e := range sc.Active() {
 		info.Endpoints = append(info.Endpoints, results.EndpointInfo{
-			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth,
+			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth, Stream: e.Stream,
 		})
 	}
 	timeout := s.Options.Timeout
@@ -126,6 +147,7 @@ type recorder struct {
 	pool *targets.Pool // sees every result (401s trigger re-logins); may be nil
 
 	done, failures atomic.Uint64
+	late           lateCounter
 }
 
 // record creates the run directory, the results file and the manifest.
@@ -150,6 +172,7 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 		rc.pool.Observe(r)
 	}
 	rc.agg.Add(r)
+	rc.late.add(r)
 	rc.done.Add(1)
 	if results.Failed(r) {
 		rc.failures.Add(1)

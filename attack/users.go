@@ -52,7 +52,10 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	}
 	m.Users = &results.UsersInfo{Planned: j.Users.Wanted(), Wait: j.Wait.String(), Iterations: j.Iterations}
 
-	u := &usersRun{job: j, mix: mix, client: j.Options.usersClient(), name: j.Options.Name}
+	// One client for all users: idle keep-alive connections pass from user
+	// to user, so connections follow the requests in flight, not the users.
+	client, streams := j.Options.streamingClient()
+	u := &usersRun{job: j, mix: mix, client: client, streams: streams, name: j.Options.Name}
 	if j.Scenario.NeedsAuth() {
 		if len(j.Credentials) == 0 {
 			return nil, errors.New("the scenario needs a login but no credentials were given")
@@ -75,9 +78,11 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	stopMonitor := j.startMonitor(rc, u.started)
 	stopProgress := j.startProgress(rc, j.Users.Duration(), 0, func(p *Progress) { p.Users = int(u.active.Load()) })
 	runErr := u.run(ctx, rc)
 	stopProgress()
+	stopMonitor()
 	m.Sent = u.seq
 	if u.pool != nil {
 		rc.pool = u.pool // for the login counts
@@ -104,6 +109,7 @@ type usersRun struct {
 	mix     *targets.Mix
 	pool    *targets.Pool // nil without auth
 	client  *http.Client
+	streams *streamTransport // nil when no endpoint streams
 	name    string
 	out     chan *vegeta.Result
 	helpers helpers
@@ -128,6 +134,13 @@ func (u *usersRun) next() (uint64, time.Time) {
 	s := u.seq
 	u.seq++
 	return s, time.Now()
+}
+
+// started is the number of requests (logins included) started so far.
+func (u *usersRun) started() uint64 {
+	u.seqMu.Lock()
+	defer u.seqMu.Unlock()
+	return u.seq
 }
 
 // run drives the users and writes their results until the plan ends, ctx

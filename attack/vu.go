@@ -6,26 +6,13 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/targets"
 )
-
-// usersClient is the HTTP client the virtual users share: one transport, so
-// idle keep-alive connections pass from user to user and the number of
-// connections follows the concurrency of requests, not of users.
-func (o Options) usersClient() *http.Client {
-	c := o.HTTPClient()
-	tr := c.Transport.(*http.Transport)
-	conns := o.Connections
-	if conns <= 0 {
-		conns = DefaultConnections
-	}
-	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = conns, conns
-	return c
-}
 
 // helpers run the HTTP exchanges of virtual users. A user's goroutine only
 // thinks and waits, so its stack stays small; the deep stacks of net/http
@@ -183,6 +170,9 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 		r.Error = err.Error()
 		return r
 	}
+	if u.streams != nil { // as vegeta does; the streaming timer finds the result by it
+		req.Header.Set("X-Vegeta-Seq", strconv.FormatUint(r.Seq, 10))
+	}
 	if req.ContentLength > 0 {
 		r.BytesOut = uint64(req.ContentLength)
 	}
@@ -205,6 +195,9 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 		r.Error = err.Error()
 	case r.Code < 200 || r.Code >= 400:
 		r.Error = resp.Status
+	}
+	if u.streams != nil {
+		u.streams.record(r)
 	}
 	return r
 }

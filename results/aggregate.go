@@ -39,36 +39,47 @@ type Stats struct {
 	First, Last time.Time // earliest and latest send
 	LastEnd     time.Time // latest completion
 
-	response *hdrhistogram.Histogram // from the scheduled send (= service when unscheduled)
-	service  *hdrhistogram.Histogram // from the actual send
-	lag      *hdrhistogram.Histogram
-	maxResp  time.Duration
-	maxServ  time.Duration
-	maxLag   time.Duration
-	minResp  time.Duration // exact minimums: the histogram's are a bucket's bottom
-	minServ  time.Duration
-	minLag   time.Duration
+	Streamed uint64 // results that carried streaming timings
+	Tokens   uint64 // tokens in those results
+
+	// views holds a distribution per latency view (ViewResponse,
+	// ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap), made on first use.
+	views map[string]*dist
 }
 
 func newStats(name, key string) *Stats {
-	return &Stats{
-		Name: name, Key: key,
-		Codes:    map[uint16]uint64{},
-		Errors:   map[string]uint64{},
-		response: hdrhistogram.New(histLowest, histHighest, histDigits),
-		service:  hdrhistogram.New(histLowest, histHighest, histDigits),
-		lag:      hdrhistogram.New(histLowest, histHighest, histDigits),
+	return &Stats{Name: name, Key: key, Codes: map[uint16]uint64{}, Errors: map[string]uint64{}, views: map[string]*dist{}}
+}
+
+// dist is one latency distribution: an HDR histogram plus the exact
+// extremes (the histogram's are the edges of a bucket).
+type dist struct {
+	h        *hdrhistogram.Histogram
+	min, max time.Duration
+}
+
+func (d *dist) record(v time.Duration) {
+	us := max(int64(v/time.Microsecond), histLowest)
+	_ = d.h.RecordValue(min(us, histHighest)) // in range by construction
+	if d.h.TotalCount() == 1 || v < d.min {
+		d.min = v
 	}
+	d.max = max(d.max, v)
+}
+
+// record adds v to the view's distribution.
+func (s *Stats) record(view string, v time.Duration) {
+	d := s.views[view]
+	if d == nil {
+		d = &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)}
+		s.views[view] = d
+	}
+	d.record(v)
 }
 
 // Failed reports whether r counts as a failure.
 func Failed(r *vegeta.Result) bool {
 	return r.Code < 200 || r.Code >= 400 || r.Error != ""
-}
-
-func record(h *hdrhistogram.Histogram, d time.Duration) {
-	us := max(int64(d/time.Microsecond), histLowest)
-	_ = h.RecordValue(min(us, histHighest)) // in range by construction
 }
 
 func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
@@ -107,21 +118,19 @@ func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
 	if scheduled {
 		s.Scheduled++
 		resp += lag
-		record(s.lag, lag)
-		s.maxLag = max(s.maxLag, lag)
-		if s.Scheduled == 1 || lag < s.minLag {
-			s.minLag = lag
+		s.record(ViewLag, lag)
+	}
+	s.record(ViewService, r.Latency)
+	s.record(ViewResponse, resp)
+	if st, ok := StreamOf(r); ok {
+		s.Streamed++
+		s.Tokens += uint64(st.Tokens)
+		s.record(ViewTTFB, st.TTFB)
+		if st.Tokens > 0 {
+			s.record(ViewTTFT, st.TTFT)
+			s.record(ViewGap, st.MaxGap)
 		}
 	}
-	record(s.service, r.Latency)
-	record(s.response, resp)
-	s.maxServ = max(s.maxServ, r.Latency)
-	s.maxResp = max(s.maxResp, resp)
-	if s.Requests == 1 {
-		s.minServ, s.minResp = r.Latency, resp
-	}
-	s.minServ = min(s.minServ, r.Latency)
-	s.minResp = min(s.minResp, resp)
 }
 
 // Aggregator sorts results into per-endpoint and total Stats. The zero
@@ -204,54 +213,45 @@ type Percentiles struct {
 	Max   time.Duration `json:"-"`
 }
 
-func summarize(h *hdrhistogram.Histogram, exactMin, exactMax time.Duration) Percentiles {
-	if h.TotalCount() == 0 {
+func (d *dist) summary() Percentiles {
+	if d == nil || d.h.TotalCount() == 0 {
 		return Percentiles{}
 	}
-	q := func(p float64) time.Duration { return quantile(h, p, exactMax) }
 	return Percentiles{
-		Count: uint64(h.TotalCount()),
-		Min:   exactMin,
-		Mean:  time.Duration(h.Mean() * float64(time.Microsecond)),
-		P50:   q(50), P90: q(90), P95: q(95), P99: q(99),
-		Max: exactMax,
+		Count: uint64(d.h.TotalCount()),
+		Min:   d.min,
+		Mean:  time.Duration(d.h.Mean() * float64(time.Microsecond)),
+		P50:   d.quantile(50), P90: d.quantile(90), P95: d.quantile(95), P99: d.quantile(99),
+		Max: d.max,
 	}
 }
 
 // quantile is the histogram's percentile, which is the top of its bucket
 // (within 0.1%), clamped to the exact maximum so that p99 never reads above
 // max.
-func quantile(h *hdrhistogram.Histogram, p float64, exactMax time.Duration) time.Duration {
-	return min(time.Duration(h.ValueAtQuantile(p))*time.Microsecond, exactMax)
+func (d *dist) quantile(p float64) time.Duration {
+	if d == nil {
+		return 0
+	}
+	return min(time.Duration(d.h.ValueAtQuantile(p))*time.Microsecond, d.max)
 }
 
-// view returns the histogram and exact minimum and maximum of a latency view.
-func (s *Stats) view(v string) (*hdrhistogram.Histogram, time.Duration, time.Duration) {
-	switch v {
-	case ViewService:
-		return s.service, s.minServ, s.maxServ
-	case ViewLag:
-		return s.lag, s.minLag, s.maxLag
-	}
-	return s.response, s.minResp, s.maxResp
-}
+// View is the distribution of one latency view: ViewResponse, ViewService,
+// ViewLag, ViewTTFB, ViewTTFT or ViewGap (empty when nothing was recorded).
+func (s *Stats) View(view string) Percentiles { return s.views[view].summary() }
 
 // Response is the distribution of response times from the scheduled send
 // (the service latency where there was no schedule).
-func (s *Stats) Response() Percentiles { return summarize(s.view(ViewResponse)) }
+func (s *Stats) Response() Percentiles { return s.View(ViewResponse) }
 
 // Service is the distribution of latencies from the actual send.
-func (s *Stats) Service() Percentiles { return summarize(s.view(ViewService)) }
+func (s *Stats) Service() Percentiles { return s.View(ViewService) }
 
 // ScheduleLag is the distribution of schedule lags (empty when unscheduled).
-func (s *Stats) ScheduleLag() Percentiles { return summarize(s.view(ViewLag)) }
+func (s *Stats) ScheduleLag() Percentiles { return s.View(ViewLag) }
 
-// Quantile returns the q-th percentile (0 < q ≤ 100) of a latency view
-// (ViewResponse, ViewService or ViewLag).
-func (s *Stats) Quantile(q float64, view string) time.Duration {
-	h, _, mx := s.view(view)
-	return quantile(h, q, mx)
-}
+// Quantile returns the q-th percentile (0 < q ≤ 100) of a latency view.
+func (s *Stats) Quantile(q float64, view string) time.Duration { return s.views[view].quantile(q) }
 
 // FailureRate is Failures/Requests (0 when there were none).
 func (s *Stats) FailureRate() float64 {

@@ -33,14 +33,4 @@ func SetLag(r *vegeta.Result, lag time.Duration) {
 }
 
 // Lag returns the schedule lag recorded in r, if any.
-func Lag(r *vegeta.Result) (time.Duration, bool) {
-	v := r.Headers[LagHeader]
-	if len(v) == 0 {
-		return 0, false
-	}
-	us, err := strconv.ParseInt(v[0], 10, 64)
-	if err != nil || us < 0 {
-		return 0, false
-	}
-	return time.Duration(us) * time.Microsecond, true
-}
+func Lag(r *vegeta.Result) (time.Duration, bool) { return micros(r, LagHeader) }

@@ -20,6 +20,10 @@ type jsonReport struct {
 	Endpoints []jsonEndpoint `json:"endpoints"`
 	Verdict   jsonVerdict    `json:"verdict"`
 	Warnings  []string       `json:"warnings"`
+	// Views says how the response time from the scheduled send and the
+	// service latency compare; ViewsDiffer is true past max(1 ms, 2%).
+	Views       string `json:"views,omitempty"`
+	ViewsDiffer bool   `json:"views_differ"`
 }
 
 type jsonEndpoint struct {
@@ -36,6 +40,10 @@ type jsonEndpoint struct {
 	Latency      jsonPercentiles   `json:"latency_ms"`
 	Service      jsonPercentiles   `json:"service_latency_ms"`
 	ScheduleLag  *jsonPercentiles  `json:"schedule_lag_ms,omitempty"`
+	Streamed     uint64            `json:"streamed,omitempty"`
+	TTFB         *jsonPercentiles  `json:"ttfb_ms,omitempty"`
+	TTFT         *jsonPercentiles  `json:"ttft_ms,omitempty"`
+	MaxGap       *jsonPercentiles  `json:"max_gap_ms,omitempty"`
 	BytesInMean  float64           `json:"bytes_in_mean"`
 	BytesOutMean float64           `json:"bytes_out_mean"`
 }
@@ -54,6 +62,7 @@ type jsonPercentiles struct {
 type jsonVerdict struct {
 	Pass    bool        `json:"pass"`
 	Reasons []string    `json:"reasons"`
+	Caveat  string      `json:"caveat,omitempty"`
 	Checks  []jsonCheck `json:"checks"`
 }
 
@@ -85,10 +94,15 @@ func (r *Report) jsonEndpoint(s *Stats) jsonEndpoint {
 	for c, n := range s.Codes {
 		e.Codes[strconv.Itoa(int(c))] = n
 	}
-	if lag := s.ScheduleLag(); lag.Count > 0 {
-		l := jsonPct(lag)
-		e.ScheduleLag = &l
+	opt := func(view string) *jsonPercentiles {
+		if p := s.View(view); p.Count > 0 {
+			j := jsonPct(p)
+			return &j
+		}
+		return nil
 	}
+	e.ScheduleLag, e.TTFB, e.TTFT, e.MaxGap = opt(ViewLag), opt(ViewTTFB), opt(ViewTTFT), opt(ViewGap)
+	e.Streamed = s.Streamed
 	if s.Requests > 0 {
 		e.BytesInMean = float64(s.BytesIn) / float64(s.Requests)
 		e.BytesOutMean = float64(s.BytesOut) / float64(s.Requests)
@@ -102,11 +116,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		Schema: JSONSchema, Run: r.Manifest, Sources: r.Sources, WindowS: r.Window.Seconds(),
 		Total: r.jsonEndpoint(r.Total), Endpoints: []jsonEndpoint{}, Warnings: append([]string{}, r.Warnings...),
-		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Reasons: append([]string{}, r.Verdict.Reasons...), Checks: []jsonCheck{}},
+		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Reasons: append([]string{}, r.Verdict.Reasons...), Caveat: r.Verdict.Caveat, Checks: []jsonCheck{}},
 	}
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))
 	}
+	out.ViewsDiffer, out.Views = r.ViewsDiffer()
 	for _, c := range r.Verdict.Checks {
 		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
 			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note}

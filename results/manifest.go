@@ -52,6 +52,8 @@ type Manifest struct {
 	Sent      uint64    `json:"sent"`      // requests sent
 	Completed uint64    `json:"completed"` // results written
 
+	// Generator is ragload's record of its own health during the run.
+	Generator *GeneratorInfo `json:"generator,omitempty"`
 	// Users describes closed-loop runs (mode users); nil otherwise.
 	Users *UsersInfo `json:"users,omitempty"`
 
@@ -64,7 +66,8 @@ type Manifest struct {
 type Plan struct {
 	// Description is the plan in words, e.g. "constant 50/s for 1m0s".
 	Description string   `json:"description"`
-	Kind        string   `json:"kind"` // constant | ramp | stages
+	Kind        string   `json:"kind"`               // constant | ramp | stages | users
+	Arrivals    string   `json:"arrivals,omitempty"` // poisson; empty for evenly spaced
 	StartRate   float64  `json:"start_rate"`
 	Stages      []Stage  `json:"stages,omitempty"`
 	Duration    Duration `json:"duration"`
@@ -95,6 +98,7 @@ type EndpointInfo struct {
 	Path   string `json:"path"`
 	Weight int    `json:"weight"`
 	Auth   bool   `json:"auth"`
+	Stream string `json:"stream,omitempty"` // sse | chunked
 }
 
 // AuthInfo says how the run authenticated.

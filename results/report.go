@@ -3,6 +3,7 @@ package results
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -60,7 +61,11 @@ func (r *Report) runWarnings() []string {
 	var w []string
 	switch m.Status {
 	case StatusInterrupted:
-		w = append(w, fmt.Sprintf("the run was interrupted: %d of %d planned requests were sent", m.Sent, m.Planned))
+		if m.Planned > 0 {
+			w = append(w, fmt.Sprintf("the run was interrupted: %d of %d planned requests were sent", m.Sent, m.Planned))
+		} else {
+			w = append(w, fmt.Sprintf("the run was interrupted after %d requests", m.Sent))
+		}
 	case StatusRunning:
 		w = append(w, "the run has not finished (or its process died): the manifest still says running")
 	case StatusFailed:
@@ -69,11 +74,23 @@ func (r *Report) runWarnings() []string {
 	if m.Auth.Mode == "anonymous" {
 		w = append(w, "the run was anonymous: login failed and --allow-anonymous sent requests without a token")
 	}
+	if g := m.Generator; g != nil && g.Saturated {
+		w = append(w, SaturationWarning+": "+strings.Join(g.Reasons, "; "))
+	}
 	if m.Status == StatusComplete && m.Planned > 0 && float64(m.Sent) < 0.95*float64(m.Planned) {
 		w = append(w, fmt.Sprintf("only %d of %d planned requests were sent (%.0f%%): the generator could not keep up with the plan",
 			m.Sent, m.Planned, 100*float64(m.Sent)/float64(m.Planned)))
 	}
 	return w
+}
+
+// SaturationWarning opens the warning of a run whose generator was
+// saturated.
+const SaturationWarning = "the load generator was saturated; these latencies describe ragload, not the server"
+
+// Saturated reports whether the run's generator was saturated.
+func (r *Report) Saturated() bool {
+	return r.Manifest != nil && r.Manifest.Generator != nil && r.Manifest.Generator.Saturated
 }
 
 // Load reads the results of inputs into one report (the union of all

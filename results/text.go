@@ -22,6 +22,28 @@ func WriteText(w io.Writer, r *Report) error {
 		return err
 	}
 	p.printf("%s\n", latencyNote(r.Total))
+	if differ, words := r.ViewsDiffer(); words != "" {
+		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n")
+		if p.err != nil {
+			return p.err
+		}
+		if err := writeServiceTable(w, r); err != nil {
+			return err
+		}
+		if differ {
+			words = "NOTE: " + words
+		}
+		p.printf("%s\n", words)
+	}
+	if r.Total.Streamed > 0 {
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n")
+		if p.err != nil {
+			return p.err
+		}
+		if err := writeStreamTable(w, r); err != nil {
+			return err
+		}
+	}
 	r.writeErrors(p)
 	for _, msg := range r.Warnings {
 		p.printf("WARNING: %s\n", msg)
@@ -66,9 +88,8 @@ func (r *Report) writeHeader(p *printer) {
 		p.printf("Users    planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
 			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), u.Wait)
 	}
-	if lag := r.Total.ScheduleLag(); lag.Count > 0 {
-		p.printf("Lag      schedule lag p50 %s ms · p99 %s ms · max %s ms\n",
-			FormatMillis(lag.P50), FormatMillis(r.Total.Quantile(99, ViewLag)), FormatMillis(lag.Max))
+	if m := r.Manifest; m != nil && m.Generator != nil {
+		writeGenerator(p, m.Generator)
 	}
 	p.printf("\n")
 }
@@ -145,6 +166,9 @@ func (v Verdict) write(p *printer) {
 	}
 	for _, reason := range v.Reasons {
 		p.printf("  because %s\n", reason)
+	}
+	if v.Caveat != "" {
+		p.printf("  %s\n", v.Caveat)
 	}
 }
 

@@ -23,12 +23,17 @@ const (
 	kindUsers    = "users"
 )
 
-// Latency views a threshold can name.
+// Latency views a threshold can name, by the prefix of its metric.
 const (
 	ViewResponse = ""         // from the scheduled send (the default)
 	ViewService  = "service_" // from the actual send
 	ViewLag      = "lag_"     // the schedule lag itself
+	ViewTTFB     = "ttfb_"    // streamed responses: time to the response headers
+	ViewTTFT     = "ttft_"    // streamed responses: time to the first token
+	ViewGap      = "gap_"     // streamed responses: longest wait between tokens
 )
+
+var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
 
 // Threshold is one pass/fail rule, written
 //
@@ -41,6 +46,9 @@ const (
 //	                   response time from the scheduled send, value a duration: 2s, 1500ms
 //	service_p95 …      latency from the actual send (what vegeta reports)
 //	lag_p99 …          schedule lag: how late requests left
+//	ttfb_p95, ttft_p95, gap_p99 …
+//	                   streamed responses, from the send: time to the
+//	                   headers, to the first token, longest wait between tokens
 //	failures           failed requests, value a percent (1%) or fraction (0.01)
 //	rps                achieved requests per second
 //	requests           number of requests
@@ -128,7 +136,7 @@ func (t *Threshold) parseMetric() error {
 		return nil
 	}
 	t.kind = kindLatency
-	for _, v := range []string{ViewService, ViewLag} {
+	for _, v := range views {
 		if strings.HasPrefix(m, v) {
 			t.view, m = v, strings.TrimPrefix(m, v)
 		}
@@ -148,7 +156,7 @@ func (t *Threshold) parseMetric() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, failures, rps or requests)", t.Metric)
+	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, ttft_p95, failures, rps, requests or users)", t.Metric)
 }
 
 func (t *Threshold) parseValue(v string) error {

@@ -24,6 +24,9 @@ type Verdict struct {
 	Checks []Check
 	// Reasons says in words why the verdict failed.
 	Reasons []string
+	// Caveat qualifies a verdict that does not say what it seems to, e.g.
+	// a FAIL measured by a saturated generator.
+	Caveat string
 }
 
 // Judge applies thresholds (and advisory marks) to the report and stores
@@ -41,11 +44,17 @@ func (r *Report) Judge(ts []Threshold) error {
 			return err
 		}
 		c := Check{Threshold: t}
-		if t.kind == kindUsers {
+		switch {
+		case t.kind == kindUsers:
 			r.measureUsers(&c)
-		} else if s == nil || s.Requests == 0 {
+		case s == nil || s.Requests == 0:
 			c.Note = "no requests"
-		} else {
+		case t.kind == kindLatency && s.View(t.view).Count == 0:
+			c.Note = noSamples[t.view]
+			if s.Streamed == 0 && t.view != ViewLag {
+				c.Note = "no streamed responses"
+			}
+		default:
 			c.Actual = r.measure(s, t)
 			c.Pass = t.compare(c.Actual)
 		}
@@ -54,6 +63,9 @@ func (r *Report) Judge(ts []Threshold) error {
 			v.Reasons = append(v.Reasons, c.Reason())
 		}
 		v.Checks = append(v.Checks, c)
+	}
+	if !v.Pass && r.Saturated() {
+		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
 	}
 	r.Verdict = v
 	return nil
@@ -96,7 +108,7 @@ func (r *Report) measure(s *Stats, t Threshold) float64 {
 	case kindRequests:
 		return float64(s.Requests)
 	}
-	p := summarize(s.view(t.view))
+	p := s.View(t.view)
 	switch t.stat {
 	case "mean":
 		return float64(p.Mean)
@@ -106,6 +118,14 @@ func (r *Report) measure(s *Stats, t Threshold) float64 {
 		return float64(p.Max)
 	}
 	return float64(s.Quantile(t.quantile, t.view))
+}
+
+// noSamples explains an empty latency view.
+var noSamples = map[string]string{
+	ViewLag:  "no schedule (closed-loop users or a foreign file)",
+	ViewTTFB: "no streamed responses",
+	ViewTTFT: "no streamed response had a token",
+	ViewGap:  "no streamed response had a token",
 }
 
 // measureUsers judges a users threshold on the manifest's timeline.

@@ -85,10 +85,18 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name:       "other statistics",
-			thresholds: []string{"min>=500us", "mean<2ms", "service_p95<=1540us", "lag_p99<10ms", "p99.9<=1590us"},
+			thresholds: []string{"min>=500us", "mean<2ms", "service_p95<=1540us", "p99.9<=1590us"},
 			pass:       true,
 			checks: []check{{true, float64(500 * time.Microsecond)}, {true, -1}, {true, float64(1540 * time.Microsecond)},
-				{true, 0}, {true, float64(1590 * time.Microsecond)}},
+				{true, float64(1590 * time.Microsecond)}},
+		},
+		{
+			// A view the run has no samples for cannot pass by reading 0.
+			name:       "views without samples",
+			thresholds: []string{"lag_p99<10ms", "ttft_p95<1s"},
+			pass:       false,
+			checks:     []check{{false, 0}, {false, 0}},
+			reasons:    [][]string{{"lag_p99<10ms", "no schedule"}, {"ttft_p95<1s", "no streamed responses"}},
 		},
 		{
 			name:       "marks never fail",

@@ -21,7 +21,8 @@ var DefaultQueries = []string{
 
 // Default returns the classic RAG user of DESIGN.md: basic query 5,
 // enhanced query 2, health 1, document list 1, with form login on
-// /api/v1/auth/login. Each call returns a fresh copy.
+// /api/v1/auth/login, and a streaming query (SSE) at weight 0 for scenario
+// files to turn on. Each call returns a fresh copy.
 func Default() *Scenario {
 	return &Scenario{
 		Name:   "rag-default",
@@ -45,6 +46,13 @@ func Default() *Scenario {
 			},
 			{Key: "health", Name: "/health", Method: "GET", Path: "/health", Weight: 1},
 			{Key: "documents", Name: "/documents (list)", Method: "GET", Path: "/api/v1/documents/", Weight: 1, Auth: true},
+			{
+				// Off by default; a scenario file turns it on with a weight.
+				Key: "stream", Name: "/query/stream", Method: "POST", Path: "/api/v1/query/stream",
+				Weight: 0, Auth: true, Stream: StreamSSE,
+				JSON:   map[string]any{"query": QueryPlaceholder, "max_results": 5},
+				Header: map[string]string{"Accept": "text/event-stream"},
+			},
 		},
 		Queries: append([]string(nil), DefaultQueries...),
 	}

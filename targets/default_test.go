@@ -24,6 +24,7 @@ func TestDefault(t *testing.T) {
 		{"enhanced", "/query/enhanced", "POST", "/api/v1/query/enhanced", 2, true},
 		{"health", "/health", "GET", "/health", 1, false},
 		{"documents", "/documents (list)", "GET", "/api/v1/documents/", 1, true},
+		{"stream", "/query/stream", "POST", "/api/v1/query/stream", 0, true}, // off until a scenario weighs it
 	}
 	if len(sc.Endpoints) != len(want) {
 		t.Fatalf("%d endpoints, want %d", len(sc.Endpoints), len(want))
@@ -40,6 +41,9 @@ func TestDefault(t *testing.T) {
 		if !ok || m["query"] != QueryPlaceholder {
 			t.Errorf("%s JSON = %#v, want a query field of %q", k, e.JSON, QueryPlaceholder)
 		}
+	}
+	if st := endpointByKey(t, sc, "stream"); st.Stream != StreamSSE || len(sc.Active()) != 4 {
+		t.Errorf("stream endpoint %+v, %d active; want an SSE endpoint that is off", st, len(sc.Active()))
 	}
 	if n := len(sc.Queries); n < 10 || n > 15 {
 		t.Errorf("%d default queries, want 10-15", n)
@@ -72,7 +76,7 @@ func TestDefaultReturnsIndependentCopies(t *testing.T) {
 	if second.Name == "changed" || second.Auth.LoginPath == "/x" {
 		t.Errorf("Name/Auth leaked into the next Default(): %q %q", second.Name, second.Auth.LoginPath)
 	}
-	if len(second.Endpoints) != 4 || second.Endpoints[0].Weight != 5 {
+	if len(second.Endpoints) != 5 || second.Endpoints[0].Weight != 5 {
 		t.Errorf("endpoints leaked: %+v", second.Endpoints)
 	}
 	if got := second.Endpoints[0].JSON.(map[string]any)["max_results"]; got != 5 {

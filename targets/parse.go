@@ -135,7 +135,7 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 }
 
 func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
-	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers"}
+	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers", "stream"}
 	return p.fields(n, path, known, func(k string, v *yaml.Node) error {
 		f := path + "." + k
 		switch k {
@@ -167,6 +167,8 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 		case "headers":
 			e.Header = nil
 			return p.decode(v, f, &e.Header)
+		case "stream":
+			return p.scalar(v, f, &e.Stream)
 		}
 		return nil
 	})

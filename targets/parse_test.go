@@ -61,26 +61,32 @@ func TestParseMergeFields(t *testing.T) {
 				t.Errorf("endpoint = %+v", e)
 			}
 		}},
-		{"new endpoint gets defaults", "endpoints:\n  - key: stream\n    path: /api/v1/query/stream\n", "stream", func(t *testing.T, e Endpoint) {
-			want := Endpoint{Key: "stream", Name: "stream", Method: "GET", Path: "/api/v1/query/stream", Weight: 1}
+		{"the built-in stream endpoint turns on with a weight", "endpoints:\n  - key: stream\n    weight: 2\n", "stream", func(t *testing.T, e Endpoint) {
+			if e.Weight != 2 || e.Stream != StreamSSE || e.Path != "/api/v1/query/stream" || !e.Auth {
+				t.Errorf("endpoint = %+v", e)
+			}
+		}},
+		{"new endpoint gets defaults", "endpoints:\n  - key: search\n    path: /api/v1/search\n", "search", func(t *testing.T, e Endpoint) {
+			want := Endpoint{Key: "search", Name: "search", Method: "GET", Path: "/api/v1/search", Weight: 1}
 			if !reflect.DeepEqual(e, want) {
 				t.Errorf("endpoint = %+v, want %+v", e, want)
 			}
 		}},
 		{"new endpoint with everything", `endpoints:
-  - key: stream
-    name: /query/stream
+  - key: chat
+    name: /chat/stream
     method: POST
-    path: /api/v1/query/stream
+    path: /api/v1/chat/stream
     weight: 4
     auth: true
     json: {query: "{{query}}", options: {k: [1, 2]}}
     headers: {Accept: text/event-stream}
-`, "stream", func(t *testing.T, e Endpoint) {
+    stream: chunked
+`, "chat", func(t *testing.T, e Endpoint) {
 			want := Endpoint{
-				Key: "stream", Name: "/query/stream", Method: "POST", Path: "/api/v1/query/stream", Weight: 4, Auth: true,
+				Key: "chat", Name: "/chat/stream", Method: "POST", Path: "/api/v1/chat/stream", Weight: 4, Auth: true,
 				JSON:   map[string]any{"query": QueryPlaceholder, "options": map[string]any{"k": []any{1, 2}}},
-				Header: map[string]string{"Accept": "text/event-stream"},
+				Header: map[string]string{"Accept": "text/event-stream"}, Stream: StreamChunked,
 			}
 			if !reflect.DeepEqual(e, want) {
 				t.Errorf("endpoint =\n%#v\nwant\n%#v", e, want)
@@ -131,8 +137,8 @@ func TestParseReplaceEndpoints(t *testing.T) {
 	checkFileError(t, err, "s.yaml", 0, "", "no endpoint has a weight > 0")
 
 	sc = mustParse(t, "replace_endpoints: false\nendpoints:\n  - key: ping\n    path: /ping\n")
-	if len(sc.Endpoints) != 5 {
-		t.Errorf("replace_endpoints: false kept %d endpoints, want 5", len(sc.Endpoints))
+	if want := len(Default().Endpoints) + 1; len(sc.Endpoints) != want {
+		t.Errorf("replace_endpoints: false kept %d endpoints, want %d", len(sc.Endpoints), want)
 	}
 }
 

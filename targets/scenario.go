@@ -64,7 +64,18 @@ type Endpoint struct {
 	Body string
 	// Header holds extra request headers.
 	Header map[string]string
+	// Stream marks a streaming endpoint: "sse" (Server-Sent Events; a
+	// token is a data event with content) or "chunked" (a token is any
+	// non-empty read). Its time to first byte and first token are
+	// recorded. Empty for ordinary endpoints.
+	Stream string
 }
+
+// Streaming modes of an endpoint.
+const (
+	StreamSSE     = "sse"
+	StreamChunked = "chunked"
+)
 
 // Active returns the endpoints with a positive weight.
 func (s *Scenario) Active() []Endpoint {
@@ -157,6 +168,9 @@ func (e Endpoint) validate() error {
 	}
 	if e.JSON != nil && e.Body != "" {
 		return fmt.Errorf("body: json and body are mutually exclusive")
+	}
+	if e.Stream != "" && e.Stream != StreamSSE && e.Stream != StreamChunked {
+		return fmt.Errorf("stream: %q isn't one of [sse chunked]", e.Stream)
 	}
 	return nil
 }

@@ -19,6 +19,8 @@ func TestNewAttackCmd(t *testing.T) {
 		{name: "rate per second shorthand", args: "-u http://127.0.0.1:1 --rate 10/s -d 2s", wantPlan: "constant 10/s for 2s", wantCount: 20},
 		{name: "ramp", args: "-u http://127.0.0.1:1 --ramp 10:200 -d 2m", wantPlan: "ramp 10→200/s over 2m0s", wantCount: 12600},
 		{name: "stages", args: "-u http://127.0.0.1:1 --stages 30s:50,1m:200,30s:0", wantPlan: "stages from 0/s, →50/s in 30s, →200/s in 1m0s, →0/s in 30s", wantCount: 11250},
+		{name: "poisson arrivals", args: "-u http://127.0.0.1:1 --arrivals poisson -d 2s", wantPlan: "constant 50/s for 2s", wantCount: 100},
+		{name: "bad arrivals", args: "-u http://x --arrivals bursty", wantErr: `--arrivals "bursty" isn't one of [even poisson]`},
 		{name: "missing url", args: "--rate 5", wantErr: "--url is required"},
 		{name: "zero rate", args: "-u http://x --rate 0", wantErr: "rate must be > 0"},
 		{name: "bad rate", args: "-u http://x --rate fast", wantErr: `rate "fast"`},

@@ -112,7 +112,9 @@ func TestSecretsStayOutOfFiles(t *testing.T) {
 	credFile := filepath.Join(t.TempDir(), "creds.csv")
 	os.WriteFile(credFile, []byte(csv.String()), 0o600)
 	dir := runDir(t)
-	out, errOut, code := ragload(t, "attack", "-u", url, "--credentials", credFile, "--rate", "30", "-d", "3s", "-o", dir, "--keep-bodies")
+	// Tokens live 2 s (exp has 1 s resolution), so a refresh can race a
+	// request or two into a 401; this test is about secrets, not that.
+	out, errOut, code := ragload(t, "attack", "-u", url, "--credentials", credFile, "--rate", "30", "-d", "3s", "-o", dir, "--keep-bodies", "-t", "failures<50%")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

@@ -18,6 +18,7 @@ type planOptions struct {
 	StartRate  float64
 	Duration   time.Duration
 	MaxWorkers uint64
+	Arrivals   string
 }
 
 func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
@@ -29,6 +30,7 @@ func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.D
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
 	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
 	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap; a cap delays sends, which shows as schedule lag)")
+	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" (exactly 1/rate apart) or "poisson" (exponential gaps, seeded by --seed)`)
 }
 
 // plan builds the load plan from the rate flags.
@@ -76,6 +78,9 @@ func openJob(fs *pflag.FlagSet, ro *runOptions, po *planOptions, prefix string) 
 	if err != nil {
 		return nil, nil, err
 	}
+	if po.Arrivals != attack.ArrivalsEven && po.Arrivals != attack.ArrivalsPoisson {
+		return nil, nil, usageErrorf("--arrivals %q isn't one of [even poisson]", po.Arrivals)
+	}
 	setup.Options.MaxWorkers = po.MaxWorkers
-	return &attack.Job{Setup: setup, Plan: plan}, rules, nil
+	return &attack.Job{Setup: setup, Plan: plan, Arrivals: po.Arrivals}, rules, nil
 }

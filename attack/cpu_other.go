@@ -1,0 +1,11 @@
+//go:build !unix
+
+package attack
+
+import "time"
+
+// cpuTime is unknown on this platform; CPU samples read 0.
+func cpuTime() time.Duration { return 0 }
+
+// machineTicks is unknown on this platform.
+func machineTicks() (busy, total uint64, ok bool) { return 0, 0, false }

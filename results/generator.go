@@ -1,0 +1,72 @@
+package results
+
+import (
+	"fmt"
+	"time"
+)
+
+// Generator limits: beyond them a run's latencies describe the load
+// generator rather than the server.
+const (
+	// LateAfter is how long after its due time a request counts as late.
+	LateAfter = 5 * time.Millisecond
+	// MaxLateShare is the share of late requests a healthy run stays under.
+	MaxLateShare = 0.01
+	// MaxCPUShare is the share of the cores ragload may use for two
+	// samples in a row before it counts as saturated.
+	MaxCPUShare = 0.9
+)
+
+// GeneratorInfo is ragload's record of its own health during a run.
+type GeneratorInfo struct {
+	Cores     int      `json:"cores"` // GOMAXPROCS
+	LateAfter Duration `json:"late_after"`
+	Scheduled uint64   `json:"scheduled"` // requests with a due time
+	Late      uint64   `json:"late"`      // of those, sent later than LateAfter
+	MaxCPU    float64  `json:"max_cpu"`   // cores used, highest sample
+	// MachineCores and MaxMachineCPU describe the whole machine (Linux),
+	// where other processes compete with ragload for the cores.
+	MachineCores  int     `json:"machine_cores"`
+	MaxMachineCPU float64 `json:"max_machine_cpu"`
+	Saturated     bool    `json:"saturated"`
+	// Reasons says in words why the run counts as saturated.
+	Reasons []string    `json:"reasons,omitempty"`
+	Samples []GenSample `json:"samples"`
+}
+
+// GenSample is one look at the generator, covering the time since the
+// previous sample.
+type GenSample struct {
+	Offset     Duration `json:"t"`
+	CPU        float64  `json:"cpu"`         // cores ragload used
+	MachineCPU float64  `json:"machine_cpu"` // cores busy on the whole machine (0 where unknown)
+	Goroutines int      `json:"goroutines"`
+	InFlight   int64    `json:"in_flight"`
+	Sent       uint64   `json:"sent"` // requests sent in the interval
+	Late       uint64   `json:"late"` // of those, late
+}
+
+// Judge decides whether the generator was saturated and says why.
+func (g *GeneratorInfo) Judge() {
+	g.Saturated, g.Reasons = false, nil
+	if g.Scheduled > 0 {
+		if share := float64(g.Late) / float64(g.Scheduled); share > MaxLateShare {
+			g.Reasons = append(g.Reasons, fmt.Sprintf("%.1f%% of requests left more than %s after they were due", 100*share, time.Duration(g.LateAfter)))
+		}
+	}
+	limit := MaxCPUShare * float64(g.Cores)
+	for i := 1; i < len(g.Samples); i++ {
+		if g.Samples[i-1].CPU >= limit && g.Samples[i].CPU >= limit {
+			g.Reasons = append(g.Reasons, fmt.Sprintf("ragload used %.2f of its %d cores", g.MaxCPU, g.Cores))
+			break
+		}
+	}
+	machine := MaxCPUShare * float64(g.MachineCores)
+	for i := 1; i < len(g.Samples) && g.MachineCores > 0; i++ {
+		if g.Samples[i-1].MachineCPU >= machine && g.Samples[i].MachineCPU >= machine {
+			g.Reasons = append(g.Reasons, fmt.Sprintf("the machine was busy: %.2f of its %d cores in use (ragload's share at most %.2f)", g.MaxMachineCPU, g.MachineCores, g.MaxCPU))
+			break
+		}
+	}
+	g.Saturated = len(g.Reasons) > 0
+}

@@ -1,0 +1,69 @@
+package results
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestGeneratorJudge(t *testing.T) {
+	samples := func(cpu ...float64) []GenSample {
+		var out []GenSample
+		for i, c := range cpu {
+			out = append(out, GenSample{Offset: Duration(time.Duration(i) * time.Second), CPU: c, MachineCPU: c})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		g     GeneratorInfo
+		words []string // empty: not saturated
+	}{
+		{"healthy", GeneratorInfo{Cores: 2, MachineCores: 2, Scheduled: 1000, Late: 5, Samples: samples(0.5, 0.6, 0.4)}, nil},
+		{"late sends", GeneratorInfo{Cores: 2, MachineCores: 2, LateAfter: Duration(LateAfter), Scheduled: 1000, Late: 50, Samples: samples(0.5)}, []string{"5.0% of requests left more than 5ms after they were due"}},
+		{"one busy second is not saturation", GeneratorInfo{Cores: 2, MachineCores: 4, Samples: samples(0.5, 1.9, 0.5)}, nil},
+		{"two busy seconds are", GeneratorInfo{Cores: 2, MachineCores: 4, MaxCPU: 1.95, Samples: samples(1.85, 1.95, 0.5)}, []string{"ragload used 1.95 of its 2 cores"}},
+		{"a busy machine", GeneratorInfo{Cores: 2, MachineCores: 2, MaxCPU: 0.3, MaxMachineCPU: 1.98, Samples: []GenSample{{CPU: 0.3, MachineCPU: 1.9}, {CPU: 0.2, MachineCPU: 1.98}}}, []string{"the machine was busy: 1.98 of its 2 cores", "ragload's share at most 0.30"}},
+		{"closed loop has no late sends", GeneratorInfo{Cores: 2, MachineCores: 2, Samples: samples(0.1)}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.g.Judge()
+			if tt.g.Saturated != (len(tt.words) > 0) {
+				t.Fatalf("Saturated = %v, reasons %q", tt.g.Saturated, tt.g.Reasons)
+			}
+			all := strings.Join(tt.g.Reasons, "; ")
+			for _, w := range tt.words {
+				if !strings.Contains(all, w) {
+					t.Errorf("reasons %q lack %q", all, w)
+				}
+			}
+		})
+	}
+}
+
+func TestViewsDiffer(t *testing.T) {
+	a := NewAggregator(nil)
+	for i := range 100 {
+		r := res("GET", "http://h/x", 200, 20*time.Millisecond, time.Duration(i)*10*time.Millisecond)
+		SetLag(r, 100*time.Microsecond)
+		a.Add(r)
+	}
+	rep := NewReport(nil, a, nil)
+	if differ, words := rep.ViewsDiffer(); differ || !strings.Contains(words, "agree within 1 ms or 2%") {
+		t.Errorf("0.1 ms of lag: differ=%v %q", differ, words)
+	}
+	a = NewAggregator(nil)
+	for i := range 100 {
+		r := res("GET", "http://h/x", 200, 20*time.Millisecond, time.Duration(i)*10*time.Millisecond)
+		SetLag(r, time.Duration(i)*time.Millisecond) // the generator fell further and further behind
+		a.Add(r)
+	}
+	rep = NewReport(nil, a, nil)
+	if differ, words := rep.ViewsDiffer(); !differ || !strings.Contains(words, "requests left late") || !strings.Contains(words, "p99") {
+		t.Errorf("growing lag: differ=%v %q", differ, words)
+	}
+	if differ, words := NewReport(nil, NewAggregator(nil), nil).ViewsDiffer(); differ || words != "" {
+		t.Errorf("no schedule: %v %q", differ, words)
+	}
+}

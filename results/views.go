@@ -1,0 +1,127 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// viewsAgree is the margin within which the two latency views count as the
+// same: max(1 ms, 2%).
+func viewsAgree(response, service time.Duration) bool {
+	return response-service <= max(time.Millisecond, service/50)
+}
+
+// ViewsDiffer compares the response time from the scheduled send with the
+// service latency at p50, p95 and p99 of every endpoint and the total, and
+// describes in words how they relate. It returns "" for runs without a
+// schedule.
+func (r *Report) ViewsDiffer() (differ bool, words string) {
+	if r.Total.Scheduled == 0 {
+		return false, ""
+	}
+	lag99 := FormatMillis(r.Total.Quantile(99, ViewLag))
+	var worst struct {
+		by         time.Duration
+		q          float64
+		name       string
+		resp, serv time.Duration
+	}
+	for _, s := range append([]*Stats{r.Total}, r.Endpoints...) {
+		for _, q := range []float64{50, 95, 99} {
+			rq, sq := s.Quantile(q, ViewResponse), s.Quantile(q, ViewService)
+			if !viewsAgree(rq, sq) && rq-sq > worst.by {
+				worst.by, worst.q, worst.name, worst.resp, worst.serv = rq-sq, q, s.Name, rq, sq
+			}
+		}
+	}
+	if worst.by == 0 {
+		return false, fmt.Sprintf("The two views agree within 1 ms or 2%%: requests left on schedule (lag p99 %s ms).", lag99)
+	}
+	scope := "overall"
+	if worst.name != r.Total.Name {
+		scope = worst.name
+	}
+	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
+		"(%s p%g %s vs %s ms): requests left late (lag p99 %s ms), so the service latency alone understates what users waited.",
+		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), lag99)
+}
+
+// writeServiceTable renders the second latency view: from the actual send,
+// with the schedule lag.
+func writeServiceTable(w io.Writer, r *Report) error {
+	align := []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	t.Header([]string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"})
+	row := func(s *Stats) []string {
+		sv, lag := s.Service(), s.ScheduleLag()
+		return []string{s.Name, FormatMillis(sv.P50), FormatMillis(sv.P90), FormatMillis(sv.P95), FormatMillis(sv.P99), FormatMillis(sv.Max),
+			FormatMillis(lag.P50), FormatMillis(s.Quantile(99, ViewLag)), FormatMillis(lag.Max)}
+	}
+	for _, s := range r.Endpoints {
+		if err := t.Append(row(s)); err != nil {
+			return err
+		}
+	}
+	t.Footer(row(r.Total))
+	return t.Render()
+}
+
+// writeGenerator prints ragload's own health during the run.
+func writeGenerator(p *printer, g *GeneratorInfo) {
+	var inFlight int64
+	var goroutines int
+	for _, s := range g.Samples {
+		inFlight, goroutines = max(inFlight, s.InFlight), max(goroutines, s.Goroutines)
+	}
+	late := ""
+	if g.Scheduled > 0 {
+		late = fmt.Sprintf(" · %d of %d requests late (> %s)", g.Late, g.Scheduled, time.Duration(g.LateAfter))
+	}
+	machine := ""
+	if g.MaxMachineCPU > 0 {
+		machine = fmt.Sprintf(" (machine %.2f of %d)", g.MaxMachineCPU, g.MachineCores)
+	}
+	p.printf("Generator cpu max %.2f of %d cores%s%s · in flight max %d · goroutines max %d\n", g.MaxCPU, g.Cores, machine, late, inFlight, goroutines)
+}
+
+// writeStreamTable renders time to first byte and first token for the
+// endpoints whose responses streamed.
+func writeStreamTable(w io.Writer, r *Report) error {
+	var rows [][]string
+	for _, s := range r.Endpoints {
+		if s.Streamed == 0 {
+			continue
+		}
+		b, f := s.View(ViewTTFB), s.View(ViewTTFT)
+		rows = append(rows, []string{s.Name, fmt.Sprint(s.Streamed),
+			FormatMillis(b.P50), FormatMillis(b.P95), FormatMillis(b.P99),
+			FormatMillis(f.P50), FormatMillis(f.P95), FormatMillis(f.P99),
+			FormatMillis(s.Quantile(99, ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	align := []tw.Align{tw.AlignLeft}
+	for range 9 {
+		align = append(align, tw.AlignRight)
+	}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"})
+	for _, row := range rows {
+		if err := t.Append(row); err != nil {
+			return err
+		}
+	}
+	return t.Render()
+}
