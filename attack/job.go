@@ -83,7 +83,8 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	var started atomic.Uint64
 	tr := targets.NewTargeter(mix, pool, j.Seed)
 	counted := func(t *vegeta.Target) error { started.Add(1); return tr(t) }
-	stopMonitor := j.startMonitor(rc, started.Load)
+	rc.started = started.Load
+	stopMonitor := j.startMonitor(rc)
 	stopProgress := j.startProgress(rc, j.Plan.Duration(), sched.Count(), nil)
 	out, runErr := Run(ctx, j.Options, counted, sched, rc.emit)
 	stopProgress()

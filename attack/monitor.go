@@ -14,9 +14,8 @@ import (
 // goroutines, requests in flight and late sends. The samples go into the
 // manifest, where the report reads whether the generator kept up.
 type monitor struct {
-	info    *results.GeneratorInfo
-	started func() uint64 // requests started so far
-	rc      *recorder
+	info *results.GeneratorInfo
+	rc   *recorder
 
 	quit, done chan struct{}
 }
@@ -34,10 +33,10 @@ func (l *lateCounter) add(r *vegeta.Result) {
 }
 
 // startMonitor begins sampling; stop takes a last sample and judges.
-func (s *Setup) startMonitor(rc *recorder, started func() uint64) (stop func()) {
+func (s *Setup) startMonitor(rc *recorder) (stop func()) {
 	g := &results.GeneratorInfo{Cores: runtime.GOMAXPROCS(0), MachineCores: runtime.NumCPU(), LateAfter: results.Duration(results.LateAfter)}
 	rc.m.Generator = g
-	m := &monitor{info: g, started: started, rc: rc, quit: make(chan struct{}), done: make(chan struct{})}
+	m := &monitor{info: g, rc: rc, quit: make(chan struct{}), done: make(chan struct{})}
 	go m.loop()
 	return func() {
 		close(m.quit)
@@ -60,7 +59,7 @@ func (m *monitor) loop() {
 		s := results.GenSample{
 			Offset:     results.Duration(now.Sub(start)),
 			Goroutines: runtime.NumGoroutine(),
-			InFlight:   int64(m.started()) - int64(sent),
+			InFlight:   m.rc.inFlight(),
 			Sent:       sent - lastSent,
 			Late:       late - lastLate,
 		}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -48,9 +49,19 @@ type Setup struct {
 // Progress is a snapshot of a running load test.
 type Progress struct {
 	Elapsed, Duration time.Duration
-	Planned           uint64 // requests planned (0 for closed-loop users)
-	Done, Failures    uint64 // results so far
-	Users             int    // virtual users running (closed-loop users only)
+	Planned           uint64        // requests planned (0 for closed-loop users)
+	Done, Failures    uint64        // results so far
+	InFlight          int64         // requests sent and not yet answered
+	P95               time.Duration // response time so far, from the scheduled send where there is one
+	Users             int           // virtual users running (closed-loop users only)
+}
+
+// Rate is the achieved rate of results so far.
+func (p Progress) Rate() float64 {
+	if p.Elapsed <= 0 {
+		return 0
+	}
+	return float64(p.Done) / p.Elapsed.Seconds()
 }
 
 // check validates the target and directory and compiles the scenario; it
@@ -145,9 +156,28 @@ type recorder struct {
 	w    *results.Writer
 	agg  *results.Aggregator
 	pool *targets.Pool // sees every result (401s trigger re-logins); may be nil
+	// started counts the requests the driver has started; the driver sets
+	// it before the run, for the requests in flight.
+	started func() uint64
 
+	mu             sync.Mutex // guards agg: progress reads it while emit writes
 	done, failures atomic.Uint64
 	late           lateCounter
+}
+
+// inFlight is the number of requests started and not yet recorded.
+func (rc *recorder) inFlight() int64 {
+	if rc.started == nil {
+		return 0
+	}
+	return int64(rc.started()) - int64(rc.done.Load())
+}
+
+// p95 is the total's p95 response time so far.
+func (rc *recorder) p95() time.Duration {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return rc.agg.Total().Quantile(95, results.ViewResponse)
 }
 
 // record creates the run directory, the results file and the manifest.
@@ -171,7 +201,9 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 	if rc.pool != nil {
 		rc.pool.Observe(r)
 	}
+	rc.mu.Lock()
 	rc.agg.Add(r)
+	rc.mu.Unlock()
 	rc.late.add(r)
 	rc.done.Add(1)
 	if results.Failed(r) {
@@ -227,7 +259,8 @@ func (s *Setup) startProgress(rc *recorder, d time.Duration, planned uint64, fil
 			case <-quit:
 				return
 			case <-t.C:
-				p := Progress{Elapsed: time.Since(start), Duration: d, Planned: planned, Done: rc.done.Load(), Failures: rc.failures.Load()}
+				p := Progress{Elapsed: time.Since(start), Duration: d, Planned: planned, Done: rc.done.Load(),
+					Failures: rc.failures.Load(), InFlight: rc.inFlight(), P95: rc.p95()}
 				if fill != nil {
 					fill(&p)
 				}

@@ -78,7 +78,8 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	stopMonitor := j.startMonitor(rc, u.started)
+	rc.started = u.started
+	stopMonitor := j.startMonitor(rc)
 	stopProgress := j.startProgress(rc, j.Users.Duration(), 0, func(p *Progress) { p.Users = int(u.active.Load()) })
 	runErr := u.run(ctx, rc)
 	stopProgress()

@@ -3,11 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -150,12 +154,14 @@ type runner interface {
 // runJob runs a job, prints its report and turns the verdict into an error
 // for the exit code. what describes the plan on stderr.
 func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, what string, rules []results.Threshold, format string, quiet bool) error {
+	var pv *progressView
 	if !quiet {
-		setup.Progress = progressPrinter(s)
-		setup.ProgressEvery = 2 * time.Second
+		pv = newProgressView(s.ErrOut)
+		setup.Progress, setup.ProgressEvery = pv.update, pv.every()
 		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", what, setup.Target, setup.Dir)
 	}
 	rep, err := job.Run(ctx)
+	pv.finish()
 	if rep == nil {
 		if ctx.Err() != nil && err != nil {
 			return fmt.Errorf("%w before the run started: %v", errInterrupted, err)
@@ -177,17 +183,67 @@ func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, wh
 	return nil
 }
 
-// progressPrinter writes a line about a running load test to stderr.
-func progressPrinter(s *streams) func(attack.Progress) {
-	return func(p attack.Progress) {
-		done := fmt.Sprintf("%d done", p.Done)
-		if p.Planned > 0 {
-			done = fmt.Sprintf("%d/%d done", p.Done, p.Planned)
-		}
-		users := ""
-		if p.Users > 0 {
-			users = fmt.Sprintf(" · %d users", p.Users)
-		}
-		fmt.Fprintf(s.ErrOut, "ragload: %s/%s%s · %s · %d failed\n", p.Elapsed.Round(time.Second), p.Duration, users, done, p.Failures)
+// progressView shows a running load test on stderr: one line redrawn in
+// place at most twice a second on a terminal, a plain line every 5 s
+// otherwise (a CI log).
+type progressView struct {
+	w       io.Writer
+	tty     bool
+	mu      sync.Mutex
+	printed bool
+}
+
+func newProgressView(w io.Writer) *progressView {
+	f, ok := w.(*os.File)
+	return &progressView{w: w, tty: ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))}
+}
+
+func (v *progressView) every() time.Duration {
+	if v.tty {
+		return 500 * time.Millisecond
 	}
+	return 5 * time.Second
+}
+
+func (v *progressView) update(p attack.Progress) {
+	line := progressLine(p)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tty {
+		fmt.Fprintf(v.w, "\r\x1b[K%s", line) // carriage return, clear to the end of the line
+	} else {
+		fmt.Fprintln(v.w, line)
+	}
+	v.printed = true
+}
+
+// finish clears the live line, so the report starts on a clean line.
+func (v *progressView) finish() {
+	if v == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tty && v.printed {
+		fmt.Fprint(v.w, "\r\x1b[K")
+	}
+}
+
+// progressLine is one line about a running load test.
+func progressLine(p attack.Progress) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "ragload: %s/%s", p.Elapsed.Round(time.Second), p.Duration)
+	if p.Planned > 0 {
+		fmt.Fprintf(&b, " · %d/%d done", p.Done, p.Planned)
+	} else {
+		fmt.Fprintf(&b, " · %d done", p.Done)
+	}
+	if p.Users > 0 {
+		fmt.Fprintf(&b, " · %d users", p.Users)
+	}
+	fmt.Fprintf(&b, " · %.1f/s · %d in flight · %d errors", p.Rate(), p.InFlight, p.Failures)
+	if p.Done > 0 {
+		fmt.Fprintf(&b, " · p95 %s ms", results.FormatMillis(p.P95))
+	}
+	return b.String()
 }

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ragload/ragload/attack"
+)
+
+func TestProgressLine(t *testing.T) {
+	open := attack.Progress{Elapsed: 12 * time.Second, Duration: time.Minute, Planned: 3000, Done: 600, Failures: 2, InFlight: 14, P95: 312400 * time.Microsecond}
+	if got, want := progressLine(open), "ragload: 12s/1m0s · 600/3000 done · 50.0/s · 14 in flight · 2 errors · p95 312.4 ms"; got != want {
+		t.Errorf("open model:\n got %q\nwant %q", got, want)
+	}
+	users := attack.Progress{Elapsed: 4 * time.Second, Duration: 10 * time.Second, Done: 0, Users: 100}
+	if got, want := progressLine(users), "ragload: 4s/10s · 0 done · 100 users · 0.0/s · 0 in flight · 0 errors"; got != want {
+		t.Errorf("users:\n got %q\nwant %q", got, want)
+	}
+}
+
+// TestProgressViewNotTerminal: into a pipe or a file, progress is plain
+// lines, every 5 s, and finish writes nothing.
+func TestProgressViewNotTerminal(t *testing.T) {
+	var buf bytes.Buffer
+	v := newProgressView(&buf)
+	if v.tty || v.every() != 5*time.Second {
+		t.Fatalf("a buffer is a terminal (tty %v, every %s)", v.tty, v.every())
+	}
+	v.update(attack.Progress{Elapsed: time.Second, Duration: 2 * time.Second, Done: 1, Planned: 2})
+	v.finish()
+	if out := buf.String(); strings.Contains(out, "\r") || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "ragload: 1s/2s") {
+		t.Errorf("output %q", out)
+	}
+}
