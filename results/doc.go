@@ -6,6 +6,7 @@
 // X-Ragload-* entries of Result.Headers (see LagHeader). The package
 // aggregates results per endpoint with HDR histograms (3 significant
 // digits), evaluates thresholds into a Verdict and renders reports as text
-// (tablewriter) or JSON to an io.Writer. It never knows how requests were
-// sent.
+// (tablewriter), JSON, Markdown, CSV or JUnit XML to an io.Writer (Write,
+// Formats), with an optional time series (LoadSeries). It never knows how
+// requests were sent.
 package results

@@ -24,6 +24,8 @@ type jsonReport struct {
 	// service latency compare; ViewsDiffer is true past max(1 ms, 2%).
 	Views       string `json:"views,omitempty"`
 	ViewsDiffer bool   `json:"views_differ"`
+	// Series is Report.Series, a window per line (series.go).
+	Series []jsonWindow `json:"series,omitempty"`
 }
 
 type jsonEndpoint struct {
@@ -122,6 +124,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))
 	}
 	out.ViewsDiffer, out.Views = r.ViewsDiffer()
+	out.Series = r.Series.json()
 	for _, c := range r.Verdict.Checks {
 		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
 			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note}

@@ -189,3 +189,23 @@ func containsFile(m *Manifest, dir, p string) bool {
 	}
 	return false
 }
+
+// ReadInputs reads every file of inputs with ReadFile and calls fn with
+// each result. A damaged file contributes what it could and the other files
+// are still read: damaged lists their *DamagedError. Any other error stops
+// the read and is returned as err.
+func ReadInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error, err error) {
+	for _, in := range inputs {
+		for _, f := range in.Files {
+			err := ReadFile(f, fn)
+			var de *DamagedError
+			switch {
+			case errors.As(err, &de):
+				damaged = append(damaged, err)
+			case err != nil:
+				return damaged, err
+			}
+		}
+	}
+	return damaged, nil
+}

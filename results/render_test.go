@@ -57,6 +57,24 @@ func golden(t *testing.T, got []byte) {
 // by a failing failure threshold and a missed mark.
 func goldenReport(t *testing.T) *Report {
 	t.Helper()
+	m, rs := goldenRun()
+	agg := NewAggregator(m)
+	for _, r := range rs {
+		agg.Add(r)
+	}
+	rep := NewReport(m, agg, []string{"runs/golden/results.bin"})
+	rules, err := Rules(m.Thresholds, m.Marks, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Judge(rules); err != nil {
+		t.Fatal(err)
+	}
+	return rep
+}
+
+// goldenRun is the manifest and results of goldenReport.
+func goldenRun() (*Manifest, []*vegeta.Result) {
 	m := &Manifest{
 		Schema: ManifestSchema, Tool: "ragload test", Name: "golden", Mode: "attack", Target: "http://api.test",
 		Plan: Plan{Description: "constant 10/s for 6s", Kind: "constant", StartRate: 10,
@@ -98,19 +116,7 @@ func goldenReport(t *testing.T) *Report {
 		SetLag(r, time.Duration(i%4)*1500*time.Microsecond)
 		rs = append(rs, r)
 	}
-	agg := NewAggregator(m)
-	for _, r := range rs {
-		agg.Add(r)
-	}
-	rep := NewReport(m, agg, []string{"runs/golden/results.bin"})
-	rules, err := Rules(m.Thresholds, m.Marks, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rep.Judge(rules); err != nil {
-		t.Fatal(err)
-	}
-	return rep
+	return m, rs
 }
 
 func TestWriteText(t *testing.T) {

@@ -20,6 +20,9 @@ type Report struct {
 	Window   time.Duration
 	Verdict  Verdict
 	Warnings []string
+	// Series is the run cut into time windows (LoadSeries); nil unless
+	// asked for.
+	Series *Series
 }
 
 // NewReport builds a report from an aggregator. m may be nil.
@@ -106,23 +109,16 @@ func Load(inputs []Input) (*Report, error) {
 	}
 	agg := NewAggregator(m)
 	var sources []string
-	var damaged []error
 	for _, in := range inputs {
-		for _, f := range in.Files {
-			sources = append(sources, f)
-			err := ReadFile(f, func(r *vegeta.Result) error { agg.Add(r); return nil })
-			var de *DamagedError
-			switch {
-			case errors.As(err, &de):
-				damaged = append(damaged, err)
-			case err != nil:
-				return nil, err
-			}
-		}
+		sources = append(sources, in.Files...)
+	}
+	damaged, err := ReadInputs(inputs, func(r *vegeta.Result) error { agg.Add(r); return nil })
+	if err != nil {
+		return nil, err
 	}
 	rep := NewReport(m, agg, sources)
-	for _, err := range damaged {
-		rep.Warnings = append(rep.Warnings, err.Error())
+	for _, d := range damaged {
+		rep.Warnings = append(rep.Warnings, d.Error())
 	}
 	return rep, errors.Join(damaged...)
 }

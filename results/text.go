@@ -44,6 +44,9 @@ func WriteText(w io.Writer, r *Report) error {
 			return err
 		}
 	}
+	if err := r.Series.writeText(w, p); err != nil {
+		return err
+	}
 	r.writeErrors(p)
 	for _, msg := range r.Warnings {
 		p.printf("WARNING: %s\n", msg)

@@ -63,19 +63,13 @@ func describePlan(p attack.Plan) string {
 	return fmt.Sprintf("%s (%d requests)", p, p.Count())
 }
 
-// printReport judges rep by rules and renders it to stdout.
+// printReport judges rep by rules and renders it to stdout in format, one
+// of results.Formats (checked with the flags).
 func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string) error {
 	if err := rep.Judge(rules); err != nil {
 		return &usageError{err}
 	}
-	var err error
-	switch format {
-	case "json":
-		err = results.WriteJSON(s.Out, rep)
-	default:
-		err = results.WriteText(s.Out, rep)
-	}
-	if err != nil {
+	if err := results.Write(s.Out, format, rep); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil

@@ -30,29 +30,15 @@ func TestNewAttackCmd(t *testing.T) {
 		{name: "zero duration", args: "-u http://x -d 0s", wantErr: "--duration must be > 0"},
 		{name: "start rate without stages", args: "-u http://x --start-rate 5", wantErr: "--start-rate applies only with --stages"},
 		{name: "bad threshold", args: "-u http://x -t p95<fast", wantErr: `threshold "p95<fast"`},
-		{name: "bad format", args: "-u http://x -f xml", wantErr: `--format "xml" isn't one of [text json]`},
+		{name: "bad format", args: "-u http://x -f xml", wantErr: `--format "xml" isn't one of [text json markdown csv junit]`},
 		{name: "positional argument", args: "-u http://x targets.txt", wantErr: "takes no arguments"},
 		{name: "missing scenario", args: "-u http://x -s /nonexistent.yaml", wantErr: "read scenario"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *attackOptions
-			cmd := newAttackCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *attackOptions) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
-				}
+			got, err := parseCmd(t, newAttackCmd, tt.args)
+			if expectErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if s := got.job.Plan.String(); s != tt.wantPlan {
 				t.Errorf("plan %q, want %q", s, tt.wantPlan)

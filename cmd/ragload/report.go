@@ -3,6 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -13,6 +16,8 @@ type reportOptions struct {
 	Paths        []string
 	Thresholds   []string
 	Format       string
+	Every        time.Duration
+	ByEndpoint   bool
 	AllowPartial bool
 }
 
@@ -28,15 +33,46 @@ ms, then the verdict against the run's thresholds (those recorded in
 run.json, or p95<2s and failures<1%), with --threshold overriding them.
 Several inputs are judged as one (their union).
 
-Exit codes: 0 PASS, 1 FAIL, 2 bad arguments, 3 unreadable or damaged input.`,
+Formats (--format):
+  text      tables for a terminal (the default)
+  json      one document, schema ragload.report/v1 (docs/report.schema.json)
+  markdown  GitHub-flavoured tables and the verdict as a checklist, for a
+            pull request
+  csv       a row per endpoint and an Aggregated row, with Locust's stats
+            columns (Type, Name, Request Count, ..., 50%, ..., 100%) and then
+            429s, Service 95%, Service 99%, Lag 99%; times in ms
+  junit     JUnit XML: a test case per threshold (a failed one fails) and per
+            mark (a missed one is skipped), so CI shows the verdict
+
+--every cuts the run into windows by send time and adds a table with a row
+per window: start, requests, RPS, fail %, p50, p95, p99 (of the total, and
+of each endpoint with --by-endpoint). text and markdown print it after the
+main tables, json adds a "series" array, and csv prints it instead of the
+per-endpoint rows.
+
+Exit codes: 0 PASS, 1 FAIL, 2 bad arguments, 3 unreadable or damaged input.
+The verdict decides the exit code whatever the format.`,
 		Example: `  ragload report runs/base
   ragload report runs/base -t 'p95<1500ms' -t 'query:p99<3s'
-  ragload report --format json runs/base > base.json`,
+  ragload report --format json runs/base > base.json
+  ragload report -f markdown runs/base | gh pr comment --body-file -
+  ragload report -f junit runs/base > ragload-junit.xml
+  ragload report -f csv runs/base > base_stats.csv
+  ragload report --every 10s --by-endpoint runs/base
+  ragload report --every 1m -f csv runs/base > base_stats_history.csv`,
 		Args: minArgs(1, "at least one run directory or results file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
-			if o.Format != "text" && o.Format != "json" {
-				return usageErrorf("--format %q isn't one of [text json]", o.Format)
+			if err := checkFormat(o.Format); err != nil {
+				return err
+			}
+			switch {
+			case c.Flags().Changed("every") && o.Every <= 0:
+				return usageErrorf("--every must be > 0, got %s", o.Every)
+			case o.ByEndpoint && o.Every == 0:
+				return usageErrorf("--by-endpoint applies only with --every")
+			case o.Every > 0 && !slices.Contains(results.SeriesFormats, o.Format):
+				return usageErrorf("--every does not apply to --format %s (use one of [%s])", o.Format, strings.Join(results.SeriesFormats, " "))
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
@@ -45,9 +81,24 @@ Exit codes: 0 PASS, 1 FAIL, 2 bad arguments, 3 unreadable or damaged input.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s"`)
-	cmd.Flags().StringVarP(&o.Format, "format", "f", "text", "report format: text or json")
+	cmd.Flags().StringVarP(&o.Format, "format", "f", results.FormatText, formatUsage)
+	cmd.Flags().DurationVar(&o.Every, "every", 0, "add a time series: a row per window of this length, e.g. 10s")
+	cmd.Flags().BoolVar(&o.ByEndpoint, "by-endpoint", false, "with --every, a series per endpoint as well as the total")
 	cmd.Flags().BoolVar(&o.AllowPartial, "allow-partial", false, "judge what is readable of a damaged results file instead of failing")
 	return cmd
+}
+
+// formatUsage is the help of every --format flag: "report format: text,
+// json, markdown, csv or junit" (shell completion reads the values from it).
+var formatUsage = "report format: " + strings.Join(results.Formats[:len(results.Formats)-1], ", ") +
+	" or " + results.Formats[len(results.Formats)-1]
+
+// checkFormat rejects a --format value that is not one of results.Formats.
+func checkFormat(format string) error {
+	if !slices.Contains(results.Formats, format) {
+		return usageErrorf("--format %q isn't one of [%s]", format, strings.Join(results.Formats, " "))
+	}
+	return nil
 }
 
 func runReport(s *streams, o *reportOptions) error {
@@ -66,6 +117,18 @@ func runReport(s *streams, o *reportOptions) error {
 	rules, err := results.Rules(base, marks, o.Thresholds)
 	if err != nil {
 		return usageErrorf("%v", err)
+	}
+	if o.Every > 0 {
+		// A damaged file was reported by Load and reads the same again.
+		series, err := results.LoadSeries(inputs, rep, o.Every, o.ByEndpoint)
+		var de *results.DamagedError
+		switch {
+		case errors.Is(err, results.ErrTooManyWindows):
+			return usageErrorf("--every: %v", err)
+		case err != nil && !errors.As(err, &de):
+			return err
+		}
+		rep.Series = series
 	}
 	if err := printReport(s, rep, rules, o.Format); err != nil {
 		return err

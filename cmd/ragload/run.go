@@ -59,7 +59,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large)")
 
 	fs.StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s" (replaces the default on the same metric)`)
-	fs.StringVarP(&o.Format, "format", "f", "text", "report format: text or json")
+	fs.StringVarP(&o.Format, "format", "f", results.FormatText, formatUsage)
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
 }
 
@@ -67,8 +67,8 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 // by; implied are thresholds the mode adds (users>=N), which --threshold
 // can still override.
 func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...string) (attack.Setup, []results.Threshold, error) {
-	if o.Format != "text" && o.Format != "json" {
-		return attack.Setup{}, nil, usageErrorf("--format %q isn't one of [text json]", o.Format)
+	if err := checkFormat(o.Format); err != nil {
+		return attack.Setup{}, nil, err
 	}
 	sc, err := o.scenario()
 	if err != nil {

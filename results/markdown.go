@@ -1,0 +1,204 @@
+package results
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// WriteMarkdown renders the report as GitHub-flavoured Markdown, to paste
+// into a pull request: a short header (run, plan, target), the
+// per-endpoint table and the total, the service latency and schedule lag
+// when the run had a schedule, the streaming table when any response
+// streamed, the time series when the report has one, the errors (folded),
+// the warnings as a blockquote and the verdict as a checklist.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	p := &printer{w: w}
+	r.writeMarkdownHeader(p)
+
+	p.printf("\n")
+	mdTable(p, []string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"}, "l")
+	for _, s := range r.Endpoints {
+		mdRow(p, r.row(s))
+	}
+	total := r.row(r.Total)
+	total[0] = "**" + total[0] + "**"
+	mdRow(p, total)
+	p.printf("\n%s\n", latencyNote(r.Total))
+
+	if differ, words := r.ViewsDiffer(); words != "" {
+		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n\n")
+		mdTable(p, []string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"}, "l")
+		for _, s := range append(append([]*Stats{}, r.Endpoints...), r.Total) {
+			sv, lag := s.Service(), s.ScheduleLag()
+			name := s.Name
+			if s == r.Total {
+				name = "**" + name + "**"
+			}
+			mdRow(p, []string{name, FormatMillis(sv.P50), FormatMillis(sv.P90), FormatMillis(sv.P95), FormatMillis(sv.P99), FormatMillis(sv.Max),
+				FormatMillis(lag.P50), FormatMillis(s.Quantile(99, ViewLag)), FormatMillis(lag.Max)})
+		}
+		if differ {
+			words = "**Note:** " + words
+		}
+		p.printf("\n%s\n", words)
+	}
+
+	if r.Total.Streamed > 0 {
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n\n")
+		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"}, "l")
+		for _, s := range r.Endpoints {
+			if s.Streamed == 0 {
+				continue
+			}
+			b, f := s.View(ViewTTFB), s.View(ViewTTFT)
+			mdRow(p, []string{s.Name, fmt.Sprint(s.Streamed),
+				FormatMillis(b.P50), FormatMillis(b.P95), FormatMillis(b.P99),
+				FormatMillis(f.P50), FormatMillis(f.P95), FormatMillis(f.P99),
+				FormatMillis(s.Quantile(99, ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
+		}
+	}
+
+	if s := r.Series; s != nil {
+		p.printf("\n%s:\n\n", s.title())
+		align := ""
+		if s.Endpoints != nil {
+			align = "l"
+		}
+		mdTable(p, s.header(), align)
+		for _, row := range s.rows() {
+			mdRow(p, row)
+		}
+	}
+
+	r.writeMarkdownErrors(p)
+	for _, msg := range r.Warnings {
+		p.printf("\n> **Warning:** %s\n", mdEscape(msg))
+	}
+	r.Verdict.writeMarkdown(p)
+	return p.err
+}
+
+func (r *Report) writeMarkdownHeader(p *printer) {
+	m := r.Manifest
+	if m == nil {
+		p.printf("### ragload report: %s\n\n", verdictWord(r.Verdict))
+		files := make([]string, len(r.Sources))
+		for i, f := range r.Sources {
+			files[i] = mdCode(f)
+		}
+		p.printf("- **Results** %s (no run.json: a bare vegeta file)\n", strings.Join(files, ", "))
+		p.printf("- **Requests** %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+		return
+	}
+	p.printf("### ragload: %s — %s\n\n", mdEscape(m.Name), verdictWord(r.Verdict))
+	p.printf("- **Run** %s · %s · %s · started %s\n", mdEscape(m.Name), m.Mode, m.Status, m.Started.UTC().Format("2006-01-02 15:04:05 MST"))
+	planned := ""
+	if m.Planned > 0 {
+		planned = fmt.Sprintf(" of %d planned", m.Planned)
+	}
+	p.printf("- **Plan** %s · seed %d · sent %d%s · achieved %.1f/s over %s\n",
+		mdEscape(m.Plan.Description), m.Seed, m.Sent, planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	p.printf("- **Target** %s · auth %s\n", mdCode(m.Target), m.Auth.Mode)
+	if u := m.Users; u != nil {
+		p.printf("- **Users** planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
+			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), mdEscape(u.Wait))
+	}
+}
+
+func (r *Report) writeMarkdownErrors(p *printer) {
+	if r.Total.Failures == 0 {
+		return
+	}
+	p.printf("\n<details><summary>Errors: %d failed requests</summary>\n\n", r.Total.Failures)
+	mdTable(p, []string{"Endpoint", "Count", "Error"}, "lrl")
+	for _, s := range r.Endpoints {
+		for i, e := range s.TopErrors() {
+			if i == 5 {
+				mdRow(p, []string{s.Name, "", fmt.Sprintf("… %d more kinds", len(s.Errors)-5)})
+				break
+			}
+			mdRow(p, []string{s.Name, fmt.Sprint(e.Count), e.Message})
+		}
+		if s.OtherErrors > 0 {
+			mdRow(p, []string{s.Name, fmt.Sprint(s.OtherErrors), "(errors of further kinds, not kept apart)"})
+		}
+	}
+	p.printf("\n</details>\n")
+}
+
+// writeMarkdown renders the verdict as a task list: a ticked box for a
+// check that passed, an empty one for a failed check or a missed mark.
+func (v Verdict) writeMarkdown(p *printer) {
+	p.printf("\n**Verdict: %s**\n\n", verdictWord(v))
+	for _, c := range v.Checks {
+		box := " "
+		if c.Pass {
+			box = "x"
+		}
+		mark := ""
+		if c.Advisory {
+			mark = " _(mark)_"
+		}
+		p.printf("- [%s] %s — %s%s\n", box, mdEscape(c.Expr), mdEscape(c.FormatActual()), mark)
+	}
+	for _, reason := range v.Reasons {
+		p.printf("\nFAIL because %s.\n", mdEscape(reason))
+	}
+	if v.Caveat != "" {
+		p.printf("\n_%s_\n", mdEscape(v.Caveat))
+	}
+}
+
+func verdictWord(v Verdict) string {
+	if v.Pass {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+// mdTable starts a table: the header and the delimiter row. align has an
+// 'l' for each column aligned left; the others, and columns past its end,
+// align right.
+func mdTable(p *printer, header []string, align string) {
+	mdRow(p, header)
+	delim := make([]string, len(header))
+	for i := range delim {
+		delim[i] = "---:"
+		if i < len(align) && align[i] == 'l' {
+			delim[i] = ":---"
+		}
+	}
+	p.printf("|%s|\n", strings.Join(delim, "|"))
+}
+
+// mdRow writes one table row, escaping each cell.
+func mdRow(p *printer, cells []string) {
+	esc := make([]string, len(cells))
+	for i, c := range cells {
+		esc[i] = mdEscape(c)
+	}
+	p.printf("| %s |\n", strings.Join(esc, " | "))
+}
+
+// mdEscape keeps text from breaking a table or a line: a pipe would end
+// the cell and a line break the row.
+var mdEscaper = strings.NewReplacer("|", `\|`, "\r\n", " ", "\n", " ", "\r", " ")
+
+func mdEscape(s string) string { return mdEscaper.Replace(s) }
+
+// mdCode renders s as inline code (outside tables), with a fence longer
+// than any run of backticks in it.
+func mdCode(s string) string {
+	s = strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(s)
+	fence := "`"
+	for strings.Contains(s, fence) {
+		fence += "`"
+	}
+	pad := ""
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		pad = " "
+	}
+	return fence + pad + s + pad + fence
+}
