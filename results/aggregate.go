@@ -3,7 +3,6 @@ package results
 import (
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -152,20 +151,10 @@ func NewAggregator(m *Manifest) *Aggregator {
 	if m != nil {
 		eps = m.Scenario.Endpoints
 	}
-	a.resolve = NewResolver(eps)
-	prefix := ""
-	if m != nil && strings.Contains(m.Target, "://") {
-		// The sender requests Target + path: a target such as
-		// https://host/api puts /api before every endpoint's path.
-		prefix, _ = splitURL(m.Target)
-		prefix = strings.TrimRight(prefix, "/")
-	}
+	a.resolve = NewResolverFor(m)
 	for _, e := range eps {
 		a.keys[e.Name] = e.Key
 		a.order = append(a.order, e.Name)
-		if prefix != "" {
-			a.resolve.byRoute[e.Method+" "+prefix+e.Path] = e.Name
-		}
 	}
 	return a
 }

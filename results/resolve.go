@@ -26,6 +26,25 @@ func NewResolver(endpoints []EndpointInfo) *Resolver {
 	return rs
 }
 
+// NewResolverFor returns the Resolver of a run (m may be nil). When the
+// target has a path (https://host/api), requests went to that path plus the
+// endpoint's, so both routes name the endpoint.
+func NewResolverFor(m *Manifest) *Resolver {
+	if m == nil {
+		return NewResolver(nil)
+	}
+	rs := NewResolver(m.Scenario.Endpoints)
+	if strings.Contains(m.Target, "://") {
+		prefix, _ := splitURL(m.Target)
+		if prefix = strings.TrimRight(prefix, "/"); prefix != "" {
+			for _, e := range m.Scenario.Endpoints {
+				rs.byRoute[e.Method+" "+prefix+e.Path] = e.Name
+			}
+		}
+	}
+	return rs
+}
+
 // Name returns the endpoint name of r. Not safe for concurrent use.
 func (rs *Resolver) Name(r *vegeta.Result) string {
 	byURL := rs.cache[r.Method]

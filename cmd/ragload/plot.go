@@ -1,0 +1,175 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/plot"
+)
+
+type plotOptions struct {
+	Paths        []string
+	Output       string // "-" for stdout
+	Title        string
+	Every        time.Duration // 0: automatic
+	Points       int           // 0: bands only
+	AllowPartial bool
+}
+
+func newPlotCmd(s *streams, runF func(context.Context, *plotOptions) error) *cobra.Command {
+	o := &plotOptions{}
+	cmd := &cobra.Command{
+		Use:   "plot [flags] <run-dir | results-file | glob>...",
+		Short: "Draw stored runs as an HTML page: latency, throughput and failures over time",
+		Long: `Plot reads run directories (results.bin + run.json) or bare vegeta results
+files (gob, JSON or CSV; globs allowed) and writes one self-contained HTML
+page that opens offline (no network, every script inline). Each input is a
+run, labeled with its run name (else its file name), and the runs are
+overlaid, each from its own start, on:
+
+  - latency per endpoint over time: p50, p95 and p99 in each time bucket,
+    sampled results as dots (the fastest and the slowest of every slice of
+    time are kept), and the p95 target as a red line (the first run's p95
+    threshold, else 2s);
+  - throughput: succeeded and failed requests per second;
+  - failures in each bucket.
+
+Latency is the report's: the response time from the scheduled send
+(vegeta's latency plus the schedule lag); requests sit where they were due.
+Files are read as a stream into per-bucket summaries and a bounded sample
+(--points per run and endpoint), so runs of any size plot in bounded
+memory. Buckets are --every wide, or by default the smallest of 1s, 2s, 4s,
+8s, ... that cuts the longest run into at most 150.
+
+A damaged results file is plotted up to where it is readable and the page
+is written all the same; the exit code is then 3 unless --allow-partial.
+
+Exit codes: 0 written, 2 bad arguments, 3 unreadable or damaged input.`,
+		Example: `  ragload plot runs/base                          # writes plot.html
+  ragload plot runs/base runs/candidate -o compare.html --title "base vs candidate"
+  ragload plot 'runs/nightly-*' --every 10s --points 0 -o nightly.html
+  ragload plot vegeta-results.bin -o - > vegeta.html      # a bare vegeta file, to stdout`,
+		Args: minArgs(1, "at least one run directory or results file"),
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Paths = args
+			switch {
+			case o.Output == "":
+				return usageErrorf("--output is empty (give a file, or - for stdout)")
+			case o.Every < 0:
+				return usageErrorf("--every must be >= 0 (0 picks one), got %s", o.Every)
+			case o.Points < 0:
+				return usageErrorf("--points must be >= 0 (0 draws the percentiles alone), got %d", o.Points)
+			}
+			if runF != nil {
+				return runF(c.Context(), o)
+			}
+			return runPlot(s, o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.Output, "output", "o", "plot.html", `HTML file to write ("-" for stdout)`)
+	fs.StringVar(&o.Title, "title", "", `page title (default "ragload plot: " and the run labels)`)
+	fs.DurationVar(&o.Every, "every", 0, "width of the time buckets, e.g. 5s (default: automatic, at most 150 buckets)")
+	fs.IntVar(&o.Points, "points", plot.DefaultMaxPoints, "most sampled results drawn per run and endpoint (0: percentile bands only)")
+	fs.BoolVar(&o.AllowPartial, "allow-partial", false, "exit 0 when a damaged results file was plotted up to where it is readable")
+	return cmd
+}
+
+func runPlot(s *streams, o *plotOptions) error {
+	inputs, err := results.Resolve(o.Paths)
+	if err != nil {
+		return &usageError{err}
+	}
+	p := plot.New(plot.WithTitle(o.Title), plot.WithEvery(o.Every), plot.WithMaxPoints(o.Points), plot.WithTarget(p95Target(inputs)))
+	var damaged []error
+	for _, in := range inputs {
+		err := p.AddInput(in)
+		var de *results.DamagedError
+		switch {
+		case errors.As(err, &de):
+			damaged = append(damaged, err)
+		case err != nil:
+			return err
+		}
+	}
+	where, size, err := writePlot(s.Out, o.Output, p)
+	if err != nil {
+		return err
+	}
+	runs := fmt.Sprintf("%d runs", len(inputs))
+	if len(inputs) == 1 {
+		runs = "1 run"
+	}
+	fmt.Fprintf(s.ErrOut, "ragload: wrote %s (%s, buckets of %s, %d KB)\n", where, runs, p.Every(), (size+1023)/1024)
+	if o.Every > 0 && p.Every() != o.Every {
+		fmt.Fprintf(s.ErrOut, "ragload: warning: --every %s makes more than %d buckets of a run; used %s\n", o.Every, plot.MaxBuckets, p.Every())
+	}
+	loadErr := errors.Join(damaged...)
+	if loadErr == nil {
+		return nil
+	}
+	if !o.AllowPartial {
+		return loadErr
+	}
+	for _, err := range damaged {
+		fmt.Fprintf(s.ErrOut, "ragload: warning: plotted up to the damage: %v\n", err)
+	}
+	return nil
+}
+
+// p95Target is the first manifest's overall p95 threshold, else the
+// default's 2 s.
+func p95Target(inputs []results.Input) time.Duration {
+	for _, in := range inputs {
+		if in.Manifest == nil {
+			continue
+		}
+		ths, err := results.ParseThresholds(in.Manifest.Thresholds, false)
+		if err != nil {
+			continue
+		}
+		for _, t := range ths {
+			if t.Endpoint == "" && t.Metric == "p95" && t.LimitDur > 0 {
+				return t.LimitDur
+			}
+		}
+		break
+	}
+	return plot.DefaultTarget
+}
+
+// writePlot writes the page to stdout ("-") or to a file, atomically: a
+// temporary file renamed into place, so a failed write leaves no half page.
+func writePlot(stdout io.Writer, output string, p *plot.Plot) (where string, size int64, err error) {
+	if output == "-" {
+		n, err := p.WriteTo(stdout)
+		return "the plot to stdout", n, err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(output), ".plot-*.html")
+	if err != nil {
+		return "", 0, fmt.Errorf("write plot: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
+	n, err := p.WriteTo(tmp)
+	if cerr := tmp.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("write plot: %w", cerr)
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), output)
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("write plot %q: %w", output, err)
+	}
+	return output, n, nil
+}
