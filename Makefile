@@ -1,6 +1,6 @@
 # ragload: make targets. `make test` is the README's test command; `make
 # check` is what CI runs (.ci/run).
-.PHONY: build test race check lint demo serve bench bench-users proof clean
+.PHONY: build test race check lint demo serve bench bench-users proof docs clean
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -38,6 +38,10 @@ bench-users:
 # The timing proofs alone, at the issue's tolerance of max(1 ms, 2%).
 proof:
 	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof' ./attack
+
+# The CLI reference in docs/cli, generated from the commands' help.
+docs:
+	go run ./cmd/ragload gendocs docs/cli
 
 clean:
 	rm -rf bin runs

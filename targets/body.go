@@ -49,6 +49,8 @@ func compile(base string, e Endpoint, queries []string) (*request, error) {
 		for _, q := range queries {
 			r.bodies = append(r.bodies, []byte(strings.ReplaceAll(e.Body, QueryPlaceholder, q)))
 		}
+	case len(e.Bodies) > 0:
+		r.bodies = e.Bodies // literal, shared read-only
 	}
 	return r, nil
 }

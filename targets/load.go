@@ -40,13 +40,16 @@ func (e *FileError) Unwrap() error { return e.Err }
 // Load reads a YAML scenario file and applies it on top of Default: every
 // field is optional. Endpoints merge by key (a listed key overrides only the
 // fields it sets; weight 0 turns an endpoint off) unless replace_endpoints is
-// true. The file format:
+// true; vegeta_targets replaces them with those of a vegeta targets file,
+// onto which listed endpoints then merge. The file format:
 //
 //	name: my-rag
 //	auth: {login_path: /api/v1/auth/login, username_field: username,
 //	       password_field: password, token_field: access_token}
 //	queries: ["What is ...?", ...]        # or queries_file: questions.txt
 //	replace_endpoints: false
+//	vegeta_targets: targets.http           # endpoints from a vegeta targets file (FromVegeta)
+//	vegeta_format: http                    # or json; default from the extension (.json: json)
 //	endpoints:
 //	  - key: query                         # merges onto the built-in "query"
 //	    weight: 3

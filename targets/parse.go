@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ragload/ragload/results"
@@ -43,8 +44,8 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 }
 
 func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
-	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "endpoints", "thresholds", "marks"}
-	var endpoints *yaml.Node
+	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks"}
+	var endpoints, vegetaTargets, vegetaFormat *yaml.Node
 	replace := false
 	err := p.fields(n, "", known, func(k string, v *yaml.Node) error {
 		switch k {
@@ -66,6 +67,10 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 			sc.Queries = qs
 		case "replace_endpoints":
 			return p.scalar(v, k, &replace)
+		case "vegeta_targets":
+			vegetaTargets = v
+		case "vegeta_format":
+			vegetaFormat = v
 		case "endpoints":
 			endpoints = v
 		case "thresholds":
@@ -81,9 +86,41 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 	if replace {
 		sc.Endpoints = nil
 	}
+	if vegetaTargets != nil || vegetaFormat != nil {
+		if err := p.vegeta(vegetaTargets, vegetaFormat, sc); err != nil {
+			return err
+		}
+	}
 	if endpoints != nil {
 		return p.endpoints(endpoints, sc)
 	}
+	return nil
+}
+
+// vegeta replaces the endpoints with those of a vegeta targets file
+// (FromVegeta); endpoints listed in the scenario then merge onto them by key.
+func (p *parser) vegeta(file, format *yaml.Node, sc *Scenario) error {
+	var f, fm string
+	if format != nil {
+		if err := p.scalar(format, "vegeta_format", &fm); err != nil {
+			return err
+		}
+		if fm != vegeta.HTTPTargetFormat && fm != vegeta.JSONTargetFormat {
+			return p.errf(format, "vegeta_format", "%q isn't one of [%s]", fm, strings.Join(vegeta.TargetFormats, " "))
+		}
+		if file == nil {
+			return p.errf(format, "vegeta_format", "applies only with vegeta_targets")
+		}
+	}
+	if err := p.scalar(file, "vegeta_targets", &f); err != nil {
+		return err
+	}
+	eps, notes, err := FromVegeta(resolveRelative(p.file, f), fm)
+	if err != nil {
+		return p.errf(file, "vegeta_targets", "%w", err)
+	}
+	sc.Endpoints = eps
+	sc.Notes = append(sc.Notes, notes...)
 	return nil
 }
 
@@ -158,11 +195,13 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 			if mapValue(n, "body") == nil {
 				e.Body = ""
 			}
+			e.Bodies = nil
 			return p.decode(v, f, &e.JSON)
 		case "body":
 			if mapValue(n, "json") == nil {
 				e.JSON = nil
 			}
+			e.Bodies = nil
 			return p.scalar(v, f, &e.Body)
 		case "headers":
 			e.Header = nil

@@ -31,6 +31,10 @@ type Scenario struct {
 	Thresholds []string
 	// Marks are advisory expressions: reported, never failing the run.
 	Marks []string
+	// Notes are what loading changed or dropped that the user should know
+	// (such as Authorization headers of imported vegeta targets); the CLI
+	// prints them.
+	Notes []string
 }
 
 // Auth configures the form login of the API under test.
@@ -62,6 +66,10 @@ type Endpoint struct {
 	JSON any
 	// Body is a raw body template with QueryPlaceholder replaced verbatim.
 	Body string
+	// Bodies are literal bodies drawn at random, one per request, used
+	// when JSON and Body are empty. Only imported vegeta targets set it
+	// (see FromVegeta); scenario files cannot.
+	Bodies [][]byte
 	// Header holds extra request headers.
 	Header map[string]string
 	// Stream marks a streaming endpoint: "sse" (Server-Sent Events; a
@@ -168,6 +176,9 @@ func (e Endpoint) validate() error {
 	}
 	if e.JSON != nil && e.Body != "" {
 		return fmt.Errorf("body: json and body are mutually exclusive")
+	}
+	if len(e.Bodies) > 0 && (e.JSON != nil || e.Body != "") {
+		return fmt.Errorf("body: json, body and imported bodies are mutually exclusive")
 	}
 	if e.Stream != "" && e.Stream != StreamSSE && e.Stream != StreamChunked {
 		return fmt.Errorf("stream: %q isn't one of [sse chunked]", e.Stream)

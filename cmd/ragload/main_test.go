@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -10,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/spf13/cobra"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/demo"
@@ -98,4 +101,33 @@ func wantContains(t *testing.T, what, s string, subs ...string) {
 func runDir(t *testing.T) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), "run")
+}
+
+// parseCmd builds a command whose runF captures its options, runs it with
+// args and returns the options (zero if runF was not reached) and the error.
+func parseCmd[O any](t *testing.T, newCmd func(*streams, func(context.Context, O) error) *cobra.Command, args string) (O, error) {
+	t.Helper()
+	var got O
+	cmd := newCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o O) error { got = o; return nil })
+	cmd.SetArgs(strings.Fields(args))
+	cmd.SetOut(io.Discard)
+	cmd.SetErr(io.Discard)
+	return got, cmd.Execute()
+}
+
+// expectErr checks err against a table case: with want set, err must
+// contain it and expectErr returns true (the case is done); without, err
+// must be nil.
+func expectErr(t *testing.T, err error, want string) bool {
+	t.Helper()
+	if want != "" {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("err = %v, want one containing %q", err, want)
+		}
+		return true
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return false
 }

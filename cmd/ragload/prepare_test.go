@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net"
@@ -82,27 +81,15 @@ func TestNewPrepareCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *prepareOptions
-			cmd := newPrepareCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *prepareOptions) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				var ue *usageError
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !errors.As(err, &ue) {
-					t.Fatalf("err = %v (%T), want a usage error containing %q", err, err, tt.wantErr)
+			got, err := parseCmd(t, newPrepareCmd, tt.args)
+			if expectErr(t, err, tt.wantErr) {
+				if ue := (*usageError)(nil); !errors.As(err, &ue) {
+					t.Errorf("err = %v (%T), want a usage error", err, err)
 				}
 				if got != nil {
 					t.Error("the run function was called")
 				}
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			tt.check(t, got.config)
 		})

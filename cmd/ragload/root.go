@@ -150,7 +150,12 @@ Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
 		newUsersCmd(s, nil),
 		newPrepareCmd(s, nil),
 		newReportCmd(s, nil),
+		newPlotCmd(s, nil),
 		newDemoCmd(s, nil),
+		newTargetsCmd(s, nil),
+		newVersionCmd(s),
+		newGendocsCmd(s), // hidden: make docs
 	)
+	addCompletions(root)
 	return root
 }

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -61,20 +59,9 @@ func TestNewUsersCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got *usersOptions
-			cmd := newUsersCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *usersOptions) error { got = o; return nil })
-			cmd.SetArgs(strings.Fields(tt.args))
-			cmd.SetOut(io.Discard)
-			cmd.SetErr(io.Discard)
-			err := cmd.Execute()
-			if tt.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tt.wantErr)
-				}
+			got, err := parseCmd(t, newUsersCmd, tt.args)
+			if expectErr(t, err, tt.wantErr) {
 				return
-			}
-			if err != nil {
-				t.Fatal(err)
 			}
 			if s := got.job.Users.String(); s != tt.wantPlan {
 				t.Errorf("plan %q, want %q", s, tt.wantPlan)
