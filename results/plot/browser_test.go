@@ -109,6 +109,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("screenshot %s is not a PNG (%d bytes)", shot, len(png))
 	}
 	if keep := os.Getenv("RAGLOAD_PLOT_KEEP"); keep != "" { // to look at it after the test
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		for name, b := range map[string][]byte{"plot.html": page, "plot.png": png} {
 			if err := os.WriteFile(filepath.Join(keep, name), b, 0o644); err != nil {
 				t.Fatal(err)
