@@ -161,9 +161,8 @@ func (p *Pool) Invalidate(t time.Time) {
 	}
 }
 
-// refreshAt is when the background refresher renews s: a fifth of the
-// token's lifetime (at most 30 s) before it expires, or after the back-off of
-// a failed attempt. Zero means never (the token's expiry is unknown).
+// refreshAt is when the background refresher renews s (see renewAt), or
+// after the back-off of a failed attempt. Zero means never (the token's expiry is unknown).
 func (s *Session) refreshAt() time.Time {
 	t := s.token.Load()
 	if t == nil || t.Expires.IsZero() {
@@ -178,13 +177,16 @@ func (s *Session) refreshAt() time.Time {
 
 // renewAt is when a token with a known expiry should be renewed.
 func renewAt(t *Token) time.Time {
-	at := t.Expires.Add(-min(t.Expires.Sub(t.Obtained)/5, 30*time.Second))
-	// A token already (nearly) expired on arrival, as from a server whose
-	// clock is behind, is renewed at most once a second, not in a loop.
-	if floor := t.Obtained.Add(time.Second); at.Before(floor) {
-		at = floor
+	// A fifth of the lifetime, at most 30 s, but at least a second (exp has
+	// a resolution of one second, so a 2 s token may live only 1.1 s) and
+	// at most half the lifetime.
+	life := t.Expires.Sub(t.Obtained)
+	if life <= 0 {
+		// Expired on arrival, as from a server whose clock is behind: renewed
+		// at most once a second, not in a loop.
+		return t.Obtained.Add(time.Second)
 	}
-	return at
+	return t.Expires.Add(-min(max(life/5, time.Second), life/2, 30*time.Second))
 }
 
 // Expiring reports whether the session has no token, or one due for
