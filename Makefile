@@ -1,6 +1,7 @@
-# ragload: make targets. `make test` is the README's test command; `make
-# check` is what CI runs (.ci/run).
-.PHONY: build test race check lint demo serve bench bench-users proof docs clean
+# ragload: make targets. `make test` is the README's test command; `make ci`
+# is what CI runs (.ci/run). `make baseline` and `make check` are the load
+# test flow a team puts in CI (see README, "Regression checks").
+.PHONY: build test race ci lint demo serve bench bench-users proof docs clean baseline check
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -14,8 +15,35 @@ test:
 race:
 	go test -race ./...
 
-check:
+ci:
 	.ci/run
+
+# --- Load tests against a running API: a stored baseline and checks -------
+URL      ?= http://127.0.0.1:8000
+RATE     ?= 20
+DURATION ?= 1m
+USERS    ?=
+RUN_TIME ?= $(DURATION)
+WAIT     ?= 1s-5s
+BASELINE ?= runs/baseline
+CHECKS   ?= runs
+COMPARE  ?=
+RAGLOAD  ?= go run ./cmd/ragload
+# USERS=N runs closed-loop virtual users instead of an arrival rate.
+LOAD = $(if $(USERS),users --url $(URL) --users $(USERS) --run-time $(RUN_TIME) --wait $(WAIT),attack --url $(URL) --rate $(RATE) --duration $(DURATION)) --seed 1 --quiet
+
+# Store a named run as the baseline (replacing the previous one).
+baseline:
+	rm -rf $(BASELINE)
+	$(RAGLOAD) $(LOAD) --out $(BASELINE)
+
+# Run the same plan, then compare it with the baseline: the make fails on a
+# failed verdict or a regression (both are printed first).
+check:
+	@out=$(CHECKS)/check-$$(date +%Y%m%d-%H%M%S); \
+	$(RAGLOAD) $(LOAD) --out $$out; verdict=$$?; \
+	$(RAGLOAD) compare $(BASELINE) $$out $(COMPARE); regression=$$?; \
+	test $$verdict -eq 0 && test $$regression -eq 0
 
 lint:
 	test -z "$$(gofmt -l .)" || { gofmt -l .; exit 1; }

@@ -12,6 +12,10 @@ const (
 	LateAfter = 5 * time.Millisecond
 	// MaxLateShare is the share of late requests a healthy run stays under.
 	MaxLateShare = 0.01
+	// MinLate is how many late requests it takes, whatever their share, so
+	// that a few hiccups of a virtual machine in a short run (4 of 320) do
+	// not brand it saturated.
+	MinLate = 10
 	// MaxCPUShare is the share of the cores ragload may use for two
 	// samples in a row before it counts as saturated.
 	MaxCPUShare = 0.9
@@ -50,7 +54,7 @@ type GenSample struct {
 func (g *GeneratorInfo) Judge() {
 	g.Saturated, g.Reasons = false, nil
 	if g.Scheduled > 0 {
-		if share := float64(g.Late) / float64(g.Scheduled); share > MaxLateShare {
+		if share := float64(g.Late) / float64(g.Scheduled); share > MaxLateShare && g.Late >= MinLate {
 			g.Reasons = append(g.Reasons, fmt.Sprintf("%.1f%% of requests left more than %s after they were due", 100*share, time.Duration(g.LateAfter)))
 		}
 	}

@@ -19,7 +19,7 @@ import (
 func TestDemoCommandPasses(t *testing.T) {
 	t.Parallel()
 	dir := runDir(t)
-	out, errOut, code := ragload(t, "demo", "--rate", "20", "--duration", "2s", "--out", dir,
+	out, errOut, code := ragload(t, "demo", "--rate", "20", "--duration", "2s", "--out", dir, "--seed", "1", // a mix with every endpoint
 		"--query-latency", "20ms", "--enhanced-latency", "40ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)

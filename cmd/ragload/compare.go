@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragload/ragload/results"
+)
+
+type compareOptions struct {
+	Base, New      string
+	MaxRegression  percentValue
+	Alpha          float64
+	MaxFailureRise float64 // percentage points
+	Skip           time.Duration
+	Format         string
+	Seed           uint64
+	AllowPartial   bool
+}
+
+// errRegression means the comparison found a regression; the table says why.
+var errRegression = errors.New("regression")
+
+func newCompareCmd(s *streams, runF func(context.Context, *compareOptions) error) *cobra.Command {
+	o := &compareOptions{MaxRegression: percentValue(results.DefaultMaxRegression), Alpha: results.DefaultAlpha}
+	cmd := &cobra.Command{
+		Use:   "compare [flags] <base> <new>",
+		Short: "Compare stored runs for regressions, with significance tests",
+		Long: `Compare puts two sets of runs side by side, per endpoint and in total:
+requests, rate, failures, p50, p95, p99 (and TTFT p95 for streaming
+endpoints), the change in %, and whether it is significant: a Mann-Whitney
+U test on the latency samples and a bootstrap interval for the change of
+each percentile. An unchanged metric shows "~", as benchstat writes it.
+
+Each side is a run directory, a results file (ragload's or vegeta's) or a
+quoted glob of them (repeats or shards, judged as one).
+
+It is a regression when a percentile gets worse by more than
+--max-regression and the change is significant at --alpha, or when the
+failure rate rises by more than --max-failure-rise points. Plans that
+differ are warned about; percentiles with too few samples say so instead
+of guessing.
+
+Exit codes: 0 no regression, 1 regression, 2 bad arguments, 3 unreadable
+or damaged input.`,
+		Example: `  ragload compare runs/base runs/new
+  ragload compare 'runs/base-*' 'runs/new-*' --format markdown
+  ragload compare runs/base runs/new --skip 10s --max-regression 5%`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 2 {
+				return usageErrorf("%s needs two arguments, the base and the new runs, got %d", cmd.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			o.Base, o.New = args[0], args[1]
+			switch {
+			case !slices.Contains(results.CompareFormats, o.Format):
+				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.CompareFormats, " "))
+			case o.Alpha <= 0 || o.Alpha >= 1:
+				return usageErrorf("--alpha must be between 0 and 1, got %g", o.Alpha)
+			case o.MaxFailureRise < 0 || o.MaxFailureRise > 100:
+				return usageErrorf("--max-failure-rise must be 0–100 points, got %g", o.MaxFailureRise)
+			case o.Skip < 0:
+				return usageErrorf("--skip must be ≥ 0, got %s", o.Skip)
+			}
+			if runF != nil {
+				return runF(c.Context(), o)
+			}
+			return runCompare(s, o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.Var(&o.MaxRegression, "max-regression", `how much worse a percentile may get before it is a regression ("10%" or 0.1)`)
+	fs.Float64Var(&o.Alpha, "alpha", results.DefaultAlpha, "significance level of the tests")
+	fs.Float64Var(&o.MaxFailureRise, "max-failure-rise", 100*results.DefaultMaxFailureRise, "rise of the failure rate, in percentage points, that is a regression")
+	fs.DurationVar(&o.Skip, "skip", 0, "leave out the first part of each run (warm-up)")
+	fs.StringVarP(&o.Format, "format", "f", results.FormatText, "output format: "+strings.Join(results.CompareFormats, ", "))
+	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the sampling and bootstrap (the same files and seed give the same answer)")
+	fs.BoolVar(&o.AllowPartial, "allow-partial", false, "compare what is readable of damaged results files instead of failing")
+	return cmd
+}
+
+func runCompare(s *streams, o *compareOptions) error {
+	opts := results.CompareOptions{
+		MaxRegression: float64(o.MaxRegression), Alpha: o.Alpha, MaxFailureRise: o.MaxFailureRise / 100,
+		Skip: o.Skip, Seed: o.Seed,
+	}
+	var sides [2]*results.Side
+	for i, arg := range []string{o.Base, o.New} {
+		inputs, err := results.Resolve([]string{arg})
+		if err != nil {
+			return &usageError{err}
+		}
+		if sides[i], err = results.LoadSide(arg, inputs, opts); err != nil {
+			return err
+		}
+		if len(sides[i].Damaged) > 0 && !o.AllowPartial {
+			return errors.Join(sides[i].Damaged...)
+		}
+	}
+	c := results.Compare(sides[0], sides[1], opts)
+	if err := results.WriteComparison(s.Out, o.Format, c); err != nil {
+		return fmt.Errorf("write comparison: %w", err)
+	}
+	if c.Regression {
+		return errRegression
+	}
+	return nil
+}
+
+// percentValue is a flag that reads "10%" or 0.1 as a fraction.
+type percentValue float64
+
+func (p *percentValue) String() string { return fmt.Sprintf("%g%%", 100*float64(*p)) }
+func (p *percentValue) Type() string   { return "percent" }
+func (p *percentValue) Set(s string) error {
+	pct := strings.HasSuffix(s, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || f < 0 {
+		return fmt.Errorf("%q is not a percent (10%%) or fraction (0.1)", s)
+	}
+	if pct {
+		f /= 100
+	}
+	*p = percentValue(f)
+	return nil
+}
