@@ -45,10 +45,11 @@ func (ch Change) cells() [4]string {
 		change = fmt.Sprintf("%+.2f pts", 100*ch.Delta)
 	case ch.isLatency && ch.Note != "":
 		change, test = "?", ch.Note
-	case ch.isLatency && !ch.Signif:
-		change, test = "~", fmt.Sprintf("p=%.3f", ch.P)
 	case ch.isLatency:
 		change = fmt.Sprintf("%+.1f%%", 100*ch.Delta)
+		if !ch.Signif {
+			change = "~"
+		}
 		test = fmt.Sprintf("p=%.3f, %+.1f%%…%+.1f%%", ch.P, 100*ch.CILow, 100*ch.CIHigh)
 	default:
 		change = fmt.Sprintf("%+.1f%%", 100*ch.Delta)
