@@ -1,7 +1,7 @@
 # ragload: make targets. `make test` is the README's test command; `make ci`
 # is what CI runs (.ci/run). `make baseline` and `make check` are the load
 # test flow a team puts in CI (see README, "Regression checks").
-.PHONY: build test race ci lint demo serve bench bench-users proof docs clean baseline check
+.PHONY: build test race ci lint demo serve bench bench-users proof docs clean baseline check sweep
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -36,6 +36,15 @@ LOAD = $(if $(USERS),users --url $(URL) --users $(USERS) --run-time $(RUN_TIME) 
 baseline:
 	rm -rf $(BASELINE)
 	$(RAGLOAD) $(LOAD) --out $(BASELINE)
+
+# Find the highest rate that still meets the verdict.
+FROM          ?= 10
+TO            ?= 1000
+STEP_DURATION ?= 30s
+WARMUP        ?= 5s
+SWEEP         ?= runs/sweep-$(shell date +%Y%m%d-%H%M%S)
+sweep:
+	$(RAGLOAD) sweep --url $(URL) --from $(FROM) --to $(TO) --step-duration $(STEP_DURATION) --warmup $(WARMUP) --out $(SWEEP)
 
 # Run the same plan, then compare it with the baseline: the make fails on a
 # failed verdict or a regression (both are printed first).

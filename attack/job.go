@@ -65,7 +65,7 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
 	}
 
-	pool, err := j.login(ctx, m, j.Credentials, false)
+	pool, err := j.login(ctx, m, j.Credentials)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,17 @@ type Options struct {
 	// (StreamSSE or StreamChunked): their first byte, first token and gaps
 	// are timed and stored with each result.
 	Streams map[string]string
+
+	// shared, when set, is the client to use instead of a new one: a sweep
+	// keeps its connections warm from step to step.
+	shared *sharedClient
+}
+
+// sharedClient is an HTTP client with its streaming timer (nil when no
+// endpoint streams).
+type sharedClient struct {
+	client  *http.Client
+	streams *streamTransport
 }
 
 func (o Options) timeout() time.Duration {
@@ -80,6 +91,9 @@ func (o Options) HTTPClient() *http.Client {
 // streamingClient is HTTPClient with the streaming timer on o.Streams'
 // routes; the timer is nil when no endpoint streams.
 func (o Options) streamingClient() (*http.Client, *streamTransport) {
+	if o.shared != nil {
+		return o.shared.client, o.shared.streams
+	}
 	c := o.HTTPClient()
 	if len(o.Streams) == 0 {
 		return c, nil

@@ -44,6 +44,15 @@ type Setup struct {
 	// from another goroutine while the run goes on.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+
+	// loggedIn, when set, is a pool already logged in (and the auth record
+	// that goes with it): a sweep logs in once for all its steps.
+	loggedIn *loggedIn
+}
+
+type loggedIn struct {
+	pool *targets.Pool // nil when requests go without a token
+	auth results.AuthInfo
 }
 
 // Progress is a snapshot of a running load test.
@@ -119,10 +128,12 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 }
 
 // login makes a pool for creds, logs it in and records the auth mode in m.
-// It returns nil when requests go without a token. With check set, only
-// the first credential logs in (a preflight: virtual users log themselves
-// in later).
-func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.Credential, check bool) (*targets.Pool, error) {
+// It returns nil when requests go without a token.
+func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.Credential) (*targets.Pool, error) {
+	if s.loggedIn != nil {
+		m.Auth = s.loggedIn.auth
+		return s.loggedIn.pool, nil
+	}
 	if !s.Scenario.NeedsAuth() {
 		m.Auth.Mode = "none"
 		return nil, nil
@@ -131,13 +142,7 @@ func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.
 		return nil, errors.New("the scenario needs a login but no credentials were given")
 	}
 	pool := targets.NewPool(s.Options.HTTPClient(), s.Target, s.Scenario.Auth, creds)
-	var err error
-	if check {
-		err = pool.LoginNow(ctx, pool.Sessions()[0])
-	} else {
-		err = pool.Login(ctx)
-	}
-	if err != nil {
+	if err := pool.Login(ctx); err != nil {
 		if !s.AllowAnonymous || ctx.Err() != nil {
 			return nil, err
 		}

@@ -34,7 +34,11 @@ type GeneratorInfo struct {
 	MaxMachineCPU float64 `json:"max_machine_cpu"`
 	Saturated     bool    `json:"saturated"`
 	// Reasons says in words why the run counts as saturated.
-	Reasons []string    `json:"reasons,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+	// Busy says other processes kept the machine's cores busy: ragload kept
+	// its schedule (else it would be saturated), but latencies may include
+	// time spent waiting for a CPU.
+	Busy    bool        `json:"busy,omitempty"`
 	Samples []GenSample `json:"samples"`
 }
 
@@ -50,7 +54,15 @@ type GenSample struct {
 	Late       uint64   `json:"late"` // of those, late
 }
 
-// Judge decides whether the generator was saturated and says why.
+// BusyWarning says the machine was busy, for a report's warnings.
+func (g *GeneratorInfo) BusyWarning() string {
+	return fmt.Sprintf("the machine was busy: %.2f of its %d cores in use, ragload's share at most %.2f; ragload kept its schedule, but latencies may include time waiting for a CPU",
+		g.MaxMachineCPU, g.MachineCores, g.MaxCPU)
+}
+
+// Judge decides whether the generator was saturated and says why: it was
+// when it sent late or used nearly all of its cores. A machine kept busy by
+// other processes is noted apart (Busy).
 func (g *GeneratorInfo) Judge() {
 	g.Saturated, g.Reasons = false, nil
 	if g.Scheduled > 0 {
@@ -65,12 +77,13 @@ func (g *GeneratorInfo) Judge() {
 			break
 		}
 	}
+	g.Saturated = len(g.Reasons) > 0
 	machine := MaxCPUShare * float64(g.MachineCores)
+	g.Busy = false
 	for i := 1; i < len(g.Samples) && g.MachineCores > 0; i++ {
 		if g.Samples[i-1].MachineCPU >= machine && g.Samples[i].MachineCPU >= machine {
-			g.Reasons = append(g.Reasons, fmt.Sprintf("the machine was busy: %.2f of its %d cores in use (ragload's share at most %.2f)", g.MaxMachineCPU, g.MachineCores, g.MaxCPU))
+			g.Busy = true
 			break
 		}
 	}
-	g.Saturated = len(g.Reasons) > 0
 }

@@ -149,20 +149,26 @@ func WriteManifest(dir string, m *Manifest) error {
 	if err := enc.Encode(m); err != nil {
 		return fmt.Errorf("encode manifest: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".run-*.json")
+	return writeAtomic(dir, ManifestFile, "manifest", buf.Bytes())
+}
+
+// writeAtomic writes b to dir/name through a temporary file renamed into
+// place, so a reader never sees half a file; what names it in errors.
+func writeAtomic(dir, name, what string, b []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+"-*")
 	if err != nil {
-		return fmt.Errorf("write manifest: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(buf.Bytes()); err != nil {
+	if _, err := tmp.Write(b); err != nil {
 		tmp.Close()
-		return fmt.Errorf("write manifest: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
+		return fmt.Errorf("write %s: %w", what, err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, ManifestFile)); err != nil {
-		return fmt.Errorf("write manifest: %w", err)
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil
 }

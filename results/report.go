@@ -79,6 +79,8 @@ func (r *Report) runWarnings() []string {
 	}
 	if g := m.Generator; g != nil && g.Saturated {
 		w = append(w, SaturationWarning+": "+strings.Join(g.Reasons, "; "))
+	} else if g != nil && g.Busy {
+		w = append(w, g.BusyWarning())
 	}
 	if m.Status == StatusComplete && m.Planned > 0 && float64(m.Sent) < 0.95*float64(m.Planned) {
 		w = append(w, fmt.Sprintf("only %d of %d planned requests were sent (%.0f%%): the generator could not keep up with the plan",

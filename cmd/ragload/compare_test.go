@@ -57,22 +57,32 @@ func TestCompareDemoRuns(t *testing.T) {
 	if err := os.WriteFile(scenario, []byte("endpoints:\n  - key: health\n    weight: 4\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	dirs := map[string]string{"base": runDir(t), "same": runDir(t), "slower": runDir(t)}
-	for name, url := range map[string]string{"base": fastURL, "same": fastURL, "slower": slowURL} {
-		if out, errOut, code := ragload(t, "attack", "-u", url, "-s", scenario, "--rate", "250", "-d", "6s", "--seed", "9", "-o", dirs[name], "-q"); code != exitOK {
-			t.Fatalf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+	// The three runs are made together and compared; a busy machine (the
+	// browser tests of another package, say) can make one run really
+	// slower than its twin, so the set is made again, once, if the twins
+	// differ.
+	for attempt := 1; ; attempt++ {
+		dirs := map[string]string{"base": runDir(t), "same": runDir(t), "slower": runDir(t)}
+		for name, url := range map[string]string{"base": fastURL, "same": fastURL, "slower": slowURL} {
+			if out, errOut, code := ragload(t, "attack", "-u", url, "-s", scenario, "--rate", "250", "-d", "6s", "--seed", "9", "-o", dirs[name], "-q"); code != exitOK {
+				t.Fatalf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+			}
 		}
-	}
-	out, errOut, code := ragload(t, "compare", dirs["base"], dirs["same"], "--skip", "1s")
-	t.Logf("same settings:\n%s", out)
-	if code != exitOK || !strings.Contains(out, "Verdict: no regression") {
-		t.Errorf("same settings: exit %d\n%s", code, errOut)
-	}
-	out, errOut, code = ragload(t, "compare", dirs["base"], dirs["slower"], "--skip", "1s")
-	t.Logf("query service time +30%%:\n%s", out)
-	reasons := out[strings.Index(out, "Verdict:"):]
-	if code != exitVerdict || !strings.Contains(reasons, "because /query (basic):") || strings.Contains(reasons, "/health") {
-		t.Errorf("+30%% on the query endpoints: exit %d, want 1 with reasons on /query and none on /health\n%s", code, errOut)
+		out, errOut, code := ragload(t, "compare", dirs["base"], dirs["same"], "--skip", "1s")
+		t.Logf("same settings (attempt %d):\n%s", attempt, out)
+		if code != exitOK || !strings.Contains(out, "Verdict: no regression") {
+			if attempt < 2 {
+				continue
+			}
+			t.Errorf("same settings: exit %d\n%s", code, errOut)
+		}
+		out, errOut, code = ragload(t, "compare", dirs["base"], dirs["slower"], "--skip", "1s")
+		t.Logf("query service time +30%%:\n%s", out)
+		reasons := out[strings.Index(out, "Verdict:"):]
+		if code != exitVerdict || !strings.Contains(reasons, "because /query (basic):") || strings.Contains(reasons, "/health") {
+			t.Errorf("+30%% on the query endpoints: exit %d, want 1 with reasons on /query and none on /health\n%s", code, errOut)
+		}
+		return
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,8 +29,8 @@ type plotOptions struct {
 func newPlotCmd(s *streams, runF func(context.Context, *plotOptions) error) *cobra.Command {
 	o := &plotOptions{}
 	cmd := &cobra.Command{
-		Use:   "plot [flags] <run-dir | results-file | glob>...",
-		Short: "Draw stored runs as an HTML page: latency, throughput and failures over time",
+		Use:   "plot [flags] <run-dir | sweep-dir | results-file | glob>...",
+		Short: "Draw stored runs and capacity sweeps as an HTML page: latency, throughput, failures, capacity",
 		Long: `Plot reads run directories (results.bin + run.json) or bare vegeta results
 files (gob, JSON or CSV; globs allowed) and writes one self-contained HTML
 page that opens offline (no network, every script inline). Each input is a
@@ -41,6 +43,22 @@ overlaid, each from its own start, on:
     threshold, else 2s);
   - throughput: succeeded and failed requests per second;
   - failures in each bucket.
+
+A capacity sweep's directory (sweep.json beside a run directory per step,
+as ragload sweep writes it) adds a Capacity section, drawn from the sweep's
+summary, per sweep:
+
+  - its answer;
+  - the latency-throughput curve: p50, p95 and p99 of each step against
+    the throughput it served (successful responses/s), joined in order of
+    planned rate, each step marked by its verdict (pass, fail, bad,
+    generator-limited), with the sweep's p95 limit (else 2s) as a line and
+    the capacity, when found, as a vertical one;
+  - the rate served (and sent) against the planned one, with the diagonal
+    where they are equal: the knee is where the server stops keeping up.
+
+The steps' results are not drawn for a sweep: plot a step's directory, or
+'runs/sweep1/step-*', for its time series. Sweeps and runs can share a page.
 
 Latency is the report's: the response time from the scheduled send
 (vegeta's latency plus the schedule lag); requests sit where they were due.
@@ -56,8 +74,11 @@ Exit codes: 0 written, 2 bad arguments, 3 unreadable or damaged input.`,
 		Example: `  ragload plot runs/base                          # writes plot.html
   ragload plot runs/base runs/candidate -o compare.html --title "base vs candidate"
   ragload plot 'runs/nightly-*' --every 10s --points 0 -o nightly.html
-  ragload plot vegeta-results.bin -o - > vegeta.html      # a bare vegeta file, to stdout`,
-		Args: minArgs(1, "at least one run directory or results file"),
+  ragload plot vegeta-results.bin -o - > vegeta.html      # a bare vegeta file, to stdout
+  ragload plot runs/sweep1 -o curve.html                  # a capacity sweep: its curve and knee
+  ragload plot runs/sweep1 runs/sweep2 runs/base -o capacity.html
+  ragload plot 'runs/sweep1/step-*' -o steps.html         # the sweep's steps as runs, over time`,
+		Args: minArgs(1, "at least one run directory, sweep directory or results file"),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Paths = args
 			switch {
@@ -76,7 +97,7 @@ Exit codes: 0 written, 2 bad arguments, 3 unreadable or damaged input.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVarP(&o.Output, "output", "o", "plot.html", `HTML file to write ("-" for stdout)`)
-	fs.StringVar(&o.Title, "title", "", `page title (default "ragload plot: " and the run labels)`)
+	fs.StringVar(&o.Title, "title", "", `page title (default "ragload plot: " and the labels of the runs and sweeps)`)
 	fs.DurationVar(&o.Every, "every", 0, "width of the time buckets, e.g. 5s (default: automatic, at most 150 buckets)")
 	fs.IntVar(&o.Points, "points", plot.DefaultMaxPoints, "most sampled results drawn per run and endpoint (0: percentile bands only)")
 	fs.BoolVar(&o.AllowPartial, "allow-partial", false, "exit 0 when a damaged results file was plotted up to where it is readable")
@@ -84,14 +105,29 @@ Exit codes: 0 written, 2 bad arguments, 3 unreadable or damaged input.`,
 }
 
 func runPlot(s *streams, o *plotOptions) error {
-	inputs, err := results.Resolve(o.Paths)
+	items, err := plotInputs(o.Paths)
 	if err != nil {
 		return &usageError{err}
 	}
+	var inputs []results.Input
+	nsweeps := 0
+	for _, it := range items {
+		if it.sweep != "" {
+			nsweeps++
+		} else {
+			inputs = append(inputs, it.run)
+		}
+	}
 	p := plot.New(plot.WithTitle(o.Title), plot.WithEvery(o.Every), plot.WithMaxPoints(o.Points), plot.WithTarget(p95Target(inputs)))
 	var damaged []error
-	for _, in := range inputs {
-		err := p.AddInput(in)
+	for _, it := range items {
+		if it.sweep != "" {
+			if err := p.AddSweepDir(it.sweep); err != nil {
+				return fmt.Errorf("sweep %s: %w", it.sweep, err)
+			}
+			continue
+		}
+		err := p.AddInput(it.run)
 		var de *results.DamagedError
 		switch {
 		case errors.As(err, &de):
@@ -104,12 +140,15 @@ func runPlot(s *streams, o *plotOptions) error {
 	if err != nil {
 		return err
 	}
-	runs := fmt.Sprintf("%d runs", len(inputs))
-	if len(inputs) == 1 {
-		runs = "1 run"
+	var what []string
+	if nsweeps > 0 {
+		what = append(what, plural(nsweeps, "sweep"))
 	}
-	fmt.Fprintf(s.ErrOut, "ragload: wrote %s (%s, buckets of %s, %d KB)\n", where, runs, p.Every(), (size+1023)/1024)
-	if o.Every > 0 && p.Every() != o.Every {
+	if len(inputs) > 0 || nsweeps == 0 {
+		what = append(what, plural(len(inputs), "run"), fmt.Sprintf("buckets of %s", p.Every()))
+	}
+	fmt.Fprintf(s.ErrOut, "ragload: wrote %s (%s, %d KB)\n", where, strings.Join(what, ", "), (size+1023)/1024)
+	if o.Every > 0 && len(inputs) > 0 && p.Every() != o.Every {
 		fmt.Fprintf(s.ErrOut, "ragload: warning: --every %s makes more than %d buckets of a run; used %s\n", o.Every, plot.MaxBuckets, p.Every())
 	}
 	loadErr := errors.Join(damaged...)
@@ -123,6 +162,66 @@ func runPlot(s *streams, o *plotOptions) error {
 		fmt.Fprintf(s.ErrOut, "ragload: warning: plotted up to the damage: %v\n", err)
 	}
 	return nil
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}
+
+// plotInput is one input of the page: a capacity sweep's directory or a
+// run.
+type plotInput struct {
+	sweep string
+	run   results.Input
+}
+
+// plotInputs resolves the arguments in order: a directory holding a
+// sweep.json (named or matched by a glob) is a capacity sweep, anything
+// else goes through results.Resolve as a run. A glob that matches no sweep
+// is resolved as it is, so runs/sweep1/step-* plots the steps as runs.
+func plotInputs(paths []string) ([]plotInput, error) {
+	var out []plotInput
+	runs := func(p string) error {
+		ins, err := results.Resolve([]string{p})
+		for _, in := range ins {
+			out = append(out, plotInput{run: in})
+		}
+		return err
+	}
+	for _, p := range paths {
+		if !strings.ContainsAny(p, "*?[") {
+			if plot.IsSweepDir(p) {
+				out = append(out, plotInput{sweep: p})
+			} else if err := runs(p); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		matches, err := filepath.Glob(p)
+		if err != nil || !slices.ContainsFunc(matches, plot.IsSweepDir) {
+			if err := runs(p); err != nil { // the pattern's own errors
+				return nil, err
+			}
+			continue
+		}
+		for _, m := range matches {
+			if plot.IsSweepDir(m) {
+				out = append(out, plotInput{sweep: m})
+				continue
+			}
+			ins, err := results.Resolve([]string{m})
+			if err != nil {
+				return nil, err
+			}
+			for _, in := range ins {
+				out = append(out, plotInput{run: in})
+			}
+		}
+	}
+	return out, nil
 }
 
 // p95Target is the first manifest's overall p95 threshold, else the

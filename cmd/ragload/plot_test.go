@@ -26,7 +26,7 @@ func TestNewPlotCmd(t *testing.T) {
 		{name: "all flags", args: "runs/a runs/b -o x.html --title T --every 5s --points 0 --allow-partial",
 			want: plotOptions{Paths: []string{"runs/a", "runs/b"}, Output: "x.html", Title: "T", Every: 5 * time.Second, AllowPartial: true}},
 		{name: "stdout", args: "-o - r.bin", want: plotOptions{Paths: []string{"r.bin"}, Output: "-", Points: plot.DefaultMaxPoints}},
-		{name: "no input", args: "", wantErr: "needs at least one run directory or results file"},
+		{name: "no input", args: "", wantErr: "needs at least one run directory, sweep directory or results file"},
 		{name: "negative points", args: "--points -1 a", wantErr: "--points must be >= 0"},
 		{name: "negative every", args: "--every -1s a", wantErr: "--every must be >= 0"},
 		{name: "empty output", args: "--output= a", wantErr: "--output is empty"},
@@ -198,5 +198,89 @@ func TestPlotCommandErrors(t *testing.T) {
 	_, stderr, code = plotCLI(t, dir, "--allow-partial", "-o", filepath.Join(parent, "no", "such", "dir", "p.html"))
 	if code != exitRunError || !strings.Contains(stderr, "write plot") {
 		t.Errorf("bad output: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// writePlotSweep writes a capacity sweep directory parent/name: its
+// sweep.json and two small step runs.
+func writePlotSweep(t *testing.T, parent, name string) string {
+	t.Helper()
+	dir := filepath.Join(parent, name)
+	writePlotRun(t, dir, "step-0010rps", 50, nil)
+	writePlotRun(t, dir, "step-0020rps", 60, nil)
+	sw := &results.Sweep{Name: name, Target: "http://127.0.0.1:8000", Status: results.StatusComplete,
+		Thresholds: []string{"p95<1500ms", "failures<1%"},
+		Steps: []results.SweepStep{
+			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 15.5, Requests: 600, Failures: 0.2, P50: 900, P95: 2400, P99: 3100, Verdict: results.StepFail, Reason: "p95 2.4s ≥ 1.5s"},
+			{Rate: 10, Dir: "step-0010rps", SentRate: 10, Throughput: 9.9, Requests: 300, P50: 40, P95: 90, P99: 120, Verdict: results.StepPass},
+		},
+		Found: true, Capacity: 10, Limit: 20, Answer: "max sustainable ≈ 10 rps (bracket [10, 20])"}
+	if err := results.WriteSweep(dir, sw); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestPlotSweep: a sweep directory, named or matched by a glob, draws as a
+// sweep, beside runs; a glob of its steps draws them as runs.
+func TestPlotSweep(t *testing.T) {
+	t.Parallel()
+	parent := t.TempDir()
+	sweep := writePlotSweep(t, parent, "sweep1")
+	base := writePlotRun(t, parent, "base", 100, []string{"p95<1s"})
+	out := filepath.Join(t.TempDir(), "curve.html")
+
+	_, stderr, code := plotCLI(t, sweep, "-o", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	wantContains(t, "stderr", stderr, "ragload: wrote "+out+" (1 sweep, ")
+	if strings.Contains(stderr, "run") {
+		t.Errorf("stderr counts runs for a sweep alone: %s", stderr)
+	}
+	page, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantContains(t, "page", string(page), "<title>ragload plot: sweep1</title>", `"sweeps":[{"label":"sweep1"`, `"runs":[]`,
+		`"p95_limit_ms":1500`, `"answer":"max sustainable ≈ 10 rps (bracket [10, 20])"`, `"capacity":10`, `"limit":20`)
+	if i, j := strings.Index(string(page), `"rate":10,`), strings.Index(string(page), `"rate":20,`); i < 0 || j < i {
+		t.Errorf("steps not by planned rate: 10 at %d, 20 at %d", i, j)
+	}
+
+	// A sweep beside a run, the sweep by a glob: both on the page; the
+	// run's target line is its own threshold.
+	_, stderr, code = plotCLI(t, filepath.Join(parent, "sw*"), base, "-o", out)
+	if code != exitOK {
+		t.Fatalf("sweep and run: exit %d\n%s", code, stderr)
+	}
+	wantContains(t, "stderr", stderr, "(1 sweep, 1 run, buckets of 1s, ")
+	page, _ = os.ReadFile(out)
+	wantContains(t, "page", string(page), "<title>ragload plot: sweep1, base</title>", `"label":"base"`, `"target_ms":1000`, `"sweeps":[{"label":"sweep1"`)
+
+	// The steps by a glob: two runs, no sweep.
+	_, stderr, code = plotCLI(t, filepath.Join(sweep, "step-*"), "-o", out)
+	if code != exitOK {
+		t.Fatalf("steps: exit %d\n%s", code, stderr)
+	}
+	wantContains(t, "stderr", stderr, "(2 runs, buckets of 1s, ")
+	page, _ = os.ReadFile(out)
+	wantContains(t, "page", string(page), `"label":"step-0010rps"`, `"label":"step-0020rps"`, `"sweeps":[]`)
+
+	// A damaged sweep.json: a run error, no page.
+	bad := filepath.Join(parent, "bad")
+	if err := os.MkdirAll(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bad, results.SweepFile), []byte(`{"steps": [`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	badOut := filepath.Join(t.TempDir(), "bad.html")
+	_, stderr, code = plotCLI(t, bad, "-o", badOut)
+	if code != exitRunError || !strings.Contains(stderr, "sweep "+bad) {
+		t.Errorf("damaged sweep.json: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(badOut); err == nil {
+		t.Error("a page was written for a damaged sweep.json")
 	}
 }

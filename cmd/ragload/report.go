@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -102,6 +103,11 @@ func checkFormat(format string) error {
 }
 
 func runReport(s *streams, o *reportOptions) error {
+	if len(o.Paths) == 1 {
+		if sw, err := results.ReadSweep(o.Paths[0]); err == nil {
+			return reportSweep(s, o, sw)
+		}
+	}
 	inputs, err := results.Resolve(o.Paths)
 	if err != nil {
 		return &usageError{err}
@@ -139,6 +145,21 @@ func runReport(s *streams, o *reportOptions) error {
 	}
 	if !rep.Verdict.Pass {
 		return errVerdictFailed
+	}
+	return nil
+}
+
+// reportSweep prints a sweep's summary again; each step is a run that
+// report reads on its own.
+func reportSweep(s *streams, o *reportOptions, sw *results.Sweep) error {
+	if !slices.Contains(results.SweepFormats, o.Format) {
+		return usageErrorf("a sweep reports as one of [%s], not %q (report a step directory for the other formats)", strings.Join(results.SweepFormats, " "), o.Format)
+	}
+	if err := results.WriteSweepReport(s.Out, o.Format, sw); err != nil {
+		return fmt.Errorf("write sweep: %w", err)
+	}
+	if !sw.Found {
+		return errNoCapacity
 	}
 	return nil
 }

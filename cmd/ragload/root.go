@@ -103,7 +103,7 @@ func exitCode(s *streams, cmd *cobra.Command, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.Is(err, errVerdictFailed), errors.Is(err, errRegression):
+	case errors.Is(err, errVerdictFailed), errors.Is(err, errRegression), errors.Is(err, errNoCapacity):
 		return exitVerdict
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(s.ErrOut, "ragload: the run was interrupted; its results and manifest are complete up to the stop")
@@ -152,6 +152,7 @@ Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
 		newReportCmd(s, nil),
 		newPlotCmd(s, nil),
 		newCompareCmd(s, nil),
+		newSweepCmd(s, nil),
 		newDemoCmd(s, nil),
 		newTargetsCmd(s, nil),
 		newVersionCmd(s),

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
 // browser returns a headless-capable Chromium, or skips the test (fails it
@@ -113,6 +115,138 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		for name, b := range map[string][]byte{"plot.html": page, "plot.png": png} {
+			if err := os.WriteFile(filepath.Join(keep, name), b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+}
+
+// rendered opens page in the browser and returns its DOM after the
+// scripts ran; the page must say it rendered ok, with no script error.
+func rendered(t *testing.T, bin, page string) []byte {
+	t.Helper()
+	dom := headless(t, bin, page, "--dump-dom")
+	errs := regexp.MustCompile(`(?s)<pre id="errors">(.*?)</pre>`).FindSubmatch(dom)
+	if !bytes.Contains(dom, []byte(`data-rendered="ok"`)) {
+		body := regexp.MustCompile(`<body[^>]*>`).Find(dom)
+		t.Fatalf("%s not rendered ok: %s\nerrors: %q", filepath.Base(page), body, errs)
+	}
+	if !bytes.Contains(dom, []byte(`<pre id="errors"></pre>`)) {
+		t.Fatalf("%s: errors element is not empty: %q", filepath.Base(page), errs)
+	}
+	return dom
+}
+
+// TestBrowserSweep opens plots of capacity sweeps in headless Chromium:
+// sweeps alone, and sweeps (a search, a generator-limited one, an odd one,
+// one without steps) beside a run, with the log scale toggled. Every chart
+// must draw without a script error; a screenshot of the sweeps is taken
+// (its path is logged). It does not run beside TestBrowser, to spare a
+// small machine's cores.
+func TestBrowserSweep(t *testing.T) {
+	bin := browser(t)
+	search, generator, odd, empty := sweepDirs(t)
+	dir := t.TempDir()
+	write := func(name string, b []byte) string {
+		t.Helper()
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	sweepPage := func(dirs []string, runs []string) []byte {
+		p := New()
+		for _, d := range dirs {
+			if err := p.AddSweepDir(d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ins, err := results.Resolve(runs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, in := range ins {
+			if err := p.AddInput(in); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return page(t, p)
+	}
+	countCharts := func(what string, dom []byte, want int) {
+		t.Helper()
+		if n := bytes.Count(dom, []byte(`class="chart"`)); n != want {
+			t.Errorf("%s: %d charts in the DOM, want %d", what, n, want)
+		}
+		if n := bytes.Count(dom, []byte(`<canvas`)); n != want {
+			t.Errorf("%s: %d canvases in the DOM, want %d", what, n, want)
+		}
+	}
+
+	// Two sweeps alone: two charts each, no time series.
+	alone := sweepPage([]string{search, generator}, nil)
+	alonePath := write("sweeps.html", alone)
+	start := time.Now()
+	dom := rendered(t, bin, alonePath)
+	t.Logf("dump-dom of two sweeps took %s", time.Since(start).Round(time.Millisecond))
+	countCharts("two sweeps", dom, 4)
+	for _, want := range []string{`<section id="timeseries" hidden="">`, `<section id="capacity">`, "max sustainable ≈ 65 rps (bracket [65, 68])",
+		"Latency vs served throughput", "Served against planned rate", "p95 limit (p95&lt;1500ms)", "generator-limited (ragload was the limit)"} {
+		if !bytes.Contains(dom, []byte(want)) {
+			t.Errorf("two sweeps: %q not in the DOM", want)
+		}
+	}
+
+	// Every kind of sweep beside a run: 2 charts for each sweep with steps,
+	// 6 for the run (4 endpoints, throughput, failures). The mouse sweeps
+	// over each chart of a sweep until a step's details show beside it.
+	mixed := sweepPage([]string{search, generator, odd, empty}, []string{filepath.Join(search, "step-0020rps")})
+	hover := []byte(`<script>
+(function () {
+  var shown = 0;
+  document.querySelectorAll(".sweep .u-over").forEach(function (over) {
+    var r = over.getBoundingClientRect();
+    for (var i = 0; i <= 60; i++) for (var j = 0; j <= 40; j++) {
+      over.dispatchEvent(new MouseEvent("mousemove", { bubbles: true, clientX: r.left + r.width * i / 60, clientY: r.top + r.height * j / 40 }));
+      var tip = over.querySelector(".tip");
+      if (tip && !tip.hidden && /verdict: /.test(tip.textContent)) { shown++; return; }
+    }
+  });
+  document.body.dataset.tips = shown;
+})();
+</script></body>`)
+	dom = rendered(t, bin, write("mixed.html", bytes.Replace(mixed, []byte("</body>"), hover, 1)))
+	countCharts("sweeps and a run", dom, 12)
+	if !bytes.Contains(dom, []byte("no steps")) || bytes.Contains(dom, []byte(`id="timeseries" hidden`)) {
+		t.Error("sweeps and a run: the empty sweep or the time series are not shown as they should be")
+	}
+	if !bytes.Contains(dom, []byte(`data-tips="6"`)) {
+		t.Errorf("hovering: %s, want step details on 6 charts", regexp.MustCompile(`data-tips="[^"]*"`).Find(dom))
+	}
+
+	// The log scale off redraws the curves.
+	clicks := []byte(`<script>document.getElementById("log").click();</script></body>`)
+	dom = rendered(t, bin, write("mixed-linear.html", bytes.Replace(mixed, []byte("</body>"), clicks, 1)))
+	countCharts("sweeps and a run, linear scale", dom, 12)
+
+	shot := filepath.Join(dir, "sweeps.png")
+	start = time.Now()
+	headless(t, bin, alonePath, "--screenshot="+shot, "--window-size=1280,1500")
+	t.Logf("screenshot took %s", time.Since(start).Round(time.Millisecond))
+	png, err := os.ReadFile(shot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(png) < 1000 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Fatalf("screenshot %s is not a PNG (%d bytes)", shot, len(png))
+	}
+	if keep := os.Getenv("RAGLOAD_PLOT_KEEP"); keep != "" { // to look at it after the test
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for name, b := range map[string][]byte{"sweeps.html": alone, "sweeps.png": png, "mixed.html": mixed} {
 			if err := os.WriteFile(filepath.Join(keep, name), b, 0o644); err != nil {
 				t.Fatal(err)
 			}

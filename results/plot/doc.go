@@ -10,4 +10,11 @@
 // X-Ragload-Lag schedule lag). WriteTo writes the page, which inlines its
 // data (JSON), uPlot (MIT, see assets/NOTICE) and the script that draws the
 // charts, so it works offline. The package never prints.
+//
+// Capacity sweeps (AddSweepDir, AddSweep) add a Capacity section drawn
+// from each sweep's summary (results.Sweep): its answer, the latency-
+// throughput curve (p50, p95 and p99 of each step against the throughput
+// it served, steps marked by verdict, with the p95 limit and the capacity)
+// and the rate served against the planned one. A sweep's steps are not
+// read; a page can hold sweeps and runs together.
 package plot

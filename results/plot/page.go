@@ -46,6 +46,9 @@ type pageData struct {
 	Points    bool      `json:"points"`    // whether dots were sampled
 	Endpoints []string  `json:"endpoints"` // one latency chart each, in this order
 	Runs      []runData `json:"runs"`
+	// Capacity sweeps: each one's curve and served rate, drawn from its
+	// summary (sweep.json), not from its steps' results.
+	Sweeps []sweepJSON `json:"sweeps"`
 }
 
 type runData struct {
@@ -102,7 +105,8 @@ func ms(d time.Duration) float64 { return round3(float64(d) / float64(time.Milli
 // data brings every run to the common bucket width and summarizes it.
 func (p *Plot) data() *pageData {
 	w := p.Every()
-	d := &pageData{Title: p.pageTitle(), BucketS: w.Seconds(), TargetMS: ms(p.target), Points: p.maxPoints > 0}
+	d := &pageData{Title: p.pageTitle(), BucketS: w.Seconds(), TargetMS: ms(p.target), Points: p.maxPoints > 0,
+		Endpoints: []string{}, Runs: []runData{}, Sweeps: append([]sweepJSON{}, p.sweeps...)}
 	type span struct{ zero, n int64 }
 	spans := make([]span, len(p.runs))
 	for i, r := range p.runs {
@@ -135,11 +139,7 @@ func (p *Plot) pageTitle() string {
 	if p.title != "" {
 		return p.title
 	}
-	labels := make([]string, len(p.runs))
-	for i, r := range p.runs {
-		labels[i] = r.label
-	}
-	return "ragload plot: " + strings.Join(labels, ", ")
+	return "ragload plot: " + strings.Join(p.labels, ", ")
 }
 
 // data summarizes the run's buckets zero … zero+n-1 (at width w) into

@@ -61,6 +61,8 @@ type Plot struct {
 	maxPoints int
 	target    time.Duration
 	runs      []*run
+	sweeps    []sweepJSON
+	labels    []string // of the runs and sweeps, in the order they were added
 }
 
 // New returns an empty Plot.
@@ -101,6 +103,7 @@ func (p *Plot) AddInput(in results.Input) error {
 func (p *Plot) addRun(label, source string, m *results.Manifest, read func(fn func(*vegeta.Result) error) error) error {
 	r := p.newRun(p.uniqueLabel(label), source, m)
 	p.runs = append(p.runs, r)
+	p.labels = append(p.labels, r.label)
 	err := read(func(res *vegeta.Result) error { r.add(res); return nil })
 	if err != nil {
 		r.warnings = append(r.warnings, strings.Split(err.Error(), "\n")...)
@@ -110,8 +113,8 @@ func (p *Plot) addRun(label, source string, m *results.Manifest, read func(fn fu
 
 func (p *Plot) uniqueLabel(label string) string {
 	taken := func(l string) bool {
-		for _, r := range p.runs {
-			if r.label == l {
+		for _, have := range p.labels {
+			if have == l {
 				return true
 			}
 		}

@@ -49,15 +49,21 @@
       document.body.dataset.rendered = "ok";
     }
   }
-  function chart(opts, cols, parent) {
+  // chart draws a uPlot chart in a new box in parent, size() wide (width
+  // by default); the time charts share their cursor.
+  function chart(opts, cols, parent, size) {
     var first = true;
     pending++;
-    opts.width = width();
-    opts.cursor = { sync: { key: "ragload" } };
-    opts.hooks = { draw: [function () { if (first) { first = false; pending--; check(); } }] };
+    size = size || width;
+    opts.width = size();
+    if (!opts.cursor) opts.cursor = { sync: { key: "ragload" } };
+    var hooks = opts.hooks || {};
+    hooks.draw = (hooks.draw || []).concat(function () { if (first) { first = false; pending--; check(); } });
+    opts.hooks = hooks;
     var box = el("div", { "class": "chart" });
     parent.appendChild(box);
     var u = new uPlot(opts, cols, box);
+    u.ragloadWidth = size;
     charts.push(u);
     return u;
   }
@@ -74,6 +80,10 @@
     ["run", "source", "start (UTC)", "requests", "failed", "failed %"].forEach(function (h) { head.appendChild(el("th", null, h)); });
     t.appendChild(head);
     var warn = document.getElementById("warnings");
+    if (data.runs.length === 0 && data.sweeps.length > 0) t.hidden = true;
+    data.sweeps.forEach(function (sw) {
+      (sw.warnings || []).forEach(function (w) { warn.appendChild(el("li", null, sw.label + ": " + w)); });
+    });
     data.runs.forEach(function (r, ri) {
       var tr = el("tr"), name = el("td");
       name.appendChild(el("span", { "class": "swatch", style: "background:" + color(ri) }));
@@ -191,7 +201,365 @@
     }, cols, document.getElementById("failures"));
   }
 
+  // Capacity sweeps: for each, its answer, latency against the throughput
+  // served at each step (the latency–throughput curve) and the rate served
+  // against the planned one, drawn from its summary. Steps are marked by
+  // verdict.
+  var verdicts = {
+    "pass": { color: "#1a7f37", shape: "circle", label: "pass" },
+    "fail": { color: "#cf222e", shape: "square", label: "fail" },
+    "bad": { color: "#82071e", shape: "cross", label: "bad (the search stopped)" },
+    "generator-limited": { color: "#9a6700", shape: "triangle", label: "generator-limited (ragload was the limit)" }
+  };
+  var otherVerdict = { color: "#6e7781", shape: "diamond", label: "other" };
+  function verdictOf(v) { return verdicts[v] || otherVerdict; }
+  var capacityColor = "#1a7f37", limitColor = "#bf8700";
+  var pctStyle = [["p50", "#0969da", 2.5, null], ["p95", "#8250df", 2, null], ["p99", "#bc4c00", 1.5, [5, 3]]];
+  function fmtRate(v) {
+    if (v == null) return "–";
+    return String(+v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)) + "/s";
+  }
+  // decades is a log scale's range: whole powers of ten around the data.
+  function decades(u, min, max) {
+    if (!(min > 0)) min = max > 0 ? max / 10 : 1;
+    if (!(max > 0)) max = min * 10;
+    var lo = Math.pow(10, Math.floor(Math.log10(min))), hi = Math.pow(10, Math.ceil(Math.log10(max)));
+    return [lo, hi > lo ? hi : lo * 10];
+  }
+  function fmtPct(f) { return f == null ? "–" : +(100 * f).toFixed(2) + "%"; }
+  // Half the width when two charts fit side by side.
+  function halfWidth() {
+    var w = width();
+    return w >= 1000 ? Math.floor((w - 24) / 2) : w;
+  }
+  // marker draws a verdict's shape of radius r (canvas pixels) at x, y.
+  function marker(ctx, v, x, y, r) {
+    var px = uPlot.pxRatio;
+    ctx.beginPath();
+    switch (v.shape) {
+      case "square": ctx.rect(x - 0.85 * r, y - 0.85 * r, 1.7 * r, 1.7 * r); break;
+      case "triangle": ctx.moveTo(x, y - 1.2 * r); ctx.lineTo(x + 1.1 * r, y + 0.8 * r); ctx.lineTo(x - 1.1 * r, y + 0.8 * r); ctx.closePath(); break;
+      case "diamond": ctx.moveTo(x, y - 1.2 * r); ctx.lineTo(x + r, y); ctx.lineTo(x, y + 1.2 * r); ctx.lineTo(x - r, y); ctx.closePath(); break;
+      case "cross":
+        ctx.moveTo(x - r, y - r); ctx.lineTo(x + r, y + r); ctx.moveTo(x + r, y - r); ctx.lineTo(x - r, y + r);
+        ctx.lineWidth = 2.5 * px; ctx.strokeStyle = v.color; ctx.stroke();
+        return;
+      default: ctx.arc(x, y, r, 0, 2 * Math.PI);
+    }
+    ctx.fillStyle = v.color; ctx.fill();
+    ctx.lineWidth = px; ctx.strokeStyle = "#fff"; ctx.stroke();
+  }
+  // The same shape as a small SVG, for the key and the steps table (the
+  // HTML parser puts it in the SVG namespace; the markup is fixed).
+  var iconShapes = {
+    circle: '<circle r="4.5" fill="C"/>',
+    square: '<rect x="-4" y="-4" width="8" height="8" fill="C"/>',
+    triangle: '<polygon points="0,-5 5,4 -5,4" fill="C"/>',
+    diamond: '<polygon points="0,-5 4,0 0,5 -4,0" fill="C"/>',
+    cross: '<path d="M-4,-4L4,4M4,-4L-4,4" stroke="C" stroke-width="2.5"/>'
+  };
+  function markerIcon(v) {
+    var box = el("span", { "class": "marker" });
+    box.innerHTML = '<svg width="12" height="12" viewBox="-6 -6 12 12">' +
+      (iconShapes[v.shape] || iconShapes.circle).replace("C", /^#[0-9a-f]{6}$/.test(v.color) ? v.color : "#6e7781") + "</svg>";
+    return box;
+  }
+  // vline draws a dashed vertical line at x with a label at its top.
+  function vline(u, x, color, label) {
+    var ctx = u.ctx, px = uPlot.pxRatio, b = u.bbox;
+    var cx = Math.round(u.valToPos(x, "x", true));
+    if (!(cx >= b.left && cx <= b.left + b.width)) return;
+    ctx.save();
+    ctx.textAlign = "left";
+    ctx.strokeStyle = color; ctx.lineWidth = 1.5 * px; ctx.setLineDash([6 * px, 4 * px]);
+    ctx.beginPath(); ctx.moveTo(cx, b.top); ctx.lineTo(cx, b.top + b.height); ctx.stroke();
+    if (label) {
+      ctx.setLineDash([]);
+      ctx.font = "600 " + Math.round(12 * px) + "px system-ui, sans-serif";
+      ctx.textBaseline = "top";
+      var w = ctx.measureText(label).width, right = cx + 6 * px + w <= b.left + b.width;
+      var tx = right ? cx + 5 * px : cx - 5 * px - w;
+      ctx.fillStyle = "rgba(255,255,255,0.85)";
+      ctx.fillRect(tx - 2 * px, b.top + 3 * px, w + 4 * px, 16 * px);
+      ctx.fillStyle = color;
+      ctx.fillText(label, tx, b.top + 5 * px);
+    }
+    ctx.restore();
+  }
+  // stepMarkers marks each step at (x(s), y(s)) by verdict, r canvas
+  // pixels wide; with labels (an array) it adds where each went, for
+  // rateLabels.
+  function stepMarkers(u, steps, x, y, r, labels) {
+    var px = uPlot.pxRatio;
+    u.ctx.save();
+    steps.forEach(function (s) {
+      var xv = x(s), yv = y(s);
+      if (xv == null || yv == null) return;
+      var cx = u.valToPos(xv, "x", true), cy = u.valToPos(yv, "y", true);
+      if (!isFinite(cx) || !isFinite(cy)) return;
+      marker(u.ctx, verdictOf(s.verdict), cx, cy, r * px);
+      if (labels) labels.push({ x: cx, y: cy, r: r * px, text: fmtRate(s.rate) });
+    });
+    u.ctx.restore();
+  }
+  // rateLabels writes each step's planned rate beside its marker where it
+  // covers no other label or marker, trying four corners in turn.
+  function rateLabels(u, labels) {
+    var ctx = u.ctx, px = uPlot.pxRatio, b = u.bbox, h = 12 * px, gap = 3 * px;
+    var boxes = labels.map(function (l) { return [l.x - l.r, l.y - l.r, 2 * l.r, 2 * l.r]; });
+    var clear = function (box) {
+      return box[0] >= b.left && box[0] + box[2] <= b.left + b.width && box[1] >= b.top && box[1] + box[3] <= b.top + b.height &&
+        boxes.every(function (o) { return box[0] + box[2] < o[0] || o[0] + o[2] < box[0] || box[1] + box[3] < o[1] || o[1] + o[3] < box[1]; });
+    };
+    ctx.save();
+    ctx.font = Math.round(11 * px) + "px system-ui, sans-serif";
+    ctx.textBaseline = "middle";
+    ctx.textAlign = "left";
+    ctx.lineJoin = "round";
+    labels.forEach(function (l) {
+      var w = ctx.measureText(l.text).width;
+      var spots = [[l.x + l.r + gap, l.y - l.r - h], [l.x + l.r + gap, l.y + l.r], [l.x - l.r - gap - w, l.y - l.r - h], [l.x - l.r - gap - w, l.y + l.r]];
+      for (var k = 0; k < spots.length; k++) {
+        var box = [spots[k][0], spots[k][1], w, h];
+        if (!clear(box)) continue;
+        boxes.push(box);
+        ctx.lineWidth = 3 * px; ctx.strokeStyle = "rgba(255,255,255,0.9)";
+        ctx.strokeText(l.text, box[0], box[1] + h / 2);
+        ctx.fillStyle = "#424a53";
+        ctx.fillText(l.text, box[0], box[1] + h / 2);
+        return;
+      }
+    });
+    ctx.restore();
+  }
+  // tip is a step's details beside the cursor: show(u, step) or hide.
+  function tip(u) {
+    var box = el("div", { "class": "tip" });
+    box.hidden = true;
+    u.over.appendChild(box);
+    return function (s) {
+      if (!s) { box.hidden = true; return; }
+      box.textContent = "";
+      var v = verdictOf(s.verdict), head = el("div", { "class": "tip-head" });
+      head.appendChild(markerIcon(v));
+      head.appendChild(document.createTextNode(" " + (s.dir || "step") + ": planned " + fmtRate(s.rate) + " (run as step " + s.order + ")"));
+      box.appendChild(head);
+      box.appendChild(el("div", null, "sent " + fmtRate(s.sent) + " · served " + fmtRate(s.served) + " · " + s.requests + " requests · " + fmtPct(s.failures) + " failed"));
+      box.appendChild(el("div", null, "p50 " + fmtMS(s.p50_ms) + " · p95 " + fmtMS(s.p95_ms) + " · p99 " + fmtMS(s.p99_ms) + " · lag p99 " + fmtMS(s.lag_p99_ms)));
+      box.appendChild(el("div", null, "verdict: " + s.verdict + (s.reason ? " (" + s.reason + ")" : "")));
+      box.hidden = false;
+      var l = u.cursor.left + 14, t = u.cursor.top + 14, ow = u.over.clientWidth, oh = u.over.clientHeight;
+      if (l + box.offsetWidth > ow) l = Math.max(0, u.cursor.left - 14 - box.offsetWidth);
+      if (t + box.offsetHeight > oh) t = Math.max(0, u.cursor.top - 14 - box.offsetHeight);
+      box.style.left = l + "px"; box.style.top = t + "px";
+    };
+  }
+
+  // The latency–throughput curve: x is the throughput served, one point
+  // per step joined in order of planned rate (uPlot's mode 2: x need not
+  // rise), the p95 limit and the capacity.
+  function sweepCurve(sw, parent) {
+    var steps = sw.steps, log = logBox.checked;
+    var xs = steps.map(function (s) { return s.served; });
+    var xHi = Math.max.apply(null, xs.concat([sw.found ? sw.capacity : 0, 0]));
+    if (!(xHi > 0)) xHi = Math.max.apply(null, steps.map(function (s) { return s.rate; }).concat([1]));
+    xHi *= 1.1;
+    var facets = function () { return [{ scale: "x", auto: true }, { scale: "y", auto: true }]; };
+    var lat = function (s, q) { var v = s[q + "_ms"]; return v == null || (log && v <= 0) ? null : v; };
+    var limit = sw.p95_limit ? "p95 limit (" + sw.p95_limit + ")" : "p95 " + fmtMS(sw.p95_limit_ms) + " (default limit)";
+    var series = [{}, { label: limit, stroke: targetColor, dash: [10, 5], width: 1.5, facets: facets() }];
+    var cols = [null, [[0, xHi], [sw.p95_limit_ms, sw.p95_limit_ms]]];
+    pctStyle.forEach(function (q) {
+      series.push({ label: q[0], stroke: q[1], width: q[2], dash: q[3] || undefined, spanGaps: true, facets: facets() });
+      cols.push([xs, steps.map(function (s) { return lat(s, q[0]); })]);
+    });
+    var show;
+    var u = chart({
+      mode: 2,
+      title: "Latency vs served throughput, steps joined by planned rate",
+      height: 340,
+      series: series,
+      legend: { live: false },
+      cursor: { drag: { x: false, y: false }, dataIdx: function () { return null; } },
+      scales: {
+        x: { time: false, range: function () { return [0, xHi]; } },
+        y: log ? { distr: 3, log: 10, range: decades } : { range: fromZero }
+      },
+      axes: [
+        { scale: "x", label: "served throughput (successful responses/s)", values: function (u, splits) { return splits.map(function (v) { return String(+v.toFixed(2)); }); } },
+        { scale: "y", label: "latency", size: 70, values: function (u, splits) { return splits.map(function (v) { return v == null ? "" : fmtMS(v); }); } }
+      ],
+      hooks: {
+        draw: [function (u) {
+          if (sw.found && sw.capacity > 0) vline(u, sw.capacity, capacityColor, "capacity ≈ " + fmtNum(sw.capacity) + " rps");
+          var labels = [];
+          // The p95 points (the verdict's) last, over the others, with the rates.
+          [0, 2, 1].forEach(function (qi) {
+            if (!u.series[qi + 2].show) return;
+            var q = pctStyle[qi][0];
+            stepMarkers(u, steps, function (s) { return s.served; }, function (s) { return lat(s, q); }, qi === 1 ? 5 : 4, qi === 1 ? labels : null);
+          });
+          rateLabels(u, labels);
+        }],
+        setCursor: [function (u) {
+          var best = null, bestD = 20 * 20;
+          if (u.cursor.left >= 0) {
+            steps.forEach(function (s) {
+              pctStyle.forEach(function (q, qi) {
+                var v = lat(s, q[0]);
+                if (v == null || !u.series[qi + 2].show) return;
+                var dx = u.valToPos(s.served, "x") - u.cursor.left, dy = u.valToPos(v, "y") - u.cursor.top;
+                if (dx * dx + dy * dy < bestD) { bestD = dx * dx + dy * dy; best = s; }
+              });
+            });
+          }
+          show(best);
+        }]
+      }
+    }, cols, parent, halfWidth);
+    show = tip(u);
+    return u;
+  }
+
+  // Served (and sent) against planned: a server that keeps up stays on
+  // the diagonal; past its capacity the served rate flattens.
+  function sweepServed(sw, parent) {
+    var steps = sw.steps;
+    var rates = steps.map(function (s) { return s.rate; });
+    var xHi = Math.max.apply(null, rates.concat([sw.limit, 1])) * 1.05;
+    var xs = [0].concat(rates);
+    var series = [
+      { label: "planned", value: function (u, v) { return fmtRate(v); } },
+      { label: "planned (y = x)", stroke: "#8c959f", dash: [4, 4], width: 1, points: { show: false }, value: function (u, v) { return fmtRate(v); } },
+      { label: "sent", stroke: "#8250df", width: 1.5, spanGaps: true, points: { show: false }, value: function (u, v) { return fmtRate(v); } },
+      { label: "served", stroke: "#0969da", width: 2.5, spanGaps: true, points: { show: false }, value: function (u, v) { return fmtRate(v); } }
+    ];
+    var cols = [xs, xs.slice(),
+      [null].concat(steps.map(function (s) { return s.sent; })),
+      [null].concat(steps.map(function (s) { return s.served; }))];
+    var show;
+    var u = chart({
+      title: "Served against planned rate",
+      height: 340,
+      series: series,
+      cursor: { drag: { x: false, y: false } },
+      scales: { x: { time: false, range: function () { return [0, xHi]; } }, y: { range: fromZero } },
+      axes: [
+        { label: "planned rate (requests/s)", values: function (u, splits) { return splits.map(function (v) { return String(+v.toFixed(2)); }); } },
+        { label: "requests/s", size: 60 }
+      ],
+      hooks: {
+        drawAxes: [function (u) {
+          // The bracket: the capacity passed, the limit above it failed.
+          if (!(sw.capacity > 0 && sw.limit > sw.capacity)) return;
+          var ctx = u.ctx, b = u.bbox;
+          var x0 = u.valToPos(sw.capacity, "x", true), x1 = u.valToPos(sw.limit, "x", true);
+          ctx.save();
+          ctx.fillStyle = "rgba(191,135,0,0.12)";
+          ctx.fillRect(x0, b.top, x1 - x0, b.height);
+          ctx.restore();
+        }],
+        draw: [function (u) {
+          if (sw.found && sw.capacity > 0) vline(u, sw.capacity, capacityColor, "capacity ≈ " + fmtNum(sw.capacity) + " rps");
+          if (sw.limit > 0) vline(u, sw.limit, limitColor, sw.found ? "" : "failed at " + fmtNum(sw.limit) + " rps");
+          if (u.series[3].show) stepMarkers(u, steps, function (s) { return s.rate; }, function (s) { return s.served; }, 5, null);
+        }],
+        setCursor: [function (u) {
+          var i = u.cursor.idx;
+          show(i != null && i > 0 ? steps[i - 1] : null);
+        }]
+      }
+    }, cols, parent, halfWidth);
+    show = tip(u);
+    return u;
+  }
+
+  function sweepTable(sw) {
+    var d = el("details"), t = el("table", { "class": "steps" }), head = el("tr");
+    d.appendChild(el("summary", null, "steps (" + sw.steps.length + "), by planned rate"));
+    ["step", "planned", "sent", "served", "requests", "failed", "p50", "p95", "p99", "lag p99", "verdict", "reason"].forEach(function (h) { head.appendChild(el("th", null, h)); });
+    t.appendChild(head);
+    sw.steps.forEach(function (s) {
+      var tr = el("tr");
+      [s.dir || String(s.order), fmtRate(s.rate), fmtRate(s.sent), fmtRate(s.served), String(s.requests), fmtPct(s.failures),
+        fmtMS(s.p50_ms), fmtMS(s.p95_ms), fmtMS(s.p99_ms), fmtMS(s.lag_p99_ms)].forEach(function (v) { tr.appendChild(el("td", null, v)); });
+      var vc = el("td", { "class": "text" });
+      vc.appendChild(markerIcon(verdictOf(s.verdict)));
+      vc.appendChild(document.createTextNode(" " + s.verdict));
+      tr.appendChild(vc);
+      tr.appendChild(el("td", { "class": "text" }, s.reason || ""));
+      t.appendChild(tr);
+    });
+    d.appendChild(t);
+    return d;
+  }
+
+  var curves = [];
+  function drawCurves() {
+    curves.forEach(function (c) {
+      if (c.u) { charts.splice(charts.indexOf(c.u), 1); c.u.destroy(); }
+      c.box.textContent = "";
+      c.u = c.sw.steps.length ? sweepCurve(c.sw, c.box) : null;
+    });
+  }
+  function drawSweeps() {
+    var parent = document.getElementById("sweeps");
+    data.sweeps.forEach(function (sw) {
+      var box = el("div", { "class": "sweep" });
+      parent.appendChild(box);
+      box.appendChild(el("h3", null, sw.label));
+      var meta = [];
+      if (sw.target) meta.push(sw.target);
+      if (sw.start) meta.push("started " + sw.start.replace("T", " ").replace("Z", " UTC"));
+      if (sw.step_s) meta.push("steps of " + sw.step_s + " s" + (sw.warmup_s ? " after " + sw.warmup_s + " s of warm-up" : ""));
+      if (sw.thresholds && sw.thresholds.length) meta.push("judged by " + sw.thresholds.join(", "));
+      if (sw.source) meta.push(sw.source);
+      if (meta.length) box.appendChild(el("p", { "class": "note" }, meta.join(" · ")));
+      var answer = el("p", { "class": "answer " + (sw.found ? "found" : "none") });
+      answer.appendChild(el("b", null, "Answer: "));
+      answer.appendChild(document.createTextNode(sw.answer || "(none recorded)"));
+      box.appendChild(answer);
+      if (sw.steps.length === 0) {
+        box.appendChild(el("p", { "class": "empty" }, "no steps"));
+        return;
+      }
+      var key = el("div", { "class": "key" });
+      key.appendChild(document.createTextNode("Steps: "));
+      var used = {};
+      sw.steps.forEach(function (s) { used[s.verdict] = true; });
+      Object.keys(verdicts).concat(Object.keys(used).filter(function (v) { return !verdicts[v]; })).forEach(function (name) {
+        var item = el("span", { "class": "key-item" + (used[name] ? "" : " unused") });
+        item.appendChild(markerIcon(verdictOf(name)));
+        item.appendChild(document.createTextNode(" " + (verdicts[name] ? verdicts[name].label : name)));
+        key.appendChild(item);
+      });
+      box.appendChild(key);
+      var pair = el("div", { "class": "pair" }), curveBox = el("div");
+      pair.appendChild(curveBox);
+      box.appendChild(pair);
+      curves.push({ sw: sw, box: curveBox, u: null });
+      sweepServed(sw, pair);
+      box.appendChild(sweepTable(sw));
+    });
+    drawCurves();
+  }
+
   summary();
+  if (data.sweeps.length > 0) {
+    document.getElementById("capacity").hidden = false;
+    document.getElementById("capacity-note").textContent =
+      "Each sweep as its summary (sweep.json) has it: one point per step, measured after the step's warm-up. " +
+      "Latency is from the scheduled send (p50 thick, p95, p99 dashed); served is the successful responses completed within the step, per second. " +
+      "A server that keeps up serves what was planned (the diagonal); past its capacity the served rate flattens while latency climbs. " +
+      "Shaded: the bracket between the highest rate that passed and the lowest that failed above it. " +
+      "Hover a point for the step's details; plot a step's directory on its own for its time series.";
+    drawSweeps();
+  }
+  var sweepsOnly = data.runs.length === 0 && data.sweeps.length > 0;
+  if (sweepsOnly) {
+    document.getElementById("timeseries").hidden = true;
+    pointsBox.parentNode.style.display = "none";
+  }
   document.getElementById("latency-note").textContent =
     "Response time from the scheduled send (vegeta's latency plus the schedule lag, as in ragload report), " +
     "by the time each request was due, in buckets of " + W + " s from each run's start. " +
@@ -199,7 +567,9 @@
     (data.points ? "Dots: sampled results (the fastest, the slowest and a few at random in each slice of time). " : "") +
     (data.target_ms > 0 ? "Red dashed line: the p95 target, " + fmtMS(data.target_ms) + "." : "");
   if (!data.points) pointsBox.parentNode.style.display = "none";
-  if (N === 0) {
+  if (sweepsOnly) {
+    // No time series to draw.
+  } else if (N === 0) {
     ["latency", "throughput", "failures"].forEach(function (id) {
       document.getElementById(id).appendChild(el("p", { "class": "empty" }, "no results"));
     });
@@ -211,7 +581,10 @@
   built = true;
   check();
 
-  logBox.addEventListener("change", drawLatency);
+  logBox.addEventListener("change", function () {
+    if (!sweepsOnly && N > 0) drawLatency();
+    drawCurves();
+  });
   pointsBox.addEventListener("change", function () {
     latencyCharts.forEach(function (u) {
       u.ragloadDots.forEach(function (i) { u.setSeries(i, { show: pointsBox.checked }); });
@@ -221,7 +594,7 @@
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
     resizing = setTimeout(function () {
-      charts.forEach(function (u) { u.setSize({ width: width(), height: u.height }); });
+      charts.forEach(function (u) { u.setSize({ width: u.ragloadWidth(), height: u.height }); });
     }, 100);
   });
 })();

@@ -1,0 +1,324 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/ragload/ragload/results"
+)
+
+// Defaults of a sweep.
+const (
+	DefaultPrecision = 0.05
+	DefaultGrowth    = 1.5
+	// MinThroughput is the share of the planned rate a step must serve.
+	MinThroughput = 0.95
+	// BadFailures and BadLatency make a step fail badly enough to stop the
+	// search and spare the server: most requests failing, or a p95 at
+	// three times its limit.
+	BadFailures = 0.5
+	BadLatency  = 3
+)
+
+// SweepJob searches for the highest arrival rate that still meets the
+// verdict (Rules): it grows the rate geometrically from From until a step
+// fails, then bisects between the last pass and the first fail to
+// Precision. With Steps it runs those rates instead. Each step is an
+// open-model attack stored as a run of its own in Dir/step-NNNNrps; the
+// connections and the login stay warm from step to step.
+type SweepJob struct {
+	Setup                // Dir is the sweep's directory
+	From, To     float64 // rates to search between
+	Steps        []float64
+	StepDuration time.Duration // judged part of each step
+	Warmup       time.Duration // sent first at the step's rate, not judged
+	Precision    float64       // relative width of the final bracket
+	Growth       float64       // factor between steps while no step failed
+	Arrivals     string
+	Rules        []results.Threshold
+	// OnStep, when set, is called after each step.
+	OnStep func(results.SweepStep)
+}
+
+// Run executes the sweep and returns its summary, also written to
+// Dir/sweep.json after every step. An interrupted sweep returns what it has.
+func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
+	if err := j.validate(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(j.Dir, results.SweepFile)); err == nil {
+		return nil, fmt.Errorf("%s: %w (pick another --out)", j.Dir, ErrRunExists)
+	}
+	if _, err := j.check(); err != nil {
+		return nil, err
+	}
+	// One login and one client for every step.
+	var auth results.Manifest
+	pool, err := j.login(ctx, &auth, j.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	j.loggedIn = &loggedIn{pool: pool, auth: auth.Auth}
+	authCtx, stopAuth := context.WithCancel(context.Background())
+	defer stopAuth()
+	if pool != nil {
+		go pool.Run(authCtx)
+	}
+	client, streams := j.Options.streamingClient()
+	j.Options.shared = &sharedClient{client: client, streams: streams}
+	if err := os.MkdirAll(j.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create sweep directory: %w", err)
+	}
+
+	sw := &results.Sweep{
+		Tool: j.Tool, Name: j.Options.Name, Target: j.Target, Status: results.StatusRunning, Started: time.Now(),
+		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
+			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth},
+		Thresholds: exprs(j.Rules),
+	}
+	s := &search{job: j, sweep: sw}
+	err = s.run(ctx)
+	sw.Ended = time.Now()
+	switch {
+	case err != nil:
+		sw.Status = results.StatusFailed
+	case ctx.Err() != nil:
+		sw.Status = results.StatusInterrupted
+	default:
+		sw.Status = results.StatusComplete
+	}
+	s.answer()
+	if werr := results.WriteSweep(j.Dir, sw); err == nil {
+		err = werr
+	}
+	return sw, err
+}
+
+func (j *SweepJob) validate() error {
+	if j.Precision <= 0 {
+		j.Precision = DefaultPrecision
+	}
+	if j.Growth <= 1 {
+		j.Growth = DefaultGrowth
+	}
+	switch {
+	case j.StepDuration <= 0:
+		return errors.New("the step duration must be > 0")
+	case j.Warmup < 0:
+		return errors.New("the warm-up must be ≥ 0")
+	case len(j.Steps) == 0 && (j.From <= 0 || j.To < j.From || j.To > MaxRate):
+		return fmt.Errorf("want 0 < from ≤ to ≤ %g, got from %g to %g", float64(MaxRate), j.From, j.To)
+	}
+	for i, r := range j.Steps {
+		if r <= 0 || r > MaxRate || (i > 0 && r <= j.Steps[i-1]) {
+			return fmt.Errorf("steps must be rising rates above 0, got %v", j.Steps)
+		}
+	}
+	return nil
+}
+
+func exprs(rules []results.Threshold) []string {
+	ths, _ := results.Exprs(rules)
+	return ths
+}
+
+// search is the state of one sweep.
+type search struct {
+	job   *SweepJob
+	sweep *results.Sweep
+	// pass is the highest rate that passed, fail the lowest that failed
+	// above it (0 when none did).
+	pass, fail float64
+	stopped    *results.SweepStep // the step that ended the search early
+}
+
+func (s *search) run(ctx context.Context) error {
+	j := s.job
+	if len(j.Steps) > 0 {
+		for _, r := range j.Steps {
+			if done, err := s.step(ctx, r); done || err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	// Grow until a step fails, or --to passes.
+	for r := j.From; ; r = min(roundRate(r*j.Growth), j.To) {
+		done, err := s.step(ctx, r)
+		if done || err != nil {
+			return err
+		}
+		if s.fail > 0 || r >= j.To {
+			break
+		}
+	}
+	// Bisect between the last pass and the first fail.
+	for s.pass > 0 && s.fail > 0 && (s.fail-s.pass)/s.pass > j.Precision {
+		mid := roundRate((s.pass + s.fail) / 2)
+		if mid <= s.pass || mid >= s.fail {
+			break // the rounding cannot split the bracket further
+		}
+		if done, err := s.step(ctx, mid); done || err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// roundRate keeps step rates readable: whole requests per second from 10
+// up, tenths below.
+func roundRate(r float64) float64 {
+	if r >= 10 {
+		return math.Round(r)
+	}
+	return math.Max(math.Round(r*10)/10, 0.1)
+}
+
+// stepDir names a step's run directory.
+func stepDir(rate float64) string {
+	if rate == math.Trunc(rate) {
+		return fmt.Sprintf("step-%04.0frps", rate)
+	}
+	return fmt.Sprintf("step-%06.1frps", rate)
+}
+
+// step runs and judges one rate; done means the search must stop (the
+// sweep was interrupted, failed badly or reached ragload's own limit).
+func (s *search) step(ctx context.Context, rate float64) (done bool, err error) {
+	j := s.job
+	name := stepDir(rate)
+	job := &Job{Setup: j.Setup, Plan: Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
+	job.Dir = filepath.Join(j.Dir, name)
+	job.Options.Name = j.Options.Name + "-" + name
+	if _, err := job.Run(ctx); err != nil {
+		return true, err
+	}
+	inputs, err := results.Resolve([]string{job.Dir})
+	if err != nil {
+		return true, err
+	}
+	rep, throughput, err := results.LoadAfter(inputs, j.Warmup)
+	if err != nil {
+		return true, err
+	}
+	if err := rep.Judge(j.Rules); err != nil {
+		return true, err
+	}
+	st := s.judge(rate, name, rep, throughput)
+	s.sweep.Steps = append(s.sweep.Steps, st)
+	if j.OnStep != nil {
+		j.OnStep(st)
+	}
+	if err := results.WriteSweep(j.Dir, s.sweep); err != nil {
+		return true, err
+	}
+	if rep.Manifest.Status == results.StatusInterrupted || ctx.Err() != nil {
+		return true, nil
+	}
+	s.bracket()
+	if st.Verdict == results.StepBad || st.Verdict == results.StepGenerator {
+		s.stopped = &s.sweep.Steps[len(s.sweep.Steps)-1]
+		return true, nil
+	}
+	return false, nil
+}
+
+// bracket finds the lowest rate that failed and the highest that passed
+// below it.
+func (s *search) bracket() {
+	s.pass, s.fail = 0, 0
+	for _, st := range s.sweep.Steps {
+		if (st.Verdict == results.StepFail || st.Verdict == results.StepBad) && (s.fail == 0 || st.Rate < s.fail) {
+			s.fail = st.Rate
+		}
+	}
+	for _, st := range s.sweep.Steps {
+		if st.Verdict == results.StepPass && st.Rate > s.pass && (s.fail == 0 || st.Rate < s.fail) {
+			s.pass = st.Rate
+		}
+	}
+}
+
+// judge turns a step's report into its verdict.
+func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) results.SweepStep {
+	t := rep.Total
+	resp := t.Response()
+	st := results.SweepStep{
+		Rate: rate, Dir: dir, SentRate: rep.Rate(t), Throughput: throughput, Requests: t.Requests,
+		Failures: t.FailureRate(), P50: ms(resp.P50), P95: ms(resp.P95), P99: ms(resp.P99),
+		LagP99: ms(t.Quantile(99, results.ViewLag)), Verdict: results.StepPass,
+	}
+	var why []string
+	if !rep.Verdict.Pass {
+		why = append(why, rep.Verdict.Reasons...)
+	}
+	if st.SentRate < MinThroughput*rate {
+		why = append(why, fmt.Sprintf("sent only %.1f/s of %g/s", st.SentRate, rate))
+	}
+	if throughput < MinThroughput*rate {
+		why = append(why, fmt.Sprintf("served only %.1f/s of %g/s", throughput, rate))
+	}
+	switch {
+	case rep.Saturated():
+		st.Verdict = results.StepGenerator
+		why = append([]string{strings.Join(rep.Manifest.Generator.Reasons, "; ")}, why...)
+	case st.Failures >= BadFailures || (s.p95Limit() > 0 && resp.P95 >= BadLatency*s.p95Limit()):
+		st.Verdict = results.StepBad
+	case len(why) > 0:
+		st.Verdict = results.StepFail
+	}
+	st.Reason = strings.Join(why, "; ")
+	return st
+}
+
+// p95Limit is the overall p95 threshold of the rules (2 s by default).
+func (s *search) p95Limit() time.Duration {
+	for _, t := range s.job.Rules {
+		if t.Endpoint == "" && t.Metric == "p95" && !t.Advisory {
+			return t.LimitDur
+		}
+	}
+	return 2 * time.Second
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// answer states the outcome in words.
+func (s *search) answer() {
+	sw, j := s.sweep, s.job
+	sw.Capacity, sw.Limit = s.pass, s.fail
+	top := j.To
+	if len(j.Steps) > 0 {
+		top = j.Steps[len(j.Steps)-1]
+	}
+	switch {
+	case s.stopped != nil && s.stopped.Verdict == results.StepGenerator:
+		sw.GeneratorLimited = true
+		sw.Answer = fmt.Sprintf("no capacity is claimed at or beyond %g rps: there ragload itself was the limit (%s), not the server", s.stopped.Rate, s.stopped.Reason)
+		if s.pass > 0 {
+			sw.Answer += fmt.Sprintf("; the server passed %g rps", s.pass)
+		}
+		sw.Answer += ". Spread the load over several generators (shards) to go further."
+	case s.pass == 0 && len(sw.Steps) > 0:
+		sw.Answer = fmt.Sprintf("no capacity found: the first step, %g rps, already failed (%s)", sw.Steps[0].Rate, sw.Steps[0].Reason)
+	case s.pass == 0:
+		sw.Answer = "no step ran"
+	case s.fail == 0 && s.pass >= top:
+		sw.Found = true
+		sw.Answer = fmt.Sprintf("at least %g rps: every step up to %g rps passed", s.pass, top)
+	case s.fail == 0:
+		sw.Answer = fmt.Sprintf("%g rps passed; the sweep stopped before a step failed", s.pass)
+	default:
+		sw.Found = true
+		sw.Answer = fmt.Sprintf("max sustainable ≈ %g rps (bracket [%g, %g])", s.pass, s.pass, s.fail)
+		if s.stopped != nil {
+			sw.Answer += fmt.Sprintf("; the search stopped early because %g rps failed badly (%s)", s.stopped.Rate, s.stopped.Reason)
+		}
+	}
+}

@@ -1,0 +1,151 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// SweepFile is the summary of a capacity sweep in its directory; each step
+// is a run directory of its own beside it.
+const (
+	SweepFile   = "sweep.json"
+	SweepSchema = "ragload.sweep/v1"
+)
+
+// Step verdicts.
+const (
+	StepPass      = "pass"
+	StepFail      = "fail"
+	StepBad       = "bad"               // failed so badly the search stopped
+	StepGenerator = "generator-limited" // ragload, not the server, was the limit
+)
+
+// Sweep is a capacity sweep: its plan, its steps and the answer.
+type Sweep struct {
+	Schema     string      `json:"schema"`
+	Tool       string      `json:"tool"`
+	Name       string      `json:"name"`
+	Target     string      `json:"target"`
+	Status     string      `json:"status"`
+	Started    time.Time   `json:"started"`
+	Ended      time.Time   `json:"ended"`
+	Plan       SweepPlan   `json:"plan"`
+	Thresholds []string    `json:"thresholds"`
+	Steps      []SweepStep `json:"steps"`
+	// Found says whether a capacity was found: a step passed and a higher
+	// one failed (or the last planned step passed).
+	Found bool `json:"found"`
+	// Capacity is the highest rate that passed, Limit the lowest that
+	// failed above it (0 if none did): the answer is in [Capacity, Limit].
+	Capacity float64 `json:"capacity"`
+	Limit    float64 `json:"limit"`
+	// GeneratorLimited says the search stopped because ragload itself was
+	// saturated: no capacity is claimed at or beyond that step.
+	GeneratorLimited bool   `json:"generator_limited"`
+	Answer           string `json:"answer"`
+}
+
+// SweepPlan is how the sweep was asked to search.
+type SweepPlan struct {
+	From         float64   `json:"from"`
+	To           float64   `json:"to"`
+	Steps        []float64 `json:"steps,omitempty"` // fixed steps instead of a search
+	StepDuration Duration  `json:"step_duration"`
+	Warmup       Duration  `json:"warmup"`
+	Precision    float64   `json:"precision"`
+	Growth       float64   `json:"growth"`
+}
+
+// SweepStep is one step of a sweep, judged on what was sent after its
+// warm-up.
+type SweepStep struct {
+	Rate       float64 `json:"rate"`       // planned
+	Dir        string  `json:"dir"`        // run directory, relative to the sweep's
+	SentRate   float64 `json:"sent_rate"`  // requests sent per second
+	Throughput float64 `json:"throughput"` // successful responses per second
+	Requests   uint64  `json:"requests"`
+	Failures   float64 `json:"failure_rate"`
+	P50        float64 `json:"p50_ms"`
+	P95        float64 `json:"p95_ms"`
+	P99        float64 `json:"p99_ms"`
+	LagP99     float64 `json:"lag_p99_ms"`
+	Verdict    string  `json:"verdict"`
+	Reason     string  `json:"reason,omitempty"`
+}
+
+// WriteSweep writes dir/sweep.json atomically.
+func WriteSweep(dir string, s *Sweep) error {
+	if s.Schema == "" {
+		s.Schema = SweepSchema
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("encode sweep: %w", err)
+	}
+	return writeAtomic(dir, SweepFile, "sweep", buf.Bytes())
+}
+
+// ReadSweep reads dir/sweep.json.
+func ReadSweep(dir string) (*Sweep, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SweepFile))
+	if err != nil {
+		return nil, err
+	}
+	var s Sweep
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), err)
+	}
+	return &s, nil
+}
+
+// LoadAfter is Load leaving out what each run sent in its first skip (a
+// warm-up); the report's rates are over the rest of the window. It also
+// returns the throughput: successful responses that completed within that
+// window, per second. Unlike the send rate, it drops when the server
+// cannot keep up, whatever the latency.
+func LoadAfter(inputs []Input, skip time.Duration) (*Report, float64, error) {
+	var m *Manifest
+	for _, in := range inputs {
+		if in.Manifest != nil && m == nil {
+			m = in.Manifest
+		}
+	}
+	agg := NewAggregator(m)
+	var window time.Duration
+	var done uint64
+	for _, in := range inputs {
+		start, w, err := runWindow(in)
+		if err != nil {
+			return nil, 0, err
+		}
+		from, to := start.Add(skip), start.Add(w)
+		window += max(w-skip, 0)
+		if _, err := ReadInputs([]Input{in}, func(r *vegeta.Result) error {
+			if r.Timestamp.Before(from) {
+				return nil
+			}
+			agg.Add(r)
+			if end := r.End(); !Failed(r) && !end.Before(from) && !end.After(to) {
+				done++
+			}
+			return nil
+		}); err != nil {
+			return nil, 0, err
+		}
+	}
+	rep := NewReport(m, agg, nil)
+	rep.Window = window
+	if window <= 0 {
+		return rep, 0, nil
+	}
+	return rep, float64(done) / window.Seconds(), nil
+}

@@ -1,0 +1,102 @@
+package results
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// SweepFormats are the formats a sweep renders to.
+var SweepFormats = []string{FormatText, FormatMarkdown, FormatJSON}
+
+// WriteSweepReport renders a sweep: a row per step and the answer.
+func WriteSweepReport(w io.Writer, format string, s *Sweep) error {
+	switch format {
+	case FormatText:
+		return writeSweepText(w, s)
+	case FormatMarkdown:
+		return writeSweepMarkdown(w, s)
+	case FormatJSON:
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(s)
+	}
+	return fmt.Errorf("format %q isn't one of [%s]", format, strings.Join(SweepFormats, " "))
+}
+
+var sweepHeader = []string{"Step", "Planned", "Sent", "Served", "Requests", "Fail %", "p50", "p95", "p99", "lag p99", "Verdict"}
+
+func (st SweepStep) row() []string {
+	return []string{st.Dir, fmt.Sprintf("%g/s", st.Rate), fmt.Sprintf("%.1f/s", st.SentRate), fmt.Sprintf("%.1f/s", st.Throughput),
+		fmt.Sprint(st.Requests), fmt.Sprintf("%.2f", 100*st.Failures), fmtMS(st.P50), fmtMS(st.P95), fmtMS(st.P99), fmtMS(st.LagP99), st.Verdict}
+}
+
+func (s *Sweep) intro() string {
+	p := s.Plan
+	what := fmt.Sprintf("search from %g to %g/s (×%g, then bisect to %g%%)", p.From, p.To, p.Growth, 100*p.Precision)
+	if len(p.Steps) > 0 {
+		what = fmt.Sprintf("steps %v/s", p.Steps)
+	}
+	return fmt.Sprintf("Sweep %s · %s · %s · steps of %s after %s warm-up · judged by %s",
+		s.Name, s.Target, what, time.Duration(p.StepDuration), time.Duration(p.Warmup), strings.Join(s.Thresholds, ", "))
+}
+
+func writeSweepText(w io.Writer, s *Sweep) error {
+	p := &printer{w: w}
+	p.printf("%s\n\n", s.intro())
+	if p.err != nil {
+		return p.err
+	}
+	align := make([]tw.Align, len(sweepHeader))
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
+	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}))
+	t.Header(sweepHeader)
+	for _, st := range s.Steps {
+		if err := t.Append(st.row()); err != nil {
+			return err
+		}
+	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	p.printf("Latencies in ms from the scheduled send; Served counts successful responses completed within the step.\n")
+	for _, st := range s.Steps {
+		if st.Reason != "" {
+			p.printf("  %s: %s\n", st.Dir, st.Reason)
+		}
+	}
+	if s.Status != StatusComplete {
+		p.printf("WARNING: the sweep is %s\n", s.Status)
+	}
+	p.printf("\nAnswer: %s\n", s.Answer)
+	return p.err
+}
+
+func writeSweepMarkdown(w io.Writer, s *Sweep) error {
+	p := &printer{w: w}
+	p.printf("### ragload sweep: %s\n\n%s\n\n", mdEscape(s.Answer), mdEscape(s.intro()))
+	p.printf("| %s |\n|%s\n", strings.Join(sweepHeader, " | "), strings.Repeat("--:|", len(sweepHeader)))
+	for _, st := range s.Steps {
+		cells := st.row()
+		for i := range cells {
+			cells[i] = mdEscape(cells[i])
+		}
+		p.printf("| %s |\n", strings.Join(cells, " | "))
+	}
+	for _, st := range s.Steps {
+		if st.Reason != "" {
+			p.printf("\n- `%s`: %s", st.Dir, mdEscape(st.Reason))
+		}
+	}
+	p.printf("\n")
+	return p.err
+}
