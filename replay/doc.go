@@ -1,0 +1,42 @@
+// Package replay records request streams and replays them with their
+// original timing.
+//
+// A Recorder writes the requests of a run to a stream file as results
+// complete. OpenStream reads such a file back; FromAccessLog turns an
+// nginx/Apache or JSON-lines access log into one, and FromVegeta a vegeta
+// targets file at a constant rate. Each returns an Opener (a recording that
+// can be read again, streaming) and its Info. Scaled changes the speed,
+// cuts long pauses and loops; a Player then replays the result as the
+// pacer and targeter of a vegeta attack, telling when each request was due
+// so that schedule lag is measured as in any open-model plan.
+//
+// # Stream format
+//
+// One request per line, JSON, sorted by offset_us:
+//
+//	{"offset_us":12345,"endpoint":"/query (basic)","method":"POST","url":"/api/v1/query/?a=1","auth":true,"headers":{"Content-Type":["application/json"]},"body":"{\"query\":\"…\"}"}
+//
+//	offset_us    microseconds from the start of the recording, ≥ 0
+//	endpoint     the logical name of the request; may be empty
+//	method       the HTTP method, a valid token
+//	url          path and query only, starting with "/": replay joins it to
+//	             the URL of the run (--url), so a recording can be replayed
+//	             against any host
+//	auth         the original request carried credentials; they are never
+//	             stored: replay sends its own token with such requests
+//	headers      the request headers (an object of string arrays), without
+//	             credentials: Authorization, Proxy-Authorization, Cookie and
+//	             X-Vegeta-* are dropped, case-insensitively, when writing and
+//	             again when reading; omitted when empty
+//	body         the body as a string when it is valid UTF-8; omitted when
+//	             empty
+//	body_base64  instead of body, the body in standard base64 when it is not
+//	             valid UTF-8
+//
+// Unknown fields are ignored, so later versions may add some. Blank lines
+// are skipped. A file that is not sorted is still read: it is sorted
+// through an index of 16 bytes a line (GoReplay, for one, writes slightly
+// out-of-order files). Errors name the file, line and field:
+//
+//	stream.jsonl:12: url: "x" must start with /
+package replay

@@ -1,0 +1,241 @@
+package replay
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Entry is one recorded request. Entries handed out by a Source may share
+// their Header map and Body with other entries: treat them as read-only.
+type Entry struct {
+	// Offset is when the request was sent, from the start of the recording.
+	Offset time.Duration
+	// Endpoint is the logical name ("/query (basic)"); it may be empty.
+	Endpoint string
+	// Method is the HTTP method.
+	Method string
+	// URL is the path and query; replay joins it to the target's base URL.
+	URL string
+	// Auth says that the original request carried credentials: replay sends
+	// its own token with it. The credentials themselves are never stored.
+	Auth bool
+	// Header holds the request headers without credentials (see
+	// StripCredentials).
+	Header http.Header
+	// Body is the request body; nil when there is none.
+	Body []byte
+}
+
+var (
+	_ json.Marshaler   = Entry{}
+	_ json.Unmarshaler = (*Entry)(nil)
+)
+
+// wireEntry is an Entry as one line of a stream file.
+type wireEntry struct {
+	OffsetUS   *int64      `json:"offset_us"`
+	Endpoint   string      `json:"endpoint"`
+	Method     string      `json:"method"`
+	URL        string      `json:"url"`
+	Auth       bool        `json:"auth"`
+	Header     http.Header `json:"headers,omitempty"`
+	Body       *string     `json:"body,omitempty"`
+	BodyBase64 *string     `json:"body_base64,omitempty"`
+}
+
+// maxOffsetUS keeps offset_us × 1000 within a time.Duration.
+const maxOffsetUS = math.MaxInt64 / int64(time.Microsecond)
+
+func (e *Entry) wire() wireEntry {
+	us := e.Offset.Microseconds()
+	w := wireEntry{OffsetUS: &us, Endpoint: e.Endpoint, Method: e.Method, URL: e.URL, Auth: e.Auth, Header: e.Header}
+	if len(w.Header) == 0 {
+		w.Header = nil
+	}
+	if len(e.Body) > 0 {
+		if utf8.Valid(e.Body) {
+			s := string(e.Body)
+			w.Body = &s
+		} else {
+			s := base64.StdEncoding.EncodeToString(e.Body)
+			w.BodyBase64 = &s
+		}
+	}
+	return w
+}
+
+// MarshalJSON writes e as one line of the stream format (see the package
+// documentation), without the newline. The offset is truncated to whole
+// microseconds and credential headers are left out.
+func (e Entry) MarshalJSON() ([]byte, error) {
+	e.Header = StripCredentials(e.Header)
+	if err := e.validate(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(e.wire()); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// UnmarshalJSON reads one line of the stream format and validates it.
+// Credential headers, should a hand-written file hold any, are dropped.
+func (e *Entry) UnmarshalJSON(data []byte) error {
+	d, err := decodeEntry(data)
+	if err != nil {
+		return err
+	}
+	*e = d
+	return nil
+}
+
+// decodeEntry parses and validates one line of a stream file. Its errors
+// are *fieldError values where a field is at fault.
+func decodeEntry(line []byte) (Entry, error) {
+	var w wireEntry
+	if err := json.Unmarshal(line, &w); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Entry{}, &fieldError{te.Field, fmt.Errorf("%s is not a valid %s", te.Value, te.Type)}
+		}
+		return Entry{}, fmt.Errorf("invalid JSON: %w", err)
+	}
+	if w.OffsetUS == nil {
+		return Entry{}, &fieldError{"offset_us", errors.New("missing")}
+	}
+	switch us := *w.OffsetUS; {
+	case us < 0:
+		return Entry{}, &fieldError{"offset_us", fmt.Errorf("%d is negative", us)}
+	case us > maxOffsetUS:
+		return Entry{}, &fieldError{"offset_us", fmt.Errorf("%d is too large", us)}
+	}
+	e := Entry{
+		Offset: time.Duration(*w.OffsetUS) * time.Microsecond, Endpoint: w.Endpoint,
+		Method: w.Method, URL: w.URL, Auth: w.Auth,
+	}
+	switch {
+	case w.Body != nil && w.BodyBase64 != nil:
+		return Entry{}, &fieldError{"body", errors.New("body and body_base64 are mutually exclusive")}
+	case w.Body != nil && *w.Body != "":
+		e.Body = []byte(*w.Body)
+	case w.BodyBase64 != nil && *w.BodyBase64 != "":
+		b, err := base64.StdEncoding.DecodeString(*w.BodyBase64)
+		if err != nil {
+			return Entry{}, &fieldError{"body_base64", err}
+		}
+		e.Body = b
+	}
+	if len(w.Header) > 0 {
+		e.Header = make(http.Header, len(w.Header))
+		for k, vs := range w.Header {
+			ck := http.CanonicalHeaderKey(k)
+			e.Header[ck] = append(e.Header[ck], vs...)
+		}
+		e.Header = StripCredentials(e.Header)
+	}
+	if err := e.validate(); err != nil {
+		return Entry{}, err
+	}
+	return e, nil
+}
+
+// validate checks what a request needs to be sent again.
+func (e *Entry) validate() error {
+	switch {
+	case e.Offset < 0:
+		return &fieldError{"offset_us", fmt.Errorf("%d is negative", e.Offset.Microseconds())}
+	case e.Method == "":
+		return &fieldError{"method", errors.New("missing")}
+	case !isToken(e.Method):
+		return &fieldError{"method", fmt.Errorf("%q is not a valid HTTP method", e.Method)}
+	case e.URL == "":
+		return &fieldError{"url", errors.New("missing")}
+	case !strings.HasPrefix(e.URL, "/"):
+		return &fieldError{"url", fmt.Errorf("%q must start with /", e.URL)}
+	case strings.IndexFunc(e.URL, isControl) >= 0:
+		return &fieldError{"url", fmt.Errorf("%q holds a control character", e.URL)}
+	}
+	if _, err := url.Parse(e.URL); err != nil {
+		return &fieldError{"url", fmt.Errorf("%q: %w", e.URL, errors.Unwrap(err))}
+	}
+	for k, vs := range e.Header {
+		if !isToken(k) {
+			return &fieldError{"headers", fmt.Errorf("%q is not a valid header name", k)}
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n\x00") {
+				return &fieldError{"headers", fmt.Errorf("%s: the value holds a line break or NUL", k)}
+			}
+		}
+	}
+	return nil
+}
+
+// fieldError is a problem with one field of a line.
+type fieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *fieldError) Error() string { return e.Field + ": " + e.Err.Error() }
+func (e *fieldError) Unwrap() error { return e.Err }
+
+// isToken reports whether s is an HTTP token (RFC 9110): a method or a
+// header name.
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' {
+			continue
+		}
+		if !strings.ContainsRune("!#$%&'*+-.^_`|~", rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// StripCredentials returns h without the headers that carry credentials or
+// belong to vegeta: Authorization, Proxy-Authorization, Cookie and X-Vegeta-*
+// (compared case-insensitively). h itself is not modified; it is returned
+// as is when there is nothing to drop.
+func StripCredentials(h http.Header) http.Header {
+	drop := 0
+	for k := range h {
+		if isCredential(k) {
+			drop++
+		}
+	}
+	if drop == 0 {
+		return h
+	}
+	out := make(http.Header, len(h)-drop)
+	for k, vs := range h {
+		if !isCredential(k) {
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+func isCredential(k string) bool {
+	return strings.EqualFold(k, "Authorization") || strings.EqualFold(k, "Proxy-Authorization") ||
+		strings.EqualFold(k, "Cookie") || len(k) >= 9 && strings.EqualFold(k[:9], "X-Vegeta-")
+}

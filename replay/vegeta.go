@@ -1,0 +1,188 @@
+package replay
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/targets"
+)
+
+// FromVegeta reads a vegeta targets file, in vegeta's "http" or "json"
+// format ("" picks json for a .json file, http otherwise), with vegeta's
+// own parsers, and returns an Opener of a stream at a constant rate: entry
+// n is due at n/rate, cycling through the targets in file order, for
+// duration (entries due before it: ⌈rate × duration⌉). Each entry's URL is
+// the path and query of the target's URL (the base URL of the run replaces
+// scheme and host), its headers are the target's without credentials, Auth
+// says whether the target had an Authorization header, and its endpoint is
+// "METHOD /path". In the http format a relative @body path is read next to
+// the targets file, or else from the working directory (as vegeta does).
+// The targets are held in memory; the stream is generated as it is read.
+func FromVegeta(path, format string, rate float64, duration time.Duration) (Opener, Info, error) {
+	if format == "" {
+		format = vegeta.HTTPTargetFormat
+		if strings.EqualFold(filepath.Ext(path), ".json") {
+			format = vegeta.JSONTargetFormat
+		}
+	}
+	if format != vegeta.HTTPTargetFormat && format != vegeta.JSONTargetFormat {
+		return nil, Info{}, fmt.Errorf("vegeta format %q isn't one of [%s]", format, strings.Join(vegeta.TargetFormats, " "))
+	}
+	if !(rate > 0) || math.IsInf(rate, 0) {
+		return nil, Info{}, fmt.Errorf("rate %g must be > 0", rate)
+	}
+	if duration <= 0 {
+		return nil, Info{}, fmt.Errorf("duration %s must be > 0", duration)
+	}
+	hits := math.Ceil(rate*duration.Seconds() - 1e-9)
+	if hits > 1<<53 {
+		return nil, Info{}, fmt.Errorf("rate %g for %s is too many requests", rate, duration)
+	}
+	count := max(int64(hits), 1)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("read vegeta targets: %w", err)
+	}
+	sum := sha256.Sum256(data)
+	tmpl, err := vegetaEntries(path, format, data)
+	if err != nil {
+		return nil, Info{}, err
+	}
+	var eps endpointSet
+	for _, e := range tmpl {
+		eps.add(e.Endpoint, e.Method, e.URL, e.Auth)
+	}
+	info := Info{
+		Format: "vegeta-" + format, Count: count, Duration: vegetaOffset(count-1, rate),
+		Endpoints: eps.list, Digest: "sha256:" + hex.EncodeToString(sum[:]), Sorted: true,
+	}
+	open := func() (Source, error) { return &cycleSource{tmpl: tmpl, rate: rate, count: count}, nil }
+	return open, info, nil
+}
+
+func vegetaOffset(n int64, rate float64) time.Duration {
+	return time.Duration(float64(n) / rate * float64(time.Second))
+}
+
+// vegetaEntries parses data with vegeta's targeter for format and turns
+// each target into an entry without offset.
+func vegetaEntries(path, format string, data []byte) ([]Entry, error) {
+	var tr vegeta.Targeter
+	if format == vegeta.JSONTargetFormat {
+		// vegeta's JSON targeter drops a last line without a newline.
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			data = append(data, '\n')
+		}
+		tr = vegeta.NewJSONTargeter(bytes.NewReader(data), nil, nil)
+	} else {
+		tr = vegeta.NewHTTPTargeter(bytes.NewReader(resolveBodyFiles(path, data)), nil, nil)
+	}
+	read := 0 // targets parsed before an error
+	tgts, err := vegeta.ReadAllTargets(func(t *vegeta.Target) error {
+		err := tr(t)
+		if err == nil {
+			read++
+		}
+		return err
+	})
+	switch {
+	case errors.Is(err, vegeta.ErrNoTargets):
+		return nil, &targets.FileError{File: path, Err: fmt.Errorf("no targets in vegeta's %s format", format)}
+	case err != nil:
+		return nil, &targets.FileError{File: path, Err: fmt.Errorf("target %d: %w", read+1, err)}
+	}
+	out := make([]Entry, 0, len(tgts))
+	for i, t := range tgts {
+		e, err := vegetaEntry(t)
+		if err != nil {
+			return nil, &targets.FileError{File: path, Err: fmt.Errorf("target %d: %w", i+1, err)}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func vegetaEntry(t vegeta.Target) (Entry, error) {
+	u, err := url.Parse(t.URL)
+	if err != nil {
+		return Entry{}, &fieldError{"url", fmt.Errorf("%q: %w", t.URL, errors.Unwrap(err))}
+	}
+	p := u.EscapedPath()
+	if p == "" {
+		p = "/"
+	}
+	if u.RawQuery != "" {
+		p += "?" + u.RawQuery
+	}
+	auth := false
+	for k := range t.Header {
+		auth = auth || strings.EqualFold(k, "Authorization")
+	}
+	var h http.Header
+	if len(t.Header) > 0 {
+		h = make(http.Header, len(t.Header))
+		for k, vs := range t.Header {
+			h[http.CanonicalHeaderKey(k)] = vs
+		}
+		if h = StripCredentials(h); len(h) == 0 {
+			h = nil
+		}
+	}
+	var body []byte
+	if len(t.Body) > 0 {
+		body = t.Body
+	}
+	e := Entry{Endpoint: t.Method + " " + stripQuery(p), Method: t.Method, URL: p, Auth: auth, Header: h, Body: body}
+	return e, e.validate()
+}
+
+// resolveBodyFiles rewrites relative "@file" body lines to the file next to
+// the targets file when there is one there; others stay relative to the
+// working directory, where vegeta looks.
+func resolveBodyFiles(path string, data []byte) []byte {
+	lines := strings.Split(string(data), "\n")
+	for i, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "@") || filepath.IsAbs(t[1:]) {
+			continue
+		}
+		p := filepath.Join(filepath.Dir(path), t[1:])
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+			lines[i] = "@" + p
+		}
+	}
+	return []byte(strings.Join(lines, "\n"))
+}
+
+// cycleSource hands out the targets in turn at a constant rate.
+type cycleSource struct {
+	tmpl  []Entry
+	rate  float64
+	count int64
+	n     int64
+}
+
+func (c *cycleSource) Next() (Entry, error) {
+	if c.n >= c.count {
+		return Entry{}, io.EOF
+	}
+	e := c.tmpl[c.n%int64(len(c.tmpl))]
+	e.Offset = vegetaOffset(c.n, c.rate)
+	c.n++
+	return e, nil
+}
+
+func (c *cycleSource) Close() error { return nil }
