@@ -1,7 +1,7 @@
 # ragload: make targets. `make test` is the README's test command; `make ci`
 # is what CI runs (.ci/run). `make baseline` and `make check` are the load
 # test flow a team puts in CI (see README, "Regression checks").
-.PHONY: build test race ci lint demo serve bench bench-users proof docs clean baseline check sweep
+.PHONY: build test race ci lint demo serve bench bench-users bench-replay proof docs clean baseline check sweep
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -71,6 +71,10 @@ bench:
 # 10,000 virtual users with 1–5 s think time against the demo API: peak RSS and CPU.
 bench-users:
 	scripts/bench-users.sh 10000 60s
+
+# Replay at 5,000/s: schedule lag and memory for a short and a long stream.
+bench-replay:
+	scripts/bench-replay.sh 5000 10 60
 
 # The timing proofs alone, at the issue's tolerance of max(1 ms, 2%).
 proof:

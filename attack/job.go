@@ -65,7 +65,16 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
 	}
 
-	pool, err := j.login(ctx, m, j.Credentials)
+	return j.runOpen(ctx, m, sched, func(pool *targets.Pool) vegeta.Targeter {
+		return targets.NewTargeter(mix, pool, j.Seed)
+	})
+}
+
+// runOpen runs an open-model schedule after logging in, with the targeter
+// targeterFor makes for the pool (nil when requests go without a token),
+// recording into the run directory.
+func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule, targeterFor func(*targets.Pool) vegeta.Targeter) (*results.Report, error) {
+	pool, err := s.login(ctx, m, s.Credentials)
 	if err != nil {
 		return nil, err
 	}
@@ -74,19 +83,23 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	if pool != nil {
 		go pool.Run(authCtx)
 	}
-	rc, err := j.record(m, pool)
+	rc, err := s.record(m, pool)
 	if err != nil {
 		return nil, err
 	}
 	// vegeta calls the targeter as each request starts: counting the calls
 	// gives the requests in flight.
 	var started atomic.Uint64
-	tr := targets.NewTargeter(mix, pool, j.Seed)
+	tr := targeterFor(pool)
 	counted := func(t *vegeta.Target) error { started.Add(1); return tr(t) }
 	rc.started = started.Load
-	stopMonitor := j.startMonitor(rc)
-	stopProgress := j.startProgress(rc, j.Plan.Duration(), sched.Count(), nil)
-	out, runErr := Run(ctx, j.Options, counted, sched, rc.emit)
+	opts := s.Options
+	if s.Record != nil {
+		opts.capture = newCapture(s.Record, m)
+	}
+	stopMonitor := s.startMonitor(rc)
+	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)
+	out, runErr := Run(ctx, opts, counted, sched, rc.emit)
 	stopProgress()
 	stopMonitor()
 	if !out.Began.IsZero() { // zero when stopped before the first send

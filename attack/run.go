@@ -46,6 +46,8 @@ type Options struct {
 	// shared, when set, is the client to use instead of a new one: a sweep
 	// keeps its connections warm from step to step.
 	shared *sharedClient
+	// capture, when set, records every request into a replay stream.
+	capture *capture
 }
 
 // sharedClient is an HTTP client with its streaming timer (nil when no
@@ -179,6 +181,9 @@ func preciseWait(due time.Time, wait time.Duration) time.Duration {
 // returned after the in-flight requests are drained.
 func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit func(*vegeta.Result) error) (Outcome, error) {
 	client, streams := o.streamingClient()
+	if o.capture != nil {
+		client = o.capture.wrap(client)
+	}
 	atk := o.attacker(client)
 	cp := &clockPacer{Schedule: p}
 	stopped := context.AfterFunc(ctx, func() {
@@ -202,12 +207,19 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		if streams != nil {
 			streams.record(r)
 		}
+		if err != nil {
+			continue // draining after a failure to record
+		}
+		if o.capture != nil {
+			err = o.capture.record(r, *cp.began.Load())
+		}
 		if err == nil {
-			if err = emit(r); err != nil {
-				now := time.Now()
-				cp.ended.CompareAndSwap(nil, &now)
-				atk.Stop()
-			}
+			err = emit(r)
+		}
+		if err != nil {
+			now := time.Now()
+			cp.ended.CompareAndSwap(nil, &now)
+			atk.Stop()
 		}
 	}
 	if b := cp.began.Load(); b != nil {

@@ -14,6 +14,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -44,6 +45,10 @@ type Setup struct {
 	// from another goroutine while the run goes on.
 	Progress      func(Progress)
 	ProgressEvery time.Duration
+
+	// Record, when set, receives every request of the run as a replay
+	// stream (without credentials); the caller closes it.
+	Record *replay.Recorder
 
 	// loggedIn, when set, is a pool already logged in (and the auth record
 	// that goes with it): a sweep logs in once for all its steps.

@@ -78,6 +78,9 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if j.Record != nil {
+		u.record = newCapture(j.Record, m)
+	}
 	rc.started = u.started
 	stopMonitor := j.startMonitor(rc)
 	stopProgress := j.startProgress(rc, j.Users.Duration(), 0, func(p *Progress) { p.Users = int(u.active.Load()) })
@@ -111,6 +114,8 @@ type usersRun struct {
 	pool    *targets.Pool // nil without auth
 	client  *http.Client
 	streams *streamTransport // nil when no endpoint streams
+	record  *capture         // nil unless the run is recorded
+	start   time.Time
 	name    string
 	out     chan *vegeta.Result
 	helpers helpers
@@ -169,7 +174,7 @@ func (u *usersRun) run(ctx context.Context, rc *recorder) error {
 	}()
 
 	start := time.Now()
-	rc.m.Started = start
+	rc.m.Started, u.start = start, start
 	tl, ctlErr := u.control(ctx, start)
 	close(u.out)
 	werr := <-written

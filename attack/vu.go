@@ -129,6 +129,9 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 // goes on at all.
 func (u *usersRun) login(s *targets.Session) bool {
 	seq, ts := u.next()
+	if u.record != nil {
+		u.record.rec.Skip(seq) // replay logs in itself
+	}
 	err := u.pool.LoginNow(context.Background(), s)
 	r := &vegeta.Result{
 		Attack: u.name, Seq: seq, Timestamp: ts, Latency: time.Since(ts),
@@ -167,11 +170,22 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	req, err := tgt.Request()
 	r.Seq, r.Timestamp = u.next()
 	if err != nil {
+		if u.record != nil {
+			u.record.rec.Skip(r.Seq)
+		}
 		r.Error = err.Error()
 		return r
 	}
 	if u.streams != nil { // as vegeta does; the streaming timer finds the result by it
 		req.Header.Set("X-Vegeta-Seq", strconv.FormatUint(r.Seq, 10))
+	}
+	if u.record != nil {
+		e := entryOf(req, tgt.Body)
+		e.Offset, e.Endpoint = r.Timestamp.Sub(u.start), u.record.name.Name(r)
+		if err := u.record.rec.Add(r.Seq, e); err != nil {
+			r.Error = "record: " + err.Error()
+			return r
+		}
 	}
 	if req.ContentLength > 0 {
 		r.BytesOut = uint64(req.ContentLength)

@@ -54,12 +54,27 @@ type Manifest struct {
 
 	// Generator is ragload's record of its own health during the run.
 	Generator *GeneratorInfo `json:"generator,omitempty"`
+	// Replay describes replays of a recorded stream (mode replay).
+	Replay *ReplayInfo `json:"replay,omitempty"`
 	// Users describes closed-loop runs (mode users); nil otherwise.
 	Users *UsersInfo `json:"users,omitempty"`
 
 	Thresholds []string `json:"thresholds"`
 	Marks      []string `json:"marks"`
 	Results    []string `json:"results"` // results files, relative to the run directory
+}
+
+// ReplayInfo is the stream a replay played.
+type ReplayInfo struct {
+	Source   string   `json:"source"`
+	Format   string   `json:"format"` // stream, access-log, vegeta
+	Digest   string   `json:"digest"` // sha256 of the source file
+	Requests int64    `json:"requests"`
+	Skipped  int64    `json:"skipped,omitempty"` // bad lines left out
+	Sorted   bool     `json:"sorted"`            // the source was in order
+	Speed    float64  `json:"speed"`
+	Loops    int      `json:"loops"`
+	MaxGap   Duration `json:"max_gap,omitempty"`
 }
 
 // Plan is the load plan as recorded.

@@ -50,7 +50,7 @@ complete.`,
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
-			return runJob(c.Context(), s, &o.job.Setup, o.job, describePlan(o.job.Plan), o.rules, o.Format, o.Quiet)
+			return runJob(c.Context(), s, &o.job.Setup, o.job, describePlan(o.job.Plan), o.rules, o.Format, o.Quiet, o.Record)
 		},
 	}
 	cmd.Flags().StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")

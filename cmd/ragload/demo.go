@@ -112,7 +112,7 @@ Every attack flag applies; "ragload demo serve" runs only the API.`,
 			if !o.Quiet {
 				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", job.Target)
 			}
-			runErr := runJob(c.Context(), s, &job.Setup, job, describePlan(job.Plan), rules, o.Format, o.Quiet)
+			runErr := runJob(c.Context(), s, &job.Setup, job, describePlan(job.Plan), rules, o.Format, o.Quiet, o.Record)
 			stop()
 			if err := <-served; err != nil && runErr == nil {
 				runErr = err

@@ -114,7 +114,8 @@ func TestSecretsStayOutOfFiles(t *testing.T) {
 	dir := runDir(t)
 	// Tokens live 2 s (exp has 1 s resolution), so a refresh can race a
 	// request or two into a 401; this test is about secrets, not that.
-	out, errOut, code := ragload(t, "attack", "-u", url, "--credentials", credFile, "--rate", "30", "-d", "3s", "-o", dir, "--keep-bodies", "-t", "failures<50%")
+	out, errOut, code := ragload(t, "attack", "-u", url, "--credentials", credFile, "--rate", "30", "-d", "3s", "-o", dir, "--keep-bodies", "-t", "failures<50%",
+		"--record", filepath.Join(dir, "stream.jsonl"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -144,8 +145,8 @@ func TestSecretsStayOutOfFiles(t *testing.T) {
 			t.Errorf("the output contains a secret (%.12s…)", s)
 		}
 	}
-	if files < 2 {
-		t.Errorf("walked %d files, want results.bin and run.json", files)
+	if files < 3 {
+		t.Errorf("walked %d files, want results.bin, run.json and stream.jsonl", files)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -32,6 +33,7 @@ type runOptions struct {
 	AllowAnonymous  bool
 
 	Out, Name  string
+	Record     string
 	Seed       uint64
 	Timeout    time.Duration
 	Insecure   bool
@@ -53,6 +55,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
 	fs.StringVar(&o.Name, "name", "", "run name, stored in every result (default: the --out folder's name, or a timestamp)")
+	fs.StringVar(&o.Record, "record", "", "also write every request to this file as a stream for ragload replay (JSON lines, no credentials)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, recorded in run.json)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
@@ -153,12 +156,25 @@ type runner interface {
 
 // runJob runs a job, prints its report and turns the verdict into an error
 // for the exit code. what describes the plan on stderr.
-func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, what string, rules []results.Threshold, format string, quiet bool) error {
+func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, what string, rules []results.Threshold, format string, quiet bool, recordPath string) error {
 	var pv *progressView
 	if !quiet {
 		pv = newProgressView(s.ErrOut)
 		setup.Progress, setup.ProgressEvery = pv.update, pv.every()
 		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", what, setup.Target, setup.Dir)
+		printNotes(s, setup.Scenario)
+	}
+	if setup.Record == nil && recordPath != "" {
+		rec, closeRec, err := openRecording(recordPath)
+		if err != nil {
+			return err
+		}
+		setup.Record = rec
+		defer func() {
+			if err := closeRec(); err != nil {
+				fmt.Fprintf(s.ErrOut, "ragload: %v\n", err)
+			}
+		}()
 	}
 	rep, err := job.Run(ctx)
 	pv.finish()
@@ -246,4 +262,37 @@ func progressLine(p attack.Progress) string {
 		fmt.Fprintf(&b, " · p95 %s ms", results.FormatMillis(p.P95))
 	}
 	return b.String()
+}
+
+// printNotes shows what loading the scenario noticed (e.g. the credentials
+// dropped from imported vegeta targets).
+func printNotes(s *streams, sc *targets.Scenario) {
+	for _, n := range sc.Notes {
+		fmt.Fprintln(s.ErrOut, "ragload: note:", n)
+	}
+}
+
+// openRecording creates a new stream file for --record; it refuses to
+// overwrite one.
+func openRecording(path string) (*replay.Recorder, func() error, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, nil, fmt.Errorf("--record: %w", err)
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return nil, nil, usageErrorf("--record: %v", err)
+	}
+	rec := replay.NewRecorder(f)
+	return rec, func() error {
+		err := rec.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("recording %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }

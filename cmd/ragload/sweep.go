@@ -68,6 +68,9 @@ interrupted.`,
 			if !slices.Contains(results.SweepFormats, o.Format) {
 				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.SweepFormats, " "))
 			}
+			if o.Record != "" {
+				return usageErrorf("--record does not apply to a sweep (record an attack at the rate you want)")
+			}
 			if o.Arrivals != attack.ArrivalsEven && o.Arrivals != attack.ArrivalsPoisson {
 				return usageErrorf("--arrivals %q isn't one of [even poisson]", o.Arrivals)
 			}
@@ -109,6 +112,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 			fmt.Fprintf(s.ErrOut, "ragload: %g/s: %s (p95 %s ms, served %.1f/s)\n", st.Rate, st.Verdict, results.FormatMillis(time.Duration(st.P95*float64(time.Millisecond))), st.Throughput)
 		}
 		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", j.Target, j.StepDuration, j.Warmup, j.Dir)
+		printNotes(s, j.Scenario)
 	}
 	sw, err := j.Run(ctx)
 	if sw == nil {

@@ -69,7 +69,7 @@ requests per second per user).`,
 				return runF(c.Context(), o)
 			}
 			what := fmt.Sprintf("%s, think %s", plan, o.Wait.w)
-			return runJob(c.Context(), s, &o.job.Setup, o.job, what, rules, o.Format, o.Quiet)
+			return runJob(c.Context(), s, &o.job.Setup, o.job, what, rules, o.Format, o.Quiet, o.Record)
 		},
 	}
 	cmd.Flags().StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")

@@ -1,0 +1,83 @@
+package attack
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/replay"
+	"github.com/ragload/ragload/results"
+)
+
+// capture records every request of a run into a replay stream: method,
+// path and query, headers without credentials, body, and when it left.
+// For open-model attacks it sits in the HTTP transport, where vegeta's
+// requests carry their sequence number; the result then gives the send
+// time and the recorder writes the entries in that order.
+type capture struct {
+	rec  *replay.Recorder
+	name *results.Resolver
+
+	mu      sync.Mutex
+	pending map[uint64]replay.Entry
+	base    http.RoundTripper
+}
+
+func newCapture(rec *replay.Recorder, m *results.Manifest) *capture {
+	return &capture{rec: rec, name: results.NewResolverFor(m), pending: map[uint64]replay.Entry{}}
+}
+
+// wrap returns a copy of client whose transport captures requests.
+func (c *capture) wrap(client *http.Client) *http.Client {
+	cp := *client
+	c.base = client.Transport
+	cp.Transport = c
+	return &cp
+}
+
+// entry describes req; body is its body (vegeta's are in memory).
+func entryOf(req *http.Request, body []byte) replay.Entry {
+	return replay.Entry{
+		Method: req.Method, URL: req.URL.RequestURI(), Auth: req.Header.Get("Authorization") != "",
+		Header: replay.StripCredentials(req.Header.Clone()), Body: body,
+	}
+}
+
+// RoundTrip implements http.RoundTripper.
+func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
+	if seq, err := strconv.ParseUint(req.Header.Get("X-Vegeta-Seq"), 10, 64); err == nil {
+		var body []byte
+		if req.GetBody != nil {
+			if rc, err := req.GetBody(); err == nil {
+				body, _ = io.ReadAll(rc)
+				rc.Close()
+			}
+		}
+		e := entryOf(req, body)
+		c.mu.Lock()
+		c.pending[seq] = e
+		c.mu.Unlock()
+	}
+	return c.base.RoundTrip(req)
+}
+
+// record writes the request of result r, sent at r.Timestamp of a run that
+// began at began; a result without a request (it failed before it was
+// sent) is skipped, so the stream stays in order.
+func (c *capture) record(r *vegeta.Result, began time.Time) error {
+	c.mu.Lock()
+	e, ok := c.pending[r.Seq]
+	delete(c.pending, r.Seq)
+	c.mu.Unlock()
+	if !ok {
+		c.rec.Skip(r.Seq)
+		return nil
+	}
+	e.Offset = max(r.Timestamp.Sub(began), 0)
+	e.Endpoint = c.name.Name(r)
+	return c.rec.Add(r.Seq, e)
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/replay"
+	"github.com/ragload/ragload/results"
+)
+
+type replayOptions struct {
+	runOptions
+	Stream       string
+	AccessLog    string
+	Vegeta       string
+	VegetaFormat string
+	Rate         float64
+	Duration     time.Duration
+	Speed        float64
+	Loops        int
+	MaxGap       time.Duration
+	SkipBad      bool
+	MaxWorkers   uint64
+
+	job   *attack.ReplayJob
+	rules []results.Threshold
+}
+
+func newReplayCmd(s *streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
+	o := &replayOptions{Speed: 1, Loops: 1}
+	cmd := &cobra.Command{
+		Use:   "replay --url <base-url> [flags] {<stream.jsonl> | --from-access-log <log> | --from-vegeta <targets>}",
+		Short: "Send recorded traffic again with its original timing",
+		Long: `Replay sends a recorded request stream again: each request goes out at its
+recorded offset divided by --speed, against --url, logged in with the
+current credentials (tokens are never replayed). --loop plays the stream
+several times, --max-gap clamps long idle gaps. A stream comes from
+"ragload attack --record" or "ragload users --record": JSON lines, one
+request each (offset, endpoint, method, path, headers without credentials,
+body); unsorted streams are sorted, malformed lines are errors with their
+line number, or skipped and counted with --skip-bad.
+
+--from-access-log replays an nginx/Apache combined log or a JSON-lines log
+with its original timing (logs have no bodies: a POST to a scenario's query
+route gets a question from the pool). --from-vegeta sends vegeta http or
+json targets at --rate for --duration.
+
+Results and manifest are those of any run, so report, compare and plot
+work on a replay. Streams are read, not loaded: a million lines replay in
+flat memory.`,
+		Example: `  ragload attack --url http://127.0.0.1:8000 --rate 50 -d 1m --record runs/base/stream.jsonl
+  ragload replay runs/base/stream.jsonl --speed 2 --loop 3 --max-gap 1s --url http://staging:8000 --out runs/r1
+  ragload replay --from-access-log /var/log/nginx/access.log --url http://127.0.0.1:8000
+  ragload replay --from-vegeta targets.http --rate 100 --duration 1m --url http://127.0.0.1:8000`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErrorf("%s takes one stream file, got %d arguments", c.CommandPath(), len(args))
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.Stream = args[0]
+			}
+			if err := o.check(c); err != nil {
+				return err
+			}
+			open, info, source, err := o.source()
+			if err != nil {
+				return err
+			}
+			open, info, err = replay.Scaled(open, info, o.Speed, o.MaxGap, o.Loops)
+			if err != nil {
+				return &usageError{err}
+			}
+			setup, rules, err := o.setup(c.Flags(), "replay-")
+			if err != nil {
+				return err
+			}
+			setup.Options.MaxWorkers = o.MaxWorkers
+			o.job = &attack.ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
+				Source: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
+			o.rules = rules
+			if info.Skipped > 0 && !o.Quiet {
+				fmt.Fprintf(s.ErrOut, "ragload: skipped %d bad lines (first: %s)\n", info.Skipped, info.BadLine)
+			}
+			if runF != nil {
+				return runF(c.Context(), o)
+			}
+			what := fmt.Sprintf("replay of %s (%d requests over %s at speed %g)", source, info.Count, info.Duration.Round(time.Millisecond), o.Speed)
+			return runJob(c.Context(), s, &o.job.Setup, o.job, what, rules, o.Format, o.Quiet, o.Record)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVarP(&o.URL, "url", "u", "", "base URL to send the stream to (required)")
+	fs.StringVar(&o.AccessLog, "from-access-log", "", "replay an nginx/Apache combined or JSON-lines access log")
+	fs.StringVar(&o.Vegeta, "from-vegeta", "", "send a vegeta targets file (http or json) at --rate for --duration")
+	fs.StringVar(&o.VegetaFormat, "vegeta-format", "", `format of --from-vegeta: "http" or "json" (default: from the extension)`)
+	fs.Float64Var(&o.Rate, "rate", 0, "rate for --from-vegeta, requests per second")
+	fs.DurationVarP(&o.Duration, "duration", "d", 0, "how long --from-vegeta sends")
+	fs.Float64Var(&o.Speed, "speed", 1, "time scale: 2 replays twice as fast")
+	fs.IntVar(&o.Loops, "loop", 1, "play the stream this many times")
+	fs.DurationVar(&o.MaxGap, "max-gap", 0, "clamp idle gaps longer than this (in recorded time; 0: keep them)")
+	fs.BoolVar(&o.SkipBad, "skip-bad", false, "skip malformed lines (and count them) instead of stopping")
+	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap)")
+	o.runOptions.addFlags(cmd)
+	return cmd
+}
+
+func (o *replayOptions) check(c *cobra.Command) error {
+	fs := c.Flags()
+	sources := 0
+	for _, set := range []bool{o.Stream != "", o.AccessLog != "", o.Vegeta != ""} {
+		if set {
+			sources++
+		}
+	}
+	switch {
+	case o.URL == "":
+		return usageErrorf("--url is required (where to send the stream, e.g. http://127.0.0.1:8000)")
+	case sources != 1:
+		return usageErrorf("give one source: a stream file, --from-access-log or --from-vegeta")
+	case o.Speed <= 0:
+		return usageErrorf("--speed must be > 0, got %g", o.Speed)
+	case o.Loops < 1:
+		return usageErrorf("--loop must be ≥ 1, got %d", o.Loops)
+	case o.MaxGap < 0:
+		return usageErrorf("--max-gap must be ≥ 0, got %s", o.MaxGap)
+	case o.Vegeta != "" && (o.Rate <= 0 || o.Duration <= 0):
+		return usageErrorf("--from-vegeta needs --rate > 0 and --duration > 0")
+	case o.Vegeta == "" && (fs.Changed("rate") || fs.Changed("duration") || fs.Changed("vegeta-format")):
+		return usageErrorf("--rate, --duration and --vegeta-format apply only with --from-vegeta")
+	}
+	return nil
+}
+
+// source opens the chosen stream.
+func (o *replayOptions) source() (replay.Opener, replay.Info, string, error) {
+	var (
+		open replay.Opener
+		info replay.Info
+		err  error
+		name string
+	)
+	switch {
+	case o.Stream != "":
+		name = o.Stream
+		open, info, err = replay.OpenStream(o.Stream, o.SkipBad)
+	case o.AccessLog != "":
+		name = o.AccessLog
+		sc, serr := o.scenario()
+		if serr != nil {
+			return nil, info, "", serr
+		}
+		open, info, err = replay.FromAccessLog(o.AccessLog, sc, o.Seed, o.SkipBad)
+	default:
+		name = o.Vegeta
+		format := o.VegetaFormat
+		if format == "" {
+			format = "http"
+			if strings.EqualFold(filepath.Ext(o.Vegeta), ".json") {
+				format = "json"
+			}
+		}
+		open, info, err = replay.FromVegeta(o.Vegeta, format, o.Rate, o.Duration)
+	}
+	if err != nil {
+		return nil, info, "", &usageError{err}
+	}
+	return open, info, name, nil
+}
