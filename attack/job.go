@@ -29,10 +29,18 @@ const (
 
 // schedule returns the pacer of the job's plan and arrivals.
 func (j *Job) schedule() (Schedule, error) {
+	sh := j.Shard
 	switch j.Arrivals {
 	case "", ArrivalsEven:
+		if sh.Sharded() {
+			return newShardPacer(j.Plan, sh), nil
+		}
 		return NewPacer(j.Plan), nil
 	case ArrivalsPoisson:
+		if sh.Sharded() {
+			// Independent Poisson streams at rate/N add up to one at the rate.
+			return NewPoissonPacer(j.Plan.scale(1/float64(sh.Count)), j.Seed^(uint64(sh.Index+1)*0x9e3779b97f4a7c15)), nil
+		}
 		return NewPoissonPacer(j.Plan, j.Seed), nil
 	}
 	return nil, fmt.Errorf("arrivals %q isn't one of [even poisson]", j.Arrivals)
@@ -61,6 +69,7 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 		m.Plan.Arrivals = ArrivalsPoisson
 		m.Plan.Description += ", Poisson arrivals"
 	}
+
 	for _, s := range j.Plan.Stages {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
 	}
@@ -96,6 +105,9 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	opts := s.Options
 	if s.Record != nil {
 		opts.capture = newCapture(s.Record, m)
+	}
+	if !waitUntil(ctx, s.StartAt) {
+		return rc.finish(nil, true)
 	}
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)

@@ -46,6 +46,13 @@ type Setup struct {
 	Progress      func(Progress)
 	ProgressEvery time.Duration
 
+	// Shard is this generator's part of the plan; RunID names the run all
+	// shards belong to (recorded for the merge to check); StartAt, when set,
+	// is when sending starts, so that shards begin together.
+	Shard   Shard
+	RunID   string
+	StartAt time.Time
+
 	// Record, when set, receives every request of the run as a replay
 	// stream (without credentials); the caller closes it.
 	Record *replay.Recorder
@@ -124,12 +131,17 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &results.Manifest{
+	m := &results.Manifest{
 		Schema: results.ManifestSchema, Tool: s.Tool, Name: s.Options.Name, Mode: mode,
 		Target: s.Target, Scenario: info, Seed: s.Seed, Status: results.StatusRunning, Started: time.Now(),
 		Plan:       results.Plan{Timeout: results.Duration(timeout), MaxWorkers: s.Options.MaxWorkers},
 		Thresholds: s.Thresholds, Marks: s.Marks, Results: []string{results.ResultsFile},
+		RunID: s.RunID, StartAt: s.StartAt,
 	}
+	if s.Shard.Sharded() {
+		m.Shard = &results.ShardInfo{Index: s.Shard.Index, Count: s.Shard.Count}
+	}
+	return m
 }
 
 // login makes a pool for creds, logs it in and records the auth mode in m.
@@ -156,6 +168,10 @@ func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.
 		return nil, nil
 	}
 	m.Auth.Mode, m.Auth.Users = "bearer", len(s.Credentials)
+	if t := pool.Sessions()[0].Token(); t != nil && t.ClockOffsetOK {
+		off := results.Duration(t.ClockOffset)
+		m.ClockOffset = &off
+	}
 	return pool, nil
 }
 

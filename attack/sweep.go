@@ -15,6 +15,8 @@ import (
 
 // Defaults of a sweep.
 const (
+	// stepPause separates the steps of a sweep started at a set time.
+	stepPause        = 5 * time.Second
 	DefaultPrecision = 0.05
 	DefaultGrowth    = 1.5
 	// MinThroughput is the share of the planned rate a step must serve.
@@ -196,6 +198,14 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	job := &Job{Setup: j.Setup, Plan: Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
 	job.Dir = filepath.Join(j.Dir, name)
 	job.Options.Name = j.Options.Name + "-" + name
+	if !j.StartAt.IsZero() {
+		// Shards of a sweep start each step together: step k at a fixed
+		// time after the first, leaving stepPause for the last to drain.
+		job.StartAt = j.StartAt.Add(time.Duration(len(s.sweep.Steps)) * (j.Warmup + j.StepDuration + stepPause))
+	}
+	if j.RunID != "" {
+		job.RunID = j.RunID + "-" + name
+	}
 	if _, err := job.Run(ctx); err != nil {
 		return true, err
 	}

@@ -24,6 +24,15 @@ type UserPlan struct {
 	// Asked is the user count asked for, which a spawn ramp cut short by
 	// the end of the run never reaches; 0 means the peak of the stages.
 	Asked int
+	// shard, when set, makes the plan this generator's share of the users.
+	shard Shard
+}
+
+// Sharded returns the plan of one shard: at every moment its share of the
+// whole plan's users, spread as evenly as possible.
+func (p UserPlan) Sharded(s Shard) UserPlan {
+	p.shard = s
+	return p
 }
 
 // Spawn is Locust's shape: users start at spawnRate per second up to
@@ -76,13 +85,13 @@ func (p UserPlan) Peak() int {
 	for _, s := range p.Stages {
 		peak = max(peak, s.Target)
 	}
-	return int(math.Ceil(peak - 1e-9))
+	return p.shard.Split(int(math.Ceil(peak - 1e-9)))
 }
 
 // Wanted is the user count asked for: Asked, or the peak of the stages.
 func (p UserPlan) Wanted() int {
 	if p.Asked > 0 {
-		return p.Asked
+		return p.shard.Split(p.Asked)
 	}
 	return p.Peak()
 }
@@ -95,7 +104,7 @@ func (p UserPlan) Users(elapsed time.Duration) int {
 	for _, s := range p.Stages {
 		if elapsed < at+s.Duration {
 			f := float64(elapsed-at) / float64(s.Duration)
-			return int(math.Ceil(from + (s.Target-from)*f - 1e-9))
+			return p.shard.Split(int(math.Ceil(from + (s.Target-from)*f - 1e-9)))
 		}
 		from, at = s.Target, at+s.Duration
 	}

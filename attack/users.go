@@ -3,6 +3,7 @@ package attack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -38,6 +39,12 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err := j.Users.Validate(); err != nil {
 		return nil, err
 	}
+	if j.Shard.Sharded() {
+		j.Users = j.Users.Sharded(j.Shard)
+		if j.Users.Peak() == 0 {
+			return nil, fmt.Errorf("shard %s has no users: the plan's %d users are spread over %d shards", j.Shard, j.Users.Sharded(Shard{}).Peak(), j.Shard.Count)
+		}
+	}
 	if err := j.Wait.Validate(); err != nil {
 		return nil, err
 	}
@@ -64,7 +71,10 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		// there are fewer than users (each user still gets its own token).
 		creds := make([]targets.Credential, j.Users.Peak())
 		for i := range creds {
-			creds[i] = j.Credentials[i%len(j.Credentials)]
+			// Slot i of shard k is user i·N+k of the whole plan, so shards
+			// do not share accounts while there are enough.
+			global := i*max(j.Shard.Count, 1) + j.Shard.Index
+			creds[i] = j.Credentials[global%len(j.Credentials)]
 		}
 		u.pool = targets.NewPool(u.client, j.Target, j.Scenario.Auth, creds)
 		m.Auth.Mode, m.Auth.Users = "bearer", min(len(j.Credentials), len(creds))
@@ -173,6 +183,12 @@ func (u *usersRun) run(ctx context.Context, rc *recorder) error {
 		written <- err
 	}()
 
+	if !waitUntil(ctx, u.job.StartAt) {
+		close(u.out)
+		<-written
+		rc.m.Users.Timeline = []results.UserSample{{}}
+		return nil
+	}
 	start := time.Now()
 	rc.m.Started, u.start = start, start
 	tl, ctlErr := u.control(ctx, start)

@@ -95,22 +95,29 @@ func (r *reservoir) add(v float64) {
 // LoadSide reads inputs as one side, leaving out each run's first Skip.
 func LoadSide(label string, inputs []Input, o CompareOptions) (*Side, error) {
 	o.defaults()
-	var m *Manifest
-	for _, in := range inputs {
-		if in.Manifest != nil && m == nil {
-			m = in.Manifest
-		}
-	}
+	m, merged := Merge(inputs)
 	b := newSideBuilder(label, m, o)
-	for _, in := range inputs {
+	// Shards of one run (one run id) share their window; separate runs
+	// (repeats) add theirs up.
+	type span struct{ from, to time.Time }
+	runs := map[string]*span{}
+	for i, in := range inputs {
 		start, window, err := runWindow(in)
 		if err != nil {
 			return nil, err
 		}
+		key := fmt.Sprint("input ", i)
 		if in.Manifest != nil {
 			b.side.Manifests = append(b.side.Manifests, in.Manifest)
+			if in.Manifest.RunID != "" {
+				key = in.Manifest.RunID
+			}
 		}
-		b.side.Seconds += max(window-o.Skip, 0).Seconds()
+		if sp := runs[key]; sp == nil {
+			runs[key] = &span{start, start.Add(window)}
+		} else {
+			sp.from, sp.to = minTime(sp.from, start), maxTime(sp.to, start.Add(window))
+		}
 		from := start.Add(o.Skip)
 		d, err := ReadInputs([]Input{in}, func(r *vegeta.Result) error {
 			if !r.Timestamp.Before(from) {
@@ -123,7 +130,12 @@ func LoadSide(label string, inputs []Input, o CompareOptions) (*Side, error) {
 		}
 		b.side.Damaged = append(b.side.Damaged, d...)
 	}
-	return b.finish(), nil
+	for _, sp := range runs {
+		b.side.Seconds += max(sp.to.Sub(sp.from)-o.Skip, 0).Seconds()
+	}
+	side := b.finish()
+	side.Report.Warnings = append(side.Report.Warnings, merged...)
+	return side, nil
 }
 
 // sideBuilder aggregates results into a Side.
@@ -472,4 +484,18 @@ func keysOf(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

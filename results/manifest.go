@@ -30,9 +30,13 @@ const (
 // Manifest describes a run: what was planned, what happened, and how to
 // judge it. It never holds secrets (no password, no token).
 type Manifest struct {
-	Schema   string       `json:"schema"`
-	Tool     string       `json:"tool"`
-	Name     string       `json:"name"` // Result.Attack of every result
+	Schema string `json:"schema"`
+	Tool   string `json:"tool"`
+	Name   string `json:"name"` // Result.Attack of every result
+	// RunID names the run the shards of one plan share; Shard is this
+	// generator's part (nil when the plan was not spread).
+	RunID    string       `json:"run_id,omitempty"`
+	Shard    *ShardInfo   `json:"shard,omitempty"`
 	Mode     string       `json:"mode"` // attack | users | replay
 	Target   string       `json:"target"`
 	Plan     Plan         `json:"plan"`
@@ -45,6 +49,12 @@ type Manifest struct {
 	// Started is the zero of the schedule: request n was due at
 	// Started + its planned offset.
 	Started time.Time `json:"started"`
+	// ClockOffset is the server's clock minus this generator's, from the
+	// Date header of its first login (one second resolution): shards
+	// compare theirs to see whether their clocks agree.
+	ClockOffset *Duration `json:"clock_offset,omitempty"`
+	// StartAt is when sending was asked to start (--start-at), if it was.
+	StartAt time.Time `json:"start_at,omitzero"`
 	// SendEnded is when sending stopped (plan done or interrupted).
 	SendEnded time.Time `json:"send_ended"`
 	Ended     time.Time `json:"ended"`
@@ -62,6 +72,12 @@ type Manifest struct {
 	Thresholds []string `json:"thresholds"`
 	Marks      []string `json:"marks"`
 	Results    []string `json:"results"` // results files, relative to the run directory
+}
+
+// ShardInfo is a generator's part of a plan spread over Count (Index from 0).
+type ShardInfo struct {
+	Index int `json:"index"`
+	Count int `json:"count"`
 }
 
 // ReplayInfo is the stream a replay played.

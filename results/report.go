@@ -102,13 +102,7 @@ func (r *Report) Saturated() bool {
 // files). Damaged files contribute what they could, add a warning, and are
 // returned as a joined error of *DamagedError alongside the report.
 func Load(inputs []Input) (*Report, error) {
-	var m *Manifest
-	for _, in := range inputs {
-		if in.Manifest != nil {
-			m = in.Manifest
-			break
-		}
-	}
+	m, merged := Merge(inputs)
 	agg := NewAggregator(m)
 	var sources []string
 	for _, in := range inputs {
@@ -119,6 +113,7 @@ func Load(inputs []Input) (*Report, error) {
 		return nil, err
 	}
 	rep := NewReport(m, agg, sources)
+	rep.Warnings = append(rep.Warnings, merged...)
 	for _, d := range damaged {
 		rep.Warnings = append(rep.Warnings, d.Error())
 	}

@@ -22,6 +22,10 @@ type Token struct {
 	// Expires is the JWT exp claim, or now+expires_in from the login
 	// response; zero when neither says (then only a 401 triggers a refresh).
 	Expires time.Time
+	// ClockOffset is the server's clock minus ours, from the response's
+	// Date header (to about half a second); ok is false without one.
+	ClockOffset   time.Duration
+	ClockOffsetOK bool
 }
 
 // LoginError is a failed login. Its message names the user and the URL,
@@ -72,6 +76,7 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	sent := time.Now()
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
@@ -103,6 +108,11 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 	}
 	now := time.Now()
 	t := &Token{Value: v, Obtained: now, Expires: jwtExpiry(v)}
+	if date, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+		// Date has whole seconds: its middle is half a second later.
+		mid := sent.Add(now.Sub(sent) / 2)
+		t.ClockOffset, t.ClockOffsetOK = date.Add(500*time.Millisecond).Sub(mid), true
+	}
 	if t.Expires.IsZero() {
 		if secs, ok := doc["expires_in"].(float64); ok && secs > 0 {
 			t.Expires = now.Add(time.Duration(secs * float64(time.Second)))

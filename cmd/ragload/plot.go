@@ -34,8 +34,9 @@ func newPlotCmd(s *streams, runF func(context.Context, *plotOptions) error) *cob
 		Long: `Plot reads run directories (results.bin + run.json) or bare vegeta results
 files (gob, JSON or CSV; globs allowed) and writes one self-contained HTML
 page that opens offline (no network, every script inline). Each input is a
-run, labeled with its run name (else its file name), and the runs are
-overlaid, each from its own start, on:
+run, labeled with its run name (else its file name); the shards of a run
+spread over generators (--shard) are one run, labeled with its run id. The
+runs are overlaid, each from its own start, on:
 
   - latency per endpoint over time: p50, p95 and p99 in each time bucket,
     sampled results as dots (the fastest and the slowest of every slice of
@@ -120,6 +121,13 @@ func runPlot(s *streams, o *plotOptions) error {
 	}
 	p := plot.New(plot.WithTitle(o.Title), plot.WithEvery(o.Every), plot.WithMaxPoints(o.Points), plot.WithTarget(p95Target(inputs)))
 	var damaged []error
+	// The shards of a run are one run: grouped where the first comes.
+	groups := results.GroupShards(inputs)
+	first := map[string][]results.Input{}
+	for _, g := range groups {
+		first[g[0].Path] = g
+	}
+	nruns := len(groups)
 	for _, it := range items {
 		if it.sweep != "" {
 			if err := p.AddSweepDir(it.sweep); err != nil {
@@ -127,7 +135,12 @@ func runPlot(s *streams, o *plotOptions) error {
 			}
 			continue
 		}
-		err := p.AddInput(it.run)
+		g, ok := first[it.run.Path]
+		if !ok {
+			continue // a later shard of a run already added
+		}
+		delete(first, it.run.Path)
+		err := p.AddShards(g)
 		var de *results.DamagedError
 		switch {
 		case errors.As(err, &de):
@@ -145,7 +158,7 @@ func runPlot(s *streams, o *plotOptions) error {
 		what = append(what, plural(nsweeps, "sweep"))
 	}
 	if len(inputs) > 0 || nsweeps == 0 {
-		what = append(what, plural(len(inputs), "run"), fmt.Sprintf("buckets of %s", p.Every()))
+		what = append(what, plural(nruns, "run"), fmt.Sprintf("buckets of %s", p.Every()))
 	}
 	fmt.Fprintf(s.ErrOut, "ragload: wrote %s (%s, %d KB)\n", where, strings.Join(what, ", "), (size+1023)/1024)
 	if o.Every > 0 && len(inputs) > 0 && p.Every() != o.Every {

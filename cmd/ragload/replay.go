@@ -83,6 +83,10 @@ flat memory.`,
 			if err != nil {
 				return err
 			}
+			// Shards take lines by index mod N of the scaled stream.
+			if open, info, err = replay.Sharded(open, info, setup.Shard.Index, setup.Shard.Count); err != nil {
+				return &usageError{err}
+			}
 			setup.Options.MaxWorkers = o.MaxWorkers
 			o.job = &attack.ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
 				Source: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}

@@ -32,7 +32,11 @@ results files (gob, JSON or CSV; globs allowed) and prints a table per
 endpoint: requests, rate, failures, 429s and p50/p90/p95/p99/max latency in
 ms, then the verdict against the run's thresholds (those recorded in
 run.json, or p95<2s and failures<1%), with --threshold overriding them.
-Several inputs are judged as one (their union).
+Several inputs are judged as one (their union), with percentiles of all
+their samples together. Shards of a run spread over generators (--shard)
+are checked as a set: a missing or doubled shard, a shard of another run
+or plan, a late start or generators' clocks that disagree are warned
+about by name.
 
 Formats (--format):
   text      tables for a terminal (the default)

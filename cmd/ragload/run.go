@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,6 +35,9 @@ type runOptions struct {
 
 	Out, Name  string
 	Record     string
+	Shard      string
+	StartAt    string
+	RunID      string
 	Seed       uint64
 	Timeout    time.Duration
 	Insecure   bool
@@ -55,6 +59,9 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
 	fs.StringVar(&o.Name, "name", "", "run name, stored in every result (default: the --out folder's name, or a timestamp)")
+	fs.StringVar(&o.Shard, "shard", "", "this generator's part of a plan spread over N, \"i/N\" from 0 (default $RAGLOAD_SHARD/$RAGLOAD_SHARDS, or $JOB_COMPLETION_INDEX)")
+	fs.StringVar(&o.StartAt, "start-at", "", "start sending at this RFC 3339 time, so shards begin together (required with --shard)")
+	fs.StringVar(&o.RunID, "run-id", "", "the run all shards belong to (default $RAGLOAD_RUN_ID, or one made from --start-at)")
 	fs.StringVar(&o.Record, "record", "", "also write every request to this file as a stream for ragload replay (JSON lines, no credentials)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, recorded in run.json)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout")
@@ -92,8 +99,15 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	if !fs.Changed("seed") {
 		o.Seed = rand.Uint64()
 	}
+	shard, startAt, runID, err := o.sharding(os.Getenv)
+	if err != nil {
+		return attack.Setup{}, nil, err
+	}
 	name, dir := o.Name, o.Out
 	switch {
+	case dir == "" && name == "" && shard.Sharded():
+		name = fmt.Sprintf("%s-shard-%d", runID, shard.Index)
+		dir = filepath.Join("runs", runID, fmt.Sprintf("shard-%d", shard.Index))
 	case dir == "" && name == "":
 		name = defaultPrefix + time.Now().Format("20060102-150405")
 		dir = filepath.Join("runs", name)
@@ -106,8 +120,62 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	return attack.Setup{
 		Dir: dir, Target: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
 		Seed: o.Seed, Thresholds: ths, Marks: marks, Tool: "ragload " + toolVersion(),
+		Shard: shard, StartAt: startAt, RunID: runID,
 		Options: attack.Options{Name: name, Timeout: o.Timeout, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
 	}, rules, nil
+}
+
+// sharding reads --shard, --start-at and --run-id, with the environment of
+// a scheduler (RAGLOAD_SHARD/RAGLOAD_SHARDS, Kubernetes' Indexed Jobs'
+// JOB_COMPLETION_INDEX, RAGLOAD_RUN_ID) filling what the flags leave out.
+func (o *runOptions) sharding(getenv func(string) string) (attack.Shard, time.Time, string, error) {
+	var sh attack.Shard
+	var startAt time.Time
+	spec := o.Shard
+	if spec == "" {
+		index := getenv("RAGLOAD_SHARD")
+		if index == "" {
+			index = getenv("JOB_COMPLETION_INDEX")
+		}
+		if count := getenv("RAGLOAD_SHARDS"); count != "" {
+			if index == "" {
+				index = "0"
+			}
+			spec = index + "/" + count
+		}
+	}
+	if spec != "" {
+		i, n, ok := strings.Cut(spec, "/")
+		var err1, err2 error
+		sh.Index, err1 = strconv.Atoi(strings.TrimSpace(i))
+		sh.Count, err2 = strconv.Atoi(strings.TrimSpace(n))
+		if !ok || err1 != nil || err2 != nil || sh.Count < 1 {
+			return sh, startAt, "", usageErrorf("--shard %q: want i/N, e.g. 0/4", spec)
+		}
+		if err := sh.Validate(); err != nil {
+			return sh, startAt, "", usageErrorf("--shard: %v", err)
+		}
+	}
+	if o.StartAt != "" {
+		t, err := time.Parse(time.RFC3339Nano, o.StartAt)
+		if err != nil {
+			return sh, startAt, "", usageErrorf("--start-at %q: want an RFC 3339 time such as 2026-11-27T10:00:00Z", o.StartAt)
+		}
+		startAt = t
+	}
+	runID := o.RunID
+	if runID == "" {
+		runID = getenv("RAGLOAD_RUN_ID")
+	}
+	if sh.Sharded() {
+		if startAt.IsZero() {
+			return sh, startAt, "", usageErrorf("--shard %s needs --start-at, so that the shards begin together", sh)
+		}
+		if runID == "" {
+			runID = "run-" + startAt.UTC().Format("20060102T150405Z")
+		}
+	}
+	return sh, startAt, runID, nil
 }
 
 func (o *runOptions) scenario() (*targets.Scenario, error) {

@@ -82,6 +82,9 @@ interrupted.`,
 				return err
 			}
 			setup.Options.MaxWorkers = o.MaxWorkers
+			if setup.Shard.Sharded() && len(o.Steps) == 0 {
+				return usageErrorf("a sharded sweep needs --steps: the search decides each step from the merged verdict, which one shard cannot see")
+			}
 			o.job = &attack.SweepJob{Setup: setup, From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
 				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth, Arrivals: o.Arrivals, Rules: rules}
 			if runF != nil {

@@ -90,14 +90,34 @@ func (p *Plot) AddRun(label string, m *results.Manifest, read func(fn func(*vege
 // read; the *results.DamagedError of each such file is returned, joined.
 // Any other error stops the read and is returned.
 func (p *Plot) AddInput(in results.Input) error {
-	label := filepath.Base(in.Path)
-	if in.Manifest != nil && in.Manifest.Name != "" {
-		label = in.Manifest.Name
+	return p.AddShards([]results.Input{in})
+}
+
+// AddShards adds the shards of one run (see results.GroupShards) as one
+// run, labeled with its run id: their results are read together and their
+// manifests merged; what results.Merge finds wrong with the set (a missing
+// shard, another run's) is shown on the page as warnings. Errors are
+// AddInput's.
+func (p *Plot) AddShards(ins []results.Input) error {
+	if len(ins) == 0 {
+		return nil
 	}
-	return p.addRun(label, in.Path, in.Manifest, func(fn func(*vegeta.Result) error) error {
-		damaged, err := results.ReadInputs([]results.Input{in}, fn)
+	m, warn := results.Merge(ins)
+	label := filepath.Base(ins[0].Path)
+	if m != nil && m.Name != "" {
+		label = m.Name
+	}
+	paths := make([]string, len(ins))
+	for i, in := range ins {
+		paths[i] = in.Path
+	}
+	err := p.addRun(label, strings.Join(paths, ", "), m, func(fn func(*vegeta.Result) error) error {
+		damaged, err := results.ReadInputs(ins, fn)
 		return errors.Join(append(damaged, err)...)
 	})
+	r := p.runs[len(p.runs)-1]
+	r.warnings = append(warn, r.warnings...)
+	return err
 }
 
 func (p *Plot) addRun(label, source string, m *results.Manifest, read func(fn func(*vegeta.Result) error) error) error {
