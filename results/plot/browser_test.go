@@ -15,7 +15,7 @@ import (
 )
 
 // browser returns a headless-capable Chromium, or skips the test (fails it
-// when RAGLOAD_REQUIRE_BROWSER=1, as CI sets after installing one).
+// when RAGLOAD_REQUIRE_TOOLS=1, as CI sets after installing one).
 func browser(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
@@ -23,10 +23,10 @@ func browser(t *testing.T) string {
 			return path
 		}
 	}
-	if os.Getenv("RAGLOAD_REQUIRE_BROWSER") == "1" {
-		t.Fatal("RAGLOAD_REQUIRE_BROWSER=1 but no chromium, chromium-browser or google-chrome on PATH (run .ci/install-browser)")
+	if os.Getenv("RAGLOAD_REQUIRE_TOOLS") == "1" {
+		t.Fatal("RAGLOAD_REQUIRE_TOOLS=1 but no chromium, chromium-browser or google-chrome on PATH (run .ci/install-test-tools)")
 	}
-	t.Skip("no chromium on PATH: install it with `sudo .ci/install-browser` to run the browser test")
+	t.Skip("no chromium on PATH: install it with `sudo .ci/install-test-tools` to run the browser test")
 	return ""
 }
 
