@@ -59,8 +59,8 @@ func TestCompareDemoRuns(t *testing.T) {
 	}
 	// The three runs are made together and compared; a busy machine (the
 	// browser tests of another package, say) can make one run really
-	// slower than its twin, so the set is made again, once, if the twins
-	// differ.
+	// slower than its twin (or /health in the slower run), so the set is
+	// made again, once, if a comparison goes wrong.
 	for attempt := 1; ; attempt++ {
 		dirs := map[string]string{"base": runDir(t), "same": runDir(t), "slower": runDir(t)}
 		for name, url := range map[string]string{"base": fastURL, "same": fastURL, "slower": slowURL} {
@@ -80,6 +80,9 @@ func TestCompareDemoRuns(t *testing.T) {
 		t.Logf("query service time +30%%:\n%s", out)
 		reasons := out[strings.Index(out, "Verdict:"):]
 		if code != exitVerdict || !strings.Contains(reasons, "because /query (basic):") || strings.Contains(reasons, "/health") {
+			if attempt < 2 {
+				continue
+			}
 			t.Errorf("+30%% on the query endpoints: exit %d, want 1 with reasons on /query and none on /health\n%s", code, errOut)
 		}
 		return
