@@ -121,6 +121,20 @@ type Config struct {
 	// StallFor is the length of each stall window; see StallEvery.
 	StallFor time.Duration
 
+	// Faults: injected failures, to see how a client copes. (Short-lived
+	// tokens, TokenTTL, are the other way to a 401 storm; StallEvery the
+	// way to a server-wide pause.)
+
+	// Faults is a schedule of injected failures: 5xx bursts, 429 storms,
+	// token revocations (401), responses slower than a client's timeout,
+	// connections reset or closed mid-body, bodies that trickle (see Fault
+	// and ParseFault). Each strikes the requests that arrive inside its
+	// windows, measured from Server.Created like the stall windows; where
+	// the windows of several faults overlap, the first fault in the list
+	// that applies strikes. The login and register routes are never struck.
+	// Struck requests are counted in Stats.Faults. Default nil: none.
+	Faults []Fault
+
 	// UserRateLimit is the sustained requests per second allowed per
 	// authenticated user (keyed by the token subject); 0 (default) disables
 	// rate limiting. Excess requests get 429 with Retry-After.
@@ -191,6 +205,7 @@ func (c Config) withDefaults() Config {
 	if c.StallEvery <= 0 || c.StallFor <= 0 {
 		c.StallEvery, c.StallFor = 0, 0
 	}
+	c.Faults = faultsWithDefaults(c.Faults)
 	if c.UserRateLimit < 0 || math.IsNaN(c.UserRateLimit) {
 		c.UserRateLimit = 0
 	}

@@ -49,6 +49,18 @@
 // that correct for coordinated omission should see the pause in their
 // latencies; closed-loop ones hide it.
 //
+// # Faults
+//
+// Config.Faults schedules injected failures in windows measured from
+// Server.Created like the stalls: 5xx bursts, 429 storms with Retry-After,
+// token revocations (401 until the client logs in again), responses held
+// past a client's timeout, connections reset or closed mid-body (after half
+// the body, or a few events of a stream), and bodies that trickle a few
+// bytes at a time. ParseFault reads them as written on the command line
+// ("503,every=10s,for=2s"). The login and register routes are spared, so a
+// load test can start and renew its tokens; Stats.Faults counts what was
+// struck.
+//
 // # Observability
 //
 // Server.Stats returns cheap counters (requests per route, 401/429/503

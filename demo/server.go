@@ -101,12 +101,17 @@ func New(cfg Config) *Server {
 func (s *Server) Created() time.Time { return s.created }
 
 // ServeHTTP holds r while a stall window is open (see Config.StallEvery),
-// then routes it, applies authentication, rate limiting and the capacity
-// model, and writes a FastAPI-style JSON response (or an event stream for
+// applies the fault that strikes it, if any (see Config.Faults), then
+// routes it, applies authentication, rate limiting and the capacity model,
+// and writes a FastAPI-style JSON response (or an event stream for
 // /api/v1/query/stream).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Since(s.created)
 	if !s.stall(r.Context()) {
 		return // client went away while held
+	}
+	if s.injectFault(w, r, arrived) {
+		return
 	}
 	s.serve(w, r)
 }

@@ -68,6 +68,12 @@ type Stats struct {
 	// Stalled counts requests held by the stall fault (Config.StallEvery,
 	// Config.StallFor), including those whose client left meanwhile.
 	Stalled int64
+	// Faults counts the requests struck by Config.Faults, by kind
+	// ("status", "rate-limit", "unauthorized", "slow", "reset", "close",
+	// "trickle"; every kind is always present). Those answered by a status,
+	// 429 or 401 fault count in Requests too, and in RateLimited and
+	// Unauthorized.
+	Faults map[string]int64
 }
 
 // counters holds the live, mostly lock-free counters behind Stats.
@@ -82,6 +88,7 @@ type counters struct {
 	registrations atomic.Int64
 	uploads       atomic.Int64
 	stalled       atomic.Int64
+	faults        faultCounters
 
 	loginsMu sync.Mutex
 	loginsBy map[string]int64
@@ -117,6 +124,7 @@ func (s *Server) Stats() Stats {
 		Queued:        s.pool.waiting.Load(),
 		MaxInFlight:   s.pool.maxIn.Load(),
 		Stalled:       c.stalled.Load(),
+		Faults:        c.faults.snapshot(),
 	}
 	for id := range numRoutes {
 		st.Requests[routeNames[id]] = c.requests[id].Load()

@@ -30,7 +30,8 @@ type Stats struct {
 	Unauthorized uint64 // 401s (also counted in Failures)
 	Codes        map[uint16]uint64
 	Errors       map[string]uint64
-	OtherErrors  uint64 // errors beyond maxErrorKinds distinct messages
+	OtherErrors  uint64     // errors beyond maxErrorKinds distinct messages
+	kinds        errorKinds // failures by kind, with their first messages (ErrorKinds)
 	BytesIn      uint64
 	BytesOut     uint64
 	Scheduled    uint64 // results that carried a schedule lag
@@ -101,6 +102,7 @@ func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
 		} else {
 			s.OtherErrors++
 		}
+		s.kinds.add(r.Code, msg)
 	}
 	s.BytesIn += r.BytesIn
 	s.BytesOut += r.BytesOut

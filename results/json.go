@@ -39,6 +39,7 @@ type jsonEndpoint struct {
 	Status401    uint64            `json:"status_401"`
 	Codes        map[string]uint64 `json:"codes"`
 	Errors       []ErrorCount      `json:"errors"`
+	ErrorKinds   []KindCount       `json:"error_kinds"`
 	Latency      jsonPercentiles   `json:"latency_ms"`
 	Service      jsonPercentiles   `json:"service_latency_ms"`
 	ScheduleLag  *jsonPercentiles  `json:"schedule_lag_ms,omitempty"`
@@ -90,7 +91,7 @@ func (r *Report) jsonEndpoint(s *Stats) jsonEndpoint {
 	e := jsonEndpoint{
 		Name: s.Name, Key: s.Key, Requests: s.Requests, RPS: r.Rate(s),
 		Failures: s.Failures, FailureRate: s.FailureRate(), Status429: s.RateLimited, Status401: s.Unauthorized,
-		Codes: map[string]uint64{}, Errors: s.TopErrors(),
+		Codes: map[string]uint64{}, Errors: s.TopErrors(), ErrorKinds: s.ErrorKinds(),
 		Latency: jsonPct(s.Response()), Service: jsonPct(s.Service()),
 	}
 	for c, n := range s.Codes {

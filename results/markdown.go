@@ -107,25 +107,24 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 	}
 }
 
+// writeMarkdownErrors renders the failures, folded: a row per endpoint and
+// kind of error with its count and first message; 401s are called out
+// below, unfolded.
 func (r *Report) writeMarkdownErrors(p *printer) {
 	if r.Total.Failures == 0 {
 		return
 	}
 	p.printf("\n<details><summary>Errors: %d failed requests</summary>\n\n", r.Total.Failures)
-	mdTable(p, []string{"Endpoint", "Count", "Error"}, "lrl")
+	mdTable(p, []string{"Endpoint", "Kind", "Count", "First message"}, "llrl")
 	for _, s := range r.Endpoints {
-		for i, e := range s.TopErrors() {
-			if i == 5 {
-				mdRow(p, []string{s.Name, "", fmt.Sprintf("… %d more kinds", len(s.Errors)-5)})
-				break
-			}
-			mdRow(p, []string{s.Name, fmt.Sprint(e.Count), e.Message})
-		}
-		if s.OtherErrors > 0 {
-			mdRow(p, []string{s.Name, fmt.Sprint(s.OtherErrors), "(errors of further kinds, not kept apart)"})
+		for _, k := range s.ErrorKinds() {
+			mdRow(p, kindRow(s.Name, k))
 		}
 	}
 	p.printf("\n</details>\n")
+	if note := r.UnauthorizedNote(); note != "" {
+		p.printf("\n%s\n", mdEscape(note))
+	}
 }
 
 // writeMarkdown renders the verdict as a task list: a ticked box for a

@@ -47,7 +47,9 @@ func WriteText(w io.Writer, r *Report) error {
 	if err := r.Series.writeText(w, p); err != nil {
 		return err
 	}
-	r.writeErrors(p)
+	if err := r.writeErrors(w, p); err != nil {
+		return err
+	}
 	for _, msg := range r.Warnings {
 		p.printf("WARNING: %s\n", msg)
 	}
@@ -130,23 +132,36 @@ func (r *Report) row(s *Stats) []string {
 	}
 }
 
-func (r *Report) writeErrors(p *printer) {
+// writeErrors renders the failures as a table, a row per endpoint and
+// kind of error with its count and first message, and calls out 401s.
+func (r *Report) writeErrors(w io.Writer, p *printer) error {
 	if r.Total.Failures == 0 {
-		return
+		return p.err
 	}
-	p.printf("\nErrors (count, first messages by frequency):\n")
+	p.printf("\nErrors by endpoint and kind (count, first message):\n")
+	if p.err != nil {
+		return p.err
+	}
+	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignLeft}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	t.Header([]string{"Endpoint", "Kind", "Count", "First message"})
 	for _, s := range r.Endpoints {
-		for i, e := range s.TopErrors() {
-			if i == 5 {
-				p.printf("  %-20s … %d more kinds\n", s.Name, len(s.Errors)-5)
-				break
+		for _, k := range s.ErrorKinds() {
+			if err := t.Append(kindRow(s.Name, k)); err != nil {
+				return err
 			}
-			p.printf("  %-20s %6d  %s\n", s.Name, e.Count, e.Message)
-		}
-		if s.OtherErrors > 0 {
-			p.printf("  %-20s %6d  (errors of further kinds, not kept apart)\n", s.Name, s.OtherErrors)
 		}
 	}
+	if err := t.Render(); err != nil {
+		return err
+	}
+	if note := r.UnauthorizedNote(); note != "" {
+		p.printf("%s\n", note)
+	}
+	return p.err
 }
 
 func (v Verdict) write(p *printer) {

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -24,6 +25,47 @@ type demoFlags struct {
 	TokenTTL                                  time.Duration
 	FirstToken, StallEvery, StallFor          time.Duration
 	TokenRate                                 float64
+	Faults                                    []demo.Fault
+}
+
+// faultHelp explains --fault in the demo commands' long help.
+const faultHelp = `Faults (--fault, repeatable) strike the requests that arrive in windows
+[start + k*every, start + k*every + for) after the API starts (one window
+without every); the login is spared, so a run can start and log in again.
+A fault is KIND,for=D[,every=D][,start=D], where KIND is
+  500…599      that status instead of the answer (a 5xx burst)
+  429          429 with Retry-After to everyone (a rate-limit storm)
+  401          tokens issued before the window refused (a revocation)
+  slow=D       each response held D (past a client's --timeout)
+  reset        the headers and half the body, then a TCP reset
+  close        the headers and half the body, then a close (unexpected EOF)
+  trickle[=D]  the body 16 bytes at a time (bytes=N), D apart (default 50ms)
+for example --fault 503,every=10s,for=2s --fault slow=5s,every=20s,for=3s,start=5s.
+Short-lived tokens (--token-ttl 2s) make ragload renew them every second or so.`
+
+// faultsValue is a repeatable --fault flag (demo.ParseFault).
+type faultsValue struct{ fs *[]demo.Fault }
+
+func (v faultsValue) Type() string { return "fault" }
+
+func (v faultsValue) String() string {
+	if v.fs == nil {
+		return ""
+	}
+	specs := make([]string, len(*v.fs))
+	for i, f := range *v.fs {
+		specs[i] = f.String()
+	}
+	return strings.Join(specs, " ")
+}
+
+func (v faultsValue) Set(s string) error {
+	f, err := demo.ParseFault(s)
+	if err != nil {
+		return err
+	}
+	*v.fs = append(*v.fs, f)
+	return nil
 }
 
 func (d *demoFlags) addFlags(cmd *cobra.Command) {
@@ -43,6 +85,7 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.Float64Var(&d.TokenRate, "token-rate", demo.DefaultStreamTokenRate, "demo API: tokens per second of /api/v1/query/stream")
 	fs.DurationVar(&d.StallEvery, "stall-every", 0, "demo API: stall every response arriving in the first --stall-for of each period (0 = never)")
 	fs.DurationVar(&d.StallFor, "stall-for", 0, "demo API: how long each stall lasts")
+	fs.Var(faultsValue{&d.Faults}, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D] (see above)`)
 }
 
 func zeroMeansNone[T ~int64 | ~float64](v T) T {
@@ -62,6 +105,7 @@ func (d *demoFlags) config(users map[string]string) demo.Config {
 		TokenTTL: d.TokenTTL, Users: users,
 		StreamFirstToken: zeroMeansNone(d.FirstToken), StreamTokenRate: d.TokenRate,
 		StallEvery: d.StallEvery, StallFor: d.StallFor,
+		Faults: d.Faults,
 	}
 }
 
@@ -83,9 +127,12 @@ typical RAG backend, JWT login, and a capacity model: a pool of --workers
 serving lognormal service times, so pushing --rate past its capacity shows a
 real latency knee.
 
-Every attack flag applies; "ragload demo serve" runs only the API.`,
+Every attack flag applies; "ragload demo serve" runs only the API.
+
+` + faultHelp,
 		Example: `  ragload demo
   ragload demo --rate 120 --duration 20s       # past the knee: FAIL
+  ragload demo --fault 503,every=4s,for=1s     # 5xx bursts: the errors table, FAIL
   ragload demo serve --addr 127.0.0.1:8000`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -135,7 +182,9 @@ func newDemoServeCmd(s *streams) *cobra.Command {
 		Short: "Serve only the demo RAG API, to point ragload or any other tool at",
 		Long: `Serve runs the simulated RAG API until Ctrl-C. It knows one user,
 $LOAD_TEST_EMAIL / $LOAD_TEST_PASSWORD (default loadtest@example.com /
-loadtestpassword); more can register at /api/v1/auth/register.`,
+loadtestpassword); more can register at /api/v1/auth/register.
+
+` + faultHelp,
 		Example: `  ragload demo serve --addr 127.0.0.1:8000 --workers 16
   ragload attack --url http://127.0.0.1:8000 --rate 50 --duration 1m`,
 		Args: noArgs,

@@ -1,0 +1,178 @@
+package results
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// Kinds of transport errors, as the errors table names them. A response
+// with a failing status is of kind "HTTP <code>", e.g. "HTTP 503".
+const (
+	KindRefused = "connection refused" // nothing listening: the server is down
+	KindReset   = "connection reset"   // the peer reset the connection (or a broken pipe)
+	KindTimeout = "timeout"            // the request timeout, before the headers or in the body
+	KindClosed  = "connection closed"  // EOF: the server closed the connection, mid-body or before answering
+	KindOther   = "other"              // anything else: DNS, TLS, a malformed response…
+)
+
+const (
+	kindHTTP   = "HTTP " // + the status code
+	maxMessage = 100     // runes of a first message in the text and Markdown tables
+	noMessage  = "(no message recorded)"
+)
+
+// requestPrefix matches the method and URL that Go's HTTP client puts
+// before a transport error (`Post "http://…/query/": `).
+var requestPrefix = regexp.MustCompile(`^[A-Z][A-Za-z]* "[^"]*": `)
+
+// ErrorKind classifies a failed result: "HTTP <code>" when the server
+// answered with a failing status, else the kind of its transport error
+// (KindRefused, KindReset, KindTimeout, KindClosed or KindOther).
+func ErrorKind(r *vegeta.Result) string { return errorKind(r.Code, r.Error) }
+
+func errorKind(code uint16, msg string) string {
+	if code != 0 && (code < 200 || code >= 400) {
+		return kindHTTP + strconv.Itoa(int(code))
+	}
+	m := strings.ToLower(requestPrefix.ReplaceAllString(msg, ""))
+	switch {
+	case strings.Contains(m, "connection refused"):
+		return KindRefused
+	case strings.Contains(m, "connection reset"), strings.Contains(m, "broken pipe"):
+		return KindReset
+	case strings.Contains(m, "timeout"), strings.Contains(m, "deadline exceeded"):
+		return KindTimeout
+	case strings.HasSuffix(m, "eof"), strings.Contains(m, "server closed"):
+		return KindClosed
+	}
+	return KindOther
+}
+
+// digits matches the numbers in a message: addresses, ports, sizes.
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// messageShape is msg without what makes messages of one cause differ:
+// the request's method and URL, and numbers (the local port of every
+// connection reset differs).
+func messageShape(msg string) string {
+	return digits.ReplaceAllString(requestPrefix.ReplaceAllString(msg, ""), "0")
+}
+
+// KindCount is how often one kind of error occurred at an endpoint, with
+// the first message of that kind (the result's error text, e.g.
+// "503 Service Unavailable" or the transport error).
+type KindCount struct {
+	Kind  string `json:"kind"`
+	Count uint64 `json:"count"`
+	First string `json:"first_message"`
+	// Messages is how many distinct messages the kind had, counted up to
+	// maxErrorKinds; messages that differ only in the request's URL or in
+	// numbers (addresses, ports) count as one.
+	Messages int `json:"messages"`
+}
+
+// errorKinds counts an endpoint's failures by kind. The zero value is
+// ready to use.
+type errorKinds struct {
+	byKind map[string]*kindEntry
+	order  int // numbers kinds in order of first appearance
+}
+
+type kindEntry struct {
+	KindCount
+	seen  map[string]struct{}
+	order int
+}
+
+// add counts one failure with its message (as Stats.Errors keys it).
+func (k *errorKinds) add(code uint16, msg string) {
+	kind := errorKind(code, msg)
+	if k.byKind == nil {
+		k.byKind = map[string]*kindEntry{}
+	}
+	e := k.byKind[kind]
+	if e == nil {
+		e = &kindEntry{KindCount: KindCount{Kind: kind, First: msg}, seen: map[string]struct{}{}, order: k.order}
+		k.order++
+		k.byKind[kind] = e
+	}
+	e.Count++
+	if shape := messageShape(msg); len(e.seen) < maxErrorKinds {
+		e.seen[shape] = struct{}{}
+		e.Messages = len(e.seen)
+	}
+}
+
+// ErrorKinds returns the endpoint's failures by kind, the most frequent
+// first (ties in order of first appearance).
+func (s *Stats) ErrorKinds() []KindCount {
+	es := make([]*kindEntry, 0, len(s.kinds.byKind))
+	for _, e := range s.kinds.byKind {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool {
+		if es[i].Count != es[j].Count {
+			return es[i].Count > es[j].Count
+		}
+		return es[i].order < es[j].order
+	})
+	out := make([]KindCount, len(es))
+	for i, e := range es {
+		out[i] = e.KindCount
+	}
+	return out
+}
+
+// ShortMessage is msg for a table: without the method and URL Go's HTTP
+// client puts before a transport error (the endpoint is in its own
+// column), and at most 100 characters.
+func ShortMessage(msg string) string {
+	msg = strings.TrimSpace(requestPrefix.ReplaceAllString(msg, ""))
+	if msg == "" {
+		return noMessage
+	}
+	if r := []rune(msg); len(r) > maxMessage {
+		msg = string(r[:maxMessage-1]) + "…"
+	}
+	return msg
+}
+
+// kindRow is a KindCount as the text and Markdown tables show it.
+func kindRow(name string, k KindCount) []string {
+	msg := ShortMessage(k.First)
+	if k.Messages > 1 {
+		msg += fmt.Sprintf(" (+%d other messages)", k.Messages-1)
+	}
+	return []string{name, k.Kind, strconv.FormatUint(k.Count, 10), msg}
+}
+
+// UnauthorizedNote calls out the 401 responses of a run: how many, and
+// how often ragload logged in again (from the manifest); "" without 401s.
+func (r *Report) UnauthorizedNote() string {
+	n := r.Total.Unauthorized
+	if n == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("401 Unauthorized: %d %s (tokens expired or revoked)", n, plural(n, "response", "responses"))
+	if m := r.Manifest; m != nil {
+		switch m.Auth.Mode {
+		case "bearer":
+			note += fmt.Sprintf("; ragload logged in again %d %s", m.Auth.Refreshes, plural(uint64(max(m.Auth.Refreshes, 0)), "time", "times"))
+		case "anonymous":
+			note += "; the run was anonymous: it had no token to renew"
+		}
+	}
+	return note + "."
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
