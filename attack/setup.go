@@ -189,6 +189,12 @@ type recorder struct {
 	mu             sync.Mutex // guards agg: progress reads it while emit writes
 	done, failures atomic.Uint64
 	late           lateCounter
+
+	// abortMu orders abort (another goroutine, on a second Ctrl-C) and
+	// finish: whichever comes second does nothing to the manifest.
+	abortMu           sync.Mutex
+	finished, aborted bool
+	unregister        func()
 }
 
 // inFlight is the number of requests started and not yet recorded.
@@ -219,7 +225,9 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		w.Close()
 		return nil, err
 	}
-	return &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool}, nil
+	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool}
+	rc.unregister = onAbort(rc.abort)
+	return rc, nil
 }
 
 // emit stores one result. Not safe for concurrent use.
@@ -241,6 +249,15 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 // finish completes the results file and the manifest and returns the
 // report; runErr is the driver's error, if any.
 func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, error) {
+	rc.unregister()
+	rc.abortMu.Lock()
+	rc.finished = true
+	aborted := rc.aborted
+	rc.abortMu.Unlock()
+	if aborted { // the process is exiting; abort wrote what there is
+		rc.w.Close()
+		return nil, errAborted
+	}
 	if err := rc.w.Close(); runErr == nil {
 		runErr = err
 	}

@@ -7,7 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ragload/ragload/results"
@@ -60,11 +62,27 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 	if _, err := j.check(); err != nil {
 		return nil, err
 	}
+	sw := &results.Sweep{
+		Tool: j.Tool, Name: j.Options.Name, Target: j.Target, Status: results.StatusRunning, Started: time.Now(),
+		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
+			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth},
+		Thresholds: exprs(j.Rules),
+	}
+	s := &search{job: j, sweep: sw}
 	// One login and one client for every step.
 	var auth results.Manifest
 	pool, err := j.login(ctx, &auth, j.Credentials)
 	if err != nil {
-		return nil, err
+		if ctx.Err() == nil {
+			return nil, err
+		}
+		// Interrupted while logging in: a sweep of no steps, which says so.
+		if err := os.MkdirAll(j.Dir, 0o755); err != nil {
+			return nil, fmt.Errorf("create sweep directory: %w", err)
+		}
+		sw.Ended, sw.Status = time.Now(), results.StatusInterrupted
+		s.answer()
+		return sw, results.WriteSweep(j.Dir, sw)
 	}
 	j.loggedIn = &loggedIn{pool: pool, auth: auth.Auth}
 	authCtx, stopAuth := context.WithCancel(context.Background())
@@ -78,19 +96,18 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 		return nil, fmt.Errorf("create sweep directory: %w", err)
 	}
 
-	sw := &results.Sweep{
-		Tool: j.Tool, Name: j.Options.Name, Target: j.Target, Status: results.StatusRunning, Started: time.Now(),
-		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
-			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth},
-		Thresholds: exprs(j.Rules),
-	}
-	s := &search{job: j, sweep: sw}
+	defer onAbort(s.abort)()
 	err = s.run(ctx)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aborted { // the process is exiting; abort wrote sweep.json
+		return sw, errAborted
+	}
 	sw.Ended = time.Now()
 	switch {
 	case err != nil:
 		sw.Status = results.StatusFailed
-	case ctx.Err() != nil:
+	case s.cut:
 		sw.Status = results.StatusInterrupted
 	default:
 		sw.Status = results.StatusComplete
@@ -138,6 +155,35 @@ type search struct {
 	// above it (0 when none did).
 	pass, fail float64
 	stopped    *results.SweepStep // the step that ended the search early
+	// cut says the sweep was interrupted: during a step, or before one
+	// it still had to run.
+	cut bool
+
+	// mu guards the above and the sweep against abort, which runs on
+	// another goroutine; aborted makes the search write nothing more.
+	mu      sync.Mutex
+	aborted bool
+}
+
+// abort marks the sweep interrupted in a hurry, with the steps it has
+// (the step in progress saves its own run): see Abort.
+func (s *search) abort() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aborted {
+		return ""
+	}
+	s.aborted = true
+	sw := *s.sweep
+	sw.Steps = slices.Clone(sw.Steps)
+	sw.Status, sw.Ended = results.StatusInterrupted, time.Now()
+	hurry := search{job: s.job, sweep: &sw, pass: s.pass, fail: s.fail, stopped: s.stopped}
+	hurry.answer()
+	path := filepath.Join(s.job.Dir, results.SweepFile)
+	if err := results.WriteSweep(s.job.Dir, &sw); err != nil {
+		return fmt.Sprintf("%s: %v", path, err)
+	}
+	return fmt.Sprintf("%s: marked interrupted after %d steps", path, len(sw.Steps))
 }
 
 func (s *search) run(ctx context.Context) error {
@@ -193,6 +239,10 @@ func stepDir(rate float64) string {
 // step runs and judges one rate; done means the search must stop (the
 // sweep was interrupted, failed badly or reached ragload's own limit).
 func (s *search) step(ctx context.Context, rate float64) (done bool, err error) {
+	if ctx.Err() != nil { // interrupted before this step (a signal during the last one's drain)
+		s.cut = true
+		return true, nil
+	}
 	j := s.job
 	name := stepDir(rate)
 	job := &Job{Setup: j.Setup, Plan: Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
@@ -221,6 +271,16 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, err
 	}
 	st := s.judge(rate, name, rep, throughput)
+	if m := rep.Manifest; m != nil && m.Status == results.StatusInterrupted {
+		// A step cut short proves nothing either way.
+		st.Verdict = results.StepInterrupted
+		st.Reason = fmt.Sprintf("interrupted: %d of %d planned requests sent", m.Sent, m.Planned)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.aborted {
+		return true, errAborted
+	}
 	s.sweep.Steps = append(s.sweep.Steps, st)
 	if j.OnStep != nil {
 		j.OnStep(st)
@@ -228,7 +288,8 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if err := results.WriteSweep(j.Dir, s.sweep); err != nil {
 		return true, err
 	}
-	if rep.Manifest.Status == results.StatusInterrupted || ctx.Err() != nil {
+	if rep.Manifest.Status == results.StatusInterrupted {
+		s.cut = true
 		return true, nil
 	}
 	s.bracket()
@@ -315,13 +376,17 @@ func (s *search) answer() {
 			sw.Answer += fmt.Sprintf("; the server passed %g rps", s.pass)
 		}
 		sw.Answer += ". Spread the load over several generators (shards) to go further."
-	case s.pass == 0 && len(sw.Steps) > 0:
+	case s.pass == 0 && len(sw.Steps) > 0 && sw.Steps[0].Verdict != results.StepInterrupted:
 		sw.Answer = fmt.Sprintf("no capacity found: the first step, %g rps, already failed (%s)", sw.Steps[0].Rate, sw.Steps[0].Reason)
+	case s.pass == 0 && sw.Status == results.StatusInterrupted:
+		sw.Answer = "no capacity found: the sweep was interrupted before a step finished"
 	case s.pass == 0:
 		sw.Answer = "no step ran"
 	case s.fail == 0 && s.pass >= top:
 		sw.Found = true
 		sw.Answer = fmt.Sprintf("at least %g rps: every step up to %g rps passed", s.pass, top)
+	case s.fail == 0 && sw.Status == results.StatusInterrupted:
+		sw.Answer = fmt.Sprintf("%g rps passed; the sweep was interrupted before a step failed", s.pass)
 	case s.fail == 0:
 		sw.Answer = fmt.Sprintf("%g rps passed; the sweep stopped before a step failed", s.pass)
 	default:
@@ -329,6 +394,8 @@ func (s *search) answer() {
 		sw.Answer = fmt.Sprintf("max sustainable ≈ %g rps (bracket [%g, %g])", s.pass, s.pass, s.fail)
 		if s.stopped != nil {
 			sw.Answer += fmt.Sprintf("; the search stopped early because %g rps failed badly (%s)", s.stopped.Rate, s.stopped.Reason)
+		} else if sw.Status == results.StatusInterrupted {
+			sw.Answer += "; the sweep was interrupted before it narrowed the bracket further"
 		}
 	}
 }

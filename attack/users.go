@@ -109,7 +109,9 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		rc.finish(runErr, false)
 		return nil, u.loginErr
 	}
-	return rc.finish(runErr, ctx.Err() != nil && !u.finishedEarly)
+	// A signal after the plan's end (while the last requests finish) cuts
+	// nothing short.
+	return rc.finish(runErr, ctx.Err() != nil && !u.finishedEarly && !u.planDone)
 }
 
 // LoginEndpoint names the login rows of closed-loop runs.
@@ -140,6 +142,7 @@ type usersRun struct {
 	loginOnce     sync.Once
 	loginErr      error
 	finishedEarly bool
+	planDone      bool // the plan ran its full duration
 }
 
 // next assigns the sequence number and timestamp of a request under one
@@ -255,7 +258,13 @@ func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.User
 	for {
 		el := time.Since(start)
 		if el >= plan.Duration() {
+			u.planDone = true
 			break
+		}
+		if ctx.Err() != nil { // interrupted (or the results could not be written): spawn no one more
+			sample(el)
+			stopAll()
+			return tl, nil
 		}
 		target := plan.Users(el)
 		for len(running) < target {
@@ -275,9 +284,11 @@ func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.User
 		}
 		select {
 		case <-ctx.Done(): // interrupted, or the results could not be written
-			sample(time.Since(start))
-			stopAll()
-			return tl, nil
+			if el := time.Since(start); el < plan.Duration() {
+				sample(el)
+				stopAll()
+				return tl, nil
+			} // else the plan had ended before the signal: end it as planned
 		case <-tick.C:
 		}
 	}

@@ -102,6 +102,11 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 				}
 				continue
 			}
+			select { // told to stop while logging in: no request after it
+			case <-stop:
+				return
+			default:
+			}
 		}
 		i, b := u.mix.Pick(rng)
 		var tgt vegeta.Target

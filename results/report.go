@@ -64,10 +64,23 @@ func (r *Report) runWarnings() []string {
 	var w []string
 	switch m.Status {
 	case StatusInterrupted:
-		if m.Planned > 0 {
+		planned := time.Duration(m.Plan.Duration)
+		switch {
+		case m.Planned > 0:
 			w = append(w, fmt.Sprintf("the run was interrupted: %d of %d planned requests were sent", m.Sent, m.Planned))
-		} else {
+		case m.Users != nil && planned > 0:
+			// Closed loop: no request count is planned, a duration is.
+			ran := time.Duration(0)
+			if m.SendEnded.After(m.Started) {
+				ran = m.SendEnded.Sub(m.Started)
+			}
+			w = append(w, fmt.Sprintf("the run was interrupted after %s of its planned %s: %d requests were sent",
+				ran.Round(10*time.Millisecond), planned, m.Sent))
+		default:
 			w = append(w, fmt.Sprintf("the run was interrupted after %d requests", m.Sent))
+		}
+		if m.Error != "" { // e.g. exited at once, abandoning requests in flight
+			w = append(w, "ragload "+m.Error)
 		}
 	case StatusRunning:
 		w = append(w, "the run has not finished (or its process died): the manifest still says running")

@@ -103,6 +103,12 @@ func TestRunWarnings(t *testing.T) {
 			[][]string{{"the run failed: login: 503 Service Unavailable"}}},
 		{"anonymous", &Manifest{Status: StatusComplete, Auth: AuthInfo{Mode: "anonymous"}},
 			[][]string{{"anonymous", "without a token"}}},
+		{"users interrupted", &Manifest{Status: StatusInterrupted, Sent: 22, Plan: Plan{Duration: Duration(3 * time.Second)}, Users: &UsersInfo{Planned: 5},
+			Started: t0, SendEnded: t0.Add(1980 * time.Millisecond)},
+			[][]string{{"interrupted after 1.98s of its planned 3s: 22 requests were sent"}}},
+		{"abandoned in flight", &Manifest{Status: StatusInterrupted, Planned: 100, Sent: 40, Completed: 35,
+			Error: "exited at once on a second signal: 5 requests in flight have no result"},
+			[][]string{{"40 of 100"}, {"ragload exited at once", "5 requests in flight have no result"}}},
 		{"interrupted and anonymous", &Manifest{Status: StatusInterrupted, Planned: 10, Sent: 1, Auth: AuthInfo{Mode: "anonymous"}},
 			[][]string{{"interrupted", "1 of 10"}, {"anonymous"}}},
 	}

@@ -20,10 +20,11 @@ const (
 
 // Step verdicts.
 const (
-	StepPass      = "pass"
-	StepFail      = "fail"
-	StepBad       = "bad"               // failed so badly the search stopped
-	StepGenerator = "generator-limited" // ragload, not the server, was the limit
+	StepPass        = "pass"
+	StepFail        = "fail"
+	StepBad         = "bad"               // failed so badly the search stopped
+	StepGenerator   = "generator-limited" // ragload, not the server, was the limit
+	StepInterrupted = "interrupted"       // cut short by a signal: neither pass nor fail
 )
 
 // Sweep is a capacity sweep: its plan, its steps and the answer.

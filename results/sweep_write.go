@@ -74,16 +74,47 @@ func writeSweepText(w io.Writer, s *Sweep) error {
 			p.printf("  %s: %s\n", st.Dir, st.Reason)
 		}
 	}
-	if s.Status != StatusComplete {
-		p.printf("WARNING: the sweep is %s\n", s.Status)
+	if w := s.StatusWarning(); w != "" {
+		p.printf("WARNING: %s\n", w)
 	}
 	p.printf("\nAnswer: %s\n", s.Answer)
 	return p.err
 }
 
+// StatusWarning says how far a sweep that did not complete got: for an
+// interrupted one, the steps done of those planned (fixed steps) or done
+// (a search, whose steps are not known in advance). It is empty for a
+// complete sweep.
+func (s *Sweep) StatusWarning() string {
+	done := 0
+	for _, st := range s.Steps {
+		if st.Verdict != StepInterrupted {
+			done++
+		}
+	}
+	cut := ""
+	if len(s.Steps) > done {
+		cut = fmt.Sprintf(", and %s was cut short", s.Steps[len(s.Steps)-1].Dir)
+	}
+	switch {
+	case s.Status == StatusComplete:
+		return ""
+	case s.Status == StatusInterrupted && len(s.Plan.Steps) > 0:
+		return fmt.Sprintf("the sweep was interrupted: %d of %d planned steps done%s", done, len(s.Plan.Steps), cut)
+	case s.Status == StatusInterrupted:
+		return fmt.Sprintf("the sweep was interrupted after %d steps of its search%s", done, cut)
+	case s.Status == StatusRunning:
+		return "the sweep has not finished (or its process died): sweep.json still says running"
+	}
+	return "the sweep is " + s.Status
+}
+
 func writeSweepMarkdown(w io.Writer, s *Sweep) error {
 	p := &printer{w: w}
 	p.printf("### ragload sweep: %s\n\n%s\n\n", mdEscape(s.Answer), mdEscape(s.intro()))
+	if w := s.StatusWarning(); w != "" {
+		p.printf("> **Warning:** %s\n\n", mdEscape(w))
+	}
 	p.printf("| %s |\n|%s\n", strings.Join(sweepHeader, " | "), strings.Repeat("--:|", len(sweepHeader)))
 	for _, st := range s.Steps {
 		cells := st.row()

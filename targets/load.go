@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -97,11 +98,24 @@ func Parse(path string, data []byte) (*Scenario, error) {
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlUnclosed are yaml's parser errors (not its scanner's) about a list
+// or mapping left open. yaml reports them at the line where that list or
+// mapping starts, counted from 0 (its scanner counts from 1).
+var yamlUnclosed = []string{
+	"did not find expected ',' or ']'", "did not find expected ',' or '}'",
+	"did not find expected '-' indicator", "did not find expected key", "did not find expected node content",
+}
+
 func yamlSyntaxError(path string, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
-		return &FileError{File: path, Line: n, Err: errors.New(m[2])}
+		what := m[2]
+		if slices.Contains(yamlUnclosed, what) {
+			n++
+			what += " (in the list or mapping that starts on this line)"
+		}
+		return &FileError{File: path, Line: n, Err: errors.New(what)}
 	}
 	return &FileError{File: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -124,6 +125,19 @@ func runReport(s *streams, o *reportOptions) error {
 	if m := rep.Manifest; m != nil {
 		base, marks = m.Thresholds, m.Marks
 	}
+	if err := checkThresholdFlags(o.Thresholds); err != nil {
+		return err
+	}
+	for _, list := range []struct {
+		field string
+		exprs []string
+	}{{"thresholds", base}, {"marks", marks}} {
+		for i, e := range list.exprs {
+			if _, err := results.ParseThreshold(e); err != nil {
+				return usageErrorf("%s: %s[%d]: %v", manifestPath(inputs), list.field, i, err)
+			}
+		}
+	}
 	rules, err := results.Rules(base, marks, o.Thresholds)
 	if err != nil {
 		return usageErrorf("%v", err)
@@ -151,6 +165,29 @@ func runReport(s *streams, o *reportOptions) error {
 		return errVerdictFailed
 	}
 	return nil
+}
+
+// checkThresholdFlags names the flag of a bad --threshold.
+func checkThresholdFlags(exprs []string) error {
+	if _, err := results.ParseThresholds(exprs, false); err != nil {
+		return usageErrorf("--threshold: %v", err)
+	}
+	return nil
+}
+
+// manifestPath names the manifest a report takes its thresholds from: the
+// first input's that has one.
+func manifestPath(inputs []results.Input) string {
+	for _, in := range inputs {
+		if in.Manifest != nil {
+			dir := in.Path
+			if len(in.Files) == 1 && in.Files[0] == in.Path { // a results file beside its manifest
+				dir = filepath.Dir(in.Path)
+			}
+			return filepath.Join(dir, results.ManifestFile)
+		}
+	}
+	return results.ManifestFile
 }
 
 // reportSweep prints a sweep's summary again; each step is a run that

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -44,9 +46,16 @@ func toolVersion() string {
 type streams struct {
 	In          io.Reader
 	Out, ErrOut io.Writer
+	// process says these are the streams of the ragload process, which
+	// exits with Main's code: Main then keeps the signals it caught to the
+	// end, so that a Ctrl-C after the run, while the process exits, does
+	// not kill it with another code.
+	process bool
 }
 
-func defaultStreams() *streams { return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr} }
+func defaultStreams() *streams {
+	return &streams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, process: true}
+}
 
 // usageError is a problem with flags, arguments or configuration: exit 2.
 type usageError struct{ err error }
@@ -73,17 +82,29 @@ func Main(args []string, s *streams) int {
 	defer cancel()
 	sig := make(chan os.Signal, 2)
 	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	var returned atomic.Bool // past this, signals change nothing
 	go func() {
-		if _, ok := <-sig; !ok {
-			return
-		}
-		fmt.Fprintln(s.ErrOut, "\nragload: stopping: waiting for in-flight requests (press Ctrl-C again to quit at once)")
-		cancel()
-		if _, ok := <-sig; ok {
+		caught := 0
+		for range sig {
+			if returned.Load() {
+				continue
+			}
+			if caught++; caught == 1 {
+				fmt.Fprintln(s.ErrOut, "\nragload: stopping: waiting for in-flight requests (press Ctrl-C again to quit at once)")
+				cancel()
+				continue
+			}
+			abortNow(s.ErrOut)
 			os.Exit(130)
 		}
 	}()
-	defer func() { signal.Stop(sig); close(sig) }() // in this order: no send on a closed channel
+	defer func() {
+		returned.Store(true)
+		if !s.process { // in-process (tests): give the signals back
+			signal.Stop(sig)
+			close(sig) // after Stop: no send on a closed channel
+		}
+	}()
 
 	root := newRootCmd(s)
 	started := false // cobra validates args and flag groups before this is set
@@ -95,6 +116,26 @@ func Main(args []string, s *streams) int {
 		err = &usageError{err}
 	}
 	return exitCode(s, cmd, err)
+}
+
+// abortWait bounds how long a second signal waits for the runs in progress
+// to save their files (attack.Abort takes milliseconds unless the disk
+// hangs).
+const abortWait = 500 * time.Millisecond
+
+// abortNow has the runs in progress save what they have, without waiting
+// for their requests in flight, and says what was kept.
+func abortNow(w io.Writer) {
+	notes := make(chan []string, 1)
+	go func() { notes <- attack.Abort() }()
+	select {
+	case ns := <-notes:
+		for _, n := range ns {
+			fmt.Fprintln(w, "ragload: exiting at once:", n)
+		}
+	case <-time.After(abortWait):
+		fmt.Fprintln(w, "ragload: exiting at once: the results could not be saved in time; they may be cut short (report --allow-partial reads what is there)")
+	}
 }
 
 func exitCode(s *streams, cmd *cobra.Command, err error) int {

@@ -46,13 +46,18 @@ type runOptions struct {
 	Thresholds []string
 	Format     string
 	Quiet      bool
+
+	// errOut is where warnings go, even with --quiet (cmd.ErrOrStderr,
+	// resolved when called, once the command has its parent's streams).
+	errOut func() io.Writer
 }
 
 func (o *runOptions) addFlags(cmd *cobra.Command) {
+	o.errOut = cmd.ErrOrStderr
 	fs := cmd.Flags()
 	fs.StringVarP(&o.ScenarioFile, "scenario", "s", "", "YAML scenario file (default: the built-in RAG user: query 5, enhanced 2, health 1, documents 1)")
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
-	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts (see ragload prepare)")
+	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
 	fs.StringVar(&o.Password, "password", "", "login password (prefer $"+targets.EnvPassword+": flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
@@ -87,6 +92,9 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	base := sc.Thresholds
 	if base == nil {
 		base = results.DefaultThresholds
+	}
+	if err := checkThresholdFlags(o.Thresholds); err != nil {
+		return attack.Setup{}, nil, err
 	}
 	rules, err := results.Rules(append(append([]string{}, base...), implied...), sc.Marks, o.Thresholds)
 	if err != nil {
@@ -201,7 +209,7 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 		if o.Username != "" || o.Password != "" {
 			return nil, usageErrorf("--credentials and --username/--password are mutually exclusive")
 		}
-		creds, err := targets.LoadCredentials(o.CredentialsFile)
+		creds, err := targets.LoadCredentialsWarn(o.CredentialsFile, o.warn)
 		if err != nil {
 			return nil, &usageError{err}
 		}
@@ -215,6 +223,13 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 		c.Password = o.Password
 	}
 	return []targets.Credential{c}, nil
+}
+
+// warn prints a warning on stderr, if the command has one.
+func (o *runOptions) warn(msg string) {
+	if o.errOut != nil {
+		fmt.Fprintln(o.errOut(), "ragload: warning:", msg)
+	}
 }
 
 // runner is a job of any mode.

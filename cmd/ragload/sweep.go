@@ -48,7 +48,8 @@ rates instead. A step passes when its verdict passes (p95 < 2s and failures
 rate, judged after each step's --warmup. A step that fails badly (most
 requests failing, or p95 at three times its limit) ends the search to spare
 the server. A step where ragload itself was saturated is marked
-generator-limited and no capacity is claimed at or beyond it.
+generator-limited and no capacity is claimed at or beyond it. A step cut
+short by Ctrl-C is marked interrupted: neither pass nor fail.
 
 The connections and the login stay warm from step to step. The summary is
 in <out>/sweep.json; "ragload report <out>" prints it again and
