@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -139,9 +141,9 @@ func decodeEntry(line []byte) (Entry, error) {
 	}
 	if len(w.Header) > 0 {
 		e.Header = make(http.Header, len(w.Header))
-		for k, vs := range w.Header {
+		for _, k := range slices.Sorted(maps.Keys(w.Header)) { // sorted: "a" and "A" merge in one order
 			ck := http.CanonicalHeaderKey(k)
-			e.Header[ck] = append(e.Header[ck], vs...)
+			e.Header[ck] = append(e.Header[ck], w.Header[k]...)
 		}
 		e.Header = StripCredentials(e.Header)
 	}

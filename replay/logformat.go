@@ -46,11 +46,28 @@ func parseCombined(line []byte) (logRecord, error) {
 	if err != nil {
 		return logRecord{}, &fieldError{"time", fmt.Errorf("%q is not like %q", m[1], clfTime)}
 	}
+	key, err := logNanos(t)
+	if err != nil {
+		return logRecord{}, &fieldError{"time", err}
+	}
 	method, target, err := parseRequestLine(string(m[2]))
 	if err != nil {
 		return logRecord{}, &fieldError{"request", err}
 	}
-	return logRecord{key: t.UnixNano(), method: method, target: target}, nil
+	return logRecord{key: key, method: method, target: target}, nil
+}
+
+// maxLogNanos bounds the timestamps of an access log to 1970–2116 (Unix
+// nanoseconds from 0 to half of int64), so that the offset between any two
+// of them fits in a time.Duration.
+const maxLogNanos = math.MaxInt64 / 2
+
+// logNanos returns t in Unix nanoseconds if it lies within 1970–2116.
+func logNanos(t time.Time) (int64, error) {
+	if t.Before(time.Unix(0, 0)) || t.After(time.Unix(0, maxLogNanos)) {
+		return 0, fmt.Errorf("%s is outside 1970–2116", t.Format(time.RFC3339Nano))
+	}
+	return t.UnixNano(), nil
 }
 
 // parseRequestLine splits "GET /x?y HTTP/1.1" into method and target.
@@ -172,7 +189,7 @@ func parseLogTime(raw json.RawMessage) (int64, error) {
 		}
 		for _, l := range timeLayouts {
 			if t, err := time.Parse(l, s); err == nil {
-				return t.UnixNano(), nil
+				return logNanos(t)
 			}
 		}
 		num = s
@@ -180,6 +197,9 @@ func parseLogTime(raw json.RawMessage) (int64, error) {
 	ns, err := epochNanos(num)
 	if err != nil {
 		return 0, fmt.Errorf("%s is neither RFC 3339 nor epoch seconds", raw)
+	}
+	if ns < 0 || ns > maxLogNanos { // also where epochNanos overflowed
+		return 0, fmt.Errorf("%s is outside 1970–2116", raw)
 	}
 	return ns, nil
 }

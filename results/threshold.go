@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -181,14 +182,14 @@ func (t *Threshold) parseValue(v string) error {
 		case f > 1:
 			return fmt.Errorf("value %q is above 1; write a percent such as %s%%", v, v)
 		}
-		if f < 0 || f > 1 {
+		if f < 0 || f > 1 || math.IsNaN(f) {
 			return fmt.Errorf("value %q is outside 0–100%%", v)
 		}
 		t.Limit = f
 	default:
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "/s"), 64)
-		if err != nil || f < 0 {
-			return fmt.Errorf("value %q is not a non-negative number", v)
+		if err != nil || f < 0 || math.IsNaN(f) || math.IsInf(f, 0) {
+			return fmt.Errorf("value %q is not a finite non-negative number", v)
 		}
 		t.Limit = f
 	}

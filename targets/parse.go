@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -196,7 +197,12 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 				e.Body = ""
 			}
 			e.Bodies = nil
-			return p.decode(v, f, &e.JSON)
+			if err := p.decode(v, f, &e.JSON); err != nil {
+				return err
+			}
+			if _, err := json.Marshal(e.JSON); err != nil { // .nan, or a mapping with keys that are not strings
+				return p.errf(v, f, "cannot be sent as JSON: %s", strings.TrimPrefix(err.Error(), "json: "))
+			}
 		case "body":
 			if mapValue(n, "json") == nil {
 				e.JSON = nil

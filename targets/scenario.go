@@ -1,8 +1,10 @@
 package targets
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 )
@@ -170,6 +172,9 @@ func (e Endpoint) validate() error {
 	}
 	if !strings.HasPrefix(e.Path, "/") {
 		return fmt.Errorf("path: %q must start with /", e.Path)
+	}
+	if _, err := url.Parse(e.Path); err != nil {
+		return fmt.Errorf("path: %q: %v", e.Path, errors.Unwrap(err))
 	}
 	if e.Weight < 0 {
 		return fmt.Errorf("weight: %d is negative", e.Weight)

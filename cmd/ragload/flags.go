@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -29,7 +30,7 @@ func parseRate(s string) (float64, error) {
 		}
 		f /= d.Seconds()
 	}
-	if f < 0 || f > attack.MaxRate {
+	if f < 0 || f > attack.MaxRate || math.IsNaN(f) {
 		return 0, fmt.Errorf("rate %q is outside 0–%g/s", s, float64(attack.MaxRate))
 	}
 	return f, nil
@@ -109,6 +110,7 @@ func (v *stagesValue) Set(s string) error {
 
 func parseStages(s string) ([]attack.Stage, error) {
 	var out []attack.Stage
+	var total time.Duration
 	for i, part := range strings.Split(s, ",") {
 		d, r, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
@@ -118,6 +120,10 @@ func parseStages(s string) ([]attack.Stage, error) {
 		if err != nil || dur <= 0 {
 			return nil, fmt.Errorf("stage %d %q: %q is not a positive duration", i+1, part, d)
 		}
+		if dur > math.MaxInt64-total { // the plan's length would overflow
+			return nil, fmt.Errorf("stage %d %q: the stages last longer than %s", i+1, part, time.Duration(math.MaxInt64))
+		}
+		total += dur
 		rate, err := parseRate(r)
 		if err != nil {
 			return nil, fmt.Errorf("stage %d: %w", i+1, err)

@@ -1,0 +1,259 @@
+package replay
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ragload/ragload/targets"
+)
+
+// The fuzz targets of the recorded-stream and access-log readers. Their
+// seed corpus is testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make
+// fuzz` runs each for a while, and a failing input that Go saves there is
+// a regression seed to commit. Inputs are bounded so that one execution
+// stays fast, and one that hangs fails (fuzzWithin).
+
+const fuzzMaxInput = 64 << 10
+
+// fuzzFileError checks that err names the file it is about.
+func fuzzFileError(t *testing.T, err error, path string) {
+	t.Helper()
+	var fe *targets.FileError
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v (%T) is not a *targets.FileError", err, err)
+	}
+	if fe.File != path || fe.Line < 0 || !strings.HasPrefix(err.Error(), path) {
+		t.Fatalf("error %q: File %q, Line %d; want it to name %q", err, fe.File, fe.Line, path)
+	}
+}
+
+// fuzzHangAfter is how long one execution may take before the target
+// fails it as a hang: Go's fuzzing engine sets no limit of its own.
+const fuzzHangAfter = 10 * time.Second
+
+// fuzzWithin runs fn (which must not use t) and fails t if it panics or
+// has not returned after fuzzHangAfter, so that a hanging input is saved
+// like a crashing one.
+func fuzzWithin(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		fn()
+		done <- ""
+	}()
+	select {
+	case msg := <-done:
+		if msg != "" {
+			t.Fatal(msg)
+		}
+	case <-time.After(fuzzHangAfter):
+		t.Fatalf("no answer after %s: the input hangs the reader", fuzzHangAfter)
+	}
+}
+
+// fuzzReadTwice reads every entry of open, twice (an Opener is called once
+// per loop).
+func fuzzReadTwice(open Opener) ([2][]Entry, error) {
+	var reads [2][]Entry
+	for pass := range reads {
+		src, err := open()
+		if err != nil {
+			return reads, fmt.Errorf("open: %w", err)
+		}
+		for {
+			e, err := src.Next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				src.Close()
+				return reads, fmt.Errorf("entry %d of a checked file: %w", len(reads[pass]), err)
+			}
+			reads[pass] = append(reads[pass], e)
+		}
+		if err := src.Close(); err != nil {
+			return reads, err
+		}
+	}
+	return reads, nil
+}
+
+// fuzzCheckReads checks what a Player relies on: as many entries as Info
+// counts, each one valid, at offsets that never go back, start at or
+// after 0 and end at Info.Duration; the second read gives the same; the
+// endpoints' weights add up to the count.
+func fuzzCheckReads(t *testing.T, reads [2][]Entry, info Info) {
+	t.Helper()
+	got := reads[0]
+	if int64(len(got)) != info.Count || len(got) == 0 {
+		t.Fatalf("%d entries, Info.Count %d", len(got), info.Count)
+	}
+	prev := time.Duration(0)
+	for i, e := range got {
+		if e.Offset < prev {
+			t.Fatalf("entry %d: offset %s before %s", i, e.Offset, prev)
+		}
+		if err := e.validate(); err != nil {
+			t.Fatalf("entry %d (%s %q) is not valid: %v", i, e.Method, e.URL, err)
+		}
+		prev = e.Offset
+	}
+	if prev != info.Duration {
+		t.Fatalf("last offset %s, Info.Duration %s", prev, info.Duration)
+	}
+	if !reflect.DeepEqual(reads[1], got) {
+		t.Fatal("the second read differs from the first")
+	}
+	var weight int
+	for _, ep := range info.Endpoints {
+		weight += ep.Weight
+	}
+	if len(info.Endpoints) < MaxEndpoints && int64(weight) != info.Count {
+		t.Fatalf("endpoint weights add up to %d, Info.Count %d", weight, info.Count)
+	}
+}
+
+// FuzzOpenStream feeds recorded streams (JSON lines) to OpenStream, with
+// and without skipBad. A checked stream reads back as Info says (see
+// fuzzCheckReads), and each entry survives a round trip through MarshalJSON; a
+// rejected one is a *targets.FileError naming the file.
+func FuzzOpenStream(f *testing.F) {
+	for _, s := range []string{
+		`{"offset_us":0,"endpoint":"/health","method":"GET","url":"/health"}` + "\n" +
+			`{"offset_us":1500,"endpoint":"/query (basic)","method":"POST","url":"/api/v1/query/?a=1","auth":true,"headers":{"Content-Type":["application/json"]},"body":"{\"query\":\"q\"}"}` + "\n",
+		`{"offset_us":20,"method":"GET","url":"/b"}` + "\n\n" + `{"offset_us":10,"method":"GET","url":"/a","body_base64":"/w=="}` + "\r\n",
+		`{"offset_us":5,"method":"GET","url":"/x","headers":{"authorization":["Bearer s"],"x-vegeta-seq":["1"],"a":["1"],"A":["2"]}}`,
+		`{"offset_us":-1,"method":"GET","url":"/"}`,
+		`{"offset_us":9223372036854775807,"method":"GET","url":"/"}`,
+		`{"method":"GET","url":"/"}`,
+		`{"offset_us":1,"method":"G ET","url":"/"}`,
+		`{"offset_us":1,"method":"GET","url":"http://h/"}`,
+		`{"offset_us":1,"method":"GET","url":"/%zz"}`,
+		`{"offset_us":1,"method":"GET","url":"/","body":"a","body_base64":"YQ=="}`,
+		`{"offset_us":"1","method":"GET","url":"/"}`,
+		`not json`, ``, "\n\n",
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte, skipBad bool) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path := filepath.Join(dir, "stream.jsonl")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var info Info
+		var err, readErr error
+		var reads [2][]Entry
+		fuzzWithin(t, func() {
+			var open Opener
+			if open, info, err = OpenStream(path, skipBad); err == nil {
+				reads, readErr = fuzzReadTwice(open)
+			}
+		})
+		if err != nil {
+			fuzzFileError(t, err, path)
+			return
+		}
+		if readErr != nil {
+			t.Fatal(readErr)
+		}
+		if info.Format != "stream" || info.Skipped < 0 || !skipBad && info.Skipped > 0 {
+			t.Fatalf("Info %+v", info)
+		}
+		fuzzCheckReads(t, reads, info)
+		for i, e := range reads[0] {
+			b, err := e.MarshalJSON()
+			if err != nil {
+				t.Fatalf("entry %d does not encode: %v", i, err)
+			}
+			back, err := decodeEntry(b)
+			if err != nil {
+				t.Fatalf("entry %d: %s does not decode: %v", i, b, err)
+			}
+			if !reflect.DeepEqual(back, e) {
+				t.Fatalf("entry %d changed on a round trip:\n got %#v\nwant %#v", i, back, e)
+			}
+		}
+	})
+}
+
+// FuzzFromAccessLog feeds access logs (combined/common or JSON lines,
+// detected from the first line) to FromAccessLog, matched against the
+// built-in scenario, with and without skipBad. A checked log reads back as
+// Info says (see fuzzCheckReads); a rejected one is a *targets.FileError naming
+// the file.
+func FuzzFromAccessLog(f *testing.F) {
+	for _, s := range []string{
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326 "ref" "ua"` + "\n" +
+			`127.0.0.1 - frank [10/Oct/2000:13:55:36 -0700] "POST /api/v1/query/ HTTP/1.1" 200 10` + "\n" +
+			`::1 - - [10/Oct/2000:13:55:38 -0700] "GET http://example.com/health?x=1 HTTP/1.1" 200 2` + "\n",
+		`10.0.0.1 - - [10/Oct/2000:13:55:40 +0000] "GET /b HTTP/1.1" 200 1` + "\n" +
+			`10.0.0.1 - - [10/Oct/2000:13:55:36 +0000] "GET /a HTTP/1.1" 200 1` + "\n",
+		`h - - [10/Oct/2000:13:55:36 -0700] "GET /x\"y HTTP/1.1" 200 1`,
+		`h - - [32/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1`,
+		`h - - [10/Oct/2000:13:55:36 -0700] "-" 400 0`,
+		`{"time":"2024-05-01T10:00:00.250Z","method":"GET","path":"/health"}` + "\n" +
+			`{"timestamp":1714557600.5,"request":"POST /api/v1/query/enhanced HTTP/1.1"}` + "\n" +
+			`{"ts":"1714557601123","method":"GET","uri":"/api/v1/documents/"}` + "\n" +
+			`{"@timestamp":"2024-05-01 10:00:02.5+00:00","request_method":"DELETE","url":"https://h/api/v1/documents/7"}` + "\n",
+		`{"ts":1714557600000000000,"method":"GET","path":"/"}` + "\n" + `{"ts":-1.5,"method":"GET","path":"/"}`,
+		`{"ts":9223372036.9,"method":"GET","path":"/"}` + "\n" + `{"ts":-9223372036.9,"method":"GET","path":"/"}`,
+		`{"ts":1e300,"method":"GET","path":"/"}`,
+		`{"time":null,"ts":"x","method":"GET","path":"/"}`,
+		`{"time":1,"method":"GE T","path":"/"}`,
+		`{"time":1,"path":"/a b"}`,
+		`   {"time":1,"method":"GET","path":"/"}`,
+		``, "\n \n", `garbage`,
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	dir := f.TempDir()
+	sc := targets.Default()
+	f.Fuzz(func(t *testing.T, data []byte, skipBad bool) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path := filepath.Join(dir, "access.log")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var info Info
+		var err, readErr error
+		var reads [2][]Entry
+		fuzzWithin(t, func() {
+			var open Opener
+			if open, info, err = FromAccessLog(path, sc, 1, skipBad); err == nil {
+				reads, readErr = fuzzReadTwice(open)
+			}
+		})
+		if err != nil {
+			fuzzFileError(t, err, path)
+			return
+		}
+		if readErr != nil {
+			t.Fatal(readErr)
+		}
+		if info.Format != formatCombined && info.Format != formatJSONL || info.Duration < 0 || !skipBad && info.Skipped > 0 {
+			t.Fatalf("Info %+v", info)
+		}
+		fuzzCheckReads(t, reads, info)
+	})
+}

@@ -1,0 +1,260 @@
+package results
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// The fuzz targets of this package's parsers. Their seed corpus is
+// testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make fuzz` runs each
+// for a while, and a failing input that Go saves there is a regression
+// seed to commit. Inputs are bounded so that one execution stays fast,
+// and one that hangs fails (fuzzWithin).
+
+const fuzzMaxInput = 64 << 10
+
+// fuzzHangAfter is how long one execution may take before the target
+// fails it as a hang: Go's fuzzing engine sets no limit of its own.
+const fuzzHangAfter = 10 * time.Second
+
+// fuzzWithin runs fn (which must not use t) and fails t if it panics or
+// has not returned after fuzzHangAfter, so that a hanging input is saved
+// like a crashing one.
+func fuzzWithin(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		fn()
+		done <- ""
+	}()
+	select {
+	case msg := <-done:
+		if msg != "" {
+			t.Fatal(msg)
+		}
+	case <-time.After(fuzzHangAfter):
+		t.Fatalf("no answer after %s: the input hangs the parser", fuzzHangAfter)
+	}
+}
+
+// fuzzCanonical writes a parsed threshold back as an expression: the
+// endpoint, the metric as parsed, the operator and the limit in a form
+// that parses to the same number.
+func fuzzCanonical(t Threshold) string {
+	var v string
+	switch t.kind {
+	case kindLatency:
+		v = t.LimitDur.String()
+	default:
+		v = strconv.FormatFloat(t.Limit, 'g', -1, 64)
+	}
+	s := t.Metric + t.Op + v
+	if t.Endpoint != "" {
+		s = t.Endpoint + ":" + s
+	}
+	return s
+}
+
+// FuzzParseThreshold feeds expressions to ParseThreshold. An accepted
+// threshold has a known operator and a finite, in-range limit, and its
+// canonical form parses back to the same rule; parsing is idempotent on
+// its Expr.
+func FuzzParseThreshold(f *testing.F) {
+	for _, s := range append(append([]string{}, DefaultThresholds...), DefaultMarks...) {
+		f.Add(s)
+	}
+	for _, s := range []string{
+		"query:p99<3s", "/query (basic):p95<=1500ms", "service_p95<2s", "lag_p99<10ms", "ttft_p95<1s",
+		"gap_max<=500ms", "failures<0.5%", "failures<=0.01", "rps>=45", "requests>100", "users>=100",
+		"p99.9<5s", "median<1s", "avg<1s", "p95<2", "p95", "p95<", ":p95<2s", "p0<1s", "p101<1s",
+		"failures<150%", "failures<2", "rps>=-1", "rps>=NaN", "failures<NaN%", "requests<Inf",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, expr string) {
+		if len(expr) > 1024 {
+			t.Skip("input too large")
+		}
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			return
+		}
+		switch th.Op {
+		case "<", "<=", ">", ">=":
+		default:
+			t.Fatalf("%q: operator %q", expr, th.Op)
+		}
+		if math.IsNaN(th.Limit) || math.IsInf(th.Limit, 0) || th.Limit < 0 {
+			t.Fatalf("%q: limit %g is not a finite number ≥ 0", expr, th.Limit)
+		}
+		if th.kind == kindFailures && th.Limit > 1 {
+			t.Fatalf("%q: failure limit %g is above 1", expr, th.Limit)
+		}
+		if th.kind == kindLatency && (th.stat == "p" && (th.quantile <= 0 || th.quantile > 100)) {
+			t.Fatalf("%q: quantile %g", expr, th.quantile)
+		}
+		again, err := ParseThreshold(th.Expr)
+		if err != nil || again != th {
+			t.Fatalf("%q: parsing its Expr %q gives %+v, %v; want %+v", expr, th.Expr, again, err, th)
+		}
+		canon := fuzzCanonical(th)
+		back, err := ParseThreshold(canon)
+		if err != nil {
+			t.Fatalf("%q: canonical form %q does not parse: %v", expr, canon, err)
+		}
+		back.Expr = th.Expr
+		if back != th {
+			t.Fatalf("%q: canonical form %q parses to %+v, want %+v", expr, canon, back, th)
+		}
+	})
+}
+
+// FuzzReadFile feeds results files (gob, JSON or CSV by the first byte) to
+// ReadFile. It never hangs or panics; it delivers results and returns nil,
+// or a *DamagedError whose offset lies within the file and whose Read
+// counts what was delivered, within fuzzHangAfter. For gob files, where the offset lands on a
+// record boundary, the first Offset bytes read back cleanly with the same
+// results.
+func FuzzReadFile(f *testing.F) {
+	rs := []*vegeta.Result{
+		{Attack: "fuzz", Seq: 0, Code: 200, Method: "GET", URL: "http://127.0.0.1/health", Latency: 3e6, BytesIn: 10},
+		{Attack: "fuzz", Seq: 1, Code: 500, Method: "POST", URL: "http://127.0.0.1/api/v1/query/", Latency: 7e8, Error: "500 Internal Server Error", Body: []byte("x")},
+	}
+	for _, enc := range []func(*bytes.Buffer) vegeta.Encoder{
+		func(b *bytes.Buffer) vegeta.Encoder { return vegeta.NewEncoder(b) },
+		func(b *bytes.Buffer) vegeta.Encoder { return vegeta.NewJSONEncoder(b) },
+		func(b *bytes.Buffer) vegeta.Encoder { return vegeta.NewCSVEncoder(b) },
+	} {
+		var b bytes.Buffer
+		e := enc(&b)
+		for _, r := range rs {
+			if err := e.Encode(r); err != nil {
+				f.Fatal(err)
+			}
+		}
+		f.Add(b.Bytes())
+		f.Add(b.Bytes()[:b.Len()/2])
+		f.Add(append(bytes.Clone(b.Bytes()), "garbage"...))
+	}
+	f.Add([]byte{})
+	f.Add([]byte("{}\n"))
+	f.Add([]byte("1,2,3\n"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path := filepath.Join(dir, "results.bin")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var n uint64
+		var err error
+		fuzzWithin(t, func() { err = ReadFile(path, func(*vegeta.Result) error { n++; return nil }) })
+		if err == nil {
+			return
+		}
+		var de *DamagedError
+		if !errors.As(err, &de) {
+			t.Fatalf("error %v (%T), want a *DamagedError", err, err)
+		}
+		if de.Offset < 0 || de.Offset > int64(len(data)) || de.Read != n || de.Path != path {
+			t.Fatalf("%v: Offset %d of %d bytes, Read %d of %d delivered", err, de.Offset, len(data), de.Read, n)
+		}
+		if len(data) == 0 || data[0] == '{' || data[0] >= '0' && data[0] <= '9' {
+			return // text decoders buffer ahead: the offset is only a bound
+		}
+		if err := os.WriteFile(path, data[:de.Offset], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var again uint64
+		fuzzWithin(t, func() { err = ReadFile(path, func(*vegeta.Result) error { again++; return nil }) })
+		if err != nil || again != n {
+			t.Fatalf("first %d bytes: %d results, %v; want %d, nil", de.Offset, again, err, n)
+		}
+	})
+}
+
+// FuzzReadManifest feeds run.json files to ReadManifest. An accepted
+// manifest writes and reads back to the same JSON.
+func FuzzReadManifest(f *testing.F) {
+	full, err := json.Marshal(&Manifest{
+		Schema: ManifestSchema, Tool: "ragload test", Name: "base", Mode: "attack", Target: "http://127.0.0.1:8000",
+		Plan: Plan{Description: "constant 50/s for 1m0s", Kind: "constant", StartRate: 50,
+			Stages: []Stage{{Duration: Duration(6e10), Target: 50}}, Duration: Duration(6e10), Timeout: Duration(3e10)},
+		Scenario:   ScenarioInfo{Name: "default", Source: "built-in", Endpoints: []EndpointInfo{{Key: "query", Name: "/query (basic)", Method: "POST", Path: "/api/v1/query/", Weight: 5, Auth: true}}, Queries: 14},
+		Auth:       AuthInfo{Mode: "bearer", Users: 1, Logins: 1},
+		Seed:       7,
+		Status:     StatusComplete,
+		Shard:      &ShardInfo{Index: 1, Count: 2},
+		Replay:     &ReplayInfo{Source: "s.jsonl", Format: "stream", Speed: 2, Loops: 1, MaxGap: Duration(1e9)},
+		Thresholds: DefaultThresholds, Marks: DefaultMarks, Results: []string{ResultsFile},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(full)
+	for _, s := range []string{
+		"{}", "null", "[]", `{"schema":"ragload.run/v1","plan":{"duration":"1m","timeout":30000000000}}`,
+		`{"plan":{"duration":"forever"}}`, `{"started":"2024-01-02T03:04:05.123+01:00"}`, `{"seed":-1}`,
+		`{"clock_offset":"-2s","users":{}}`, `{"results":["a.bin",null]}`, `{"schema":`,
+	} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+		for _, d := range []string{in, out} {
+			if err := os.MkdirAll(d, 0o700); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := os.WriteFile(filepath.Join(in, ManifestFile), data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		m, err := ReadManifest(in)
+		if err != nil {
+			if m != nil {
+				t.Fatalf("ReadManifest returned a manifest and an error %v", err)
+			}
+			return
+		}
+		if m.Schema == "" {
+			m.Schema = ManifestSchema // as WriteManifest does
+		}
+		want, err := json.Marshal(m)
+		if err != nil {
+			t.Fatalf("accepted manifest does not encode: %v", err)
+		}
+		if err := WriteManifest(out, m); err != nil {
+			t.Fatalf("accepted manifest does not write: %v", err)
+		}
+		back, err := ReadManifest(out)
+		if err != nil {
+			t.Fatalf("written manifest does not read back: %v", err)
+		}
+		got, err := json.Marshal(back)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("manifest changed on a round trip (%v):\n got %s\nwant %s", err, got, want)
+		}
+	})
+}

@@ -1,0 +1,248 @@
+package targets
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ragload/ragload/results"
+)
+
+// The fuzz targets of this package's parsers. Their seed corpus is
+// testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make fuzz` runs each
+// for a while, and a failing input that Go saves there is a regression
+// seed to commit. Inputs are bounded so that one execution stays fast,
+// and one that hangs fails (fuzzWithin).
+
+const fuzzMaxInput = 64 << 10
+
+// fuzzFileError checks that err names the file it is about, as every error
+// of a parser of this package must.
+func fuzzFileError(t *testing.T, err error, path string) {
+	t.Helper()
+	var fe *FileError
+	if !errors.As(err, &fe) {
+		t.Fatalf("error %v (%T) is not a *FileError", err, err)
+	}
+	if fe.File != path || fe.Line < 0 || !strings.HasPrefix(err.Error(), path) {
+		t.Fatalf("error %q: File %q, Line %d; want it to name %q", err, fe.File, fe.Line, path)
+	}
+}
+
+// fuzzHangAfter is how long one execution may take before the target
+// fails it as a hang: Go's fuzzing engine sets no limit of its own.
+const fuzzHangAfter = 10 * time.Second
+
+// fuzzWithin runs fn (which must not use t) and fails t if it panics or
+// has not returned after fuzzHangAfter, so that a hanging input is saved
+// like a crashing one.
+func fuzzWithin(t *testing.T, fn func()) {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		fn()
+		done <- ""
+	}()
+	select {
+	case msg := <-done:
+		if msg != "" {
+			t.Fatal(msg)
+		}
+	case <-time.After(fuzzHangAfter):
+		t.Fatalf("no answer after %s: the input hangs the parser", fuzzHangAfter)
+	}
+}
+
+// fuzzWrite writes data to name in dir and returns its path.
+func fuzzWrite(t testing.TB, dir, name string, data []byte) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// FuzzParse feeds scenario files to Parse. An accepted scenario validates
+// again, its thresholds and marks parse, it compiles into a Mix whose
+// requests have valid URLs, and parsing is deterministic; a rejected one is
+// a *FileError naming the file.
+func FuzzParse(f *testing.F) {
+	dir := f.TempDir()
+	// Files a scenario may refer to, relative to itself.
+	fuzzWrite(f, dir, "questions.txt", []byte("What is the travel policy?\n# comment\nHow do I reset my VPN token?\n"))
+	fuzzWrite(f, dir, "targets.http", []byte("GET http://h/health\n\nPOST http://h/api/v1/query/\nContent-Type: application/json\nAuthorization: Bearer x\n@body.json\n"))
+	fuzzWrite(f, dir, "body.json", []byte(`{"query":"q"}`))
+	fuzzWrite(f, dir, "targets.json", []byte(`{"method":"GET","url":"http://h/health"}`+"\n"))
+	if seed, err := os.ReadFile(filepath.Join("testdata", "scenario.yaml")); err == nil {
+		f.Add(seed)
+	}
+	for _, s := range []string{
+		"", "---\n", "name: x\n",
+		"endpoints:\n  - key: query\n    weight: 3\n  - key: health\n    weight: 0\n",
+		"replace_endpoints: true\nendpoints:\n  - {key: chat, method: post, path: /chat, json: {q: '{{query}}'}}\nqueries: [a, b]\n",
+		"queries_file: questions.txt\n",
+		"vegeta_targets: targets.http\n",
+		"vegeta_targets: targets.json\nvegeta_format: json\n",
+		"thresholds: [\"p95<2s\", \"failures<1%\"]\nmarks: [\"p50<1s\"]\n",
+		"endpoints:\n  - key: query\n    weight: -1\n",
+		"endpoints: [{key: s, stream: sse, body: '{{query}}'}]\n",
+		"auth: {login_path: /login, token_field: data.token}\n",
+		"a: &a [*a]\n",
+	} {
+		f.Add([]byte(s))
+	}
+	path := filepath.Join(dir, "scenario.yaml")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		// A file name the fuzzer spells out could be a device that never
+		// ends (/dev/zero): not what this target is about.
+		if bytes.Contains(data, []byte("/dev")) || bytes.Contains(data, []byte("/proc")) || bytes.Contains(data, []byte("/sys")) {
+			t.Skip("names a special file")
+		}
+		var sc *Scenario
+		var err error
+		fuzzWithin(t, func() { sc, err = Parse(path, data) })
+		if err != nil {
+			if sc != nil {
+				t.Fatalf("Parse returned a scenario and an error %v", err)
+			}
+			fuzzFileError(t, err, path)
+			return
+		}
+		if err := sc.Validate(); err != nil {
+			t.Fatalf("accepted scenario does not validate: %v", err)
+		}
+		if sc.Source != path {
+			t.Fatalf("Source %q, want %q", sc.Source, path)
+		}
+		for _, expr := range append(append([]string{}, sc.Thresholds...), sc.Marks...) {
+			if _, err := results.ParseThreshold(expr); err != nil {
+				t.Fatalf("accepted threshold %q: %v", expr, err)
+			}
+		}
+		again, err := Parse(path, data)
+		if err != nil || !reflect.DeepEqual(sc, again) {
+			t.Fatalf("second Parse differs: %v\n%#v\n%#v", err, sc, again)
+		}
+		m, err := NewMix(sc, "http://127.0.0.1:8000")
+		if err != nil {
+			t.Fatalf("accepted scenario does not compile: %v", err)
+		}
+		if m.Len() != len(sc.Active()) {
+			t.Fatalf("mix has %d endpoints, want %d", m.Len(), len(sc.Active()))
+		}
+		for i := range m.Len() {
+			u := m.reqs[i].url
+			if _, err := url.Parse(u); err != nil {
+				t.Fatalf("endpoint %q: URL %q: %v", m.Endpoint(i).Key, u, err)
+			}
+		}
+	})
+}
+
+// FuzzLoadQueries feeds question files to LoadQueries: every question it
+// returns is a trimmed, non-empty line that is not a comment.
+func FuzzLoadQueries(f *testing.F) {
+	for _, name := range []string{"questions.txt", "no_questions.txt"} {
+		if seed, err := os.ReadFile(filepath.Join("testdata", name)); err == nil {
+			f.Add(seed)
+		}
+	}
+	for _, s := range []string{"", "\n\n", "a\r\nb\r\n", "# only\n", "  q  \n#x\n\tq2", "\xff\xfe\x00"} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path := fuzzWrite(t, dir, "questions.txt", data)
+		var qs []string
+		var err error
+		fuzzWithin(t, func() { qs, err = LoadQueries(path) })
+		if err != nil {
+			if qs != nil {
+				t.Fatalf("LoadQueries returned questions and an error %v", err)
+			}
+			fuzzFileError(t, err, path)
+			return
+		}
+		if len(qs) == 0 || len(qs) > bytes.Count(data, []byte("\n"))+1 {
+			t.Fatalf("%d questions from %d lines", len(qs), bytes.Count(data, []byte("\n"))+1)
+		}
+		for _, q := range qs {
+			if q == "" || q != strings.TrimSpace(q) || strings.HasPrefix(q, "#") || strings.ContainsAny(q, "\n") {
+				t.Fatalf("question %q: want a trimmed line that is not a comment", q)
+			}
+			if !bytes.Contains(data, []byte(q)) {
+				t.Fatalf("question %q is not in the file", q)
+			}
+		}
+	})
+}
+
+// FuzzLoadCredentials feeds CSV files to LoadCredentials: an accepted pool
+// is non-empty, with unique, trimmed, non-empty usernames and non-empty
+// passwords; a rejected file is a *FileError, or an I/O error naming it.
+func FuzzLoadCredentials(f *testing.F) {
+	if seed, err := os.ReadFile(filepath.Join("testdata", "credentials.csv")); err == nil {
+		f.Add(seed)
+	}
+	for _, s := range []string{
+		"", "username,password\n", "a,b\n", "email,password\nu@x,p\nu@x,q\n", "a,b,c\n", " , p\n",
+		"\"a\nb\",\"p\"\"q\"\n", "\"unterminated,x\n", "u,\n", "# c\nu;p\n",
+	} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path := fuzzWrite(t, dir, "credentials.csv", data)
+		var creds []Credential
+		var err error
+		fuzzWithin(t, func() { creds, err = LoadCredentials(path) })
+		if err != nil {
+			if creds != nil {
+				t.Fatalf("LoadCredentials returned credentials and an error %v", err)
+			}
+			var fe *FileError
+			if errors.As(err, &fe) {
+				fuzzFileError(t, err, path)
+			} else if !strings.Contains(err.Error(), path) {
+				t.Fatalf("error %q does not name %q", err, path)
+			}
+			return
+		}
+		if len(creds) == 0 {
+			t.Fatal("no credentials and no error")
+		}
+		seen := map[string]bool{}
+		for _, c := range creds {
+			if c.Username == "" || c.Username != strings.TrimSpace(c.Username) || c.Password == "" {
+				t.Fatalf("credential %q: empty or untrimmed field", c.Username)
+			}
+			if seen[c.Username] {
+				t.Fatalf("username %q twice", c.Username)
+			}
+			seen[c.Username] = true
+		}
+	})
+}
