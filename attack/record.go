@@ -20,7 +20,7 @@ import (
 // time and the recorder writes the entries in that order.
 type capture struct {
 	rec  *replay.Recorder
-	name *results.Resolver
+	name *lockedResolver // virtual users name their requests concurrently
 
 	mu      sync.Mutex
 	pending map[uint64]replay.Entry
@@ -28,7 +28,21 @@ type capture struct {
 }
 
 func newCapture(rec *replay.Recorder, m *results.Manifest) *capture {
-	return &capture{rec: rec, name: results.NewResolverFor(m), pending: map[uint64]replay.Entry{}}
+	return &capture{rec: rec, name: &lockedResolver{rs: results.NewResolverFor(m)}, pending: map[uint64]replay.Entry{}}
+}
+
+// lockedResolver is a results.Resolver (whose cache is a plain map) safe
+// for concurrent use.
+type lockedResolver struct {
+	mu sync.Mutex
+	rs *results.Resolver
+}
+
+// Name returns the endpoint name of r.
+func (l *lockedResolver) Name(r *vegeta.Result) string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.rs.Name(r)
 }
 
 // wrap returns a copy of client whose transport captures requests.

@@ -2,10 +2,14 @@ package targets
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
 	"os"
+	"runtime"
 	"strings"
 )
 
@@ -22,17 +26,51 @@ const (
 	DefaultPassword = "loadtestpassword"
 )
 
-// Credential is one account of the API under test. Its String and GoString
-// methods print the username only, so that a credential passed to a logger
-// or a format verb never shows the password.
+// Credential is one account of the API under test. It prints as its
+// username only, whatever the verb (%v, %+v, %#v, %s, %q, %d, ...), in a
+// struct or a slice, and logs with log/slog as its username: a credential
+// passed to a logger or a format verb never shows the password.
 type Credential struct {
 	Username string
 	Password string
 }
 
+// String returns the username.
 func (c Credential) String() string { return c.Username }
+
+// GoString is the %#v form, without the password.
 func (c Credential) GoString() string {
 	return fmt.Sprintf("targets.Credential{Username: %q}", c.Username)
+}
+
+// Format prints the username for every verb, so that no verb reaches the
+// Password field (without it, %d or %t would print the struct's fields).
+func (c Credential) Format(f fmt.State, verb rune) {
+	switch verb {
+	case 'v':
+		if f.Flag('#') {
+			io.WriteString(f, c.GoString())
+			return
+		}
+		fmt.Fprintf(f, fmt.FormatString(f, 's'), c.Username)
+	case 's', 'q', 'x', 'X':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), c.Username)
+	default:
+		fmt.Fprintf(f, "%%!%c(targets.Credential=%s)", verb, c.Username)
+	}
+}
+
+// LogValue logs the username only (log/slog's JSON handler would otherwise
+// marshal the Password field).
+func (c Credential) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("username", c.Username))
+}
+
+// MarshalJSON encodes the username only, for the same reason.
+func (c Credential) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Username string `json:"username"`
+	}{c.Username})
 }
 
 // CredentialFromEnv returns LOAD_TEST_EMAIL and LOAD_TEST_PASSWORD read with
@@ -56,12 +94,40 @@ func CredentialFromEnv(getenv func(string) string) Credential {
 //	username,password
 //	user001@example.com,secret-1
 //	user002@example.com,secret-2
+//
+// A file that users other than its owner and its group can read or write is
+// refused, as ssh refuses such a private key: the error (a *FileError
+// wrapping a *ModeError) names the file, its mode and the fix, chmod 600.
+// LoadCredentialsWarn also warns about a file its group can read or write.
+// Windows, whose permissions are not Unix modes, is not checked, nor are
+// pipes and devices (--credentials <(...)).
 func LoadCredentials(path string) ([]Credential, error) {
+	return LoadCredentialsWarn(path, nil)
+}
+
+// LoadCredentialsWarn is LoadCredentials that calls warn (when non-nil)
+// with a warning when the file's group can read or write it: it loads, but
+// chmod 600 would keep it to its owner.
+func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read credentials: %w", err)
 	}
 	defer f.Close()
+	st, err := f.Stat() // the file opened, not one renamed over it since
+	if err != nil {
+		return nil, fmt.Errorf("read credentials: %w", err)
+	}
+	if runtime.GOOS != "windows" && st.Mode().IsRegular() {
+		perm := st.Mode().Perm()
+		if perm&0o006 != 0 {
+			return nil, &FileError{File: path, Err: &ModeError{File: path, Mode: perm}}
+		}
+		if perm&0o060 != 0 && warn != nil {
+			warn(fmt.Sprintf("%s: members of its group can %s this credentials file (mode %04o); chmod 600 %s keeps it to you",
+				path, access(perm>>3), perm, shellQuote(path)))
+		}
+	}
 	r := csv.NewReader(f)
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
@@ -83,6 +149,12 @@ func LoadCredentials(path string) ([]Credential, error) {
 		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if first && isHeader(rec) {
 			continue
+		}
+		if first && headerLike(rec) { // all header words, so nothing secret to show
+			return nil, &FileError{File: path, Line: line, Field: "header", Err: fmt.Errorf("%q is not one ragload reads: want username,password", strings.Join(rec, ","))}
+		}
+		if len(rec) == 1 {
+			return nil, &FileError{File: path, Line: line, Field: "password", Err: errors.New("missing (want 2 fields, username,password; got 1)")}
 		}
 		if len(rec) != 2 {
 			return nil, &FileError{File: path, Line: line, Err: fmt.Errorf("want 2 fields (username,password), got %d", len(rec))}
@@ -106,10 +178,61 @@ func LoadCredentials(path string) ([]Credential, error) {
 	return out, nil
 }
 
+// headerWords are what a header row of a credentials file may hold.
+var headerWords = map[string]bool{"username": true, "user": true, "user_name": true, "email": true, "e-mail": true, "mail": true,
+	"login": true, "name": true, "password": true, "pass": true, "passwd": true, "pwd": true, "pw": true, "secret": true}
+
+// headerLike reports a row of header words only: meant as a header, but
+// not one isHeader accepts (user,pass; password,username; username).
+func headerLike(rec []string) bool {
+	for _, f := range rec {
+		if !headerWords[strings.ToLower(strings.TrimSpace(f))] {
+			return false
+		}
+	}
+	return len(rec) > 0
+}
+
 func isHeader(rec []string) bool {
 	if len(rec) != 2 {
 		return false
 	}
 	u, p := strings.ToLower(strings.TrimSpace(rec[0])), strings.ToLower(strings.TrimSpace(rec[1]))
 	return (u == "username" || u == "email" || u == "user") && p == "password"
+}
+
+// ModeError is a credentials file that users other than its owner and its
+// group can read or write. LoadCredentials returns it in a *FileError, which
+// names the file first:
+//
+//	creds.csv: other users can read this credentials file (mode 0644): run chmod 600 creds.csv
+type ModeError struct {
+	File string      // the path, for the chmod command
+	Mode fs.FileMode // the permission bits
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("other users can %s this credentials file (mode %04o): run chmod 600 %s",
+		access(e.Mode.Perm()), e.Mode.Perm(), shellQuote(e.File))
+}
+
+// access names what the "others" bits of perm (the low three) allow.
+func access(perm fs.FileMode) string {
+	switch r, w := perm&0o004 != 0, perm&0o002 != 0; {
+	case r && w:
+		return "read and write"
+	case w:
+		return "write"
+	default:
+		return "read"
+	}
+}
+
+// shellQuote quotes path for a POSIX shell when it needs it, so that the
+// suggested command can be pasted.
+func shellQuote(path string) string {
+	if path != "" && strings.Trim(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@%+=:,./_-") == "" {
+		return path
+	}
+	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
 }

@@ -1,18 +1,28 @@
 package targets
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log"
+	"log/slog"
+	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 )
 
 func TestLoadCredentialsFixture(t *testing.T) {
-	got, err := LoadCredentials(filepath.Join("testdata", "credentials.csv"))
+	// git keeps no modes but the executable bit: the checked-out fixture is
+	// 0644, which LoadCredentials rightly refuses. Load a private copy.
+	b, err := os.ReadFile(filepath.Join("testdata", "credentials.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadCredentials(writeFile(t, "credentials.csv", string(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +71,7 @@ func TestLoadCredentialsErrors(t *testing.T) {
 		field     string
 		want      []string
 	}{
-		{"one field", "username,password\na@x," + secret + "\nlonely\n", 3, "", []string{"want 2 fields", "got 1"}},
+		{"one field", "username,password\na@x," + secret + "\nlonely\n", 3, "password", []string{"missing", "want 2 fields", "got 1"}},
 		{"three fields", "a@x," + secret + ",extra\n", 1, "", []string{"want 2 fields", "got 3"}},
 		{"empty password", "username,password\na@x," + secret + "\nb@x,\n", 3, "password", []string{"empty"}},
 		{"empty username", "a@x," + secret + "\n ," + secret + "\n", 2, "username", []string{"empty"}},
@@ -100,10 +110,16 @@ func TestCredentialNeverPrintsPassword(t *testing.T) {
 		Cred  Credential
 		Creds []Credential
 	}
-	var sb strings.Builder
+	var sb, text, js strings.Builder
 	logger := log.New(&sb, "", 0)
 	logger.Print(c)
 	logger.Printf("%v %+v", c, &c)
+	slog.New(slog.NewTextHandler(&text, nil)).Info("login", "cred", c, "creds", []Credential{c}, "wrapped", wrapper{c, nil})
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("login", "cred", c, "ptr", &c, "wrapped", wrapper{c, []Credential{c}})
+	jsonBytes, err := json.Marshal(wrapper{c, []Credential{c}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	outputs := map[string]string{
 		"String":   c.String(),
 		"GoString": c.GoString(),
@@ -118,6 +134,13 @@ func TestCredentialNeverPrintsPassword(t *testing.T) {
 		"Sprint":   fmt.Sprint(c, &c),
 		"Sprintln": fmt.Sprintln(c),
 		"log":      sb.String(),
+		// Verbs that do not call String: without Format they print the fields.
+		"%d %t %x %X %o %e": fmt.Sprintf("%d %t %x %X %o %e", c, c, c, c, c, c),
+		"%10s %-30v %+q":    fmt.Sprintf("%10s %-30v %+q", c, c, c),
+		"%d of a struct":    fmt.Sprintf("%d %+d", wrapper{c, []Credential{c}}, &wrapper{c, nil}),
+		"slog text":         text.String(),
+		"slog JSON":         js.String(),
+		"json.Marshal":      string(jsonBytes),
 	}
 	for name, out := range outputs {
 		if strings.Contains(out, c.Password) {
@@ -164,5 +187,125 @@ func TestCredentialFromEnv(t *testing.T) {
 	}
 	if EnvUsername != "LOAD_TEST_EMAIL" || EnvPassword != "LOAD_TEST_PASSWORD" {
 		t.Errorf("variable names = %s, %s", EnvUsername, EnvPassword)
+	}
+}
+
+func TestLoadCredentialsMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows permissions are not Unix modes: not checked")
+	}
+	tests := []struct {
+		mode    fs.FileMode
+		refused string // the access in the error: read, write, read and write
+		warned  string // the access in the warning
+	}{
+		{mode: 0o600}, {mode: 0o400}, {mode: 0o700},
+		{mode: 0o640, warned: "read"}, {mode: 0o620, warned: "write"}, {mode: 0o660, warned: "read and write"},
+		{mode: 0o601}, // others' execute bit lets nobody read the passwords
+		{mode: 0o644, refused: "read"}, {mode: 0o604, refused: "read"}, {mode: 0o602, refused: "write"},
+		{mode: 0o666, refused: "read and write"}, {mode: 0o777, refused: "read and write"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%04o", tt.mode), func(t *testing.T) {
+			path := writeFile(t, "creds.csv", "username,password\na@x,pw-a\n")
+			if err := os.Chmod(path, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			var warnings []string
+			creds, err := LoadCredentialsWarn(path, func(msg string) { warnings = append(warnings, msg) })
+			if tt.refused != "" {
+				want := fmt.Sprintf("%s: other users can %s this credentials file (mode %04o): run chmod 600 %s", path, tt.refused, tt.mode, path)
+				if err == nil || err.Error() != want || creds != nil {
+					t.Fatalf("err = %v (%d credentials), want %q", err, len(creds), want)
+				}
+				var fe *FileError
+				var me *ModeError
+				if !errors.As(err, &fe) || !errors.As(err, &me) || me.Mode != tt.mode || me.File != path {
+					t.Errorf("err %#v: want a *FileError wrapping a *ModeError of mode %04o", err, tt.mode)
+				}
+				if _, err := LoadCredentials(path); err == nil || err.Error() != want {
+					t.Errorf("LoadCredentials: err = %v, want %q", err, want)
+				}
+				return
+			}
+			if err != nil || len(creds) != 1 {
+				t.Fatalf("LoadCredentialsWarn = %v, %v; want the credential", creds, err)
+			}
+			switch {
+			case tt.warned == "" && len(warnings) > 0:
+				t.Errorf("warnings %q, want none", warnings)
+			case tt.warned != "":
+				want := fmt.Sprintf("%s: members of its group can %s this credentials file (mode %04o); chmod 600 %s keeps it to you", path, tt.warned, tt.mode, path)
+				if len(warnings) != 1 || warnings[0] != want {
+					t.Errorf("warnings %q, want [%q]", warnings, want)
+				}
+			}
+			if _, err := LoadCredentials(path); err != nil { // no warn func: no panic
+				t.Error(err)
+			}
+		})
+	}
+}
+
+// TestLoadCredentialsModeQuotesPath: the chmod command in the error can be
+// pasted into a shell whatever the file's name.
+func TestLoadCredentialsModeQuotesPath(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows permissions are not Unix modes: not checked")
+	}
+	path := filepath.Join(t.TempDir(), "my team's creds.csv")
+	if err := os.WriteFile(path, []byte("a@x,pw-a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(path, 0o644) // whatever the umask
+	_, err := LoadCredentials(path)
+	if want := `run chmod 600 '` + strings.ReplaceAll(path, "'", `'\''`) + `'`; err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("err = %v, want it to end in %s", err, want)
+	}
+	for in, want := range map[string]string{"creds.csv": "creds.csv", "/a/b-c_d.e@f+g": "/a/b-c_d.e@f+g", "a b": "'a b'", "$HOME": "'$HOME'", "": "''"} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestTokenAndSessionNeverPrintSecrets: a session holds a password and a
+// token, a pool holds sessions; no format verb and no slog handler shows
+// either.
+func TestTokenAndSessionNeverPrintSecrets(t *testing.T) {
+	const password, token = "hunter2-S3cret-pw", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNlY3JldA"
+	pool := NewPool(nil, "http://127.0.0.1:1", Default().Auth, []Credential{{Username: "alice@example.com", Password: password}})
+	s := pool.Sessions()[0]
+	empty := fmt.Sprintf("%v %+v %#v", s, s, s) // no token yet
+	tok := &Token{Value: token}
+	s.token.Store(tok)
+	var text, js strings.Builder
+	slog.New(slog.NewTextHandler(&text, nil)).Info("refresh", "session", s, "token", tok, "tokenValue", *tok, "pool", pool)
+	slog.New(slog.NewJSONHandler(&js, nil)).Info("refresh", "session", s, "token", tok, "tokenValue", *tok)
+	outputs := map[string]string{
+		"no token":   empty,
+		"session":    fmt.Sprintf("%v %+v %#v %s %d %x %q", s, s, s, s, s, s, s),
+		"token":      fmt.Sprintf("%v %+v %#v %s %d %x %q", tok, tok, tok, tok, tok, tok, tok),
+		"token val":  fmt.Sprintf("%v %+v %#v %s", *tok, *tok, *tok, *tok),
+		"pool":       fmt.Sprintf("%v %+v %#v %s %d %x", pool, pool, pool, pool, pool, pool),
+		"sessions":   fmt.Sprintf("%v %+v %#v", pool.Sessions(), pool.Sessions(), pool.Sessions()),
+		"slog text":  text.String(),
+		"slog JSON":  js.String(),
+		"nil":        fmt.Sprintf("%v %+v", (*Session)(nil), (*Token)(nil)),
+		"Go-syntax":  fmt.Sprintf("%#v", []*Token{tok}),
+		"in a slice": fmt.Sprint([]Token{*tok}),
+	}
+	for name, out := range outputs {
+		for _, secret := range []string{password, token, "c2lnbmF0dXJlLXNlY3JldA", "eyJzdWIiOiJhbGljZSJ9"} {
+			if strings.Contains(out, secret) {
+				t.Errorf("%s shows a secret (%.8s…): %s", name, secret, out)
+			}
+		}
+	}
+	if got := fmt.Sprintf("%+v", s); !strings.Contains(got, "alice@example.com") || !strings.Contains(got, fmt.Sprintf("[redacted %d bytes]", len(token))) {
+		t.Errorf("%%+v of a session = %s; want its user and a redacted token", got)
+	}
+	if s.Token().Value != token {
+		t.Error("the token's value is still read on purpose")
 	}
 }

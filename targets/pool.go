@@ -51,6 +51,8 @@ type Pool struct {
 	kickAt time.Time
 
 	logins, refreshes, failures, unauthorized atomic.Int64
+
+	running atomic.Bool // a Run is keeping the tokens fresh
 }
 
 // NewPool returns a pool for creds that logs in at baseURL + a.LoginPath
@@ -207,11 +209,15 @@ func (p *Pool) LoginNow(ctx context.Context, s *Session) error {
 func (p *Pool) LoginURL() string { return p.loginURL }
 
 // Run keeps the tokens fresh until ctx is done. A failed refresh keeps the
-// old token and is retried after a back-off of 1 s doubling to 30 s.
+// old token and is retried after a back-off of 1 s doubling to 30 s. One
+// Run at a time does the work (it owns the sessions' back-off): a second
+// call while one runs returns at once, as when the steps of a sweep share
+// the sweep's pool.
 func (p *Pool) Run(ctx context.Context) {
-	if len(p.sessions) == 0 {
+	if len(p.sessions) == 0 || !p.running.CompareAndSwap(false, true) {
 		return
 	}
+	defer p.running.Store(false)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	for ctx.Err() == nil {

@@ -275,3 +275,34 @@ func TestSessionRefreshAt(t *testing.T) {
 		})
 	}
 }
+
+// TestPoolRunOnce: a second Run while one keeps the tokens fresh returns at
+// once (two would race on the sessions' back-off and log in twice, as the
+// steps of a sweep did when each started one on the sweep's pool); after
+// the first ends, Run works again.
+func TestPoolRunOnce(t *testing.T) {
+	t.Parallel()
+	auth := newRAGAuth(t, 2*time.Second, nil)
+	p := auth.pool(t, Credential{"a@x", "pw"})
+	stop := runPool(t, p)
+	time.Sleep(50 * time.Millisecond) // the first Run has started
+	second := make(chan struct{})
+	go func() { p.Run(t.Context()); close(second) }()
+	select {
+	case <-second:
+	case <-time.After(time.Second):
+		t.Fatal("a second Run did not return while the first runs")
+	}
+	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
+		t.Fatalf("no refresh within 3s of a 2s token: %+v", p.Stats())
+	}
+	stop()
+	if st := p.Stats(); st.Logins != st.Refreshes+1 {
+		t.Errorf("Stats() = %+v, want logins = refreshes + 1", st)
+	}
+	before := p.Stats().Refreshes
+	runPool(t, p)
+	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes > before }) {
+		t.Fatalf("a Run after the first ended refreshed nothing: %+v", p.Stats())
+	}
+}

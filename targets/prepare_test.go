@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -160,15 +161,28 @@ func TestPrepareUsers(t *testing.T) {
 	}
 }
 
-// TestPrepareReusesFile: passwords listed in the file are reused, a looser
-// mode becomes 0600, and accounts the run did not prepare stay listed.
+// TestPrepareReusesFile: passwords listed in the file are reused, a
+// group-readable mode becomes 0600, and accounts the run did not prepare
+// stay listed. A file other users can read is refused and left as it is.
 func TestPrepareReusesFile(t *testing.T) {
 	t.Parallel()
 	const known, other = "Kn0wn-password-of-user-1", "other-Secret-9"
 	srv, url := prepDemo(t, demo.Config{Users: map[string]string{"qa-001@example.com": known}})
 	file := filepath.Join(t.TempDir(), "creds.csv")
-	os.WriteFile(file, []byte("username,password\nother@example.com,"+other+"\nqa-001@example.com,"+known+"\n"), 0o644)
-	os.Chmod(file, 0o644) // whatever the umask
+	content := []byte("username,password\nother@example.com," + other + "\nqa-001@example.com," + known + "\n")
+	os.WriteFile(file, content, 0o600)
+	if runtime.GOOS != "windows" {
+		os.Chmod(file, 0o644)
+		_, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
+		var me *ModeError
+		if !errors.As(err, &me) || !strings.Contains(err.Error(), "chmod 600 "+file) {
+			t.Fatalf("Prepare with a world-readable file: err = %v, want a *ModeError with the fix", err)
+		}
+		if b, _ := os.ReadFile(file); fileMode(t, file) != 0o644 || string(b) != string(content) || srv.Stats().Registrations != 0 {
+			t.Fatal("a refused file was changed, or accounts registered")
+		}
+		os.Chmod(file, 0o640)
+	}
 	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
 	if err != nil {
 		t.Fatal(err)

@@ -171,7 +171,7 @@ func TestPrepareCommandErrors(t *testing.T) {
 		{"no route", []string{"-u", url, "--users", "2", "--credentials-out", filepath.Join(dir, "b.csv"), "--register-path", "/signup"}, exitRunError,
 			[]string{"has no POST /signup (404 Not Found): set --register-path"}},
 		{"damaged credentials file", []string{"-u", url, "--users", "2", "--credentials-out", bad}, exitUsage,
-			[]string{bad + ":2: want 2 fields"}},
+			[]string{bad + ":2: password: missing (want 2 fields"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -82,6 +82,7 @@ path, weighted by how often it occurs there.`,
 			return runTargets(c.Context(), s, o)
 		},
 	}
+	o.errOut = cmd.ErrOrStderr // runOptions' flags are defined here, not by addFlags
 	fs := cmd.Flags()
 	fs.StringVar(&o.Export, "export", exportVegetaJSON, "format: "+strings.Join(exportFormats, " or "))
 	fs.IntVarP(&o.Count, "count", "n", 1000, "number of targets to write")
@@ -91,7 +92,7 @@ path, weighted by how often it occurs there.`,
 	fs.StringVarP(&o.ScenarioFile, "scenario", "s", "", "YAML scenario file (default: the built-in RAG user: query 5, enhanced 2, health 1, documents 1)")
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, printed on stderr)")
-	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password; targets spread over the accounts")
+	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password, mode 0600; targets spread over the accounts")
 	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
 	fs.StringVar(&o.Password, "password", "", "with --login: login password (prefer $"+targets.EnvPassword+": flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "with --login: timeout of the login request")
