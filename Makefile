@@ -1,7 +1,7 @@
 # ragload: make targets. `make test` is the README's test command; `make ci`
 # is what CI runs (.ci/run). `make baseline` and `make check` are the load
 # test flow a team puts in CI (see README, "Regression checks").
-.PHONY: build test race ci lint demo serve bench bench-users bench-replay proof docs clean baseline check sweep
+.PHONY: build test race ci lint demo serve bench bench-users bench-replay proof fuzz soak docs clean baseline check sweep
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -76,11 +76,28 @@ bench-users:
 bench-replay:
 	scripts/bench-replay.sh 5000 10 60
 
+# Every native Go fuzz target (scenario, thresholds, rate and stage flags,
+# recorded streams, access logs, results and manifests), one at a time, for
+# FUZZTIME each, then a table of executions; fails if any target fails. The
+# seeds are in testdata/fuzz: each package's testdata/fuzz/FuzzXxx/, where
+# Go also saves a failing input (commit it as a regression seed; go test
+# runs it). CI runs each target for 3 s (.ci/run).
+FUZZTIME ?= 60s
+fuzz:
+	scripts/fuzz.sh $(FUZZTIME)
+
 # The timing proofs alone, at the issue's tolerance of max(1 ms, 2%).
 proof:
 	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof' ./attack
 
 # The CLI reference in docs/cli, generated from the commands' help.
+# 30 minutes of an attack at 50/s and 100 virtual users, as two processes,
+# against the demo API: resident memory and goroutines every 10 s, and a
+# failure if either grew (cmd/ragload TestSoak; go test runs it for 1 minute).
+SOAK ?= 30m
+soak:
+	RAGLOAD_SOAK=$(SOAK) go test ./cmd/ragload -run '^TestSoak$$' -count=1 -v -timeout 2h
+
 docs:
 	go run ./cmd/ragload gendocs docs/cli
 

@@ -9,3 +9,6 @@ func cpuTime() time.Duration { return 0 }
 
 // machineTicks is unknown on this platform.
 func machineTicks() (busy, total uint64, ok bool) { return 0, 0, false }
+
+// rss is unknown on this platform.
+func rss() uint64 { return 0 }

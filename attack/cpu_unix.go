@@ -48,3 +48,21 @@ func machineTicks() (busy, total uint64, ok bool) {
 	}
 	return busy, total, true
 }
+
+// rss is this process's resident set size in bytes, from /proc/self/statm
+// (Linux); 0 where there is none.
+func rss() uint64 {
+	data, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) < 2 {
+		return 0
+	}
+	pages, err := strconv.ParseUint(fields[1], 10, 64)
+	if err != nil {
+		return 0
+	}
+	return pages * uint64(os.Getpagesize())
+}

@@ -11,7 +11,7 @@ import (
 )
 
 // monitor samples ragload itself once a second while a run goes on: CPU,
-// goroutines, requests in flight and late sends. The samples go into the
+// resident memory, goroutines, requests in flight and late sends. The samples go into the
 // manifest, where the report reads whether the generator kept up.
 type monitor struct {
 	info *results.GeneratorInfo
@@ -59,6 +59,7 @@ func (m *monitor) loop() {
 		s := results.GenSample{
 			Offset:     results.Duration(now.Sub(start)),
 			Goroutines: runtime.NumGoroutine(),
+			RSS:        rss(),
 			InFlight:   m.rc.inFlight(),
 			Sent:       sent - lastSent,
 			Late:       late - lastLate,

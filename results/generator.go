@@ -49,6 +49,7 @@ type GenSample struct {
 	CPU        float64  `json:"cpu"`         // cores ragload used
 	MachineCPU float64  `json:"machine_cpu"` // cores busy on the whole machine (0 where unknown)
 	Goroutines int      `json:"goroutines"`
+	RSS        uint64   `json:"rss,omitempty"` // resident memory in bytes (0 where unknown)
 	InFlight   int64    `json:"in_flight"`
 	Sent       uint64   `json:"sent"` // requests sent in the interval
 	Late       uint64   `json:"late"` // of those, late

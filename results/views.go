@@ -78,8 +78,13 @@ func writeServiceTable(w io.Writer, r *Report) error {
 func writeGenerator(p *printer, g *GeneratorInfo) {
 	var inFlight int64
 	var goroutines int
+	var rss uint64
 	for _, s := range g.Samples {
-		inFlight, goroutines = max(inFlight, s.InFlight), max(goroutines, s.Goroutines)
+		inFlight, goroutines, rss = max(inFlight, s.InFlight), max(goroutines, s.Goroutines), max(rss, s.RSS)
+	}
+	memory := ""
+	if rss > 0 {
+		memory = fmt.Sprintf(" · memory max %.0f MB", float64(rss)/1e6)
 	}
 	late := ""
 	if g.Scheduled > 0 {
@@ -89,7 +94,7 @@ func writeGenerator(p *printer, g *GeneratorInfo) {
 	if g.MaxMachineCPU > 0 {
 		machine = fmt.Sprintf(" (machine %.2f of %d)", g.MaxMachineCPU, g.MachineCores)
 	}
-	p.printf("Generator cpu max %.2f of %d cores%s%s · in flight max %d · goroutines max %d\n", g.MaxCPU, g.Cores, machine, late, inFlight, goroutines)
+	p.printf("Generator cpu max %.2f of %d cores%s%s · in flight max %d · goroutines max %d%s\n", g.MaxCPU, g.Cores, machine, late, inFlight, goroutines, memory)
 }
 
 // writeStreamTable renders time to first byte and first token for the
