@@ -97,6 +97,21 @@ func fuzzReadTwice(open Opener) ([2][]Entry, error) {
 // endpoints' weights add up to the count.
 func fuzzCheckReads(t *testing.T, reads [2][]Entry, info Info) {
 	t.Helper()
+	fuzzCheckEntries(t, reads, info)
+	var weight int
+	for _, ep := range info.Endpoints {
+		weight += ep.Weight
+	}
+	if len(info.Endpoints) < MaxEndpoints && int64(weight) != info.Count {
+		t.Fatalf("endpoint weights add up to %d, Info.Count %d", weight, info.Count)
+	}
+}
+
+// fuzzCheckEntries is fuzzCheckReads without the weights, for streams
+// whose endpoints weigh something else (vegeta imports: targets in the
+// file, not entries of the stream).
+func fuzzCheckEntries(t *testing.T, reads [2][]Entry, info Info) {
+	t.Helper()
 	got := reads[0]
 	if int64(len(got)) != info.Count || len(got) == 0 {
 		t.Fatalf("%d entries, Info.Count %d", len(got), info.Count)
@@ -116,13 +131,6 @@ func fuzzCheckReads(t *testing.T, reads [2][]Entry, info Info) {
 	}
 	if !reflect.DeepEqual(reads[1], got) {
 		t.Fatal("the second read differs from the first")
-	}
-	var weight int
-	for _, ep := range info.Endpoints {
-		weight += ep.Weight
-	}
-	if len(info.Endpoints) < MaxEndpoints && int64(weight) != info.Count {
-		t.Fatalf("endpoint weights add up to %d, Info.Count %d", weight, info.Count)
 	}
 }
 
@@ -255,5 +263,71 @@ func FuzzFromAccessLog(f *testing.F) {
 			t.Fatalf("Info %+v", info)
 		}
 		fuzzCheckReads(t, reads, info)
+	})
+}
+
+// FuzzFromVegeta fuzzes the importers of vegeta targets files, in both of
+// vegeta's formats: replay's (a stream at a constant rate) and the
+// scenario's (endpoints by method and path). Whatever vegeta's own parsers
+// accept must import without a panic, into a stream that reads the same
+// twice, or fail with an error naming the file.
+func FuzzFromVegeta(f *testing.F) {
+	for _, s := range []string{
+		"GET http://127.0.0.1:8000/health\n\nPOST http://127.0.0.1:8000/api/v1/query/\nContent-Type: application/json\nAuthorization: Bearer t\n@body.json\n",
+		"GET http://h/a?x=1\nX-A: 1\n\nDELETE http://h/api/v1/documents/7\n",
+		`{"method":"GET","url":"http://127.0.0.1:8000/health"}` + "\n" +
+			`{"method":"POST","url":"http://h/api/v1/query/","body":"eyJxdWVyeSI6InEifQ==","header":{"Authorization":["Bearer t"]}}` + "\n",
+		`{"method":"GET","url":"http://h/a b"}`, `{"method":"G ET","url":"http://h/"}`, `{"url":"http://h/"}`,
+		"GET\n", "GET http://h/ HTTP/1.1\n", "GET http://h/\n@\n", "", "\n\n", "garbage",
+	} {
+		f.Add([]byte(s), false)
+		f.Add([]byte(s), true)
+	}
+	dir := f.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "body.json"), []byte(`{"query":"q"}`), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, json bool) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		path, format := filepath.Join(dir, "targets.txt"), "http"
+		if json {
+			path, format = filepath.Join(dir, "targets.json"), "json"
+		}
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		var info Info
+		var err, readErr, scenErr error
+		var reads [2][]Entry
+		var eps []targets.Endpoint
+		fuzzWithin(t, func() {
+			var open Opener
+			if open, info, err = FromVegeta(path, format, 100, 50*time.Millisecond); err == nil {
+				reads, readErr = fuzzReadTwice(open)
+			}
+			eps, _, scenErr = targets.FromVegeta(path, format)
+		})
+		if err != nil {
+			fuzzFileError(t, err, path)
+		} else {
+			if readErr != nil {
+				t.Fatal(readErr)
+			}
+			fuzzCheckEntries(t, reads, info)
+		}
+		if scenErr != nil {
+			fuzzFileError(t, scenErr, path)
+			return
+		}
+		if len(eps) == 0 {
+			t.Fatal("no endpoints and no error")
+		}
+		for _, e := range eps {
+			if e.Key == "" || e.Weight <= 0 || !strings.HasPrefix(e.Path, "/") {
+				t.Fatalf("endpoint %+v", e)
+			}
+		}
 	})
 }
