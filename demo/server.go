@@ -107,7 +107,7 @@ func (s *Server) Created() time.Time { return s.created }
 // /api/v1/query/stream).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	arrived := time.Since(s.created)
-	if !s.stall(r.Context()) {
+	if !s.stall(w, r) {
 		return // client went away while held
 	}
 	if s.injectFault(w, r, arrived) {

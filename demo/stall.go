@@ -1,7 +1,7 @@
 package demo
 
 import (
-	"context"
+	"net/http"
 	"time"
 )
 
@@ -19,14 +19,21 @@ func stallDelay(elapsed, every, length time.Duration) time.Duration {
 	return 0
 }
 
-// stall holds the caller until the current stall window, if any, ends. It
-// is checked once, on arrival, so a request is held at most once. It
-// reports false if ctx was done before the window ended.
-func (s *Server) stall(ctx context.Context) bool {
+// stall holds r until the current stall window, if any, ends. It is
+// checked once, on arrival, so a request is held at most once. The body is
+// read first: net/http notices a client that leaves (and cancels r's
+// context) only once the body has been read, so an unread body would keep
+// a timed-out request held to the window's end. It reports false if the
+// client left before the window ended (or its body could not be read).
+func (s *Server) stall(w http.ResponseWriter, r *http.Request) bool {
 	d := stallDelay(time.Since(s.created), s.cfg.StallEvery, s.cfg.StallFor)
 	if d <= 0 {
 		return true
 	}
+	end := time.Now().Add(d)
 	s.stats.stalled.Add(1)
-	return sleepCtx(ctx, d)
+	if !bufferBody(w, r, s.cfg.MaxUploadBytes+maxFormBytes) {
+		return false
+	}
+	return sleepCtx(r.Context(), time.Until(end))
 }

@@ -123,3 +123,23 @@ func TestStallClientLeaves(t *testing.T) {
 		t.Errorf("stats %+v", st)
 	}
 }
+
+// TestStallPostClientLeaves: a POST held by a stall is let go as soon as
+// its client leaves, not at the window's end (net/http notices a client
+// that leaves only once the body has been read, so the stall reads it).
+func TestStallPostClientLeaves(t *testing.T) {
+	t.Parallel()
+	cfg := fastConfig()
+	cfg.StallEvery, cfg.StallFor = time.Hour, 5*time.Second
+	_, hs := start(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if _, _, err := callCtx(ctx, hs, http.MethodPost, "/api/v1/query/", "", "application/json", strings.NewReader(`{"query":"q"}`)); err == nil {
+		t.Fatal("the query answered during a stall")
+	}
+	began := time.Now()
+	hs.Close() // waits for the held handler
+	if took := time.Since(began); took > 2*time.Second {
+		t.Errorf("the held POST kept the server %s after its client left", took)
+	}
+}
