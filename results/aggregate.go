@@ -31,6 +31,7 @@ type Stats struct {
 	Codes        map[uint16]uint64
 	Errors       map[string]uint64
 	OtherErrors  uint64     // errors beyond maxErrorKinds distinct messages
+	errOrder     []string   // the keys of Errors in order of first appearance
 	kinds        errorKinds // failures by kind, with their first messages (ErrorKinds)
 	BytesIn      uint64
 	BytesOut     uint64
@@ -42,13 +43,37 @@ type Stats struct {
 	Streamed uint64 // results that carried streaming timings
 	Tokens   uint64 // tokens in those results
 
-	// views holds a distribution per latency view (ViewResponse,
-	// ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap), made on first use.
-	views map[string]*dist
+	// views holds a distribution per latency view (viewResponse…viewGap,
+	// named ViewResponse…ViewGap), made on first use.
+	views [numViews]*dist
+}
+
+// Indexes of the latency views in Stats.views.
+const (
+	viewResponse = iota
+	viewService
+	viewLag
+	viewTTFB
+	viewTTFT
+	viewGap
+	numViews
+)
+
+// viewNames names the views of Stats.views by index.
+var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
+
+// viewIndex is the index in Stats.views of a view name, or -1.
+func viewIndex(view string) int {
+	for i, n := range viewNames {
+		if n == view {
+			return i
+		}
+	}
+	return -1
 }
 
 func newStats(name, key string) *Stats {
-	return &Stats{Name: name, Key: key, Codes: map[uint16]uint64{}, Errors: map[string]uint64{}, views: map[string]*dist{}}
+	return &Stats{Name: name, Key: key, Codes: map[uint16]uint64{}, Errors: map[string]uint64{}}
 }
 
 // dist is one latency distribution: an HDR histogram plus the exact
@@ -57,6 +82,8 @@ type dist struct {
 	h        *hdrhistogram.Histogram
 	min, max time.Duration
 }
+
+func newDist() *dist { return &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)} }
 
 func (d *dist) record(v time.Duration) {
 	us := max(int64(v/time.Microsecond), histLowest)
@@ -67,11 +94,24 @@ func (d *dist) record(v time.Duration) {
 	d.max = max(d.max, v)
 }
 
+// merge adds the samples of o to d: the histogram of the union, exactly as
+// if they had been recorded into d.
+func (d *dist) merge(o *dist) {
+	if o == nil || o.h.TotalCount() == 0 {
+		return
+	}
+	if d.h.TotalCount() == 0 || o.min < d.min {
+		d.min = o.min
+	}
+	d.max = max(d.max, o.max)
+	d.h.Merge(o.h)
+}
+
 // record adds v to the view's distribution.
-func (s *Stats) record(view string, v time.Duration) {
+func (s *Stats) record(view int, v time.Duration) {
 	d := s.views[view]
 	if d == nil {
-		d = &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)}
+		d = newDist()
 		s.views[view] = d
 	}
 	d.record(v)
@@ -82,7 +122,29 @@ func Failed(r *vegeta.Result) bool {
 	return r.Code < 200 || r.Code >= 400 || r.Error != ""
 }
 
-func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
+// sample is what Stats.add counts of one result, worked out once for the
+// endpoint and the total.
+type sample struct {
+	r       *vegeta.Result
+	sent    time.Time // r.Timestamp without its monotonic reading, as a file holds it
+	failure *failure  // nil unless Failed(r)
+
+	lag       time.Duration
+	scheduled bool
+	stream    Stream
+	streamed  bool
+}
+
+// failure is a failed result's message (as Stats.Errors keys it), its kind
+// and the shape its kind counts distinct messages by.
+type failure struct {
+	msg, kind, shape string
+}
+
+// add counts x; with counts only, it leaves the distributions alone (the
+// total's are merged from the endpoints').
+func (s *Stats) add(x *sample, countsOnly bool) {
+	r := x.r
 	s.Requests++
 	s.Codes[r.Code]++
 	switch r.Code {
@@ -91,45 +153,52 @@ func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
 	case 401:
 		s.Unauthorized++
 	}
-	if Failed(r) {
+	if f := x.failure; f != nil {
 		s.Failures++
-		msg := r.Error
-		if msg == "" {
-			msg = strconv.Itoa(int(r.Code))
-		}
-		if _, ok := s.Errors[msg]; ok || len(s.Errors) < maxErrorKinds {
-			s.Errors[msg]++
+		if _, ok := s.Errors[f.msg]; ok {
+			s.Errors[f.msg]++
+		} else if len(s.Errors) < maxErrorKinds {
+			s.Errors[f.msg] = 1
+			s.errOrder = append(s.errOrder, f.msg)
 		} else {
 			s.OtherErrors++
 		}
-		s.kinds.add(r.Code, msg)
+		s.kinds.add(f.kind, f.shape, f.msg, 1)
 	}
 	s.BytesIn += r.BytesIn
 	s.BytesOut += r.BytesOut
-	if s.First.IsZero() || r.Timestamp.Before(s.First) {
-		s.First = r.Timestamp
+	if s.First.IsZero() || x.sent.Before(s.First) {
+		s.First = x.sent
 	}
-	if r.Timestamp.After(s.Last) {
-		s.Last = r.Timestamp
+	if x.sent.After(s.Last) {
+		s.Last = x.sent
 	}
-	if end := r.End(); end.After(s.LastEnd) {
+	if end := x.sent.Add(r.Latency); end.After(s.LastEnd) {
 		s.LastEnd = end
 	}
-	resp := r.Latency
-	if scheduled {
+	if x.scheduled {
 		s.Scheduled++
-		resp += lag
-		s.record(ViewLag, lag)
 	}
-	s.record(ViewService, r.Latency)
-	s.record(ViewResponse, resp)
-	if st, ok := StreamOf(r); ok {
+	if x.streamed {
 		s.Streamed++
-		s.Tokens += uint64(st.Tokens)
-		s.record(ViewTTFB, st.TTFB)
+		s.Tokens += uint64(x.stream.Tokens)
+	}
+	if countsOnly {
+		return
+	}
+	resp := r.Latency
+	if x.scheduled {
+		resp += x.lag
+		s.record(viewLag, x.lag)
+	}
+	s.record(viewService, r.Latency)
+	s.record(viewResponse, resp)
+	if x.streamed {
+		st := x.stream
+		s.record(viewTTFB, st.TTFB)
 		if st.Tokens > 0 {
-			s.record(ViewTTFT, st.TTFT)
-			s.record(ViewGap, st.MaxGap)
+			s.record(viewTTFT, st.TTFT)
+			s.record(viewGap, st.MaxGap)
 		}
 	}
 }
@@ -139,16 +208,46 @@ func (s *Stats) add(r *vegeta.Result, lag time.Duration, scheduled bool) {
 type Aggregator struct {
 	resolve *Resolver
 	total   *Stats
-	byName  map[string]*Stats
-	order   []string
-	keys    map[string]string // name -> key
+	// merged is false when the total's distributions lag behind the
+	// endpoints': a result is recorded in its endpoint's histograms only,
+	// and Total merges them (exactly: the same buckets) when asked.
+	merged bool
+	byName map[string]*Stats
+	order  []string
+	keys   map[string]string // name -> key
+
+	// recent holds the routes of the last results with their Stats, so
+	// that a result of a route seen lately costs two string comparisons
+	// instead of the resolver's lookups.
+	recent [recentRoutes]route
+	next   int // the entry of recent to replace next
+	// failures caches the classification of failure messages.
+	failures map[failureKey]*failure
 }
+
+// recentRoutes is how many routes Aggregator.recent holds: enough for the
+// default scenario's four endpoints with some to spare.
+const recentRoutes = 8
+
+type route struct {
+	method, url string
+	s           *Stats
+}
+
+type failureKey struct {
+	code uint16
+	msg  string
+}
+
+// maxCachedFailures bounds Aggregator.failures: messages that all differ
+// (ports, addresses) are classified one by one past it.
+const maxCachedFailures = 1000
 
 // NewAggregator returns an Aggregator that names endpoints after the
 // manifest's scenario (m may be nil for a bare vegeta file) and lists them
 // in the scenario's order.
 func NewAggregator(m *Manifest) *Aggregator {
-	a := &Aggregator{total: newStats("TOTAL", ""), byName: map[string]*Stats{}, keys: map[string]string{}}
+	a := &Aggregator{total: newStats("TOTAL", ""), byName: map[string]*Stats{}, keys: map[string]string{}, failures: map[failureKey]*failure{}}
 	var eps []EndpointInfo
 	if m != nil {
 		eps = m.Scenario.Endpoints
@@ -161,9 +260,38 @@ func NewAggregator(m *Manifest) *Aggregator {
 	return a
 }
 
-// Add counts one result.
+// Add counts one result. It does not keep r.
 func (a *Aggregator) Add(r *vegeta.Result) {
-	name := a.resolve.Name(r)
+	x := sample{r: r, sent: r.Timestamp.Round(0)}
+	if Failed(r) {
+		x.failure = a.classify(r.Code, r.Error)
+	}
+	if len(r.Headers) > 0 {
+		x.lag, x.scheduled = Lag(r)
+		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
+			x.stream, x.streamed = StreamOf(r)
+		}
+	}
+	a.endpoint(r).add(&x, false)
+	a.total.add(&x, true)
+	a.merged = false
+}
+
+// endpoint returns the Stats of r's endpoint, made on first use.
+func (a *Aggregator) endpoint(r *vegeta.Result) *Stats {
+	for i := range a.recent {
+		if e := &a.recent[i]; e.s != nil && e.url == r.URL && e.method == r.Method {
+			return e.s
+		}
+	}
+	s := a.stats(a.resolve.Name(r))
+	a.recent[a.next] = route{method: r.Method, url: r.URL, s: s}
+	a.next = (a.next + 1) % len(a.recent)
+	return s
+}
+
+// stats returns the Stats of the endpoint name, made on first use.
+func (a *Aggregator) stats(name string) *Stats {
 	s := a.byName[name]
 	if s == nil {
 		s = newStats(name, a.keys[name])
@@ -172,13 +300,48 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 			a.order = append(a.order, name)
 		}
 	}
-	lag, scheduled := Lag(r)
-	s.add(r, lag, scheduled)
-	a.total.add(r, lag, scheduled)
+	return s
 }
 
-// Total returns the Stats over all endpoints.
-func (a *Aggregator) Total() *Stats { return a.total }
+// classify returns the message, kind and shape of a failure.
+func (a *Aggregator) classify(code uint16, errText string) *failure {
+	k := failureKey{code, errText}
+	if f := a.failures[k]; f != nil {
+		return f
+	}
+	msg := errText
+	if msg == "" {
+		msg = strconv.Itoa(int(code))
+	}
+	f := &failure{msg: msg, kind: errorKind(code, msg), shape: messageShape(msg)}
+	if len(a.failures) < maxCachedFailures {
+		a.failures[k] = f
+	}
+	return f
+}
+
+// Total returns the Stats over all endpoints. After results were added it
+// merges the endpoints' histograms into the total's (about a millisecond):
+// call it when needed, not for every result.
+func (a *Aggregator) Total() *Stats {
+	if !a.merged {
+		for v := range a.total.views {
+			var d *dist
+			for _, s := range a.byName {
+				if s.views[v] == nil {
+					continue
+				}
+				if d == nil {
+					d = newDist()
+				}
+				d.merge(s.views[v])
+			}
+			a.total.views[v] = d
+		}
+		a.merged = true
+	}
+	return a.total
+}
 
 // Endpoints returns the per-endpoint Stats that saw requests, in scenario
 // order, then in order of first appearance.
@@ -229,7 +392,7 @@ func (d *dist) quantile(p float64) time.Duration {
 
 // View is the distribution of one latency view: ViewResponse, ViewService,
 // ViewLag, ViewTTFB, ViewTTFT or ViewGap (empty when nothing was recorded).
-func (s *Stats) View(view string) Percentiles { return s.views[view].summary() }
+func (s *Stats) View(view string) Percentiles { return s.dist(view).summary() }
 
 // Response is the distribution of response times from the scheduled send
 // (the service latency where there was no schedule).
@@ -242,7 +405,15 @@ func (s *Stats) Service() Percentiles { return s.View(ViewService) }
 func (s *Stats) ScheduleLag() Percentiles { return s.View(ViewLag) }
 
 // Quantile returns the q-th percentile (0 < q ≤ 100) of a latency view.
-func (s *Stats) Quantile(q float64, view string) time.Duration { return s.views[view].quantile(q) }
+func (s *Stats) Quantile(q float64, view string) time.Duration { return s.dist(view).quantile(q) }
+
+// dist is the distribution of a view (nil when nothing was recorded).
+func (s *Stats) dist(view string) *dist {
+	if i := viewIndex(view); i >= 0 {
+		return s.views[i]
+	}
+	return nil
+}
 
 // FailureRate is Failures/Requests (0 when there were none).
 func (s *Stats) FailureRate() float64 {

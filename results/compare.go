@@ -169,7 +169,7 @@ func (b *sideBuilder) add(r *vegeta.Result) {
 	b.agg.Add(r)
 	lag, _ := Lag(r)
 	st, streamed := StreamOf(r)
-	for _, name := range [2]string{b.resolve.Name(r), b.agg.Total().Name} {
+	for _, name := range [2]string{b.resolve.Name(r), b.agg.total.Name} {
 		b.keep(b.side.latency, name, r.Latency+lag)
 		if streamed && st.Tokens > 0 {
 			b.keep(b.side.ttft, name, st.TTFT)

@@ -89,9 +89,9 @@ type kindEntry struct {
 	order int
 }
 
-// add counts one failure with its message (as Stats.Errors keys it).
-func (k *errorKinds) add(code uint16, msg string) {
-	kind := errorKind(code, msg)
+// add counts n failures of a kind with a message (as Stats.Errors keys
+// it) of the given shape (messageShape).
+func (k *errorKinds) add(kind, shape, msg string, n uint64) {
 	if k.byKind == nil {
 		k.byKind = map[string]*kindEntry{}
 	}
@@ -101,8 +101,8 @@ func (k *errorKinds) add(code uint16, msg string) {
 		k.order++
 		k.byKind[kind] = e
 	}
-	e.Count++
-	if shape := messageShape(msg); len(e.seen) < maxErrorKinds {
+	e.Count += n
+	if len(e.seen) < maxErrorKinds {
 		e.seen[shape] = struct{}{}
 		e.Messages = len(e.seen)
 	}

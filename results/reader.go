@@ -66,50 +66,207 @@ func (c *countingReader) ReadByte() (byte, error) {
 // and returns a *DamagedError; an error from fn stops the read and is
 // returned as is.
 func ReadFile(path string, fn func(*vegeta.Result) error) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("open results: %w", err)
+	d, err := openDecoder(path)
+	if d == nil {
+		return err
 	}
-	defer f.Close()
-	cr := &countingReader{r: bufio.NewReaderSize(f, 256<<10)}
-	first, err := cr.r.Peek(1)
-	if err == io.EOF {
-		return nil // an attack interrupted before its first result
-	} else if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	var dec vegeta.Decoder
-	lines := false // JSON: every record ends with '\n'
-	switch c := first[0]; {
-	case c == '{':
-		dec, lines = vegeta.NewJSONDecoder(cr), true
-	case c >= '0' && c <= '9':
-		dec = vegeta.NewCSVDecoder(cr)
-	default:
-		dec = vegeta.NewDecoder(cr)
-	}
-	var n uint64
-	good := int64(0)
+	defer d.f.Close()
 	for {
 		r := new(vegeta.Result) // never reuse: gob leaves stale fields
-		err := dec.Decode(r)
-		// vegeta's JSON decoder reports a last line cut short as a
-		// clean EOF; only the missing newline tells.
-		if err == io.EOF && cr.n == good && (!lines || cr.last == '\n') {
-			return nil
-		}
-		if err != nil {
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			return &DamagedError{Path: path, Offset: good, Read: n, Err: err}
+		if done, err := d.next(r); done {
+			return err
 		}
 		if err := fn(r); err != nil {
 			return err
 		}
-		n++
-		good = cr.n
 	}
+}
+
+// decoder reads the results of one file and tells a clean end from damage.
+type decoder struct {
+	path  string
+	f     *os.File
+	cr    *countingReader
+	dec   vegeta.Decoder
+	fast  *gobReader // gob streams, until it leaves one to dec
+	lines bool       // JSON: every record ends with '\n'
+	n     uint64     // results decoded
+	good  int64      // bytes of the file that decoded cleanly
+}
+
+// openDecoder opens path and detects its encoding. It returns a nil
+// decoder and a nil error for an empty file (an attack interrupted before
+// its first result).
+func openDecoder(path string) (*decoder, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open results: %w", err)
+	}
+	d := &decoder{path: path, f: f, cr: &countingReader{r: bufio.NewReaderSize(f, 256<<10)}}
+	first, err := d.cr.r.Peek(1)
+	if err != nil {
+		f.Close()
+		if err == io.EOF {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	switch c := first[0]; {
+	case c == '{':
+		d.dec, d.lines = vegeta.NewJSONDecoder(d.cr), true
+	case c >= '0' && c <= '9':
+		d.dec = vegeta.NewCSVDecoder(d.cr)
+	default:
+		d.fast = newGobReader(d.cr.r)
+	}
+	return d, nil
+}
+
+// next decodes the next result into r, which must be a zero Result (gob
+// leaves the fields a record omits as they were) but for an empty
+// Headers map, which the decoder fills. At the end of the file it returns
+// done, with a nil error for a clean end or else a *DamagedError.
+func (d *decoder) next(r *vegeta.Result) (done bool, err error) {
+	if d.fast != nil {
+		h := r.Headers
+		switch err := d.fast.next(r); err {
+		case nil:
+			d.n++
+			d.good = d.fast.off
+			return false, nil
+		case io.EOF:
+			return true, nil
+		case io.ErrUnexpectedEOF:
+			return true, &DamagedError{Path: d.path, Offset: d.good, Read: d.n, Err: err}
+		}
+		if err := d.slow(); err != nil {
+			return true, err
+		}
+		clear(h)
+		*r = vegeta.Result{Headers: h}
+	}
+	err = d.dec.Decode(r)
+	// vegeta's JSON decoder reports a last line cut short as a clean EOF;
+	// only the missing newline tells.
+	if err == io.EOF && d.cr.n == d.good && (!d.lines || d.cr.last == '\n') {
+		return true, nil
+	}
+	if err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return true, &DamagedError{Path: d.path, Offset: d.good, Read: d.n, Err: err}
+	}
+	d.n++
+	d.good = d.cr.n
+	return false, nil
+}
+
+// slow hands a gob stream that gobReader does not decode over to
+// encoding/gob: it decodes the file again from the start, skipping the
+// results already delivered, so that what follows (and any damage) reads
+// exactly as encoding/gob reads it.
+func (d *decoder) slow() error {
+	d.fast = nil
+	if _, err := d.f.Seek(0, io.SeekStart); err != nil { // a pipe
+		return &DamagedError{Path: d.path, Offset: d.good, Read: d.n,
+			Err: fmt.Errorf("a record that does not decode, in a file that cannot be read again: %w", err)}
+	}
+	d.cr = &countingReader{r: bufio.NewReaderSize(d.f, 256<<10)}
+	d.dec = vegeta.NewDecoder(d.cr)
+	delivered := d.n
+	d.n, d.good = 0, 0
+	for d.n < delivered {
+		var r vegeta.Result
+		if done, err := d.next(&r); done {
+			if err == nil {
+				err = &DamagedError{Path: d.path, Offset: d.good, Read: d.n, Err: io.ErrUnexpectedEOF}
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// Batches of scanFile: how many results a batch holds, and how many
+// batches the decoder may fill ahead of fn.
+const (
+	scanBatch = 256
+	scanAhead = 4
+)
+
+// batch is a slice of decoded results; end is set on the last batch of a
+// file, with err nil for a clean end.
+type batch struct {
+	rs  []vegeta.Result
+	hs  []map[string][]string // a reused Headers map per result
+	n   int
+	end bool
+	err error
+}
+
+// scanFile reads path like ReadFile, but decodes in a goroutine of its own,
+// ahead of fn, into batches of results that are recycled: fn must not keep
+// r or its Headers past its return (the strings and Body it points to are
+// its own). Decoding runs on one core while fn (the aggregation) runs on
+// another, and reusing the results spares the garbage collector most of a
+// result's allocations.
+func scanFile(path string, fn func(*vegeta.Result) error) error {
+	d, err := openDecoder(path)
+	if d == nil {
+		return err
+	}
+	defer d.f.Close()
+	free, full := make(chan *batch, scanAhead), make(chan *batch, scanAhead)
+	for range scanAhead {
+		b := &batch{rs: make([]vegeta.Result, scanBatch), hs: make([]map[string][]string, scanBatch)}
+		for i := range b.hs {
+			b.hs[i] = map[string][]string{}
+		}
+		free <- b
+	}
+	stop := make(chan struct{})
+	go func() {
+		defer close(full)
+		for {
+			var b *batch
+			select {
+			case b = <-free:
+			case <-stop:
+				return
+			}
+			for b.n = 0; b.n < len(b.rs); b.n++ {
+				h := b.hs[b.n]
+				clear(h)
+				r := &b.rs[b.n]
+				*r = vegeta.Result{Headers: h}
+				if b.end, b.err = d.next(r); b.end {
+					break
+				}
+			}
+			full <- b // never blocks: full has room for every batch
+			if b.end {
+				return
+			}
+		}
+	}()
+	defer func() {
+		close(stop)
+		for range full { // wait for the decoder to let go of the file
+		}
+	}()
+	for b := range full {
+		for i := range b.n {
+			if err := fn(&b.rs[i]); err != nil {
+				return err
+			}
+		}
+		if b.end {
+			return b.err
+		}
+		free <- b
+	}
+	return nil
 }
 
 // Input is one argument of report and friends: a run directory with its
@@ -195,9 +352,18 @@ func containsFile(m *Manifest, dir, p string) bool {
 // are still read: damaged lists their *DamagedError. Any other error stops
 // the read and is returned as err.
 func ReadInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error, err error) {
+	return readInputs(inputs, ReadFile, fn)
+}
+
+// scanInputs is ReadInputs with scanFile: fn must not keep the result.
+func scanInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error, err error) {
+	return readInputs(inputs, scanFile, fn)
+}
+
+func readInputs(inputs []Input, read func(string, func(*vegeta.Result) error) error, fn func(*vegeta.Result) error) (damaged []error, err error) {
 	for _, in := range inputs {
 		for _, f := range in.Files {
-			err := ReadFile(f, fn)
+			err := read(f, fn)
 			var de *DamagedError
 			switch {
 			case errors.As(err, &de):

@@ -3,6 +3,8 @@ package results
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,24 +113,87 @@ func (r *Report) Saturated() bool {
 	return r.Manifest != nil && r.Manifest.Generator != nil && r.Manifest.Generator.Saturated
 }
 
+// LoadOption configures Load.
+type LoadOption func(*loadConfig)
+
+type loadConfig struct {
+	raw bool
+}
+
+// WithoutSummaries makes Load decode every results file, even those whose
+// run summary (SummaryFile) could answer.
+func WithoutSummaries() LoadOption { return func(c *loadConfig) { c.raw = true } }
+
 // Load reads the results of inputs into one report (the union of all
-// files). Damaged files contribute what they could, add a warning, and are
-// returned as a joined error of *DamagedError alongside the report.
-func Load(inputs []Input) (*Report, error) {
+// files). A results file with a run summary that still describes it is
+// taken from the summary (unless WithoutSummaries), which gives the same
+// report without decoding the file; a summary that no longer matches its
+// file is said in a warning and the file is read. Damaged files contribute
+// what they could, add a warning, and are returned as a joined error of
+// *DamagedError alongside the report.
+func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
+	var c loadConfig
+	for _, o := range opts {
+		o(&c)
+	}
 	m, merged := Merge(inputs)
 	agg := NewAggregator(m)
-	var sources []string
+	var sources, notes []string
+	var damaged []error
+	add := func(r *vegeta.Result) error { agg.Add(r); return nil }
 	for _, in := range inputs {
-		sources = append(sources, in.Files...)
-	}
-	damaged, err := ReadInputs(inputs, func(r *vegeta.Result) error { agg.Add(r); return nil })
-	if err != nil {
-		return nil, err
+		for _, f := range in.Files {
+			sources = append(sources, f)
+			if !c.raw && sameNames(in.Manifest, m) {
+				ok, err := addSummaryOf(agg, f, in.Manifest)
+				if err != nil {
+					notes = append(notes, fmt.Sprintf("%s does not describe %s any more (%v): the results were read from the file",
+						filepath.Join(filepath.Dir(f), SummaryFile), filepath.Base(f), err))
+				}
+				if ok {
+					continue
+				}
+			}
+			err := scanFile(f, add)
+			var de *DamagedError
+			switch {
+			case errors.As(err, &de):
+				damaged = append(damaged, err)
+			case err != nil:
+				return nil, err
+			}
+		}
 	}
 	rep := NewReport(m, agg, sources)
 	rep.Warnings = append(rep.Warnings, merged...)
+	rep.Warnings = append(rep.Warnings, notes...)
 	for _, d := range damaged {
 		rep.Warnings = append(rep.Warnings, d.Error())
 	}
 	return rep, errors.Join(damaged...)
+}
+
+// sameNames reports whether an input's run (its manifest in) names
+// endpoints as the report's (merged) manifest m does, so that its summary's
+// endpoints are the report's.
+func sameNames(in, m *Manifest) bool {
+	return in != nil && m != nil && in.Target == m.Target && slices.Equal(in.Scenario.Endpoints, m.Scenario.Endpoints)
+}
+
+// addSummaryOf adds the results file at path to agg from its summary. It
+// returns false when the file has no summary, or when it has one that
+// cannot be merged exactly; the error says why a summary that is there
+// does not describe the file.
+func addSummaryOf(agg *Aggregator, path string, m *Manifest) (bool, error) {
+	count := int64(-1)
+	if len(m.Results) == 1 {
+		count = int64(m.Completed)
+	}
+	sum, err := readSummary(path, count)
+	if err == errNoSummary {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return agg.addSummary(sum)
 }

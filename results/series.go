@@ -226,7 +226,7 @@ func LoadSeries(inputs []Input, rep *Report, every time.Duration, byEndpoint boo
 			ErrTooManyWindows, every, rep.Window.Round(time.Millisecond), windows, rows, MaxSeriesWindows, roundUp(least))
 	}
 	agg := NewSeriesAggregator(rep.Manifest, rep.Start(), every, byEndpoint, order)
-	damaged, err := ReadInputs(inputs, agg.Add)
+	damaged, err := scanInputs(inputs, agg.Add)
 	if err != nil {
 		return nil, err
 	}

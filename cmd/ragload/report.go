@@ -21,6 +21,7 @@ type reportOptions struct {
 	Every        time.Duration
 	ByEndpoint   bool
 	AllowPartial bool
+	Raw          bool
 }
 
 func newReportCmd(s *streams, runF func(context.Context, *reportOptions) error) *cobra.Command {
@@ -55,6 +56,10 @@ per window: start, requests, RPS, fail %, p50, p95, p99 (of the total, and
 of each endpoint with --by-endpoint). text and markdown print it after the
 main tables, json adds a "series" array, and csv prints it instead of the
 per-endpoint rows.
+
+A run directory's summary.json, written when the run ends, answers without
+decoding results.bin (the same report, much faster) unless --raw or --every
+is given, or results.bin changed since (a warning says so).
 
 Exit codes: 0 PASS, 1 FAIL, 2 bad arguments, 3 unreadable or damaged input.
 The verdict decides the exit code whatever the format.`,
@@ -91,6 +96,7 @@ The verdict decides the exit code whatever the format.`,
 	cmd.Flags().DurationVar(&o.Every, "every", 0, "add a time series: a row per window of this length, e.g. 10s")
 	cmd.Flags().BoolVar(&o.ByEndpoint, "by-endpoint", false, "with --every, a series per endpoint as well as the total")
 	cmd.Flags().BoolVar(&o.AllowPartial, "allow-partial", false, "judge what is readable of a damaged results file instead of failing")
+	cmd.Flags().BoolVar(&o.Raw, "raw", false, "decode every results file, even where the run's summary.json could answer")
 	return cmd
 }
 
@@ -117,7 +123,11 @@ func runReport(s *streams, o *reportOptions) error {
 	if err != nil {
 		return &usageError{err}
 	}
-	rep, loadErr := results.Load(inputs)
+	var load []results.LoadOption
+	if o.Raw || o.Every > 0 { // the series needs the results themselves
+		load = append(load, results.WithoutSummaries())
+	}
+	rep, loadErr := results.Load(inputs, load...)
 	if rep == nil {
 		return loadErr
 	}

@@ -1,0 +1,419 @@
+package results
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SummaryFile is the run summary beside a run's results file: what a
+// report needs of the run, so that reporting does not decode every result
+// again.
+const SummaryFile = "summary.json"
+
+// SummarySchema identifies the summary format; readers accept any summary
+// whose schema starts with "ragload.summary/".
+const SummarySchema = "ragload.summary/v1"
+
+// summary is the document in SummaryFile. It holds the Stats of the total
+// and of each endpoint with their latency distributions as HdrHistogram
+// V2 compressed histograms (base64), which merge exactly: shards' summaries
+// give the percentiles of all their samples together. The total's
+// distributions are the merge of the endpoints'.
+//
+// It names the results file it summarizes with its size, its number of
+// results and a digest of its ends, so that a results file changed after
+// the run (appended to, cut short, edited) is read instead.
+type summary struct {
+	Schema    string         `json:"schema"`
+	File      string         `json:"results_file"` // the results file's name, in the same directory
+	Size      int64          `json:"size"`         // its size in bytes
+	Count     uint64         `json:"count"`        // its number of results
+	Digest    string         `json:"digest"`       // sha256 of its first and last 64 KiB (fileDigest)
+	Total     summaryStats   `json:"total"`
+	Endpoints []summaryStats `json:"endpoints"` // in the report's order
+}
+
+type summaryStats struct {
+	Name         string            `json:"name"`
+	Key          string            `json:"key,omitempty"`
+	Requests     uint64            `json:"requests"`
+	Failures     uint64            `json:"failures"`
+	RateLimited  uint64            `json:"rate_limited"`
+	Unauthorized uint64            `json:"unauthorized"`
+	Codes        map[uint16]uint64 `json:"codes"`
+	// Errors are the counted messages in order of first appearance (the
+	// order decides which messages a merge keeps).
+	Errors      []ErrorCount  `json:"errors"`
+	OtherErrors uint64        `json:"other_errors"`
+	Kinds       []summaryKind `json:"error_kinds"` // in order of first appearance
+	BytesIn     uint64        `json:"bytes_in"`
+	BytesOut    uint64        `json:"bytes_out"`
+	Scheduled   uint64        `json:"scheduled"`
+	First       time.Time     `json:"first"`
+	Last        time.Time     `json:"last"`
+	LastEnd     time.Time     `json:"last_end"`
+	Streamed    uint64        `json:"streamed"`
+	Tokens      uint64        `json:"tokens"`
+	// Views holds a distribution per latency view that has samples, by
+	// summaryViews' names.
+	Views map[string]summaryDist `json:"views,omitempty"`
+}
+
+type summaryKind struct {
+	Kind   string   `json:"kind"`
+	Count  uint64   `json:"count"`
+	First  string   `json:"first_message"`
+	Shapes []string `json:"shapes"` // distinct message shapes, at most maxErrorKinds
+}
+
+// summaryDist is a dist: the exact extremes and an HDR histogram of
+// microseconds from histLowest to histHighest at histDigits.
+type summaryDist struct {
+	Min time.Duration `json:"min_ns"`
+	Max time.Duration `json:"max_ns"`
+	HDR string        `json:"hdr"`
+}
+
+// summaryViews names the latency views in the summary, by index of
+// Stats.views.
+var summaryViews = [numViews]string{"response", "service", "lag", "ttfb", "ttft", "gap"}
+
+// digestSpan is how much of each end of a results file fileDigest reads.
+const digestSpan = 64 << 10
+
+// fileDigest is the sha256 of the first and the last digestSpan bytes of
+// f (of all of it when it is smaller than both): cheap to check, and it
+// changes when the file is re-encoded or edited near its ends.
+func fileDigest(f *os.File, size int64) (string, error) {
+	h := sha256.New()
+	if size <= 2*digestSpan {
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, size)); err != nil {
+			return "", err
+		}
+	} else {
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, digestSpan)); err != nil {
+			return "", err
+		}
+		if _, err := io.Copy(h, io.NewSectionReader(f, size-digestSpan, digestSpan)); err != nil {
+			return "", err
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// describeFile returns the size and digest of the file at path.
+func describeFile(path string) (int64, string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, "", err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return 0, "", err
+	}
+	d, err := fileDigest(f, st.Size())
+	return st.Size(), d, err
+}
+
+// WriteSummary writes the summary of the results file at path, all of
+// whose results agg holds, to SummaryFile in the same directory
+// (atomically). Call it once the file is closed: it records the file's
+// size and digest.
+func WriteSummary(path string, agg *Aggregator) error {
+	size, digest, err := describeFile(path)
+	if err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	total := agg.Total()
+	s := summary{Schema: SummarySchema, File: filepath.Base(path), Size: size, Count: total.Requests, Digest: digest,
+		Endpoints: []summaryStats{}}
+	if s.Total, err = total.summarize(false); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
+	for _, e := range agg.Endpoints() {
+		es, err := e.summarize(true)
+		if err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+		s.Endpoints = append(s.Endpoints, es)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(s); err != nil {
+		return fmt.Errorf("encode summary: %w", err)
+	}
+	return writeAtomic(filepath.Dir(path), SummaryFile, "summary", buf.Bytes())
+}
+
+// summarize is s as the summary holds it, with its distributions or not.
+func (s *Stats) summarize(withViews bool) (summaryStats, error) {
+	out := summaryStats{
+		Name: s.Name, Key: s.Key, Requests: s.Requests, Failures: s.Failures, RateLimited: s.RateLimited,
+		Unauthorized: s.Unauthorized, Codes: s.Codes, Errors: []ErrorCount{}, OtherErrors: s.OtherErrors,
+		Kinds: []summaryKind{}, BytesIn: s.BytesIn, BytesOut: s.BytesOut, Scheduled: s.Scheduled,
+		First: s.First, Last: s.Last, LastEnd: s.LastEnd, Streamed: s.Streamed, Tokens: s.Tokens,
+	}
+	for _, m := range s.errOrder {
+		out.Errors = append(out.Errors, ErrorCount{Message: m, Count: s.Errors[m]})
+	}
+	for _, e := range s.kinds.inOrder() {
+		k := summaryKind{Kind: e.Kind, Count: e.Count, First: e.First, Shapes: make([]string, 0, len(e.seen))}
+		for shape := range e.seen {
+			k.Shapes = append(k.Shapes, shape)
+		}
+		sort.Strings(k.Shapes)
+		out.Kinds = append(out.Kinds, k)
+	}
+	if !withViews {
+		return out, nil
+	}
+	for i, d := range s.views {
+		if d == nil || d.h.TotalCount() == 0 {
+			continue
+		}
+		b, err := d.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		if err != nil {
+			return out, fmt.Errorf("encode %s histogram of %s: %w", summaryViews[i], s.Name, err)
+		}
+		if out.Views == nil {
+			out.Views = map[string]summaryDist{}
+		}
+		out.Views[summaryViews[i]] = summaryDist{Min: d.min, Max: d.max, HDR: string(b)}
+	}
+	return out, nil
+}
+
+// inOrder returns the kinds in order of first appearance.
+func (k *errorKinds) inOrder() []*kindEntry {
+	es := make([]*kindEntry, 0, len(k.byKind))
+	for _, e := range k.byKind {
+		es = append(es, e)
+	}
+	sort.Slice(es, func(i, j int) bool { return es[i].order < es[j].order })
+	return es
+}
+
+// errNoSummary means a results file has no summary of its own (an older
+// run, a bare vegeta file, or a directory's summary of another file).
+var errNoSummary = errors.New("no summary")
+
+// readSummary reads the summary of the results file at path and checks
+// that it still describes the file, of count results when count ≥ 0. It
+// returns errNoSummary when there is none for this file.
+func readSummary(path string, count int64) (*summary, error) {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(path), SummaryFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, errNoSummary
+	} else if err != nil {
+		return nil, err
+	}
+	var s summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("unreadable: %w", err)
+	}
+	if s.File != filepath.Base(path) {
+		return nil, errNoSummary
+	}
+	if !strings.HasPrefix(s.Schema, "ragload.summary/") {
+		return nil, fmt.Errorf("schema %q isn't ragload.summary/…", s.Schema)
+	}
+	size, digest, err := describeFile(path)
+	switch {
+	case err != nil:
+		return nil, err
+	case size != s.Size:
+		return nil, fmt.Errorf("it describes %d bytes, the file has %d", s.Size, size)
+	case digest != s.Digest:
+		return nil, errors.New("the file's content changed since")
+	case count >= 0 && uint64(count) != s.Count:
+		return nil, fmt.Errorf("it counts %d results, the manifest %d", s.Count, count)
+	case s.Total.Requests != s.Count:
+		return nil, fmt.Errorf("its total counts %d results, not %d", s.Total.Requests, s.Count)
+	}
+	return &s, nil
+}
+
+// stats turns a summary's Stats back into Stats.
+func (ss *summaryStats) stats() (_ *Stats, err error) {
+	s := newStats(ss.Name, ss.Key)
+	s.Requests, s.Failures, s.RateLimited, s.Unauthorized = ss.Requests, ss.Failures, ss.RateLimited, ss.Unauthorized
+	for c, n := range ss.Codes {
+		s.Codes[c] = n
+	}
+	for _, e := range ss.Errors {
+		if _, dup := s.Errors[e.Message]; dup || len(s.Errors) == maxErrorKinds {
+			return nil, fmt.Errorf("%s: more than %d or repeated error messages", ss.Name, maxErrorKinds)
+		}
+		s.Errors[e.Message] = e.Count
+		s.errOrder = append(s.errOrder, e.Message)
+	}
+	s.OtherErrors = ss.OtherErrors
+	for _, k := range ss.Kinds {
+		if len(k.Shapes) == 0 || len(k.Shapes) > maxErrorKinds || s.kinds.byKind[k.Kind] != nil {
+			return nil, fmt.Errorf("%s: %s errors: a repeated kind, or not 1 to %d shapes", ss.Name, k.Kind, maxErrorKinds)
+		}
+		for _, shape := range k.Shapes {
+			s.kinds.add(k.Kind, shape, k.First, 0)
+		}
+		s.kinds.byKind[k.Kind].Count = k.Count
+	}
+	s.BytesIn, s.BytesOut, s.Scheduled = ss.BytesIn, ss.BytesOut, ss.Scheduled
+	s.First, s.Last, s.LastEnd = ss.First, ss.Last, ss.LastEnd
+	s.Streamed, s.Tokens = ss.Streamed, ss.Tokens
+	for name, sd := range ss.Views {
+		i := slices.Index(summaryViews[:], name)
+		if i < 0 {
+			return nil, fmt.Errorf("%s: unknown latency view %q", ss.Name, name)
+		}
+		if s.views[i], err = sd.dist(); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", ss.Name, name, err)
+		}
+	}
+	return s, nil
+}
+
+// dist decodes the distribution. hdrhistogram's decoder panics on some
+// malformed input; that is an error here like any other.
+func (sd summaryDist) dist() (d *dist, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, fmt.Errorf("malformed histogram: %v", p)
+		}
+	}()
+	h, err := hdrhistogram.Decode([]byte(sd.HDR))
+	if err != nil {
+		return nil, err
+	}
+	if h.LowestTrackableValue() != histLowest || h.HighestTrackableValue() != histHighest || h.SignificantFigures() != histDigits {
+		return nil, fmt.Errorf("histogram of %d…%d at %d digits, want %d…%d at %d",
+			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(), histLowest, histHighest, histDigits)
+	}
+	if h.TotalCount() <= 0 || sd.Min > sd.Max || sd.Min < 0 {
+		return nil, errors.New("empty histogram or bad extremes")
+	}
+	return &dist{h: h, min: sd.Min, max: sd.Max}, nil
+}
+
+// mergeable reports whether t.merge(o) gives exactly the Stats of t's
+// results followed by o's. It does unless o dropped messages (past
+// maxErrorKinds distinct ones) that t may have counted by name.
+func (t *Stats) mergeable(o *Stats) bool { return t.Requests == 0 || o.OtherErrors == 0 }
+
+// merge adds o to t as if o's results had been added after t's (see
+// mergeable); with views, the distributions too. o must not be used after.
+func (t *Stats) merge(o *Stats, withViews bool) {
+	if o.Requests == 0 {
+		return
+	}
+	if t.First.IsZero() || o.First.Before(t.First) {
+		t.First = o.First
+	}
+	if o.Last.After(t.Last) {
+		t.Last = o.Last
+	}
+	if o.LastEnd.After(t.LastEnd) {
+		t.LastEnd = o.LastEnd
+	}
+	t.Requests += o.Requests
+	t.Failures += o.Failures
+	t.RateLimited += o.RateLimited
+	t.Unauthorized += o.Unauthorized
+	t.BytesIn += o.BytesIn
+	t.BytesOut += o.BytesOut
+	t.Scheduled += o.Scheduled
+	t.Streamed += o.Streamed
+	t.Tokens += o.Tokens
+	for c, n := range o.Codes {
+		t.Codes[c] += n
+	}
+	for _, m := range o.errOrder {
+		n := o.Errors[m]
+		if _, ok := t.Errors[m]; ok {
+			t.Errors[m] += n
+		} else if len(t.Errors) < maxErrorKinds {
+			t.Errors[m] = n
+			t.errOrder = append(t.errOrder, m)
+		} else {
+			t.OtherErrors += n
+		}
+	}
+	t.OtherErrors += o.OtherErrors
+	// Only the number of distinct shapes shows, at most maxErrorKinds:
+	// the union of the shapes kept gives it whatever their order.
+	for _, e := range o.kinds.inOrder() {
+		for shape := range e.seen {
+			t.kinds.add(e.Kind, shape, e.First, 0)
+		}
+		t.kinds.byKind[e.Kind].Count += e.Count
+	}
+	if !withViews {
+		return
+	}
+	for i, d := range o.views {
+		switch {
+		case d == nil:
+		case t.views[i] == nil:
+			t.views[i] = d
+		default:
+			t.views[i].merge(d)
+		}
+	}
+}
+
+// addSummary adds the results a summary describes, as if they had been
+// read after those added so far. It returns false, having added nothing,
+// when that would not give exactly what reading them gives (see
+// Stats.mergeable).
+func (a *Aggregator) addSummary(sum *summary) (bool, error) {
+	total, err := sum.Total.stats()
+	if err != nil {
+		return false, err
+	}
+	eps := make([]*Stats, len(sum.Endpoints))
+	seen := map[string]bool{}
+	var n uint64
+	for i := range sum.Endpoints {
+		if eps[i], err = sum.Endpoints[i].stats(); err != nil {
+			return false, err
+		}
+		e := eps[i]
+		if seen[e.Name] || e.Requests == 0 || e.views[viewResponse] == nil || uint64(e.views[viewResponse].h.TotalCount()) != e.Requests {
+			return false, fmt.Errorf("endpoint %q: repeated, or its latencies do not count its requests", e.Name)
+		}
+		seen[e.Name] = true
+		n += e.Requests
+	}
+	if n != total.Requests {
+		return false, fmt.Errorf("the endpoints count %d requests, the total %d", n, total.Requests)
+	}
+	if !a.total.mergeable(total) {
+		return false, nil
+	}
+	for _, e := range eps {
+		if t := a.byName[e.Name]; t != nil && !t.mergeable(e) {
+			return false, nil
+		}
+	}
+	a.total.merge(total, false)
+	for _, e := range eps {
+		a.stats(e.Name).merge(e, true)
+	}
+	a.merged = false
+	return true, nil
+}
