@@ -1,7 +1,7 @@
 # ragload: make targets. `make test` is the README's test command; `make ci`
 # is what CI runs (.ci/run). `make baseline` and `make check` are the load
 # test flow a team puts in CI (see README, "Regression checks").
-.PHONY: build test race ci lint demo serve bench bench-users bench-replay proof fuzz soak docs clean baseline check sweep
+.PHONY: build test race ci lint demo serve bench bench-go bench-users bench-replay proof fuzz soak docs clean baseline check sweep
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 BIN     ?= bin/ragload
@@ -65,7 +65,14 @@ demo:
 serve:
 	go run ./cmd/ragload demo serve --addr 127.0.0.1:8000
 
+# ragload against vegeta and wrk on loopback, report against vegeta report,
+# bytes per result, 10,000 users and the Go benchmarks, as one table, also
+# written to docs/performance.md (installs nginx and wrk when missing).
 bench:
+	scripts/bench.sh
+
+# The Go benchmarks of the hot paths alone.
+bench-go:
 	go test -run '^$$' -bench . -benchmem ./attack ./targets ./results
 
 # 10,000 virtual users with 1–5 s think time against the demo API: peak RSS and CPU.

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -29,6 +30,17 @@ const (
 
 // schedule returns the pacer of the job's plan and arrivals.
 func (j *Job) schedule() (Schedule, error) {
+	if j.Plan.Unbounded() {
+		// Without a cap vegeta would start a goroutine per request, without
+		// bound. Each shard of an unbounded plan runs flat out on its own.
+		if j.Options.MaxWorkers == 0 {
+			return nil, errors.New("an unbounded plan needs a cap on the workers (Options.MaxWorkers)")
+		}
+		if j.Arrivals == ArrivalsPoisson {
+			return nil, errors.New("an unbounded plan has no rate to draw Poisson arrivals from")
+		}
+		return unboundedPacer{j.Plan.Duration()}, nil
+	}
 	sh := j.Shard
 	switch j.Arrivals {
 	case "", ArrivalsEven:

@@ -46,11 +46,34 @@ func Staged(start float64, stages []Stage) Plan {
 	return Plan{Kind: "stages", StartRate: start, Stages: stages}
 }
 
+// KindUnbounded is the Kind of an Unbounded plan.
+const KindUnbounded = "unbounded"
+
+// Unbounded is vegeta's -rate=0 for d: each request leaves as soon as one
+// of the run's Options.MaxWorkers workers is free, so the achieved rate is
+// what the workers and the server allow. It is a closed loop without think
+// time rather than an open model: requests have no due time, so no schedule
+// lag is recorded and a slow server slows the load down (latency counts from
+// the actual send, as vegeta's does). For measuring a generator's or a
+// server's top speed, not for judging latency under a planned load.
+func Unbounded(d time.Duration) Plan {
+	return Plan{Kind: KindUnbounded, Stages: []Stage{{d, 0}}}
+}
+
+// Unbounded reports whether the plan sends as fast as the workers go.
+func (p Plan) Unbounded() bool { return p.Kind == KindUnbounded }
+
 // Validate rejects plans that would send nothing, run forever, or mean an
 // "infinite" rate (vegeta's zero rate).
 func (p Plan) Validate() error {
 	if len(p.Stages) == 0 {
 		return errors.New("the plan has no stages")
+	}
+	if p.Unbounded() {
+		if len(p.Stages) != 1 || p.Stages[0].Duration <= 0 {
+			return fmt.Errorf("an unbounded plan needs one duration > 0, got %s", p.Duration())
+		}
+		return nil
 	}
 	if p.StartRate < 0 || p.StartRate > MaxRate || math.IsNaN(p.StartRate) {
 		return fmt.Errorf("start rate %g is outside 0–%g/s", p.StartRate, float64(MaxRate))
@@ -88,11 +111,14 @@ func (p Plan) Hits() float64 {
 	return h
 }
 
-// Count is the number of requests the plan sends.
+// Count is the number of requests the plan sends (0 for an Unbounded
+// plan, which has no count).
 func (p Plan) Count() uint64 { return uint64(math.Ceil(p.Hits() - 1e-9)) }
 
 func (p Plan) String() string {
 	switch {
+	case p.Unbounded():
+		return fmt.Sprintf("unbounded rate for %s", p.Duration())
 	case p.Kind == "constant" && len(p.Stages) == 1:
 		return fmt.Sprintf("constant %s/s for %s", fmtRate(p.StartRate), p.Stages[0].Duration)
 	case p.Kind == "ramp" && len(p.Stages) == 1:

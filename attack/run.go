@@ -229,5 +229,9 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		out.SendEnded = *e
 	}
 	out.Interrupted = ctx.Err() != nil && out.Sent < p.Count()
+	if _, unbounded := p.(unboundedPacer); unbounded && ctx.Err() != nil {
+		// No count to fall short of: interrupted if sending stopped early.
+		out.Interrupted = out.SendEnded.Before(out.Began.Add(p.Duration()))
+	}
 	return out, err
 }

@@ -230,8 +230,12 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 	return rc, nil
 }
 
-// emit stores one result. Not safe for concurrent use.
+// emit stores one result. Not safe for concurrent use. Its URL is
+// stored without scheme and host (results.RequestURI): they are the
+// manifest's target, and would be a fifth of every record; vegeta's report
+// and plot never read the URL, and endpoints are named by path.
 func (rc *recorder) emit(r *vegeta.Result) error {
+	r.URL = results.RequestURI(r.URL)
 	if rc.pool != nil {
 		rc.pool.Observe(r)
 	}
@@ -258,8 +262,14 @@ func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, err
 		rc.w.Close()
 		return nil, errAborted
 	}
-	if err := rc.w.Close(); runErr == nil {
-		runErr = err
+	closeErr := rc.w.Close()
+	if runErr == nil {
+		runErr = closeErr
+	}
+	if closeErr == nil {
+		if err := rc.writeSummary(); runErr == nil {
+			runErr = err
+		}
 	}
 	m := rc.m
 	m.Ended, m.Completed = time.Now(), rc.w.Count()
@@ -278,6 +288,19 @@ func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, err
 		runErr = err
 	}
 	return results.NewReport(m, rc.agg, []string{filepath.Join(rc.dir, results.ResultsFile)}), runErr
+}
+
+// writeSummary writes the run summary (results.SummaryFile) beside the
+// closed results file from the aggregator that saw every result, so that
+// report need not decode the file again. It writes none when the two
+// disagree (a result was counted but not written).
+func (rc *recorder) writeSummary() error {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.agg.Total().Requests != rc.w.Count() {
+		return nil
+	}
+	return results.WriteSummary(filepath.Join(rc.dir, results.ResultsFile), rc.agg)
 }
 
 // startProgress calls s.Progress every ProgressEvery with the recorder's

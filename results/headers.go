@@ -12,7 +12,13 @@ import (
 // Result.Headers, so the file stays vegeta's format. The response time from
 // the scheduled send is Latency + lag; results without it (closed-loop users,
 // foreign vegeta files) have no schedule, so their response time is Latency.
-const LagHeader = "X-Ragload-Lag"
+// Every open-model result carries it, so its name is short: it was
+// oldLagHeader, 8 bytes more in every record, which Lag still reads.
+const LagHeader = "X-Lag"
+
+// oldLagHeader is LagHeader's name in files written before it was
+// shortened.
+const oldLagHeader = "X-Ragload-Lag"
 
 // Trim drops what a stored result should not carry: the response headers
 // (large, and they may hold session cookies) and, unless keepBody, the
@@ -32,5 +38,11 @@ func SetLag(r *vegeta.Result, lag time.Duration) {
 	r.Headers[LagHeader] = []string{strconv.FormatInt(max(lag, 0).Microseconds(), 10)}
 }
 
-// Lag returns the schedule lag recorded in r, if any.
-func Lag(r *vegeta.Result) (time.Duration, bool) { return micros(r, LagHeader) }
+// Lag returns the schedule lag recorded in r, if any, under LagHeader or
+// its older name.
+func Lag(r *vegeta.Result) (time.Duration, bool) {
+	if lag, ok := micros(r, LagHeader); ok {
+		return lag, true
+	}
+	return micros(r, oldLagHeader)
+}

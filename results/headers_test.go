@@ -74,6 +74,15 @@ func TestSetLagLag(t *testing.T) {
 	}
 }
 
+// TestLagOldHeader: files written before LagHeader was shortened carry
+// the lag as X-Ragload-Lag, and still read.
+func TestLagOldHeader(t *testing.T) {
+	r := &vegeta.Result{Headers: http.Header{"X-Ragload-Lag": {"1500"}}}
+	if got, ok := Lag(r); !ok || got != 1500*time.Microsecond {
+		t.Errorf("Lag of an old result = %v, %v; want 1.5ms, true", got, ok)
+	}
+}
+
 func TestLagMissingOrMalformed(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -87,6 +96,7 @@ func TestLagMissingOrMalformed(t *testing.T) {
 		{"negative", http.Header{LagHeader: {"-5"}}},
 		{"fraction", http.Header{LagHeader: {"1.5"}}},
 		{"empty string", http.Header{LagHeader: {""}}},
+		{"old name, malformed", http.Header{oldLagHeader: {"soon"}}},
 	}
 	for _, c := range cases {
 		r := &vegeta.Result{Headers: c.headers}

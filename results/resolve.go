@@ -76,18 +76,30 @@ func (rs *Resolver) resolve(method, rawURL string) string {
 	return method + " " + path
 }
 
+// RequestURI is u without its scheme and host: "http://h:8000/a?b#c" is
+// "/a?b#c" and "http://h" is "/". Anything without "://" is returned as it
+// is. Runs store their results' URLs in this form.
+func RequestURI(u string) string {
+	i := strings.Index(u, "://")
+	if i < 0 {
+		return u
+	}
+	u = u[i+3:]
+	// The host ends at the first '/', '?' or '#'.
+	switch j := strings.IndexAny(u, "/?#"); {
+	case j < 0:
+		return "/"
+	case u[j] != '/':
+		return "/" + u[j:]
+	default:
+		return u[j:]
+	}
+}
+
 // splitURL returns the path (without query) and the fragment of a URL,
 // without the cost of url.Parse.
 func splitURL(u string) (path, fragment string) {
-	if i := strings.Index(u, "://"); i >= 0 {
-		u = u[i+3:]
-		// The host ends at the first '/', '?' or '#'.
-		if j := strings.IndexAny(u, "/?#"); j >= 0 {
-			u = u[j:]
-		} else {
-			u = "/"
-		}
-	}
+	u = RequestURI(u)
 	if i := strings.IndexByte(u, '#'); i >= 0 {
 		u, fragment = u[:i], u[i+1:]
 	}

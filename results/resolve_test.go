@@ -81,3 +81,19 @@ func TestResolverManyUniqueURLs(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestURI(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://127.0.0.1:8000/api/v1/query/": "/api/v1/query/",
+		"https://h/a?b=1#key":                 "/a?b=1#key",
+		"http://h":                            "/",
+		"http://h?x=1":                        "/?x=1",
+		"http://h#key":                        "/#key",
+		"/api/v1/documents/":                  "/api/v1/documents/", // stored already
+		"":                                    "",
+	} {
+		if got := RequestURI(in); got != want {
+			t.Errorf("RequestURI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -21,7 +21,9 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 
 /usr/bin/time -f '%e %U %S %M' -o "$out/time" \
 	"$out/ragload" users -u "http://127.0.0.1:$port" -n "$users" -r 1000 --run-time "$runtime" \
 	--wait 1s-5s -o "$out/run" -q -f json >"$out/report.json" || true
-read -r wall user sys maxrss <"$out/time"
+# The last line: time writes "Command exited with non-zero status" first
+# when the verdict fails.
+read -r wall user sys maxrss < <(tail -n 1 "$out/time")
 requests=$(grep -m1 '"requests"' "$out/report.json" | tr -dc 0-9)
 p95=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["total"]["latency_ms"]["p95"])' "$out/report.json" 2>/dev/null || echo "?")
 cores=$(awk -v u="$user" -v s="$sys" -v w="$wall" 'BEGIN{printf "%.2f", (u+s)/w}')

@@ -9,6 +9,9 @@ import (
 
 // BenchmarkTargeter is the cost of building one target on the hot path:
 // weighted choice, prepared body, token stamp. It must not allocate.
+// "mix" is the default scenario with two logged-in accounts (all three);
+// "static" one GET without a login (the choice alone), the route of
+// scripts/bench.sh's max-rate comparison with vegeta.
 func BenchmarkTargeter(b *testing.B) {
 	mix, err := NewMix(Default(), "http://127.0.0.1:8000")
 	if err != nil {
@@ -18,12 +21,27 @@ func BenchmarkTargeter(b *testing.B) {
 	for _, s := range pool.Sessions() {
 		s.token.Store(&Token{Value: "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.sig", Obtained: time.Now()})
 	}
-	tr := NewTargeter(mix, pool, 1)
-	var tgt vegeta.Target
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := tr(&tgt); err != nil {
-			b.Fatal(err)
-		}
+	static := Default()
+	static.Endpoints = []Endpoint{{Key: "static", Name: "static", Method: "GET", Path: "/health.json", Weight: 1}}
+	staticMix, err := NewMix(static, "http://127.0.0.1:8000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		tr   vegeta.Targeter
+	}{
+		{"mix", NewTargeter(mix, pool, 1)},
+		{"static", NewTargeter(staticMix, nil, 1)},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			var tgt vegeta.Target
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := c.tr(&tgt); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

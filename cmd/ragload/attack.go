@@ -27,6 +27,9 @@ func newAttackCmd(s *streams, runF func(context.Context, *attackOptions) error) 
 whatever the server's latency (a constant --rate, a linear --ramp, or
 piecewise-linear --stages), so slow responses cannot slow the load down and
 hide themselves. Latency is measured from the time each request was due.
+--rate 0 with --max-workers is vegeta's -rate=0 instead: each worker sends
+again as soon as it has an answer, to find top speed; requests then have
+no due time, so latency counts from the send.
 
 Before the first request ragload logs in (form login; credentials from
 --username/--password, $LOAD_TEST_EMAIL/$LOAD_TEST_PASSWORD, or a
@@ -37,7 +40,8 @@ Ctrl-C stops sending, lets in-flight requests finish and keeps the files
 complete.`,
 		Example: `  ragload attack --url http://127.0.0.1:8000 --rate 50 --duration 1m --out runs/base
   ragload attack --url http://127.0.0.1:8000 --ramp 10:200 --duration 2m
-  ragload attack --url http://127.0.0.1:8000 --stages 30s:50,1m:200,30s:0 -t 'p95<1500ms'`,
+  ragload attack --url http://127.0.0.1:8000 --stages 30s:50,1m:200,30s:0 -t 'p95<1500ms'
+  ragload attack --url http://127.0.0.1:8000 --rate 0 --max-workers 64 --duration 10s`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if o.URL == "" {
@@ -60,6 +64,9 @@ complete.`,
 }
 
 func describePlan(p attack.Plan) string {
+	if p.Unbounded() {
+		return p.String() + " (as many requests as the workers send)"
+	}
 	return fmt.Sprintf("%s (%d requests)", p, p.Count())
 }
 

@@ -93,7 +93,11 @@ func TestBadInputExitsTwo(t *testing.T) {
 }
 
 // TestVegetaReadsOurResults runs the vegeta v12.13.0 CLI (a tool of this
-// module, see go.mod) on a results file of ours.
+// module, see go.mod) on a results file of ours: report, encode and plot.
+// Stored URLs are paths (the host is the manifest's target), which vegeta's
+// report and plot never read and encode prints as they are. Files with
+// full URLs, as ragload wrote them before, still report by endpoint
+// (TestReportFormats reads one).
 func TestVegetaReadsOurResults(t *testing.T) {
 	t.Parallel()
 	goBin, err := exec.LookPath("go")
@@ -120,5 +124,22 @@ func TestVegetaReadsOurResults(t *testing.T) {
 	m := readManifest(t, dir)
 	if rep.Requests != m.Completed || rep.Requests != 50 || rep.Success != 1 {
 		t.Errorf("vegeta counts %d requests (success %.2f); our manifest %d", rep.Requests, rep.Success, m.Completed)
+	}
+
+	for _, r := range decodeAll(t, filepath.Join(dir, results.ResultsFile)) {
+		if !strings.HasPrefix(r.URL, "/") || r.Headers.Get(results.LagHeader) == "" {
+			t.Fatalf("stored result: URL %q, lag %q; want a path and a lag", r.URL, r.Headers.Get(results.LagHeader))
+		}
+	}
+	b, err = exec.Command(goBin, "tool", "vegeta", "encode", "-to", "csv", filepath.Join(dir, results.ResultsFile)).Output()
+	if err != nil {
+		t.Fatalf("vegeta encode: %v\n%s", err, b)
+	}
+	if rows := strings.Count(string(b), "\n"); rows != 50 || !strings.Contains(string(b), ",/api/v1/") {
+		t.Errorf("vegeta encode -to csv: %d rows, want 50 with paths:\n%.300s", rows, b)
+	}
+	b, err = exec.Command(goBin, "tool", "vegeta", "plot", filepath.Join(dir, results.ResultsFile)).Output()
+	if err != nil || !strings.Contains(string(b), "<html") {
+		t.Errorf("vegeta plot: %v\n%.300s", err, b)
 	}
 }

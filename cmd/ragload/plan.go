@@ -24,7 +24,7 @@ type planOptions struct {
 func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
 	o.Rate = rate
 	fs := cmd.Flags()
-	fs.Var(rateValue{&o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m")`)
+	fs.Var(rateValue{&o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m"); 0 sends as fast as --max-workers allow (vegeta's -rate=0)`)
 	fs.Var(&o.Ramp, "ramp", `linear ramp of the arrival rate over --duration, "from:to" in requests per second (e.g. 10:200)`)
 	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
@@ -53,6 +53,15 @@ func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
 		p = attack.Staged(o.StartRate, o.Stages.stages)
 	case fs.Changed("ramp"):
 		p = attack.Ramp(o.Ramp.from, o.Ramp.to, o.Duration)
+	case o.Rate == 0:
+		// vegeta's -rate=0: a benchmark of top speed, not an open model.
+		if o.MaxWorkers == 0 {
+			return p, usageErrorf("--rate 0 (as fast as the workers go) requires --max-workers")
+		}
+		if o.Arrivals == attack.ArrivalsPoisson {
+			return p, usageErrorf("--arrivals poisson needs a rate > 0")
+		}
+		p = attack.Unbounded(o.Duration)
 	default:
 		p = attack.Constant(o.Rate, o.Duration)
 	}

@@ -7,7 +7,7 @@
 // per-bucket summaries and a bounded sample per series, so a run of
 // millions of results plots in constant memory. Latency is the report's:
 // the response time from the scheduled send (Result.Latency plus the
-// X-Ragload-Lag schedule lag). WriteTo writes the page, which inlines its
+// X-Lag schedule lag). WriteTo writes the page, which inlines its
 // data (JSON), uPlot (MIT, see assets/NOTICE) and the script that draws the
 // charts, so it works offline. The package never prints.
 //
