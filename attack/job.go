@@ -70,6 +70,7 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	sched = j.Control.schedule(sched)
 	mix, err := j.check()
 	if err != nil {
 		return nil, err
@@ -135,12 +136,13 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	}
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)
-	out, runErr := Run(ctx, opts, counted, sched, rc.emit)
+	out, runErr := Run(ctx, opts, counted, sched, s.Control.observer(rc.emit))
 	stopProgress()
 	stopMonitor()
 	if !out.Began.IsZero() { // zero when stopped before the first send
 		m.Started = out.Began
 	}
 	m.SendEnded, m.Sent = out.SendEnded, out.Sent
+	m.Planned = sched.Count() // changed if the rate was (Control)
 	return rc.finish(runErr, out.Interrupted)
 }

@@ -57,6 +57,10 @@ type Setup struct {
 	// stream (without credentials); the caller closes it.
 	Record *replay.Recorder
 
+	// Control, when set, changes the users or the rate of a run while it
+	// goes on and sees every result as it is written (the web dashboard).
+	Control *Control
+
 	// loggedIn, when set, is a pool already logged in (and the auth record
 	// that goes with it): a sweep logs in once for all its steps.
 	loggedIn *loggedIn

@@ -69,7 +69,7 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		}
 		// A session per user slot; accounts are reused round-robin when
 		// there are fewer than users (each user still gets its own token).
-		creds := make([]targets.Credential, j.Users.Peak())
+		creds := make([]targets.Credential, j.Control.slots(j.Users))
 		for i := range creds {
 			// Slot i of shard k is user i·N+k of the whole plan, so shards
 			// do not share accounts while there are enough.
@@ -174,11 +174,12 @@ func (u *usersRun) run(ctx context.Context, rc *recorder) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	written := make(chan error, 1)
+	emit := u.job.Control.observer(rc.emit)
 	go func() {
 		var err error
 		for r := range u.out { // always drain: users block until read
 			if err == nil {
-				if err = rc.emit(r); err != nil {
+				if err = emit(r); err != nil {
 					cancel() // stop the users; run returns err
 				}
 			}
@@ -232,7 +233,7 @@ func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.User
 		wg.Wait()
 	}
 	sample := func(at time.Duration) {
-		tl = append(tl, results.UserSample{Offset: results.Duration(at), Target: plan.Users(at), Active: int(u.active.Load())})
+		tl = append(tl, results.UserSample{Offset: results.Duration(at), Target: u.job.Control.target(plan, at), Active: int(u.active.Load())})
 	}
 
 	// The first user logs in before any other starts: a login that fails
@@ -266,7 +267,7 @@ func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.User
 			stopAll()
 			return tl, nil
 		}
-		target := plan.Users(el)
+		target := u.job.Control.target(plan, el)
 		for len(running) < target {
 			spawn()
 		}

@@ -197,6 +197,7 @@ Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
 		newReplayCmd(s, nil),
 		newDemoCmd(s, nil),
 		newTargetsCmd(s, nil),
+		newWebCmd(s, nil),
 		newVersionCmd(s),
 		newGendocsCmd(s), // hidden: make docs
 	)

@@ -1,0 +1,105 @@
+package attack_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/results"
+)
+
+// TestControlUsersFollowAChange changes the user count of a running
+// closed-loop run: the users follow at the spawn rate, the timeline
+// records the new target, and the observer sees every written result.
+func TestControlUsersFollowAChange(t *testing.T) {
+	t.Parallel()
+	users, creds := accounts(12)
+	_, url := fastDemo(t, demo.Config{Users: users})
+	var seen atomic.Int64
+	ctl := attack.NewControl(12, func(*vegeta.Result) { seen.Add(1) })
+	job := usersJob(t, url, creds, attack.Spawn(4, 100, 3*time.Second), attack.ConstantWait(20*time.Millisecond))
+	job.Control = ctl
+	go func() {
+		time.Sleep(time.Second)
+		ctl.SetUsers(20) // clamped to MaxUsers
+	}()
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, ok := ctl.Users(); !ok || n != 12 {
+		t.Errorf("Users() = %d, %v; want 12, true", n, ok)
+	}
+	tl := rep.Manifest.Users.Timeline
+	before, after := tl[0], tl[len(tl)-2]
+	for _, s := range tl {
+		if time.Duration(s.Offset) < 900*time.Millisecond {
+			before = s
+		}
+	}
+	if before.Target != 4 || after.Target != 12 || after.Active != 12 {
+		t.Errorf("timeline before the change %+v, near the end %+v; want target 4, then target and active 12", before, after)
+	}
+	if got, want := seen.Load(), int64(rep.Manifest.Completed); got != want || want == 0 {
+		t.Errorf("observer saw %d results, the run wrote %d", got, want)
+	}
+	if m := rep.Manifest; m.Users.Peak() != 12 || m.Status != results.StatusComplete {
+		t.Errorf("peak %d, status %s; want 12, complete", m.Users.Peak(), m.Status)
+	}
+}
+
+// TestControlNilFollowsThePlan: without a change the plan rules.
+func TestControlNilFollowsThePlan(t *testing.T) {
+	t.Parallel()
+	users, creds := accounts(3)
+	_, url := fastDemo(t, demo.Config{Users: users})
+	job := usersJob(t, url, creds, attack.Spawn(3, 0, time.Second), attack.ConstantWait(20*time.Millisecond))
+	job.Control = attack.NewControl(10, nil)
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tl := rep.Manifest.Users.Timeline
+	for _, s := range tl[1 : len(tl)-1] {
+		if s.Target != 3 {
+			t.Fatalf("timeline %+v: want target 3 throughout", tl)
+		}
+	}
+}
+
+// TestControlRateFollowsAChange raises the rate of an open-model run:
+// requests after the change are due at the new rate, the run still ends
+// with its plan, and the manifest's planned count follows.
+func TestControlRateFollowsAChange(t *testing.T) {
+	t.Parallel()
+	users, creds := accounts(1)
+	_, url := fastDemo(t, demo.Config{Users: users})
+	ctl := attack.NewControl(0, nil)
+	uj := usersJob(t, url, creds, attack.Spawn(1, 0, time.Second), attack.ConstantWait(0))
+	job := &attack.Job{Setup: uj.Setup, Plan: attack.Constant(20, 3*time.Second)}
+	job.Control = ctl
+	go func() {
+		time.Sleep(time.Second)
+		ctl.SetRate(60)
+	}()
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := rep.Manifest
+	// 20/s for about 1 s, then 60/s for about 2 s: about 140.
+	if m.Sent < 120 || m.Sent > 160 || m.Planned != m.Sent || m.Status != results.StatusComplete {
+		t.Errorf("sent %d of %d planned, status %s; want about 140 of as many, complete", m.Sent, m.Planned, m.Status)
+	}
+	if r, ok := ctl.Rate(); !ok || r != 60 {
+		t.Errorf("Rate() = %g, %v", r, ok)
+	}
+	if d := m.SendEnded.Sub(m.Started); d < 2900*time.Millisecond || d > 3100*time.Millisecond {
+		t.Errorf("sent for %s, want the plan's 3s", d)
+	}
+}

@@ -1,0 +1,8 @@
+// Package web serves ragload's exploration dashboard (ragload web): a page
+// from which a person starts a run against a target (virtual users or an
+// arrival rate), changes its users or rate while it goes on, watches it
+// once a second over Server-Sent Events, stops it, reads its report and
+// opens earlier runs. Runs go through the same attack drivers and write
+// the same run directories as the CLI. The page (plain HTML, JavaScript
+// drawing on canvases, CSS) is embedded, so it works offline.
+package web

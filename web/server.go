@@ -1,0 +1,349 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
+)
+
+//go:embed static
+var static embed.FS
+
+// DefaultMaxUsers bounds the user count a page can ask for.
+const DefaultMaxUsers = 1000
+
+// Config is what a Server needs from its command line.
+type Config struct {
+	RunsDir     string               // where runs are written and listed; default "runs"
+	Tool        string               // name and version recorded in each manifest
+	Credentials []targets.Credential // the accounts runs log in with; never sent to the page
+	MaxUsers    int                  // the most users a run can ask for; default DefaultMaxUsers
+}
+
+// Server is the dashboard: the page, its JSON API and its live events.
+// One run goes on at a time.
+type Server struct {
+	cfg Config
+	mux *http.ServeMux
+
+	mu  sync.Mutex
+	cur *run // the running or last run; nil before the first
+}
+
+// New returns a Server for cfg.
+func New(cfg Config) *Server {
+	if cfg.RunsDir == "" {
+		cfg.RunsDir = "runs"
+	}
+	if cfg.MaxUsers <= 0 {
+		cfg.MaxUsers = DefaultMaxUsers
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	sub, _ := fs.Sub(static, "static")
+	s.mux.Handle("GET /", http.FileServerFS(sub))
+	s.mux.HandleFunc("POST /api/start", s.post(s.handleStart))
+	s.mux.HandleFunc("POST /api/stop", s.post(s.handleStop))
+	s.mux.HandleFunc("POST /api/users", s.post(s.handleUsers))
+	s.mux.HandleFunc("POST /api/rate", s.post(s.handleRate))
+	s.mux.HandleFunc("GET /api/events", s.handleEvents)
+	s.mux.HandleFunc("GET /api/runs", s.handleRuns)
+	s.mux.HandleFunc("GET /api/report", s.handleReport)
+	return s
+}
+
+// Serve serves the dashboard on ln until ctx ends; then a run still going
+// is stopped, and its files completed, before Serve returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve the dashboard: %w", err)
+	case <-ctx.Done():
+	}
+	if ru := s.current(); ru != nil {
+		ru.cancel()
+		<-ru.done
+	}
+	srv.Close() // the event streams never end on their own
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve the dashboard: %w", err)
+	}
+	return nil
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// post guards the handlers that act: the page can start load, so a request
+// must be JSON (another site's form cannot send it without a preflight this
+// server never answers) and come from this server's own page.
+func (s *Server) post(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			writeError(w, http.StatusUnsupportedMediaType, errors.New("want a JSON request"))
+			return
+		}
+		if o := r.Header.Get("Origin"); o != "" {
+			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
+				writeError(w, http.StatusForbidden, fmt.Errorf("origin %q is not this dashboard", o))
+				return
+			}
+		}
+		h(w, r)
+	}
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
+}
+
+// writeError sends err as {"error": "…"}: the words the CLI prints after
+// "error: ".
+func writeError(w http.ResponseWriter, code int, err error) {
+	writeJSON(w, code, map[string]string{"error": err.Error()})
+}
+
+// current is the running or last run.
+func (s *Server) current() *run {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.cur
+}
+
+func (s *Server) handleStart(w http.ResponseWriter, r *http.Request) {
+	var req StartRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("read the form: %w", err))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur != nil && !s.cur.finished() {
+		writeError(w, http.StatusConflict, fmt.Errorf("run %s is still going: stop it first", s.cur.info.Name))
+		return
+	}
+	ru, err := s.newRun(req)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err)
+		return
+	}
+	s.cur = ru
+	go ru.run()
+	writeJSON(w, http.StatusOK, ru.info)
+}
+
+func (s *Server) handleStop(w http.ResponseWriter, _ *http.Request) {
+	ru := s.current()
+	if ru == nil || ru.finished() {
+		writeError(w, http.StatusConflict, errors.New("no run is going"))
+		return
+	}
+	ru.cancel()
+	writeJSON(w, http.StatusOK, ru.info)
+}
+
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Users int `json:"users"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("read the form: %w", err))
+		return
+	}
+	ru := s.current()
+	switch {
+	case ru == nil || ru.finished():
+		writeError(w, http.StatusConflict, errors.New("no run is going"))
+	case ru.ctl == nil || ru.info.Mode != ModeUsers:
+		writeError(w, http.StatusConflict, errors.New("only a users run can change its user count"))
+	case req.Users < 0 || req.Users > s.cfg.MaxUsers:
+		writeError(w, http.StatusBadRequest, fmt.Errorf("users must be in 0–%d, got %d", s.cfg.MaxUsers, req.Users))
+	default:
+		ru.ctl.SetUsers(req.Users)
+		writeJSON(w, http.StatusOK, map[string]int{"users": req.Users})
+	}
+}
+
+func (s *Server) handleRate(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Rate float64 `json:"rate"`
+	}
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("read the form: %w", err))
+		return
+	}
+	ru := s.current()
+	switch {
+	case ru == nil || ru.finished():
+		writeError(w, http.StatusConflict, errors.New("no run is going"))
+	case ru.info.Mode != ModeRate:
+		writeError(w, http.StatusConflict, errors.New("only a rate run can change its rate"))
+	case !(req.Rate > 0 && req.Rate <= 1e6):
+		writeError(w, http.StatusBadRequest, fmt.Errorf("--rate must be > 0, got %g", req.Rate))
+	default:
+		ru.ctl.SetRate(req.Rate)
+		writeJSON(w, http.StatusOK, map[string]float64{"rate": req.Rate})
+	}
+}
+
+// handleEvents streams Server-Sent Events: "run" when a run starts (or is
+// already there), "stats" once a second, "end" with the verdict.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, errors.New("streaming unsupported"))
+		return
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	send := func(event string, v any) bool {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return false
+		}
+		if _, err := fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b); err != nil {
+			return false
+		}
+		fl.Flush()
+		return true
+	}
+	var (
+		ru     *run
+		sent   int
+		ended  bool
+		ticker = time.NewTicker(200 * time.Millisecond)
+	)
+	defer ticker.Stop()
+	if !send("hello", map[string]bool{"ok": true}) {
+		return
+	}
+	for {
+		if cur := s.current(); cur != ru {
+			ru, sent, ended = cur, 0, false
+			if !send("run", ru.info) {
+				return
+			}
+		}
+		if ru != nil {
+			snaps, end := ru.since(sent)
+			for _, sn := range snaps {
+				if !send("stats", sn) {
+					return
+				}
+			}
+			sent += len(snaps)
+			if end != nil && !ended {
+				ended = true
+				if !send("end", end) {
+					return
+				}
+			}
+		}
+		select {
+		case <-r.Context().Done():
+			return
+		case <-ticker.C:
+		}
+	}
+}
+
+// RunEntry is an earlier run in the list.
+type RunEntry struct {
+	Name    string    `json:"name"`
+	Dir     string    `json:"dir"`
+	Mode    string    `json:"mode"`
+	Status  string    `json:"status"`
+	Plan    string    `json:"plan"`
+	Target  string    `json:"target"`
+	Started time.Time `json:"started"`
+}
+
+func (s *Server) handleRuns(w http.ResponseWriter, _ *http.Request) {
+	ents, err := os.ReadDir(s.cfg.RunsDir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		writeError(w, http.StatusInternalServerError, err)
+		return
+	}
+	list := []RunEntry{}
+	for _, e := range ents {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(s.cfg.RunsDir, e.Name())
+		m, err := results.ReadManifest(dir)
+		if err != nil {
+			continue
+		}
+		list = append(list, RunEntry{Name: e.Name(), Dir: dir, Mode: m.Mode, Status: string(m.Status),
+			Plan: m.Plan.Description, Target: m.Target, Started: m.Started})
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].Started.After(list[j].Started) })
+	writeJSON(w, http.StatusOK, list)
+}
+
+// handleReport renders the report of an earlier run (?run=name) as the
+// report command prints it.
+func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("run")
+	if name == "" || name != filepath.Base(name) || strings.HasPrefix(name, ".") {
+		writeError(w, http.StatusBadRequest, fmt.Errorf("run %q: want a run's folder name", name))
+		return
+	}
+	text, pass, err := reportText(filepath.Join(s.cfg.RunsDir, name))
+	if err != nil {
+		writeError(w, http.StatusNotFound, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"name": name, "report": text, "pass": pass})
+}
+
+// reportText loads a stored run and renders it with its own thresholds.
+func reportText(dir string) (string, bool, error) {
+	inputs, err := results.Resolve([]string{dir})
+	if err != nil {
+		return "", false, err
+	}
+	rep, err := results.Load(inputs)
+	if rep == nil {
+		return "", false, err
+	}
+	return render(rep, nil)
+}
+
+// render judges rep (by rules, or its manifest's) and renders it as text.
+func render(rep *results.Report, rules []results.Threshold) (string, bool, error) {
+	if rules == nil && rep.Manifest != nil {
+		var err error
+		if rules, err = results.Rules(rep.Manifest.Thresholds, rep.Manifest.Marks, nil); err != nil {
+			return "", false, err
+		}
+	}
+	if err := rep.Judge(rules); err != nil {
+		return "", false, err
+	}
+	var b bytes.Buffer
+	if err := results.Write(&b, results.FormatText, rep); err != nil {
+		return "", false, err
+	}
+	return b.String(), rep.Verdict.Pass, nil
+}
