@@ -3,10 +3,12 @@ package results
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -314,5 +316,32 @@ func TestLoadNothing(t *testing.T) {
 	rep, err := Load(nil)
 	if err != nil || rep == nil || rep.Total.Requests != 0 || rep.Manifest != nil {
 		t.Errorf("Load(nil) = %+v, %v", rep, err)
+	}
+}
+
+// TestLoadCutAtRecordBoundary: a results file that ends cleanly after a
+// whole record but holds fewer results than run.json says were written
+// (cut at a record boundary, so it decodes without error) is damage.
+func TestLoadCutAtRecordBoundary(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	writeRun(t, dir, runManifest("cut"), queryResults(t, 20))
+	path := filepath.Join(dir, ResultsFile)
+	os.Remove(path)
+	writeResults(t, path, queryResults(t, 12)) // the same run's first 12 records
+	ins, err := Resolve([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Load(ins)
+	var de *DamagedError
+	if !errors.As(err, &de) || de.Path != path || de.Read != 12 || !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("Load error %v, want a *DamagedError of %s after 12 results", err, path)
+	}
+	if rep == nil || rep.Total.Requests != 12 {
+		t.Fatalf("report %+v, want the 12 readable results", rep)
+	}
+	want := "run.json says 20 results were written; the file ends at a record boundary"
+	if !slices.ContainsFunc(rep.Warnings, func(w string) bool { return strings.Contains(w, "cut short") && strings.Contains(w, want) }) {
+		t.Errorf("warnings %q lack %q", rep.Warnings, want)
 	}
 }

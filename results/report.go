@@ -3,6 +3,8 @@ package results
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -140,7 +142,8 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 	agg := NewAggregator(m)
 	var sources, notes []string
 	var damaged []error
-	add := func(r *vegeta.Result) error { agg.Add(r); return nil }
+	var read uint64 // results of the file being read
+	add := func(r *vegeta.Result) error { agg.Add(r); read++; return nil }
 	for _, in := range inputs {
 		for _, f := range in.Files {
 			sources = append(sources, f)
@@ -154,6 +157,7 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 					continue
 				}
 			}
+			read = 0
 			err := scanFile(f, add)
 			var de *DamagedError
 			switch {
@@ -161,6 +165,10 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 				damaged = append(damaged, err)
 			case err != nil:
 				return nil, err
+			default:
+				if err := shortOfManifest(f, read, in.Manifest); err != nil {
+					damaged = append(damaged, err)
+				}
 			}
 		}
 	}
@@ -197,3 +205,28 @@ func addSummaryOf(agg *Aggregator, path string, m *Manifest) (bool, error) {
 	}
 	return agg.addSummary(sum)
 }
+
+// shortOfManifest returns a *DamagedError when the results file at path,
+// read to its end without damage, holds fewer results than its run's
+// manifest says were written: a file cut exactly at a record boundary
+// decodes cleanly, and only the count can tell.
+func shortOfManifest(path string, read uint64, m *Manifest) error {
+	if m == nil || len(m.Results) != 1 || m.Status == StatusRunning || read >= m.Completed {
+		return nil
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return &DamagedError{Path: path, Offset: st.Size(), Read: read, Err: fewerThanManifest{m.Completed}}
+}
+
+// fewerThanManifest is the damage of a file cut at a record boundary; it
+// reads as cut short (io.ErrUnexpectedEOF).
+type fewerThanManifest struct{ completed uint64 }
+
+func (e fewerThanManifest) Error() string {
+	return fmt.Sprintf("%s says %d results were written; the file ends at a record boundary", ManifestFile, e.completed)
+}
+
+func (e fewerThanManifest) Is(target error) bool { return target == io.ErrUnexpectedEOF }
