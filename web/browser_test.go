@@ -112,6 +112,9 @@ func TestBrowserDashboard(t *testing.T) {
 	b.waitFor(`document.getElementById("opened").textContent.includes("Verdict: ")`, 10*time.Second)
 	b.screenshot(filepath.Join(shots, "web-3-after.png"))
 	t.Logf("run directory %s, verdict %s", dir, verdict)
+	if !strings.HasPrefix(verdict, "interrupted · ") {
+		t.Errorf("verdict %q of a stopped run does not say it was interrupted", verdict)
+	}
 
 	if filepath.Dir(dir) != runsDir {
 		t.Fatalf("run directory %s is not under %s", dir, runsDir)

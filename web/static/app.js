@@ -155,7 +155,9 @@ function onEnd(end) {
   if (end.error) showError(end.error);
   if (end.report) {
     $("end").hidden = false;
-    $("verdict").textContent = end.pass ? "PASS" : "FAIL";
+    // An interrupted run is judged on what it sent, as the report does;
+    // say so first (the CLI exits 3 for it).
+    $("verdict").textContent = (end.status === "interrupted" ? "interrupted · " : "") + (end.pass ? "PASS" : "FAIL");
     $("verdict").className = end.pass ? "pass" : "fail";
     $("rundir").textContent = end.dir;
     $("report").textContent = end.report;
