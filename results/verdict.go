@@ -67,6 +67,9 @@ func (r *Report) Judge(ts []Threshold) error {
 	if !v.Pass && r.Saturated() {
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
 	}
+	if m := r.Manifest; v.Pass && m != nil && m.Status == StatusInterrupted && m.Sent > m.Completed {
+		v.Caveat = fmt.Sprintf("not conclusive: %d requests were still in flight when ragload exited at once and are not counted; they may be the slowest", m.Sent-m.Completed)
+	}
 	r.Verdict = v
 	return nil
 }

@@ -265,3 +265,25 @@ func TestFormatMillis(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeAbandonedInFlight: a run left at once on a second Ctrl-C has
+// sent requests with no result, probably its slowest: a PASS judged
+// without them is not conclusive; a run whose requests all completed is.
+func TestJudgeAbandonedInFlight(t *testing.T) {
+	for _, c := range []struct {
+		sent, completed uint64
+		caveat          string
+	}{
+		{40, 35, "not conclusive: 5 requests were still in flight when ragload exited at once and are not counted; they may be the slowest"},
+		{40, 40, ""},
+	} {
+		m := &Manifest{Status: StatusInterrupted, Planned: 100, Sent: c.sent, Completed: c.completed, Scenario: ScenarioInfo{Endpoints: testEndpoints()}}
+		r := buildReport(t, m, evenly(t, 3, time.Second, 0))
+		if err := r.Judge(mustRules(t, []string{"p95<2s"}, nil)); err != nil {
+			t.Fatal(err)
+		}
+		if !r.Verdict.Pass || r.Verdict.Caveat != c.caveat {
+			t.Errorf("sent %d, completed %d: pass %v, caveat %q; want PASS, %q", c.sent, c.completed, r.Verdict.Pass, r.Verdict.Caveat, c.caveat)
+		}
+	}
+}
