@@ -88,8 +88,18 @@ func (rc *recorder) abort() string {
 	}
 	abandoned := m.Sent - written
 	m.Error = fmt.Sprintf("exited at once on a second signal: %d requests in flight have no result", abandoned)
-	if err := results.WriteManifest(rc.dir, &m); err != nil {
-		return fmt.Sprintf("%s: %d results kept; %v", path, written, err)
+	recording := ""
+	if rc.rec != nil {
+		// The --record stream: what it buffered, in order past the gaps of
+		// the abandoned requests (Close is safe against a concurrent Add).
+		if err := rc.rec.Close(); err != nil {
+			recording = fmt.Sprintf("; the recording: %v", err)
+		} else {
+			recording = fmt.Sprintf("; the recording keeps %d requests", rc.rec.Count())
+		}
 	}
-	return fmt.Sprintf("%s: kept the %d results received; %d requests in flight were abandoned", path, written, abandoned)
+	if err := results.WriteManifest(rc.dir, &m); err != nil {
+		return fmt.Sprintf("%s: %d results kept; %v%s", path, written, err, recording)
+	}
+	return fmt.Sprintf("%s: kept the %d results received; %d requests in flight were abandoned%s", path, written, abandoned, recording)
 }

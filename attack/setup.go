@@ -199,6 +199,8 @@ type recorder struct {
 	abortMu           sync.Mutex
 	finished, aborted bool
 	unregister        func()
+	// rec is the run's --record stream, flushed by abort.
+	rec *replay.Recorder
 }
 
 // inFlight is the number of requests started and not yet recorded.
@@ -229,7 +231,7 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		w.Close()
 		return nil, err
 	}
-	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool}
+	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record}
 	rc.unregister = onAbort(rc.abort)
 	return rc, nil
 }

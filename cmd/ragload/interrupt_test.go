@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -482,15 +483,20 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 		mode string
 		args []string
 	}{
-		{"attack", []string{"attack", "--rate", "20", "-d", "30s"}},
-		{"users", []string{"users", "--users", "10", "--spawn-rate", "100", "--run-time", "30s", "--wait", "50ms"}},
+		{"attack", []string{"attack", "--rate", "20", "-d", "30s", "--record", "REC"}},
+		{"users", []string{"users", "--users", "10", "--spawn-rate", "100", "--run-time", "30s", "--wait", "50ms", "--record", "REC"}},
 		{"sweep", []string{"sweep", "--steps", "20,40", "--step-duration", "30s", "--warmup", "0s"}},
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
 			url := interruptAPI(t, slow)
 			dir := runDir(t)
-			p := startRagload(t, append(c.args, "-u", url, "-o", dir, "--seed", "3")...)
+			rec := filepath.Join(t.TempDir(), "stream.jsonl")
+			args := slices.Clone(c.args)
+			if i := slices.Index(args, "REC"); i >= 0 {
+				args[i] = rec
+			}
+			p := startRagload(t, append(args, "-u", url, "-o", dir, "--seed", "3")...)
 			p.waitReady(t)
 			time.Sleep(1500 * time.Millisecond) // past the login: requests in flight, some /health done
 			p.signal(t, syscall.SIGINT)
@@ -522,6 +528,15 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 				(m.Planned > 0 && m.Planned <= m.Sent) || !strings.Contains(m.Error, "requests in flight have no result") {
 				t.Errorf("after the second signal: status %s planned %d sent %d completed %d decoded %d error %q",
 					m.Status, m.Planned, m.Sent, m.Completed, len(rs), m.Error)
+			}
+			if slices.Contains(args, rec) {
+				// The --record stream was flushed: a request per result kept.
+				data, err := os.ReadFile(rec)
+				lines := bytes.Count(data, []byte("\n"))
+				if err != nil || lines == 0 || uint64(lines) > m.Completed {
+					t.Errorf("recording after the second signal: %d requests (%v), %d results kept", lines, err, m.Completed)
+				}
+				wantContains(t, "stderr", p.stderr.String(), fmt.Sprintf("the recording keeps %d requests", lines))
 			}
 			out, errOut, rcode := ragload(t, "report", run)
 			if (rcode != exitOK && rcode != exitVerdict) || errOut != "" {
