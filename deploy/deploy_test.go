@@ -26,6 +26,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
+
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -508,13 +510,7 @@ func TestSSHScriptLint(t *testing.T) {
 	if out, err := exec.Command("bash", "-n", script).CombinedOutput(); err != nil {
 		t.Fatalf("bash -n %s: %v\n%s", script, err, out)
 	}
-	sc, err := exec.LookPath("shellcheck")
-	if err != nil {
-		if os.Getenv("RAGLOAD_REQUIRE_TOOLS") == "1" {
-			t.Fatal("RAGLOAD_REQUIRE_TOOLS=1 but no shellcheck on PATH (run .ci/install-test-tools)")
-		}
-		t.Skip("no shellcheck on PATH: install it with `sudo .ci/install-test-tools`")
-	}
+	sc := testtool.Require(t, "the ssh launcher's shellcheck", "shellcheck")
 	if out, err := exec.Command(sc, script).CombinedOutput(); err != nil {
 		t.Fatalf("shellcheck %s: %v\n%s", script, err, out)
 	}

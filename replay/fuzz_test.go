@@ -7,10 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 
 	"github.com/ragload/ragload/targets"
 )
@@ -19,7 +20,7 @@ import (
 // seed corpus is testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make
 // fuzz` runs each for a while, and a failing input that Go saves there is
 // a regression seed to commit. Inputs are bounded so that one execution
-// stays fast, and one that hangs fails (fuzzWithin).
+// stays fast, and one that hangs fails (testtool.Within).
 
 const fuzzMaxInput = 64 << 10
 
@@ -35,33 +36,34 @@ func fuzzFileError(t *testing.T, err error, path string) {
 	}
 }
 
-// fuzzHangAfter is how long one execution may take before the target
-// fails it as a hang: Go's fuzzing engine sets no limit of its own.
-const fuzzHangAfter = 10 * time.Second
-
-// fuzzWithin runs fn (which must not use t) and fails t if it panics or
-// has not returned after fuzzHangAfter, so that a hanging input is saved
-// like a crashing one.
-func fuzzWithin(t *testing.T, fn func()) {
+// fuzzOpen writes data to dir/name (skipping inputs over fuzzMaxInput),
+// opens it with open and reads every entry twice, within
+// testtool.HangAfter. ok is false when open refused the file, with an
+// error naming it (checked); a read error fails t.
+func fuzzOpen(t *testing.T, dir, name string, data []byte, open func(path string) (Opener, Info, error)) (reads [2][]Entry, info Info, ok bool) {
 	t.Helper()
-	done := make(chan string, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		fn()
-		done <- ""
-	}()
-	select {
-	case msg := <-done:
-		if msg != "" {
-			t.Fatal(msg)
-		}
-	case <-time.After(fuzzHangAfter):
-		t.Fatalf("no answer after %s: the input hangs the reader", fuzzHangAfter)
+	if len(data) > fuzzMaxInput {
+		t.Skip("input too large")
 	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var err, readErr error
+	testtool.Within(t, "reader", func() {
+		var o Opener
+		if o, info, err = open(path); err == nil {
+			reads, readErr = fuzzReadTwice(o)
+		}
+	})
+	if err != nil {
+		fuzzFileError(t, err, path)
+		return reads, info, false
+	}
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	return reads, info, true
 }
 
 // fuzzReadTwice reads every entry of open, twice (an Opener is called once
@@ -159,28 +161,11 @@ func FuzzOpenStream(f *testing.F) {
 	}
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte, skipBad bool) {
-		if len(data) > fuzzMaxInput {
-			t.Skip("input too large")
-		}
-		path := filepath.Join(dir, "stream.jsonl")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var info Info
-		var err, readErr error
-		var reads [2][]Entry
-		fuzzWithin(t, func() {
-			var open Opener
-			if open, info, err = OpenStream(path, skipBad); err == nil {
-				reads, readErr = fuzzReadTwice(open)
-			}
+		reads, info, ok := fuzzOpen(t, dir, "stream.jsonl", data, func(path string) (Opener, Info, error) {
+			return OpenStream(path, skipBad)
 		})
-		if err != nil {
-			fuzzFileError(t, err, path)
+		if !ok {
 			return
-		}
-		if readErr != nil {
-			t.Fatal(readErr)
 		}
 		if info.Format != "stream" || info.Skipped < 0 || !skipBad && info.Skipped > 0 {
 			t.Fatalf("Info %+v", info)
@@ -236,28 +221,11 @@ func FuzzFromAccessLog(f *testing.F) {
 	dir := f.TempDir()
 	sc := targets.Default()
 	f.Fuzz(func(t *testing.T, data []byte, skipBad bool) {
-		if len(data) > fuzzMaxInput {
-			t.Skip("input too large")
-		}
-		path := filepath.Join(dir, "access.log")
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var info Info
-		var err, readErr error
-		var reads [2][]Entry
-		fuzzWithin(t, func() {
-			var open Opener
-			if open, info, err = FromAccessLog(path, sc, 1, skipBad); err == nil {
-				reads, readErr = fuzzReadTwice(open)
-			}
+		reads, info, ok := fuzzOpen(t, dir, "access.log", data, func(path string) (Opener, Info, error) {
+			return FromAccessLog(path, sc, 1, skipBad)
 		})
-		if err != nil {
-			fuzzFileError(t, err, path)
+		if !ok {
 			return
-		}
-		if readErr != nil {
-			t.Fatal(readErr)
 		}
 		if info.Format != formatCombined && info.Format != formatJSONL || info.Duration < 0 || !skipBad && info.Skipped > 0 {
 			t.Fatalf("Info %+v", info)
@@ -288,35 +256,19 @@ func FuzzFromVegeta(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, json bool) {
-		if len(data) > fuzzMaxInput {
-			t.Skip("input too large")
-		}
-		path, format := filepath.Join(dir, "targets.txt"), "http"
+		name, format := "targets.txt", "http"
 		if json {
-			path, format = filepath.Join(dir, "targets.json"), "json"
+			name, format = "targets.json", "json"
 		}
-		if err := os.WriteFile(path, data, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		var info Info
-		var err, readErr, scenErr error
-		var reads [2][]Entry
-		var eps []targets.Endpoint
-		fuzzWithin(t, func() {
-			var open Opener
-			if open, info, err = FromVegeta(path, format, 100, 50*time.Millisecond); err == nil {
-				reads, readErr = fuzzReadTwice(open)
-			}
-			eps, _, scenErr = targets.FromVegeta(path, format)
-		})
-		if err != nil {
-			fuzzFileError(t, err, path)
-		} else {
-			if readErr != nil {
-				t.Fatal(readErr)
-			}
+		path := filepath.Join(dir, name)
+		if reads, info, ok := fuzzOpen(t, dir, name, data, func(path string) (Opener, Info, error) {
+			return FromVegeta(path, format, 100, 50*time.Millisecond)
+		}); ok {
 			fuzzCheckEntries(t, reads, info)
 		}
+		var eps []targets.Endpoint
+		var scenErr error
+		testtool.Within(t, "reader", func() { eps, _, scenErr = targets.FromVegeta(path, format) })
 		if scenErr != nil {
 			fuzzFileError(t, scenErr, path)
 			return

@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math"
 	"os"
 	"path/filepath"
-	"runtime/debug"
 	"strconv"
 	"testing"
-	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -20,38 +19,9 @@ import (
 // testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make fuzz` runs each
 // for a while, and a failing input that Go saves there is a regression
 // seed to commit. Inputs are bounded so that one execution stays fast,
-// and one that hangs fails (fuzzWithin).
+// and one that hangs fails (testtool.Within).
 
 const fuzzMaxInput = 64 << 10
-
-// fuzzHangAfter is how long one execution may take before the target
-// fails it as a hang: Go's fuzzing engine sets no limit of its own.
-const fuzzHangAfter = 10 * time.Second
-
-// fuzzWithin runs fn (which must not use t) and fails t if it panics or
-// has not returned after fuzzHangAfter, so that a hanging input is saved
-// like a crashing one.
-func fuzzWithin(t *testing.T, fn func()) {
-	t.Helper()
-	done := make(chan string, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		fn()
-		done <- ""
-	}()
-	select {
-	case msg := <-done:
-		if msg != "" {
-			t.Fatal(msg)
-		}
-	case <-time.After(fuzzHangAfter):
-		t.Fatalf("no answer after %s: the input hangs the parser", fuzzHangAfter)
-	}
-}
 
 // fuzzCanonical writes a parsed threshold back as an expression: the
 // endpoint, the metric as parsed, the operator and the limit in a form
@@ -128,7 +98,7 @@ func FuzzParseThreshold(f *testing.F) {
 // FuzzReadFile feeds results files (gob, JSON or CSV by the first byte) to
 // ReadFile. It never hangs or panics; it delivers results and returns nil,
 // or a *DamagedError whose offset lies within the file and whose Read
-// counts what was delivered, within fuzzHangAfter. For gob files, where the offset lands on a
+// counts what was delivered, within testtool.HangAfter. For gob files, where the offset lands on a
 // record boundary, the first Offset bytes read back cleanly with the same
 // results. A gob file reads as encoding/gob alone reads it (gobReader).
 func FuzzReadFile(f *testing.F) {
@@ -166,7 +136,7 @@ func FuzzReadFile(f *testing.F) {
 		}
 		var n uint64
 		var err error
-		fuzzWithin(t, func() { err = ReadFile(path, func(*vegeta.Result) error { n++; return nil }) })
+		testtool.Within(t, "parser", func() { err = ReadFile(path, func(*vegeta.Result) error { n++; return nil }) })
 		if len(data) > 0 && data[0] != '{' && (data[0] < '0' || data[0] > '9') {
 			checkLikeGob(t, "input", path) // gob: as encoding/gob reads it
 		}
@@ -187,7 +157,7 @@ func FuzzReadFile(f *testing.F) {
 			t.Fatal(err)
 		}
 		var again uint64
-		fuzzWithin(t, func() { err = ReadFile(path, func(*vegeta.Result) error { again++; return nil }) })
+		testtool.Within(t, "parser", func() { err = ReadFile(path, func(*vegeta.Result) error { again++; return nil }) })
 		if err != nil || again != n {
 			t.Fatalf("first %d bytes: %d results, %v; want %d, nil", de.Offset, again, err, n)
 		}

@@ -3,15 +3,14 @@ package targets
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
-	"runtime/debug"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 
 	"github.com/ragload/ragload/results"
 )
@@ -20,7 +19,7 @@ import (
 // testdata/fuzz/<FuzzName>/ (plus the f.Add calls); `make fuzz` runs each
 // for a while, and a failing input that Go saves there is a regression
 // seed to commit. Inputs are bounded so that one execution stays fast,
-// and one that hangs fails (fuzzWithin).
+// and one that hangs fails (testtool.Within).
 
 const fuzzMaxInput = 64 << 10
 
@@ -34,35 +33,6 @@ func fuzzFileError(t *testing.T, err error, path string) {
 	}
 	if fe.File != path || fe.Line < 0 || !strings.HasPrefix(err.Error(), path) {
 		t.Fatalf("error %q: File %q, Line %d; want it to name %q", err, fe.File, fe.Line, path)
-	}
-}
-
-// fuzzHangAfter is how long one execution may take before the target
-// fails it as a hang: Go's fuzzing engine sets no limit of its own.
-const fuzzHangAfter = 10 * time.Second
-
-// fuzzWithin runs fn (which must not use t) and fails t if it panics or
-// has not returned after fuzzHangAfter, so that a hanging input is saved
-// like a crashing one.
-func fuzzWithin(t *testing.T, fn func()) {
-	t.Helper()
-	done := make(chan string, 1)
-	go func() {
-		defer func() {
-			if p := recover(); p != nil {
-				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
-			}
-		}()
-		fn()
-		done <- ""
-	}()
-	select {
-	case msg := <-done:
-		if msg != "" {
-			t.Fatal(msg)
-		}
-	case <-time.After(fuzzHangAfter):
-		t.Fatalf("no answer after %s: the input hangs the parser", fuzzHangAfter)
 	}
 }
 
@@ -117,7 +87,7 @@ func FuzzParse(f *testing.F) {
 		}
 		var sc *Scenario
 		var err error
-		fuzzWithin(t, func() { sc, err = Parse(path, data) })
+		testtool.Within(t, "parser", func() { sc, err = Parse(path, data) })
 		if err != nil {
 			if sc != nil {
 				t.Fatalf("Parse returned a scenario and an error %v", err)
@@ -175,7 +145,7 @@ func FuzzLoadQueries(f *testing.F) {
 		path := fuzzWrite(t, dir, "questions.txt", data)
 		var qs []string
 		var err error
-		fuzzWithin(t, func() { qs, err = LoadQueries(path) })
+		testtool.Within(t, "parser", func() { qs, err = LoadQueries(path) })
 		if err != nil {
 			if qs != nil {
 				t.Fatalf("LoadQueries returned questions and an error %v", err)
@@ -218,7 +188,7 @@ func FuzzLoadCredentials(f *testing.F) {
 		path := fuzzWrite(t, dir, "credentials.csv", data)
 		var creds []Credential
 		var err error
-		fuzzWithin(t, func() { creds, err = LoadCredentials(path) })
+		testtool.Within(t, "parser", func() { creds, err = LoadCredentials(path) })
 		if err != nil {
 			if creds != nil {
 				t.Fatalf("LoadCredentials returned credentials and an error %v", err)

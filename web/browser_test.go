@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/web"
@@ -51,7 +52,7 @@ func screenshots(t *testing.T) string {
 // stops the run, and the run directory holds a results file vegeta
 // decodes and a manifest whose user timeline shows the change.
 func TestBrowserDashboard(t *testing.T) {
-	bin := browser(t)
+	bin := testtool.Browser(t)
 	apiURL, webURL, runsDir := dashboard(t)
 	shots := screenshots(t)
 	b := startBrowser(t, bin)

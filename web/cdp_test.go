@@ -27,22 +27,6 @@ import (
 // masked text frames out, possibly fragmented frames in) and a request /
 // response loop keyed by id. Events are ignored.
 
-// browser returns a headless-capable Chromium, or skips the test (fails it
-// when RAGLOAD_REQUIRE_TOOLS=1, as CI sets after installing one).
-func browser(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("RAGLOAD_REQUIRE_TOOLS") == "1" {
-		t.Fatal("RAGLOAD_REQUIRE_TOOLS=1 but no chromium, chromium-browser or google-chrome on PATH (run .ci/install-test-tools)")
-	}
-	t.Skip("no chromium on PATH: install it with `sudo .ci/install-test-tools` to run the browser test")
-	return ""
-}
-
 // cdp is a DevTools session on one page.
 type cdp struct {
 	t    *testing.T

@@ -11,24 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
+
 	"github.com/ragload/ragload/results"
 )
-
-// browser returns a headless-capable Chromium, or skips the test (fails it
-// when RAGLOAD_REQUIRE_TOOLS=1, as CI sets after installing one).
-func browser(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if path, err := exec.LookPath(name); err == nil {
-			return path
-		}
-	}
-	if os.Getenv("RAGLOAD_REQUIRE_TOOLS") == "1" {
-		t.Fatal("RAGLOAD_REQUIRE_TOOLS=1 but no chromium, chromium-browser or google-chrome on PATH (run .ci/install-test-tools)")
-	}
-	t.Skip("no chromium on PATH: install it with `sudo .ci/install-test-tools` to run the browser test")
-	return ""
-}
 
 // headless runs the browser on a page with args and returns its stdout.
 func headless(t *testing.T, bin, page string, args ...string) []byte {
@@ -58,7 +44,7 @@ func headless(t *testing.T, bin, page string, args ...string) []byte {
 // draw every chart without a script error, and a screenshot is taken (its
 // path is logged) for a person to look at.
 func TestBrowser(t *testing.T) {
-	bin := browser(t)
+	bin := testtool.Browser(t)
 	t.Parallel()
 	_, page := build(t, twoRuns(t))
 	dir := t.TempDir()
@@ -99,28 +85,8 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("after toggling the controls: %d charts in the DOM, want 6", n)
 	}
 
-	shot := filepath.Join(dir, "plot.png")
-	start = time.Now()
-	headless(t, bin, path, "--screenshot="+shot, "--window-size=1280,1600")
-	t.Logf("screenshot took %s", time.Since(start).Round(time.Millisecond))
-	png, err := os.ReadFile(shot)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(png) < 1000 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
-		t.Fatalf("screenshot %s is not a PNG (%d bytes)", shot, len(png))
-	}
-	if keep := os.Getenv("RAGLOAD_PLOT_KEEP"); keep != "" { // to look at it after the test
-		if err := os.MkdirAll(keep, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		for name, b := range map[string][]byte{"plot.html": page, "plot.png": png} {
-			if err := os.WriteFile(filepath.Join(keep, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
+	png := screenshot(t, bin, path, filepath.Join(dir, "plot.png"), "1280,1600")
+	keep(t, map[string][]byte{"plot.html": page, "plot.png": png})
 }
 
 // rendered opens page in the browser and returns its DOM after the
@@ -146,7 +112,7 @@ func rendered(t *testing.T, bin, page string) []byte {
 // (its path is logged). It does not run beside TestBrowser, to spare a
 // small machine's cores.
 func TestBrowserSweep(t *testing.T) {
-	bin := browser(t)
+	bin := testtool.Browser(t)
 	search, generator, odd, empty := sweepDirs(t)
 	dir := t.TempDir()
 	write := func(name string, b []byte) string {
@@ -231,10 +197,16 @@ func TestBrowserSweep(t *testing.T) {
 	dom = rendered(t, bin, write("mixed-linear.html", bytes.Replace(mixed, []byte("</body>"), clicks, 1)))
 	countCharts("sweeps and a run, linear scale", dom, 12)
 
-	shot := filepath.Join(dir, "sweeps.png")
-	start = time.Now()
-	headless(t, bin, alonePath, "--screenshot="+shot, "--window-size=1280,1500")
-	t.Logf("screenshot took %s", time.Since(start).Round(time.Millisecond))
+	png := screenshot(t, bin, alonePath, filepath.Join(dir, "sweeps.png"), "1280,1500")
+	keep(t, map[string][]byte{"sweeps.html": alone, "sweeps.png": png, "mixed.html": mixed})
+}
+
+// screenshot has the browser shoot page into shot at size ("W,H") and
+// returns the PNG.
+func screenshot(t *testing.T, bin, page, shot, size string) []byte {
+	t.Helper()
+	start := time.Now()
+	headless(t, bin, page, "--screenshot="+shot, "--window-size="+size)
 	png, err := os.ReadFile(shot)
 	if err != nil {
 		t.Fatal(err)
@@ -242,15 +214,24 @@ func TestBrowserSweep(t *testing.T) {
 	if len(png) < 1000 || !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
 		t.Fatalf("screenshot %s is not a PNG (%d bytes)", shot, len(png))
 	}
-	if keep := os.Getenv("RAGLOAD_PLOT_KEEP"); keep != "" { // to look at it after the test
-		if err := os.MkdirAll(keep, 0o755); err != nil {
+	t.Logf("screenshot: %s (%d bytes, %s)", shot, len(png), time.Since(start).Round(time.Millisecond))
+	return png
+}
+
+// keep writes files into $RAGLOAD_PLOT_KEEP, when it is set, to look at
+// after the test.
+func keep(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	dir := os.Getenv("RAGLOAD_PLOT_KEEP")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		for name, b := range map[string][]byte{"sweeps.html": alone, "sweeps.png": png, "mixed.html": mixed} {
-			if err := os.WriteFile(filepath.Join(keep, name), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
 	}
-	t.Logf("screenshot: %s (%d bytes)", shot, len(png))
 }

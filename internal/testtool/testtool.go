@@ -1,0 +1,66 @@
+// Package testtool holds what several packages' tests share: finding a
+// program a test needs (skipping without it, or failing when CI asks for
+// every tool), and bounding a fuzz execution in time. Only tests import it.
+package testtool
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime/debug"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Require returns the path of the first of names found on PATH. Without
+// any, it skips the test, or fails it when RAGLOAD_REQUIRE_TOOLS=1 (CI sets
+// it after .ci/install-test-tools): what is the test's word for them.
+func Require(t testing.TB, what string, names ...string) string {
+	t.Helper()
+	for _, name := range names {
+		if path, err := exec.LookPath(name); err == nil {
+			return path
+		}
+	}
+	if os.Getenv("RAGLOAD_REQUIRE_TOOLS") == "1" {
+		t.Fatalf("RAGLOAD_REQUIRE_TOOLS=1 but no %s on PATH (run .ci/install-test-tools)", strings.Join(names, ", "))
+	}
+	t.Skipf("no %s on PATH: install it with `sudo .ci/install-test-tools` to run %s", names[0], what)
+	return ""
+}
+
+// Browser returns a headless-capable Chromium (see Require).
+func Browser(t testing.TB) string {
+	t.Helper()
+	return Require(t, "the browser test", "chromium", "chromium-browser", "google-chrome")
+}
+
+// HangAfter is how long one fuzz execution may take before Within fails
+// it as a hang: Go's fuzzing engine sets no limit of its own.
+const HangAfter = 10 * time.Second
+
+// Within runs fn (which must not use t) and fails t if it panics or has
+// not returned after HangAfter, so that a hanging input is saved like a
+// crashing one; what names the code under test in the message.
+func Within(t testing.TB, what string, fn func()) {
+	t.Helper()
+	done := make(chan string, 1)
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				done <- fmt.Sprintf("panic: %v\n%s", p, debug.Stack())
+			}
+		}()
+		fn()
+		done <- ""
+	}()
+	select {
+	case msg := <-done:
+		if msg != "" {
+			t.Fatal(msg)
+		}
+	case <-time.After(HangAfter):
+		t.Fatalf("no answer after %s: the input hangs the %s", HangAfter, what)
+	}
+}
