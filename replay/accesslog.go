@@ -78,13 +78,7 @@ func FromAccessLog(path string, sc *targets.Scenario, seed uint64, skipBad bool)
 		}
 	}
 	open := func() (Source, error) {
-		var in lines
-		var err error
-		if idx != nil {
-			in, err = openIndex(path, idx)
-		} else {
-			in, err = openSeq(path)
-		}
+		in, err := openLines(path, idx)
 		if err != nil {
 			return nil, err
 		}

@@ -177,6 +177,15 @@ type seqLines struct {
 	f *os.File
 }
 
+// openLines opens path's lines in file order, or in idx's order when the
+// file had to be indexed (idx non-nil: its lines are out of order).
+func openLines(path string, idx []indexEntry) (lines, error) {
+	if idx != nil {
+		return openIndex(path, idx)
+	}
+	return openSeq(path)
+}
+
 func openSeq(path string) (*seqLines, error) {
 	f, err := os.Open(path)
 	if err != nil {

@@ -1,11 +1,9 @@
 package replay
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 
 	"github.com/ragload/ragload/targets"
 )
@@ -57,44 +55,17 @@ func newMatcher(sc *targets.Scenario) (*matcher, error) {
 // the question substituted into its strings (as a JSON string); a raw body
 // gets it verbatim; imported bodies are sent as they are.
 func compileRoute(e targets.Endpoint, queries []string) (*route, error) {
-	rt := &route{name: e.Name, auth: e.Auth, header: http.Header{}}
-	for k, v := range e.Header {
-		rt.header.Set(k, v)
-	}
-	needsQuery := containsPlaceholder(e.JSON) || strings.Contains(e.Body, targets.QueryPlaceholder)
-	if needsQuery && len(queries) == 0 {
+	if e.UsesQuery() && len(queries) == 0 {
 		return nil, fmt.Errorf("endpoint %q: its body uses %s but the question pool is empty", e.Key, targets.QueryPlaceholder)
 	}
-	switch {
-	case e.JSON != nil:
-		if rt.header.Get("Content-Type") == "" {
-			rt.header.Set("Content-Type", "application/json")
-		}
-		if !needsQuery {
-			queries = []string{""}
-		}
-		for _, q := range queries {
-			b, err := json.Marshal(substitute(e.JSON, q))
-			if err != nil {
-				return nil, fmt.Errorf("endpoint %q: json body: %w", e.Key, err)
-			}
-			rt.bodies = append(rt.bodies, b)
-		}
-	case e.Body != "":
-		if !needsQuery {
-			rt.bodies = [][]byte{[]byte(e.Body)}
-			break
-		}
-		for _, q := range queries {
-			rt.bodies = append(rt.bodies, []byte(strings.ReplaceAll(e.Body, targets.QueryPlaceholder, q)))
-		}
-	case len(e.Bodies) > 0:
-		rt.bodies = e.Bodies
+	header, bodies, err := e.Prepare(queries)
+	if err != nil {
+		return nil, err
 	}
-	if len(rt.header) == 0 {
-		rt.header = nil
+	if len(header) == 0 {
+		header = nil
 	}
-	return rt, nil
+	return &route{name: e.Name, auth: e.Auth, header: header, bodies: bodies}, nil
 }
 
 // route returns the endpoint of a request, or nil.
@@ -117,46 +88,4 @@ func (m *matcher) entry(method, target string, rng *rand.Rand) Entry {
 		e.Body = rt.bodies[rng.IntN(n)]
 	}
 	return e
-}
-
-// substitute returns a copy of the JSON template v with the placeholder in
-// every string replaced by q (as targets does).
-func substitute(v any, q string) any {
-	switch t := v.(type) {
-	case string:
-		return strings.ReplaceAll(t, targets.QueryPlaceholder, q)
-	case map[string]any:
-		out := make(map[string]any, len(t))
-		for k, x := range t {
-			out[k] = substitute(x, q)
-		}
-		return out
-	case []any:
-		out := make([]any, len(t))
-		for i, x := range t {
-			out[i] = substitute(x, q)
-		}
-		return out
-	}
-	return v
-}
-
-func containsPlaceholder(v any) bool {
-	switch t := v.(type) {
-	case string:
-		return strings.Contains(t, targets.QueryPlaceholder)
-	case map[string]any:
-		for _, x := range t {
-			if containsPlaceholder(x) {
-				return true
-			}
-		}
-	case []any:
-		for _, x := range t {
-			if containsPlaceholder(x) {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -43,13 +43,7 @@ func OpenStream(path string, skipBad bool) (Opener, Info, error) {
 		}
 	}
 	open := func() (Source, error) {
-		var in lines
-		var err error
-		if idx != nil {
-			in, err = openIndex(path, idx)
-		} else {
-			in, err = openSeq(path)
-		}
+		in, err := openLines(path, idx)
 		if err != nil {
 			return nil, err
 		}

@@ -17,42 +17,61 @@ type request struct {
 }
 
 func compile(base string, e Endpoint, queries []string) (*request, error) {
-	r := &request{endpoint: e, url: strings.TrimRight(base, "/") + e.Path, header: http.Header{}}
-	for k, v := range e.Header {
-		r.header.Set(k, v)
+	header, bodies, err := e.Prepare(queries)
+	if err != nil {
+		return nil, err
 	}
+	return &request{endpoint: e, url: strings.TrimRight(base, "/") + e.Path, header: header, bodies: bodies}, nil
+}
+
+// UsesQuery reports whether e's body (raw or JSON template) holds
+// QueryPlaceholder, so that each request needs a question.
+func (e Endpoint) UsesQuery() bool {
+	return strings.Contains(e.Body, QueryPlaceholder) || containsPlaceholder(e.JSON)
+}
+
+// Prepare builds what never changes between e's requests: its headers
+// (without Authorization; a JSON template adds Content-Type
+// application/json) and its bodies, one per question when the body uses
+// QueryPlaceholder (substituted into a JSON template's strings as JSON
+// strings, into a raw body verbatim), else the one body; none without a
+// body. Imported bodies are returned as they are, shared read-only.
+func (e Endpoint) Prepare(queries []string) (http.Header, [][]byte, error) {
+	header := http.Header{}
+	for k, v := range e.Header {
+		header.Set(k, v)
+	}
+	var bodies [][]byte
 	switch {
 	case e.JSON != nil:
-		if r.header.Get("Content-Type") == "" {
-			r.header.Set("Content-Type", "application/json")
+		if header.Get("Content-Type") == "" {
+			header.Set("Content-Type", "application/json")
 		}
 		if !containsPlaceholder(e.JSON) {
 			b, err := json.Marshal(e.JSON)
 			if err != nil {
-				return nil, fmt.Errorf("endpoint %q: json body: %w", e.Key, err)
+				return nil, nil, fmt.Errorf("endpoint %q: json body: %w", e.Key, err)
 			}
-			r.bodies = [][]byte{b}
-			break
+			return header, [][]byte{b}, nil
 		}
 		for _, q := range queries {
 			b, err := json.Marshal(substitute(e.JSON, q))
 			if err != nil {
-				return nil, fmt.Errorf("endpoint %q: json body: %w", e.Key, err)
+				return nil, nil, fmt.Errorf("endpoint %q: json body: %w", e.Key, err)
 			}
-			r.bodies = append(r.bodies, b)
+			bodies = append(bodies, b)
 		}
 	case e.Body != "":
 		if !strings.Contains(e.Body, QueryPlaceholder) {
-			r.bodies = [][]byte{[]byte(e.Body)}
-			break
+			return header, [][]byte{[]byte(e.Body)}, nil
 		}
 		for _, q := range queries {
-			r.bodies = append(r.bodies, []byte(strings.ReplaceAll(e.Body, QueryPlaceholder, q)))
+			bodies = append(bodies, []byte(strings.ReplaceAll(e.Body, QueryPlaceholder, q)))
 		}
 	case len(e.Bodies) > 0:
-		r.bodies = e.Bodies // literal, shared read-only
+		bodies = e.Bodies // literal, shared read-only
 	}
-	return r, nil
+	return header, bodies, nil
 }
 
 // substitute returns a copy of the JSON template v with the placeholder in

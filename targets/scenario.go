@@ -193,7 +193,7 @@ func (e Endpoint) validate() error {
 
 func (s *Scenario) needsQueries() bool {
 	for _, e := range s.Active() {
-		if strings.Contains(e.Body, QueryPlaceholder) || containsPlaceholder(e.JSON) {
+		if e.UsesQuery() {
 			return true
 		}
 	}
