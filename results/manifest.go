@@ -173,19 +173,21 @@ func WriteManifest(dir string, m *Manifest) error {
 	if m.Schema == "" {
 		m.Schema = ManifestSchema
 	}
+	return writeJSONAtomic(dir, ManifestFile, "manifest", m)
+}
+
+// writeJSONAtomic writes v as indented JSON to dir/name through a
+// temporary file (mode 0600) renamed into place, so a reader never sees
+// half a file; what names it in errors.
+func writeJSONAtomic(dir, name, what string, v any) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	if err := enc.Encode(m); err != nil {
-		return fmt.Errorf("encode manifest: %w", err)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("encode %s: %w", what, err)
 	}
-	return writeAtomic(dir, ManifestFile, "manifest", buf.Bytes())
-}
-
-// writeAtomic writes b to dir/name through a temporary file renamed into
-// place, so a reader never sees half a file; what names it in errors.
-func writeAtomic(dir, name, what string, b []byte) error {
+	b := buf.Bytes()
 	tmp, err := os.CreateTemp(dir, "."+name+"-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", what, err)

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -151,14 +150,7 @@ func WriteSummary(path string, agg *Aggregator) error {
 		}
 		s.Endpoints = append(s.Endpoints, es)
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return fmt.Errorf("encode summary: %w", err)
-	}
-	return writeAtomic(filepath.Dir(path), SummaryFile, "summary", buf.Bytes())
+	return writeJSONAtomic(filepath.Dir(path), SummaryFile, "summary", s)
 }
 
 // summarize is s as the summary holds it, with its distributions or not.

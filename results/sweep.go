@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -85,14 +84,7 @@ func WriteSweep(dir string, s *Sweep) error {
 	if s.Schema == "" {
 		s.Schema = SweepSchema
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		return fmt.Errorf("encode sweep: %w", err)
-	}
-	return writeAtomic(dir, SweepFile, "sweep", buf.Bytes())
+	return writeJSONAtomic(dir, SweepFile, "sweep", s)
 }
 
 // ReadSweep reads dir/sweep.json.
