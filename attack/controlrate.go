@@ -71,13 +71,7 @@ func (sp *steeredPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration,
 		sp.mu.Unlock()
 	}
 	due, ok := sp.Due(hits)
-	if !ok {
-		return 0, true
-	}
-	if due <= elapsed {
-		return 0, false
-	}
-	return due - elapsed, false
+	return paceAt(elapsed, due, ok)
 }
 
 // last is the latest change, if any.

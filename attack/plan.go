@@ -217,10 +217,16 @@ func (pc *Pacer) at(h float64) time.Duration {
 // Pace implements vegeta.Pacer.
 func (pc *Pacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	due, ok := pc.Due(hits)
-	if !ok {
+	return paceAt(elapsed, due, ok)
+}
+
+// paceAt is vegeta's Pace answer at elapsed for a next hit due at due (ok
+// false: the schedule has no more hits): the wait, or stop.
+func paceAt(elapsed, due time.Duration, ok bool) (time.Duration, bool) {
+	switch {
+	case !ok:
 		return 0, true
-	}
-	if due <= elapsed {
+	case due <= elapsed:
 		return 0, false // behind schedule: send now; the lag is measured
 	}
 	return due - elapsed, false

@@ -75,10 +75,7 @@ func (pp *PoissonPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration,
 	pp.mu.Lock()
 	due := pp.dues[hits]
 	pp.mu.Unlock()
-	if due <= elapsed {
-		return 0, false
-	}
-	return due - elapsed, false
+	return paceAt(elapsed, due, true)
 }
 
 // Due returns when request n was due. It knows requests that Pace has

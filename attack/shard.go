@@ -74,13 +74,7 @@ func (sp *shardPacer) Due(k uint64) (time.Duration, bool) {
 
 func (sp *shardPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	due, ok := sp.Due(hits)
-	if !ok {
-		return 0, true
-	}
-	if due <= elapsed {
-		return 0, false
-	}
-	return due - elapsed, false
+	return paceAt(elapsed, due, ok)
 }
 
 func (sp *shardPacer) Rate(elapsed time.Duration) float64 {
