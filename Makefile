@@ -95,7 +95,7 @@ fuzz:
 
 # The timing proofs alone, at the issue's tolerance of max(1 ms, 2%).
 proof:
-	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof' ./attack
+	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof|TestRecordReplayRoundTrip' ./attack
 
 # The CLI reference in docs/cli, generated from the commands' help.
 # 30 minutes of an attack at 50/s and 100 virtual users, as two processes,
