@@ -90,6 +90,9 @@ func requestTarget(s string) (string, error) {
 		if strings.IndexFunc(s, isControl) >= 0 {
 			return "", fmt.Errorf("%q holds a control character", s)
 		}
+		if _, err := url.Parse(s); err != nil { // e.g. an invalid %-escape
+			return "", fmt.Errorf("%q: %w", s, errors.Unwrap(err))
+		}
 		return s, nil
 	}
 	if strings.Contains(s, "://") {
