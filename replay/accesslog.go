@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -31,7 +32,9 @@ import (
 // sc.Queries by a generator seeded with seed (so every loop and every run
 // with the same seed sends the same questions). Any other request is named
 // "METHOD /path" and sent without body, headers or token. sc may be nil.
-// Errors name the file and line.
+// Errors name the file and line, and quote at most an excerpt of it. The
+// log's size has no cap, but a line longer than MaxLogLine is an error,
+// with or without skipBad.
 func FromAccessLog(path string, sc *targets.Scenario, seed uint64, skipBad bool) (Opener, Info, error) {
 	format, parse, err := detectLogFormat(path)
 	if err != nil {
@@ -39,11 +42,11 @@ func FromAccessLog(path string, sc *targets.Scenario, seed uint64, skipBad bool)
 	}
 	m, err := newMatcher(sc)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("scenario %q: %w", sc.Name, err)
+		return nil, Info{}, fmt.Errorf("scenario %s: %w", input.Quote(sc.Name), err)
 	}
 	var eps endpointSet
 	coarse := true
-	s, err := scan(path, skipBad, func(line []byte) (int64, error) {
+	s, err := scan(path, logLines, skipBad, func(line []byte) (int64, error) {
 		r, err := parse(line)
 		if err != nil {
 			return 0, err
@@ -73,12 +76,12 @@ func FromAccessLog(path string, sc *targets.Scenario, seed uint64, skipBad bool)
 	var idx []indexEntry
 	if !s.sorted {
 		key := func(line []byte) (int64, error) { r, err := parse(line); return r.key, err }
-		if idx, err = buildIndex(path, key, s.count); err != nil {
+		if idx, err = buildIndex(path, logLines, key, s.count); err != nil {
 			return nil, Info{}, err
 		}
 	}
 	open := func() (Source, error) {
-		in, err := openLines(path, idx)
+		in, err := openLines(path, logLines, idx)
 		if err != nil {
 			return nil, err
 		}
@@ -106,12 +109,12 @@ func detectLogFormat(path string) (string, func([]byte) (logRecord, error), erro
 		return "", nil, err
 	}
 	defer f.Close()
-	line, _, _, err := newLineReader(f).next()
+	line, num, _, err := newLineReader(f, logLines).next()
 	switch {
 	case errors.Is(err, io.EOF):
 		return "", nil, &targets.FileError{File: path, Err: errors.New("the file is empty")}
 	case err != nil:
-		return "", nil, err
+		return "", nil, lineError(path, num, -1, err)
 	}
 	for _, c := range line {
 		if c == '{' {

@@ -36,7 +36,8 @@
 // Unknown fields are ignored, so later versions may add some. Blank lines
 // are skipped. A file that is not sorted is still read: it is sorted
 // through an index of 16 bytes a line (GoReplay, for one, writes slightly
-// out-of-order files). Errors name the file, line and field:
+// out-of-order files). Errors name the file, line and field, and quote at
+// most an excerpt of the line (a long value is cut, with "…"):
 //
 //	stream.jsonl:12: url: "x" must start with /
 package replay

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // Entry is one recorded request. Entries handed out by a Source may share
@@ -110,9 +112,9 @@ func decodeEntry(line []byte) (Entry, error) {
 	if err := json.Unmarshal(line, &w); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return Entry{}, &fieldError{te.Field, fmt.Errorf("%s is not a valid %s", te.Value, te.Type)}
+			return Entry{}, &fieldError{input.Excerpt(te.Field), fmt.Errorf("%s is not a valid %s", input.Excerpt(te.Value), te.Type)}
 		}
-		return Entry{}, fmt.Errorf("invalid JSON: %w", err)
+		return Entry{}, fmt.Errorf("invalid JSON: %w", input.CutError(err))
 	}
 	if w.OffsetUS == nil {
 		return Entry{}, &fieldError{"offset_us", errors.New("missing")}
@@ -161,24 +163,24 @@ func (e *Entry) validate() error {
 	case e.Method == "":
 		return &fieldError{"method", errors.New("missing")}
 	case !isToken(e.Method):
-		return &fieldError{"method", fmt.Errorf("%q is not a valid HTTP method", e.Method)}
+		return &fieldError{"method", fmt.Errorf("%s is not a valid HTTP method", input.Quote(e.Method))}
 	case e.URL == "":
 		return &fieldError{"url", errors.New("missing")}
 	case !strings.HasPrefix(e.URL, "/"):
-		return &fieldError{"url", fmt.Errorf("%q must start with /", e.URL)}
+		return &fieldError{"url", fmt.Errorf("%s must start with /", input.Quote(e.URL))}
 	case strings.IndexFunc(e.URL, isControl) >= 0:
-		return &fieldError{"url", fmt.Errorf("%q holds a control character", e.URL)}
+		return &fieldError{"url", fmt.Errorf("%s holds a control character", input.Quote(e.URL))}
 	}
 	if _, err := url.Parse(e.URL); err != nil {
-		return &fieldError{"url", fmt.Errorf("%q: %w", e.URL, errors.Unwrap(err))}
+		return &fieldError{"url", fmt.Errorf("%s: %w", input.Quote(e.URL), input.CutError(errors.Unwrap(err)))}
 	}
 	for k, vs := range e.Header {
 		if !isToken(k) {
-			return &fieldError{"headers", fmt.Errorf("%q is not a valid header name", k)}
+			return &fieldError{"headers", fmt.Errorf("%s is not a valid header name", input.Quote(k))}
 		}
 		for _, v := range vs {
 			if strings.ContainsAny(v, "\r\n\x00") {
-				return &fieldError{"headers", fmt.Errorf("%s: the value holds a line break or NUL", k)}
+				return &fieldError{"headers", fmt.Errorf("%s: the value holds a line break or NUL", input.Excerpt(k))}
 			}
 		}
 	}

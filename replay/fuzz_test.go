@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -36,6 +37,20 @@ func fuzzFileError(t *testing.T, err error, path string) {
 	}
 }
 
+// fuzzNoQuote fails when the message of err holds a run of more than 64
+// bytes of data (the file names in dir left out): errors quote at most an
+// excerpt (input.MaxExcerpt bytes, quoted and cut) of their input.
+func fuzzNoQuote(t *testing.T, err error, data []byte, dir string) {
+	t.Helper()
+	const run = 64
+	msg := strings.ReplaceAll(err.Error(), dir, "")
+	for i := 0; i+run <= len(msg); i++ {
+		if bytes.Contains(data, []byte(msg[i:i+run])) {
+			t.Fatalf("error %q quotes %d bytes or more of its input", err, run)
+		}
+	}
+}
+
 // fuzzOpen writes data to dir/name (skipping inputs over fuzzMaxInput),
 // opens it with open and reads every entry twice, within
 // testtool.HangAfter. ok is false when open refused the file, with an
@@ -58,6 +73,7 @@ func fuzzOpen(t *testing.T, dir, name string, data []byte, open func(path string
 	})
 	if err != nil {
 		fuzzFileError(t, err, path)
+		fuzzNoQuote(t, err, data, dir)
 		return reads, info, false
 	}
 	if readErr != nil {
@@ -154,6 +170,7 @@ func FuzzOpenStream(f *testing.F) {
 		`{"offset_us":1,"method":"GET","url":"/%zz"}`,
 		`{"offset_us":1,"method":"GET","url":"/","body":"a","body_base64":"YQ=="}`,
 		`{"offset_us":"1","method":"GET","url":"/"}`,
+		`{"offset_us":1,"method":"GET","url":"S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789"}`,
 		`not json`, ``, "\n\n",
 	} {
 		f.Add([]byte(s), false)
@@ -247,6 +264,7 @@ func FuzzFromVegeta(f *testing.F) {
 			`{"method":"POST","url":"http://h/api/v1/query/","body":"eyJxdWVyeSI6InEifQ==","header":{"Authorization":["Bearer t"]}}` + "\n",
 		`{"method":"GET","url":"http://h/a b"}`, `{"method":"G ET","url":"http://h/"}`, `{"url":"http://h/"}`,
 		"GET\n", "GET http://h/ HTTP/1.1\n", "GET http://h/\n@\n", "", "\n\n", "garbage",
+		"GET http://h/\nX-Api-Key S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789\n",
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -271,6 +289,7 @@ func FuzzFromVegeta(f *testing.F) {
 		testtool.Within(t, "reader", func() { eps, _, scenErr = targets.FromVegeta(path, format) })
 		if scenErr != nil {
 			fuzzFileError(t, scenErr, path)
+			fuzzNoQuote(t, scenErr, data, dir)
 			return
 		}
 		if len(eps) == 0 {

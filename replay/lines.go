@@ -12,24 +12,52 @@ import (
 	"os"
 	"slices"
 
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/targets"
 )
 
-// MaxLine bounds one line of an input file, so that a file without line
-// breaks cannot exhaust memory.
-const MaxLine = 64 << 20
+// Caps on one line of the files replay reads. Those files are read line by
+// line and may be many GiB long, so their size has no cap; but one line is
+// held in memory, and a file without line breaks (or /dev/zero) must fail
+// with an error naming the file, the line and the cap rather than grow it
+// until memory runs out.
+const (
+	// MaxStreamLine caps a line of a stream file at 64 MiB: a line holds a
+	// recorded request body (in base64 when it is binary), and what ragload
+	// sent it must read back; request bodies of a RAG API are KiBs.
+	MaxStreamLine = 64 << 20
+	// MaxLogLine caps a line of an access log at 1 MiB: a log line holds no
+	// body, and nginx or Apache lines stay under 16 KiB even with long URLs.
+	MaxLogLine = 1 << 20
+)
+
+// lineCap is the cap on a line of one kind of file.
+type lineCap struct {
+	max  int
+	what string // "a stream file"
+}
+
+var (
+	streamLines = lineCap{MaxStreamLine, "a stream file"}
+	logLines    = lineCap{MaxLogLine, "an access log"}
+)
+
+func (c lineCap) err(num int) error {
+	return &input.LineTooLongError{Line: num, Cap: int64(c.max), What: c.what}
+}
 
 // lineReader yields the non-blank lines of a file with their numbers and
 // byte positions, reusing one buffer.
 type lineReader struct {
 	br  *bufio.Reader
+	cap lineCap
 	buf []byte // holds a line longer than br's buffer
 	num int    // number of the last line read
 	pos int64  // byte position of the next line
 }
 
-func newLineReader(r io.Reader) *lineReader {
-	return &lineReader{br: bufio.NewReaderSize(r, 64<<10)}
+func newLineReader(r io.Reader, c lineCap) *lineReader {
+	return &lineReader{br: bufio.NewReaderSize(r, 64<<10), cap: c}
 }
 
 // next returns the next non-blank line without its line ending, its
@@ -42,13 +70,16 @@ func (lr *lineReader) next() ([]byte, int, int64, error) {
 		if errors.Is(err, bufio.ErrBufferFull) {
 			lr.buf = append(lr.buf[:0], line...)
 			for errors.Is(err, bufio.ErrBufferFull) {
-				if len(lr.buf) > MaxLine {
-					return nil, lr.num + 1, start, fmt.Errorf("longer than %d MiB", MaxLine>>20)
+				if len(lr.buf) > lr.cap.max {
+					return nil, lr.num + 1, start, lr.cap.err(lr.num + 1)
 				}
 				line, err = lr.br.ReadSlice('\n')
 				lr.buf = append(lr.buf, line...)
 			}
 			line = lr.buf
+			if len(trimEOL(line)) > lr.cap.max {
+				return nil, lr.num + 1, start, lr.cap.err(lr.num + 1)
+			}
 		}
 		lr.pos += int64(len(line))
 		if err != nil && (len(line) == 0 || !errors.Is(err, io.EOF)) {
@@ -82,14 +113,14 @@ type scanned struct {
 // scan reads every line of path, checks it with fn (a bad line is an error
 // naming it, or with skipBad is counted and left out), hashes the file and
 // notes whether the keys are in order. Memory does not grow with the file.
-func scan(path string, skipBad bool, fn lineFunc) (scanned, error) {
+func scan(path string, lc lineCap, skipBad bool, fn lineFunc) (scanned, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return scanned{}, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	lr := newLineReader(io.TeeReader(f, h))
+	lr := newLineReader(io.TeeReader(f, h), lc)
 	s := scanned{sorted: true}
 	prev := int64(0)
 	for {
@@ -139,14 +170,14 @@ type indexEntry struct {
 
 // buildIndex returns the position of every good line of path, sorted by
 // key and then by position (a stable sort).
-func buildIndex(path string, fn lineFunc, count int64) ([]indexEntry, error) {
+func buildIndex(path string, lc lineCap, fn lineFunc, count int64) ([]indexEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	idx := make([]indexEntry, 0, count)
-	lr := newLineReader(f)
+	lr := newLineReader(f, lc)
 	for {
 		line, num, pos, err := lr.next()
 		if errors.Is(err, io.EOF) {
@@ -179,19 +210,19 @@ type seqLines struct {
 
 // openLines opens path's lines in file order, or in idx's order when the
 // file had to be indexed (idx non-nil: its lines are out of order).
-func openLines(path string, idx []indexEntry) (lines, error) {
+func openLines(path string, lc lineCap, idx []indexEntry) (lines, error) {
 	if idx != nil {
-		return openIndex(path, idx)
+		return openIndex(path, lc, idx)
 	}
-	return openSeq(path)
+	return openSeq(path, lc)
 }
 
-func openSeq(path string) (*seqLines, error) {
+func openSeq(path string, lc lineCap) (*seqLines, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return &seqLines{newLineReader(f), f}, nil
+	return &seqLines{newLineReader(f, lc), f}, nil
 }
 
 func (s *seqLines) Close() error { return s.f.Close() }
@@ -200,6 +231,7 @@ func (s *seqLines) Close() error { return s.f.Close() }
 // that a nearly sorted file (the usual case) costs few reads.
 type indexLines struct {
 	f    *os.File
+	cap  lineCap
 	idx  []indexEntry
 	i    int
 	buf  []byte
@@ -208,12 +240,12 @@ type indexLines struct {
 	eof  bool  // the window reaches the end of the file
 }
 
-func openIndex(path string, idx []indexEntry) (*indexLines, error) {
+func openIndex(path string, lc lineCap, idx []indexEntry) (*indexLines, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	return &indexLines{f: f, idx: idx, buf: make([]byte, 64<<10)}, nil
+	return &indexLines{f: f, cap: lc, idx: idx, buf: make([]byte, 64<<10)}, nil
 }
 
 func (il *indexLines) Close() error { return il.f.Close() }
@@ -234,8 +266,8 @@ func (il *indexLines) next() ([]byte, int, int64, error) {
 				return trimEOL(w), 0, pos, nil
 			}
 			if fresh { // the line is longer than the window
-				if len(il.buf) > MaxLine {
-					return nil, 0, pos, fmt.Errorf("the line is longer than %d MiB", MaxLine>>20)
+				if len(il.buf) > il.cap.max {
+					return nil, 0, pos, il.cap.err(0)
 				}
 				il.buf = make([]byte, 2*len(il.buf))
 			}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // logRecord is one request of an access log.
@@ -44,7 +46,7 @@ func parseCombined(line []byte) (logRecord, error) {
 	}
 	t, err := time.Parse(clfTime, string(m[1]))
 	if err != nil {
-		return logRecord{}, &fieldError{"time", fmt.Errorf("%q is not like %q", m[1], clfTime)}
+		return logRecord{}, &fieldError{"time", fmt.Errorf("%s is not like %q", input.Quote(string(m[1])), clfTime)}
 	}
 	key, err := logNanos(t)
 	if err != nil {
@@ -74,10 +76,10 @@ func logNanos(t time.Time) (int64, error) {
 func parseRequestLine(s string) (method, target string, err error) {
 	f := strings.Fields(s)
 	if len(f) < 2 || len(f) > 3 {
-		return "", "", fmt.Errorf("%q is not a request line (METHOD /path HTTP/1.1)", s)
+		return "", "", fmt.Errorf("%s is not a request line (METHOD /path HTTP/1.1)", input.Quote(s))
 	}
 	if !isToken(f[0]) {
-		return "", "", fmt.Errorf("%q is not a valid HTTP method", f[0])
+		return "", "", fmt.Errorf("%s is not a valid HTTP method", input.Quote(f[0]))
 	}
 	target, err = requestTarget(f[1])
 	return f[0], target, err
@@ -88,17 +90,17 @@ func parseRequestLine(s string) (method, target string, err error) {
 func requestTarget(s string) (string, error) {
 	if strings.HasPrefix(s, "/") {
 		if strings.IndexFunc(s, isControl) >= 0 {
-			return "", fmt.Errorf("%q holds a control character", s)
+			return "", fmt.Errorf("%s holds a control character", input.Quote(s))
 		}
 		if _, err := url.Parse(s); err != nil { // e.g. an invalid %-escape
-			return "", fmt.Errorf("%q: %w", s, errors.Unwrap(err))
+			return "", fmt.Errorf("%s: %w", input.Quote(s), input.CutError(errors.Unwrap(err)))
 		}
 		return s, nil
 	}
 	if strings.Contains(s, "://") {
 		u, err := url.Parse(s)
 		if err != nil {
-			return "", fmt.Errorf("%q: %w", s, errors.Unwrap(err))
+			return "", fmt.Errorf("%s: %w", input.Quote(s), input.CutError(errors.Unwrap(err)))
 		}
 		p := u.EscapedPath()
 		if p == "" {
@@ -109,7 +111,7 @@ func requestTarget(s string) (string, error) {
 		}
 		return p, nil
 	}
-	return "", fmt.Errorf("%q must start with / or be an absolute URL", s)
+	return "", fmt.Errorf("%s must start with / or be an absolute URL", input.Quote(s))
 }
 
 // JSON log field names, in order of preference.
@@ -127,7 +129,7 @@ var (
 func parseJSONLog(line []byte) (logRecord, error) {
 	var obj map[string]json.RawMessage
 	if err := json.Unmarshal(line, &obj); err != nil {
-		return logRecord{}, fmt.Errorf("invalid JSON: %w", err)
+		return logRecord{}, fmt.Errorf("invalid JSON: %w", input.CutError(err))
 	}
 	var r logRecord
 	name, raw := pick(obj, jsonTimeFields)
@@ -156,7 +158,7 @@ func parseJSONLog(line []byte) (logRecord, error) {
 	}
 	if name, raw = pick(obj, jsonMethodFields); raw != nil {
 		if err := json.Unmarshal(raw, &r.method); err != nil || !isToken(r.method) {
-			return logRecord{}, &fieldError{name, fmt.Errorf("%s is not a valid HTTP method", raw)}
+			return logRecord{}, &fieldError{name, fmt.Errorf("%s is not a valid HTTP method", input.Excerpt(string(raw)))}
 		}
 	}
 	if r.method == "" {
@@ -188,7 +190,7 @@ func parseLogTime(raw json.RawMessage) (int64, error) {
 	if raw[0] == '"' {
 		var s string
 		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, err
+			return 0, input.CutError(err)
 		}
 		for _, l := range timeLayouts {
 			if t, err := time.Parse(l, s); err == nil {
@@ -199,10 +201,10 @@ func parseLogTime(raw json.RawMessage) (int64, error) {
 	}
 	ns, err := epochNanos(num)
 	if err != nil {
-		return 0, fmt.Errorf("%s is neither RFC 3339 nor epoch seconds", raw)
+		return 0, fmt.Errorf("%s is neither RFC 3339 nor epoch seconds", input.Excerpt(string(raw)))
 	}
 	if ns < 0 || ns > maxLogNanos { // also where epochNanos overflowed
-		return 0, fmt.Errorf("%s is outside 1970–2116", raw)
+		return 0, fmt.Errorf("%s is outside 1970–2116", input.Excerpt(string(raw)))
 	}
 	return ns, nil
 }

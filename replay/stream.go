@@ -15,10 +15,12 @@ import (
 // skipBad it is counted in Info.Skipped and left out instead. A sorted file
 // is read again line by line, so memory does not grow with its length; an
 // unsorted one is read through a sorted index of its lines (Info.Sorted is
-// then false).
+// then false). The file's size has no cap, but a line longer than
+// MaxStreamLine is an error naming it, with or without skipBad; errors
+// quote at most an excerpt of a line.
 func OpenStream(path string, skipBad bool) (Opener, Info, error) {
 	var eps endpointSet
-	s, err := scan(path, skipBad, func(line []byte) (int64, error) {
+	s, err := scan(path, streamLines, skipBad, func(line []byte) (int64, error) {
 		e, err := decodeEntry(line)
 		if err != nil {
 			return 0, err
@@ -38,12 +40,12 @@ func OpenStream(path string, skipBad bool) (Opener, Info, error) {
 	}
 	var idx []indexEntry
 	if !s.sorted {
-		if idx, err = buildIndex(path, offsetKey, s.count); err != nil {
+		if idx, err = buildIndex(path, streamLines, offsetKey, s.count); err != nil {
 			return nil, Info{}, err
 		}
 	}
 	open := func() (Source, error) {
-		in, err := openLines(path, idx)
+		in, err := openLines(path, streamLines, idx)
 		if err != nil {
 			return nil, err
 		}

@@ -1,22 +1,19 @@
 package replay
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -28,9 +25,11 @@ import (
 // the path and query of the target's URL (the base URL of the run replaces
 // scheme and host), its headers are the target's without credentials, Auth
 // says whether the target had an Authorization header, and its endpoint is
-// "METHOD /path". In the http format a relative @body path is read next to
-// the targets file, or else from the working directory (as vegeta does).
-// The targets are held in memory; the stream is generated as it is read.
+// "METHOD /path". The file is read by targets.ReadVegeta: in the http
+// format a relative @body path is read next to the targets file, or else
+// from the working directory (as vegeta does), and the file and its body
+// files may not exceed targets.MaxVegetaBytes together. The targets are
+// held in memory; the stream is generated as it is read.
 func FromVegeta(path, format string, rate float64, duration time.Duration) (Opener, Info, error) {
 	if format == "" {
 		format = vegeta.HTTPTargetFormat
@@ -39,7 +38,7 @@ func FromVegeta(path, format string, rate float64, duration time.Duration) (Open
 		}
 	}
 	if format != vegeta.HTTPTargetFormat && format != vegeta.JSONTargetFormat {
-		return nil, Info{}, fmt.Errorf("vegeta format %q isn't one of [%s]", format, strings.Join(vegeta.TargetFormats, " "))
+		return nil, Info{}, fmt.Errorf("vegeta format %s isn't one of [%s]", input.Quote(format), strings.Join(vegeta.TargetFormats, " "))
 	}
 	if !(rate > 0) || math.IsInf(rate, 0) {
 		return nil, Info{}, fmt.Errorf("rate %g must be > 0", rate)
@@ -52,12 +51,11 @@ func FromVegeta(path, format string, rate float64, duration time.Duration) (Open
 		return nil, Info{}, fmt.Errorf("rate %g for %s is too many requests", rate, duration)
 	}
 	count := max(int64(hits), 1)
-	data, err := os.ReadFile(path)
+	vt, err := targets.ReadVegeta(path, format)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("read vegeta targets: %w", err)
+		return nil, Info{}, err
 	}
-	sum := sha256.Sum256(data)
-	tmpl, err := vegetaEntries(path, format, data)
+	tmpl, err := vegetaEntries(path, vt)
 	if err != nil {
 		return nil, Info{}, err
 	}
@@ -66,8 +64,8 @@ func FromVegeta(path, format string, rate float64, duration time.Duration) (Open
 		eps.add(e.Endpoint, e.Method, e.URL, e.Auth)
 	}
 	info := Info{
-		Format: "vegeta-" + format, Count: count, Duration: vegetaOffset(count-1, rate),
-		Endpoints: eps.list, Digest: "sha256:" + hex.EncodeToString(sum[:]), Sorted: true,
+		Format: "vegeta-" + vt.Format, Count: count, Duration: vegetaOffset(count-1, rate),
+		Endpoints: eps.list, Digest: vt.Digest, Sorted: true,
 	}
 	open := func() (Source, error) { return &cycleSource{tmpl: tmpl, rate: rate, count: count}, nil }
 	return open, info, nil
@@ -77,38 +75,13 @@ func vegetaOffset(n int64, rate float64) time.Duration {
 	return time.Duration(float64(n) / rate * float64(time.Second))
 }
 
-// vegetaEntries parses data with vegeta's targeter for format and turns
-// each target into an entry without offset.
-func vegetaEntries(path, format string, data []byte) ([]Entry, error) {
-	var tr vegeta.Targeter
-	if format == vegeta.JSONTargetFormat {
-		// vegeta's JSON targeter drops a last line without a newline.
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			data = append(data, '\n')
-		}
-		tr = vegeta.NewJSONTargeter(bytes.NewReader(data), nil, nil)
-	} else {
-		tr = vegeta.NewHTTPTargeter(bytes.NewReader(resolveBodyFiles(path, data)), nil, nil)
-	}
-	read := 0 // targets parsed before an error
-	tgts, err := vegeta.ReadAllTargets(func(t *vegeta.Target) error {
-		err := tr(t)
-		if err == nil {
-			read++
-		}
-		return err
-	})
-	switch {
-	case errors.Is(err, vegeta.ErrNoTargets):
-		return nil, &targets.FileError{File: path, Err: fmt.Errorf("no targets in vegeta's %s format", format)}
-	case err != nil:
-		return nil, &targets.FileError{File: path, Err: fmt.Errorf("target %d: %w", read+1, err)}
-	}
-	out := make([]Entry, 0, len(tgts))
-	for i, t := range tgts {
+// vegetaEntries turns each target into an entry without offset.
+func vegetaEntries(path string, vt *targets.VegetaTargets) ([]Entry, error) {
+	out := make([]Entry, 0, len(vt.Targets))
+	for i, t := range vt.Targets {
 		e, err := vegetaEntry(t)
 		if err != nil {
-			return nil, &targets.FileError{File: path, Err: fmt.Errorf("target %d: %w", i+1, err)}
+			return nil, &targets.FileError{File: path, Line: vt.Lines[i], Err: fmt.Errorf("target %d: %w", i+1, err)}
 		}
 		out = append(out, e)
 	}
@@ -118,7 +91,7 @@ func vegetaEntries(path, format string, data []byte) ([]Entry, error) {
 func vegetaEntry(t vegeta.Target) (Entry, error) {
 	u, err := url.Parse(t.URL)
 	if err != nil {
-		return Entry{}, &fieldError{"url", fmt.Errorf("%q: %w", t.URL, errors.Unwrap(err))}
+		return Entry{}, &fieldError{"url", fmt.Errorf("%s: %w", input.Quote(t.URL), input.CutError(errors.Unwrap(err)))}
 	}
 	p := u.EscapedPath()
 	if p == "" {
@@ -147,24 +120,6 @@ func vegetaEntry(t vegeta.Target) (Entry, error) {
 	}
 	e := Entry{Endpoint: t.Method + " " + stripQuery(p), Method: t.Method, URL: p, Auth: auth, Header: h, Body: body}
 	return e, e.validate()
-}
-
-// resolveBodyFiles rewrites relative "@file" body lines to the file next to
-// the targets file when there is one there; others stay relative to the
-// working directory, where vegeta looks.
-func resolveBodyFiles(path string, data []byte) []byte {
-	lines := strings.Split(string(data), "\n")
-	for i, l := range lines {
-		t := strings.TrimSpace(l)
-		if !strings.HasPrefix(t, "@") || filepath.IsAbs(t[1:]) {
-			continue
-		}
-		p := filepath.Join(filepath.Dir(path), t[1:])
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
-			lines[i] = "@" + p
-		}
-	}
-	return []byte(strings.Join(lines, "\n"))
 }
 
 // cycleSource hands out the targets in turn at a constant rate.

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/ragload/ragload/internal/testtool"
@@ -164,6 +165,20 @@ func FuzzReadFile(f *testing.F) {
 	})
 }
 
+// fuzzNoQuote fails when the message of err holds a run of more than 64
+// bytes of data (the file names in dir left out): errors quote at most an
+// excerpt (input.MaxExcerpt bytes, quoted and cut) of their input.
+func fuzzNoQuote(t *testing.T, err error, data []byte, dir string) {
+	t.Helper()
+	const run = 64
+	msg := strings.ReplaceAll(err.Error(), dir, "")
+	for i := 0; i+run <= len(msg); i++ {
+		if bytes.Contains(data, []byte(msg[i:i+run])) {
+			t.Fatalf("error %q quotes %d bytes or more of its input", err, run)
+		}
+	}
+}
+
 // FuzzReadManifest feeds run.json files to ReadManifest. An accepted
 // manifest writes and reads back to the same JSON.
 func FuzzReadManifest(f *testing.F) {
@@ -187,6 +202,7 @@ func FuzzReadManifest(f *testing.F) {
 		"{}", "null", "[]", `{"schema":"ragload.run/v1","plan":{"duration":"1m","timeout":30000000000}}`,
 		`{"plan":{"duration":"forever"}}`, `{"started":"2024-01-02T03:04:05.123+01:00"}`, `{"seed":-1}`,
 		`{"clock_offset":"-2s","users":{}}`, `{"results":["a.bin",null]}`, `{"schema":`,
+		`{"plan":{"duration":"S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789"}}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -209,6 +225,7 @@ func FuzzReadManifest(f *testing.F) {
 			if m != nil {
 				t.Fatalf("ReadManifest returned a manifest and an error %v", err)
 			}
+			fuzzNoQuote(t, err, data, dir)
 			return
 		}
 		if m.Schema == "" {

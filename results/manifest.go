@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // File names inside a run directory.
@@ -161,7 +163,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return err
+		return input.CutError(err) // it quotes s whole
 	}
 	*d = Duration(v)
 	return nil
@@ -206,16 +208,41 @@ func writeJSONAtomic(dir, name, what string, v any) error {
 	return nil
 }
 
-// ReadManifest reads dir/run.json.
+// ReadManifest reads dir/run.json, of at most MaxJSONBytes. A missing file
+// is an error that errors.Is(err, fs.ErrNotExist) reports.
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
-	b, err := os.ReadFile(path)
+	b, err := readCapped(path, "a run.json")
 	if err != nil {
 		return nil, err
 	}
 	var m Manifest
 	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("read manifest %q: %w", path, err)
+		return nil, fmt.Errorf("read manifest %q: %w", path, input.CutError(err))
 	}
 	return &m, nil
+}
+
+// MaxJSONBytes caps the JSON files ragload writes next to its results and
+// reads back (run.json, summary.json, sweep.json) at 64 MiB. They hold a
+// run's description, one compressed histogram per endpoint, or the steps
+// of a sweep: KiBs, a few MiB with hundreds of endpoints. The cap keeps a
+// folder that holds something else under those names (a FIFO, a link to
+// /dev/zero) from exhausting memory.
+const MaxJSONBytes = 64 << 20
+
+// readCapped reads the file at path whole, failing when it is larger than
+// MaxJSONBytes with an error that names it and the cap. Errors opening the
+// file are returned as they are (fs.ErrNotExist for a missing one).
+func readCapped(path, what string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := input.ReadAll(f, MaxJSONBytes, what)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return b, nil
 }

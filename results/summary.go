@@ -15,6 +15,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // SummaryFile is the run summary beside a run's results file: what a
@@ -209,7 +211,7 @@ var errNoSummary = errors.New("no summary")
 // that it still describes the file, of count results when count ≥ 0. It
 // returns errNoSummary when there is none for this file.
 func readSummary(path string, count int64) (*summary, error) {
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(path), SummaryFile))
+	b, err := readCapped(filepath.Join(filepath.Dir(path), SummaryFile), "a summary.json")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoSummary
 	} else if err != nil {
@@ -217,13 +219,13 @@ func readSummary(path string, count int64) (*summary, error) {
 	}
 	var s summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("unreadable: %w", err)
+		return nil, fmt.Errorf("unreadable: %w", input.CutError(err))
 	}
 	if s.File != filepath.Base(path) {
 		return nil, errNoSummary
 	}
 	if !strings.HasPrefix(s.Schema, "ragload.summary/") {
-		return nil, fmt.Errorf("schema %q isn't ragload.summary/…", s.Schema)
+		return nil, fmt.Errorf("schema %s isn't ragload.summary/…", input.Quote(s.Schema))
 	}
 	size, digest, err := describeFile(path)
 	switch {

@@ -3,11 +3,12 @@ package results
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // SweepFile is the summary of a capacity sweep in its directory; each step
@@ -87,15 +88,15 @@ func WriteSweep(dir string, s *Sweep) error {
 	return writeJSONAtomic(dir, SweepFile, "sweep", s)
 }
 
-// ReadSweep reads dir/sweep.json.
+// ReadSweep reads dir/sweep.json, of at most MaxJSONBytes.
 func ReadSweep(dir string) (*Sweep, error) {
-	b, err := os.ReadFile(filepath.Join(dir, SweepFile))
+	b, err := readCapped(filepath.Join(dir, SweepFile), "a sweep.json")
 	if err != nil {
 		return nil, err
 	}
 	var s Sweep
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), err)
+		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), input.CutError(err))
 	}
 	return &s, nil
 }

@@ -11,6 +11,8 @@ import (
 	"os"
 	"runtime"
 	"strings"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // Environment variables that hold the shared credentials.
@@ -100,7 +102,9 @@ func CredentialFromEnv(getenv func(string) string) Credential {
 // wrapping a *ModeError) names the file, its mode and the fix, chmod 600.
 // LoadCredentialsWarn also warns about a file its group can read or write.
 // Windows, whose permissions are not Unix modes, is not checked, nor are
-// pipes and devices (--credentials <(...)).
+// pipes and devices (--credentials <(...)). A file larger than
+// MaxCredentialsBytes, or with a line longer than MaxCredentialsLine, is
+// refused (a device such as /dev/zero too).
 func LoadCredentials(path string) ([]Credential, error) {
 	return LoadCredentialsWarn(path, nil)
 }
@@ -128,7 +132,7 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 				path, access(perm>>3), perm, shellQuote(path)))
 		}
 	}
-	r := csv.NewReader(f)
+	r := csv.NewReader(input.NewReader(f, MaxCredentialsBytes, MaxCredentialsLine, "a credentials file"))
 	r.FieldsPerRecord = -1
 	r.TrimLeadingSpace = true
 	r.Comment = '#'
@@ -144,14 +148,14 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 			if errors.As(err, &pe) {
 				return nil, &FileError{File: path, Line: pe.Line, Err: pe.Err}
 			}
-			return nil, fmt.Errorf("read credentials %q: %w", path, err)
+			return nil, capError(path, err)
 		}
 		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if first && isHeader(rec) {
 			continue
 		}
 		if first && headerLike(rec) { // all header words, so nothing secret to show
-			return nil, &FileError{File: path, Line: line, Field: "header", Err: fmt.Errorf("%q is not one ragload reads: want username,password", strings.Join(rec, ","))}
+			return nil, &FileError{File: path, Line: line, Field: "header", Err: fmt.Errorf("%s is not one ragload reads: want username,password", input.Quote(strings.Join(rec, ",")))}
 		}
 		if len(rec) == 1 {
 			return nil, &FileError{File: path, Line: line, Field: "password", Err: errors.New("missing (want 2 fields, username,password; got 1)")}
@@ -167,7 +171,7 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 			return nil, &FileError{File: path, Line: line, Field: "password", Err: errors.New("empty")}
 		}
 		if prev, dup := seen[c.Username]; dup {
-			return nil, &FileError{File: path, Line: line, Field: "username", Err: fmt.Errorf("%q is already on line %d", c.Username, prev)}
+			return nil, &FileError{File: path, Line: line, Field: "username", Err: fmt.Errorf("%s is already on line %d", input.Quote(c.Username), prev)}
 		}
 		seen[c.Username] = line
 		out = append(out, c)
@@ -177,6 +181,16 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 	}
 	return out, nil
 }
+
+// Caps on a credentials file (see LoadCredentials), far above real ones:
+const (
+	// MaxCredentialsBytes caps a credentials file at 16 MiB, some 200,000
+	// accounts of 80 bytes: more virtual users than one generator runs.
+	MaxCredentialsBytes = 16 << 20
+	// MaxCredentialsLine caps one line at 64 KiB; a username and a
+	// password take well under 1 KiB.
+	MaxCredentialsLine = 64 << 10
+)
 
 // headerWords are what a header row of a credentials file may hold.
 var headerWords = map[string]bool{"username": true, "user": true, "user_name": true, "email": true, "e-mail": true, "mail": true,

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/internal/testtool"
 
 	"github.com/ragload/ragload/results"
@@ -33,6 +35,20 @@ func fuzzFileError(t *testing.T, err error, path string) {
 	}
 	if fe.File != path || fe.Line < 0 || !strings.HasPrefix(err.Error(), path) {
 		t.Fatalf("error %q: File %q, Line %d; want it to name %q", err, fe.File, fe.Line, path)
+	}
+}
+
+// fuzzNoQuote fails when the message of err holds a run of more than 64
+// bytes of data (the file names in dir left out): errors quote at most an
+// excerpt (input.MaxExcerpt bytes, quoted and cut) of their input.
+func fuzzNoQuote(t *testing.T, err error, data []byte, dir string) {
+	t.Helper()
+	const run = 64
+	msg := strings.ReplaceAll(err.Error(), dir, "")
+	for i := 0; i+run <= len(msg); i++ {
+		if bytes.Contains(data, []byte(msg[i:i+run])) {
+			t.Fatalf("error %q quotes %d bytes or more of its input", err, run)
+		}
 	}
 }
 
@@ -72,6 +88,8 @@ func FuzzParse(f *testing.F) {
 		"endpoints: [{key: s, stream: sse, body: '{{query}}'}]\n",
 		"auth: {login_path: /login, token_field: data.token}\n",
 		"a: &a [*a]\n",
+		// A value quoted in an error is cut to an excerpt (fuzzNoQuote).
+		"auth: S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789\n", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -93,6 +111,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("Parse returned a scenario and an error %v", err)
 			}
 			fuzzFileError(t, err, path)
+			fuzzNoQuote(t, err, data, dir)
 			return
 		}
 		if err := sc.Validate(); err != nil {
@@ -151,6 +170,7 @@ func FuzzLoadQueries(f *testing.F) {
 				t.Fatalf("LoadQueries returned questions and an error %v", err)
 			}
 			fuzzFileError(t, err, path)
+			fuzzNoQuote(t, err, data, dir)
 			return
 		}
 		if len(qs) == 0 || len(qs) > bytes.Count(data, []byte("\n"))+1 {
@@ -193,6 +213,7 @@ func FuzzLoadCredentials(f *testing.F) {
 			if creds != nil {
 				t.Fatalf("LoadCredentials returned credentials and an error %v", err)
 			}
+			fuzzNoQuote(t, err, data, dir)
 			var fe *FileError
 			if errors.As(err, &fe) {
 				fuzzFileError(t, err, path)
@@ -213,6 +234,60 @@ func FuzzLoadCredentials(f *testing.F) {
 				t.Fatalf("username %q twice", c.Username)
 			}
 			seen[c.Username] = true
+		}
+	})
+}
+
+// FuzzReadVegeta checks that ReadVegeta reads an http-format targets file
+// as vegeta's own targeter does, although it reads the @body files itself
+// (vegeta is left none to open): the same targets with the same bodies,
+// and an error where vegeta fails. Every @ line of the input names one
+// body file, so that vegeta reads nothing else.
+func FuzzReadVegeta(f *testing.F) {
+	for _, s := range []string{
+		"GET http://h/a\n\nPOST http://h/b\nX: 1\n@b\n",
+		"POST http://h/a\n@b\nGET http://h/c\n",
+		"POST http://h/a\n# c\n@b\n\n# d\n\nGET http://h/c\n@b\nX: 2\n",
+		"GET http://h/a\nGET http://h/b\n@b\n",
+		"GET http://h/a\n\n@b\n", "GET http://h/a\n  @b  \r\n", "@b\n", "GET http://h/a\nbad\n@b\n", "",
+	} {
+		f.Add([]byte(s))
+	}
+	dir := f.TempDir()
+	body := filepath.Join(dir, "body")
+	if err := os.WriteFile(body, []byte("B"), 0o600); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > fuzzMaxInput {
+			t.Skip("input too large")
+		}
+		lines := strings.Split(string(data), "\n")
+		for i, l := range lines {
+			if strings.HasPrefix(strings.TrimSpace(l), "@") {
+				lines[i] = "@" + body
+			}
+			if len(lines[i])+1 > vegetaMaxLine { // vegeta stops there as if the file ended
+				t.Skip("a line longer than vegeta reads")
+			}
+		}
+		text := strings.Join(lines, "\n")
+		want, wantErr := vegeta.ReadAllTargets(vegeta.NewHTTPTargeter(strings.NewReader(text), nil, nil))
+		path := fuzzWrite(t, dir, "t.http", []byte(text))
+		var got *VegetaTargets
+		var err error
+		testtool.Within(t, "reader", func() { got, err = ReadVegeta(path, "http") })
+		switch {
+		case err != nil && wantErr == nil:
+			t.Fatalf("ReadVegeta: %v; vegeta read %d targets", err, len(want))
+		case err == nil && wantErr != nil:
+			t.Fatalf("ReadVegeta read %d targets; vegeta: %v", len(got.Targets), wantErr)
+		case err != nil:
+			fuzzFileError(t, err, path)
+			return
+		}
+		if !reflect.DeepEqual(got.Targets, want) {
+			t.Fatalf("ReadVegeta read\n%+v\nvegeta\n%+v", got.Targets, want)
 		}
 	})
 }

@@ -4,14 +4,14 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // FileError is a problem at a place in an input file. Its message reads
@@ -65,18 +65,56 @@ func (e *FileError) Unwrap() error { return e.Err }
 //	thresholds: ["p95<2s", "failures<1%", "query:p99<3s"]
 //	marks: ["p50<1s"]
 //
-// Errors are *FileError values naming the file, line and field.
+// A file larger than MaxScenarioBytes is refused, and so are the files it
+// names beyond their caps (MaxQueriesBytes, MaxVegetaBytes). Errors are
+// *FileError values naming the file, line and field; they quote at most a
+// short excerpt of the file (input.MaxExcerpt bytes), so that a file that
+// is not a scenario is never shown whole.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	data, err := osFiles.readFile(path, MaxScenarioBytes, "a scenario file")
 	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("read scenario: %w", err)
 	}
 	return Parse(path, data)
 }
 
+// Caps on the files a scenario reads. Each file is read through a reader
+// that stops one byte past its cap, so that a device (/dev/zero) or a
+// pipe that never ends fails with an error naming the file and the cap
+// instead of exhausting memory; the caps are far above real files.
+const (
+	// MaxScenarioBytes caps a scenario file at 4 MiB: a scenario lists
+	// endpoints, thresholds and perhaps some questions, a few KiB; even
+	// thousands of inline questions stay under 1 MiB, and a larger pool
+	// belongs in a queries_file.
+	MaxScenarioBytes = 4 << 20
+	// MaxQueriesBytes caps a queries file at 64 MiB: some 500,000
+	// questions of 100 bytes, more than a load test samples, all held in
+	// memory for the run.
+	MaxQueriesBytes = 64 << 20
+	// MaxQueryLine caps one question (one line of a queries file) at
+	// 1 MiB, far beyond the prompt a RAG API accepts.
+	MaxQueryLine = 1 << 20
+)
+
 // Parse is Load on bytes already read; path is used in messages and to
 // resolve queries_file.
 func Parse(path string, data []byte) (*Scenario, error) {
+	return parse(osFiles, path, data)
+}
+
+// notScenario is the error for a file whose top level is not a mapping
+// of scenario fields: it says so without quoting the file, which may be
+// anything (/etc/passwd parses as one long YAML string).
+var notScenario = errors.New("not a scenario: want a YAML mapping of fields such as endpoints, queries, thresholds")
+
+// parse reads the scenario name, opening the files it names through fsys.
+func parse(fsys *files, name string, data []byte) (*Scenario, error) {
+	path := fsys.show(name)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, yamlSyntaxError(path, err)
@@ -86,7 +124,7 @@ func Parse(path string, data []byte) (*Scenario, error) {
 	if len(doc.Content) == 0 || doc.Content[0].Tag == "!!null" { // empty file (or just "---"): the defaults
 		return sc, nil
 	}
-	p := &parser{file: path}
+	p := &parser{file: path, name: name, fsys: fsys}
 	if err := p.scenario(doc.Content[0], sc); err != nil {
 		return nil, err
 	}
@@ -115,22 +153,28 @@ func yamlSyntaxError(path string, err error) error {
 			n++
 			what += " (in the list or mapping that starts on this line)"
 		}
-		return &FileError{File: path, Line: n, Err: errors.New(what)}
+		return &FileError{File: path, Line: n, Err: errors.New(input.CutMessage(what))}
 	}
-	return &FileError{File: path, Err: errors.New(strings.TrimPrefix(msg, "yaml: "))}
+	return &FileError{File: path, Err: errors.New(input.CutMessage(strings.TrimPrefix(msg, "yaml: ")))}
 }
 
 // LoadQueries reads a question pool: one question per line; blank lines and
-// lines starting with # are skipped.
+// lines starting with # are skipped. A file larger than MaxQueriesBytes or
+// with a line longer than MaxQueryLine is refused.
 func LoadQueries(path string) ([]string, error) {
-	f, err := os.Open(path)
+	return loadQueries(osFiles, path)
+}
+
+func loadQueries(fsys *files, name string) ([]string, error) {
+	path := fsys.show(name)
+	f, err := fsys.open(name)
 	if err != nil {
 		return nil, fmt.Errorf("read queries: %w", err)
 	}
 	defer f.Close()
 	var qs []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc := bufio.NewScanner(input.NewReader(f, MaxQueriesBytes, MaxQueryLine, "a queries file"))
+	sc.Buffer(make([]byte, 64*1024), MaxQueryLine+2) // the reader stops a longer line first, with its number
 	for sc.Scan() {
 		line := strings.TrimSpace(sc.Text())
 		if line == "" || strings.HasPrefix(line, "#") {
@@ -139,7 +183,7 @@ func LoadQueries(path string) ([]string, error) {
 		qs = append(qs, line)
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("read queries %q: %w", path, err)
+		return nil, capError(path, err)
 	}
 	if len(qs) == 0 {
 		return nil, &FileError{File: path, Err: errors.New("no questions (one per line expected)")}
@@ -147,10 +191,12 @@ func LoadQueries(path string) ([]string, error) {
 	return qs, nil
 }
 
-// resolveRelative resolves p against the directory of the scenario file.
-func resolveRelative(scenarioFile, p string) string {
-	if filepath.IsAbs(p) {
-		return p
+// capError places an error of an input.NewReader: a line too long at its
+// line, a file too large at the file.
+func capError(path string, err error) error {
+	var le *input.LineTooLongError
+	if errors.As(err, &le) {
+		return &FileError{File: path, Line: le.Line, Err: err}
 	}
-	return filepath.Join(filepath.Dir(scenarioFile), p)
+	return &FileError{File: path, Err: err}
 }

@@ -10,12 +10,19 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/results"
 )
 
 // parser walks the YAML tree by hand so that every error carries the line
-// and the dotted field path (yaml's own decoder only knows lines).
-type parser struct{ file string }
+// and the dotted field path (yaml's own decoder only knows lines). Its
+// errors quote at most an excerpt of a value (input.Quote), never a whole
+// one: the file may not be a scenario at all but a secret.
+type parser struct {
+	file string // in messages
+	name string // the scenario for fsys, to resolve the files it names
+	fsys *files
+}
 
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
 	return &FileError{File: p.file, Line: n.Line, Field: field, Err: fmt.Errorf(format, args...)}
@@ -46,6 +53,9 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 
 func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks"}
+	if !isScenario(n, known) {
+		return &FileError{File: p.file, Line: n.Line, Err: notScenario}
+	}
 	var endpoints, vegetaTargets, vegetaFormat *yaml.Node
 	replace := false
 	err := p.fields(n, "", known, func(k string, v *yaml.Node) error {
@@ -61,9 +71,9 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 			if err := p.scalar(v, k, &f); err != nil {
 				return err
 			}
-			qs, err := LoadQueries(resolveRelative(p.file, f))
+			qs, err := loadQueries(p.fsys, p.fsys.resolve(p.name, f))
 			if err != nil {
-				return p.errf(v, k, "%w", err)
+				return p.fileErr(v, k, f, err)
 			}
 			sc.Queries = qs
 		case "replace_endpoints":
@@ -107,7 +117,7 @@ func (p *parser) vegeta(file, format *yaml.Node, sc *Scenario) error {
 			return err
 		}
 		if fm != vegeta.HTTPTargetFormat && fm != vegeta.JSONTargetFormat {
-			return p.errf(format, "vegeta_format", "%q isn't one of [%s]", fm, strings.Join(vegeta.TargetFormats, " "))
+			return p.errf(format, "vegeta_format", "%s isn't one of [%s]", input.Quote(fm), strings.Join(vegeta.TargetFormats, " "))
 		}
 		if file == nil {
 			return p.errf(format, "vegeta_format", "applies only with vegeta_targets")
@@ -116,9 +126,9 @@ func (p *parser) vegeta(file, format *yaml.Node, sc *Scenario) error {
 	if err := p.scalar(file, "vegeta_targets", &f); err != nil {
 		return err
 	}
-	eps, notes, err := FromVegeta(resolveRelative(p.file, f), fm)
+	eps, notes, err := fromVegeta(p.fsys, p.fsys.resolve(p.name, f), fm)
 	if err != nil {
-		return p.errf(file, "vegeta_targets", "%w", err)
+		return p.fileErr(file, "vegeta_targets", f, err)
 	}
 	sc.Endpoints = eps
 	sc.Notes = append(sc.Notes, notes...)
@@ -148,7 +158,7 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 			return p.errf(item, path+".key", "missing (each endpoint needs a short key such as \"query\")")
 		}
 		if prev, dup := listed[key.Value]; dup {
-			return p.errf(key, path+".key", "%q is listed twice (first on line %d)", key.Value, prev)
+			return p.errf(key, path+".key", "%s is listed twice (first on line %d)", input.Quote(key.Value), prev)
 		}
 		listed[key.Value] = key.Line
 		idx := -1
@@ -239,7 +249,7 @@ func (p *parser) scalar(n *yaml.Node, field string, dst any) error {
 	}
 	_, isInt := dst.(*int) // yaml would truncate 1.5 (or 0.5, to 0) silently
 	if err := n.Decode(dst); err != nil || (isInt && n.ShortTag() != "!!int") {
-		return p.errf(n, field, "%q is not a %s", n.Value, typeName(dst))
+		return p.errf(n, field, "%s is not a %s", input.Quote(n.Value), typeName(dst))
 	}
 	return nil
 }
@@ -248,9 +258,9 @@ func (p *parser) decode(n *yaml.Node, field string, dst any) error {
 	if err := n.Decode(dst); err != nil {
 		var te *yaml.TypeError
 		if errors.As(err, &te) && len(te.Errors) > 0 {
-			return p.errf(n, field, "%s", te.Errors[0])
+			return p.errf(n, field, "%s", input.CutMessage(te.Errors[0]))
 		}
-		return p.errf(n, field, "%w", err)
+		return p.errf(n, field, "%w", input.CutError(err))
 	}
 	return nil
 }
@@ -268,7 +278,7 @@ func (p *parser) strings(n *yaml.Node, field string, dst *[]string, check func(s
 		}
 		if check != nil {
 			if err := check(s); err != nil {
-				return p.errf(item, f, "%w", err)
+				return p.errf(item, f, "%w", input.CutError(err))
 			}
 		}
 		out = append(out, s)
@@ -305,7 +315,7 @@ func kindName(n *yaml.Node) string {
 	case yaml.AliasNode:
 		return "an alias"
 	}
-	return fmt.Sprintf("%q", n.Value)
+	return input.Quote(n.Value)
 }
 
 func typeName(v any) string {
@@ -318,9 +328,38 @@ func typeName(v any) string {
 	return "string"
 }
 
+// join appends the key k (cut to an excerpt) to a dotted field path.
 func join(path, k string) string {
+	k = input.Excerpt(k)
 	if path == "" {
 		return k
 	}
 	return path + "." + k
+}
+
+// isScenario reports whether n, the top of a YAML file, looks like a
+// scenario: a mapping that is empty or has at least one known field.
+// Anything else (a string, as /etc/passwd parses, a list, a mapping of
+// other keys such as a .env or a config of another tool) is not one.
+func isScenario(n *yaml.Node, known []string) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i < len(n.Content); i += 2 {
+		if slices.Contains(known, n.Content[i].Value) {
+			return true
+		}
+	}
+	return len(n.Content) == 0
+}
+
+// fileErr places the error of reading the file f, named by the field at n.
+// A file LoadIn may not read is named by its excerpt, without a cause.
+func (p *parser) fileErr(n *yaml.Node, field, f string, err error) error {
+	var oe *outsideError
+	var fe *FileError // a file f names (an @body file) was refused: fe says which
+	if !errors.As(err, &fe) && errors.As(err, &oe) {
+		return p.errf(n, field, "%s: %w", input.Quote(f), oe)
+	}
+	return p.errf(n, field, "%w", err)
 }

@@ -292,7 +292,7 @@ func TestParseErrors(t *testing.T) {
 		{"headers not a string map", "endpoints:\n  - key: health\n    headers: [a]\n", 3, "endpoints[0].headers", nil},
 		{"queries_file missing", "name: x\nqueries_file: nope.txt\n", 2, "queries_file", []string{"nope.txt", "no such file"}},
 		{"queries_file empty", "queries_file: " + mustAbs(t, "testdata/no_questions.txt") + "\n", 1, "queries_file", []string{"no_questions.txt", "no questions"}},
-		{"top level not a mapping", "- key: query\n", 1, "", []string{"expected a mapping"}},
+		{"top level not a mapping", "- key: query\n", 1, "", []string{"not a scenario: want a YAML mapping"}},
 		{"yaml: bad indentation", "name: x\nauth:\n  login_path: /a\n   token_field: t\n", 4, "", []string{"mapping values are not allowed"}},
 		{"yaml: unterminated quote", "name: x\nqueries:\n  - \"open\n", 3, "", []string{"unexpected end of stream"}},
 		{"yaml: tab indentation", "name: x\nendpoints:\n\t- key: query\n", 3, "", []string{"cannot start any token"}},

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // QueryPlaceholder is replaced by a question from the pool wherever it
@@ -132,11 +134,11 @@ func (s *Scenario) Validate() error {
 			return fmt.Errorf("%s.key: missing", where)
 		}
 		if keys[e.Key] {
-			return fmt.Errorf("%s.key: %q is used twice", where, e.Key)
+			return fmt.Errorf("%s.key: %s is used twice", where, input.Quote(e.Key))
 		}
 		keys[e.Key] = true
 		if names[e.Name] {
-			return fmt.Errorf("%s.name: %q is used twice", where, e.Name)
+			return fmt.Errorf("%s.name: %s is used twice", where, input.Quote(e.Name))
 		}
 		names[e.Name] = true
 		if err := e.validate(); err != nil {
@@ -157,7 +159,7 @@ func (s *Scenario) Validate() error {
 			}
 		}
 		if !strings.HasPrefix(a.LoginPath, "/") {
-			return fmt.Errorf("auth.login_path: %q must start with /", a.LoginPath)
+			return fmt.Errorf("auth.login_path: %s must start with /", input.Quote(a.LoginPath))
 		}
 	}
 	return nil
@@ -168,13 +170,13 @@ func (e Endpoint) validate() error {
 		return fmt.Errorf("name: missing")
 	}
 	if !validMethods[e.Method] {
-		return fmt.Errorf("method: %q isn't one of [%s]", e.Method, strings.Join(methodList(), " "))
+		return fmt.Errorf("method: %s isn't one of [%s]", input.Quote(e.Method), strings.Join(methodList(), " "))
 	}
 	if !strings.HasPrefix(e.Path, "/") {
-		return fmt.Errorf("path: %q must start with /", e.Path)
+		return fmt.Errorf("path: %s must start with /", input.Quote(e.Path))
 	}
 	if _, err := url.Parse(e.Path); err != nil {
-		return fmt.Errorf("path: %q: %v", e.Path, errors.Unwrap(err))
+		return fmt.Errorf("path: %s: %v", input.Quote(e.Path), input.CutError(errors.Unwrap(err)))
 	}
 	if e.Weight < 0 {
 		return fmt.Errorf("weight: %d is negative", e.Weight)
@@ -186,7 +188,7 @@ func (e Endpoint) validate() error {
 		return fmt.Errorf("body: json, body and imported bodies are mutually exclusive")
 	}
 	if e.Stream != "" && e.Stream != StreamSSE && e.Stream != StreamChunked {
-		return fmt.Errorf("stream: %q isn't one of [sse chunked]", e.Stream)
+		return fmt.Errorf("stream: %s isn't one of [sse chunked]", input.Quote(e.Stream))
 	}
 	return nil
 }

@@ -1,0 +1,220 @@
+package targets
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/ragload/ragload/internal/input"
+)
+
+// secret stands for a value a file holds that no error may show whole:
+// a password, a token, a line of /etc/shadow.
+const secret = "S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// checkNoLeak fails when msg holds more than an excerpt (input.MaxExcerpt
+// bytes in a row) of s.
+func checkNoLeak(t *testing.T, msg, s string) {
+	t.Helper()
+	for i := 0; i+input.MaxExcerpt < len(s); i++ {
+		if strings.Contains(msg, s[i:i+input.MaxExcerpt+1]) {
+			t.Errorf("error quotes more than %d bytes of the input: %s", input.MaxExcerpt, msg)
+			return
+		}
+	}
+}
+
+// Every error of the scenario parser quotes at most an excerpt of the
+// value at fault (before, kindName, scalar and Validate quoted it whole).
+func TestParseErrorsQuoteExcerpts(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "t.http"), []byte("GET http://h/\nX-Api-Key "+secret+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "s.yaml")
+	for _, src := range []string{
+		"auth: " + secret + "\n",
+		"endpoints: " + secret + "\n",
+		"queries: " + secret + "\n",
+		"replace_endpoints: " + secret + "\n",
+		"endpoints: [{key: query, weight: " + secret + "}]\n",
+		"endpoints: [{key: query, auth: " + secret + "}]\n",
+		"endpoints: [{key: query, method: " + secret + "}]\n",
+		"endpoints: [{key: query, path: " + secret + "}]\n",
+		"endpoints: [{key: query, path: '/" + secret + "%zz'}]\n",
+		"endpoints: [{key: query, stream: " + secret + "}]\n",
+		"endpoints: [{key: query, headers: " + secret + "}]\n",
+		"endpoints: [{key: query, json: [*" + secret + "]}]\n",
+		"endpoints: [{key: " + secret + ", path: /a}, {key: " + secret + "}]\n",
+		"endpoints: [{key: a, name: " + secret + ", path: /a}, {key: b, name: " + secret + ", path: /b}]\n",
+		"auth: {login_path: " + secret + "}\n",
+		"thresholds: ['" + secret + "']\n",
+		"marks: ['p95<" + secret + "']\n",
+		"vegeta_targets: t.http\nvegeta_format: " + secret + "\n",
+		"vegeta_targets: t.http\n",
+		"name: x\n" + secret + ": 1\n",
+		"name: x\nendpoints: [{key: query, " + secret + ": 1}]\n",
+		"name: *" + secret + "\n",
+		"name: '" + secret + "\n",
+	} {
+		_, err := Parse(path, []byte(src))
+		if err == nil {
+			t.Errorf("%q parsed", src)
+			continue
+		}
+		asFileError(t, err)
+		checkNoLeak(t, err.Error(), secret)
+	}
+}
+
+// A file that is not a scenario says so, and shows none of its content.
+func TestLoadNotAScenario(t *testing.T) {
+	for name, src := range map[string]string{
+		"passwd":      "root:x:0:0:root:/root:/bin/bash\n" + secret + ":x:1:1::/:/usr/sbin/nologin\n",
+		"shadow":      secret + ":$6$salt$hash:19000:0:99999:7:::\n",
+		".env":        "API_KEY=" + secret + "\nDB_PASSWORD=" + secret + "\n",
+		"config.yaml": "database:\n  password: " + secret + "\ntoken: " + secret + "\n",
+		"list.yaml":   "- " + secret + "\n",
+		"creds.csv":   "username,password\nadmin," + secret + "\n",
+	} {
+		path := writeFile(t, name, src)
+		_, err := Load(path)
+		checkFileError(t, err, path, 1, "", "not a scenario: want a YAML mapping")
+		checkNoLeak(t, err.Error(), secret)
+		if strings.Contains(err.Error(), "root") || strings.Contains(err.Error(), "API_KEY") || strings.Contains(err.Error(), "admin") {
+			t.Errorf("%s: error %q shows the file", name, err)
+		}
+	}
+	// One known field makes it a scenario with an unknown field: the key
+	// is named, cut.
+	path := writeFile(t, "s.yaml", "name: x\n"+secret+": 1\n")
+	_, err := Load(path)
+	checkFileError(t, err, path, 2, input.Excerpt(secret), "unknown field")
+}
+
+func TestLoadCredentialsErrorsQuoteExcerpts(t *testing.T) {
+	for _, src := range []string{
+		secret + ",p1\n" + secret + ",p2\n",                 // a username twice
+		strings.Repeat("username,", 20) + "password\nu,p\n", // header words only
+	} {
+		path := writeFile(t, "creds.csv", src)
+		_, err := LoadCredentials(path)
+		asFileError(t, err)
+		checkNoLeak(t, err.Error(), src)
+	}
+}
+
+func TestFromVegetaErrorsQuoteExcerpts(t *testing.T) {
+	for _, c := range []struct{ file, src string }{
+		{"t.http", "GET http://h/\nX-Api-Key " + secret + "\n"},                                  // bad header
+		{"t.http", "GET http://h/\n\n" + secret + "\n"},                                          // bad target
+		{"t.http", "GET http://h/\n\n" + secret + " http://h/\n"},                                // bad method
+		{"t.http", "GET ::" + secret + "\n"},                                                     // bad URL
+		{"t.http", "GET http://h/" + secret + "%zz\n"},                                           // bad URL escape
+		{"t.json", `{"method":"GET","url":"http://h/","header":{"X":["` + secret + `"]}` + "\n"}, // unterminated JSON
+		{"t.json", `{"method":"GET","url":"http://h/` + secret + `%zz"}` + "\n"},
+	} {
+		path := writeFile(t, c.file, c.src)
+		_, _, err := FromVegeta(path, "")
+		asFileError(t, err)
+		checkNoLeak(t, err.Error(), secret)
+	}
+}
+
+// Every reader refuses /dev/zero with an error naming the file and the cap
+// (before, Load and LoadCredentials ran out of memory).
+func TestReadersCapDevZero(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("needs /dev/zero")
+	}
+	const zero = "/dev/zero"
+	_, err := Load(zero)
+	checkFileError(t, err, zero, 0, "", "larger than the 4 MiB cap for a scenario file")
+	_, err = LoadQueries(zero)
+	checkFileError(t, err, zero, 1, "", "longer than the 1 MiB cap for a line of a queries file")
+	_, err = LoadCredentials(zero)
+	checkFileError(t, err, zero, 1, "", "longer than the 64 KiB cap for a line of a credentials file")
+	path := writeFile(t, "s.yaml", "queries_file: /dev/zero\n")
+	_, err = Load(path)
+	checkFileError(t, err, path, 1, "queries_file", "longer than the 1 MiB cap")
+	if testing.Short() {
+		return
+	}
+	_, _, err = FromVegeta(zero, "http")
+	checkFileError(t, err, zero, 0, "", "larger than the 256 MiB cap for a vegeta targets file and its @body files")
+}
+
+// The total caps hold whatever the line lengths.
+func TestReadersCapSize(t *testing.T) {
+	// A quoted CSV field that never closes spans short lines to the cap.
+	big := "u,\"" + strings.Repeat("password\n", MaxCredentialsBytes/9+1)
+	path := writeFile(t, "creds.csv", big)
+	_, err := LoadCredentials(path)
+	checkFileError(t, err, path, 0, "", "larger than the 16 MiB cap for a credentials file")
+	path = writeFile(t, "s.yaml", "# "+strings.Repeat("comment\n# ", MaxScenarioBytes/10+1))
+	_, err = Load(path)
+	checkFileError(t, err, path, 0, "", "larger than the 4 MiB cap for a scenario file")
+	// Just under the cap is fine.
+	path = writeFile(t, "s.yaml", "# "+strings.Repeat("x", MaxScenarioBytes-3)+"\n")
+	if _, err := Load(path); err != nil {
+		t.Errorf("a scenario of exactly the cap: %v", err)
+	}
+}
+
+// A line vegeta's targeter would silently stop at (it reads lines of up to
+// 64 KiB) is an error; one just short of it is read whole.
+func TestFromVegetaLongLine(t *testing.T) {
+	long := "X-Long: " + strings.Repeat("v", vegetaMaxLine-len("X-Long: "))
+	path := writeFile(t, "t.http", "GET http://h/a\n"+long+"\n\nGET http://h/b\n")
+	_, _, err := FromVegeta(path, "")
+	checkFileError(t, err, path, 2, "", "longer than the 64 KiB cap for a line of a vegeta targets file")
+	path = writeFile(t, "t.http", "GET http://h/a\n"+long[1:]+"\n\nGET http://h/b\n")
+	eps, _, err := FromVegeta(path, "")
+	if err != nil || len(eps) != 2 {
+		t.Errorf("a line of 64 KiB with its newline: %d endpoints, %v", len(eps), err)
+	}
+}
+
+// Body files are read by ragload, each once, under the shared cap.
+func TestFromVegetaBodyFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b.json"), []byte(`{"q":1}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := "POST http://h/a\n@b.json\nPOST http://h/a\n# c\nX: 1\n@b.json\n\nGET http://h/c\n@\n"
+	path := filepath.Join(dir, "t.http")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vt, err := ReadVegeta(path, "")
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Line != 9 || !strings.Contains(err.Error(), "target 3: bad body") {
+		t.Fatalf("an empty @ path: %v", err)
+	}
+	src = strings.TrimSuffix(src, "@\n")
+	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vt, err = ReadVegeta(path, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(vt.Targets) != 3 || string(vt.Targets[0].Body) != `{"q":1}` || string(vt.Targets[1].Body) != `{"q":1}` ||
+		vt.Targets[2].Body != nil || vt.Targets[1].Header.Get("X") != "1" {
+		t.Errorf("targets %+v", vt.Targets)
+	}
+	if &vt.Targets[0].Body[0] != &vt.Targets[1].Body[0] {
+		t.Error("the body file was read twice")
+	}
+	if want := []int{1, 3, 8}; len(vt.Lines) != 3 || vt.Lines[0] != want[0] || vt.Lines[1] != want[1] || vt.Lines[2] != want[2] {
+		t.Errorf("lines %v, want %v", vt.Lines, want)
+	}
+	// An @ line where a request belongs is an error, as in vegeta, before
+	// any file is read.
+	path = writeFile(t, "t.http", "GET http://h/a\n\n@/dev/zero\n")
+	_, err = ReadVegeta(path, "")
+	checkFileError(t, err, path, 3, "", `target 2: bad target: "@/dev/zero"`)
+}
