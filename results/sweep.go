@@ -84,6 +84,7 @@ func WriteSweep(dir string, s *Sweep) error {
 	if s.Schema == "" {
 		s.Schema = SweepSchema
 	}
+	s.Target = RedactURL(s.Target)
 	return writeJSONAtomic(dir, SweepFile, "sweep", s)
 }
 
@@ -97,6 +98,7 @@ func ReadSweep(dir string) (*Sweep, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), err)
 	}
+	s.Target = RedactURL(s.Target) // a file written before targets were redacted
 	return &s, nil
 }
 
