@@ -355,15 +355,16 @@ func printNotes(s *streams, sc *targets.Scenario) {
 	}
 }
 
-// openRecording creates a new stream file for --record; it refuses to
-// overwrite one.
+// openRecording creates a new stream file for --record, private (mode
+// 0600: a request's body or a header that no rule knows may still be
+// sensitive); it refuses to overwrite one.
 func openRecording(path string) (*replay.Recorder, func() error, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, nil, usageErrorf("--record: %v", err)
 	}
