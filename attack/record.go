@@ -14,7 +14,8 @@ import (
 )
 
 // capture records every request of a run into a replay stream: method,
-// path and query, headers without credentials, body, and when it left.
+// path and query, headers without those that may carry secrets
+// (replay.StripSecrets), body, and when it left.
 // For open-model attacks it sits in the HTTP transport, where vegeta's
 // requests carry their sequence number; the result then gives the send
 // time and the recorder writes the entries in that order.
@@ -57,7 +58,7 @@ func (c *capture) wrap(client *http.Client) *http.Client {
 func entryOf(req *http.Request, body []byte) replay.Entry {
 	return replay.Entry{
 		Method: req.Method, URL: req.URL.RequestURI(), Auth: req.Header.Get("Authorization") != "",
-		Header: replay.StripCredentials(req.Header.Clone()), Body: body,
+		Header: replay.StripSecrets(req.Header.Clone()), Body: body,
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // Defaults of the HTTP client.
@@ -86,8 +87,10 @@ func (o Options) transport() *http.Transport {
 }
 
 // HTTPClient returns a client configured like the attack's, for logins.
+// A redirect to another server loses the headers that may carry
+// credentials (targets.CheckRedirect); logins refuse such redirects.
 func (o Options) HTTPClient() *http.Client {
-	return &http.Client{Timeout: o.timeout(), Transport: o.transport()}
+	return &http.Client{Timeout: o.timeout(), Transport: o.transport(), CheckRedirect: targets.CheckRedirect}
 }
 
 // streamingClient is HTTPClient with the streaming timer on o.Streams'

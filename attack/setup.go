@@ -137,7 +137,7 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 	}
 	m := &results.Manifest{
 		Schema: results.ManifestSchema, Tool: s.Tool, Name: s.Options.Name, Mode: mode,
-		Target: s.Target, Scenario: info, Seed: s.Seed, Status: results.StatusRunning, Started: time.Now(),
+		Target: results.RedactURL(s.Target), Warnings: s.Warnings(), Scenario: info, Seed: s.Seed, Status: results.StatusRunning, Started: time.Now(),
 		Plan:       results.Plan{Timeout: results.Duration(timeout), MaxWorkers: s.Options.MaxWorkers},
 		Thresholds: s.Thresholds, Marks: s.Marks, Results: []string{results.ResultsFile},
 		RunID: s.RunID, StartAt: s.StartAt,
@@ -146,6 +146,19 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 		m.Shard = &results.ShardInfo{Index: s.Shard.Index, Count: s.Shard.Count}
 	}
 	return m
+}
+
+// Warnings are what the run warns about before it sends (also recorded
+// in its manifest): that the credentials would go in clear text to a host
+// that is not loopback (targets.CleartextWarning).
+func (s *Setup) Warnings() []string {
+	if !s.Scenario.NeedsAuth() || len(s.Credentials) == 0 {
+		return nil // no login
+	}
+	if w := targets.CleartextWarning(s.Target); w != "" {
+		return []string{w}
+	}
+	return nil
 }
 
 // login makes a pool for creds, logs it in and records the auth mode in m.

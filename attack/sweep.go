@@ -63,7 +63,7 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 		return nil, err
 	}
 	sw := &results.Sweep{
-		Tool: j.Tool, Name: j.Options.Name, Target: j.Target, Status: results.StatusRunning, Started: time.Now(),
+		Tool: j.Tool, Name: j.Options.Name, Target: results.RedactURL(j.Target), Status: results.StatusRunning, Started: time.Now(),
 		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
 			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth},
 		Thresholds: exprs(j.Rules),

@@ -27,7 +27,11 @@
 //	headers      the request headers (an object of string arrays), without
 //	             credentials: Authorization, Proxy-Authorization, Cookie and
 //	             X-Vegeta-* are dropped, case-insensitively, when writing and
-//	             again when reading; omitted when empty
+//	             again when reading; when writing, so are the headers whose
+//	             name contains auth, cookie, token, secret, passw,
+//	             credential, api-key, apikey or api_key (X-Api-Key,
+//	             X-Auth-Token, Set-Cookie, ...) and those a scenario marks
+//	             secret; omitted when empty
 //	body         the body as a string when it is valid UTF-8; omitted when
 //	             empty
 //	body_base64  instead of body, the body in standard base64 when it is not

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/targets"
 )
 
 // Entry is one recorded request. Entries handed out by a Source may share
@@ -33,7 +34,7 @@ type Entry struct {
 	// its own token with it. The credentials themselves are never stored.
 	Auth bool
 	// Header holds the request headers without credentials (see
-	// StripCredentials).
+	// StripCredentials; a stream is written without StripSecrets' either).
 	Header http.Header
 	// Body is the request body; nil when there is none.
 	Body []byte
@@ -79,9 +80,10 @@ func (e *Entry) wire() wireEntry {
 
 // MarshalJSON writes e as one line of the stream format (see the package
 // documentation), without the newline. The offset is truncated to whole
-// microseconds and credential headers are left out.
+// microseconds and the headers that may carry secrets are left out
+// (StripSecrets).
 func (e Entry) MarshalJSON() ([]byte, error) {
-	e.Header = StripCredentials(e.Header)
+	e.Header = StripSecrets(e.Header)
 	if err := e.validate(); err != nil {
 		return nil, err
 	}
@@ -233,6 +235,34 @@ func StripCredentials(h http.Header) http.Header {
 	out := make(http.Header, len(h)-drop)
 	for k, vs := range h {
 		if !isCredential(k) {
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+// StripSecrets returns h without the headers StripCredentials drops, the
+// headers whose name says they may carry a secret (targets.SecretHeader:
+// X-Api-Key, X-Auth-Token, Set-Cookie, ...) and the headers named in
+// extra (compared case-insensitively). A stream is written without them.
+// h itself is not modified; it is returned as is when there is nothing to
+// drop.
+func StripSecrets(h http.Header, extra ...string) http.Header {
+	secret := func(k string) bool {
+		return isCredential(k) || targets.SecretHeader(k) || slices.ContainsFunc(extra, func(x string) bool { return strings.EqualFold(x, k) })
+	}
+	drop := 0
+	for k := range h {
+		if secret(k) {
+			drop++
+		}
+	}
+	if drop == 0 {
+		return h
+	}
+	out := make(http.Header, len(h)-drop)
+	for k, vs := range h {
+		if !secret(k) {
 			out[k] = vs
 		}
 	}

@@ -27,6 +27,7 @@ type Recorder struct {
 	count   int64
 	err     error // sticky: the first write error
 	closed  bool
+	drop    []string // more headers to leave out (DropHeaders)
 }
 
 // NewRecorder returns a Recorder that writes to w. Call Close to flush.
@@ -37,15 +38,24 @@ func NewRecorder(w io.Writer) *Recorder {
 	return &Recorder{bw: bw, enc: enc, pending: map[uint64]*Entry{}}
 }
 
-// Add records e as request seq (counting from 0 without gaps). It drops
-// credential headers from e, whatever the caller did. An invalid entry is
-// not written: Add returns why and counts seq as skipped, so later entries
-// still flow.
-func (r *Recorder) Add(seq uint64, e Entry) error {
-	e.Header = StripCredentials(e.Header)
-	verr := e.validate()
+// DropHeaders adds headers the recording leaves out (compared
+// case-insensitively), besides those StripSecrets always drops: the ones a
+// scenario marks secret. It applies to the entries added after it.
+func (r *Recorder) DropHeaders(names ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.drop = append(r.drop, names...)
+}
+
+// Add records e as request seq (counting from 0 without gaps). It drops
+// the headers that may carry secrets from e (StripSecrets, and
+// DropHeaders'), whatever the caller did. An invalid entry is not written:
+// Add returns why and counts seq as skipped, so later entries still flow.
+func (r *Recorder) Add(seq uint64, e Entry) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	e.Header = StripSecrets(e.Header, r.drop...)
+	verr := e.validate()
 	if verr != nil {
 		if err := r.put(seq, nil); err != nil {
 			return err

@@ -84,6 +84,41 @@ func TestRecorderStripsCredentials(t *testing.T) {
 	}
 }
 
+// TestRecorderStripsSecretHeaders: the headers whose names say they carry
+// a secret, and the ones marked secret, are not recorded either; a
+// stream read back keeps a hand-written one (the user's own file).
+func TestRecorderStripsSecretHeaders(t *testing.T) {
+	var buf bytes.Buffer
+	r := NewRecorder(&buf)
+	r.DropHeaders("x-tenant")
+	e := entryAt(0)
+	e.Header = http.Header{}
+	for _, h := range []string{"X-Api-Key", "Api-Key", "X-Auth-Token", "X-Access-Token", "X-Csrf-Token", "X-Amz-Security-Token",
+		"Set-Cookie", "X-Client-Secret", "X-Password", "X-Apikey", "X-Tenant"} {
+		e.Header.Set(h, "secret-"+h)
+	}
+	e.Header.Set("X-Request-Id", "kept")
+	if err := r.Add(0, e); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "secret") {
+		t.Errorf("secret headers recorded: %s", buf.String())
+	}
+	equal(t, "headers", decodeLines(t, buf.String())[0].Header, http.Header{"X-Request-Id": {"kept"}})
+	b, err := json.Marshal(e)
+	if err != nil || strings.Contains(string(b), "secret-X-Api-Key") {
+		t.Errorf("Entry.MarshalJSON = %s, %v: want no X-Api-Key", b, err)
+	}
+	var back Entry
+	if err := json.Unmarshal([]byte(`{"offset_us":0,"method":"GET","url":"/","headers":{"X-Api-Key":["mine"]}}`), &back); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "headers read", back.Header, http.Header{"X-Api-Key": {"mine"}})
+}
+
 func TestRecorderRejectsBadAndDuplicateEntries(t *testing.T) {
 	var buf bytes.Buffer
 	r := NewRecorder(&buf)

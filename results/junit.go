@@ -78,7 +78,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 			suite.Timestamp = m.Started.UTC().Format("2006-01-02T15:04:05")
 		}
 		suite.Properties = []junitProperty{
-			{"target", m.Target}, {"mode", m.Mode}, {"plan", m.Plan.Description},
+			{"target", RedactURL(m.Target)}, {"mode", m.Mode}, {"plan", m.Plan.Description},
 			{"status", m.Status}, {"seed", fmt.Sprint(m.Seed)},
 		}
 	} else {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ragload/ragload/internal/input"
@@ -30,7 +32,13 @@ const (
 )
 
 // Manifest describes a run: what was planned, what happened, and how to
-// judge it. It never holds secrets (no password, no token).
+// judge it. It never holds secrets (no password, no token): the password
+// of a target URL with userinfo (http://user:pw@host) is stored as
+// "xxxxx" (see RedactURL).
+//
+// Warnings (omitted when there are none) are what ragload warned about
+// before sending, e.g. that credentials went over plain HTTP to a host
+// that is not loopback.
 type Manifest struct {
 	Schema string `json:"schema"`
 	Tool   string `json:"tool"`
@@ -39,8 +47,9 @@ type Manifest struct {
 	// generator's part (nil when the plan was not spread).
 	RunID    string       `json:"run_id,omitempty"`
 	Shard    *ShardInfo   `json:"shard,omitempty"`
-	Mode     string       `json:"mode"` // attack | users | replay
-	Target   string       `json:"target"`
+	Mode     string       `json:"mode"`   // attack | users | replay
+	Target   string       `json:"target"` // userinfo redacted
+	Warnings []string     `json:"warnings,omitempty"`
 	Plan     Plan         `json:"plan"`
 	Scenario ScenarioInfo `json:"scenario"`
 	Auth     AuthInfo     `json:"auth"`
@@ -175,7 +184,47 @@ func WriteManifest(dir string, m *Manifest) error {
 	if m.Schema == "" {
 		m.Schema = ManifestSchema
 	}
+	m.Target = RedactURL(m.Target)
 	return writeJSONAtomic(dir, ManifestFile, "manifest", m)
+}
+
+// RedactURL returns s with the userinfo of the URL redacted, for storing
+// and printing: "http://admin:pw@host" becomes "http://admin:xxxxx@host",
+// and a lone user name, which may be a token ("https://TOKEN@host"),
+// becomes "xxxxx". Other strings are returned as they are.
+func RedactURL(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	u, err := url.Parse(s)
+	if err == nil {
+		switch {
+		case u.User == nil:
+			return s
+		case hasPassword(u.User):
+			return u.Redacted()
+		}
+		u.User = url.User("xxxxx")
+		return u.String()
+	}
+	// Not a URL Go can parse (a bad escape, say): cut the userinfo by hand.
+	scheme, rest, ok := strings.Cut(s, "://")
+	if !ok {
+		return s
+	}
+	host := rest
+	if i := strings.IndexAny(rest, "/?#"); i >= 0 {
+		host = rest[:i]
+	}
+	if i := strings.LastIndex(host, "@"); i >= 0 {
+		return scheme + "://xxxxx" + rest[i:]
+	}
+	return s
+}
+
+func hasPassword(u *url.Userinfo) bool {
+	_, ok := u.Password()
+	return ok
 }
 
 // writeJSONAtomic writes v as indented JSON to dir/name through a
@@ -209,7 +258,8 @@ func writeJSONAtomic(dir, name, what string, v any) error {
 }
 
 // ReadManifest reads dir/run.json, of at most MaxJSONBytes. A missing file
-// is an error that errors.Is(err, fs.ErrNotExist) reports.
+// is an error that errors.Is(err, fs.ErrNotExist) reports. The target's
+// userinfo is redacted, as WriteManifest stores it, even in older files.
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
 	b, err := readCapped(path, "a run.json")
@@ -220,6 +270,7 @@ func ReadManifest(dir string) (*Manifest, error) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, fmt.Errorf("read manifest %q: %w", path, input.CutError(err))
 	}
+	m.Target = RedactURL(m.Target) // a file written before targets were redacted
 	return &m, nil
 }
 

@@ -169,3 +169,61 @@ func TestDurationJSON(t *testing.T) {
 		t.Errorf("Plan = %+v, %v", p, err)
 	}
 }
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"http://admin:pw@api.test:8000/rag", "http://admin:xxxxx@api.test:8000/rag"},
+		{"https://TOKEN123@api.test", "https://xxxxx@api.test"},
+		{"http://a:p%40ss@h/x?y=1", "http://a:xxxxx@h/x?y=1"},
+		{"http://a:pw@h/%zz", "http://xxxxx@h/%zz"}, // not a URL Go parses
+		{"http://api.test/path@v2", "http://api.test/path@v2"},
+		{"http://api.test", "http://api.test"},
+		{"", ""},
+		{"user@example.com", "user@example.com"},
+	}
+	for _, tt := range tests {
+		if got := RedactURL(tt.in); got != tt.want {
+			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestManifestRedactsUserinfo: a target URL with a password is stored,
+// read (from an older file too) and reported without it; warnings are kept,
+// and left out of the file when there are none.
+func TestManifestRedactsUserinfo(t *testing.T) {
+	dir := t.TempDir()
+	m := fullManifest()
+	m.Target = "http://admin:url-S3cret@api.test:8000"
+	m.Warnings = []string{"credentials go over plain HTTP"}
+	if err := WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, ManifestFile))
+	if strings.Contains(string(raw), "url-S3cret") || !strings.Contains(string(raw), `"target": "http://admin:xxxxx@api.test:8000"`) ||
+		!strings.Contains(string(raw), `"warnings": [`) {
+		t.Errorf("run.json:\n%s", raw)
+	}
+	// An older run.json, written before targets were redacted.
+	old := strings.Replace(string(raw), "admin:xxxxx@", "admin:url-S3cret@", 1)
+	os.WriteFile(filepath.Join(dir, ManifestFile), []byte(old), 0o600)
+	got, err := ReadManifest(dir)
+	if err != nil || got.Target != "http://admin:xxxxx@api.test:8000" || len(got.Warnings) != 1 {
+		t.Errorf("ReadManifest = %+v, %v", got, err)
+	}
+	m.Target = "http://admin:url-S3cret@api.test:8000" // a report from a manifest not read from a file
+	for _, format := range []string{FormatText, FormatMarkdown, FormatJUnit} {
+		var b strings.Builder
+		if err := Write(&b, format, NewReport(m, NewAggregator(m), nil)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "url-S3cret") || !strings.Contains(b.String(), "admin:xxxxx@api.test:8000") {
+			t.Errorf("%s report:\n%s", format, b.String())
+		}
+	}
+	m.Warnings = nil
+	WriteManifest(dir, m)
+	if raw, _ := os.ReadFile(filepath.Join(dir, ManifestFile)); strings.Contains(string(raw), "warnings") {
+		t.Errorf("run.json without warnings mentions them:\n%s", raw)
+	}
+}

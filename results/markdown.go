@@ -100,7 +100,7 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 	}
 	p.printf("- **Plan** %s · seed %d · sent %d%s · achieved %.1f/s over %s\n",
 		mdEscape(m.Plan.Description), m.Seed, m.Sent, planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
-	p.printf("- **Target** %s · auth %s\n", mdCode(m.Target), m.Auth.Mode)
+	p.printf("- **Target** %s · auth %s\n", mdCode(RedactURL(m.Target)), m.Auth.Mode)
 	if u := m.Users; u != nil {
 		p.printf("- **Users** planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
 			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), mdEscape(u.Wait))

@@ -51,6 +51,7 @@ func schemaRun(t *testing.T) (*Manifest, []*vegeta.Result) {
 	eps := append(testEndpoints(), EndpointInfo{Key: "stream", Name: "/query/stream", Method: "POST", Path: "/query/stream", Weight: 1, Auth: true, Stream: "sse"})
 	m := &Manifest{
 		Schema: ManifestSchema, Tool: "ragload test", Name: "schema", Mode: "users", Target: "http://api.test",
+		Warnings: []string{"credentials go over plain HTTP to api.test, which is not loopback"},
 		Plan: Plan{Description: "stages from 1/s, →4/s in 2s", Kind: "stages", Arrivals: "poisson", StartRate: 1,
 			Stages: []Stage{{Duration(2 * time.Second), 4}}, Duration: Duration(2 * time.Second), Timeout: Duration(30 * time.Second), MaxWorkers: 8},
 		Scenario: ScenarioInfo{Name: "rag", Source: "built-in", Endpoints: eps, Queries: 14},

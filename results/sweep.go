@@ -85,6 +85,7 @@ func WriteSweep(dir string, s *Sweep) error {
 	if s.Schema == "" {
 		s.Schema = SweepSchema
 	}
+	s.Target = RedactURL(s.Target)
 	return writeJSONAtomic(dir, SweepFile, "sweep", s)
 }
 
@@ -98,6 +99,7 @@ func ReadSweep(dir string) (*Sweep, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), input.CutError(err))
 	}
+	s.Target = RedactURL(s.Target) // a file written before targets were redacted
 	return &s, nil
 }
 

@@ -44,7 +44,7 @@ func (s *Sweep) intro() string {
 		what = fmt.Sprintf("steps %v/s", p.Steps)
 	}
 	return fmt.Sprintf("Sweep %s · %s · %s · steps of %s after %s warm-up · judged by %s",
-		s.Name, s.Target, what, time.Duration(p.StepDuration), time.Duration(p.Warmup), strings.Join(s.Thresholds, ", "))
+		s.Name, RedactURL(s.Target), what, time.Duration(p.StepDuration), time.Duration(p.Warmup), strings.Join(s.Thresholds, ", "))
 }
 
 func writeSweepText(w io.Writer, s *Sweep) error {

@@ -76,7 +76,7 @@ func (r *Report) writeHeader(p *printer) {
 		if m.Auth.Mode == "bearer" {
 			auth = fmt.Sprintf("bearer, %d account(s), %d login(s), %d refresh(es)", m.Auth.Users, m.Auth.Logins, m.Auth.Refreshes)
 		}
-		p.printf("Target   %s · auth %s\n", m.Target, auth)
+		p.printf("Target   %s · auth %s\n", RedactURL(m.Target), auth)
 		p.printf("Plan     %s · seed %d · timeout %s\n", m.Plan.Description, m.Seed, time.Duration(m.Plan.Timeout))
 		planned := ""
 		if m.Planned > 0 {

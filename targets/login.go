@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
 // Token is an access token in hand.
@@ -29,10 +32,11 @@ type Token struct {
 }
 
 // LoginError is a failed login. Its message names the user and the URL,
-// never the password (it is masked even where the server echoes it).
+// never the password (it is masked even where the server echoes it, see
+// Mask) nor the URL's userinfo.
 type LoginError struct {
 	User   string
-	URL    string
+	URL    string // userinfo redacted
 	Status string // HTTP status line; empty on a transport error
 	Code   int    // HTTP status code; 0 on a transport error
 	Detail string
@@ -60,15 +64,20 @@ func (e *LoginError) Error() string {
 
 func (e *LoginError) Unwrap() error { return e.Err }
 
-// login posts the form login once and returns the token.
+// login posts the form login once and returns the token. It follows
+// redirects on the login's own server only (see RedirectError).
 func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c Credential) (*Token, error) {
 	code := 0
 	fail := func(status, detail string, err error) error {
-		if c.Password != "" {
-			detail = strings.ReplaceAll(detail, c.Password, "***")
+		detail = Mask(detail, c.Password)
+		if err != nil && Mask(err.Error(), c.Password) != err.Error() {
+			err = errors.New(Mask(err.Error(), c.Password)) // the cause is lost, not the password
 		}
-		return &LoginError{User: c.Username, URL: loginURL, Status: status, Code: code, Detail: detail, Err: err}
+		return &LoginError{User: c.Username, URL: results.RedactURL(loginURL), Status: status, Code: code, Detail: detail, Err: err}
 	}
+	cl := *client // a copy: the run's client may follow redirects elsewhere
+	cl.CheckRedirect = sameServer("the password would go there", "the login would end there")
+	client = &cl
 	form := url.Values{a.UsernameField: {c.Username}, a.PasswordField: {c.Password}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, loginURL, strings.NewReader(form.Encode()))
 	if err != nil {
@@ -92,11 +101,8 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 		return nil, fail(resp.Status, "", fmt.Errorf("read response: %w", err))
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		detail := string(body)
-		if c.Password != "" { // mask before snippet cuts the password in two
-			detail = strings.ReplaceAll(detail, c.Password, "***")
-		}
-		return nil, fail(resp.Status, snippet([]byte(detail)), nil)
+		// Masked before snippet cuts the password in two.
+		return nil, fail(resp.Status, snippet([]byte(Mask(string(body), c.Password))), nil)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -119,6 +125,140 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 		}
 	}
 	return t, nil
+}
+
+// maxRedirects is how many redirects a request follows, as Go's and
+// vegeta's clients do by default.
+const maxRedirects = 10
+
+// RedirectError is a redirect refused because it leaves the server the
+// request was for: another scheme, host or port (http to https on the same
+// host name and the default port is allowed), or https to http.
+type RedirectError struct {
+	To   string // where it leads, userinfo redacted and query left out
+	Why  string // "another host" or "from https to http"
+	What string // what following it would do, e.g. "the password would go there"
+}
+
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("refused to follow a redirect to %s (%s): %s", e.To, e.Why, e.What)
+}
+
+// sameServer is a CheckRedirect that follows redirects on the first
+// request's server only and refuses others with a *RedirectError whose
+// What is resent (a 307 or 308, which send the body again) or moved
+// (other redirects, which drop it).
+func sameServer(resent, moved string) func(*http.Request, []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= maxRedirects {
+			return fmt.Errorf("stopped after %d redirects", maxRedirects)
+		}
+		why := leaves(via[0].URL, req.URL)
+		if why == "" {
+			return nil
+		}
+		what := moved
+		if r := req.Response; r != nil && (r.StatusCode == http.StatusTemporaryRedirect || r.StatusCode == http.StatusPermanentRedirect) {
+			what = resent
+		}
+		return &RedirectError{To: shownURL(req.URL), Why: why, What: what}
+	}
+}
+
+// CheckRedirect is the redirect policy of the clients that send load: it
+// follows up to 10 redirects, as Go's default does, but a redirect that
+// leaves the first request's server (see RedirectError) loses the headers
+// that may carry credentials (SecretHeader), so a token never follows the
+// load to another host, nor in clear text from https to http. (Go itself
+// drops only Authorization and Cookie, and only for another host name:
+// not for another port, nor from https to http.)
+func CheckRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return fmt.Errorf("stopped after %d redirects", maxRedirects)
+	}
+	if leaves(via[0].URL, req.URL) != "" {
+		for k := range req.Header {
+			if SecretHeader(k) {
+				delete(req.Header, k)
+			}
+		}
+	}
+	return nil
+}
+
+// RefuseOtherHosts returns a copy of client that refuses redirects to
+// another server (see RedirectError); what says what following one would
+// do, e.g. "the password would go there".
+func RefuseOtherHosts(client *http.Client, what string) *http.Client {
+	cl := *client
+	cl.CheckRedirect = sameServer(what, what)
+	return &cl
+}
+
+// leaves says how a redirect from from to to leaves from's server: ""
+// when it does not.
+func leaves(from, to *url.URL) string {
+	switch {
+	case from.Scheme == "https" && to.Scheme != "https":
+		return "from https to http"
+	case !strings.EqualFold(from.Hostname(), to.Hostname()):
+		return "another host"
+	case from.Scheme == to.Scheme && port(from) == port(to):
+		return ""
+	case from.Scheme == "http" && to.Scheme == "https" && port(to) == "443":
+		return "" // an upgrade to TLS on the same host
+	}
+	return "another host"
+}
+
+// port is u's port, or its scheme's default.
+func port(u *url.URL) string {
+	if p := u.Port(); p != "" {
+		return p
+	}
+	switch u.Scheme {
+	case "https":
+		return "443"
+	case "http":
+		return "80"
+	}
+	return ""
+}
+
+// shownURL is u for a message: userinfo redacted, query and fragment
+// left out (they may hold secrets of their own).
+func shownURL(u *url.URL) string {
+	cp := *u
+	query := cp.RawQuery != "" || cp.ForceQuery
+	cp.RawQuery, cp.ForceQuery, cp.Fragment, cp.RawFragment = "", false, "", ""
+	s := results.RedactURL(cp.String())
+	if query {
+		s += "?…"
+	}
+	return s
+}
+
+// CleartextWarning returns a warning when credentials sent to the API at
+// base would cross the network in clear text (an http:// URL whose host is
+// not loopback), and "" otherwise. Host names other than localhost are not
+// resolved: a name is not loopback.
+func CleartextWarning(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.Scheme != "http" || loopback(u.Hostname()) {
+		return ""
+	}
+	return fmt.Sprintf("credentials go over plain HTTP to %s, which is not loopback: anyone on the way can read the passwords and tokens (use https://)", u.Host)
+}
+
+// loopback reports whether host names this machine: localhost (and
+// *.localhost), 127.0.0.0/8 or ::1.
+func loopback(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(h)
+	return ip != nil && ip.IsLoopback()
 }
 
 // lookup follows a dotted path through nested JSON objects.

@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -304,5 +307,176 @@ func TestJWTExpiry(t *testing.T) {
 				t.Errorf("jwtExpiry(%q) = %v, want %v", tt.token, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestLoginRefusesRedirectToAnotherServer: a login answered with a
+// redirect to another server (another port of the same host, which Go's
+// client treats as the same host) or from https to http is refused before
+// anything is sent there, with both URLs named; the other server sees
+// nothing. A redirect on the login's own server is followed.
+func TestLoginRefusesRedirectToAnotherServer(t *testing.T) {
+	const pw = "Redirect-S3cret!pw"
+	var elsewhere atomic.Int64
+	thief := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		json.NewEncoder(w).Encode(map[string]string{"access_token": "stolen"})
+	})
+	thiefURL, _ := url.Parse(thief.URL)
+	redirecting := func(code int, to string) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/api/v1/auth/login/" { // the same server, with a slash
+				json.NewEncoder(w).Encode(map[string]string{"access_token": "tk"})
+				return
+			}
+			http.Redirect(w, r, to, code)
+		}
+	}
+	plain := func(code int, to string) *httptest.Server { return serve(t, redirecting(code, to)) }
+	tls := func(code int, to string) *httptest.Server {
+		srv := httptest.NewTLSServer(redirecting(code, to))
+		t.Cleanup(srv.Close)
+		return srv
+	}
+	tests := []struct {
+		name string
+		srv  *httptest.Server
+		want string // "" when the login works
+	}{
+		{"307 to another port", plain(http.StatusTemporaryRedirect, thief.URL+"/steal"),
+			"refused to follow a redirect to " + thief.URL + "/steal (another host): the password would go there"},
+		{"308 to another port", plain(http.StatusPermanentRedirect, thief.URL+"/steal"),
+			"refused to follow a redirect to " + thief.URL + "/steal (another host): the password would go there"},
+		{"302 to another port", plain(http.StatusFound, thief.URL+"/steal"),
+			"refused to follow a redirect to " + thief.URL + "/steal (another host): the login would end there"},
+		{"another host name", plain(http.StatusTemporaryRedirect, "http://localhost:"+thiefURL.Port()+"/steal"),
+			"refused to follow a redirect to http://localhost:" + thiefURL.Port() + "/steal (another host)"},
+		{"userinfo and query", plain(http.StatusTemporaryRedirect, "http://user:hidden-pw@"+thiefURL.Host+"/steal?key=hidden-key"),
+			"refused to follow a redirect to http://user:xxxxx@" + thiefURL.Host + "/steal?… (another host)"},
+		{"https to http", tls(http.StatusTemporaryRedirect, thief.URL+"/steal"),
+			"refused to follow a redirect to " + thief.URL + "/steal (from https to http): the password would go there"},
+		{"same server", plain(http.StatusTemporaryRedirect, "/api/v1/auth/login/"), ""},
+		{"same https server", tls(http.StatusPermanentRedirect, "/api/v1/auth/login/"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := elsewhere.Load()
+			p := NewPool(tt.srv.Client(), tt.srv.URL, Default().Auth, []Credential{{"u@x", pw}})
+			err := p.Login(t.Context())
+			if got := elsewhere.Load() - before; got != 0 {
+				t.Errorf("the other server got %d requests", got)
+			}
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("a redirect on the same server: %v", err)
+				}
+				if tok := p.Sessions()[0].Token(); tok == nil || tok.Value != "tk" {
+					t.Errorf("token = %v, want the server's", tok)
+				}
+				return
+			}
+			var le *LoginError
+			var re *RedirectError
+			if !errors.As(err, &le) || !errors.As(err, &re) {
+				t.Fatalf("Login = %v (%T), want a *LoginError with a *RedirectError", err, err)
+			}
+			want := `login as "u@x" at ` + tt.srv.URL + "/api/v1/auth/login: " + tt.want
+			if !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("error\n%s\nwant it to start with\n%s", err, want)
+			}
+			for _, secret := range []string{pw, "hidden-pw", "hidden-key"} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error %q shows %q", err, secret)
+				}
+			}
+		})
+	}
+}
+
+// TestCheckRedirect: the clients that send load drop the headers that may
+// carry credentials on a redirect to another server, even another port of
+// the same host (where Go's client keeps Authorization) or from https to
+// http, and keep them on their own server.
+func TestCheckRedirect(t *testing.T) {
+	type seen struct{ auth, apiKey, custom, body string }
+	got := make(chan seen, 1)
+	record := func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- seen{r.Header.Get("Authorization"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Custom"), string(b)}
+	}
+	other := serve(t, record)
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/here":
+			record(w, r)
+		case "/same":
+			http.Redirect(w, r, "/here", http.StatusTemporaryRedirect)
+		default:
+			http.Redirect(w, r, other.URL+"/there", http.StatusTemporaryRedirect)
+		}
+	}
+	plain := serve(t, handler)
+	secure := httptest.NewTLSServer(http.HandlerFunc(handler))
+	t.Cleanup(secure.Close)
+	send := func(srv *httptest.Server, path string) seen {
+		t.Helper()
+		cl := srv.Client()
+		cl.CheckRedirect = CheckRedirect
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+path, strings.NewReader("q"))
+		req.Header.Set("Authorization", "Bearer tok")
+		req.Header.Set("X-Api-Key", "key")
+		req.Header.Set("X-Custom", "kept")
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return <-got
+	}
+	if s := send(plain, "/same"); s != (seen{"Bearer tok", "key", "kept", "q"}) {
+		t.Errorf("a redirect on the same server: the target saw %+v", s)
+	}
+	if s := send(plain, "/away"); s != (seen{"", "", "kept", "q"}) {
+		t.Errorf("a redirect to another port: the target saw %+v, want no Authorization, no X-Api-Key", s)
+	}
+	if s := send(secure, "/away"); s != (seen{"", "", "kept", "q"}) {
+		t.Errorf("a redirect from https to http: the target saw %+v, want no Authorization, no X-Api-Key", s)
+	}
+}
+
+// TestLoginMasksEncodedPassword: a server that echoes the login form back
+// in an error shows the password URL-encoded, or JSON-escaped: every form
+// is masked.
+func TestLoginMasksEncodedPassword(t *testing.T) {
+	const pw = `S3cret-Pa55! <&"/+>`
+	var rawForm string
+	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		rawForm = string(b)
+		form, _ := url.ParseQuery(rawForm)
+		w.WriteHeader(http.StatusBadRequest)
+		if r.URL.Query().Has("json") {
+			json.NewEncoder(w).Encode(map[string]any{"detail": "bad login", "input": map[string]string{"password": form.Get("password")}})
+			return
+		}
+		fmt.Fprintf(w, "bad form: %s (path %s)", rawForm, url.PathEscape(form.Get("password")))
+	})
+	for _, path := range []string{"/login", "/login?json"} {
+		_, err := login(t.Context(), srv.Client(), srv.URL+path, Default().Auth, Credential{"u@x", pw})
+		if err == nil {
+			t.Fatal("login succeeded")
+		}
+		if !strings.Contains(rawForm, url.QueryEscape(pw)) {
+			t.Fatalf("the form %q lacks the encoded password: the test tests nothing", rawForm)
+		}
+		msg := err.Error()
+		if !strings.Contains(msg, "***") {
+			t.Errorf("error %q masks nothing", msg)
+		}
+		for _, leak := range []string{"S3cret", "Pa55", "%21", `\u003c`} {
+			if strings.Contains(msg, leak) {
+				t.Errorf("error %q shows %q of the password", msg, leak)
+			}
+		}
 	}
 }

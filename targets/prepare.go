@@ -16,6 +16,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
 // Defaults of PrepareConfig: the routes of the RAG API and the account names.
@@ -179,6 +181,7 @@ type preparer struct {
 	cfg    PrepareConfig
 	client *http.Client
 	base   string
+	shown  string // base for messages: userinfo redacted
 }
 
 func newPreparer(cfg PrepareConfig) *preparer {
@@ -190,9 +193,13 @@ func newPreparer(cfg PrepareConfig) *preparer {
 	cfg.UploadPath = cmp.Or(cfg.UploadPath, DefaultUploadPath)
 	cfg.DocumentsPath = cmp.Or(cfg.DocumentsPath, DefaultDocumentsPath)
 	p := &preparer{cfg: cfg, client: cfg.Client, base: strings.TrimRight(cfg.BaseURL, "/")}
+	p.shown = results.RedactURL(p.base)
 	if p.client == nil {
 		p.client = &http.Client{Timeout: 60 * time.Second}
 	}
+	// Registrations carry passwords, uploads a token: neither follows a
+	// redirect to another server.
+	p.client = RefuseOtherHosts(p.client, "the credentials would go there")
 	return p
 }
 
@@ -245,9 +252,9 @@ func (p *preparer) notConnected(err error) error {
 	var dns *net.DNSError
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("the server at %s is not reachable (is it running?): %w", p.base, err)
+		return fmt.Errorf("the server at %s is not reachable (is it running?): %w", p.shown, err)
 	case errors.As(err, &dns), errors.As(err, &op) && op.Op == "dial":
-		return fmt.Errorf("the server at %s is not reachable: %w", p.base, err)
+		return fmt.Errorf("the server at %s is not reachable: %w", p.shown, err)
 	}
 	return nil
 }
@@ -255,15 +262,12 @@ func (p *preparer) notConnected(err error) error {
 // routeError says that the server does not have a route, and which flag
 // changes it.
 func (p *preparer) routeError(method, path, status, flag string) error {
-	return fmt.Errorf("the server at %s has no %s %s (%s): set %s", p.base, method, path, status, flag)
+	return fmt.Errorf("the server at %s has no %s %s (%s): set %s", p.shown, method, path, status, flag)
 }
 
-// detail is ": <the start of body>" with secret masked, or "".
+// detail is ": <the start of body>" with secret masked (see Mask), or "".
 func detail(body []byte, secret string) string {
-	s := string(body)
-	if secret != "" {
-		s = strings.ReplaceAll(s, secret, "***")
-	}
+	s := Mask(string(body), secret)
 	if s = snippet([]byte(s)); s == "" {
 		return ""
 	}

@@ -19,6 +19,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/ragload/ragload/results"
 )
 
 // documentFiles lists the regular files of dir (symbolic links to regular
@@ -156,7 +158,7 @@ func (p *preparer) upload(ctx context.Context, tok, name string) (int, error) {
 		if ctx.Err() != nil {
 			return 0, interrupted(ctx)
 		}
-		return 0, p.unreachable(fmt.Sprintf("upload %q to %s", name, u), err)
+		return 0, p.unreachable(fmt.Sprintf("upload %q to %s", name, p.shown+p.cfg.UploadPath), err)
 	}
 	defer resp.Body.Close()
 	b := readBody(resp, 64<<10)
@@ -168,7 +170,7 @@ func (p *preparer) upload(ctx context.Context, tok, name string) (int, error) {
 	case http.StatusRequestEntityTooLarge:
 		return resp.StatusCode, fmt.Errorf("upload %q: the server refused it as too large (%s)", name, resp.Status)
 	}
-	return resp.StatusCode, fmt.Errorf("upload %q to %s: %s%s", name, u, resp.Status, detail(b, tok))
+	return resp.StatusCode, fmt.Errorf("upload %q to %s: %s%s", name, p.shown+p.cfg.UploadPath, resp.Status, detail(b, tok))
 }
 
 // listDocuments returns the file names the server lists. It pages with
@@ -228,11 +230,11 @@ func (p *preparer) documentsPage(ctx context.Context, tok string, skip int) ([]s
 	case http.StatusNotFound, http.StatusMethodNotAllowed:
 		return nil, p.routeError(http.MethodGet, p.cfg.DocumentsPath, resp.Status, "--documents-path")
 	default:
-		return nil, fmt.Errorf("list documents at %s: %s%s", u, resp.Status, detail(b, tok))
+		return nil, fmt.Errorf("list documents at %s: %s%s", results.RedactURL(u.String()), resp.Status, detail(b, tok))
 	}
 	names, err := documentNames(b)
 	if err != nil {
-		return nil, fmt.Errorf("list documents at %s: %w", u, err)
+		return nil, fmt.Errorf("list documents at %s: %w", results.RedactURL(u.String()), err)
 	}
 	return names, nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -324,6 +326,39 @@ func TestPrepareRegisterErrors(t *testing.T) {
 			defer mu.Unlock()
 			prepNoSecret(t, err, echoed...)
 		})
+	}
+}
+
+// TestPrepareRefusesRedirectToAnotherServer: a registration (which
+// carries a password) answered with a 307 to another server is refused;
+// that server sees nothing.
+func TestPrepareRefusesRedirectToAnotherServer(t *testing.T) {
+	t.Parallel()
+	var elsewhere atomic.Int64
+	thief := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		elsewhere.Add(1)
+		w.WriteHeader(http.StatusCreated)
+	}))
+	t.Cleanup(thief.Close)
+	redirecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, thief.URL+"/steal", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(redirecting.Close)
+	_, err := Prepare(t.Context(), PrepareConfig{BaseURL: redirecting.URL, Users: 3, CredentialsFile: filepath.Join(t.TempDir(), "c.csv")})
+	prepWantErr(t, err, `register "ragload-user-`, "at "+redirecting.URL+"/api/v1/auth/register: refused to follow a redirect to "+thief.URL+
+		"/steal (another host): the credentials would go there")
+	if n := elsewhere.Load(); n != 0 {
+		t.Errorf("the other server got %d registrations", n)
+	}
+}
+
+// TestDetailMasksEncodedSecret: prepare's messages mask a secret the
+// server echoes URL-encoded or JSON-escaped, as login's do.
+func TestDetailMasksEncodedSecret(t *testing.T) {
+	const secret = "tok&en<1>"
+	body, _ := json.Marshal(map[string]string{"a": secret, "b": url.QueryEscape(secret)})
+	if got := detail(body, secret); strings.Contains(got, "tok") || strings.Count(got, "***") != 2 {
+		t.Errorf("detail(%s) = %q, want both forms masked", body, got)
 	}
 }
 

@@ -88,7 +88,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 		}
 		creds[i] = Credential{Username: u, Password: pw}
 	}
-	p.logf("registering %d users at %s%s", cfg.Users, p.base, cfg.RegisterPath)
+	p.logf("registering %d users at %s%s", cfg.Users, p.shown, cfg.RegisterPath)
 	outcomes, err := p.registerAll(ctx, creds)
 
 	// An account that existed is usable if the file gave its password, or
@@ -239,7 +239,7 @@ func (p *preparer) register(ctx context.Context, c Credential) (outcome, error) 
 	req.Header.Set("Accept", "application/json")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		return notDone, p.unreachable(fmt.Sprintf("register %q at %s", c.Username, u), err)
+		return notDone, p.unreachable(fmt.Sprintf("register %q at %s", c.Username, p.shown+p.cfg.RegisterPath), err)
 	}
 	defer resp.Body.Close()
 	b := readBody(resp, 64<<10)
@@ -253,5 +253,5 @@ func (p *preparer) register(ctx context.Context, c Credential) (outcome, error) 
 	case code == http.StatusNotFound || code == http.StatusMethodNotAllowed:
 		return notDone, p.routeError(http.MethodPost, p.cfg.RegisterPath, resp.Status, "--register-path")
 	}
-	return notDone, fmt.Errorf("the server rejected the registration of %q at %s: %s%s", c.Username, u, resp.Status, detail(b, c.Password))
+	return notDone, fmt.Errorf("the server rejected the registration of %q at %s: %s%s", c.Username, p.shown+p.cfg.RegisterPath, resp.Status, detail(b, c.Password))
 }

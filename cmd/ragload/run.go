@@ -125,12 +125,16 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 		name = filepath.Base(filepath.Clean(dir))
 	}
 	ths, marks := results.Exprs(rules)
-	return attack.Setup{
+	setup := attack.Setup{
 		Dir: dir, Target: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
 		Seed: o.Seed, Thresholds: ths, Marks: marks, Tool: "ragload " + toolVersion(),
 		Shard: shard, StartAt: startAt, RunID: runID,
 		Options: attack.Options{Name: name, Timeout: o.Timeout, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
-	}, rules, nil
+	}
+	for _, w := range setup.Warnings() { // also in run.json
+		o.warn(w)
+	}
+	return setup, rules, nil
 }
 
 // sharding reads --shard, --start-at and --run-id, with the environment of
@@ -244,7 +248,7 @@ func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, wh
 	if !quiet {
 		pv = newProgressView(s.ErrOut)
 		setup.Progress, setup.ProgressEvery = pv.update, pv.every()
-		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", what, setup.Target, setup.Dir)
+		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", what, results.RedactURL(setup.Target), setup.Dir)
 		printNotes(s, setup.Scenario)
 	}
 	if setup.Record == nil && recordPath != "" {
@@ -355,15 +359,16 @@ func printNotes(s *streams, sc *targets.Scenario) {
 	}
 }
 
-// openRecording creates a new stream file for --record; it refuses to
-// overwrite one.
+// openRecording creates a new stream file for --record, private (mode
+// 0600: a request's body or a header that no rule knows may still be
+// sensitive); it refuses to overwrite one.
 func openRecording(path string) (*replay.Recorder, func() error, error) {
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, nil, fmt.Errorf("--record: %w", err)
 		}
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, nil, usageErrorf("--record: %v", err)
 	}

@@ -4,9 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/rand"
+	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	neturl "net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,11 +28,15 @@ import (
 
 // TestSecretHygiene runs every mode that can carry a secret with
 // distinctive passwords (from the environment, from flags, from a
-// credentials file, a wrong one, the ones prepare makes up) against demo
-// APIs whose tokens live 2 s (so runs refresh them), then greps every file
-// the runs wrote, and every stdout and stderr, for each password, each
-// issued token, its payload and its signature, and for anything shaped like
-// a JWT (the tokens of the demo APIs that ragload starts itself): zero hits.
+// credentials file, a wrong one, the ones prepare makes up; with characters
+// that URL-encoding and JSON escape) against demo APIs whose tokens live 2 s
+// (so runs refresh them), with a password in --url and secret headers in
+// the scenario of runs that --record, then greps every file the runs
+// wrote, and every stdout and stderr, for each password (as is,
+// URL-encoded and JSON-escaped), each issued token, its payload and its
+// signature, the --url password and the header values, and for anything
+// shaped like a JWT (the tokens of the demo APIs that ragload starts
+// itself): zero hits.
 //
 // Two places hold secrets by design and are checked instead: the
 // credentials file prepare writes (passwords, mode 0600) and the output of
@@ -37,22 +44,38 @@ import (
 // warning either way). Every other file must be clean.
 func TestSecretHygiene(t *testing.T) {
 	t.Parallel()
-	tag := rand.Text()[:12] // [A-Z2-7]: the same in a form, a URL and JSON
-	pw := func(what string) string { return "S3cr3t-pw-" + tag + "-" + what }
+	tag := rand.Text()[:12] // [A-Z2-7]
+	// The tail differs in a form, a URL path and JSON (with and without
+	// HTML escaping): each form is a needle of its own.
+	pw := func(what string) string { return "S3cr3t-pw-" + tag + "-" + what + `!<&"/ +>` }
 	acct := func(what string) string { return what + "-" + tag + "@example.com" }
 	users := map[string]string{acct("env"): pw("env"), acct("flag"): pw("flag")}
 	in := t.TempDir() // inputs the test writes: not scanned
-	var csv strings.Builder
-	csv.WriteString("username,password\n")
+	var csvText strings.Builder
+	cw := csv.NewWriter(&csvText) // quotes the passwords
+	cw.Write([]string{"username", "password"})
 	for i := range 3 {
 		u, p := acct(fmt.Sprint("csv", i)), pw(fmt.Sprint("csv", i))
 		users[u] = p
-		fmt.Fprintf(&csv, "%s,%s\n", u, p)
+		cw.Write([]string{u, p})
 	}
+	cw.Flush()
 	creds := filepath.Join(in, "creds.csv")
-	if err := os.WriteFile(creds, []byte(csv.String()), 0o600); err != nil {
+	if err := os.WriteFile(creds, []byte(csvText.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// Headers that carry secrets, in the scenario of runs that --record:
+	// the recordings must not keep them.
+	headerSecrets := map[string]string{"X-Api-Key": "api-key-" + tag, "X-Auth-Token": "auth-token-" + tag, "Api-Key": "apikey-" + tag}
+	scenario := filepath.Join(in, "headers.yaml")
+	os.WriteFile(scenario, []byte(fmt.Sprintf(`name: secret headers
+endpoints:
+  - key: query
+    headers: {X-Api-Key: %s, X-Request-Source: hygiene}
+  - key: health
+    headers: {X-Auth-Token: %s, Api-Key: %s}
+`, headerSecrets["X-Api-Key"], headerSecrets["X-Auth-Token"], headerSecrets["Api-Key"])), 0o600)
+	const urlPassword = "url-pw-secret"
 	docs := filepath.Join(in, "docs")
 	os.Mkdir(docs, 0o755)
 	os.WriteFile(filepath.Join(docs, "a.md"), []byte("a document"), 0o644)
@@ -85,7 +108,7 @@ func TestSecretHygiene(t *testing.T) {
 		t.Run("attack env", func(t *testing.T) {
 			t.Parallel() // a child process: the environment is its own
 			stdout, stderr, code := runChild(t, envOf("env"), append([]string{"attack", "-u", url, "--rate", "20", "-d", "1500ms", "-o", out("attack-env"),
-				"--record", out("attack-env", "stream.jsonl"), "-f", "markdown"}, failOK...)...)
+				"-s", scenario, "--record", out("attack-env", "stream.jsonl"), "-f", "markdown"}, failOK...)...)
 			outs.add("attack env", stdout, stderr)
 			if code != exitOK && code != exitVerdict {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
@@ -93,8 +116,12 @@ func TestSecretHygiene(t *testing.T) {
 		})
 		t.Run("attack flags", func(t *testing.T) {
 			t.Parallel()
-			run(t, "attack flags", "attack", "-u", url, "--username", acct("flag"), "--password", pw("flag"), "--rate", "20", "-d", "1s",
+			// A password in the URL too: sent (as Basic auth), never stored.
+			withUserinfo := strings.Replace(url, "http://", "http://admin:"+urlPassword+"@", 1)
+			run(t, "attack flags", "attack", "-u", withUserinfo, "--username", acct("flag"), "--password", pw("flag"), "--rate", "20", "-d", "1s",
 				"-o", out("attack-flags"), "-f", "json")
+			wantContains(t, "attack with userinfo", outs.m["attack flags stderr"], "against http://admin:xxxxx@127.0.0.1:")
+			wantContains(t, "attack with userinfo", outs.m["attack flags stdout"], `"target": "http://admin:xxxxx@127.0.0.1:`)
 		})
 		t.Run("attack csv", func(t *testing.T) {
 			t.Parallel() // 3 s: the 2 s tokens are refreshed in the background
@@ -104,7 +131,7 @@ func TestSecretHygiene(t *testing.T) {
 		t.Run("users csv", func(t *testing.T) {
 			t.Parallel() // users log in again themselves between requests
 			run(t, "users csv", append([]string{"users", "-u", url, "--credentials", creds, "-n", "3", "-r", "0", "--run-time", "2500ms", "--wait", "100ms",
-				"-o", out("users-csv"), "--keep-bodies", "--record", out("users-csv", "stream.jsonl")}, failOK...)...)
+				"-s", scenario, "-o", out("users-csv"), "--keep-bodies", "--record", out("users-csv", "stream.jsonl")}, failOK...)...)
 		})
 		t.Run("sweep", func(t *testing.T) {
 			t.Parallel()
@@ -196,14 +223,37 @@ func TestSecretHygiene(t *testing.T) {
 	}
 
 	// The secrets: every password, and every token the test API issued,
-	// whole, its payload (with its unique jti) and its signature.
+	// whole, its payload (with its unique jti) and its signature, each in
+	// every form it could be written in; the --url password; the secret
+	// headers' values.
 	type needle struct{ what, s string }
 	var needles []needle
+	add := func(what, secret string) {
+		jsonHTML, _ := json.Marshal(secret)
+		var jsonPlain bytes.Buffer
+		enc := json.NewEncoder(&jsonPlain)
+		enc.SetEscapeHTML(false)
+		enc.Encode(secret)
+		forms := []needle{{what, secret}, {what + ", URL-encoded", neturl.QueryEscape(secret)}, {what + ", path-escaped", neturl.PathEscape(secret)},
+			{what + ", JSON-escaped", strings.Trim(string(jsonHTML), `"`)}, {what + ", JSON-escaped without HTML escapes", strings.Trim(strings.TrimSpace(jsonPlain.String()), `"`)}}
+		for i, f := range forms {
+			if !slices.ContainsFunc(forms[:i], func(o needle) bool { return o.s == f.s }) {
+				needles = append(needles, f)
+			}
+		}
+	}
 	for u, p := range users {
-		needles = append(needles, needle{"the password of " + u, p})
+		add("the password of "+u, p)
 	}
 	for _, what := range []string{"wrong", "demo", "serve"} {
-		needles = append(needles, needle{"the " + what + " password", pw(what)})
+		add("the "+what+" password", pw(what))
+	}
+	if len(needles) != 5*(len(users)+3) {
+		t.Fatalf("%d needles for %d passwords: the passwords do not differ in their encoded forms", len(needles), len(users)+3)
+	}
+	add("the --url password", urlPassword)
+	for h, v := range headerSecrets {
+		add("the "+h+" header", v)
 	}
 	prepFile := out("prepare", "credentials.csv")
 	prepared, err := targets.LoadCredentials(prepFile) // refuses the file unless it is private
@@ -211,7 +261,7 @@ func TestSecretHygiene(t *testing.T) {
 		t.Fatalf("the prepared credentials: %v, %v", prepared, err)
 	}
 	for _, c := range prepared {
-		needles = append(needles, needle{"the password prepare made up for " + c.Username, c.Password})
+		add("the password prepare made up for "+c.Username, c.Password)
 	}
 	tokens := srv.IssuedTokens()
 	if len(tokens) < 15 {
@@ -222,8 +272,9 @@ func TestSecretHygiene(t *testing.T) {
 		if len(parts) != 3 {
 			t.Fatalf("token %d is not a JWT", i)
 		}
-		needles = append(needles, needle{fmt.Sprintf("token %d", i), tok},
-			needle{fmt.Sprintf("the payload of token %d", i), parts[1]}, needle{fmt.Sprintf("the signature of token %d", i), parts[2]})
+		add(fmt.Sprintf("token %d", i), tok)
+		add(fmt.Sprintf("the payload of token %d", i), parts[1])
+		add(fmt.Sprintf("the signature of token %d", i), parts[2])
 	}
 	jwt := regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{20,}`)
 	// find reports each secret found in b: where, at which byte offset
@@ -279,6 +330,16 @@ func TestSecretHygiene(t *testing.T) {
 		t.Error("targets --login printed no token on stdout")
 	}
 	delete(outs.m, "targets login stdout stdout")
+	// The recordings were made with the scenario's headers, less the secret
+	// ones, and privately.
+	for _, rec := range []string{"attack-env", "users-csv"} {
+		path := out(rec, "stream.jsonl")
+		b, _ := os.ReadFile(path)
+		wantContains(t, path, string(b), `"X-Request-Source":["hygiene"]`)
+		if st, err := os.Stat(path); err != nil || runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, mode %v, want 0600", path, err, st.Mode().Perm())
+		}
+	}
 	// A run without --login writes no token, and says so.
 	wantContains(t, "targets stderr", outs.m["targets plain stderr"], "warning: no Authorization header on the authenticated endpoints")
 
@@ -470,4 +531,51 @@ func serveChild(t *testing.T, env []string, flags ...string) (string, func() str
 		t.Fatalf("demo serve did not start:\n%s", stop())
 	}
 	return "", nil
+}
+
+// TestPlainHTTPWarning: credentials sent to an http:// URL whose host is
+// not loopback give one warning on stderr (with --quiet too), before the
+// run, and in run.json; a loopback URL, or a run without a login, gives
+// none. The host name is reserved (.test) and never resolved: the child's
+// HTTP_PROXY is the demo API on loopback, which serves the proxied
+// requests itself, so nothing leaves the machine.
+func TestPlainHTTPWarning(t *testing.T) {
+	t.Parallel()
+	srv, api := demoAPI(t, demo.Config{Users: map[string]string{"plain@example.com": "Plain-S3cret-pw"}, LoginLatency: -1})
+	const host = "ragload-api.example.test"
+	env := []string{"HTTP_PROXY=" + api, "http_proxy=" + api, "NO_PROXY=", "no_proxy=",
+		"LOAD_TEST_EMAIL=plain@example.com", "LOAD_TEST_PASSWORD=Plain-S3cret-pw"}
+	dir := t.TempDir()
+	stdout, stderr, code := runChild(t, env, "attack", "-u", "http://"+host, "--rate", "10", "-d", "500ms", "-q", "-o", filepath.Join(dir, "plain"))
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	warning := "ragload: warning: credentials go over plain HTTP to " + host + ", which is not loopback: anyone on the way can read the passwords and tokens (use https://)\n"
+	if !strings.HasPrefix(stderr, warning) || strings.Count(stderr, "plain HTTP") != 1 {
+		t.Errorf("stderr:\n%s\nwant it to start with, once:\n%s", stderr, warning)
+	}
+	if st := srv.Stats(); st.Logins < 1 {
+		t.Errorf("the demo API saw %d logins: the run did not go through the proxy", st.Logins)
+	}
+	m := readManifest(t, filepath.Join(dir, "plain"))
+	if want := []string{strings.TrimSuffix(strings.TrimPrefix(warning, "ragload: warning: "), "\n")}; !slices.Equal(m.Warnings, want) {
+		t.Errorf("run.json warnings = %q, want %q", m.Warnings, want)
+	}
+
+	// Loopback, and a scenario without a login: no warning.
+	noLogin := filepath.Join(dir, "health.yaml")
+	os.WriteFile(noLogin, []byte("endpoints: [{key: query, weight: 0}, {key: enhanced, weight: 0}, {key: documents, weight: 0}]\n"), 0o600)
+	for name, args := range map[string][]string{
+		"loopback": {"-u", api},
+		"no login": {"-u", "http://" + host, "-s", noLogin},
+	} {
+		out := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
+		_, stderr, code := runChild(t, env, append([]string{"attack", "--rate", "10", "-d", "300ms", "-q", "-o", out}, args...)...)
+		if code != exitOK || strings.Contains(stderr, "plain HTTP") {
+			t.Errorf("%s: exit %d, stderr:\n%s", name, code, stderr)
+		}
+		if m := readManifest(t, out); m.Warnings != nil {
+			t.Errorf("%s: run.json warnings = %q", name, m.Warnings)
+		}
+	}
 }

@@ -115,7 +115,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 		j.OnStep = func(st results.SweepStep) {
 			fmt.Fprintf(s.ErrOut, "ragload: %g/s: %s (p95 %s ms, served %.1f/s)\n", st.Rate, st.Verdict, results.FormatMillis(time.Duration(st.P95*float64(time.Millisecond))), st.Throughput)
 		}
-		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", j.Target, j.StepDuration, j.Warmup, j.Dir)
+		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", results.RedactURL(j.Target), j.StepDuration, j.Warmup, j.Dir)
 		printNotes(s, j.Scenario)
 	}
 	sw, err := j.Run(ctx)
