@@ -1,7 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -11,26 +13,10 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
-	"github.com/ragload/ragload/web"
 )
-
-// dashboard serves the demo API and the dashboard on loopback; it returns
-// their URLs and the runs directory.
-func dashboard(t *testing.T) (apiURL, webURL, runsDir string) {
-	t.Helper()
-	api := httptest.NewServer(demo.New(demo.Config{}))
-	t.Cleanup(api.Close)
-	runsDir = filepath.Join(t.TempDir(), "runs")
-	srv := web.New(web.Config{RunsDir: runsDir, Tool: "ragload test", MaxUsers: 100,
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
-	ws := httptest.NewServer(srv)
-	t.Cleanup(ws.Close)
-	return api.URL, ws.URL, runsDir
-}
 
 // screenshots is where the browser test saves its pictures:
 // $RAGLOAD_SCREENSHOTS, else a temporary directory.
@@ -46,19 +32,82 @@ func screenshots(t *testing.T) string {
 }
 
 // TestBrowserDashboard is the acceptance test of ragload web: headless
-// Chromium fills the form against the demo API, shows an unknown scenario
-// file's error in the CLI's words, starts a 10 s run with 20 users, sees
+// Chromium opens the page without its token (and is told how to get in),
+// then with the URL ragload prints (the token leaves the address bar),
+// fills the form against the demo API, shows an unknown scenario file's
+// error in the CLI's words, starts a 10 s run with 20 users, sees
 // the charts and the table update, raises the users to 40 from the page,
 // stops the run, and the run directory holds a results file vegeta
 // decodes and a manifest whose user timeline shows the change.
 func TestBrowserDashboard(t *testing.T) {
 	bin := testtool.Browser(t)
-	apiURL, webURL, runsDir := dashboard(t)
+	d := dashboard(t)
+	apiURL, runsDir := d.API, d.Runs
 	shots := screenshots(t)
 	b := startBrowser(t, bin)
 	b.call("Page.enable", nil)
-	b.call("Page.navigate", map[string]any{"url": webURL + "/"})
+
+	// Another site frames the dashboard, even with its token: the browser
+	// refuses to render it (frame-ancestors 'none', X-Frame-Options DENY),
+	// so its script never loads.
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><title>evil</title><iframe id="f" src="%s/?token=%s"></iframe>`, d.URL, d.Token)
+	}))
+	defer evil.Close()
+	b.call("Page.navigate", map[string]any{"url": evil.URL + "/"})
+	b.waitFor(`document.readyState === "complete" && document.title === "evil"`, 10*time.Second)
+	framed := func() string {
+		var tree struct {
+			FrameTree struct {
+				ChildFrames []struct {
+					Frame struct{ URL string }
+				}
+			}
+		}
+		if err := json.Unmarshal(b.call("Page.getFrameTree", nil), &tree); err != nil {
+			t.Fatal(err)
+		}
+		if len(tree.FrameTree.ChildFrames) == 0 {
+			return ""
+		}
+		return tree.FrameTree.ChildFrames[0].Frame.URL
+	}
+	deadline := time.Now().Add(3 * time.Second)
+	for d.Hits("/") == 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // a rendered frame would fetch app.js by now
+	if d.Hits("/") == 0 || d.Hits("/app.js") != 0 || strings.HasPrefix(framed(), d.URL) {
+		t.Errorf("framed by another site: the page was fetched %d times and its script %d times (frame at %q), want the page refused unrendered",
+			d.Hits("/"), d.Hits("/app.js"), framed())
+	}
+	t.Logf("framed dashboard: frame URL %q, app.js fetched %d times", framed(), d.Hits("/app.js"))
+
+	// Without the token the page loads but says where to get it, and
+	// calls nothing.
+	b.call("Page.navigate", map[string]any{"url": d.URL + "/"})
+	b.waitFor(`document.readyState === "complete" && document.body.dataset.state === "locked"`, 10*time.Second)
+	var lockedText string
+	b.eval(`document.getElementById("locked").hidden ? "" : document.getElementById("locked").textContent`, &lockedText)
+	if !strings.Contains(lockedText, "Open the URL ragload web printed") {
+		t.Errorf("page without a token shows %q, want how to open it", lockedText)
+	}
+	b.screenshot(filepath.Join(shots, "web-0-locked.png"))
+
+	// The URL ragload prints: the page takes the token out of the address
+	// bar and keeps it in the tab.
+	b.call("Page.navigate", map[string]any{"url": d.URL + "/?token=" + d.Token})
 	b.waitFor(`document.readyState === "complete" && document.getElementById("status").textContent === "idle"`, 10*time.Second)
+	var href, kept, header string
+	b.eval(`location.href`, &href)
+	b.eval(`sessionStorage.getItem("ragload-web-token")`, &kept)
+	b.eval(`getComputedStyle(document.querySelector("header")).backgroundColor`, &header)
+	if href != d.URL+"/" || kept != d.Token {
+		t.Errorf("after opening the URL with its token: address bar %q, token kept %v; want %q and kept", href, kept == d.Token, d.URL+"/")
+	}
+	if header != "rgb(34, 51, 68)" { // style.css loads under the CSP
+		t.Errorf("header background %q: style.css not applied under the CSP", header)
+	}
 
 	// A scenario file that is not there: the page says what the CLI says.
 	missing := filepath.Join(t.TempDir(), "nope.yaml")

@@ -5,4 +5,9 @@
 // opens earlier runs. Runs go through the same attack drivers and write
 // the same run directories as the CLI. The page (plain HTML, JavaScript
 // drawing on canvases, CSS) is embedded, so it works offline.
+//
+// The page can start load with the user's credentials, so the server
+// answers only requests addressed to its own names (no DNS rebinding),
+// requires a per-launch token on every API call, sends a strict CSP and
+// no-framing headers (guard.go).
 package web

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
 	"encoding/json"
 	"errors"
@@ -10,9 +11,9 @@ import (
 	"io/fs"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -34,16 +35,24 @@ type Config struct {
 	Tool        string               // name and version recorded in each manifest
 	Credentials []targets.Credential // the accounts runs log in with; never sent to the page
 	MaxUsers    int                  // the most users a run can ask for; default DefaultMaxUsers
+	// Token is the secret every API call carries (Authorization: Bearer);
+	// "" makes New draw one (see Server.Token).
+	Token string
+	// Hosts are the Host names accepted beside loopback ones: "name" (any
+	// port) or "name:port". Serve adds its listener's address.
+	Hosts []string
 }
 
 // Server is the dashboard: the page, its JSON API and its live events.
 // One run goes on at a time.
 type Server struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg      Config
+	mux      *http.ServeMux
+	tokenSum [sha256.Size]byte
 
-	mu  sync.Mutex
-	cur *run // the running or last run; nil before the first
+	mu    sync.Mutex
+	hosts []string // Config.Hosts and the listen addresses
+	cur   *run     // the running or last run; nil before the first
 }
 
 // New returns a Server for cfg.
@@ -54,22 +63,33 @@ func New(cfg Config) *Server {
 	if cfg.MaxUsers <= 0 {
 		cfg.MaxUsers = DefaultMaxUsers
 	}
-	s := &Server{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.Token == "" {
+		cfg.Token = NewToken()
+	}
+	s := &Server{cfg: cfg, mux: http.NewServeMux(), tokenSum: tokenSum(cfg.Token), hosts: slices.Clone(cfg.Hosts)}
 	sub, _ := fs.Sub(static, "static")
+	// The page loads without the token (it then says how to get one); every
+	// API route needs it.
 	s.mux.Handle("GET /", http.FileServerFS(sub))
-	s.mux.HandleFunc("POST /api/start", s.post(s.handleStart))
-	s.mux.HandleFunc("POST /api/stop", s.post(s.handleStop))
-	s.mux.HandleFunc("POST /api/users", s.post(s.handleUsers))
-	s.mux.HandleFunc("POST /api/rate", s.post(s.handleRate))
-	s.mux.HandleFunc("GET /api/events", s.handleEvents)
-	s.mux.HandleFunc("GET /api/runs", s.handleRuns)
-	s.mux.HandleFunc("GET /api/report", s.handleReport)
+	s.mux.HandleFunc("POST /api/start", s.api(s.post(s.handleStart)))
+	s.mux.HandleFunc("POST /api/stop", s.api(s.post(s.handleStop)))
+	s.mux.HandleFunc("POST /api/users", s.api(s.post(s.handleUsers)))
+	s.mux.HandleFunc("POST /api/rate", s.api(s.post(s.handleRate)))
+	s.mux.HandleFunc("GET /api/events", s.api(s.handleEvents))
+	s.mux.HandleFunc("GET /api/runs", s.api(s.handleRuns))
+	s.mux.HandleFunc("GET /api/report", s.api(s.handleReport))
 	return s
 }
+
+// Token is the secret the page must send: Config.Token, or the one New drew.
+func (s *Server) Token() string { return s.cfg.Token }
 
 // Serve serves the dashboard on ln until ctx ends; then a run still going
 // is stopped, and its files completed, before Serve returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	s.mu.Lock()
+	s.hosts = append(s.hosts, ln.Addr().String())
+	s.mu.Unlock()
 	srv := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -89,23 +109,29 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// ServeHTTP implements http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+// ServeHTTP implements http.Handler: every response carries the security
+// headers, and a request for another Host (DNS rebinding) is refused
+// before any route sees it.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	securityHeaders(w.Header())
+	s.mu.Lock()
+	ok := hostAllowed(r.Host, s.hosts)
+	s.mu.Unlock()
+	if !ok {
+		writeError(w, http.StatusForbidden, fmt.Errorf("host %q is not this dashboard: open it as 127.0.0.1 or localhost, or start ragload web with --allow-host", excerpt(r.Host, 40)))
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
 
-// post guards the handlers that act: the page can start load, so a request
-// must be JSON (another site's form cannot send it without a preflight this
-// server never answers) and come from this server's own page.
+// post guards the handlers that act: the page can start load, so besides
+// the token a request must be JSON (another site's form cannot send it
+// without a preflight this server never answers).
 func (s *Server) post(h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
 			writeError(w, http.StatusUnsupportedMediaType, errors.New("want a JSON request"))
 			return
-		}
-		if o := r.Header.Get("Origin"); o != "" {
-			if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-				writeError(w, http.StatusForbidden, fmt.Errorf("origin %q is not this dashboard", o))
-				return
-			}
 		}
 		h(w, r)
 	}
@@ -234,7 +260,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		ticker = time.NewTicker(200 * time.Millisecond)
 	)
 	defer ticker.Stop()
-	if !send("hello", map[string]bool{"ok": true}) {
+	if !send("hello", map[string]any{"ok": true}) {
 		return
 	}
 	for {

@@ -10,60 +10,41 @@ import (
 	"github.com/ragload/ragload/results"
 )
 
-func post(t *testing.T, url, body string, hdr ...string) (int, map[string]any) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	var out map[string]any
-	json.NewDecoder(res.Body).Decode(&out) //nolint:errcheck // checked by the callers' assertions
-	return res.StatusCode, out
-}
-
 // TestWebAPI checks the JSON API around a rate-mode run: one run at a time
 // (409), the form's errors in the CLI's words, a rate change followed, no
 // user changes outside the users mode, another site's page refused, and the run ends as an
 // ordinary run directory.
 func TestWebAPI(t *testing.T) {
 	t.Parallel()
-	apiURL, webURL, runsDir := dashboard(t)
+	d := dashboard(t)
+	apiURL, runsDir := d.API, d.Runs
 	for _, tt := range []struct{ body, want string }{
 		{`{"url":"` + apiURL + `","mode":"walk","duration":"1s"}`, `mode "walk" isn't one of [users rate]`},
 		{`{"url":"` + apiURL + `","mode":"users","users":0,"duration":"1s"}`, `--users must be in 1–100, got 0`},
 		{`{"url":"` + apiURL + `","mode":"rate","rate":5,"duration":"soon"}`, `duration "soon": want a duration > 0, e.g. 30s or 5m`},
 		{`{"url":"` + apiURL + `","mode":"users","users":2,"wait":"1s-x","duration":"1s"}`, `wait "1s-x": "x" is not a duration ≥ 0 (e.g. 1s, 500ms)`},
 	} {
-		if code, out := post(t, webURL+"/api/start", tt.body); code != http.StatusBadRequest || out["error"] != tt.want {
+		if code, out := d.post(t, "/api/start", tt.body); code != http.StatusBadRequest || out["error"] != tt.want {
 			t.Errorf("start %s: %d %v, want 400 %q", tt.body, code, out, tt.want)
 		}
 	}
-	if code, _ := post(t, webURL+"/api/start", `{}`, "Origin", "http://evil.example"); code != http.StatusForbidden {
+	if code, _ := d.post(t, "/api/start", `{}`, "Origin", "http://evil.example"); code != http.StatusForbidden {
 		t.Errorf("start from another origin: %d, want 403", code)
 	}
-	code, info := post(t, webURL+"/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s","name":"r1"}`)
+	code, info := d.post(t, "/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s","name":"r1"}`)
 	if code != http.StatusOK || info["dir"] == nil {
 		t.Fatalf("start: %d %v", code, info)
 	}
-	if code, _ := post(t, webURL+"/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s"}`); code != http.StatusConflict {
+	if code, _ := d.post(t, "/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s"}`); code != http.StatusConflict {
 		t.Errorf("second start while running: %d, want 409", code)
 	}
-	if code, out := post(t, webURL+"/api/users", `{"users":5}`); code != http.StatusConflict {
+	if code, out := d.post(t, "/api/users", `{"users":5}`); code != http.StatusConflict {
 		t.Errorf("set users of a rate run: %d %v, want 409", code, out)
 	}
-	if code, out := post(t, webURL+"/api/rate", `{"rate":0}`); code != http.StatusBadRequest || out["error"] != "--rate must be > 0, got 0" {
+	if code, out := d.post(t, "/api/rate", `{"rate":0}`); code != http.StatusBadRequest || out["error"] != "--rate must be > 0, got 0" {
 		t.Errorf("set rate 0: %d %v, want 400", code, out)
 	}
-	if code, out := post(t, webURL+"/api/rate", `{"rate":40}`); code != http.StatusOK {
+	if code, out := d.post(t, "/api/rate", `{"rate":40}`); code != http.StatusOK {
 		t.Errorf("set rate 40: %d %v", code, out)
 	}
 	deadline := time.Now().Add(15 * time.Second)
@@ -81,16 +62,12 @@ func TestWebAPI(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	res, err := http.Get(webURL + "/api/report?run=r1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
+	_, text := d.do(t, http.MethodGet, "/api/report?run=r1", "")
 	var rep struct{ Report string }
-	if err := json.NewDecoder(res.Body).Decode(&rep); err != nil || !strings.Contains(rep.Report, "Verdict: ") {
+	if err := json.Unmarshal([]byte(text), &rep); err != nil || !strings.Contains(rep.Report, "Verdict: ") {
 		t.Errorf("report of r1: %v %q", err, rep.Report)
 	}
-	if code, out := post(t, webURL+"/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s","name":"r1"}`); code != http.StatusBadRequest || !strings.Contains(out["error"].(string), "already holds a run") {
+	if code, out := d.post(t, "/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s","name":"r1"}`); code != http.StatusBadRequest || !strings.Contains(out["error"].(string), "already holds a run") {
 		t.Errorf("start into r1 again: %d %v", code, out)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -13,9 +15,14 @@ import (
 	"github.com/ragload/ragload/web"
 )
 
+// tokenEnv names the environment variable that can hold the dashboard's token.
+const tokenEnv = "RAGLOAD_WEB_TOKEN"
+
 type webOptions struct {
 	Addr            string
 	AllowRemote     bool
+	AllowHosts      []string
+	Token           string // from --token or $RAGLOAD_WEB_TOKEN; "" draws one
 	RunsDir         string
 	CredentialsFile string
 	Username        string
@@ -36,12 +43,25 @@ an ordinary run directory under --runs-dir (results.bin and run.json),
 which report, compare and plot read like any other; earlier runs are listed
 on the page and can be opened.
 
-The page can start load, so it listens on loopback only unless
---allow-remote is given. Credentials come from --username/--password,
-$LOAD_TEST_EMAIL/$LOAD_TEST_PASSWORD or a --credentials file, as for
-attack and users; they never reach the page.`,
+The page can start load from this machine with your credentials, so:
+  - It needs a token, drawn at random at each launch (or given with
+    $RAGLOAD_WEB_TOKEN or --token, at least 16 characters). ragload prints
+    the URL to open, http://127.0.0.1:8089/?token=…; the page keeps the
+    token in the tab and drops it from the address bar. Without it the API
+    answers 401.
+  - It answers only requests addressed to a loopback name (localhost,
+    127.0.0.1, ::1), to --addr, or to a name given with --allow-host: a
+    web page cannot reach it by rebinding its own name to 127.0.0.1.
+  - It listens on loopback only unless --allow-remote is given; then anyone
+    who has the URL can start load against any URL with these credentials
+    and read every stored run.
+
+Credentials come from --username/--password, $LOAD_TEST_EMAIL/
+$LOAD_TEST_PASSWORD or a --credentials file, as for attack and users; they
+never reach the page.`,
 		Example: `  ragload web
-  ragload demo serve --addr 127.0.0.1:8000 &  ragload web --runs-dir runs/explore`,
+  ragload demo serve --addr 127.0.0.1:8000 &  ragload web --runs-dir runs/explore
+  ragload web --addr 192.168.1.20:8089 --allow-remote --allow-host loadbox.lan`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			host, _, err := net.SplitHostPort(o.Addr)
@@ -50,6 +70,23 @@ attack and users; they never reach the page.`,
 			}
 			if !isLoopback(host) && !o.AllowRemote {
 				return usageErrorf("--addr %s is not a loopback address: the page can start load, so this needs --allow-remote", o.Addr)
+			}
+			if isUnspecified(host) && len(o.AllowHosts) == 0 {
+				return usageErrorf("--addr %s listens on every interface: name the host the browser will use with --allow-host (the dashboard answers only requests for its own names)", o.Addr)
+			}
+			for _, h := range o.AllowHosts {
+				if h == "" || strings.ContainsAny(h, "/ ") {
+					return usageErrorf("--allow-host %q: want a host name or host:port", h)
+				}
+			}
+			from := "--token"
+			if !c.Flags().Changed("token") {
+				o.Token, from = os.Getenv(tokenEnv), "$"+tokenEnv
+			}
+			if o.Token != "" || c.Flags().Changed("token") {
+				if err := web.CheckToken(o.Token); err != nil {
+					return usageErrorf("%s: %v", from, err)
+				}
 			}
 			if o.MaxUsers < 1 {
 				return usageErrorf("--max-users must be ≥ 1, got %d", o.MaxUsers)
@@ -62,7 +99,9 @@ attack and users; they never reach the page.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8089", "address to serve the dashboard on")
-	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone who reaches it can start load)")
+	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone with the printed URL can start load)")
+	fs.StringArrayVar(&o.AllowHosts, "allow-host", nil, "a host name (or host:port) the browser may use beside loopback ones and --addr (repeatable)")
+	fs.StringVar(&o.Token, "token", "", "the dashboard's token, ≥ 16 characters (default: a random one per launch; prefer $"+tokenEnv+": flags show in ps)")
 	fs.StringVar(&o.RunsDir, "runs-dir", "runs", "where runs are written and listed")
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
@@ -81,6 +120,12 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
+// isUnspecified reports whether host means every interface ("", 0.0.0.0, ::).
+func isUnspecified(host string) bool {
+	ip := net.ParseIP(host)
+	return host == "" || ip != nil && ip.IsUnspecified()
+}
+
 func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	ro := runOptions{CredentialsFile: o.CredentialsFile, Username: o.Username, Password: o.Password}
 	ro.errOut = func() io.Writer { return s.ErrOut }
@@ -88,21 +133,56 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	if err != nil {
 		return err
 	}
+	token := o.Token
+	if token == "" {
+		token = web.NewToken()
+	}
+	host, _, _ := net.SplitHostPort(o.Addr)
+	hosts := append([]string(nil), o.AllowHosts...)
+	if !isUnspecified(host) {
+		hosts = append(hosts, o.Addr)
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
-	host, _, _ := net.SplitHostPort(o.Addr)
 	if !isLoopback(host) {
-		fmt.Fprintf(s.ErrOut, "ragload: warning: serving on %s, beyond this machine: whoever reaches it can start load from here\n", ln.Addr())
+		fmt.Fprintln(s.ErrOut, remoteWarning(ln.Addr().String()))
 	}
 	if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
+		ln.Close()
 		return fmt.Errorf("--runs-dir: %w", err)
 	}
-	fmt.Fprintf(s.ErrOut, "ragload: dashboard on http://%s (runs in %s); Ctrl-C stops\n", ln.Addr(), o.RunsDir)
-	srv := web.New(web.Config{RunsDir: o.RunsDir, Tool: "ragload " + toolVersion(), Credentials: creds, MaxUsers: o.MaxUsers})
+	fmt.Fprintf(s.ErrOut, "ragload: dashboard on %s (runs in %s); Ctrl-C stops\n",
+		dashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir)
+	srv := web.New(web.Config{RunsDir: o.RunsDir, Tool: "ragload " + toolVersion(), Credentials: creds, MaxUsers: o.MaxUsers,
+		Token: token, Hosts: hosts})
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard stopped after %s\n", time.Since(start).Round(time.Second))
 	return err
+}
+
+// remoteWarning says what serving beyond loopback gives away.
+func remoteWarning(addr string) string {
+	return fmt.Sprintf("ragload: warning: serving on %s, beyond this machine: anyone who has the URL below (it carries the token) "+
+		"can start load from this machine against any URL using the configured credentials, and read all stored runs", addr)
+}
+
+// dashboardURL is the URL to open: the --addr host when it is a name, the
+// first --allow-host when --addr is every interface, else the listener's
+// address; with the token, once.
+func dashboardURL(host string, ln net.Addr, allowHosts []string, token string) string {
+	lnHost, port, _ := net.SplitHostPort(ln.String())
+	switch {
+	case isUnspecified(host) && len(allowHosts) > 0:
+		lnHost = allowHosts[0]
+		if h, _, err := net.SplitHostPort(lnHost); err == nil {
+			lnHost = h
+		}
+	case net.ParseIP(host) == nil && !isUnspecified(host):
+		lnHost = host
+	}
+	u := url.URL{Scheme: "http", Host: net.JoinHostPort(strings.Trim(lnHost, "[]"), port), Path: "/", RawQuery: url.Values{"token": {token}}.Encode()}
+	return u.String()
 }

@@ -1,12 +1,59 @@
 // ragload's exploration page: a form that starts runs through the Go
 // server, live charts drawn on canvases from Server-Sent Events, and the
 // list of earlier runs. No library: a canvas and fetch are enough.
+//
+// Every API call carries the launch's token (Authorization: Bearer). It
+// comes once in the URL ragload printed (/?token=…); the page keeps it in
+// this tab's sessionStorage and takes it out of the address bar, so it
+// stays out of the history, bookmarks and screen shares. The events are
+// read with fetch, not EventSource, which cannot send the header.
 "use strict";
 
 const $ = (id) => document.getElementById(id);
+const TOKEN_KEY = "ragload-web-token";
 let samples = [];
 let running = false;
 let mode = "users";
+let token = takeToken();
+
+// takeToken moves ?token= from the address bar into sessionStorage and
+// returns the token this tab holds ("" for none).
+function takeToken() {
+  const u = new URL(location.href);
+  const t = u.searchParams.get("token");
+  if (t !== null) {
+    if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    u.searchParams.delete("token");
+    history.replaceState(history.state, "", u.pathname + u.search + u.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) || "";
+}
+
+// locked shows how to get in: no token, or the server refused it (a new
+// launch draws a new one).
+function locked(why) {
+  token = "";
+  sessionStorage.removeItem(TOKEN_KEY);
+  $("locked").hidden = false;
+  $("locked-why").textContent = why || "";
+  $("form").hidden = true;
+  $("status").textContent = "no token";
+  document.body.dataset.state = "locked";
+}
+
+// api fetches path with the token; a 401 locks the page.
+async function api(path, init) {
+  if (!token) throw new Error("no token: open the URL ragload web printed");
+  const opts = Object.assign({ cache: "no-store" }, init || {});
+  opts.headers = Object.assign({ Authorization: "Bearer " + token }, opts.headers || {});
+  const res = await fetch(path, opts);
+  if (res.status === 401) {
+    const data = await res.json().catch(() => ({}));
+    locked(data.error || "the dashboard refused this tab's token");
+    throw new Error(data.error || res.statusText);
+  }
+  return res;
+}
 
 function showError(msg) {
   const el = $("error");
@@ -15,7 +62,7 @@ function showError(msg) {
 }
 
 async function call(path, body) {
-  const res = await fetch(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
+  const res = await api(path, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body || {}) });
   const data = await res.json().catch(() => ({ error: res.statusText }));
   if (!res.ok) throw new Error(data.error || res.statusText);
   return data;
@@ -167,8 +214,15 @@ function onEnd(end) {
 }
 
 async function listRuns() {
-  const res = await fetch("/api/runs");
-  const runs = await res.json();
+  let runs;
+  try {
+    const res = await api("/api/runs");
+    runs = await res.json();
+    if (!res.ok) throw new Error(runs.error || res.statusText);
+  } catch (e) {
+    if (token) showError(e.message);
+    return;
+  }
   const ul = $("runs");
   ul.textContent = "";
   for (const r of runs) {
@@ -182,19 +236,59 @@ async function listRuns() {
 }
 
 async function openRun(name) {
-  const res = await fetch("/api/report?run=" + encodeURIComponent(name));
-  const data = await res.json();
+  let data;
+  try {
+    const res = await api("/api/report?run=" + encodeURIComponent(name));
+    data = await res.json();
+  } catch (e) {
+    data = { error: e.message };
+  }
   $("opened").hidden = false;
   $("opened").textContent = data.error ? "error: " + data.error : data.report;
 }
 
-function connect() {
-  const es = new EventSource("/api/events");
-  es.addEventListener("run", (e) => onRun(JSON.parse(e.data)));
-  es.addEventListener("stats", (e) => onStats(JSON.parse(e.data)));
-  es.addEventListener("end", (e) => onEnd(JSON.parse(e.data)));
-  es.onerror = () => { $("status").textContent = "disconnected: is ragload web still running?"; };
-  es.addEventListener("hello", () => { if (!running) $("status").textContent = "idle"; });
+function onHello(h) {
+  if (!running) $("status").textContent = "idle";
+}
+
+const handlers = { hello: onHello, run: onRun, stats: onStats, end: onEnd };
+
+// dispatch handles one Server-Sent Event block ("event: …\ndata: …").
+function dispatch(block) {
+  let event = "message", data = "";
+  for (const line of block.split("\n")) {
+    if (line.startsWith("event:")) event = line.slice(6).trim();
+    else if (line.startsWith("data:")) data += line.slice(5).trimStart();
+  }
+  const fn = handlers[event];
+  if (fn) fn(data ? JSON.parse(data) : null);
+}
+
+// connect reads /api/events and reconnects after 2 s when it drops.
+async function connect() {
+  while (token) {
+    try {
+      const res = await api("/api/events", { headers: { Accept: "text/event-stream" } });
+      if (!res.ok || !res.body) throw new Error(res.statusText);
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buf += value;
+        let i;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          dispatch(buf.slice(0, i));
+          buf = buf.slice(i + 2);
+        }
+      }
+    } catch (e) {
+      // shown below, or the page is locked
+    }
+    if (!token) return;
+    $("status").textContent = "disconnected: is ragload web still running?";
+    await new Promise((r) => setTimeout(r, 2000));
+  }
 }
 
 $("mode").onchange = setMode;
@@ -205,5 +299,9 @@ $("applyRate").onclick = applyRate;
 $("refresh").onclick = listRuns;
 setMode();
 draw();
-listRuns();
-connect();
+if (token) {
+  listRuns();
+  connect();
+} else {
+  locked();
+}
