@@ -15,7 +15,6 @@ import (
 
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
 )
 
 // screenshots is where the browser test saves its pictures:
@@ -34,8 +33,8 @@ func screenshots(t *testing.T) string {
 // TestBrowserDashboard is the acceptance test of ragload web: headless
 // Chromium opens the page without its token (and is told how to get in),
 // then with the URL ragload prints (the token leaves the address bar),
-// fills the form against the demo API, shows an unknown scenario file's
-// error in the CLI's words, starts a 10 s run with 20 users, sees
+// fills the form against the demo API, refuses a scenario file outside
+// the scenarios folder, starts a 10 s run with 20 users, sees
 // the charts and the table update, raises the users to 40 from the page,
 // stops the run, and the run directory holds a results file vegeta
 // decodes and a manifest whose user timeline shows the change.
@@ -109,9 +108,10 @@ func TestBrowserDashboard(t *testing.T) {
 		t.Errorf("header background %q: style.css not applied under the CSP", header)
 	}
 
-	// A scenario file that is not there: the page says what the CLI says.
+	// A scenario file outside the scenarios folder: the page says which
+	// folder it may load from.
 	missing := filepath.Join(t.TempDir(), "nope.yaml")
-	_, loadErr := targets.Load(missing)
+	loadErr := fmt.Errorf("scenario %q: only files inside %s can be loaded from the page", missing, d.Scenarios)
 	b.eval(fmt.Sprintf(`(() => {
 		const set = (id, v) => { const el = document.getElementById(id); el.value = v; el.dispatchEvent(new Event("change")); };
 		set("url", %q); set("scenario", %q); set("mode", "users"); set("duration", "10s");
@@ -122,7 +122,7 @@ func TestBrowserDashboard(t *testing.T) {
 	var shown string
 	b.eval(`document.getElementById("error").textContent`, &shown)
 	if want := "error: " + loadErr.Error(); shown != want {
-		t.Errorf("page error %q, want the CLI's %q", shown, want)
+		t.Errorf("page error %q, want %q", shown, want)
 	}
 	b.eval(`document.getElementById("scenario").value = ""`, nil)
 	before := filepath.Join(shots, "web-1-before.png")

@@ -9,5 +9,6 @@
 // The page can start load with the user's credentials, so the server
 // answers only requests addressed to its own names (no DNS rebinding),
 // requires a per-launch token on every API call, sends a strict CSP and
-// no-framing headers (guard.go).
+// no-framing headers, and loads scenarios from one folder only (guard.go,
+// scenario.go).
 package web

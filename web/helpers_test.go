@@ -52,7 +52,8 @@ func dashboard(t *testing.T, hosts ...string) testDashboard {
 		t.Fatal(err)
 	}
 	srv := web.New(web.Config{RunsDir: d.Runs, Tool: "ragload test", MaxUsers: 100, Token: d.Token, Hosts: hosts,
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
+		ScenariosDir: d.Scenarios,
+		Credentials:  []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
 	d.hits = &hits{n: map[string]int{}}
 	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d.hits.mu.Lock()

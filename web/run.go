@@ -25,7 +25,7 @@ const (
 // StartRequest is the page's form.
 type StartRequest struct {
 	URL      string `json:"url"`
-	Scenario string `json:"scenario"` // "" or "default": the built-in one; else a YAML file's path
+	Scenario string `json:"scenario"` // "" or "default": the built-in one; else a YAML file in Config.ScenariosDir
 	Mode     string `json:"mode"`
 	Duration string `json:"duration"`
 	Name     string `json:"name"`
@@ -93,8 +93,8 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 	}
 	sc := targets.Default()
 	if p := strings.TrimSpace(req.Scenario); p != "" && p != "default" {
-		if sc, err = targets.Load(p); err != nil {
-			return nil, err // the words ragload attack --scenario prints
+		if sc, err = s.loadScenario(p); err != nil {
+			return nil, err
 		}
 	}
 	prefix, implied := "attack-", []string(nil)

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -288,5 +289,93 @@ func TestSecurityHeaders(t *testing.T) {
 		if strings.Contains(string(script), bad) {
 			t.Errorf("app.js uses %s", bad)
 		}
+	}
+}
+
+// refusal is the page's answer to a scenario path outside the folder.
+func refusal(path, dir string) string {
+	return fmt.Sprintf("scenario %q: only files inside %s can be loaded from the page", path, dir)
+}
+
+// TestScenarioFolder: the page loads scenarios from the scenarios folder
+// only, regular files only, and answers every other path (outside, a
+// symlink out, missing, a folder, /dev/zero, a FIFO) with one message that
+// names the folder and tells nothing about the path.
+func TestScenarioFolder(t *testing.T) {
+	t.Parallel()
+	d := dashboard(t)
+	outside := filepath.Dir(d.Scenarios)
+	write := func(path, text string) {
+		t.Helper()
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(d.Scenarios, "good.yaml"), "name: good\n")
+	write(filepath.Join(outside, "outside.yaml"), "name: outside\n")
+	if err := os.Mkdir(filepath.Join(d.Scenarios, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	write(filepath.Join(d.Scenarios, "sub", "nested.yaml"), "name: nested\n")
+	for link, to := range map[string]string{
+		"link-in.yaml": "good.yaml", "link-out.yaml": filepath.Join(outside, "outside.yaml"),
+		"link-up.yaml": "../outside.yaml", "link-zero": "/dev/zero", "link-dir": "/etc",
+	} {
+		if err := os.Symlink(to, filepath.Join(d.Scenarios, link)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := syscall.Mkfifo(filepath.Join(d.Scenarios, "fifo"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	form := func(scenario string) string {
+		return fmt.Sprintf(`{"url":%q,"scenario":%q,"mode":"walk","duration":"1s"}`, d.API, scenario)
+	}
+	// A scenario that loads gets to the next check of the form, the mode.
+	for _, p := range []string{"good.yaml", filepath.Join(d.Scenarios, "good.yaml"), "sub/nested.yaml", "sub/../good.yaml", "link-in.yaml", "./good.yaml"} {
+		if code, out := d.post(t, "/api/start", form(p)); code != http.StatusBadRequest || out["error"] != `mode "walk" isn't one of [users rate]` {
+			t.Errorf("scenario %s inside the folder: %d %v, want it loaded", p, code, out)
+		}
+	}
+	for _, p := range []string{
+		"../outside.yaml", filepath.Join(outside, "outside.yaml"), filepath.Join(outside, "missing.yaml"), "nope.yaml",
+		"/etc", "/etc/passwd", "../../../../../../etc/passwd", "/dev/zero", "sub", ".", "link-out.yaml", "link-up.yaml",
+		"link-zero", "link-dir", "fifo", "/proc/self/environ",
+	} {
+		start := time.Now()
+		code, out := d.post(t, "/api/start", form(p))
+		if want := refusal(p, d.Scenarios); code != http.StatusBadRequest || out["error"] != want {
+			t.Errorf("scenario %s: %d %v, want 400 %q", p, code, out, want)
+		}
+		if took := time.Since(start); took > 5*time.Second {
+			t.Errorf("scenario %s: refused after %s", p, took)
+		}
+	}
+}
+
+// TestScenarioErrorsQuoteNoFile: a file the page names is never sent back
+// in an error: outside the folder it is refused unread, and inside it an
+// error quotes at most a short excerpt of it.
+func TestScenarioErrorsQuoteNoFile(t *testing.T) {
+	t.Parallel()
+	d := dashboard(t)
+	outside := filepath.Join(filepath.Dir(d.Scenarios), "credentials.txt")
+	// YAML reads either file as one long string, which a scenario error quoted whole.
+	if err := os.WriteFile(outside, []byte("alice@example.com,Outside-Secret-Pa55word-1\nbob@example.com,Outside-Secret-Pa55word-2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	inside := filepath.Join(d.Scenarios, "notes.env")
+	if err := os.WriteFile(inside, []byte("LOAD_TEST_EMAIL=loadtest@example.com LOAD_TEST_PASSWORD=Inside-Secret-Pa55word\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(d.Scenarios, "creds.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{outside, "../credentials.txt", "creds.yaml", inside} {
+		res, body := d.do(t, http.MethodPost, "/api/start", fmt.Sprintf(`{"url":%q,"scenario":%q,"mode":"rate","rate":1,"duration":"1s"}`, d.API, p))
+		if res.StatusCode != http.StatusBadRequest || strings.Contains(body, "Secret-Pa55word") || strings.Contains(body, "bob@") {
+			t.Errorf("scenario %s: %d %s, want 400 without the file's text", p, res.StatusCode, body)
+		}
+		t.Logf("scenario %s: %s", filepath.Base(p), strings.TrimSpace(body))
 	}
 }

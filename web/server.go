@@ -41,6 +41,9 @@ type Config struct {
 	// Hosts are the Host names accepted beside loopback ones: "name" (any
 	// port) or "name:port". Serve adds its listener's address.
 	Hosts []string
+	// ScenariosDir is the only folder the page may load scenarios from;
+	// default the working directory.
+	ScenariosDir string
 }
 
 // Server is the dashboard: the page, its JSON API and its live events.
@@ -49,6 +52,7 @@ type Server struct {
 	cfg      Config
 	mux      *http.ServeMux
 	tokenSum [sha256.Size]byte
+	scenDir  string // ScenariosDir, absolute
 
 	mu    sync.Mutex
 	hosts []string // Config.Hosts and the listen addresses
@@ -66,7 +70,14 @@ func New(cfg Config) *Server {
 	if cfg.Token == "" {
 		cfg.Token = NewToken()
 	}
+	if cfg.ScenariosDir == "" {
+		cfg.ScenariosDir = "."
+	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), tokenSum: tokenSum(cfg.Token), hosts: slices.Clone(cfg.Hosts)}
+	s.scenDir = cfg.ScenariosDir
+	if abs, err := filepath.Abs(cfg.ScenariosDir); err == nil {
+		s.scenDir = abs
+	}
 	sub, _ := fs.Sub(static, "static")
 	// The page loads without the token (it then says how to get one); every
 	// API route needs it.
@@ -260,7 +271,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 		ticker = time.NewTicker(200 * time.Millisecond)
 	)
 	defer ticker.Stop()
-	if !send("hello", map[string]any{"ok": true}) {
+	if !send("hello", map[string]any{"ok": true, "scenarios": s.scenDir}) {
 		return
 	}
 	for {

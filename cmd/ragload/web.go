@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -23,6 +24,7 @@ type webOptions struct {
 	AllowRemote     bool
 	AllowHosts      []string
 	Token           string // from --token or $RAGLOAD_WEB_TOKEN; "" draws one
+	ScenariosDir    string
 	RunsDir         string
 	CredentialsFile string
 	Username        string
@@ -52,6 +54,8 @@ The page can start load from this machine with your credentials, so:
   - It answers only requests addressed to a loopback name (localhost,
     127.0.0.1, ::1), to --addr, or to a name given with --allow-host: a
     web page cannot reach it by rebinding its own name to 127.0.0.1.
+  - It loads scenarios only from the --scenarios folder (default: the
+    working directory), by a path inside it, and regular files only.
   - It listens on loopback only unless --allow-remote is given; then anyone
     who has the URL can start load against any URL with these credentials
     and read every stored run.
@@ -60,7 +64,7 @@ Credentials come from --username/--password, $LOAD_TEST_EMAIL/
 $LOAD_TEST_PASSWORD or a --credentials file, as for attack and users; they
 never reach the page.`,
 		Example: `  ragload web
-  ragload demo serve --addr 127.0.0.1:8000 &  ragload web --runs-dir runs/explore
+  ragload web --scenarios scenarios --runs-dir runs/explore
   ragload web --addr 192.168.1.20:8089 --allow-remote --allow-host loadbox.lan`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -102,6 +106,7 @@ never reach the page.`,
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone with the printed URL can start load)")
 	fs.StringArrayVar(&o.AllowHosts, "allow-host", nil, "a host name (or host:port) the browser may use beside loopback ones and --addr (repeatable)")
 	fs.StringVar(&o.Token, "token", "", "the dashboard's token, ≥ 16 characters (default: a random one per launch; prefer $"+tokenEnv+": flags show in ps)")
+	fs.StringVar(&o.ScenariosDir, "scenarios", ".", "the only folder the page may load scenario files from")
 	fs.StringVar(&o.RunsDir, "runs-dir", "runs", "where runs are written and listed")
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
@@ -133,6 +138,13 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	if err != nil {
 		return err
 	}
+	scenarios, err := filepath.Abs(o.ScenariosDir)
+	if err != nil {
+		return fmt.Errorf("--scenarios: %w", err)
+	}
+	if fi, err := os.Stat(scenarios); err != nil || !fi.IsDir() {
+		return usageErrorf("--scenarios %s: not a folder", o.ScenariosDir)
+	}
 	token := o.Token
 	if token == "" {
 		token = web.NewToken()
@@ -153,10 +165,10 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 		ln.Close()
 		return fmt.Errorf("--runs-dir: %w", err)
 	}
-	fmt.Fprintf(s.ErrOut, "ragload: dashboard on %s (runs in %s); Ctrl-C stops\n",
-		dashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir)
+	fmt.Fprintf(s.ErrOut, "ragload: dashboard on %s (runs in %s, scenarios from %s); Ctrl-C stops\n",
+		dashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir, scenarios)
 	srv := web.New(web.Config{RunsDir: o.RunsDir, Tool: "ragload " + toolVersion(), Credentials: creds, MaxUsers: o.MaxUsers,
-		Token: token, Hosts: hosts})
+		Token: token, Hosts: hosts, ScenariosDir: scenarios})
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard stopped after %s\n", time.Since(start).Round(time.Second))

@@ -56,10 +56,10 @@ func TestNewWebCmd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Addr != tt.wantAddr || got.RunsDir != "runs" || got.Token != tt.wantToken ||
+			if got.Addr != tt.wantAddr || got.RunsDir != "runs" || got.ScenariosDir != "." || got.Token != tt.wantToken ||
 				strings.Join(got.AllowHosts, ",") != strings.Join(tt.wantHosts, ",") {
-				t.Errorf("addr %q runs %q token %q hosts %q, want %q runs %q %q",
-					got.Addr, got.RunsDir, got.Token, got.AllowHosts, tt.wantAddr, tt.wantToken, tt.wantHosts)
+				t.Errorf("addr %q runs %q scenarios %q token %q hosts %q, want %q runs . %q %q",
+					got.Addr, got.RunsDir, got.ScenariosDir, got.Token, got.AllowHosts, tt.wantAddr, tt.wantToken, tt.wantHosts)
 			}
 		})
 	}
@@ -75,7 +75,7 @@ func TestWebHelp(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"/?token=", "$RAGLOAD_WEB_TOKEN", "--token", "--allow-host", "401", "rebinding",
+	for _, want := range []string{"/?token=", "$RAGLOAD_WEB_TOKEN", "--token", "--scenarios", "--allow-host", "401", "rebinding",
 		"anyone\n    who has the URL can start load against any URL with these credentials"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("ragload web --help does not say %q", want)
@@ -135,7 +135,7 @@ func getStatus(t *testing.T, rawURL, token string) int {
 func TestRunWebPrintsTokenURL(t *testing.T) {
 	dir := t.TempDir()
 	opts := func() *webOptions {
-		return &webOptions{Addr: "127.0.0.1:0", RunsDir: filepath.Join(dir, "runs"), MaxUsers: 10}
+		return &webOptions{Addr: "127.0.0.1:0", RunsDir: filepath.Join(dir, "runs"), ScenariosDir: dir, MaxUsers: 10}
 	}
 	var tokens []string
 	for range 2 {
@@ -150,6 +150,9 @@ func TestRunWebPrintsTokenURL(t *testing.T) {
 		}
 		if n := strings.Count(stderr.String(), tok); n != 1 {
 			t.Errorf("the token is printed %d times, want once: %q", n, stderr.String())
+		}
+		if !strings.Contains(stderr.String(), "scenarios from "+dir) {
+			t.Errorf("the start line does not name the scenarios folder %s: %q", dir, stderr.String())
 		}
 		api := "http://" + u.Host + "/api/runs"
 		if code := getStatus(t, api, tok); code != http.StatusOK {

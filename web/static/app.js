@@ -248,6 +248,7 @@ async function openRun(name) {
 }
 
 function onHello(h) {
+  if (h && h.scenarios) $("scenario").placeholder = "built-in (or a YAML file in " + h.scenarios + ")";
   if (!running) $("status").textContent = "idle";
 }
 
