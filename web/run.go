@@ -85,7 +85,7 @@ type run struct {
 // newRun checks the form and builds the job the CLI would for it.
 func (s *Server) newRun(req StartRequest) (*run, error) {
 	if req.URL == "" {
-		return nil, errors.New("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
+		return nil, errors.New("url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
 	}
 	d, err := time.ParseDuration(strings.TrimSpace(req.Duration))
 	if err != nil || d <= 0 {
@@ -106,10 +106,10 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 	switch req.Mode {
 	case ModeUsers:
 		if req.Users < 1 || req.Users > s.cfg.MaxUsers {
-			return nil, fmt.Errorf("--users must be in 1–%d, got %d", s.cfg.MaxUsers, req.Users)
+			return nil, fmt.Errorf("users must be in 1–%d, got %d", s.cfg.MaxUsers, req.Users)
 		}
 		if req.SpawnRate < 0 {
-			return nil, fmt.Errorf("--spawn-rate must be ≥ 0, got %g", req.SpawnRate)
+			return nil, fmt.Errorf("spawn rate must be ≥ 0, got %g", req.SpawnRate)
 		}
 		if wait, err = parseWait(req.Wait); err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 			plan = attack.Ramp(req.Rate, req.RampTo, d)
 		}
 		if req.Rate <= 0 && req.RampTo <= 0 {
-			return nil, fmt.Errorf("--rate must be > 0, got %g", req.Rate)
+			return nil, fmt.Errorf("rate must be > 0, got %g", req.Rate)
 		}
 		if err := plan.Validate(); err != nil {
 			return nil, err

@@ -236,7 +236,7 @@ func (s *Server) handleRate(w http.ResponseWriter, r *http.Request) {
 	case ru.info.Mode != ModeRate:
 		writeError(w, http.StatusConflict, errors.New("only a rate run can change its rate"))
 	case !(req.Rate > 0 && req.Rate <= 1e6):
-		writeError(w, http.StatusBadRequest, fmt.Errorf("--rate must be > 0, got %g", req.Rate))
+		writeError(w, http.StatusBadRequest, fmt.Errorf("rate must be > 0, got %g", req.Rate))
 	default:
 		ru.ctl.SetRate(req.Rate)
 		writeJSON(w, http.StatusOK, map[string]float64{"rate": req.Rate})

@@ -11,7 +11,7 @@ import (
 )
 
 // TestWebAPI checks the JSON API around a rate-mode run: one run at a time
-// (409), the form's errors in the CLI's words, a rate change followed, no
+// (409), the form's errors in the page's words, a rate change followed, no
 // user changes outside the users mode, another site's page refused, and the run ends as an
 // ordinary run directory.
 func TestWebAPI(t *testing.T) {
@@ -19,8 +19,9 @@ func TestWebAPI(t *testing.T) {
 	d := dashboard(t)
 	apiURL, runsDir := d.API, d.Runs
 	for _, tt := range []struct{ body, want string }{
+		{`{"mode":"rate","rate":5,"duration":"1s"}`, `url is required (the API's base URL, e.g. http://127.0.0.1:8000)`},
 		{`{"url":"` + apiURL + `","mode":"walk","duration":"1s"}`, `mode "walk" isn't one of [users rate]`},
-		{`{"url":"` + apiURL + `","mode":"users","users":0,"duration":"1s"}`, `--users must be in 1–100, got 0`},
+		{`{"url":"` + apiURL + `","mode":"users","users":0,"duration":"1s"}`, `users must be in 1–100, got 0`},
 		{`{"url":"` + apiURL + `","mode":"rate","rate":5,"duration":"soon"}`, `duration "soon": want a duration > 0, e.g. 30s or 5m`},
 		{`{"url":"` + apiURL + `","mode":"users","users":2,"wait":"1s-x","duration":"1s"}`, `wait "1s-x": "x" is not a duration ≥ 0 (e.g. 1s, 500ms)`},
 	} {
@@ -41,7 +42,7 @@ func TestWebAPI(t *testing.T) {
 	if code, out := d.post(t, "/api/users", `{"users":5}`); code != http.StatusConflict {
 		t.Errorf("set users of a rate run: %d %v, want 409", code, out)
 	}
-	if code, out := d.post(t, "/api/rate", `{"rate":0}`); code != http.StatusBadRequest || out["error"] != "--rate must be > 0, got 0" {
+	if code, out := d.post(t, "/api/rate", `{"rate":0}`); code != http.StatusBadRequest || out["error"] != "rate must be > 0, got 0" {
 		t.Errorf("set rate 0: %d %v, want 400", code, out)
 	}
 	if code, out := d.post(t, "/api/rate", `{"rate":40}`); code != http.StatusOK {
