@@ -244,6 +244,9 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		w.Close()
 		return nil, err
 	}
+	if s.Record != nil {
+		s.Record.DropHeaders(s.Scenario.SecretHeaders...)
+	}
 	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record}
 	rc.unregister = onAbort(rc.abort)
 	return rc, nil

@@ -64,6 +64,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 //	    headers: {Accept: text/event-stream}
 //	thresholds: ["p95<2s", "failures<1%", "query:p99<3s"]
 //	marks: ["p50<1s"]
+//	secret_headers: [X-Tenant]               # headers recordings and exports treat as secrets
 //
 // A file larger than MaxScenarioBytes is refused, and so are the files it
 // names beyond their caps (MaxQueriesBytes, MaxVegetaBytes). Errors are

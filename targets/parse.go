@@ -52,7 +52,7 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 }
 
 func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
-	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks"}
+	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks", "secret_headers"}
 	if !isScenario(n, known) {
 		return &FileError{File: p.file, Line: n.Line, Err: notScenario}
 	}
@@ -88,6 +88,8 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 			return p.strings(v, k, &sc.Thresholds, checkThreshold)
 		case "marks":
 			return p.strings(v, k, &sc.Marks, checkThreshold)
+		case "secret_headers":
+			return p.strings(v, k, &sc.SecretHeaders, nil)
 		}
 		return nil
 	})

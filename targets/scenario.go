@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -35,6 +36,10 @@ type Scenario struct {
 	Thresholds []string
 	// Marks are advisory expressions: reported, never failing the run.
 	Marks []string
+	// SecretHeaders names request headers that carry secrets although their
+	// names do not say so (SecretHeader catches Authorization, X-Api-Key,
+	// …): recordings leave them out, and exports that hold them are private.
+	SecretHeaders []string
 	// Notes are what loading changed or dropped that the user should know
 	// (such as Authorization headers of imported vegeta targets); the CLI
 	// prints them.
@@ -98,6 +103,20 @@ func (s *Scenario) Active() []Endpoint {
 		}
 	}
 	return out
+}
+
+// HasSecretHeaders reports whether an active endpoint sends a header that
+// may carry a secret: one SecretHeader recognises, or one SecretHeaders
+// names.
+func (s *Scenario) HasSecretHeaders() bool {
+	for _, e := range s.Active() {
+		for k := range e.Header {
+			if SecretHeader(k) || slices.ContainsFunc(s.SecretHeaders, func(x string) bool { return strings.EqualFold(x, k) }) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // NeedsAuth reports whether any active endpoint sends a token.

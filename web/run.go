@@ -155,7 +155,7 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 		Options: attack.Options{Name: name, Timeout: attack.DefaultTimeout},
 		Control: ru.ctl, Progress: ru.live.progress, ProgressEvery: 250 * time.Millisecond,
 	}
-	ru.info = RunInfo{Name: name, Dir: dir, Mode: req.Mode, Target: req.URL, Duration: d.Seconds()}
+	ru.info = RunInfo{Name: name, Dir: dir, Mode: req.Mode, Target: results.RedactURL(req.URL), Duration: d.Seconds()}
 	if req.Mode == ModeUsers {
 		job := &attack.UsersJob{Setup: setup, Users: userPlan, Wait: wait}
 		ru.job = job

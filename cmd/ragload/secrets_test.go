@@ -66,15 +66,17 @@ func TestSecretHygiene(t *testing.T) {
 	}
 	// Headers that carry secrets, in the scenario of runs that --record:
 	// the recordings must not keep them.
-	headerSecrets := map[string]string{"X-Api-Key": "api-key-" + tag, "X-Auth-Token": "auth-token-" + tag, "Api-Key": "apikey-" + tag}
+	// X-Tenant's name says nothing: the scenario marks it secret.
+	headerSecrets := map[string]string{"X-Api-Key": "api-key-" + tag, "X-Auth-Token": "auth-token-" + tag, "Api-Key": "apikey-" + tag, "X-Tenant": "tenant-" + tag}
 	scenario := filepath.Join(in, "headers.yaml")
 	os.WriteFile(scenario, []byte(fmt.Sprintf(`name: secret headers
+secret_headers: [x-tenant]
 endpoints:
   - key: query
-    headers: {X-Api-Key: %s, X-Request-Source: hygiene}
+    headers: {X-Api-Key: %s, X-Request-Source: hygiene, X-Tenant: %s}
   - key: health
     headers: {X-Auth-Token: %s, Api-Key: %s}
-`, headerSecrets["X-Api-Key"], headerSecrets["X-Auth-Token"], headerSecrets["Api-Key"])), 0o600)
+`, headerSecrets["X-Api-Key"], headerSecrets["X-Tenant"], headerSecrets["X-Auth-Token"], headerSecrets["Api-Key"])), 0o600)
 	const urlPassword = "url-pw-secret"
 	docs := filepath.Join(in, "docs")
 	os.Mkdir(docs, 0o755)

@@ -162,13 +162,15 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 		}
 	}
 	tokens := pool != nil
+	// Tokens, and headers that may hold a key, make the export a secret.
+	private := tokens || sc.HasSecretHeaders()
 
 	where := "stdout"
 	out := s.Out
 	var f *os.File
 	if o.Output != "" {
 		where = o.Output
-		if f, err = createOutput(o.Output, tokens); err != nil {
+		if f, err = createOutput(o.Output, private); err != nil {
 			return err
 		}
 		defer f.Close()
@@ -200,6 +202,9 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 		summary += fmt.Sprintf(", %d bodies to %s", bodies.Len(), bodies.Dir)
 	}
 	fmt.Fprintln(s.ErrOut, summary)
+	if private && !tokens && o.Output != "" {
+		fmt.Fprintf(s.ErrOut, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", where)
+	}
 	switch {
 	case tokens:
 		mode := " (mode 0600)"

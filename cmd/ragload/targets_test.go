@@ -176,6 +176,33 @@ func TestTargetsExport(t *testing.T) {
 	}
 }
 
+// TestTargetsExportSecretHeaders: an export that holds a header that may
+// carry a key (by its name, or marked in secret_headers) is written 0600,
+// like one with tokens; one without stays 0644.
+func TestTargetsExportSecretHeaders(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, scenario string
+		mode           os.FileMode
+	}{
+		{"plain", "endpoints:\n  - key: health\n    headers: {X-Request-Source: test}\n", 0o644},
+		{"api key", "endpoints:\n  - key: health\n    headers: {X-Api-Key: k}\n", 0o600},
+		{"marked", "secret_headers: [X-Tenant]\nendpoints:\n  - key: health\n    headers: {x-tenant: k}\n", 0o600},
+	} {
+		sc := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-")+".yaml")
+		if err := os.WriteFile(sc, []byte(c.scenario), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		path := sc + ".json"
+		if _, errOut, code := cli(t, "targets", "--export", "vegeta-json", "--count", "3", "-s", sc, "-u", "http://api.test:9", "-o", path); code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.name, code, errOut)
+		}
+		if st, err := os.Stat(path); err != nil || st.Mode().Perm() != c.mode {
+			t.Errorf("%s: mode %v (%v), want %v", c.name, st.Mode().Perm(), err, c.mode)
+		}
+	}
+}
+
 func TestTargetsStdout(t *testing.T) {
 	out, errOut, code := cli(t, "targets", "--export", "vegeta-json", "--count", "3", "--seed", "42")
 	if code != 0 {
