@@ -330,7 +330,7 @@ const MaxJSONBytes = 64 << 20
 // MaxJSONBytes with an error that names it and the cap. Errors opening the
 // file are returned as they are (fs.ErrNotExist for a missing one).
 func readCapped(path, what string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return nil, err
 	}
