@@ -178,6 +178,9 @@ func (u *usersRun) run(ctx context.Context, rc *recorder) error {
 	go func() {
 		var err error
 		for r := range u.out { // always drain: users block until read
+			if r.Error != "" { // as results.Trim does for the open model
+				r.Error = results.RedactURLs(r.Error)
+			}
 			if err == nil {
 				if err = emit(r); err != nil {
 					cancel() // stop the users; run returns err

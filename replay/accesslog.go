@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"time"
 
 	"github.com/ragload/ragload/internal/input"
@@ -104,7 +103,7 @@ func spread(i, k int64) time.Duration {
 
 // detectLogFormat reads the first non-blank line of path.
 func detectLogFormat(path string) (string, func([]byte) (logRecord, error), error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return "", nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 
@@ -110,11 +111,24 @@ type scanned struct {
 	digest         string
 }
 
+// openFile opens path, a stream or an access log, which replay reads more
+// than once (to check it, then once per loop to send it): a named pipe
+// would block or read empty the second time, so it is refused, before it
+// is opened (opening it would wait for a writer).
+func openFile(path string) (*os.File, error) {
+	if st, err := os.Stat(path); err == nil && st.Mode()&fs.ModeNamedPipe != 0 {
+		return nil, &targets.FileError{File: path, Err: errNamedPipe}
+	}
+	return input.Open(path)
+}
+
+var errNamedPipe = errors.New("a named pipe: replay reads the file more than once (to check it, then to send it), so give a regular file")
+
 // scan reads every line of path, checks it with fn (a bad line is an error
 // naming it, or with skipBad is counted and left out), hashes the file and
 // notes whether the keys are in order. Memory does not grow with the file.
 func scan(path string, lc lineCap, skipBad bool, fn lineFunc) (scanned, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return scanned{}, err
 	}
@@ -171,7 +185,7 @@ type indexEntry struct {
 // buildIndex returns the position of every good line of path, sorted by
 // key and then by position (a stable sort).
 func buildIndex(path string, lc lineCap, fn lineFunc, count int64) ([]indexEntry, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -218,7 +232,7 @@ func openLines(path string, lc lineCap, idx []indexEntry) (lines, error) {
 }
 
 func openSeq(path string, lc lineCap) (*seqLines, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +255,7 @@ type indexLines struct {
 }
 
 func openIndex(path string, lc lineCap, idx []indexEntry) (*indexLines, error) {
-	f, err := os.Open(path)
+	f, err := openFile(path)
 	if err != nil {
 		return nil, err
 	}

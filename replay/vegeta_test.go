@@ -98,8 +98,8 @@ func TestFromVegetaErrors(t *testing.T) {
 		{good, "", 0, time.Second, "rate 0 must be > 0"},
 		{good, "", 1, 0, "duration 0s must be > 0"},
 		{writeFile(t, "e.http", "\n"), "", 1, time.Second, "no targets in vegeta's http format"},
-		{writeFile(t, "b.http", "GET http://h/\nbad header\n"), "", 1, time.Second, "target 1: bad header"},
-		{writeFile(t, "c.http", "GET http://h/\n\nGET http://h/\nbad header\n"), "", 1, time.Second, "target 2: bad header"},
+		{writeFile(t, "b.http", "GET http://h/\nbad header\n"), "", 1, time.Second, "target 1: not a header line"},
+		{writeFile(t, "c.http", "GET http://h/\n\nGET http://h/\nbad header\n"), "", 1, time.Second, "target 2: not a header line"},
 	}
 	for _, tt := range tests {
 		_, _, err := FromVegeta(tt.path, tt.format, tt.rate, tt.d)

@@ -21,12 +21,17 @@ const LagHeader = "X-Lag"
 const oldLagHeader = "X-Ragload-Lag"
 
 // Trim drops what a stored result should not carry: the response headers
-// (large, and they may hold session cookies) and, unless keepBody, the
-// body. Call it before SetLag.
+// (large, and they may hold session cookies), unless keepBody the body,
+// and the userinfo of the URLs in its error (Go's transport errors quote
+// the request's URL: "Get \"http://TOKEN@host/…\": context deadline
+// exceeded"; see RedactURLs). Call it before SetLag.
 func Trim(r *vegeta.Result, keepBody bool) {
 	r.Headers = nil
 	if !keepBody {
 		r.Body = nil
+	}
+	if r.Error != "" {
+		r.Error = RedactURLs(r.Error)
 	}
 }
 

@@ -31,6 +31,23 @@ func TestTrim(t *testing.T) {
 	}
 }
 
+// TestTrimRedactsErrorURLs: Go's transport errors quote the request's URL,
+// userinfo and all; a stored result keeps the message without it. A result
+// without an error, or an error without "@", costs no allocation.
+func TestTrimRedactsErrorURLs(t *testing.T) {
+	r := &vegeta.Result{Error: `Get "http://TOKEN-123@127.0.0.1:8000/health": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`}
+	Trim(r, false)
+	if want := `Get "http://xxxxx@127.0.0.1:8000/health": context deadline exceeded (Client.Timeout exceeded while awaiting headers)`; r.Error != want {
+		t.Errorf("Error = %q, want %q", r.Error, want)
+	}
+	for _, e := range []string{"", `Get "http://127.0.0.1:8000/health": EOF`} {
+		r := &vegeta.Result{Error: e}
+		if n := testing.AllocsPerRun(10, func() { Trim(r, false) }); n != 0 || r.Error != e {
+			t.Errorf("Trim with error %q: %v allocations, error now %q", e, n, r.Error)
+		}
+	}
+}
+
 func TestTrimThenSetLag(t *testing.T) {
 	r := &vegeta.Result{Headers: http.Header{"Set-Cookie": {"session=secret"}}}
 	Trim(r, false)

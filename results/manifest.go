@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/ragload/ragload/internal/input"
 )
@@ -204,6 +205,8 @@ func RedactURL(s string) string {
 		case hasPassword(u.User):
 			return u.Redacted()
 		}
+		// A lone user name, or one with an empty password ("TOKEN:@host",
+		// as curl -u TOKEN: sends), may be the token itself.
 		u.User = url.User("xxxxx")
 		return u.String()
 	}
@@ -222,9 +225,50 @@ func RedactURL(s string) string {
 	return s
 }
 
+// hasPassword reports whether u has a password that is not empty.
 func hasPassword(u *url.Userinfo) bool {
-	_, ok := u.Password()
-	return ok
+	pw, _ := u.Password()
+	return pw != ""
+}
+
+// RedactURLs returns s, a message, with the userinfo of every URL in it
+// ("scheme://user:pass@host" or "scheme://TOKEN@host") replaced by
+// "xxxxx", as RedactURL writes a lone user name; the rest of s is kept.
+// A URL's authority ends at "/", "?", "#", white space or a quote. It does
+// not allocate when s has no "@".
+func RedactURLs(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	var b strings.Builder
+	rest := s
+	for {
+		i := strings.Index(rest, "://")
+		if i < 0 {
+			break
+		}
+		start := i + len("://")
+		end := start + strings.IndexFunc(rest[start:], func(r rune) bool {
+			return strings.ContainsRune("/?#\"'`<>", r) || unicode.IsSpace(r)
+		})
+		if end < start { // to the end of s
+			end = len(rest)
+		}
+		at := strings.LastIndexByte(rest[start:end], '@')
+		if at < 0 {
+			b.WriteString(rest[:end])
+			rest = rest[end:]
+			continue
+		}
+		b.WriteString(rest[:start])
+		b.WriteString("xxxxx")
+		rest = rest[start+at:]
+	}
+	if b.Len() == 0 {
+		return s
+	}
+	b.WriteString(rest)
+	return b.String()
 }
 
 // writeJSONAtomic writes v as indented JSON to dir/name through a
@@ -286,7 +330,7 @@ const MaxJSONBytes = 64 << 20
 // MaxJSONBytes with an error that names it and the cap. Errors opening the
 // file are returned as they are (fs.ErrNotExist for a missing one).
 func readCapped(path, what string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return nil, err
 	}

@@ -174,6 +174,7 @@ func TestRedactURL(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"http://admin:pw@api.test:8000/rag", "http://admin:xxxxx@api.test:8000/rag"},
 		{"https://TOKEN123@api.test", "https://xxxxx@api.test"},
+		{"https://TOKEN123:@api.test/x", "https://xxxxx@api.test/x"}, // curl -u TOKEN:
 		{"http://a:p%40ss@h/x?y=1", "http://a:xxxxx@h/x?y=1"},
 		{"http://a:pw@h/%zz", "http://xxxxx@h/%zz"}, // not a URL Go parses
 		{"http://api.test/path@v2", "http://api.test/path@v2"},
@@ -184,6 +185,27 @@ func TestRedactURL(t *testing.T) {
 	for _, tt := range tests {
 		if got := RedactURL(tt.in); got != tt.want {
 			t.Errorf("RedactURL(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestRedactURLs: every URL in a message loses its userinfo, whatever
+// ends it; the rest of the message, and "@" outside a URL's authority, stay.
+func TestRedactURLs(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{`Get "http://TOKEN@h:8/x": context deadline exceeded`, `Get "http://xxxxx@h:8/x": context deadline exceeded`},
+		{`Post "https://admin:***@h/login": EOF`, `Post "https://xxxxx@h/login": EOF`},
+		{"http://a:b@h?q=1 and https://t@g#f, ws://u@k", "http://xxxxx@h?q=1 and https://xxxxx@g#f, ws://xxxxx@k"},
+		{"http://T@h", "http://xxxxx@h"},
+		{"'http://T@h' <http://T@h>", "'http://xxxxx@h' <http://xxxxx@h>"},
+		{"http://h/path@v2 mail me@example.com", "http://h/path@v2 mail me@example.com"},
+		{"http://p@ss@h/", "http://xxxxx@h/"},
+		{"no url here @ all", "no url here @ all"},
+		{"://@", "://xxxxx@"},
+		{"", ""},
+	} {
+		if got := RedactURLs(tt.in); got != tt.want {
+			t.Errorf("RedactURLs(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // DamagedError reports a results file that could be read only up to a
@@ -98,7 +100,7 @@ type decoder struct {
 // decoder and a nil error for an empty file (an attack interrupted before
 // its first result).
 func openDecoder(path string) (*decoder, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open results: %w", err)
 	}

@@ -117,7 +117,7 @@ func fileDigest(f *os.File, size int64) (string, error) {
 
 // describeFile returns the size and digest of the file at path.
 func describeFile(path string) (int64, string, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return 0, "", err
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"os"
 	"runtime"
 	"strings"
 
@@ -113,7 +112,7 @@ func LoadCredentials(path string) ([]Credential, error) {
 // with a warning when the file's group can read or write it: it loads, but
 // chmod 600 would keep it to its owner.
 func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("read credentials: %w", err)
 	}

@@ -124,6 +124,57 @@ func TestFromVegetaErrorsQuoteExcerpts(t *testing.T) {
 	}
 }
 
+// TestVegetaErrorsQuoteNoShortSecret: a file that is not a targets file
+// (a credentials CSV, a .env, a header line without its colon) fails
+// without a word of it, although its secrets are shorter than an excerpt
+// (before: bad target: "loadtest@example.com,S3cret-Pa55!").
+func TestVegetaErrorsQuoteNoShortSecret(t *testing.T) {
+	for _, c := range []struct{ name, src, secret string }{
+		{"creds.csv", "loadtest@example.com,S3cret-Pa55!\n", "S3cret-Pa55!"},
+		{"creds-header.csv", "username,password\nloadtest@example.com,S3cret-Pa55!\n", "username"},
+		{".env", "DB_PASSWORD=hunter2\n", "hunter2"},
+		{"spaced.env", "# db\nexport DB_PASSWORD=hunter2\n", "hunter2"},
+		{"lower.http", "get http://h/?key=hunter2\n", "hunter2"},
+		{"body.http", "@hunter2.json\n", "hunter2"},
+		{"header.http", "GET http://h/\nAuthorization Bearer hunter2\n", "hunter2"},
+		{"empty-value.http", "GET http://h/\nX-Hunter2-Key:\n", "Hunter2"},
+	} {
+		path := writeFile(t, c.name, c.src)
+		_, _, err := FromVegeta(path, "http")
+		fe := asFileError(t, err)
+		if fe.Line == 0 || strings.Contains(err.Error(), c.secret) {
+			t.Errorf("%s: error %q: want a line and no %q", c.name, err, c.secret)
+		}
+	}
+}
+
+// TestErrorsCutFileNamesAndEndpointNames: the values a scenario or a
+// targets file gives, file names and a "METHOD path" that fails to import,
+// are quoted as excerpts in every error (before, open errors and the
+// endpoint's name were whole).
+func TestErrorsCutFileNamesAndEndpointNames(t *testing.T) {
+	dir := t.TempDir()
+	long := "/nowhere/" + secret + "/q.txt"
+	for _, src := range []string{"queries_file: " + long + "\n", "vegeta_targets: " + long + "\n"} {
+		_, err := Parse(filepath.Join(dir, "s.yaml"), []byte(src))
+		fe := asFileError(t, err)
+		checkNoLeak(t, err.Error(), long)
+		if !strings.Contains(err.Error(), input.Quote(long)) || !errors.Is(err, os.ErrNotExist) || fe.Line != 1 {
+			t.Errorf("error %q: want the excerpt of the name, line 1 and ErrNotExist", err)
+		}
+	}
+	for _, c := range []struct{ file, src string }{
+		{"t.http", "GET http://h/\n@" + secret + ".json\n"},                     // a missing body file
+		{"t.json", `{"method":"FETCH","url":"http://h/` + secret + `"}` + "\n"}, // a method ragload does not send
+		{"t.json", `{"method":"GET","url":"` + secret + `"}` + "\n"},            // a relative URL
+	} {
+		path := writeFile(t, c.file, c.src)
+		_, _, err := FromVegeta(path, "")
+		asFileError(t, err)
+		checkNoLeak(t, err.Error(), secret)
+	}
+}
+
 // Every reader refuses /dev/zero with an error naming the file and the cap
 // (before, Load and LoadCredentials ran out of memory).
 func TestReadersCapDevZero(t *testing.T) {
@@ -216,5 +267,5 @@ func TestFromVegetaBodyFiles(t *testing.T) {
 	// any file is read.
 	path = writeFile(t, "t.http", "GET http://h/a\n\n@/dev/zero\n")
 	_, err = ReadVegeta(path, "")
-	checkFileError(t, err, path, 3, "", `target 2: bad target: "@/dev/zero"`)
+	checkFileError(t, err, path, 3, "", "target 2: a body file (@file) where a request line (METHOD URL) belongs")
 }

@@ -63,7 +63,7 @@ func (e *outsideError) Error() string {
 // regular file, with an *outsideError.
 func (fsys *files) open(name string) (*os.File, error) {
 	if fsys.root == nil {
-		return os.Open(name)
+		return input.Open(name) // a FIFO waits for a writer, until Ctrl-C
 	}
 	refuse := &outsideError{fsys.dir}
 	// Stat first, so that a device or a pipe is not even opened; then open

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -171,14 +172,29 @@ func sameServer(resent, moved string) func(*http.Request, []*http.Request) error
 // that may carry credentials (SecretHeader), so a token never follows the
 // load to another host, nor in clear text from https to http. (Go itself
 // drops only Authorization and Cookie, and only for another host name:
-// not for another port, nor from https to http.)
+// not for another port, nor from https to http.) RedirectPolicy also drops
+// the headers a scenario marks secret.
 func CheckRedirect(req *http.Request, via []*http.Request) error {
+	return checkRedirect(req, via, nil)
+}
+
+// RedirectPolicy is CheckRedirect that also drops the headers named in
+// extra (compared case-insensitively: a scenario's secret_headers) when a
+// redirect leaves the server.
+func RedirectPolicy(extra ...string) func(*http.Request, []*http.Request) error {
+	extra = slices.Clone(extra)
+	return func(req *http.Request, via []*http.Request) error {
+		return checkRedirect(req, via, extra)
+	}
+}
+
+func checkRedirect(req *http.Request, via []*http.Request, extra []string) error {
 	if len(via) >= maxRedirects {
 		return fmt.Errorf("stopped after %d redirects", maxRedirects)
 	}
 	if leaves(via[0].URL, req.URL) != "" {
 		for k := range req.Header {
-			if SecretHeader(k) {
+			if SecretHeader(k) || slices.ContainsFunc(extra, func(x string) bool { return strings.EqualFold(x, k) }) {
 				delete(req.Header, k)
 			}
 		}

@@ -444,6 +444,62 @@ func TestCheckRedirect(t *testing.T) {
 	}
 }
 
+// TestRedirectPolicy: the headers a scenario marks secret (secret_headers,
+// names no rule recognises) are dropped too when a load redirect leaves
+// the server, in any case, and kept on the same server; other headers are
+// kept everywhere.
+func TestRedirectPolicy(t *testing.T) {
+	type seen struct{ sub, tenant, plain string }
+	got := make(chan seen, 1)
+	record := func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.Header.Get("X-Tenant-Pass"), r.Header.Get("X-Tenant"), r.Header.Get("X-Plain")}
+	}
+	other := serve(t, record)
+	handler := func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/here":
+			record(w, r)
+		case "/same":
+			http.Redirect(w, r, "/here", http.StatusFound)
+		default:
+			http.Redirect(w, r, other.URL+"/there", http.StatusTemporaryRedirect)
+		}
+	}
+	plain := serve(t, handler)
+	secure := httptest.NewTLSServer(http.HandlerFunc(handler))
+	t.Cleanup(secure.Close)
+	policy := RedirectPolicy("x-tenant", "X-TENANT-PASS")
+	send := func(srv *httptest.Server, path string) seen {
+		t.Helper()
+		cl := srv.Client()
+		cl.CheckRedirect = policy
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+path, nil)
+		req.Header.Set("X-Tenant-Pass", "tenant-S3cret")
+		req.Header.Set("X-Tenant", "acme-key-42")
+		req.Header.Set("X-Plain", "kept")
+		resp, err := cl.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return <-got
+	}
+	if s := send(plain, "/same"); s != (seen{"tenant-S3cret", "acme-key-42", "kept"}) {
+		t.Errorf("a redirect on the same server: the target saw %+v", s)
+	}
+	if s := send(plain, "/away"); s != (seen{"", "", "kept"}) {
+		t.Errorf("a redirect to another port: the target saw %+v, want no X-Tenant-Pass, no X-Tenant", s)
+	}
+	if s := send(secure, "/away"); s != (seen{"", "", "kept"}) {
+		t.Errorf("a redirect from https to http: the target saw %+v, want no X-Tenant-Pass, no X-Tenant", s)
+	}
+	// Without extras it is CheckRedirect: names no rule knows are kept.
+	policy = RedirectPolicy()
+	if s := send(plain, "/away"); s != (seen{"tenant-S3cret", "acme-key-42", "kept"}) {
+		t.Errorf("RedirectPolicy() dropped unlisted headers: %+v", s)
+	}
+}
+
 // TestLoginMasksEncodedPassword: a server that echoes the login form back
 // in an error shows the password URL-encoded, or JSON-escaped: every form
 // is masked.

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 
@@ -356,12 +357,19 @@ func isScenario(n *yaml.Node, known []string) bool {
 }
 
 // fileErr places the error of reading the file f, named by the field at n.
-// A file LoadIn may not read is named by its excerpt, without a cause.
+// A file LoadIn may not read is named by its excerpt, without a cause; one
+// that cannot be opened by its excerpt and the cause (the open error would
+// quote the whole path, a value of the scenario).
 func (p *parser) fileErr(n *yaml.Node, field, f string, err error) error {
 	var oe *outsideError
+	var pe *fs.PathError
 	var fe *FileError // a file f names (an @body file) was refused: fe says which
-	if !errors.As(err, &fe) && errors.As(err, &oe) {
+	switch {
+	case errors.As(err, &fe):
+	case errors.As(err, &oe):
 		return p.errf(n, field, "%s: %w", input.Quote(f), oe)
+	case errors.As(err, &pe):
+		return p.errf(n, field, "%s: %w", input.Quote(f), pe.Err)
 	}
 	return p.errf(n, field, "%w", err)
 }

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/results"
 )
 
@@ -69,7 +70,7 @@ var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 // the file in the field "file". The returned close func must be called
 // once the request is done; it waits for the writing goroutine.
 func newFileBody(path string) (body io.Reader, contentType string, closeFn func(), err error) {
-	f, err := os.Open(path)
+	f, err := input.Open(path)
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("upload: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/url"
@@ -255,10 +256,21 @@ func planHTTP(path string, text []string) (httpPlan, error) {
 			}
 		}
 		switch {
-		case state == between && l != "" && l[0] == '@':
-			// vegeta would fail on it too ("bad target"); failing here
-			// leaves no @ line for vegeta to read a file from.
-			return p, &FileError{File: path, Line: i + 1, Err: fmt.Errorf("target %d: bad target: %s", len(p.request)+1, input.Quote(l))}
+		case state == between && l != "" && l[0] != '#' && !httpMethod.MatchString(l):
+			// vegeta would fail on it too, quoting it ("bad target: <line>",
+			// "bad method: <word>"): a file that is not a targets file (a
+			// credentials CSV, a .env) would show its first line. Failing
+			// here quotes nothing, and leaves no @ line where a request
+			// belongs for vegeta to read a file from.
+			what := "not a request line (METHOD URL)"
+			if l[0] == '@' {
+				what = "a body file (@file) where a request line (METHOD URL) belongs"
+			}
+			return p, &FileError{File: path, Line: i + 1, Err: fmt.Errorf("target %d: %s", len(p.request)+1, what)}
+		case state == headers && l != "" && l[0] != '#' && l[0] != '@' && !isHeaderLine(l):
+			// vegeta's "bad header: <line>" would show it, and a header
+			// line without its colon is often "Authorization Bearer <token>".
+			return p, &FileError{File: path, Line: i + 1, Err: fmt.Errorf("target %d: not a header line (Name: value)", len(p.request))}
 		case state == between && l != "" && l[0] != '#':
 			p.request = append(p.request, i)
 			p.body = append(p.body, -1)
@@ -271,6 +283,13 @@ func planHTTP(path string, text []string) (httpPlan, error) {
 		}
 	}
 	return p, nil
+}
+
+// isHeaderLine reports whether l is a header line as vegeta reads one:
+// "Name: value", neither empty.
+func isHeaderLine(l string) bool {
+	name, value, ok := strings.Cut(l, ":")
+	return ok && strings.TrimSpace(name) != "" && strings.TrimSpace(value) != ""
 }
 
 // body returns the content of the body file f (from an "@f" line), read
@@ -286,6 +305,10 @@ func (vr *vegetaReader) body(f string) ([]byte, error) {
 	}
 	fh, err := vr.fsys.open(name)
 	var oe *outsideError
+	var pe *fs.PathError
+	if errors.As(err, &pe) { // its message would quote the whole path
+		err = fmt.Errorf("%s: %w", input.Quote("@"+f), pe.Err)
+	}
 	switch {
 	case errors.As(err, &oe):
 		return nil, fmt.Errorf("%s: %w", input.Quote("@"+f), oe)
@@ -436,7 +459,7 @@ func importTargets(path string, tgts []vegeta.Target, lines []int) ([]Endpoint, 
 			r.e.Bodies = nil
 		}
 		if err := r.e.validate(); err != nil {
-			return nil, nil, &FileError{File: path, Line: r.line, Field: r.e.Name, Err: err}
+			return nil, nil, &FileError{File: path, Line: r.line, Field: input.Excerpt(r.e.Name), Err: err}
 		}
 		if r.extra > 0 {
 			notes = append(notes, fmt.Sprintf("%s: %s: %d distinct bodies; only the first %d are sent", path, r.e.Name, len(r.seen)+r.extra, MaxImportedBodies))

@@ -224,13 +224,13 @@ func TestFromVegetaErrors(t *testing.T) {
 		line                    int
 		want                    string
 	}{
-		{name: "bad header", file: "t.http", src: "GET http://h/a\n\nPOST http://h/b\nX-Good: 1\nnot a header\n", line: 5, want: `target 2: bad header: "not a header"`},
-		{name: "bad method", file: "t.http", src: "GET http://h/a\n\nget http://h/b\n", line: 3, want: `target 2: bad method: "get"`},
+		{name: "bad header", file: "t.http", src: "GET http://h/a\n\nPOST http://h/b\nX-Good: 1\nnot a header\n", line: 5, want: "target 2: not a header line (Name: value)"},
+		{name: "bad method", file: "t.http", src: "GET http://h/a\n\nget http://h/b\n", line: 3, want: "target 2: not a request line (METHOD URL)"},
 		{name: "missing body file", file: "t.http", src: "POST http://h/a\n@nope.json\n", line: 2, want: "bad body"},
 		{name: "bad json", file: "t.json", src: `{"method":"GET","url":"http://h/"}` + "\n\n" + `{"method":"GET"}` + "\n", line: 3, want: "target 2: target: required url is missing"},
 		{name: "bad base64", file: "t.json", src: `{"method":"POST","url":"http://h/","body":"!!"}`, line: 1, want: "target 1:"},
 		{name: "empty", file: "t.http", src: "# nothing\n", want: "no targets in vegeta's http format"},
-		{name: "json as http", file: "t.json", format: "http", src: `{"method":"GET","url":"http://h/"}`, line: 1, want: "bad"},
+		{name: "json as http", file: "t.json", format: "http", src: `{"method":"GET","url":"http://h/"}`, line: 1, want: "target 1: not a request line (METHOD URL)"},
 		{name: "unsupported method", file: "t.http", src: "GET http://h/\n\nPURGE http://h/cache\n", line: 3, want: `PURGE /cache: method: "PURGE" isn't one of`},
 	}
 	for _, tt := range tests {
@@ -328,7 +328,7 @@ func TestParseVegetaTargetsErrors(t *testing.T) {
 		line       int
 		want       string
 	}{
-		{"vegeta_targets: bad.http\n", "vegeta_targets", 1, filepath.Join(dir, "bad.http") + `:2: target 1: bad header: "no header"`},
+		{"vegeta_targets: bad.http\n", "vegeta_targets", 1, filepath.Join(dir, "bad.http") + ":2: target 1: not a header line (Name: value)"},
 		{"name: x\nvegeta_format: xml\nvegeta_targets: ok.http\n", "vegeta_format", 2, `"xml" isn't one of [http json]`},
 		{"vegeta_format: json\n", "vegeta_format", 1, "applies only with vegeta_targets"},
 		// health is no longer a built-in: a new endpoint, without a path.

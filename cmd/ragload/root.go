@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -92,6 +93,7 @@ func Main(args []string, s *streams) int {
 			if caught++; caught == 1 {
 				fmt.Fprintln(s.ErrOut, "\nragload: stopping: waiting for in-flight requests (press Ctrl-C again to quit at once)")
 				cancel()
+				input.Interrupt() // a reader waiting on a named pipe stops too
 				continue
 			}
 			abortNow(s.ErrOut)
@@ -144,6 +146,9 @@ func exitCode(s *streams, cmd *cobra.Command, err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, input.ErrInterrupted): // a file to read was a named pipe nobody wrote to
+		fmt.Fprintf(s.ErrOut, "error: %v\n", err)
+		return exitInterrupt
 	case errors.Is(err, errVerdictFailed), errors.Is(err, errRegression), errors.Is(err, errNoCapacity):
 		return exitVerdict
 	case errors.Is(err, errInterrupted):

@@ -12,8 +12,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -246,4 +249,50 @@ func (c *reader) lines(b []byte) (int, error) {
 // more than maxBytes (see NewReader).
 func ReadAll(r io.Reader, maxBytes int64, what string) ([]byte, error) {
 	return io.ReadAll(NewReader(r, maxBytes, 0, what))
+}
+
+// ErrInterrupted is the cause of an Open that Interrupt ended.
+var ErrInterrupted = errors.New("interrupted while waiting for a program to write to the named pipe")
+
+// interrupted is closed by Interrupt.
+var interrupted = struct {
+	once sync.Once
+	ch   chan struct{}
+}{ch: make(chan struct{})}
+
+// Interrupt ends every Open waiting on a named pipe, now and later, with
+// ErrInterrupted: the process is stopping (a first Ctrl-C or SIGTERM).
+// It is for the whole process and cannot be undone.
+func Interrupt() { interrupted.once.Do(func() { close(interrupted.ch) }) }
+
+// Open opens name for reading, as os.Open does, except that waiting for a
+// named pipe (a FIFO) ends on Interrupt: opening a FIFO blocks until a
+// program opens it for writing, in a system call no context can end, so
+// that a reader pointed at one would otherwise ignore a first Ctrl-C. The
+// error then is an *fs.PathError holding ErrInterrupted. A pipe that gets
+// a writer reads as usual.
+func Open(name string) (*os.File, error) {
+	if st, err := os.Stat(name); err != nil || st.Mode()&fs.ModeNamedPipe == 0 {
+		return os.Open(name) // not a FIFO: does not block
+	}
+	type opened struct {
+		f   *os.File
+		err error
+	}
+	done := make(chan opened, 1)
+	go func() {
+		f, err := os.Open(name)
+		done <- opened{f, err}
+	}()
+	select {
+	case o := <-done:
+		return o.f, o.err
+	case <-interrupted.ch:
+		go func() { // the open returns if a writer comes after all
+			if o := <-done; o.f != nil {
+				o.f.Close()
+			}
+		}()
+		return nil, &fs.PathError{Op: "open", Path: name, Err: ErrInterrupted}
+	}
 }
