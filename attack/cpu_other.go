@@ -12,3 +12,9 @@ func machineTicks() (busy, total uint64, ok bool) { return 0, 0, false }
 
 // rss is unknown on this platform.
 func rss() uint64 { return 0 }
+
+// openFilesLimit is unknown on this platform.
+func openFilesLimit() (uint64, bool) { return 0, false }
+
+// ephemeralPorts is unknown on this platform.
+func ephemeralPorts() (lo, hi uint64, ok bool) { return 0, 0, false }

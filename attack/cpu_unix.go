@@ -66,3 +66,29 @@ func rss() uint64 {
 	}
 	return pages * uint64(os.Getpagesize())
 }
+
+// openFilesLimit is the soft limit on open files (RLIMIT_NOFILE), which
+// Go raises to the hard limit when the process starts.
+func openFilesLimit() (uint64, bool) {
+	var rl syscall.Rlimit
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) != nil || rl.Cur == 0 {
+		return 0, false
+	}
+	return uint64(rl.Cur), true //nolint:unconvert // int64 on some platforms
+}
+
+// ephemeralPorts is the local port range new connections take their port
+// from (Linux); ok is false where it cannot be read.
+func ephemeralPorts() (lo, hi uint64, ok bool) {
+	data, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0, 0, false
+	}
+	f := strings.Fields(string(data))
+	if len(f) != 2 {
+		return 0, 0, false
+	}
+	lo, err1 := strconv.ParseUint(f[0], 10, 16)
+	hi, err2 := strconv.ParseUint(f[1], 10, 16)
+	return lo, hi, err1 == nil && err2 == nil
+}

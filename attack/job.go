@@ -121,28 +121,27 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	if err != nil {
 		return nil, err
 	}
-	// vegeta calls the targeter as each request starts: counting the calls
-	// gives the requests in flight.
 	var started atomic.Uint64
-	tr := targeterFor(pool)
-	counted := func(t *vegeta.Target) error { started.Add(1); return tr(t) }
 	rc.started = started.Load
 	opts := s.Options
+	opts.started, opts.onDrop = &started, rc.drop
 	if s.Record != nil {
 		opts.capture = newCapture(s.Record, m)
 	}
+	m.Plan.MaxWorkers, m.Plan.MaxLag = opts.maxWorkers(), results.Duration(max(opts.maxLag(), 0))
 	if !waitUntil(ctx, s.StartAt) {
 		return rc.finish(nil, true)
 	}
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)
-	out, runErr := Run(ctx, opts, counted, sched, s.Control.observer(rc.emit))
+	out, runErr := Run(ctx, opts, targeterFor(pool), sched, s.Control.observer(rc.emit))
 	stopProgress()
 	stopMonitor()
 	if !out.Began.IsZero() { // zero when stopped before the first send
 		m.Started = out.Began
 	}
 	m.SendEnded, m.Sent = out.SendEnded, out.Sent
+	rc.setDrops(out.Dropped)
 	m.Planned = sched.Count() // changed if the rate was (Control)
 	return rc.finish(runErr, out.Interrupted)
 }

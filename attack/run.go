@@ -3,9 +3,11 @@ package attack
 import (
 	"context"
 	"crypto/tls"
+	"math"
 	"net"
 	"net/http"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -30,9 +32,14 @@ type Options struct {
 	Name string
 	// Timeout bounds each request; 0 means DefaultTimeout.
 	Timeout time.Duration
-	// MaxWorkers caps concurrent requests; 0 means no cap, which keeps the
-	// schedule honest (a cap delays sends, and the delay shows as lag).
+	// MaxWorkers caps the requests in flight; 0 means MachineMaxInFlight.
+	// A due request that finds the cap full waits up to MaxLag for a free
+	// slot and is dropped after it (an unbounded plan's workers just wait).
 	MaxWorkers uint64
+	// MaxLag is how late after its due time a request may still leave; a
+	// later one is dropped and counted. 0 means DefaultMaxLag; < 0 never
+	// drops (requests leave however late, as wrk2's do).
+	MaxLag time.Duration
 	// Connections is the number of idle connections kept per host.
 	Connections int
 	// KeepBodies stores response bodies in the results (large).
@@ -49,6 +56,27 @@ type Options struct {
 	shared *sharedClient
 	// capture, when set, records every request into a replay stream.
 	capture *capture
+	// onDrop, when set, is told the target of each request dropped.
+	onDrop func(*vegeta.Target)
+	// started, when set, counts the requests Run has started (vegeta calls
+	// the targeter as each starts), for the requests in flight.
+	started *atomic.Uint64
+}
+
+// maxWorkers is the cap on requests in flight.
+func (o Options) maxWorkers() uint64 {
+	if o.MaxWorkers > 0 {
+		return o.MaxWorkers
+	}
+	return MachineMaxInFlight()
+}
+
+// maxLag is the drop bound (< 0: none).
+func (o Options) maxLag() time.Duration {
+	if o.MaxLag == 0 {
+		return DefaultMaxLag
+	}
+	return o.MaxLag
 }
 
 // sharedClient is an HTTP client with its streaming timer (nil when no
@@ -108,72 +136,253 @@ func (o Options) streamingClient() (*http.Client, *streamTransport) {
 	return c, st
 }
 
+// MaxBody is the most of a response body a result holds (--keep-bodies)
+// or counts as its bytes in: RAG answers are KiBs, and without a cap a
+// server answering gigabytes would make the generator hold them all (10.8
+// GB for four 1 GiB answers). The rest is read and discarded, so the
+// connection stays usable.
+const MaxBody = 4 << 20
+
 // attacker is a new vegeta.Attacker on client (one per run: vegeta's are
 // single-use).
 func (o Options) attacker(client *http.Client) *vegeta.Attacker {
-	opts := []func(*vegeta.Attacker){vegeta.Client(client)} // first: it replaces the client
-	if o.MaxWorkers > 0 {
-		opts = append(opts, vegeta.MaxWorkers(o.MaxWorkers))
-	}
-	return vegeta.NewAttacker(opts...)
+	return vegeta.NewAttacker(vegeta.Client(client), vegeta.MaxWorkers(o.maxWorkers()), vegeta.MaxBody(MaxBody))
 }
 
 // Outcome is what happened to the schedule.
 type Outcome struct {
-	Began       time.Time // the schedule's zero
-	SendEnded   time.Time // when sending stopped
+	Began time.Time // the schedule's zero
+	// SendEnded is when sending stopped: when the last request left, or the
+	// plan's end if that is later (N requests evenly spaced leave over the
+	// plan's whole length), or when ctx ended.
+	SendEnded   time.Time
 	Sent        uint64
+	Dropped     Drops
 	Interrupted bool // ctx ended before the plan did
 }
 
-// clockPacer wraps a Pacer to learn the attack's start (vegeta keeps it
-// private: elapsed is measured from it, so began = now - elapsed on the
-// first call) and when sending stopped.
-type clockPacer struct {
-	Schedule
-	began atomic.Pointer[time.Time]
-	ended atomic.Pointer[time.Time]
-	hits  atomic.Uint64 // requests handed to vegeta so far
+// Drops counts the requests a run did not send (k6's dropped
+// iterations), by why.
+type Drops struct {
+	// Late could not leave within Options.MaxLag of their due time: the
+	// generator was that far behind its schedule.
+	Late uint64
+	// Capped were due while Options.MaxWorkers requests were in flight,
+	// and none finished within MaxLag.
+	Capped uint64
 }
 
+// Total is the number of requests dropped.
+func (d Drops) Total() uint64 { return d.Late + d.Capped }
+
+// gate is what a clockPacer needs to hold requests back: the cap on
+// requests in flight, how many there are, and what to do with a request it
+// drops. A zero gate lets every request leave whenever it is due.
+type gate struct {
+	maxLag   time.Duration // < 0: never drop for lateness
+	limit    func() int64  // the cap on requests in flight; nil: none
+	inFlight func() int64  // requests started and not yet emitted
+	// onDrop is called, on the pacer's goroutine, for each request dropped.
+	onDrop func()
+}
+
+// clockPacer wraps a Schedule as the pacer vegeta runs: it learns the
+// attack's start (vegeta keeps it private: elapsed is measured from it, so
+// began = now - elapsed on the first call), waits for each request's due
+// time more precisely than time.Sleep, and holds each due request at the
+// gate: it leaves if it is at most MaxLag late and a slot under the
+// in-flight cap is free by then, and is dropped otherwise. vegeta's hit
+// count then no longer equals the schedule's index, so the pacer keeps the
+// due time of each request it let go, by vegeta's count (which becomes the
+// result's Seq), for the driver to measure the lag.
+type clockPacer struct {
+	Schedule
+	gate gate
+	quit <-chan struct{} // closed when the attack stops: waits end
+
+	began atomic.Pointer[time.Time]
+	ended atomic.Pointer[time.Time]
+	// skipped is the number of schedule indexes dropped so far: request
+	// hits+skipped of the schedule is vegeta's hit number hits. Pace runs
+	// on one goroutine; late and capped are read by others.
+	skipped      uint64
+	late, capped atomic.Uint64
+	// dues[seq&mask] is the due time of the request vegeta sends as seq
+	// (noDue if it has none). Requests in flight are fewer than the ring's
+	// length (twice the cap's ceiling), so a slot is read before it is
+	// reused.
+	dues []atomic.Int64
+	mask uint64
+	// overshoot estimates how late a sleep on timer wakes on this machine.
+	overshoot lateness
+	timer     *time.Timer
+}
+
+const noDue = math.MinInt64
+
+func newClockPacer(s Schedule, g gate, ceiling uint64, quit <-chan struct{}) *clockPacer {
+	cp := &clockPacer{Schedule: s, gate: g, quit: quit}
+	if _, unbounded := s.(unboundedPacer); !unbounded {
+		n := uint64(1024)
+		for n < 2*ceiling+1024 {
+			n *= 2
+		}
+		cp.dues, cp.mask = make([]atomic.Int64, n), n-1
+	}
+	return cp
+}
+
+// due returns when the request vegeta sent as seq was due, if it had a
+// due time.
+func (c *clockPacer) due(seq uint64) (time.Duration, bool) {
+	if c.dues == nil {
+		return 0, false
+	}
+	d := c.dues[seq&c.mask].Load()
+	return time.Duration(d), d != noDue
+}
+
+// drops is what the gate has dropped so far.
+func (c *clockPacer) drops() Drops { return Drops{Late: c.late.Load(), Capped: c.capped.Load()} }
+
+// Pace implements vegeta.Pacer: it returns once the next request to send
+// is due and may leave (wait 0), or stop.
 func (c *clockPacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	if c.began.Load() == nil {
 		b := time.Now().Add(-elapsed)
 		c.began.Store(&b)
 	}
-	c.hits.Store(hits)
-	wait, stop := c.Schedule.Pace(elapsed, hits)
-	if stop { // the plan is done: its sending period is its full length
-		end := c.began.Load().Add(c.Duration())
-		c.ended.CompareAndSwap(nil, &end)
+	began := *c.began.Load()
+	if c.dues == nil { // no due times: nothing to gate
+		wait, stop := c.Schedule.Pace(elapsed, hits)
+		if stop {
+			c.stop(began)
+		}
 		return wait, stop
 	}
-	if wait > 0 {
-		wait = preciseWait(c.began.Load().Add(elapsed+wait), wait)
+	for {
+		idx := hits + c.skipped
+		wait, stop := c.Schedule.Pace(time.Since(began), idx)
+		if stop {
+			c.stop(began)
+			return 0, true
+		}
+		due, _ := c.Schedule.Due(idx)
+		if f, ok := c.Schedule.(interface{ Forget(uint64) }); ok {
+			f.Forget(idx) // its due time is kept below, by vegeta's count
+		}
+		at := began.Add(due)
+		if wait > 0 && !c.sleepUntil(at) {
+			return 0, true // the attack stopped: vegeta sees stopch
+		}
+		if c.admit(at.Add(c.gate.maxLag)) {
+			c.dues[hits&c.mask].Store(int64(due))
+			return 0, false
+		}
+		c.skipped++
+		if c.gate.onDrop != nil {
+			c.gate.onDrop()
+		}
 	}
-	return wait, stop
 }
 
-// spinWindow is how much of a wait is spent spinning rather than asleep.
-// time.Sleep on Linux overshoots by a few hundred microseconds to a couple
-// of milliseconds, and every microsecond of it would be schedule lag; a
-// short spin before the due time removes most of it. The spin is at most a
-// quarter of the wait, so the pacer never spends more than a quarter of a
-// core on it, however high the rate.
-const spinWindow = time.Millisecond
-
-// preciseWait sleeps until just before due, spins until due, and returns
-// what is left to wait (0 unless the spin was cut short).
-func preciseWait(due time.Time, wait time.Duration) time.Duration {
-	spin := min(spinWindow, wait/4)
-	if wait > spin {
-		time.Sleep(wait - spin)
+// admit reports whether a request may leave now: it is not later than
+// deadline, and a slot under the in-flight cap is free or frees up before
+// deadline. It counts a request it refuses.
+func (c *clockPacer) admit(deadline time.Time) bool {
+	g := c.gate
+	if g.maxLag >= 0 && time.Now().After(deadline) {
+		c.late.Add(1)
+		return false
 	}
-	for time.Now().Before(due) {
+	if g.limit == nil || g.inFlight() < g.limit() {
+		return true
+	}
+	for g.inFlight() >= g.limit() {
+		if g.maxLag >= 0 && time.Now().After(deadline) {
+			c.capped.Add(1)
+			return false
+		}
+		select {
+		case <-c.quit:
+			return true // vegeta stops at its next send
+		case <-time.After(capPoll):
+		}
+	}
+	return true
+}
+
+// capPoll is how often a request held at the in-flight cap looks for a
+// free slot.
+const capPoll = 100 * time.Microsecond
+
+// stop records the end of sending: when the last request left, which is
+// within the plan (a request is due before the plan ends) unless the
+// generator fell behind; the plan's end otherwise.
+func (c *clockPacer) stop(began time.Time) {
+	end := began.Add(c.Duration())
+	if now := time.Now(); now.After(end) {
+		end = now
+	}
+	c.ended.CompareAndSwap(nil, &end)
+}
+
+// The pacer sleeps until each request's due time, and spins through the
+// end of the wait only as far as the sleep's lateness would make the send
+// later than lagTarget. time.Sleep wakes late by what the machine's timers
+// allow: on Linux up to a millisecond (the Go runtime's poller waits in
+// whole milliseconds), on coarser clocks several. Spinning through all of
+// it, as ragload once did for a fixed millisecond, cost a tenth of a core
+// at 100 requests a second, where vegeta, which does not spin, costs
+// nothing; the lateness it saves is recorded as schedule lag either way,
+// and the response time from the due time includes it.
+const (
+	// lagTarget is the lateness the pacer accepts from its sleep: the 1 ms
+	// within which the two latency views count as agreeing.
+	lagTarget = time.Millisecond
+	// spinWindow bounds the spin: at most this (results.LateAfter), and at
+	// most a quarter of the wait, so the pacer never spends more than a
+	// quarter of a core on it, however high the rate.
+	spinWindow = 5 * time.Millisecond
+)
+
+// sleepUntil waits until at. The sleep's lateness feeds a running estimate
+// of its 90th percentile (mean plus 1.3 mean deviations, each a moving
+// average over some 16 sleeps), and the spin covers what that estimate
+// exceeds lagTarget by. It returns false if the attack stopped first.
+func (c *clockPacer) sleepUntil(at time.Time) bool {
+	wait := time.Until(at)
+	spin := min(max(c.overshoot.p90()-lagTarget, 0), spinWindow, wait/4)
+	if sleep := wait - spin; sleep > 0 {
+		wake := time.Now().Add(sleep)
+		if c.timer == nil {
+			c.timer = time.NewTimer(sleep)
+		} else {
+			c.timer.Reset(sleep) // since Go 1.23 no stale value can be left in C
+		}
+		select {
+		case <-c.quit:
+			c.timer.Stop()
+			return false
+		case <-c.timer.C:
+		}
+		c.overshoot.add(time.Since(wake))
+	}
+	for spin > 0 && time.Now().Before(at) {
 		runtime.Gosched()
 	}
-	return 0
+	return true
 }
+
+// lateness is a running estimate of how late a sleep wakes.
+type lateness struct{ mean, dev time.Duration }
+
+func (l *lateness) add(d time.Duration) {
+	l.mean += (d - l.mean) / 16
+	l.dev += (max(d-l.mean, l.mean-d) - l.dev) / 16
+}
+
+func (l *lateness) p90() time.Duration { return l.mean + l.dev*13/10 }
 
 // Run attacks with tr at the pacer's schedule until the plan is done or ctx
 // ends, and calls emit with every result, in completion order, as soon as
@@ -182,30 +391,61 @@ func preciseWait(due time.Time, wait time.Duration) time.Duration {
 // ends, sending stops and in-flight requests finish within the timeout, so
 // every sent request is emitted. An error from emit stops the attack and is
 // returned after the in-flight requests are drained.
+//
+// At most o.maxWorkers() requests are in flight; a due request that cannot
+// leave within o.MaxLag (the generator is behind, or the cap is full) is
+// dropped: not sent, counted in Outcome.Dropped, and passed to o.onDrop
+// with the target it would have had.
 func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit func(*vegeta.Result) error) (Outcome, error) {
 	client, streams := o.streamingClient()
 	if o.capture != nil {
 		client = o.capture.wrap(client)
 	}
+	limit := o.maxWorkers()
+	o.MaxWorkers = limit
 	atk := o.attacker(client)
-	cp := &clockPacer{Schedule: p}
+	started, received := o.started, new(atomic.Uint64)
+	if started == nil {
+		started = new(atomic.Uint64)
+	}
+	counted := func(t *vegeta.Target) error { started.Add(1); return tr(t) }
+	quit := make(chan struct{})
+	var quitOnce sync.Once
+	stop := func() {
+		quitOnce.Do(func() { close(quit) })
+		atk.Stop()
+	}
+	inFlight := func() int64 { return int64(started.Load()) - int64(received.Load()) }
+	lim := newLimiter(int64(limit), inFlight)
+	go lim.run(quit)
+	defer quitOnce.Do(func() { close(quit) })
+	g := gate{maxLag: o.maxLag(), limit: lim.limit, inFlight: inFlight}
+	g.onDrop = func() {
+		var t vegeta.Target
+		if tr(&t) == nil && o.onDrop != nil {
+			o.onDrop(&t)
+		}
+	}
+	cp := newClockPacer(p, g, limit, quit)
 	stopped := context.AfterFunc(ctx, func() {
 		now := time.Now()
 		cp.ended.CompareAndSwap(nil, &now)
-		atk.Stop()
+		stop()
 	})
 	defer stopped()
 
 	var out Outcome
 	var err error
-	for r := range atk.Attack(tr, cp, 0, o.Name) { // always drain: workers block until read
+	var lastSend time.Time
+	for r := range atk.Attack(counted, cp, 0, o.Name) { // always drain: workers block until read
+		received.Add(1)
 		out.Sent++
-		results.Trim(r, o.KeepBodies)
-		if due, ok := p.Due(r.Seq); ok {
-			results.SetLag(r, r.Timestamp.Sub(cp.began.Load().Add(due)))
+		if r.Timestamp.After(lastSend) {
+			lastSend = r.Timestamp
 		}
-		if f, ok := p.(interface{ Forget(uint64) }); ok {
-			f.Forget(r.Seq)
+		results.Trim(r, o.KeepBodies)
+		if due, ok := cp.due(r.Seq); ok {
+			results.SetLag(r, r.Timestamp.Sub(cp.began.Load().Add(due)))
 		}
 		if streams != nil {
 			streams.record(r)
@@ -222,7 +462,7 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		if err != nil {
 			now := time.Now()
 			cp.ended.CompareAndSwap(nil, &now)
-			atk.Stop()
+			stop()
 		}
 	}
 	if b := cp.began.Load(); b != nil {
@@ -231,7 +471,11 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 	if e := cp.ended.Load(); e != nil {
 		out.SendEnded = *e
 	}
-	out.Interrupted = ctx.Err() != nil && out.Sent < p.Count()
+	if lastSend.After(out.SendEnded) {
+		out.SendEnded = lastSend
+	}
+	out.Dropped = cp.drops()
+	out.Interrupted = ctx.Err() != nil && out.Sent+out.Dropped.Total() < p.Count()
 	if _, unbounded := p.(unboundedPacer); unbounded && ctx.Err() != nil {
 		// No count to fall short of: interrupted if sending stopped early.
 		out.Interrupted = out.SendEnded.Before(out.Began.Add(p.Duration()))

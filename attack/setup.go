@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -36,8 +37,10 @@ type Setup struct {
 	Seed    uint64
 	Options Options
 
-	// Thresholds and Marks are recorded in the manifest for report to use.
+	// Thresholds and Marks are recorded in the manifest for report to use,
+	// and MinSamples (0: results.MinSamples) with them.
 	Thresholds, Marks []string
+	MinSamples        uint64
 	// Tool is the name and version recorded in the manifest.
 	Tool string
 
@@ -79,6 +82,7 @@ type Progress struct {
 	InFlight          int64         // requests sent and not yet answered
 	P95               time.Duration // response time so far, from the scheduled send where there is one
 	Users             int           // virtual users running (closed-loop users only)
+	Dropped           uint64        // requests dropped instead of sent (open model)
 }
 
 // Rate is the achieved rate of results so far.
@@ -139,7 +143,7 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 		Schema: results.ManifestSchema, Tool: s.Tool, Name: s.Options.Name, Mode: mode,
 		Target: results.RedactURL(s.Target), Warnings: s.Warnings(), Scenario: info, Seed: s.Seed, Status: results.StatusRunning, Started: time.Now(),
 		Plan:       results.Plan{Timeout: results.Duration(timeout), MaxWorkers: s.Options.MaxWorkers},
-		Thresholds: s.Thresholds, Marks: s.Marks, Results: []string{results.ResultsFile},
+		Thresholds: s.Thresholds, Marks: s.Marks, MinSamples: s.MinSamples, Results: []string{results.ResultsFile},
 		RunID: s.RunID, StartAt: s.StartAt,
 	}
 	if s.Shard.Sharded() {
@@ -214,6 +218,36 @@ type recorder struct {
 	unregister        func()
 	// rec is the run's --record stream, flushed by abort.
 	rec *replay.Recorder
+
+	// dropped counts dropped requests by endpoint name (dropMu guards it);
+	// dropCount is their total, for progress.
+	dropCount atomic.Uint64
+	dropMu    sync.Mutex
+	dropped   map[string]uint64
+	names     *results.Resolver
+}
+
+// drop counts a request the driver dropped, under its endpoint's name.
+// The counts reach the manifest when the run finishes.
+func (rc *recorder) drop(t *vegeta.Target) {
+	rc.dropMu.Lock()
+	defer rc.dropMu.Unlock()
+	if rc.names == nil {
+		rc.names, rc.dropped = results.NewResolverFor(rc.m), map[string]uint64{}
+	}
+	rc.dropped[rc.names.Name(&vegeta.Result{Method: t.Method, URL: results.RequestURI(t.URL)})]++
+	rc.dropCount.Add(1)
+}
+
+// setDrops records the driver's drop counts, with the recorder's by
+// endpoint, in the manifest.
+func (rc *recorder) setDrops(d Drops) {
+	if d.Total() == 0 {
+		return
+	}
+	rc.dropMu.Lock()
+	defer rc.dropMu.Unlock()
+	rc.m.Dropped = &results.Drops{Total: d.Total(), Late: d.Late, Capped: d.Capped, Endpoints: maps.Clone(rc.dropped)}
 }
 
 // inFlight is the number of requests started and not yet recorded.
@@ -240,6 +274,12 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 	if err != nil {
 		return nil, err
 	}
+	if s.Options.KeepBodies { // bodies are the server's words, unmasked: keep them private
+		if err := os.Chmod(filepath.Join(s.Dir, results.ResultsFile), 0o600); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("create results: %w", err)
+		}
+	}
 	if err := results.WriteManifest(s.Dir, m); err != nil {
 		w.Close()
 		return nil, err
@@ -260,6 +300,9 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 	r.URL = results.RequestURI(r.URL)
 	if rc.pool != nil {
 		rc.pool.Observe(r)
+		if r.Error != "" { // a server may echo the token in its status line
+			r.Error = rc.pool.Mask(r.Error)
+		}
 	}
 	rc.mu.Lock()
 	rc.agg.Add(r)
@@ -319,7 +362,7 @@ func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, err
 func (rc *recorder) writeSummary() error {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	if rc.agg.Total().Requests != rc.w.Count() {
+	if rc.agg.Count() != rc.w.Count() {
 		return nil
 	}
 	return results.WriteSummary(filepath.Join(rc.dir, results.ResultsFile), rc.agg)
@@ -348,7 +391,7 @@ func (s *Setup) startProgress(rc *recorder, d time.Duration, planned uint64, fil
 				return
 			case <-t.C:
 				p := Progress{Elapsed: time.Since(start), Duration: d, Planned: planned, Done: rc.done.Load(),
-					Failures: rc.failures.Load(), InFlight: rc.inFlight(), P95: rc.p95()}
+					Failures: rc.failures.Load(), InFlight: rc.inFlight(), P95: rc.p95(), Dropped: rc.dropCount.Load()}
 				if fill != nil {
 					fill(&p)
 				}

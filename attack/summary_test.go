@@ -57,7 +57,7 @@ func TestRecordWritesSummary(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := rep.Judge(nil); err != nil {
+				if err := rep.Judge(nil, 0); err != nil {
 					t.Fatal(err)
 				}
 				if err := results.WriteJSON(&out[i], rep); err != nil {

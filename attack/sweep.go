@@ -267,7 +267,9 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if err != nil {
 		return true, err
 	}
-	if err := rep.Judge(j.Rules); err != nil {
+	// A step's percentiles stand however few samples they rest on: the
+	// curve is the answer, and the steps around a step vouch for it.
+	if err := rep.Judge(j.Rules, 1); err != nil {
 		return true, err
 	}
 	st := s.judge(rate, name, rep, throughput)
@@ -336,6 +338,9 @@ func (s *search) judge(rate float64, dir string, rep *results.Report, throughput
 		why = append(why, fmt.Sprintf("served only %.1f/s of %g/s", throughput, rate))
 	}
 	switch {
+	case rep.Total.Dropped > 0:
+		st.Verdict = results.StepGenerator
+		why = append([]string{fmt.Sprintf("ragload dropped %d (%.1f%%) of the step's requests: it could not send them in time", t.Dropped, 100*rep.DroppedShare())}, why...)
 	case rep.Saturated():
 		st.Verdict = results.StepGenerator
 		why = append([]string{strings.Join(rep.Manifest.Generator.Reasons, "; ")}, why...)

@@ -92,6 +92,39 @@ func TestSweepFindsCapacity(t *testing.T) {
 	}
 }
 
+// TestSweepFindsCapacitySlowAnswers: RAG answers take seconds. With W
+// workers and S = 1 s per answer the server serves W requests a second,
+// each in a second (W in flight, Little's law); the sweep finds W/S within
+// 10%, although a second's worth of answers to each step's requests comes
+// after the step, and to its warm-up's inside it.
+func TestSweepFindsCapacitySlowAnswers(t *testing.T) {
+	const workers, service = 20, time.Second // 20 rps
+	srv := demo.New(demo.Config{Workers: workers, QueryLatency: service, EnhancedLatency: service, DocumentsLatency: service, Sigma: -1, LoginLatency: -1})
+	url := serve(t, srv)
+	sc := targets.Default()
+	for i := range sc.Endpoints {
+		if sc.Endpoints[i].Key == "health" {
+			sc.Endpoints[i].Weight = 0
+		}
+	}
+	job := sweepJob(t, url, sc, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
+	job.From, job.StepDuration, job.Warmup = 12, 3*time.Second, 500*time.Millisecond
+	sw, _ := runSweep(t, job)
+	var b strings.Builder
+	results.WriteSweepReport(&b, results.FormatText, sw)
+	t.Logf("\n%s", b.String())
+	capacity := float64(workers) / service.Seconds()
+	if !sw.Found || sw.Capacity < 0.9*capacity || sw.Capacity > 1.1*capacity {
+		t.Errorf("found %v, capacity %g rps; want %g ± 10%%", sw.Found, sw.Capacity, capacity)
+	}
+	// Below capacity every step served what it sent, at 1 s an answer.
+	for _, st := range sw.Steps {
+		if st.Rate < 0.9*capacity && (st.Verdict != results.StepPass || st.Throughput < 0.95*st.Rate) {
+			t.Errorf("step %g rps below the capacity: %s, served %.1f/s (%s)", st.Rate, st.Verdict, st.Throughput, st.Reason)
+		}
+	}
+}
+
 // collapsing fails every request once more than limit arrive in a second.
 func collapsing(t *testing.T, limit int) string {
 	t.Helper()

@@ -79,7 +79,7 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		u.pool = targets.NewPool(u.client, j.Target, j.Scenario.Auth, creds)
 		m.Auth.Mode, m.Auth.Users = "bearer", min(len(j.Credentials), len(creds))
 		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{
-			Key: "login", Name: LoginEndpoint, Method: http.MethodPost, Path: j.Scenario.Auth.LoginPath,
+			Key: "login", Name: LoginEndpoint, Method: http.MethodPost, Path: j.Scenario.Auth.LoginPath, Setup: true,
 		})
 	} else {
 		m.Auth.Mode = "none"

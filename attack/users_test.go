@@ -138,7 +138,7 @@ func TestUsersOverloadFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules, _ := results.Rules(nil, nil, []string{"users>=30"})
-	if err := rep.Judge(rules); err != nil {
+	if err := rep.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
 	reasons := strings.Join(rep.Verdict.Reasons, "; ")
@@ -160,7 +160,7 @@ func TestUsersNeverAllRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules, _ := results.Rules(nil, nil, []string{"users>=20"})
-	rep.Judge(rules)
+	rep.Judge(rules, 0)
 	reasons := strings.Join(rep.Verdict.Reasons, "; ")
 	if rep.Verdict.Pass || !strings.Contains(reasons, "users ran together") || rep.Manifest.Users.Planned != 20 {
 		t.Errorf("pass=%v planned=%d reasons %q", rep.Verdict.Pass, rep.Manifest.Users.Planned, reasons)
@@ -209,8 +209,14 @@ func TestUsersIterationsEndEarly(t *testing.T) {
 	if el := time.Since(start); el > 5*time.Second {
 		t.Errorf("5 users × 3 iterations took %s of a 30s plan: the run must end when all are done", el)
 	}
-	if n := rep.Total.Requests; n != 5*3+5 {
-		t.Errorf("%d results, want 15 requests and 5 logins", n)
+	logins := uint64(0)
+	for _, s := range rep.Endpoints {
+		if s.Name == attack.LoginEndpoint {
+			logins = s.Requests
+		}
+	}
+	if n := rep.Total.Requests; n != 5*3 || logins != 5 {
+		t.Errorf("%d requests and %d logins, want 15 and 5 (logins have their own row, outside TOTAL)", n, logins)
 	}
 	if rep.Manifest.Status != results.StatusComplete {
 		t.Errorf("status %s", rep.Manifest.Status)
@@ -248,5 +254,39 @@ func TestUsersFirstLoginFailureStops(t *testing.T) {
 	}
 	if st := srv.Stats(); st.LoginFailures != 1 || time.Since(start) > 3*time.Second {
 		t.Errorf("%d failed logins in %s; want the run stopped after the first", st.LoginFailures, time.Since(start))
+	}
+}
+
+// TestUsersRampJudgedOnPeak: the README's ramp (stages up to N users and
+// down again) only touches its peak; the users criterion is judged on the
+// peak that ran, so a generator that follows the plan passes users>=N,
+// and the logins stay out of TOTAL and the verdict.
+func TestUsersRampJudgedOnPeak(t *testing.T) {
+	t.Parallel()
+	_, url := fastDemo(t, demo.Config{})
+	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		attack.StagedUsers([]attack.UserStage{{Duration: time.Second, Target: 5}, {Duration: 2 * time.Second, Target: 10}, {Duration: time.Second, Target: 0}}),
+		attack.Pacing(100*time.Millisecond))
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := results.Rules([]string{"users>=10"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Judge(rules, 1); err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Verdict.Checks[0]
+	// The plan holds 10 for the samples its rounding gives (a sample or
+	// two): judged on them, or on the peak, never on a tenth of the run.
+	if !rep.Verdict.Pass {
+		t.Errorf("users>=10 on a ramp that touches 10: %s, %s (%q)", rep.Verdict.Word(), c.FormatActual(), rep.Verdict.Reasons)
+	}
+	for _, s := range rep.Endpoints {
+		if s.Name == attack.LoginEndpoint && (!s.Setup || s.Requests == 0) {
+			t.Errorf("the login row: setup %v, %d requests", s.Setup, s.Requests)
+		}
 	}
 }

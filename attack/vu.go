@@ -202,10 +202,13 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	}
 	var n int64
 	if u.job.Options.KeepBodies {
-		r.Body, err = io.ReadAll(resp.Body)
+		r.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 		n = int64(len(r.Body))
-	} else {
-		n, err = io.Copy(io.Discard, resp.Body)
+	}
+	if err == nil {
+		var rest int64
+		rest, err = io.Copy(io.Discard, resp.Body)
+		n += rest
 	}
 	resp.Body.Close()
 	r.Latency, r.BytesIn, r.Code = time.Since(r.Timestamp), uint64(n), uint16(resp.StatusCode)

@@ -13,6 +13,7 @@ package deploy_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -451,7 +452,10 @@ func TestKubernetesJobRuns(t *testing.T) {
 
 	var texts []string
 	for i, s := range shards {
-		if s.err != nil {
+		// A shard judges only its share: 40 requests are too few for a p95
+		// (exit 4, not conclusive); the merged report below is the verdict.
+		var ee *exec.ExitError
+		if s.err != nil && !(errors.As(s.err, &ee) && ee.ExitCode() == 4) {
 			t.Fatalf("shard %d: %v\nstderr: %s", i, s.err, s.errOut.String())
 		}
 		// --format json: the shard's report is on stdout, for kubectl logs.
@@ -576,7 +580,7 @@ func TestSSHScriptRunsShards(t *testing.T) {
 	url := demoAPI(t)
 	dir := t.TempDir()
 	stdout, stderr, err := runScript(t, dir, "-n", "3", "-s", "3", "--run-id", "ssh-test", "lg1", "lg2", "--",
-		"attack", "--url", url, "--rate", "60", "--duration", "2s", "--quiet")
+		"attack", "--url", url, "--rate", "60", "--duration", "2s", "--quiet", "--min-samples", "10")
 	if err != nil {
 		t.Fatalf("run-shards.sh: %v\nstdout:\n%s\nstderr:\n%s", err, stdout, stderr)
 	}

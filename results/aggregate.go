@@ -40,6 +40,15 @@ type Stats struct {
 	First, Last time.Time // earliest and latest send
 	LastEnd     time.Time // latest completion
 
+	// Dropped are the requests of this endpoint the plan called for and
+	// the generator dropped instead of sending (the manifest's counts,
+	// filled in by NewReport): not in Requests, never seen by the server.
+	Dropped uint64
+
+	// Setup is true for an endpoint whose requests are not the load (the
+	// logins of virtual users): they are not in the total.
+	Setup bool
+
 	Streamed uint64 // results that carried streaming timings
 	Tokens   uint64 // tokens in those results
 
@@ -215,6 +224,8 @@ type Aggregator struct {
 	byName map[string]*Stats
 	order  []string
 	keys   map[string]string // name -> key
+	setup  map[string]bool   // names of setup endpoints, kept out of the total
+	count  uint64            // results added, setup ones included
 
 	// recent holds the routes of the last results with their Stats, so
 	// that a result of a route seen lately costs two string comparisons
@@ -253,6 +264,7 @@ func NewAggregator(m *Manifest) *Aggregator {
 		eps = m.Scenario.Endpoints
 	}
 	a.resolve = NewResolverFor(m)
+	a.setup = setupEndpoints(m)
 	for _, e := range eps {
 		a.keys[e.Name] = e.Key
 		a.order = append(a.order, e.Name)
@@ -272,8 +284,12 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 			x.stream, x.streamed = StreamOf(r)
 		}
 	}
-	a.endpoint(r).add(&x, false)
-	a.total.add(&x, true)
+	a.count++
+	s := a.endpoint(r)
+	s.add(&x, false)
+	if !s.Setup {
+		a.total.add(&x, true)
+	}
 	a.merged = false
 }
 
@@ -295,6 +311,7 @@ func (a *Aggregator) stats(name string) *Stats {
 	s := a.byName[name]
 	if s == nil {
 		s = newStats(name, a.keys[name])
+		s.Setup = a.setup[name]
 		a.byName[name] = s
 		if _, listed := a.keys[name]; !listed {
 			a.order = append(a.order, name)
@@ -320,7 +337,11 @@ func (a *Aggregator) classify(code uint16, errText string) *failure {
 	return f
 }
 
-// Total returns the Stats over all endpoints. After results were added it
+// Count is the number of results added, setup requests (which the total
+// leaves out) included.
+func (a *Aggregator) Count() uint64 { return a.count }
+
+// Total returns the Stats over all endpoints but setup ones. After results were added it
 // merges the endpoints' histograms into the total's (about a millisecond):
 // call it when needed, not for every result.
 func (a *Aggregator) Total() *Stats {
@@ -328,7 +349,7 @@ func (a *Aggregator) Total() *Stats {
 		for v := range a.total.views {
 			var d *dist
 			for _, s := range a.byName {
-				if s.views[v] == nil {
+				if s.views[v] == nil || s.Setup {
 					continue
 				}
 				if d == nil {

@@ -182,7 +182,7 @@ func TestAggregatorExactExtremes(t *testing.T) {
 			}
 		}
 	}
-	if err := rep.Judge(mustRules(t, []string{"service_min>=200ms", "max<=1477ms", "p99<=1477ms", "lag_min<=0s"}, nil)); err != nil {
+	if err := rep.Judge(mustRules(t, []string{"service_min>=200ms", "max<=1477ms", "p99<=1477ms", "lag_min<=0s"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range rep.Verdict.Checks {

@@ -246,7 +246,7 @@ type Comparison struct {
 // quantiles compared, with the samples each needs: at least 5 beyond it.
 var comparedQuantiles = []float64{50, 95, 99}
 
-func minSamples(q float64) int { return int(math.Ceil(5 / (1 - q/100))) }
+func minSamples(q float64) int { return int(MinSamples(q)) }
 
 // Compare compares two sides endpoint by endpoint and in total.
 func Compare(base, cand *Side, o CompareOptions) *Comparison {

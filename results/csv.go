@@ -20,7 +20,7 @@ var csvHeader = []string{
 	"Median Response Time", "Average Response Time", "Min Response Time", "Max Response Time",
 	"Average Content Size", "Requests/s", "Failures/s",
 	"50%", "66%", "75%", "80%", "90%", "95%", "98%", "99%", "99.9%", "99.99%", "100%",
-	"429s", "Service 95%", "Service 99%", "Lag 99%",
+	"429s", "Service 95%", "Service 99%", "Lag 99%", "Dropped",
 }
 
 // WriteCSV renders the report as CSV with the columns of Locust's stats
@@ -28,11 +28,13 @@ var csvHeader = []string{
 // total named Aggregated with an empty Type. Type is the HTTP method;
 // times are in ms, the percentiles and the response times from the
 // scheduled send, Service from the actual send; Lag 99% is empty without a
-// schedule. The verdict is not in it: use junit or json for that.
+// schedule; Dropped counts the requests the generator dropped instead of
+// sending (not in Request Count). The verdict is not in it: use junit or
+// json for that.
 //
-//	Type,Name,Request Count,Failure Count,Median Response Time,...,100%,429s,Service 95%,Service 99%,Lag 99%
-//	POST,/query (basic),27,0,376.575,...,553,0,543.231,550,4.5
-//	,Aggregated,54,4,424.191,...,1476,1,1385.471,1463.295,4.5
+//	Type,Name,Request Count,Failure Count,Median Response Time,...,100%,429s,Service 95%,Service 99%,Lag 99%,Dropped
+//	POST,/query (basic),27,0,376.575,...,553,0,543.231,550,4.5,0
+//	,Aggregated,54,4,424.191,...,1476,1,1385.471,1463.295,4.5,0
 func WriteCSV(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
@@ -70,7 +72,7 @@ func (r *Report) csvRow(typ, name string, s *Stats) []string {
 		lag = num(ms(s.Quantile(99, ViewLag)))
 	}
 	return append(row, fmt.Sprint(s.RateLimited),
-		num(ms(s.Quantile(95, ViewService))), num(ms(s.Quantile(99, ViewService))), lag)
+		num(ms(s.Quantile(95, ViewService))), num(ms(s.Quantile(99, ViewService))), lag, fmt.Sprint(s.Dropped))
 }
 
 // method is the HTTP method of an endpoint: the scenario's, or the first

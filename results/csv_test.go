@@ -27,8 +27,8 @@ func TestWriteCSV(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(rows[0], ","); got != locustCSVHeader+",429s,Service 95%,Service 99%,Lag 99%" {
-		t.Errorf("header\n got  %s\n want %s,429s,Service 95%%,Service 99%%,Lag 99%%", got, locustCSVHeader)
+	if got := strings.Join(rows[0], ","); got != locustCSVHeader+",429s,Service 95%,Service 99%,Lag 99%,Dropped" {
+		t.Errorf("header\n got  %s\n want %s,429s,Service 95%%,Service 99%%,Lag 99%%,Dropped", got, locustCSVHeader)
 	}
 	if len(rows) != 5 {
 		t.Fatalf("%d rows, want a header, 3 endpoints and Aggregated", len(rows))
@@ -100,7 +100,7 @@ func TestWriteCSVBare(t *testing.T) {
 		t.Fatalf("rows %q", rows)
 	}
 	for _, row := range rows[1:] {
-		if lag := row[len(row)-1]; lag != "" {
+		if lag := row[len(row)-2]; lag != "" {
 			t.Errorf("%s: Lag 99%% %q without a schedule", row[1], lag)
 		}
 	}

@@ -96,7 +96,7 @@ func BenchmarkWrite(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := rep.Judge(rules); err != nil {
+	if err := rep.Judge(rules, 0); err != nil {
 		b.Fatal(err)
 	}
 	for _, f := range Formats {

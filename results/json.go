@@ -32,6 +32,7 @@ type jsonEndpoint struct {
 	Name         string            `json:"name"`
 	Key          string            `json:"key,omitempty"`
 	Requests     uint64            `json:"requests"`
+	Dropped      uint64            `json:"dropped,omitempty"` // planned but not sent: the generator dropped them
 	RPS          float64           `json:"rps"`
 	Failures     uint64            `json:"failures"`
 	FailureRate  float64           `json:"failure_rate"`
@@ -63,10 +64,13 @@ type jsonPercentiles struct {
 }
 
 type jsonVerdict struct {
-	Pass    bool        `json:"pass"`
-	Reasons []string    `json:"reasons"`
-	Caveat  string      `json:"caveat,omitempty"`
-	Checks  []jsonCheck `json:"checks"`
+	Pass    bool     `json:"pass"`
+	Word    string   `json:"verdict"` // PASS, FAIL or NOT CONCLUSIVE
+	Reasons []string `json:"reasons"`
+	// Inconclusive says why thresholds that held are not a PASS.
+	Inconclusive []string    `json:"inconclusive,omitempty"`
+	Caveat       string      `json:"caveat,omitempty"`
+	Checks       []jsonCheck `json:"checks"`
 }
 
 type jsonCheck struct {
@@ -78,6 +82,10 @@ type jsonCheck struct {
 	Actual    float64 `json:"actual"` // ms for latency, a fraction for failures
 	Limit     float64 `json:"limit"`
 	Note      string  `json:"note,omitempty"`
+	// Samples and MinSamples: a percentile's sample count and the fewest it
+	// needs (absent for other metrics).
+	Samples    uint64 `json:"samples,omitempty"`
+	MinSamples uint64 `json:"min_samples,omitempty"`
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -89,7 +97,7 @@ func jsonPct(p Percentiles) jsonPercentiles {
 
 func (r *Report) jsonEndpoint(s *Stats) jsonEndpoint {
 	e := jsonEndpoint{
-		Name: s.Name, Key: s.Key, Requests: s.Requests, RPS: r.Rate(s),
+		Name: s.Name, Key: s.Key, Requests: s.Requests, Dropped: s.Dropped, RPS: r.Rate(s),
 		Failures: s.Failures, FailureRate: s.FailureRate(), Status429: s.RateLimited, Status401: s.Unauthorized,
 		Codes: map[string]uint64{}, Errors: s.TopErrors(), ErrorKinds: s.ErrorKinds(),
 		Latency: jsonPct(s.Response()), Service: jsonPct(s.Service()),
@@ -119,7 +127,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 	out := jsonReport{
 		Schema: JSONSchema, Run: r.Manifest, Sources: r.Sources, WindowS: r.Window.Seconds(),
 		Total: r.jsonEndpoint(r.Total), Endpoints: []jsonEndpoint{}, Warnings: append([]string{}, r.Warnings...),
-		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Reasons: append([]string{}, r.Verdict.Reasons...), Caveat: r.Verdict.Caveat, Checks: []jsonCheck{}},
+		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Word: r.Verdict.Word(), Reasons: append([]string{}, r.Verdict.Reasons...),
+			Inconclusive: r.Verdict.Inconclusive, Caveat: r.Verdict.Caveat, Checks: []jsonCheck{}},
 	}
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))
@@ -128,7 +137,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	out.Series = r.Series.json()
 	for _, c := range r.Verdict.Checks {
 		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
-			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note}
+			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note, Samples: c.Samples, MinSamples: c.Needs}
 		if c.kind == kindLatency {
 			jc.Actual, jc.Limit = ms(time.Duration(c.Actual)), ms(c.LimitDur)
 		}

@@ -86,7 +86,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	}
 	suite.Properties = append(suite.Properties,
 		junitProperty{"requests", fmt.Sprint(r.Total.Requests)},
-		junitProperty{"verdict", verdictWord(r.Verdict)})
+		junitProperty{"verdict", r.Verdict.Word()})
 
 	var carried []string // reasons that a failed check stands for
 	for _, c := range r.Verdict.Checks {
@@ -112,6 +112,11 @@ func WriteJUnit(w io.Writer, r *Report) error {
 				Failure: &junitMessage{Message: reason, Type: "verdict"}})
 			suite.Failures++
 		}
+	}
+	for _, why := range r.Verdict.Inconclusive {
+		suite.Cases = append(suite.Cases, junitCase{Classname: "overall", Name: "conclusive", Time: "0",
+			Failure: &junitMessage{Message: "not conclusive: " + why, Type: "inconclusive"}})
+		suite.Failures++
 	}
 	suite.Tests = len(suite.Cases)
 

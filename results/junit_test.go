@@ -113,7 +113,7 @@ func TestWriteJUnitSaturated(t *testing.T) {
 	m := runManifest("sat")
 	m.Generator = &GeneratorInfo{Cores: 2, Saturated: true, Reasons: []string{"ragload used 1.95 of its 2 cores"}}
 	rep := buildReport(t, m, queryResults(t, 20))
-	if err := rep.Judge(mustRules(t, []string{"p95<5ms", "lag_p99<1ms"}, nil)); err != nil {
+	if err := rep.Judge(mustRules(t, []string{"p95<5ms", "lag_p99<1ms"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -135,7 +135,7 @@ func TestWriteJUnitSaturated(t *testing.T) {
 
 	empty := buildReport(t, nil, nil)
 	empty.Sources = []string{"a.bin"}
-	if err := empty.Judge(nil); err != nil {
+	if err := empty.Judge(nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()

@@ -73,6 +73,10 @@ type Manifest struct {
 	Planned   uint64    `json:"planned"`   // requests the plan called for
 	Sent      uint64    `json:"sent"`      // requests sent
 	Completed uint64    `json:"completed"` // results written
+	// Dropped are the requests the plan called for that ragload did not
+	// send (k6's dropped_iterations): never sent, so the server never saw
+	// them, and not in the results file. nil when none were.
+	Dropped *Drops `json:"dropped,omitempty"`
 
 	// Generator is ragload's record of its own health during the run.
 	Generator *GeneratorInfo `json:"generator,omitempty"`
@@ -83,6 +87,9 @@ type Manifest struct {
 
 	Thresholds []string `json:"thresholds"`
 	Marks      []string `json:"marks"`
+	// MinSamples, when set, replaces MinSamples(q) as the fewest samples a
+	// percentile threshold is judged from (--min-samples).
+	MinSamples uint64   `json:"min_samples,omitempty"`
 	Results    []string `json:"results"` // results files, relative to the run directory
 }
 
@@ -115,7 +122,38 @@ type Plan struct {
 	Stages      []Stage  `json:"stages,omitempty"`
 	Duration    Duration `json:"duration"`
 	Timeout     Duration `json:"timeout"`
-	MaxWorkers  uint64   `json:"max_workers,omitempty"`
+	MaxWorkers  uint64   `json:"max_workers,omitempty"` // the cap on requests in flight
+	// MaxLag is how late a request could leave before it was dropped.
+	MaxLag Duration `json:"max_lag,omitempty"`
+}
+
+// Drops counts the requests a run dropped instead of sending, by why and
+// by endpoint name.
+type Drops struct {
+	Total uint64 `json:"total"`
+	// Late could not leave within the plan's max_lag of their due time:
+	// the generator was that far behind its schedule.
+	Late uint64 `json:"late"`
+	// Capped were due while max_workers requests were in flight, and none
+	// finished within max_lag.
+	Capped    uint64            `json:"capped"`
+	Endpoints map[string]uint64 `json:"endpoints,omitempty"`
+}
+
+// Add counts d's drops into ds.
+func (ds *Drops) Add(d *Drops) {
+	if d == nil {
+		return
+	}
+	ds.Total += d.Total
+	ds.Late += d.Late
+	ds.Capped += d.Capped
+	for name, n := range d.Endpoints {
+		if ds.Endpoints == nil {
+			ds.Endpoints = map[string]uint64{}
+		}
+		ds.Endpoints[name] += n
+	}
 }
 
 // Stage is one piece of a piecewise-linear rate plan: the rate moves
@@ -142,6 +180,28 @@ type EndpointInfo struct {
 	Weight int    `json:"weight"`
 	Auth   bool   `json:"auth"`
 	Stream string `json:"stream,omitempty"` // sse | chunked
+	// Setup marks requests that are not the load: the logins of virtual
+	// users. They have their own row, outside TOTAL and the verdict.
+	Setup bool `json:"setup,omitempty"`
+}
+
+// setupEndpoints names the endpoints of m whose requests are setup, not
+// load: those marked so, and the logins of users runs written before the
+// mark existed.
+func setupEndpoints(m *Manifest) map[string]bool {
+	if m == nil {
+		return nil
+	}
+	var names map[string]bool
+	for _, e := range m.Scenario.Endpoints {
+		if e.Setup || (m.Mode == "users" && e.Key == "login") {
+			if names == nil {
+				names = map[string]bool{}
+			}
+			names[e.Name] = true
+		}
+	}
+	return names
 }
 
 // AuthInfo says how the run authenticated.

@@ -18,7 +18,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	r.writeMarkdownHeader(p)
 
 	p.printf("\n")
-	mdTable(p, []string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"}, "l")
+	mdTable(p, r.header(), "l")
 	for _, s := range r.Endpoints {
 		mdRow(p, r.row(s))
 	}
@@ -26,6 +26,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	total[0] = "**" + total[0] + "**"
 	mdRow(p, total)
 	p.printf("\n%s\n", latencyNote(r.Total))
+	if note := r.setupNote(); note != "" {
+		p.printf("\n%s\n", mdEscape(note))
+	}
 
 	if differ, words := r.ViewsDiffer(); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n\n")
@@ -83,7 +86,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 func (r *Report) writeMarkdownHeader(p *printer) {
 	m := r.Manifest
 	if m == nil {
-		p.printf("### ragload report: %s\n\n", verdictWord(r.Verdict))
+		p.printf("### ragload report: %s\n\n", r.Verdict.Word())
 		files := make([]string, len(r.Sources))
 		for i, f := range r.Sources {
 			files[i] = mdCode(f)
@@ -92,14 +95,9 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 		p.printf("- **Requests** %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
 		return
 	}
-	p.printf("### ragload: %s — %s\n\n", mdEscape(m.Name), verdictWord(r.Verdict))
+	p.printf("### ragload: %s — %s\n\n", mdEscape(m.Name), r.Verdict.Word())
 	p.printf("- **Run** %s · %s · %s · started %s\n", mdEscape(m.Name), m.Mode, m.Status, m.Started.UTC().Format("2006-01-02 15:04:05 MST"))
-	planned := ""
-	if m.Planned > 0 {
-		planned = fmt.Sprintf(" of %d planned", m.Planned)
-	}
-	p.printf("- **Plan** %s · seed %d · sent %d%s · achieved %.1f/s over %s\n",
-		mdEscape(m.Plan.Description), m.Seed, m.Sent, planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	p.printf("- **Plan** %s · seed %d · %s\n", mdEscape(m.Plan.Description), m.Seed, r.sendLine())
 	p.printf("- **Target** %s · auth %s\n", mdCode(RedactURL(m.Target)), m.Auth.Mode)
 	if u := m.Users; u != nil {
 		p.printf("- **Users** planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
@@ -130,7 +128,7 @@ func (r *Report) writeMarkdownErrors(p *printer) {
 // writeMarkdown renders the verdict as a task list: a ticked box for a
 // check that passed, an empty one for a failed check or a missed mark.
 func (v Verdict) writeMarkdown(p *printer) {
-	p.printf("\n**Verdict: %s**\n\n", verdictWord(v))
+	p.printf("\n**Verdict: %s**\n\n", v.Word())
 	for _, c := range v.Checks {
 		box := " "
 		if c.Pass {
@@ -140,21 +138,17 @@ func (v Verdict) writeMarkdown(p *printer) {
 		if c.Advisory {
 			mark = " _(mark)_"
 		}
-		p.printf("- [%s] %s — %s%s\n", box, mdEscape(c.Expr), mdEscape(c.FormatActual()), mark)
+		p.printf("- [%s] %s — %s%s%s\n", box, mdEscape(c.Expr), mdEscape(c.FormatActual()), mdEscape(c.samplesNote()), mark)
 	}
 	for _, reason := range v.Reasons {
 		p.printf("\nFAIL because %s.\n", mdEscape(reason))
 	}
+	for _, why := range v.Inconclusive {
+		p.printf("\nNot conclusive: %s.\n", mdEscape(why))
+	}
 	if v.Caveat != "" {
 		p.printf("\n_%s_\n", mdEscape(v.Caveat))
 	}
-}
-
-func verdictWord(v Verdict) string {
-	if v.Pass {
-		return "PASS"
-	}
-	return "FAIL"
 }
 
 // mdTable starts a table: the header and the delimiter row. align has an

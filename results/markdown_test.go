@@ -48,10 +48,10 @@ func TestWriteMarkdown(t *testing.T) {
 		"<details><summary>Errors: 4 failed requests</summary>",
 		"> **Warning:** the run was interrupted: 54 of 60 planned requests were sent",
 		"**Verdict: FAIL**",
-		"- [x] p95<2s — 1387.5 ms\n",
+		"- [x] p95<2s — 1387.5 ms (54 samples, needs 100)\n",
 		"- [ ] failures<1% — 7.41%\n",
 		"- [x] p50<1s — 424.2 ms _(mark)_",
-		"- [ ] query_filtered:p95<1s — 1468.4 ms _(mark)_",
+		"- [ ] query_filtered:p95<1s — 1468.4 ms (18 samples, needs 100) _(mark)_",
 		"FAIL because overall failures is 7.41%, not < 1%.",
 	} {
 		if !strings.Contains(out, w) {
@@ -111,7 +111,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		rs = append(rs, r)
 	}
 	rep := buildReport(t, m, rs)
-	if err := rep.Judge(mustRules(t, []string{"POST /chat|stream:p95<1s"}, nil)); err != nil {
+	if err := rep.Judge(mustRules(t, []string{"POST /chat|stream:p95<1s"}, nil), 1); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -138,7 +138,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 
 	bare := buildReport(t, nil, rs[:2])
 	bare.Sources = []string{"a.bin", "we`ird.bin"}
-	if err := bare.Judge(mustRules(t, []string{"p95<2s"}, nil)); err != nil {
+	if err := bare.Judge(mustRules(t, []string{"p95<2s"}, nil), 1); err != nil {
 		t.Fatal(err)
 	}
 	buf.Reset()

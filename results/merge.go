@@ -79,7 +79,7 @@ func Merge(inputs []Input) (*Manifest, []string) {
 
 	// The union as one run.
 	m := *first.m
-	m.Shard, m.Generator = nil, nil
+	m.Shard, m.Generator, m.Dropped = nil, nil, nil
 	m.Planned, m.Sent, m.Completed = 0, 0, 0
 	m.Auth.Logins, m.Auth.Refreshes, m.Auth.LoginFailures, m.Auth.Unauthorized = 0, 0, 0, 0
 	if m.RunID != "" {
@@ -114,6 +114,12 @@ func Merge(inputs []Input) (*Manifest, []string) {
 			}
 		}
 		users = addUsers(users, o.Users)
+		if o.Dropped != nil {
+			if m.Dropped == nil {
+				m.Dropped = &Drops{}
+			}
+			m.Dropped.Add(o.Dropped)
+		}
 	}
 	m.Users = users
 	return &m, warn

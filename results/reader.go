@@ -280,6 +280,28 @@ type Input struct {
 	Files    []string
 }
 
+// SharedFile returns a results file that inputs a and b both read (the
+// same file, whatever the path that names it), or "" if none: a
+// comparison of a run with itself.
+func SharedFile(a, b []Input) string {
+	for _, x := range a {
+		for _, fx := range x.Files {
+			sx, err := os.Stat(fx)
+			if err != nil {
+				continue
+			}
+			for _, y := range b {
+				for _, fy := range y.Files {
+					if sy, err := os.Stat(fy); err == nil && os.SameFile(sx, sy) {
+						return fx
+					}
+				}
+			}
+		}
+	}
+	return ""
+}
+
 // Resolve turns paths (run directories, results files, or glob patterns of
 // either) into inputs.
 func Resolve(paths []string) ([]Input, error) {

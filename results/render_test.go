@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -67,7 +68,7 @@ func goldenReport(t *testing.T) *Report {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rep.Judge(rules); err != nil {
+	if err := rep.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
 	return rep
@@ -264,7 +265,7 @@ func TestWriteJSON(t *testing.T) {
 func TestWriteBareReport(t *testing.T) {
 	rep := buildReport(t, nil, evenly(t, 11, 100*time.Millisecond, 0))
 	rep.Sources = []string{"a.bin", "b.bin"}
-	if err := rep.Judge(mustRules(t, []string{"p95<2s"}, nil)); err != nil {
+	if err := rep.Judge(mustRules(t, []string{"p95<2s"}, nil), 1); err != nil {
 		t.Fatal(err)
 	}
 	var text bytes.Buffer
@@ -309,7 +310,7 @@ func TestWriteBareReport(t *testing.T) {
 
 func TestWriteEmptyReport(t *testing.T) {
 	rep := buildReport(t, &Manifest{Name: "empty", Status: StatusFailed, Error: "login failed"}, nil)
-	if err := rep.Judge(nil); err != nil {
+	if err := rep.Judge(nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	var text, js bytes.Buffer
@@ -384,5 +385,50 @@ func TestWriteErrors(t *testing.T) {
 		if err := WriteJSON(&failingWriter{n: n}, rep); !errors.Is(err, errWrite) {
 			t.Errorf("WriteJSON with a writer failing after %d bytes: %v", n, err)
 		}
+	}
+}
+
+// TestWriteDropped: requests the generator dropped show in every format:
+// in the header with their share, in a Dropped column (text and
+// Markdown; CSV always has one), per endpoint in JSON, and in the verdict.
+func TestWriteDropped(t *testing.T) {
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	m := &Manifest{Name: "dropped", Mode: "attack", Status: StatusComplete, Started: start, SendEnded: start.Add(11 * time.Second),
+		Planned: 100, Sent: 90, Completed: 90, Plan: Plan{Description: "constant 10/s for 10s", Duration: Duration(10 * time.Second), MaxLag: Duration(time.Second)},
+		Scenario: ScenarioInfo{Endpoints: testEndpoints()},
+		Dropped:  &Drops{Total: 10, Late: 4, Capped: 6, Endpoints: map[string]uint64{"health": 10}}}
+	rep := buildReport(t, m, evenly(t, 90, 100*time.Millisecond, 0))
+	if err := rep.Judge(mustRules(t, []string{"p95<2s"}, nil), 1); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, f := range []string{FormatText, FormatMarkdown, FormatJSON, FormatCSV, FormatJUnit} {
+		var b strings.Builder
+		if err := Write(&b, f, rep); err != nil {
+			t.Fatal(err)
+		}
+		out[f] = b.String()
+	}
+	wantIn := func(f string, parts ...string) {
+		t.Helper()
+		for _, p := range parts {
+			if !strings.Contains(out[f], p) {
+				t.Errorf("%s lacks %q:\n%s", f, p, out[f])
+			}
+		}
+	}
+	wantIn(FormatText, "sent 90 of 100 planned · dropped 10 (10.0%) · achieved 8.2/s over 11s (sending overran the plan by 1s)",
+		"│ Dropped │", "Verdict: NOT CONCLUSIVE", "not conclusive: ragload dropped 10 (10.0%)")
+	wantIn(FormatMarkdown, "| Dropped |", "dropped 10 (10.0%)", "NOT CONCLUSIVE")
+	wantIn(FormatJSON, `"dropped": 10,`, `"capped": 6`, `"verdict": "NOT CONCLUSIVE"`)
+	wantIn(FormatCSV, ",Dropped\n", ",Aggregated,")
+	wantIn(FormatJUnit, "not conclusive: ragload dropped 10")
+	rows, err := csv.NewReader(strings.NewReader(out[FormatCSV])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rows[len(rows)-1]
+	if last[len(last)-1] != "10" {
+		t.Errorf("CSV Aggregated Dropped %q, want 10", last[len(last)-1])
 	}
 }

@@ -31,7 +31,18 @@ type Report struct {
 
 // NewReport builds a report from an aggregator. m may be nil.
 func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
+	if m != nil && m.Dropped != nil {
+		for name := range m.Dropped.Endpoints {
+			agg.stats(name) // an endpoint whose every request was dropped has a row too
+		}
+	}
 	r := &Report{Manifest: m, Sources: sources, Total: agg.Total(), Endpoints: agg.Endpoints()}
+	if m != nil && m.Dropped != nil {
+		r.Total.Dropped = m.Dropped.Total
+		for _, s := range r.Endpoints {
+			s.Dropped = m.Dropped.Endpoints[s.Name]
+		}
+	}
 	r.Window = window(m, r.Total)
 	r.Warnings = r.runWarnings()
 	return r
@@ -50,6 +61,63 @@ func window(m *Manifest, total *Stats) time.Duration {
 	}
 	span := total.Last.Sub(total.First)
 	return time.Duration(float64(span) * float64(n) / float64(n-1))
+}
+
+// DroppedShare is the share of the requests the plan called for that the
+// generator dropped: Dropped / (Sent + Dropped).
+func (r *Report) DroppedShare() float64 {
+	d := r.Total.Dropped
+	if d == 0 {
+		return 0
+	}
+	sent := r.Total.Requests
+	if m := r.Manifest; m != nil && m.Sent > sent {
+		sent = m.Sent
+	}
+	return float64(d) / float64(sent+d)
+}
+
+// Overrun is how long after the plan's end the last request left (0 when
+// sending kept to the plan, or without a manifest).
+func (r *Report) Overrun() time.Duration {
+	m := r.Manifest
+	if m == nil || m.Plan.Duration <= 0 || m.Started.IsZero() || m.Status == StatusInterrupted {
+		return 0
+	}
+	return max(m.SendEnded.Sub(m.Started.Add(time.Duration(m.Plan.Duration))), 0)
+}
+
+// sendLine says what was sent against the plan and at what rate: "sent 90
+// of 100 planned · dropped 10 (10.0%) · achieved 9.0/s over 10s".
+func (r *Report) sendLine() string {
+	m := r.Manifest
+	var b strings.Builder
+	fmt.Fprintf(&b, "sent %d", m.Sent)
+	if m.Planned > 0 {
+		fmt.Fprintf(&b, " of %d planned", m.Planned)
+	}
+	if r.Total.Dropped > 0 {
+		fmt.Fprintf(&b, " · dropped %d (%.1f%%)", r.Total.Dropped, 100*r.DroppedShare())
+	}
+	fmt.Fprintf(&b, " · achieved %.1f/s over %s", r.Rate(r.Total), r.Window.Round(time.Millisecond))
+	if o := r.Overrun(); o >= time.Millisecond {
+		fmt.Fprintf(&b, " (sending overran the plan by %s)", o.Round(time.Millisecond))
+	}
+	return b.String()
+}
+
+// setupNote says which rows TOTAL and the verdict leave out, if any.
+func (r *Report) setupNote() string {
+	var names []string
+	for _, s := range r.Endpoints {
+		if s.Setup {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("TOTAL and the verdict count the load only: %s (the users' logins) is not in them.", strings.Join(names, ", "))
 }
 
 // Rate is the achieved request rate of s over the report's window.

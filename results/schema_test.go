@@ -122,7 +122,7 @@ func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := rep.Judge(rules); err != nil {
+	if err := rep.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
 	if every > 0 {

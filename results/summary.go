@@ -43,13 +43,14 @@ type summary struct {
 	Size      int64          `json:"size"`         // its size in bytes
 	Count     uint64         `json:"count"`        // its number of results
 	Digest    string         `json:"digest"`       // sha256 of its first and last 64 KiB (fileDigest)
-	Total     summaryStats   `json:"total"`
-	Endpoints []summaryStats `json:"endpoints"` // in the report's order
+	Total     summaryStats   `json:"total"`        // the endpoints' but setup ones (Count less their requests)
+	Endpoints []summaryStats `json:"endpoints"`    // in the report's order
 }
 
 type summaryStats struct {
 	Name         string            `json:"name"`
 	Key          string            `json:"key,omitempty"`
+	Setup        bool              `json:"setup,omitempty"` // not the load: left out of the total
 	Requests     uint64            `json:"requests"`
 	Failures     uint64            `json:"failures"`
 	RateLimited  uint64            `json:"rate_limited"`
@@ -140,7 +141,7 @@ func WriteSummary(path string, agg *Aggregator) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	total := agg.Total()
-	s := summary{Schema: SummarySchema, File: filepath.Base(path), Size: size, Count: total.Requests, Digest: digest,
+	s := summary{Schema: SummarySchema, File: filepath.Base(path), Size: size, Count: agg.Count(), Digest: digest,
 		Endpoints: []summaryStats{}}
 	if s.Total, err = total.summarize(false); err != nil {
 		return fmt.Errorf("write summary: %w", err)
@@ -158,7 +159,7 @@ func WriteSummary(path string, agg *Aggregator) error {
 // summarize is s as the summary holds it, with its distributions or not.
 func (s *Stats) summarize(withViews bool) (summaryStats, error) {
 	out := summaryStats{
-		Name: s.Name, Key: s.Key, Requests: s.Requests, Failures: s.Failures, RateLimited: s.RateLimited,
+		Name: s.Name, Key: s.Key, Setup: s.Setup, Requests: s.Requests, Failures: s.Failures, RateLimited: s.RateLimited,
 		Unauthorized: s.Unauthorized, Codes: s.Codes, Errors: []ErrorCount{}, OtherErrors: s.OtherErrors,
 		Kinds: []summaryKind{}, BytesIn: s.BytesIn, BytesOut: s.BytesOut, Scheduled: s.Scheduled,
 		First: s.First, Last: s.Last, LastEnd: s.LastEnd, Streamed: s.Streamed, Tokens: s.Tokens,
@@ -237,8 +238,15 @@ func readSummary(path string, count int64) (*summary, error) {
 		return nil, errors.New("the file's content changed since")
 	case count >= 0 && uint64(count) != s.Count:
 		return nil, fmt.Errorf("it counts %d results, the manifest %d", s.Count, count)
-	case s.Total.Requests != s.Count:
-		return nil, fmt.Errorf("its total counts %d results, not %d", s.Total.Requests, s.Count)
+	}
+	setup := uint64(0)
+	for _, e := range s.Endpoints {
+		if e.Setup {
+			setup += e.Requests
+		}
+	}
+	if s.Total.Requests+setup != s.Count {
+		return nil, fmt.Errorf("its total and setup requests count %d results, not %d", s.Total.Requests+setup, s.Count)
 	}
 	return &s, nil
 }
@@ -391,7 +399,13 @@ func (a *Aggregator) addSummary(sum *summary) (bool, error) {
 			return false, fmt.Errorf("endpoint %q: repeated, or its latencies do not count its requests", e.Name)
 		}
 		seen[e.Name] = true
-		n += e.Requests
+		if sum.Endpoints[i].Setup != a.setup[e.Name] {
+			return false, nil // written before logins were kept out of the total: read the file
+		}
+		e.Setup = a.setup[e.Name]
+		if !e.Setup {
+			n += e.Requests
+		}
 	}
 	if n != total.Requests {
 		return false, fmt.Errorf("the endpoints count %d requests, the total %d", n, total.Requests)
@@ -405,6 +419,7 @@ func (a *Aggregator) addSummary(sum *summary) (bool, error) {
 		}
 	}
 	a.total.merge(total, false)
+	a.count += sum.Count
 	for _, e := range eps {
 		a.stats(e.Name).merge(e, true)
 	}

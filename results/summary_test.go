@@ -74,7 +74,7 @@ func summaryManifest() *Manifest {
 // format.
 func renderings(t *testing.T, rep *Report) map[string]string {
 	t.Helper()
-	if err := rep.Judge(mustRules(t, DefaultThresholds, DefaultMarks)); err != nil {
+	if err := rep.Judge(mustRules(t, DefaultThresholds, DefaultMarks), 0); err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}

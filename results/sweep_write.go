@@ -68,7 +68,7 @@ func writeSweepText(w io.Writer, s *Sweep) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	p.printf("Latencies in ms from the scheduled send; Served counts successful responses completed within the step.\n")
+	p.printf("Latencies in ms from the scheduled send; Served is the successful answers per second while the server worked on the step (its window shifted by the median latency).\n")
 	for _, st := range s.Steps {
 		if st.Reason != "" {
 			p.printf("  %s: %s\n", st.Dir, st.Reason)

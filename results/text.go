@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,9 @@ func WriteText(w io.Writer, r *Report) error {
 		return err
 	}
 	p.printf("%s\n", latencyNote(r.Total))
+	if note := r.setupNote(); note != "" {
+		p.printf("%s\n", note)
+	}
 	if differ, words := r.ViewsDiffer(); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n")
 		if p.err != nil {
@@ -78,12 +82,7 @@ func (r *Report) writeHeader(p *printer) {
 		}
 		p.printf("Target   %s · auth %s\n", RedactURL(m.Target), auth)
 		p.printf("Plan     %s · seed %d · timeout %s\n", m.Plan.Description, m.Seed, time.Duration(m.Plan.Timeout))
-		planned := ""
-		if m.Planned > 0 {
-			planned = fmt.Sprintf(" of %d planned", m.Planned)
-		}
-		p.printf("Started  %s · sent %d%s · achieved %.1f/s over %s\n",
-			m.Started.UTC().Format("2006-01-02 15:04:05 MST"), m.Sent, planned, r.Rate(r.Total), r.Window.Round(time.Millisecond))
+		p.printf("Started  %s · %s\n", m.Started.UTC().Format("2006-01-02 15:04:05 MST"), r.sendLine())
 	} else {
 		p.printf("Results  %s (no run.json: a bare vegeta file)\n", strings.Join(r.Sources, ", "))
 		p.printf("Requests %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
@@ -100,7 +99,8 @@ func (r *Report) writeHeader(p *printer) {
 }
 
 func writeTable(w io.Writer, r *Report) error {
-	right := make([]tw.Align, 10)
+	header := r.header()
+	right := make([]tw.Align, len(header))
 	for i := range right {
 		right[i] = tw.AlignRight
 	}
@@ -110,7 +110,7 @@ func writeTable(w io.Writer, r *Report) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: right}),
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: right}),
 	)
-	t.Header([]string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"})
+	t.Header(header)
 	for _, s := range r.Endpoints {
 		if err := t.Append(r.row(s)); err != nil {
 			return err
@@ -120,9 +120,19 @@ func writeTable(w io.Writer, r *Report) error {
 	return t.Render()
 }
 
+// header names the columns of the main table (text and Markdown): a
+// Dropped column only when the generator dropped requests.
+func (r *Report) header() []string {
+	h := []string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"}
+	if r.Total.Dropped > 0 {
+		h = slices.Insert(h, 2, "Dropped")
+	}
+	return h
+}
+
 func (r *Report) row(s *Stats) []string {
 	p := s.Response()
-	return []string{
+	row := []string{
 		s.Name,
 		fmt.Sprint(s.Requests),
 		fmt.Sprintf("%.1f", r.Rate(s)),
@@ -130,6 +140,10 @@ func (r *Report) row(s *Stats) []string {
 		fmt.Sprint(s.RateLimited),
 		FormatMillis(p.P50), FormatMillis(p.P90), FormatMillis(p.P95), FormatMillis(p.P99), FormatMillis(p.Max),
 	}
+	if r.Total.Dropped > 0 {
+		row = slices.Insert(row, 2, fmt.Sprint(s.Dropped))
+	}
+	return row
 }
 
 // writeErrors renders the failures as a table, a row per endpoint and
@@ -165,11 +179,7 @@ func (r *Report) writeErrors(w io.Writer, p *printer) error {
 }
 
 func (v Verdict) write(p *printer) {
-	word := "PASS"
-	if !v.Pass {
-		word = "FAIL"
-	}
-	p.printf("\nVerdict: %s\n", word)
+	p.printf("\nVerdict: %s\n", v.Word())
 	for _, c := range v.Checks {
 		mark := "PASS"
 		switch {
@@ -180,10 +190,13 @@ func (v Verdict) write(p *printer) {
 		case !c.Pass:
 			mark = "FAIL"
 		}
-		p.printf("  %-9s %-28s %s\n", mark, c.Expr, c.FormatActual())
+		p.printf("  %-9s %-28s %s%s\n", mark, c.Expr, c.FormatActual(), c.samplesNote())
 	}
 	for _, reason := range v.Reasons {
 		p.printf("  because %s\n", reason)
+	}
+	for _, why := range v.Inconclusive {
+		p.printf("  not conclusive: %s\n", why)
 	}
 	if v.Caveat != "" {
 		p.printf("  %s\n", v.Caveat)

@@ -1,6 +1,9 @@
 package results
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // UsersInfo is the closed-loop side of a run: how many virtual users were
 // asked for, and how many actually ran over time.
@@ -50,11 +53,55 @@ func (u *UsersInfo) Sustained(hold time.Duration) int {
 }
 
 // HoldFor is how long users must run together to count as sustained: a
-// tenth of the run, and at least the spacing of the samples.
+// tenth of the run, but no longer than the plan itself holds its peak
+// (PeakHold), and at least the spacing of the samples.
 func (u *UsersInfo) HoldFor() time.Duration {
 	tl := u.Timeline
 	if len(tl) < 2 {
 		return 0
 	}
-	return max(time.Duration(tl[len(tl)-1].Offset)/10, time.Duration(tl[1].Offset-tl[0].Offset))
+	return max(min(time.Duration(tl[len(tl)-1].Offset)/10, u.PeakHold()), u.spacing())
+}
+
+func (u *UsersInfo) spacing() time.Duration {
+	return time.Duration(u.Timeline[1].Offset - u.Timeline[0].Offset)
+}
+
+// PeakHold is how long the plan held its most users: the longest stretch
+// of samples whose target is the timeline's highest. A ramp that only
+// touches its peak (--stages 2s:10,4s:20,2s:0) holds it for no time.
+func (u *UsersInfo) PeakHold() time.Duration {
+	peak := 0
+	for _, s := range u.Timeline {
+		peak = max(peak, s.Target)
+	}
+	var best, from time.Duration
+	in := false
+	for _, s := range u.Timeline {
+		at := time.Duration(s.Offset)
+		switch {
+		case s.Target == peak && !in:
+			from, in = at, true
+		case s.Target != peak:
+			in = false
+		}
+		if in {
+			best = max(best, at-from)
+		}
+	}
+	return best
+}
+
+// Judged is the user count the users threshold is judged on, and how, in
+// words: the users that all ran together for HoldFor, or, when the plan
+// holds its peak for less than a sample's spacing, the peak that ran.
+func (u *UsersInfo) Judged() (int, string) {
+	if len(u.Timeline) < 2 {
+		return u.Peak(), "peak"
+	}
+	if u.PeakHold() < u.spacing() {
+		return u.Peak(), "peak reached (the plan only touches its peak)"
+	}
+	hold := u.HoldFor()
+	return u.Sustained(hold), fmt.Sprintf("sustained for ≥ %s", hold.Round(time.Millisecond))
 }

@@ -53,20 +53,68 @@ func TestJudgeUsers(t *testing.T) {
 	}
 	r := &Report{Total: newStats("TOTAL", ""), Manifest: &Manifest{Users: timeline(time.Second, 0, 6, 10, 10, 10)}}
 	r.Total.Requests = 1
-	if err := r.Judge(rules); err != nil {
+	if err := r.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
-	if !r.Verdict.Pass || r.Verdict.Checks[0].FormatActual() != "10" {
+	if !r.Verdict.Pass || r.Verdict.Checks[0].FormatActual() != "10 (sustained for ≥ 1s)" {
 		t.Errorf("10 users held for 2s: %+v", r.Verdict)
 	}
 	r.Manifest.Users = timeline(time.Second, 0, 6, 7, 10, 6, 0)
-	r.Judge(rules)
-	if r.Verdict.Pass || len(r.Verdict.Reasons) != 1 || r.Verdict.Reasons[0] != "only 7 users ran together long enough to count, not >= 10" {
+	r.Judge(rules, 0)
+	if r.Verdict.Pass || len(r.Verdict.Reasons) != 1 || r.Verdict.Reasons[0] != "only 7 users ran together (sustained for ≥ 1s), not >= 10" {
 		t.Errorf("reasons %q", r.Verdict.Reasons)
 	}
 	r.Manifest.Users = nil
-	r.Judge(rules)
+	r.Judge(rules, 0)
 	if r.Verdict.Pass || r.Verdict.Checks[0].Note != "not a virtual-users run" {
 		t.Errorf("attack run judged on users: %+v", r.Verdict.Checks[0])
+	}
+}
+
+// planned is a timeline of targets and actives, a sample a second.
+func planned(pairs ...[2]int) *UsersInfo {
+	u := &UsersInfo{}
+	for i, p := range pairs {
+		u.Planned = max(u.Planned, p[0])
+		u.Timeline = append(u.Timeline, UserSample{Offset: Duration(time.Duration(i) * time.Second), Target: p[0], Active: p[1]})
+	}
+	return u
+}
+
+// The README's ramp (--stages 2s:10,4s:20,2s:0) touches 20 users for an
+// instant: the users criterion is judged on the peak that ran, not on a
+// hold the plan itself never asks for; a plan that holds its peak is
+// judged on the users that held it.
+func TestJudgeUsersPeakHold(t *testing.T) {
+	rules, err := ParseThresholds([]string{"users>=20"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		u    *UsersInfo
+		pass bool
+		how  string
+	}{
+		{"a ramp that touches its peak, reached", planned([2]int{0, 0}, [2]int{5, 5}, [2]int{10, 10}, [2]int{13, 13}, [2]int{17, 16}, [2]int{20, 20}, [2]int{10, 12}, [2]int{0, 3}),
+			true, "20 (peak reached (the plan only touches its peak))"},
+		{"a ramp that touches its peak, missed", planned([2]int{0, 0}, [2]int{10, 10}, [2]int{20, 18}, [2]int{10, 10}, [2]int{0, 0}),
+			false, "18 (peak reached (the plan only touches its peak))"},
+		{"a held peak, held", planned([2]int{0, 0}, [2]int{20, 20}, [2]int{20, 20}, [2]int{20, 20}, [2]int{0, 0}),
+			true, "20 (sustained for ≥ 1s)"},
+		{"a held peak, a spike only", planned([2]int{0, 0}, [2]int{20, 12}, [2]int{20, 20}, [2]int{20, 12}, [2]int{20, 12}, [2]int{0, 0}),
+			false, "12 (sustained for ≥ 1s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &Report{Total: newStats("TOTAL", ""), Manifest: &Manifest{Users: tt.u}}
+			r.Total.Requests = 1
+			if err := r.Judge(rules, 0); err != nil {
+				t.Fatal(err)
+			}
+			if r.Verdict.Pass != tt.pass || r.Verdict.Checks[0].FormatActual() != tt.how {
+				t.Errorf("pass %v (%s), want %v (%s)", r.Verdict.Pass, r.Verdict.Checks[0].FormatActual(), tt.pass, tt.how)
+			}
+		})
 	}
 }

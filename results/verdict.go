@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -16,23 +17,70 @@ type Check struct {
 	Pass   bool
 	// Note explains a check that could not be measured ("no requests").
 	Note string
+	// How says how a measure was taken where it is not plain (the users
+	// criterion: sustained for how long, or the peak).
+	How string
+	// Samples is the number of samples a percentile was read from, and
+	// Needs the fewest it must have to mean much (MinSamples); Needs is 0
+	// for checks that are not percentiles.
+	Samples, Needs uint64
 }
 
-// Verdict is the outcome of a run's thresholds; marks never fail it.
+// FewSamples reports whether a percentile check was read from fewer
+// samples than it needs.
+func (c Check) FewSamples() bool { return c.Samples < c.Needs }
+
+// Verdict is the outcome of a run's thresholds; marks never fail it. It is
+// PASS when every threshold held and the run can tell (Inconclusive is
+// empty), FAIL when a threshold did not hold, and NOT CONCLUSIVE when the
+// thresholds held but the run cannot vouch for them: it was interrupted,
+// the generator dropped requests or was saturated, or a percentile had too
+// few samples to mean much.
 type Verdict struct {
 	Pass   bool
 	Checks []Check
 	// Reasons says in words why the verdict failed.
 	Reasons []string
-	// Caveat qualifies a verdict that does not say what it seems to, e.g.
-	// a FAIL measured by a saturated generator.
+	// Inconclusive says why thresholds that held do not make a PASS; the
+	// verdict is then not conclusive and Pass is false.
+	Inconclusive []string
+	// Caveat qualifies a FAIL that does not say what it seems to, e.g. a
+	// FAIL measured by a saturated generator.
 	Caveat string
 }
+
+// Verdict words, as reports print them.
+const (
+	WordPass         = "PASS"
+	WordFail         = "FAIL"
+	WordInconclusive = "NOT CONCLUSIVE"
+)
+
+// Word is the verdict in one word: WordPass, WordFail or WordInconclusive.
+func (v Verdict) Word() string {
+	switch {
+	case v.Pass:
+		return WordPass
+	case len(v.Inconclusive) > 0:
+		return WordInconclusive
+	}
+	return WordFail
+}
+
+// MinSamples is the fewest samples a percentile q (0–100) is judged from:
+// five beyond it (p95 needs 100, p99 500, the median 10). With fewer, the
+// percentile is one of the few slowest samples, or an interpolation
+// between them, and moves with each one: compare refuses such a
+// comparison, and a verdict resting on one is not conclusive.
+func MinSamples(q float64) uint64 { return uint64(math.Ceil(5/(1-q/100) - 1e-9)) }
 
 // Judge applies thresholds (and advisory marks) to the report and stores
 // the verdict in r.Verdict. A threshold that names an endpoint the run does
 // not know is an error.
-func (r *Report) Judge(ts []Threshold) error {
+//
+// minSamples, when > 0, replaces MinSamples for every percentile threshold
+// (the user lowering, or raising, the bar).
+func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 	v := Verdict{Pass: true}
 	if r.Total.Requests == 0 {
 		v.Pass = false
@@ -57,6 +105,12 @@ func (r *Report) Judge(ts []Threshold) error {
 		default:
 			c.Actual = r.measure(s, t)
 			c.Pass = t.compare(c.Actual)
+			if t.kind == kindLatency && t.stat == "p" && t.quantile < 100 {
+				c.Samples, c.Needs = uint64(s.View(t.view).Count), MinSamples(t.quantile)
+				if minSamples > 0 {
+					c.Needs = minSamples
+				}
+			}
 		}
 		if !c.Pass && !t.Advisory {
 			v.Pass = false
@@ -64,14 +118,52 @@ func (r *Report) Judge(ts []Threshold) error {
 		}
 		v.Checks = append(v.Checks, c)
 	}
-	if !v.Pass && r.Saturated() {
+	if v.Pass {
+		v.Inconclusive = r.inconclusive(v.Checks)
+		v.Pass = len(v.Inconclusive) == 0
+	} else if r.Saturated() {
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
-	}
-	if m := r.Manifest; v.Pass && m != nil && m.Status == StatusInterrupted && m.Sent > m.Completed {
-		v.Caveat = fmt.Sprintf("not conclusive: %d requests were still in flight when ragload exited at once and are not counted; they may be the slowest", m.Sent-m.Completed)
 	}
 	r.Verdict = v
 	return nil
+}
+
+// inconclusive says why a run whose thresholds held cannot be called a
+// PASS: what it measured is not the load its plan asked for, or too little.
+func (r *Report) inconclusive(checks []Check) []string {
+	var why []string
+	if m := r.Manifest; m != nil && m.Status == StatusInterrupted {
+		w := "interrupted: the run did not finish its plan"
+		if m.Sent > m.Completed {
+			w += fmt.Sprintf(", and %d requests still in flight when ragload exited at once are not counted; they may be the slowest", m.Sent-m.Completed)
+		}
+		why = append(why, w)
+	}
+	if d := r.Total.Dropped; d > 0 {
+		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
+			d, 100*r.DroppedShare(), r.maxLag(), dropAdvice))
+	}
+	if r.Saturated() {
+		why = append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
+	}
+	for _, c := range checks {
+		if !c.Advisory && c.FewSamples() {
+			why = append(why, fmt.Sprintf("%s rests on %d samples, fewer than the %d a %s needs to mean much (run longer or faster, or lower the bar with --min-samples)",
+				c.Expr, c.Samples, c.Needs, c.Metric))
+		}
+	}
+	return why
+}
+
+// dropAdvice is what to do about dropped requests.
+const dropAdvice = "lower the rate, or spread it over more generators with --shard"
+
+// maxLag is the drop bound the run had, in words.
+func (r *Report) maxLag() string {
+	if m := r.Manifest; m != nil && m.Plan.MaxLag > 0 {
+		return time.Duration(m.Plan.MaxLag).String()
+	}
+	return "the allowed lag"
 }
 
 // stats finds the Stats a threshold scope names: "" is the total.
@@ -138,8 +230,17 @@ func (r *Report) measureUsers(c *Check) {
 		return
 	}
 	u := r.Manifest.Users
-	c.Actual = float64(u.Sustained(u.HoldFor()))
+	n, how := u.Judged()
+	c.Actual, c.How = float64(n), how
 	c.Pass = c.compare(c.Actual)
+}
+
+// samplesNote flags a percentile read from too few samples.
+func (c Check) samplesNote() string {
+	if !c.FewSamples() {
+		return ""
+	}
+	return fmt.Sprintf(" (%d samples, needs %d)", c.Samples, c.Needs)
 }
 
 // FormatActual renders the measured value in the threshold's unit.
@@ -154,6 +255,8 @@ func (c Check) FormatActual() string {
 		return fmt.Sprintf("%.2f%%", 100*c.Actual)
 	case kindRPS:
 		return fmt.Sprintf("%.1f/s", c.Actual)
+	case kindUsers:
+		return fmt.Sprintf("%.0f (%s)", c.Actual, c.How)
 	}
 	return fmt.Sprintf("%.0f", c.Actual)
 }
@@ -168,7 +271,7 @@ func (c Check) Reason() string {
 		return fmt.Sprintf("%s: %s (%s)", c.Expr, c.Note, scope)
 	}
 	if c.kind == kindUsers {
-		return fmt.Sprintf("only %.0f users ran together long enough to count, not %s %g", c.Actual, c.Op, c.Limit)
+		return fmt.Sprintf("only %.0f users ran together (%s), not %s %g", c.Actual, c.How, c.Op, c.Limit)
 	}
 	return fmt.Sprintf("%s %s is %s, not %s %s", scope, c.Metric, c.FormatActual(), c.Op, c.limitText())
 }

@@ -1,6 +1,7 @@
 package results
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -118,7 +119,7 @@ func TestJudge(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			r := judgeFixture(t)
-			if err := r.Judge(mustRules(t, c.thresholds, c.marks)); err != nil {
+			if err := r.Judge(mustRules(t, c.thresholds, c.marks), 1); err != nil { // samples: TestJudgeFewSamples
 				t.Fatal(err)
 			}
 			v := r.Verdict
@@ -145,7 +146,7 @@ func TestJudge(t *testing.T) {
 
 func TestJudgeNoRequestsChecksNote(t *testing.T) {
 	r := judgeFixture(t)
-	if err := r.Judge(mustRules(t, []string{"query_filtered:p95<1s"}, nil)); err != nil {
+	if err := r.Judge(mustRules(t, []string{"query_filtered:p95<1s"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	c := r.Verdict.Checks[0]
@@ -158,7 +159,7 @@ func TestJudgeZeroRequests(t *testing.T) {
 	m := &Manifest{Status: StatusComplete, Scenario: ScenarioInfo{Endpoints: testEndpoints()}}
 	for _, rules := range [][]string{nil, {"p95<2s", "failures<1%"}} {
 		r := buildReport(t, m, nil)
-		if err := r.Judge(mustRules(t, rules, nil)); err != nil {
+		if err := r.Judge(mustRules(t, rules, nil), 0); err != nil {
 			t.Fatal(err)
 		}
 		v := r.Verdict
@@ -175,7 +176,7 @@ func TestJudgeZeroRequests(t *testing.T) {
 
 func TestJudgeUnknownEndpoint(t *testing.T) {
 	r := judgeFixture(t)
-	err := r.Judge(mustRules(t, []string{"p95<2s", "nope:p95<1s"}, nil))
+	err := r.Judge(mustRules(t, []string{"p95<2s", "nope:p95<1s"}, nil), 0)
 	if err == nil {
 		t.Fatal("Judge with an unknown endpoint succeeded")
 	}
@@ -185,16 +186,16 @@ func TestJudgeUnknownEndpoint(t *testing.T) {
 		}
 	}
 	// A mark naming an unknown endpoint is an error too.
-	if err := r.Judge(mustRules(t, nil, []string{"nope:p95<1s"})); err == nil {
+	if err := r.Judge(mustRules(t, nil, []string{"nope:p95<1s"}), 0); err == nil {
 		t.Error("Judge with a mark on an unknown endpoint succeeded")
 	}
 
 	// Without a manifest, foreign endpoints are known by name only.
 	bare := buildReport(t, nil, []*vegeta.Result{res("GET", "http://h/x", 200, time.Millisecond, 0)})
-	if err := bare.Judge(mustRules(t, []string{"GET /x:p95<1s"}, nil)); err != nil || !bare.Verdict.Pass {
+	if err := bare.Judge(mustRules(t, []string{"GET /x:p95<1s"}, nil), 1); err != nil || !bare.Verdict.Pass {
 		t.Errorf("bare report, endpoint by name: err %v, verdict %+v", err, bare.Verdict)
 	}
-	err = bare.Judge(mustRules(t, []string{"query:p95<1s"}, nil))
+	err = bare.Judge(mustRules(t, []string{"query:p95<1s"}, nil), 0)
 	if err == nil || !strings.Contains(err.Error(), `"GET /x"`) {
 		t.Errorf("bare report, unknown key: err %v", err)
 	}
@@ -202,10 +203,10 @@ func TestJudgeUnknownEndpoint(t *testing.T) {
 
 func TestJudgeReplacesVerdict(t *testing.T) {
 	r := judgeFixture(t)
-	if err := r.Judge(mustRules(t, []string{"p95<1ms"}, nil)); err != nil {
+	if err := r.Judge(mustRules(t, []string{"p95<1ms"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Judge(mustRules(t, []string{"p95<2ms"}, nil)); err != nil {
+	if err := r.Judge(mustRules(t, []string{"p95<2ms"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	if !r.Verdict.Pass || len(r.Verdict.Checks) != 1 || len(r.Verdict.Reasons) != 0 {
@@ -266,24 +267,83 @@ func TestFormatMillis(t *testing.T) {
 	}
 }
 
-// TestJudgeAbandonedInFlight: a run left at once on a second Ctrl-C has
-// sent requests with no result, probably its slowest: a PASS judged
-// without them is not conclusive; a run whose requests all completed is.
-func TestJudgeAbandonedInFlight(t *testing.T) {
+// TestJudgeInterrupted: an interrupted run did not send its plan, so
+// thresholds that held are not a PASS but "not conclusive"; one left at
+// once on a second Ctrl-C also says how many requests it abandoned in
+// flight (probably its slowest). A failed threshold still fails.
+func TestJudgeInterrupted(t *testing.T) {
 	for _, c := range []struct {
 		sent, completed uint64
-		caveat          string
+		threshold       string
+		word, why       string
 	}{
-		{40, 35, "not conclusive: 5 requests were still in flight when ragload exited at once and are not counted; they may be the slowest"},
-		{40, 40, ""},
+		{40, 35, "p95<2s", WordInconclusive, "interrupted: the run did not finish its plan, and 5 requests still in flight when ragload exited at once are not counted; they may be the slowest"},
+		{40, 40, "p95<2s", WordInconclusive, "interrupted: the run did not finish its plan"},
+		{40, 40, "p95<1us", WordFail, ""},
 	} {
 		m := &Manifest{Status: StatusInterrupted, Planned: 100, Sent: c.sent, Completed: c.completed, Scenario: ScenarioInfo{Endpoints: testEndpoints()}}
 		r := buildReport(t, m, evenly(t, 3, time.Second, 0))
-		if err := r.Judge(mustRules(t, []string{"p95<2s"}, nil)); err != nil {
+		if err := r.Judge(mustRules(t, []string{c.threshold}, nil), 1); err != nil {
 			t.Fatal(err)
 		}
-		if !r.Verdict.Pass || r.Verdict.Caveat != c.caveat {
-			t.Errorf("sent %d, completed %d: pass %v, caveat %q; want PASS, %q", c.sent, c.completed, r.Verdict.Pass, r.Verdict.Caveat, c.caveat)
+		why := strings.Join(r.Verdict.Inconclusive, "; ")
+		if r.Verdict.Pass || r.Verdict.Word() != c.word || why != c.why {
+			t.Errorf("sent %d, completed %d, %s: %s (%q); want %s (%q)", c.sent, c.completed, c.threshold, r.Verdict.Word(), why, c.word, c.why)
 		}
+	}
+}
+
+// TestJudgeFewSamples: a percentile from fewer samples than
+// MinSamples(q) (p95 needs 100) does not make a PASS; --min-samples
+// lowers the bar; a mark with few samples changes nothing; a FAIL stays
+// a FAIL.
+func TestJudgeFewSamples(t *testing.T) {
+	if MinSamples(95) != 100 || MinSamples(99) != 500 || MinSamples(50) != 10 {
+		t.Fatalf("MinSamples: p95 %d, p99 %d, p50 %d; want 100, 500, 10", MinSamples(95), MinSamples(99), MinSamples(50))
+	}
+	for _, c := range []struct {
+		n          int
+		thresholds []string
+		marks      []string
+		min        uint64
+		word       string
+	}{
+		{17, []string{"p95<2s"}, nil, 0, WordInconclusive},
+		{99, []string{"p95<2s"}, nil, 0, WordInconclusive},
+		{100, []string{"p95<2s"}, nil, 0, WordPass},
+		{17, []string{"p95<2s"}, nil, 10, WordPass},
+		{100, []string{"p95<2s"}, []string{"p99<3s"}, 0, WordPass},
+		{100, []string{"p99<3s"}, nil, 0, WordInconclusive},
+		{17, []string{"p95<1us"}, nil, 0, WordFail},
+		{17, []string{"max<2s", "mean<2s", "failures<1%"}, nil, 0, WordPass},
+	} {
+		r := buildReport(t, &Manifest{Scenario: ScenarioInfo{Endpoints: testEndpoints()}}, evenly(t, c.n, 10*time.Millisecond, 0))
+		if err := r.Judge(mustRules(t, c.thresholds, c.marks), c.min); err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Verdict.Word(); got != c.word {
+			t.Errorf("%d samples, %v marks %v, --min-samples %d: %s (%q), want %s", c.n, c.thresholds, c.marks, c.min, got, r.Verdict.Inconclusive, c.word)
+		}
+		if c.word == WordInconclusive && !strings.Contains(r.Verdict.Inconclusive[0], fmt.Sprintf("rests on %d samples", c.n)) {
+			t.Errorf("%d samples: the reason %q does not say how many", c.n, r.Verdict.Inconclusive)
+		}
+	}
+}
+
+// TestJudgeDropped: a run whose generator dropped requests did not put
+// the planned load on the server: thresholds that held are not a PASS.
+func TestJudgeDropped(t *testing.T) {
+	m := &Manifest{Status: StatusComplete, Planned: 100, Sent: 90, Completed: 90, Scenario: ScenarioInfo{Endpoints: testEndpoints()},
+		Plan: Plan{MaxLag: Duration(time.Second)}, Dropped: &Drops{Total: 10, Late: 10, Endpoints: map[string]uint64{"health": 10}}}
+	r := buildReport(t, m, evenly(t, 90, 10*time.Millisecond, 0))
+	if err := r.Judge(mustRules(t, []string{"p95<2s"}, nil), 0); err != nil {
+		t.Fatal(err)
+	}
+	want := "ragload dropped 10 (10.0%) of the planned requests: it could not send them within 1s of their due time"
+	if r.Verdict.Word() != WordInconclusive || !strings.HasPrefix(strings.Join(r.Verdict.Inconclusive, "; "), want) {
+		t.Errorf("%s %q, want %s starting %q", r.Verdict.Word(), r.Verdict.Inconclusive, WordInconclusive, want)
+	}
+	if r.Total.Dropped != 10 {
+		t.Errorf("total dropped %d, want 10", r.Total.Dropped)
 	}
 }

@@ -92,7 +92,8 @@ worker_processes 1;
 daemon off;
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/error.log;
-events { worker_connections 4096; }
+events { worker_connections 65536; }
+worker_rlimit_nofile 70000;
 http {
 	access_log off;
 	keepalive_requests 10000000;
@@ -104,6 +105,7 @@ http {
 	server {
 		listen 127.0.0.1:$port;
 		root $tmp/www;
+		location = /nginx_status { stub_status; }
 	}
 }
 EOF
@@ -152,6 +154,49 @@ for round in 0 1 2; do
 done
 # shellcheck disable=SC2086 # the runs are space-separated numbers
 rl=$(median ${runs[ragload]}) vg=$(median ${runs[vegeta]}) wk=$(median ${runs[wrk]})
+
+# --- Overload: an open-model plan at twice the generator's top speed ------
+# Each tool is planned at twice ragload's --rate 0 speed for 5 s. The
+# server's own count (nginx stub_status) is the truth: what each served,
+# and whether ragload's stated count of sent requests is what arrived.
+served_count() { curl -fs "http://127.0.0.1:$port/nginx_status" | awk 'NR == 3 {print $3}'; }
+over_rate=$((2 * rl))
+overload() { # tool: prints "served/s peak-RSS-MB wall-s stated-sent server-count"
+	local before after out=$tmp/over-$1
+	quiet
+	before=$(served_count)
+	if [ "$1" = vegeta ]; then
+		echo "GET $url" | /usr/bin/time -f '%M %e' -o "$out.time" "$vegeta" attack -rate="$over_rate" -duration=5s -output="$out.bin" || true
+		stated=$("$vegeta" report -type=json "$out.bin" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')
+	else
+		/usr/bin/time -f '%M %e' -o "$out.time" "$ragload" attack -u "http://127.0.0.1:$port" -s "$tmp/static.yaml" --rate "$over_rate" -d 5s \
+			-o "$out" -q -f json >/dev/null 2>"$out.log" || true
+		stated=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$out/run.json")
+	fi
+	after=$(served_count)
+	# The status request itself is counted once.
+	awk -v a="$before" -v b="$after" -v s="$stated" '{printf "%d %.0f %s %d %d\n", (b - a - 1) / 5, $1 / 1024, $2, s, b - a - 1}' "$out.time"
+}
+echo "bench: overload at ${over_rate}/s (twice ragload's top speed), ragload then vegeta" >&2
+read -r ov_rl_rate ov_rl_mb ov_rl_wall ov_rl_stated ov_rl_count < <(overload ragload)
+read -r ov_vg_rate ov_vg_mb ov_vg_wall ov_vg_stated ov_vg_count < <(overload vegeta)
+
+# --- CPU at an ordinary rate: 100/s for 15 s, alternating, median of 3 ----
+cpu_s() { awk '{printf "%.2f\n", $1 + $2}' "$1"; }
+cpu_runs_rl="" cpu_runs_vg=""
+for i in 1 2 3; do
+	echo "bench: CPU at 100/s, round $i" >&2
+	quiet
+	rm -rf "$tmp/c100"
+	/usr/bin/time -f '%U %S' -o "$tmp/c100.time" "$ragload" attack -u "http://127.0.0.1:$port" -s "$tmp/static.yaml" --rate 100 -d 15s \
+		-o "$tmp/c100" -q >/dev/null 2>&1 || true
+	cpu_runs_rl+="$(cpu_s "$tmp/c100.time") "
+	quiet
+	echo "GET $url" | /usr/bin/time -f '%U %S' -o "$tmp/c100v.time" "$vegeta" attack -rate=100 -duration=15s -output="$tmp/c100v.bin" || true
+	cpu_runs_vg+="$(cpu_s "$tmp/c100v.time") "
+done
+# shellcheck disable=SC2086 # space-separated numbers
+cpu_rl=$(median $cpu_runs_rl) cpu_vg=$(median $cpu_runs_vg)
 kill "${pids[0]}" 2>/dev/null || true
 
 # --- Report: the same 1,000,000 results -----------------------------------
@@ -193,6 +238,20 @@ dport=$((20000 + RANDOM % 20000))
 pids+=($!)
 wait_http "http://127.0.0.1:$dport/health"
 "$ragload" attack -u "http://127.0.0.1:$dport" --rate 500 -d 20s -o "$tmp/base" -q -f json >/dev/null || true
+
+# --- The seed workload in users mode: 306 users, 1-5 s think, 15 s --------
+users_runs=""
+for i in 1 2 3; do
+	echo "bench: 306 users with 1-5 s think for 15 s, round $i" >&2
+	quiet
+	rm -rf "$tmp/seed"
+	/usr/bin/time -f '%U %S' -o "$tmp/seed.time" "$ragload" users -u "http://127.0.0.1:$dport" --users 306 --spawn-rate 1000 \
+		--wait 1s-5s --run-time 15s -o "$tmp/seed" -q >/dev/null 2>&1 || true
+	users_runs+="$(cpu_s "$tmp/seed.time") "
+done
+# shellcheck disable=SC2086 # space-separated numbers
+seed_cpu=$(median $users_runs)
+seed_requests=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sent"])' "$tmp/seed/run.json")
 kill "${pids[1]}" 2>/dev/null || true
 stored=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["completed"])' "$tmp/base/run.json")
 bytes=$(stat -c %s "$tmp/base/results.bin")
@@ -232,6 +291,12 @@ table=$(
 	echo "| measure | ragload | vegeta | wrk | ragload vs vegeta | target | met |"
 	echo "|---|---:|---:|---:|---:|---|---|"
 	echo "| max rate, static file on loopback, $workers workers/connections, ${secs} s, median of 3 (req/s) | $(fmt "$rl") | $(fmt "$vg") | $(fmt "$wk") | $rate_ratio | ≥ 1.0× vegeta | $(ok "$rate_ratio" ">=" 1.0) |"
+	echo "| overload: planned $(fmt "$over_rate")/s for 5 s (2× ragload's top speed), served per second (nginx's count) | $(fmt "$ov_rl_rate") | $(fmt "$ov_vg_rate") | | $(ratio "$ov_rl_rate" "$ov_vg_rate") | ≥ 1.0× vegeta | $(ok "$(ratio "$ov_rl_rate" "$ov_vg_rate")" ">=" 1.0) |"
+	echo "| overload: peak RSS (MB) | $ov_rl_mb | $ov_vg_mb | | $(ratio "$ov_rl_mb" "$ov_vg_mb") | ≤ 1.2× vegeta | $(ok "$(ratio "$ov_rl_mb" "$ov_vg_mb")" "<=" 1.2) |"
+	echo "| overload: wall time of the 5 s plan (s) | $ov_rl_wall | $ov_vg_wall | | | ≤ 5 s + --max-lag 1 s + the slowest answer | $(ok "$ov_rl_wall" "<=" 6.5) |"
+	echo "| overload: requests the tool says it sent / nginx counted | $(fmt "$ov_rl_stated") / $(fmt "$ov_rl_count") | $(fmt "$ov_vg_stated") / $(fmt "$ov_vg_count") | | | ragload within 2% | $(ok "$(awk -v a="$ov_rl_stated" -v b="$ov_rl_count" 'BEGIN {d = a - b; if (d < 0) d = -d; printf "%.4f", (b > 0) ? d / b : 1}')" "<=" 0.02) |"
+	echo "| CPU at 100/s for 15 s, static file, median of 3 (CPU-s) | $cpu_rl | $cpu_vg | | $(ratio "$cpu_rl" "$cpu_vg") | ≤ 1.0× vegeta | $(ok "$(ratio "$cpu_rl" "$cpu_vg")" "<=" 1.0) |"
+	echo "| seed workload in users mode: 306 users, 1–5 s think, 15 s, demo API, median of 3 (CPU-s; $(fmt "$seed_requests") requests) | $seed_cpu | | | | ≤ 0.5 CPU-s | $(ok "$seed_cpu" "<=" 0.5) |"
 	echo "| report of $(fmt "$nresults") results ($bin_mb MB), raw (s) | $rep_rl_s | $rep_vg_s | | $raw_ratio faster | ≥ 1.4× vegeta | $(ok "$raw_ratio" ">=" 1.4) |"
 	echo "| report of $(fmt "$nresults") results, with the run summary (s) | $rep_sum_s | $rep_vg_s | | $sum_ratio faster | ≥ 10× vegeta | $(ok "$sum_ratio" ">=" 10) |"
 	echo "| report peak RSS, raw (MB) | $rep_rl_mb | $rep_vg_mb | | | ≤ 64 MB | $(ok "$rep_rl_mb" "<=" 64) |"

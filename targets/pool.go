@@ -140,6 +140,20 @@ func (p *Pool) loginSession(ctx context.Context, s *Session, refresh bool) error
 	return nil
 }
 
+// Mask replaces in s every password of the pool's accounts and every token
+// it holds, in any of the forms Mask knows: for the error text of a
+// failed result, where a server may have echoed them.
+func (p *Pool) Mask(s string) string {
+	secrets := make([]string, 0, 2*len(p.sessions))
+	for _, ss := range p.sessions {
+		secrets = append(secrets, ss.cred.Password)
+		if t := ss.Token(); t != nil {
+			secrets = append(secrets, t.Value)
+		}
+	}
+	return Mask(s, secrets...)
+}
+
 // Observe lets the pool see each result; a 401 makes it log in again every
 // session whose token is older than the request.
 func (p *Pool) Observe(r *vegeta.Result) {

@@ -55,8 +55,10 @@ type End struct {
 	Dir    string `json:"dir"`
 	Status string `json:"status,omitempty"`
 	Pass   bool   `json:"pass"`
-	Report string `json:"report,omitempty"`
-	Error  string `json:"error,omitempty"`
+	// Verdict is the verdict in one word: PASS, FAIL or NOT CONCLUSIVE.
+	Verdict string `json:"verdict,omitempty"`
+	Report  string `json:"report,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // runner is a job of either mode.
@@ -223,8 +225,8 @@ func (ru *run) run() {
 		if rep.Manifest != nil {
 			end.Status = string(rep.Manifest.Status)
 		}
-		text, pass, rerr := render(rep, ru.rules)
-		end.Report, end.Pass = text, pass
+		text, v, rerr := render(rep, ru.rules)
+		end.Report, end.Pass, end.Verdict = text, v.Pass, v.Word()
 		if err == nil {
 			err = rerr
 		}

@@ -346,41 +346,45 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Errorf("run %q: want a run's folder name", name))
 		return
 	}
-	text, pass, err := reportText(filepath.Join(s.cfg.RunsDir, name))
+	text, v, err := reportText(filepath.Join(s.cfg.RunsDir, name))
 	if err != nil {
 		writeError(w, http.StatusNotFound, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"name": name, "report": text, "pass": pass})
+	writeJSON(w, http.StatusOK, map[string]any{"name": name, "report": text, "pass": v.Pass, "verdict": v.Word()})
 }
 
 // reportText loads a stored run and renders it with its own thresholds.
-func reportText(dir string) (string, bool, error) {
+func reportText(dir string) (string, results.Verdict, error) {
 	inputs, err := results.Resolve([]string{dir})
 	if err != nil {
-		return "", false, err
+		return "", results.Verdict{}, err
 	}
 	rep, err := results.Load(inputs)
 	if rep == nil {
-		return "", false, err
+		return "", results.Verdict{}, err
 	}
 	return render(rep, nil)
 }
 
 // render judges rep (by rules, or its manifest's) and renders it as text.
-func render(rep *results.Report, rules []results.Threshold) (string, bool, error) {
+func render(rep *results.Report, rules []results.Threshold) (string, results.Verdict, error) {
 	if rules == nil && rep.Manifest != nil {
 		var err error
 		if rules, err = results.Rules(rep.Manifest.Thresholds, rep.Manifest.Marks, nil); err != nil {
-			return "", false, err
+			return "", results.Verdict{}, err
 		}
 	}
-	if err := rep.Judge(rules); err != nil {
-		return "", false, err
+	var minSamples uint64
+	if rep.Manifest != nil {
+		minSamples = rep.Manifest.MinSamples
+	}
+	if err := rep.Judge(rules, minSamples); err != nil {
+		return "", results.Verdict{}, err
 	}
 	var b bytes.Buffer
 	if err := results.Write(&b, results.FormatText, rep); err != nil {
-		return "", false, err
+		return "", results.Verdict{}, err
 	}
-	return b.String(), rep.Verdict.Pass, nil
+	return b.String(), rep.Verdict, nil
 }

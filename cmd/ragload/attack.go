@@ -71,9 +71,13 @@ func describePlan(p attack.Plan) string {
 }
 
 // printReport judges rep by rules and renders it to stdout in format, one
-// of results.Formats (checked with the flags).
-func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string) error {
-	if err := rep.Judge(rules); err != nil {
+// of results.Formats (checked with the flags). minSamples, when > 0, is
+// --min-samples; else the run's own (its manifest's), else the default.
+func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string, minSamples uint64) error {
+	if m := rep.Manifest; minSamples == 0 && m != nil {
+		minSamples = m.MinSamples
+	}
+	if err := rep.Judge(rules, minSamples); err != nil {
 		return &usageError{err}
 	}
 	if err := results.Write(s.Out, format, rep); err != nil {

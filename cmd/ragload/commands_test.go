@@ -6,6 +6,9 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ragload/ragload/attack"
 )
 
 func TestNewAttackCmd(t *testing.T) {
@@ -13,6 +16,8 @@ func TestNewAttackCmd(t *testing.T) {
 		name, args, wantErr string
 		wantPlan            string
 		wantCount           uint64
+		wantLag             time.Duration
+		wantWorkers         uint64
 	}{
 		{name: "defaults", args: "-u http://127.0.0.1:1", wantPlan: "constant 50/s for 30s", wantCount: 1500},
 		{name: "rate per minute", args: "-u http://127.0.0.1:1 --rate 120/1m -d 1m", wantPlan: "constant 2/s for 1m0s", wantCount: 120},
@@ -23,7 +28,7 @@ func TestNewAttackCmd(t *testing.T) {
 		{name: "bad arrivals", args: "-u http://x --arrivals bursty", wantErr: `--arrivals "bursty" isn't one of [even poisson]`},
 		{name: "missing url", args: "--rate 5", wantErr: "--url is required"},
 		{name: "zero rate", args: "-u http://x --rate 0", wantErr: "--rate 0 (as fast as the workers go) requires --max-workers"},
-		{name: "unbounded", args: "-u http://127.0.0.1:1 --rate 0 --max-workers 64 -d 10s", wantPlan: "unbounded rate for 10s", wantCount: 0},
+		{name: "unbounded", args: "-u http://127.0.0.1:1 --rate 0 --max-workers 64 -d 10s", wantPlan: "unbounded rate for 10s", wantCount: 0, wantWorkers: 64},
 		{name: "unbounded poisson", args: "-u http://x --rate 0 --max-workers 64 --arrivals poisson", wantErr: "--arrivals poisson needs a rate > 0"},
 		{name: "bad rate", args: "-u http://x --rate fast", wantErr: `rate "fast"`},
 		{name: "stages with duration", args: "-u http://x --stages 10s:5 -d 5s", wantErr: "--duration does not apply with --stages"},
@@ -35,9 +40,15 @@ func TestNewAttackCmd(t *testing.T) {
 		{name: "bad format", args: "-u http://x -f xml", wantErr: `--format "xml" isn't one of [text json markdown csv junit]`},
 		{name: "positional argument", args: "-u http://x targets.txt", wantErr: "takes no arguments"},
 		{name: "missing scenario", args: "-u http://x -s /nonexistent.yaml", wantErr: "read scenario"},
+		{name: "max lag", args: "-u http://127.0.0.1:1 -d 1s --max-lag 250ms --max-workers 9", wantPlan: "constant 50/s for 1s", wantCount: 50, wantLag: 250 * time.Millisecond, wantWorkers: 9},
+		{name: "never drop", args: "-u http://127.0.0.1:1 -d 1s --max-lag -1s", wantPlan: "constant 50/s for 1s", wantCount: 50, wantLag: -time.Second},
+		{name: "zero max lag", args: "-u http://x --max-lag 0", wantErr: "--max-lag 0 would drop every request"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.wantLag == 0 {
+				tt.wantLag = attack.DefaultMaxLag
+			}
 			got, err := parseCmd(t, newAttackCmd, tt.args)
 			if expectErr(t, err, tt.wantErr) {
 				return
@@ -47,6 +58,9 @@ func TestNewAttackCmd(t *testing.T) {
 			}
 			if n := got.job.Plan.Count(); n != tt.wantCount {
 				t.Errorf("count %d, want %d", n, tt.wantCount)
+			}
+			if o := got.job.Options; o.MaxLag != tt.wantLag || o.MaxWorkers != tt.wantWorkers {
+				t.Errorf("max lag %s, max workers %d; want %s, %d", o.MaxLag, o.MaxWorkers, tt.wantLag, tt.wantWorkers)
 			}
 			if got.job.Seed == 0 || got.job.Options.Name == "" || !strings.HasPrefix(got.job.Dir, "runs/") {
 				t.Errorf("defaults: seed %d, name %q, dir %q", got.job.Seed, got.job.Options.Name, got.job.Dir)

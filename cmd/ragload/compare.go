@@ -94,12 +94,19 @@ func runCompare(s *streams, o *compareOptions) error {
 		Skip: o.Skip, Seed: o.Seed,
 	}
 	var sides [2]*results.Side
+	var inputs [2][]results.Input
 	for i, arg := range []string{o.Base, o.New} {
-		inputs, err := results.Resolve([]string{arg})
-		if err != nil {
+		var err error
+		if inputs[i], err = results.Resolve([]string{arg}); err != nil {
 			return &usageError{err}
 		}
-		if sides[i], err = results.LoadSide(arg, inputs, opts); err != nil {
+	}
+	if f := results.SharedFile(inputs[0], inputs[1]); f != "" {
+		return usageErrorf("%s and %s are the same run (both read %s): compare two different runs", o.Base, o.New, f)
+	}
+	for i, arg := range []string{o.Base, o.New} {
+		var err error
+		if sides[i], err = results.LoadSide(arg, inputs[i], opts); err != nil {
 			return err
 		}
 		if len(sides[i].Damaged) > 0 && !o.AllowPartial {

@@ -16,7 +16,7 @@ import (
 func TestDemoCommandPasses(t *testing.T) {
 	t.Parallel()
 	dir := runDir(t)
-	out, errOut, code := ragload(t, "demo", "--rate", "20", "--duration", "2s", "--out", dir, "--seed", "1", // a mix with every endpoint
+	out, errOut, code := ragload(t, "demo", "--min-samples", "1", "--rate", "20", "--duration", "2s", "--out", dir, "--seed", "1", // a mix with every endpoint
 		"--query-latency", "20ms", "--enhanced-latency", "40ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errOut)
@@ -50,7 +50,7 @@ func TestSlowServerFails(t *testing.T) {
 	wantContains(t, "report stdout", out, "Verdict: FAIL", "because overall p95 is 25")
 
 	// A looser threshold turns the same run into a PASS.
-	out, _, code = ragload(t, "report", dir, "-t", "p95<3s", "-t", "p99<4s")
+	out, _, code = ragload(t, "report", "--min-samples", "1", dir, "-t", "p95<3s", "-t", "p99<4s")
 	if code != exitOK {
 		t.Fatalf("report with p95<3s: exit %d\n%s", code, out)
 	}
@@ -106,7 +106,7 @@ func TestVegetaReadsOurResults(t *testing.T) {
 	}
 	_, url := demoAPI(t, demo.Config{})
 	dir := runDir(t)
-	if out, errOut, code := ragload(t, "attack", "-u", url, "--rate", "50", "-d", "1s", "-o", dir, "-q"); code != exitOK {
+	if out, errOut, code := ragload(t, "attack", "--min-samples", "1", "-u", url, "--rate", "50", "-d", "1s", "-o", dir, "-q"); code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	cmd := exec.Command(goBin, "tool", "vegeta", "report", "-type=json", filepath.Join(dir, results.ResultsFile))
@@ -141,5 +141,51 @@ func TestVegetaReadsOurResults(t *testing.T) {
 	b, err = exec.Command(goBin, "tool", "vegeta", "plot", filepath.Join(dir, results.ResultsFile)).Output()
 	if err != nil || !strings.Contains(string(b), "<html") {
 		t.Errorf("vegeta plot: %v\n%.300s", err, b)
+	}
+}
+
+// TestFewSamplesNotConclusive: a p95 that holds on 17 requests is not a
+// PASS: the verdict says NOT CONCLUSIVE, how many samples it rests on and
+// how many it needs, and exits 4; --min-samples lowers the bar, at the
+// run and in report; the same run's report says the same.
+func TestFewSamplesNotConclusive(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{QueryLatency: 5 * time.Millisecond, EnhancedLatency: 5 * time.Millisecond, Sigma: -1})
+	dir := runDir(t)
+	out, errOut, code := ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", dir, "-q")
+	if code != exitInconclusive {
+		t.Fatalf("17 requests: exit %d, want %d\n%s\n%s", code, exitInconclusive, out, errOut)
+	}
+	wantContains(t, "attack stdout", out, "Verdict: NOT CONCLUSIVE", "(17 samples, needs 100)", "not conclusive: p95<2s rests on 17 samples, fewer than the 100 a p95 needs")
+	if out, _, code = ragload(t, "report", dir); code != exitInconclusive || !strings.Contains(out, "Verdict: NOT CONCLUSIVE") {
+		t.Errorf("report: exit %d\n%s", code, out)
+	}
+	if out, _, code = ragload(t, "report", "--min-samples", "10", dir); code != exitOK || !strings.Contains(out, "Verdict: PASS") {
+		t.Errorf("report --min-samples 10: exit %d\n%s", code, out)
+	}
+	lowered := runDir(t)
+	if out, _, code = ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", lowered, "-q", "--min-samples", "10"); code != exitOK {
+		t.Errorf("attack --min-samples 10: exit %d\n%s", code, out)
+	}
+	// The run keeps its bar: report of it passes without the flag.
+	if out, _, code = ragload(t, "report", lowered); code != exitOK {
+		t.Errorf("report of a run made with --min-samples 10: exit %d\n%s", code, out)
+	}
+}
+
+// TestCompareSameRun: a run compared with itself, by any path, is a
+// mistake (exit 2), not "no regression".
+func TestCompareSameRun(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{QueryLatency: 5 * time.Millisecond, EnhancedLatency: 5 * time.Millisecond, Sigma: -1})
+	dir := runDir(t)
+	if out, errOut, code := ragload(t, "attack", "-u", url, "--rate", "50", "-d", "1s", "-o", dir, "-q", "--min-samples", "1"); code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, other := range []string{dir, dir + "/", filepath.Join(dir, results.ResultsFile)} {
+		out, errOut, code := ragload(t, "compare", dir, other)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "are the same run") {
+			t.Errorf("compare %s %s: exit %d\n%s\n%s", dir, other, code, out, errOut)
+		}
 	}
 }

@@ -224,15 +224,15 @@ type interruptCase struct {
 var interruptCases = []interruptCase{
 	{mode: "attack", send: 2 * time.Second, drain: 300 * time.Millisecond,
 		args: func(_ *testing.T, url, dir string) []string {
-			return []string{"attack", "-u", url, "--rate", "20", "-d", "2s", "-o", dir, "--seed", "5"}
+			return []string{"attack", "--min-samples", "1", "-u", url, "--rate", "20", "-d", "2s", "-o", dir, "--seed", "5"}
 		}},
 	{mode: "users", send: 2 * time.Second, drain: 300 * time.Millisecond, loginInPlan: true,
 		args: func(_ *testing.T, url, dir string) []string {
-			return []string{"users", "-u", url, "--users", "4", "--spawn-rate", "20", "--run-time", "2s", "--wait", "100ms", "-o", dir, "--seed", "5"}
+			return []string{"users", "--min-samples", "1", "-u", url, "--users", "4", "--spawn-rate", "20", "--run-time", "2s", "--wait", "100ms", "-o", dir, "--seed", "5"}
 		}},
 	{mode: "replay", send: 2 * time.Second, drain: 150 * time.Millisecond,
 		args: func(t *testing.T, url, dir string) []string {
-			return []string{"replay", writeStream(t, 40, 2*time.Second), "-u", url, "-o", dir}
+			return []string{"replay", "--min-samples", "1", writeStream(t, 40, 2*time.Second), "-u", url, "-o", dir}
 		}},
 	{mode: "sweep", send: 2 * time.Second, drain: 300 * time.Millisecond, steps: 2,
 		args: func(_ *testing.T, url, dir string) []string {
@@ -309,6 +309,11 @@ func wantExit(t *testing.T, p *process, status string, code int) {
 			t.Errorf("interrupted run: exit %d, want %d\n%s", code, exitInterrupt, p.stderr.String())
 		}
 		wantContains(t, "stderr", p.stderr.String(), "ragload: stopping:", "the run was interrupted")
+		// Ctrl-C at 61 of 200 requests once printed "Verdict: PASS".
+		if out := p.stdout.String(); strings.Contains(out, "Verdict: PASS") ||
+			(!strings.Contains(out, "Verdict: NOT CONCLUSIVE\n") && !strings.Contains(out, "Verdict: FAIL\n")) {
+			t.Errorf("interrupted run's verdict, want NOT CONCLUSIVE (or FAIL):\n%s", out)
+		}
 	case results.StatusComplete:
 		verdict := map[int]string{exitOK: "Verdict: PASS", exitVerdict: "Verdict: FAIL"}[code]
 		if verdict == "" || !strings.Contains(p.stdout.String(), verdict) {
@@ -371,10 +376,17 @@ func ran(m *results.Manifest) time.Duration {
 
 // checkReport runs `ragload report` on a run directory: the table and the
 // verdict, its exit code the verdict's, and the interruption in words.
+//
+// A complete run's verdict is PASS or FAIL (its few samples allowed); an
+// interrupted one's is NOT CONCLUSIVE, or FAIL if a threshold did not hold.
 func checkReport(t *testing.T, dir, status string) {
 	t.Helper()
-	out, errOut, code := ragload(t, "report", dir)
-	verdict := map[int]string{exitOK: "Verdict: PASS", exitVerdict: "Verdict: FAIL"}[code]
+	out, errOut, code := ragload(t, "report", "--min-samples", "1", dir)
+	verdicts := map[int]string{exitOK: "Verdict: PASS", exitVerdict: "Verdict: FAIL"}
+	if status == results.StatusInterrupted {
+		verdicts = map[int]string{exitInconclusive: "Verdict: NOT CONCLUSIVE", exitVerdict: "Verdict: FAIL"}
+	}
+	verdict := verdicts[code]
 	if verdict == "" || !strings.Contains(out, verdict) || errOut != "" {
 		t.Errorf("report %s: exit %d\nstdout:\n%s\nstderr:\n%s", dir, code, out, errOut)
 	}
@@ -539,10 +551,13 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 				wantContains(t, "stderr", p.stderr.String(), fmt.Sprintf("the recording keeps %d requests", lines))
 			}
 			out, errOut, rcode := ragload(t, "report", run)
-			if (rcode != exitOK && rcode != exitVerdict) || errOut != "" {
+			if (rcode != exitInconclusive && rcode != exitVerdict) || errOut != "" {
 				t.Errorf("report: exit %d\n%s\n%s", rcode, out, errOut)
 			}
 			wantContains(t, "report", out, "WARNING: the run was interrupted", "WARNING: ragload exited at once on a second signal: ", "Verdict: ")
+			if rcode == exitInconclusive {
+				wantContains(t, "report", out, "not conclusive: interrupted")
+			}
 		})
 	}
 }

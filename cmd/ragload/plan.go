@@ -12,13 +12,13 @@ import (
 
 // planOptions are the open-model plan flags (attack, demo).
 type planOptions struct {
-	Rate       float64
-	Ramp       rampValue
-	Stages     stagesValue
-	StartRate  float64
-	Duration   time.Duration
-	MaxWorkers uint64
-	Arrivals   string
+	Rate      float64
+	Ramp      rampValue
+	Stages    stagesValue
+	StartRate float64
+	Duration  time.Duration
+	sendLimits
+	Arrivals string
 }
 
 func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
@@ -29,7 +29,7 @@ func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.D
 	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
 	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
-	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap; a cap delays sends, which shows as schedule lag)")
+	o.sendLimits.addFlags(fs)
 	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" (exactly 1/rate apart) or "poisson" (exponential gaps, seeded by --seed)`)
 }
 
@@ -90,6 +90,8 @@ func openJob(fs *pflag.FlagSet, ro *runOptions, po *planOptions, prefix string) 
 	if po.Arrivals != attack.ArrivalsEven && po.Arrivals != attack.ArrivalsPoisson {
 		return nil, nil, usageErrorf("--arrivals %q isn't one of [even poisson]", po.Arrivals)
 	}
-	setup.Options.MaxWorkers = po.MaxWorkers
+	if err := po.apply(&setup.Options); err != nil {
+		return nil, nil, err
+	}
 	return &attack.Job{Setup: setup, Plan: plan, Arrivals: po.Arrivals}, rules, nil
 }

@@ -26,7 +26,7 @@ type replayOptions struct {
 	Loops        int
 	MaxGap       time.Duration
 	SkipBad      bool
-	MaxWorkers   uint64
+	sendLimits
 
 	job   *attack.ReplayJob
 	rules []results.Threshold
@@ -87,7 +87,9 @@ flat memory.`,
 			if open, info, err = replay.Sharded(open, info, setup.Shard.Index, setup.Shard.Count); err != nil {
 				return &usageError{err}
 			}
-			setup.Options.MaxWorkers = o.MaxWorkers
+			if err := o.apply(&setup.Options); err != nil {
+				return err
+			}
 			o.job = &attack.ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
 				Source: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
 			o.rules = rules
@@ -112,7 +114,7 @@ flat memory.`,
 	fs.IntVar(&o.Loops, "loop", 1, "play the stream this many times")
 	fs.DurationVar(&o.MaxGap, "max-gap", 0, "clamp idle gaps longer than this (in recorded time; 0: keep them)")
 	fs.BoolVar(&o.SkipBad, "skip-bad", false, "skip malformed lines (and count them) instead of stopping")
-	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap)")
+	o.sendLimits.addFlags(fs)
 	o.runOptions.addFlags(cmd)
 	return cmd
 }

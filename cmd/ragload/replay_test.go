@@ -44,7 +44,7 @@ func TestRecordAndReplayCommands(t *testing.T) {
 	_, url := demoAPI(t, demo.Config{})
 	dir := t.TempDir()
 	stream := filepath.Join(dir, "users", "stream.jsonl")
-	out, errOut, code := ragload(t, "users", "-u", url, "-n", "4", "-r", "0", "--run-time", "1s", "--wait", "100ms",
+	out, errOut, code := ragload(t, "users", "--min-samples", "1", "-u", url, "-n", "4", "-r", "0", "--run-time", "1s", "--wait", "100ms",
 		"-o", filepath.Join(dir, "users"), "--record", stream, "-q")
 	if code != exitOK {
 		t.Fatalf("users: exit %d\n%s\n%s", code, out, errOut)
@@ -57,7 +57,7 @@ func TestRecordAndReplayCommands(t *testing.T) {
 		t.Errorf("--record over an existing file: exit %d %s", code, errOut)
 	}
 	start := time.Now()
-	out, errOut, code = ragload(t, "replay", stream, "-u", url, "--speed", "2", "-o", filepath.Join(dir, "replay"))
+	out, errOut, code = ragload(t, "replay", "--min-samples", "1", stream, "-u", url, "--speed", "2", "-o", filepath.Join(dir, "replay"))
 	if code != exitOK {
 		t.Fatalf("replay: exit %d\n%s\n%s", code, out, errOut)
 	}
@@ -71,7 +71,7 @@ func TestRecordAndReplayCommands(t *testing.T) {
 	if _, errOut, code := ragload(t, "replay", bad, "-u", url); code != exitUsage || !strings.Contains(errOut, bad+":2: url:") {
 		t.Errorf("damaged stream: exit %d %s", code, errOut)
 	}
-	if out, errOut, code := ragload(t, "replay", bad, "-u", url, "--skip-bad", "-o", filepath.Join(dir, "skip")); code != exitOK || !strings.Contains(errOut, "skipped 1 bad lines") {
+	if out, errOut, code := ragload(t, "replay", "--min-samples", "1", bad, "-u", url, "--skip-bad", "-o", filepath.Join(dir, "skip")); code != exitOK || !strings.Contains(errOut, "skipped 1 bad lines") {
 		t.Errorf("--skip-bad: exit %d\n%s\n%s", code, out, errOut)
 	}
 }

@@ -22,6 +22,7 @@ type reportOptions struct {
 	ByEndpoint   bool
 	AllowPartial bool
 	Raw          bool
+	MinSamples   uint64
 }
 
 func newReportCmd(s *streams, runF func(context.Context, *reportOptions) error) *cobra.Command {
@@ -96,6 +97,7 @@ The verdict decides the exit code whatever the format.`,
 	cmd.Flags().DurationVar(&o.Every, "every", 0, "add a time series: a row per window of this length, e.g. 10s")
 	cmd.Flags().BoolVar(&o.ByEndpoint, "by-endpoint", false, "with --every, a series per endpoint as well as the total")
 	cmd.Flags().BoolVar(&o.AllowPartial, "allow-partial", false, "judge what is readable of a damaged results file instead of failing")
+	cmd.Flags().Uint64Var(&o.MinSamples, "min-samples", 0, minSamplesUsage)
 	cmd.Flags().BoolVar(&o.Raw, "raw", false, "decode every results file, even where the run's summary.json could answer")
 	return cmd
 }
@@ -164,17 +166,14 @@ func runReport(s *streams, o *reportOptions) error {
 		}
 		rep.Series = series
 	}
-	if err := printReport(s, rep, rules, o.Format); err != nil {
+	if err := printReport(s, rep, rules, o.Format, o.MinSamples); err != nil {
 		return err
 	}
 	var de *results.DamagedError
 	if errors.As(loadErr, &de) && !o.AllowPartial {
 		return loadErr
 	}
-	if !rep.Verdict.Pass {
-		return errVerdictFailed
-	}
-	return nil
+	return verdictErr(rep.Verdict)
 }
 
 // checkThresholdFlags names the flag of a bad --threshold.

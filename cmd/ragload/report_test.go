@@ -107,7 +107,7 @@ func TestReportFormats(t *testing.T) {
 			threshold string
 			code      int
 		}{{"p95<2s", exitOK}, {"p95<100ms", exitVerdict}} {
-			out, errOut, code := ragload(t, "report", "-f", f, "-t", c.threshold, dir)
+			out, errOut, code := ragload(t, "report", "--min-samples", "1", "-f", f, "-t", c.threshold, dir)
 			if code != c.code {
 				t.Errorf("report -f %s -t %s: exit %d, want %d\n%s\n%s", f, c.threshold, code, c.code, out, errOut)
 			}
@@ -151,19 +151,19 @@ func TestReportFormats(t *testing.T) {
 func TestReportSeries(t *testing.T) {
 	t.Parallel()
 	dir := storedRun(t)
-	out, errOut, code := ragload(t, "report", "--every", "2s", dir)
+	out, errOut, code := ragload(t, "report", "--min-samples", "1", "--every", "2s", dir)
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
 	wantContains(t, "text", out, "Over time, in windows of 2s", "│ Start │ Requests │ RPS  │", "│    4s │       20 │ 10.0 │", "Verdict: PASS")
 
-	out, _, code = ragload(t, "report", "--every", "2s", "--by-endpoint", "-f", "csv", dir)
+	out, _, code = ragload(t, "report", "--min-samples", "1", "--every", "2s", "--by-endpoint", "-f", "csv", dir)
 	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
 	if code != exitOK || err != nil || len(rows) != 1+3*3 || rows[0][0] != "Time" || rows[1][2] != "/query" || rows[9][2] != "Aggregated" || rows[9][3] != "20" {
 		t.Errorf("csv series: exit %d, %v\n%s", code, err, out)
 	}
 
-	out, _, code = ragload(t, "report", "--every", "3s", "-f", "json", dir)
+	out, _, code = ragload(t, "report", "--min-samples", "1", "--every", "3s", "-f", "json", dir)
 	var doc struct {
 		Series []struct {
 			Name     string
@@ -174,7 +174,7 @@ func TestReportSeries(t *testing.T) {
 		t.Errorf("json series: exit %d, %v, %+v", code, err, doc.Series)
 	}
 
-	out, _, code = ragload(t, "report", "--every", "2s", "-f", "markdown", dir)
+	out, _, code = ragload(t, "report", "--min-samples", "1", "--every", "2s", "-f", "markdown", dir)
 	wantContains(t, "markdown", out, "| Start | Requests | RPS | Fail % | p50 | p95 | p99 |", "| 2s | 20 | 10.0 | 0.00 |")
 	if code != exitOK {
 		t.Errorf("markdown series: exit %d", code)
@@ -191,7 +191,7 @@ func TestReportSeries(t *testing.T) {
 // attack and users, which print the same way).
 func TestDemoFormats(t *testing.T) {
 	t.Parallel()
-	out, errOut, code := ragload(t, "demo", "--rate", "20", "--duration", "1s", "--out", runDir(t), "-q", "-f", "junit",
+	out, errOut, code := ragload(t, "demo", "--min-samples", "1", "--rate", "20", "--duration", "1s", "--out", runDir(t), "-q", "-f", "junit",
 		"--query-latency", "20ms", "--enhanced-latency", "40ms")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)

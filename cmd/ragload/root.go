@@ -22,11 +22,12 @@ import (
 
 // Exit codes, documented in README.md and `ragload --help`.
 const (
-	exitOK        = 0 // the verdict passed
-	exitVerdict   = 1 // the verdict failed
-	exitUsage     = 2 // bad flags, arguments or configuration files
-	exitRunError  = 3 // the run could not start, complete or be read
-	exitInterrupt = 3 // an interrupted run is a run error, after its report
+	exitOK           = 0 // the verdict passed
+	exitVerdict      = 1 // the verdict failed
+	exitUsage        = 2 // bad flags, arguments or configuration files
+	exitRunError     = 3 // the run could not start, complete or be read
+	exitInterrupt    = 3 // an interrupted run is a run error, after its report
+	exitInconclusive = 4 // the thresholds held but the run cannot vouch for them
 )
 
 // version is set with -ldflags "-X main.version=…"; otherwise the module
@@ -74,6 +75,10 @@ var errVerdictFailed = errors.New("verdict failed")
 // errInterrupted means the run stopped early on a signal; the report was
 // printed.
 var errInterrupted = errors.New("interrupted")
+
+// errNotConclusive means the report was printed and its thresholds held,
+// but the run cannot vouch for them (results.Verdict.Inconclusive).
+var errNotConclusive = errors.New("verdict not conclusive")
 
 // Main runs ragload with args and returns the exit code. A first SIGINT or
 // SIGTERM stops the run gracefully (in-flight requests finish, files are
@@ -151,6 +156,8 @@ func exitCode(s *streams, cmd *cobra.Command, err error) int {
 		return exitInterrupt
 	case errors.Is(err, errVerdictFailed), errors.Is(err, errRegression), errors.Is(err, errNoCapacity):
 		return exitVerdict
+	case errors.Is(err, errNotConclusive):
+		return exitInconclusive
 	case errors.Is(err, errInterrupted):
 		fmt.Fprintln(s.ErrOut, "ragload: the run was interrupted; its results and manifest are complete up to the stop")
 		return exitInterrupt
@@ -183,7 +190,9 @@ every result in vegeta's format, and judges the run against its thresholds
 (by default p95 < 2s and failures < 1%).
 
 Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
-3 the run could not start, complete or be read (including interruptions).`,
+3 the run could not start, complete or be read (including interruptions),
+4 the verdict is not conclusive: the thresholds held, but ragload dropped
+requests, was saturated, or a percentile had too few samples to mean much.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       toolVersion(),

@@ -44,6 +44,7 @@ type runOptions struct {
 	KeepBodies bool
 
 	Thresholds []string
+	MinSamples uint64
 	Format     string
 	Quiet      bool
 
@@ -71,12 +72,16 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, recorded in run.json)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
-	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large)")
+	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large; up to 4 MiB each, file mode 0600: bodies are stored as the server sent them)")
 
 	fs.StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s" (replaces the default on the same metric)`)
 	fs.StringVarP(&o.Format, "format", "f", results.FormatText, formatUsage)
+	fs.Uint64Var(&o.MinSamples, "min-samples", 0, minSamplesUsage)
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
 }
+
+// minSamplesUsage is the help of every --min-samples flag.
+const minSamplesUsage = "fewest samples a percentile threshold is judged from (default: 5 beyond it, so p95 needs 100 and p99 500; below it the verdict is not conclusive)"
 
 // setup turns the shared flags into a run setup and the rules to judge it
 // by; implied are thresholds the mode adds (users>=N), which --threshold
@@ -127,7 +132,7 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	ths, marks := results.Exprs(rules)
 	setup := attack.Setup{
 		Dir: dir, Target: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
-		Seed: o.Seed, Thresholds: ths, Marks: marks, Tool: "ragload " + toolVersion(),
+		Seed: o.Seed, Thresholds: ths, Marks: marks, MinSamples: o.MinSamples, Tool: "ragload " + toolVersion(),
 		Shard: shard, StartAt: startAt, RunID: runID,
 		Options: attack.Options{Name: name, Timeout: o.Timeout, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
 	}
@@ -274,16 +279,24 @@ func runJob(ctx context.Context, s *streams, setup *attack.Setup, job runner, wh
 	if err != nil {
 		return err
 	}
-	if err := printReport(s, rep, rules, format); err != nil {
+	if err := printReport(s, rep, rules, format, 0); err != nil {
 		return err
 	}
 	if rep.Manifest.Status == results.StatusInterrupted {
 		return errInterrupted
 	}
-	if !rep.Verdict.Pass {
-		return errVerdictFailed
+	return verdictErr(rep.Verdict)
+}
+
+// verdictErr is the error a verdict exits with: nil for a PASS.
+func verdictErr(v results.Verdict) error {
+	switch {
+	case v.Pass:
+		return nil
+	case len(v.Inconclusive) > 0:
+		return errNotConclusive
 	}
-	return nil
+	return errVerdictFailed
 }
 
 // progressView shows a running load test on stderr: one line redrawn in
@@ -345,6 +358,9 @@ func progressLine(p attack.Progress) string {
 		fmt.Fprintf(&b, " · %d users", p.Users)
 	}
 	fmt.Fprintf(&b, " · %.1f/s · %d in flight · %d errors", p.Rate(), p.InFlight, p.Failures)
+	if p.Dropped > 0 {
+		fmt.Fprintf(&b, " · %d dropped (ragload behind)", p.Dropped)
+	}
 	if p.Done > 0 {
 		fmt.Fprintf(&b, " · p95 %s ms", results.FormatMillis(p.P95))
 	}

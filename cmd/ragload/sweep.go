@@ -24,7 +24,7 @@ type sweepOptions struct {
 	Precision    percentValue
 	Growth       float64
 	Arrivals     string
-	MaxWorkers   uint64
+	sendLimits
 
 	job *attack.SweepJob
 }
@@ -82,7 +82,9 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
-			setup.Options.MaxWorkers = o.MaxWorkers
+			if err := o.apply(&setup.Options); err != nil {
+				return err
+			}
 			if setup.Shard.Sharded() && len(o.Steps) == 0 {
 				return usageErrorf("a sharded sweep needs --steps: the search decides each step from the merged verdict, which one shard cannot see")
 			}
@@ -104,7 +106,7 @@ interrupted.`,
 	fs.Var(&o.Precision, "precision", `width of the final bracket ("5%" or 0.05)`)
 	fs.Float64Var(&o.Growth, "growth", attack.DefaultGrowth, "factor between steps until one fails")
 	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" or "poisson"`)
-	fs.Uint64Var(&o.MaxWorkers, "max-workers", 0, "cap on concurrent requests (default no cap)")
+	o.sendLimits.addFlags(fs)
 	o.runOptions.addFlags(cmd)
 	return cmd
 }

@@ -247,7 +247,7 @@ func TestTargetsLoginRoundTrip(t *testing.T) {
 	if err := os.WriteFile(scenario, []byte("name: from-vegeta\nvegeta_targets: authed.json\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := ragload(t, "attack", "-u", url, "-s", scenario, "--rate", "60", "-d", "1s", "--seed", "5", "-o", runDir(t), "-q",
+	out, errOut, code := ragload(t, "attack", "--min-samples", "1", "-u", url, "-s", scenario, "--rate", "60", "-d", "1s", "--seed", "5", "-o", runDir(t), "-q",
 		"--username", demo.DefaultUsername, "--password", demo.DefaultPassword)
 	if code != 0 {
 		t.Fatalf("attack: exit %d\n%s\n%s", code, out, errOut)
@@ -288,7 +288,7 @@ func TestReportVegetaResults(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	out, errOut, code := ragload(t, "report", path)
+	out, errOut, code := ragload(t, "report", "--min-samples", "1", path)
 	if code != 0 {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}

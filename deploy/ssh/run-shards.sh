@@ -338,6 +338,7 @@ else
 			1) what='verdict failed' ;;
 			2) what='bad flags, scenario or credentials' ;;
 			3) what='could not start, interrupted or unreadable' ;;
+			4) what='verdict not conclusive (its share alone may be too small)' ;;
 			255) what='ssh failed' ;;
 			*) what='failed' ;;
 			esac

@@ -202,10 +202,11 @@ function onEnd(end) {
   if (end.error) showError(end.error);
   if (end.report) {
     $("end").hidden = false;
-    // An interrupted run is judged on what it sent, as the report does;
-    // say so first (the CLI exits 3 for it).
-    $("verdict").textContent = (end.status === "interrupted" ? "interrupted · " : "") + (end.pass ? "PASS" : "FAIL");
-    $("verdict").className = end.pass ? "pass" : "fail";
+    // An interrupted run is not conclusive (the CLI exits 3 for it); the
+    // report says why.
+    const word = end.verdict || (end.pass ? "PASS" : "FAIL");
+    $("verdict").textContent = (end.status === "interrupted" ? "interrupted · " : "") + word;
+    $("verdict").className = end.pass ? "pass" : word === "FAIL" ? "fail" : "inconclusive";
     $("rundir").textContent = end.dir;
     $("report").textContent = end.report;
   }

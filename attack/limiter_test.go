@@ -1,0 +1,45 @@
+package attack
+
+import (
+	"testing"
+	"time"
+)
+
+// TestLimiterAdjust: short of CPU the cap drops below what is in flight;
+// with CPU to spare it grows while nearly full, up to its ceiling, and
+// stays put while there is room.
+func TestLimiterAdjust(t *testing.T) {
+	var n int64
+	l := newLimiter(10000, func() int64 { return n })
+	if l.limit() != limitStart {
+		t.Fatalf("start %d, want %d", l.limit(), limitStart)
+	}
+	n = 1000
+	l.adjust(5 * time.Millisecond)
+	if l.limit() != 800 {
+		t.Errorf("starved with 1000 in flight: cap %d, want 800", l.limit())
+	}
+	for range 100 {
+		l.adjust(5 * time.Millisecond)
+	}
+	if l.limit() != limitFloor {
+		t.Errorf("starved for long: cap %d, want the floor %d", l.limit(), limitFloor)
+	}
+	n = limitFloor
+	l.adjust(50 * time.Microsecond)
+	if l.limit() != 2*limitFloor {
+		t.Errorf("full and fine: cap %d, want %d", l.limit(), 2*limitFloor)
+	}
+	n = 10
+	l.adjust(50 * time.Microsecond)
+	if l.limit() != 2*limitFloor {
+		t.Errorf("room to spare: cap %d, want it unchanged", l.limit())
+	}
+	for range 100 {
+		n = l.limit()
+		l.adjust(0)
+	}
+	if l.limit() != 10000 {
+		t.Errorf("full for long: cap %d, want the ceiling", l.limit())
+	}
+}
