@@ -108,3 +108,37 @@ func TestHostileServerHugeBody(t *testing.T) {
 		t.Errorf("results.bin with bodies: mode %v (%v), want 0600", st.Mode().Perm(), err)
 	}
 }
+
+// TestRedirectDropsMarkedHeaders: a load request redirected to another
+// server loses the headers the scenario marks secret (secret_headers),
+// not only those whose names look secret.
+func TestRedirectDropsMarkedHeaders(t *testing.T) {
+	t.Parallel()
+	got := make(chan string, 100)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- r.Header.Get("X-Tenant") + "|" + r.Header.Get("X-Api-Key")
+	}))
+	t.Cleanup(other.Close)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+"/elsewhere", http.StatusTemporaryRedirect)
+	}))
+	t.Cleanup(srv.Close)
+	sc := scenario("/q")
+	sc.Endpoints[0].Header = map[string]string{"X-Tenant": "tenant-secret", "X-Api-Key": "key-secret"}
+	sc.SecretHeaders = []string{"x-tenant"}
+	job := openJob(t, srv.URL, sc, nil, attack.Constant(10, 300*time.Millisecond))
+	if _, err := job.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	close(got)
+	n := 0
+	for h := range got {
+		n++
+		if h != "|" {
+			t.Errorf("the other server received secret headers %q", h)
+		}
+	}
+	if n == 0 {
+		t.Fatal("the redirect was not followed: the test proves nothing")
+	}
+}

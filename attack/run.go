@@ -42,6 +42,9 @@ type Options struct {
 	MaxLag time.Duration
 	// Connections is the number of idle connections kept per host.
 	Connections int
+	// SecretHeaders are headers, beyond those whose names look secret, that
+	// a redirect leaving the server drops (the scenario's secret_headers).
+	SecretHeaders []string
 	// KeepBodies stores response bodies in the results (large).
 	KeepBodies bool
 	// Insecure skips TLS certificate verification.
@@ -116,9 +119,10 @@ func (o Options) transport() *http.Transport {
 
 // HTTPClient returns a client configured like the attack's, for logins.
 // A redirect to another server loses the headers that may carry
-// credentials (targets.CheckRedirect); logins refuse such redirects.
+// credentials and those the scenario marks (targets.RedirectPolicy);
+// logins refuse such redirects.
 func (o Options) HTTPClient() *http.Client {
-	return &http.Client{Timeout: o.timeout(), Transport: o.transport(), CheckRedirect: targets.CheckRedirect}
+	return &http.Client{Timeout: o.timeout(), Transport: o.transport(), CheckRedirect: targets.RedirectPolicy(o.SecretHeaders...)}
 }
 
 // streamingClient is HTTPClient with the streaming timer on o.Streams'

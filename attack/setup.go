@@ -96,6 +96,7 @@ func (p Progress) Rate() float64 {
 // check validates the target and directory and compiles the scenario; it
 // points the streaming timer at the scenario's streaming endpoints.
 func (s *Setup) check() (*targets.Mix, error) {
+	s.Options.SecretHeaders = s.Scenario.SecretHeaders
 	s.Options.Streams = nil
 	for _, e := range s.Scenario.Active() {
 		if e.Stream != "" {
