@@ -6,37 +6,29 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/internal/testtool"
 )
 
-// secret stands for a value a file holds that no error may show whole.
-const secret = "S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+// secret and checkNoLeak are internal/testtool's, under the names this
+// package's tests use.
+const secret = testtool.Secret
 
-// checkNoLeak fails when msg holds more than an excerpt of s.
-func checkNoLeak(t *testing.T, msg, s string) {
-	t.Helper()
-	for i := 0; i+input.MaxExcerpt < len(s); i++ {
-		if strings.Contains(msg, s[i:i+input.MaxExcerpt+1]) {
-			t.Errorf("error quotes more than %d bytes of the input: %s", input.MaxExcerpt, msg)
-			return
-		}
-	}
-}
+func checkNoLeak(t *testing.T, msg, s string) { t.Helper(); testtool.CheckNoLeak(t, msg, s) }
 
 // Every error of the stream, access log and vegeta readers quotes at most
 // an excerpt of the line at fault (before, the URL, method, header name,
 // time or request line was quoted whole).
 func TestReadersQuoteExcerpts(t *testing.T) {
 	streams := []string{
-		`{"offset_us":0,"method":"GET","url":"` + secret + `"}`,
-		`{"offset_us":0,"method":"GET","url":"/` + secret + `\u0001"}`,
-		`{"offset_us":0,"method":"GET","url":"/` + secret + `%zz"}`,
-		`{"offset_us":0,"method":"` + secret + `@","url":"/"}`,
-		`{"offset_us":0,"method":"GET","url":"/","headers":{"` + secret + ` x":["v"]}}`,
-		`{"offset_us":0,"method":"GET","url":"/","headers":{"` + secret + `":["a\nb"]}}`,
+		`{"offset_us":0,"method":"GET","url":"` + testtool.Secret + `"}`,
+		`{"offset_us":0,"method":"GET","url":"/` + testtool.Secret + `\u0001"}`,
+		`{"offset_us":0,"method":"GET","url":"/` + testtool.Secret + `%zz"}`,
+		`{"offset_us":0,"method":"` + testtool.Secret + `@","url":"/"}`,
+		`{"offset_us":0,"method":"GET","url":"/","headers":{"` + testtool.Secret + ` x":["v"]}}`,
+		`{"offset_us":0,"method":"GET","url":"/","headers":{"` + testtool.Secret + `":["a\nb"]}}`,
 		`{"offset_us":1` + strings.Repeat("0", 80) + `,"method":"GET","url":"/"}`,
-		`{"offset_us":0,"method":"GET","url":"/","body_base64":"` + secret + `"}`,
-		`{"offset_us":0,"method":"GET","url":"/` + secret,
+		`{"offset_us":0,"method":"GET","url":"/","body_base64":"` + testtool.Secret + `"}`,
+		`{"offset_us":0,"method":"GET","url":"/` + testtool.Secret,
 	}
 	for _, line := range streams {
 		_, _, err := OpenStream(writeFile(t, "s.jsonl", line+"\n"), false)
@@ -45,37 +37,37 @@ func TestReadersQuoteExcerpts(t *testing.T) {
 			continue
 		}
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
-		checkNoLeak(t, err.Error(), strings.Repeat("0", 80))
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
+		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("0", 80))
 	}
 	logs := []string{
-		`127.0.0.1 - - [` + secret + `] "GET / HTTP/1.1" 200 1`,
-		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET ` + secret + ` HTTP/1.1" 200 1`,
-		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /` + secret + `%zz HTTP/1.1" 200 1`,
-		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "` + secret + `@ / HTTP/1.1" 200 1`,
-		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1 ` + secret + `" 200 1`,
-		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET http://h/` + secret + `%zz HTTP/1.1" 200 1`,
-		`{"time":"` + secret + `","method":"GET","path":"/"}`,
+		`127.0.0.1 - - [` + testtool.Secret + `] "GET / HTTP/1.1" 200 1`,
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET ` + testtool.Secret + ` HTTP/1.1" 200 1`,
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET /` + testtool.Secret + `%zz HTTP/1.1" 200 1`,
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "` + testtool.Secret + `@ / HTTP/1.1" 200 1`,
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1 ` + testtool.Secret + `" 200 1`,
+		`127.0.0.1 - - [10/Oct/2000:13:55:36 -0700] "GET http://h/` + testtool.Secret + `%zz HTTP/1.1" 200 1`,
+		`{"time":"` + testtool.Secret + `","method":"GET","path":"/"}`,
 		`{"time":1` + strings.Repeat("0", 80) + `,"method":"GET","path":"/"}`,
-		`{"time":0,"method":"` + secret + `@","path":"/"}`,
-		`{"time":0,"method":"GET","path":"/` + secret + "\\u0001" + `"}`,
-		`{"time":0,"method":"GET","path":"/` + secret,
+		`{"time":0,"method":"` + testtool.Secret + `@","path":"/"}`,
+		`{"time":0,"method":"GET","path":"/` + testtool.Secret + "\\u0001" + `"}`,
+		`{"time":0,"method":"GET","path":"/` + testtool.Secret,
 	}
 	for _, line := range logs {
 		_, _, err := FromAccessLog(writeFile(t, "access.log", line+"\n"), nil, 1, false)
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
-		checkNoLeak(t, err.Error(), strings.Repeat("0", 80))
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
+		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("0", 80))
 	}
 	for _, c := range []struct{ name, src string }{
-		{"t.http", "GET http://h/\nX-Api-Key " + secret + "\n"},
-		{"t.http", "GET ::" + secret + "\n"},
-		{"t.json", `{"method":"GET","url":"http://h/","header":{"Authorization":["Bearer ` + secret + `"]}` + "\n"},
-		{"t.json", `{"method":"GET","url":"http://h/` + secret + `%zz"}` + "\n"},
+		{"t.http", "GET http://h/\nX-Api-Key " + testtool.Secret + "\n"},
+		{"t.http", "GET ::" + testtool.Secret + "\n"},
+		{"t.json", `{"method":"GET","url":"http://h/","header":{"Authorization":["Bearer ` + testtool.Secret + `"]}` + "\n"},
+		{"t.json", `{"method":"GET","url":"http://h/` + testtool.Secret + `%zz"}` + "\n"},
 	} {
 		_, _, err := FromVegeta(writeFile(t, c.name, c.src), "", 10, time.Second)
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 }
 

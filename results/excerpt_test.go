@@ -7,21 +7,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/internal/testtool"
 )
 
-// secret stands for a value a file holds that no error may show whole.
-const secret = "S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+// secret and checkNoLeak are internal/testtool's, under the names this
+// package's tests use.
+const secret = testtool.Secret
 
-func checkNoLeak(t *testing.T, msg, s string) {
-	t.Helper()
-	for i := 0; i+input.MaxExcerpt < len(s); i++ {
-		if strings.Contains(msg, s[i:i+input.MaxExcerpt+1]) {
-			t.Errorf("error quotes more than %d bytes of the input: %s", input.MaxExcerpt, msg)
-			return
-		}
-	}
-}
+func checkNoLeak(t *testing.T, msg, s string) { t.Helper(); testtool.CheckNoLeak(t, msg, s) }
 
 // The readers of run.json, summary.json and sweep.json quote at most an
 // excerpt of a bad value (before, time.ParseDuration's error quoted a
@@ -35,7 +28,7 @@ func TestJSONReadersQuoteExcerpts(t *testing.T) {
 		}
 	}
 	for _, s := range []string{
-		`{"plan":{"duration":"` + secret + `"}}`,
+		`{"plan":{"duration":"` + testtool.Secret + `"}}`,
 		`{"plan":{"duration":1` + strings.Repeat("0", 80) + `}}`,
 		`{"plan":{"duration":[` + strings.Repeat("1", 80) + `]}}`,
 		`{"status":` + strings.Repeat("1", 80) + `}`,
@@ -46,22 +39,22 @@ func TestJSONReadersQuoteExcerpts(t *testing.T) {
 			t.Errorf("%s: read", s)
 			continue
 		}
-		checkNoLeak(t, err.Error(), secret)
-		checkNoLeak(t, err.Error(), strings.Repeat("0", 80))
-		checkNoLeak(t, err.Error(), strings.Repeat("1", 80))
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
+		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("0", 80))
+		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("1", 80))
 	}
-	write(SweepFile, `{"plan":{"step_duration":"`+secret+`"},"steps":[{"rate":"`+secret+`"}]}`)
+	write(SweepFile, `{"plan":{"step_duration":"`+testtool.Secret+`"},"steps":[{"rate":"`+testtool.Secret+`"}]}`)
 	if _, err := ReadSweep(dir); err == nil {
 		t.Error("bad sweep read")
 	} else {
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 	write("results.bin", "x")
-	write(SummaryFile, `{"schema":"`+secret+`","results_file":"results.bin"}`)
+	write(SummaryFile, `{"schema":"`+testtool.Secret+`","results_file":"results.bin"}`)
 	if _, err := readSummary(filepath.Join(dir, "results.bin"), -1); err == nil {
 		t.Error("bad summary read")
 	} else {
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 }
 

@@ -9,56 +9,47 @@ import (
 	"testing"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/internal/testtool"
 )
 
-// secret stands for a value a file holds that no error may show whole:
-// a password, a token, a line of /etc/shadow.
-const secret = "S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+// secret and checkNoLeak are internal/testtool's, under the names this
+// package's tests use.
+const secret = testtool.Secret
 
-// checkNoLeak fails when msg holds more than an excerpt (input.MaxExcerpt
-// bytes in a row) of s.
-func checkNoLeak(t *testing.T, msg, s string) {
-	t.Helper()
-	for i := 0; i+input.MaxExcerpt < len(s); i++ {
-		if strings.Contains(msg, s[i:i+input.MaxExcerpt+1]) {
-			t.Errorf("error quotes more than %d bytes of the input: %s", input.MaxExcerpt, msg)
-			return
-		}
-	}
-}
+func checkNoLeak(t *testing.T, msg, s string) { t.Helper(); testtool.CheckNoLeak(t, msg, s) }
 
 // Every error of the scenario parser quotes at most an excerpt of the
 // value at fault (before, kindName, scalar and Validate quoted it whole).
 func TestParseErrorsQuoteExcerpts(t *testing.T) {
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "t.http"), []byte("GET http://h/\nX-Api-Key "+secret+"\n"), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "t.http"), []byte("GET http://h/\nX-Api-Key "+testtool.Secret+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "s.yaml")
 	for _, src := range []string{
-		"auth: " + secret + "\n",
-		"endpoints: " + secret + "\n",
-		"queries: " + secret + "\n",
-		"replace_endpoints: " + secret + "\n",
-		"endpoints: [{key: query, weight: " + secret + "}]\n",
-		"endpoints: [{key: query, auth: " + secret + "}]\n",
-		"endpoints: [{key: query, method: " + secret + "}]\n",
-		"endpoints: [{key: query, path: " + secret + "}]\n",
-		"endpoints: [{key: query, path: '/" + secret + "%zz'}]\n",
-		"endpoints: [{key: query, stream: " + secret + "}]\n",
-		"endpoints: [{key: query, headers: " + secret + "}]\n",
-		"endpoints: [{key: query, json: [*" + secret + "]}]\n",
-		"endpoints: [{key: " + secret + ", path: /a}, {key: " + secret + "}]\n",
-		"endpoints: [{key: a, name: " + secret + ", path: /a}, {key: b, name: " + secret + ", path: /b}]\n",
-		"auth: {login_path: " + secret + "}\n",
-		"thresholds: ['" + secret + "']\n",
-		"marks: ['p95<" + secret + "']\n",
-		"vegeta_targets: t.http\nvegeta_format: " + secret + "\n",
+		"auth: " + testtool.Secret + "\n",
+		"endpoints: " + testtool.Secret + "\n",
+		"queries: " + testtool.Secret + "\n",
+		"replace_endpoints: " + testtool.Secret + "\n",
+		"endpoints: [{key: query, weight: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, auth: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, method: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, path: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, path: '/" + testtool.Secret + "%zz'}]\n",
+		"endpoints: [{key: query, stream: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, headers: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: query, json: [*" + testtool.Secret + "]}]\n",
+		"endpoints: [{key: " + testtool.Secret + ", path: /a}, {key: " + testtool.Secret + "}]\n",
+		"endpoints: [{key: a, name: " + testtool.Secret + ", path: /a}, {key: b, name: " + testtool.Secret + ", path: /b}]\n",
+		"auth: {login_path: " + testtool.Secret + "}\n",
+		"thresholds: ['" + testtool.Secret + "']\n",
+		"marks: ['p95<" + testtool.Secret + "']\n",
+		"vegeta_targets: t.http\nvegeta_format: " + testtool.Secret + "\n",
 		"vegeta_targets: t.http\n",
-		"name: x\n" + secret + ": 1\n",
-		"name: x\nendpoints: [{key: query, " + secret + ": 1}]\n",
-		"name: *" + secret + "\n",
-		"name: '" + secret + "\n",
+		"name: x\n" + testtool.Secret + ": 1\n",
+		"name: x\nendpoints: [{key: query, " + testtool.Secret + ": 1}]\n",
+		"name: *" + testtool.Secret + "\n",
+		"name: '" + testtool.Secret + "\n",
 	} {
 		_, err := Parse(path, []byte(src))
 		if err == nil {
@@ -66,61 +57,61 @@ func TestParseErrorsQuoteExcerpts(t *testing.T) {
 			continue
 		}
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 }
 
 // A file that is not a scenario says so, and shows none of its content.
 func TestLoadNotAScenario(t *testing.T) {
 	for name, src := range map[string]string{
-		"passwd":      "root:x:0:0:root:/root:/bin/bash\n" + secret + ":x:1:1::/:/usr/sbin/nologin\n",
-		"shadow":      secret + ":$6$salt$hash:19000:0:99999:7:::\n",
-		".env":        "API_KEY=" + secret + "\nDB_PASSWORD=" + secret + "\n",
-		"config.yaml": "database:\n  password: " + secret + "\ntoken: " + secret + "\n",
-		"list.yaml":   "- " + secret + "\n",
-		"creds.csv":   "username,password\nadmin," + secret + "\n",
+		"passwd":      "root:x:0:0:root:/root:/bin/bash\n" + testtool.Secret + ":x:1:1::/:/usr/sbin/nologin\n",
+		"shadow":      testtool.Secret + ":$6$salt$hash:19000:0:99999:7:::\n",
+		".env":        "API_KEY=" + testtool.Secret + "\nDB_PASSWORD=" + testtool.Secret + "\n",
+		"config.yaml": "database:\n  password: " + testtool.Secret + "\ntoken: " + testtool.Secret + "\n",
+		"list.yaml":   "- " + testtool.Secret + "\n",
+		"creds.csv":   "username,password\nadmin," + testtool.Secret + "\n",
 	} {
 		path := writeFile(t, name, src)
 		_, err := Load(path)
 		checkFileError(t, err, path, 1, "", "not a scenario: want a YAML mapping")
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 		if strings.Contains(err.Error(), "root") || strings.Contains(err.Error(), "API_KEY") || strings.Contains(err.Error(), "admin") {
 			t.Errorf("%s: error %q shows the file", name, err)
 		}
 	}
 	// One known field makes it a scenario with an unknown field: the key
 	// is named, cut.
-	path := writeFile(t, "s.yaml", "name: x\n"+secret+": 1\n")
+	path := writeFile(t, "s.yaml", "name: x\n"+testtool.Secret+": 1\n")
 	_, err := Load(path)
-	checkFileError(t, err, path, 2, input.Excerpt(secret), "unknown field")
+	checkFileError(t, err, path, 2, input.Excerpt(testtool.Secret), "unknown field")
 }
 
 func TestLoadCredentialsErrorsQuoteExcerpts(t *testing.T) {
 	for _, src := range []string{
-		secret + ",p1\n" + secret + ",p2\n",                 // a username twice
-		strings.Repeat("username,", 20) + "password\nu,p\n", // header words only
+		testtool.Secret + ",p1\n" + testtool.Secret + ",p2\n", // a username twice
+		strings.Repeat("username,", 20) + "password\nu,p\n",   // header words only
 	} {
 		path := writeFile(t, "creds.csv", src)
 		_, err := LoadCredentials(path)
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), src)
+		testtool.CheckNoLeak(t, err.Error(), src)
 	}
 }
 
 func TestFromVegetaErrorsQuoteExcerpts(t *testing.T) {
 	for _, c := range []struct{ file, src string }{
-		{"t.http", "GET http://h/\nX-Api-Key " + secret + "\n"},                                  // bad header
-		{"t.http", "GET http://h/\n\n" + secret + "\n"},                                          // bad target
-		{"t.http", "GET http://h/\n\n" + secret + " http://h/\n"},                                // bad method
-		{"t.http", "GET ::" + secret + "\n"},                                                     // bad URL
-		{"t.http", "GET http://h/" + secret + "%zz\n"},                                           // bad URL escape
-		{"t.json", `{"method":"GET","url":"http://h/","header":{"X":["` + secret + `"]}` + "\n"}, // unterminated JSON
-		{"t.json", `{"method":"GET","url":"http://h/` + secret + `%zz"}` + "\n"},
+		{"t.http", "GET http://h/\nX-Api-Key " + testtool.Secret + "\n"},                                  // bad header
+		{"t.http", "GET http://h/\n\n" + testtool.Secret + "\n"},                                          // bad target
+		{"t.http", "GET http://h/\n\n" + testtool.Secret + " http://h/\n"},                                // bad method
+		{"t.http", "GET ::" + testtool.Secret + "\n"},                                                     // bad URL
+		{"t.http", "GET http://h/" + testtool.Secret + "%zz\n"},                                           // bad URL escape
+		{"t.json", `{"method":"GET","url":"http://h/","header":{"X":["` + testtool.Secret + `"]}` + "\n"}, // unterminated JSON
+		{"t.json", `{"method":"GET","url":"http://h/` + testtool.Secret + `%zz"}` + "\n"},
 	} {
 		path := writeFile(t, c.file, c.src)
 		_, _, err := FromVegeta(path, "")
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 }
 
@@ -154,24 +145,24 @@ func TestVegetaErrorsQuoteNoShortSecret(t *testing.T) {
 // endpoint's name were whole).
 func TestErrorsCutFileNamesAndEndpointNames(t *testing.T) {
 	dir := t.TempDir()
-	long := "/nowhere/" + secret + "/q.txt"
+	long := "/nowhere/" + testtool.Secret + "/q.txt"
 	for _, src := range []string{"queries_file: " + long + "\n", "vegeta_targets: " + long + "\n"} {
 		_, err := Parse(filepath.Join(dir, "s.yaml"), []byte(src))
 		fe := asFileError(t, err)
-		checkNoLeak(t, err.Error(), long)
+		testtool.CheckNoLeak(t, err.Error(), long)
 		if !strings.Contains(err.Error(), input.Quote(long)) || !errors.Is(err, os.ErrNotExist) || fe.Line != 1 {
 			t.Errorf("error %q: want the excerpt of the name, line 1 and ErrNotExist", err)
 		}
 	}
 	for _, c := range []struct{ file, src string }{
-		{"t.http", "GET http://h/\n@" + secret + ".json\n"},                     // a missing body file
-		{"t.json", `{"method":"FETCH","url":"http://h/` + secret + `"}` + "\n"}, // a method ragload does not send
-		{"t.json", `{"method":"GET","url":"` + secret + `"}` + "\n"},            // a relative URL
+		{"t.http", "GET http://h/\n@" + testtool.Secret + ".json\n"},                     // a missing body file
+		{"t.json", `{"method":"FETCH","url":"http://h/` + testtool.Secret + `"}` + "\n"}, // a method ragload does not send
+		{"t.json", `{"method":"GET","url":"` + testtool.Secret + `"}` + "\n"},            // a relative URL
 	} {
 		path := writeFile(t, c.file, c.src)
 		_, _, err := FromVegeta(path, "")
 		asFileError(t, err)
-		checkNoLeak(t, err.Error(), secret)
+		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // Require returns the path of the first of names found on PATH. Without
@@ -62,5 +64,21 @@ func Within(t testing.TB, what string, fn func()) {
 		}
 	case <-time.After(HangAfter):
 		t.Fatalf("no answer after %s: the input hangs the %s", HangAfter, what)
+	}
+}
+
+// Secret stands for a value an input file holds that no error may show
+// whole: a password, a token, a line of /etc/shadow.
+const Secret = "S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+// CheckNoLeak fails the test when msg holds more than an excerpt
+// (input.MaxExcerpt bytes in a row) of s.
+func CheckNoLeak(t testing.TB, msg, s string) {
+	t.Helper()
+	for i := 0; i+input.MaxExcerpt < len(s); i++ {
+		if strings.Contains(msg, s[i:i+input.MaxExcerpt+1]) {
+			t.Errorf("error quotes more than %d bytes of the input: %s", input.MaxExcerpt, msg)
+			return
+		}
 	}
 }
