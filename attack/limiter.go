@@ -73,7 +73,7 @@ func (l *limiter) run(quit <-chan struct{}) {
 		case <-quit:
 			return
 		case <-t.C:
-			if n, cur := l.inFlight(), l.cur.Load(); n < cur/2 && cur < l.max {
+			if l.inFlight() < l.cur.Load()/2 {
 				l.skip() // far from the cap: nothing to adjust
 				continue
 			}

@@ -222,24 +222,7 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 // belong to vegeta: Authorization, Proxy-Authorization, Cookie and X-Vegeta-*
 // (compared case-insensitively). h itself is not modified; it is returned
 // as is when there is nothing to drop.
-func StripCredentials(h http.Header) http.Header {
-	drop := 0
-	for k := range h {
-		if isCredential(k) {
-			drop++
-		}
-	}
-	if drop == 0 {
-		return h
-	}
-	out := make(http.Header, len(h)-drop)
-	for k, vs := range h {
-		if !isCredential(k) {
-			out[k] = vs
-		}
-	}
-	return out
-}
+func StripCredentials(h http.Header) http.Header { return without(h, isCredential) }
 
 // StripSecrets returns h without the headers StripCredentials drops, the
 // headers whose name says they may carry a secret (targets.SecretHeader:
@@ -248,21 +231,26 @@ func StripCredentials(h http.Header) http.Header {
 // h itself is not modified; it is returned as is when there is nothing to
 // drop.
 func StripSecrets(h http.Header, extra ...string) http.Header {
-	secret := func(k string) bool {
+	return without(h, func(k string) bool {
 		return isCredential(k) || targets.SecretHeader(k) || slices.ContainsFunc(extra, func(x string) bool { return strings.EqualFold(x, k) })
-	}
-	drop := 0
+	})
+}
+
+// without returns h without the headers drop says to drop; h itself is not
+// modified, and is returned as is when there is nothing to drop.
+func without(h http.Header, drop func(string) bool) http.Header {
+	n := 0
 	for k := range h {
-		if secret(k) {
-			drop++
+		if drop(k) {
+			n++
 		}
 	}
-	if drop == 0 {
+	if n == 0 {
 		return h
 	}
-	out := make(http.Header, len(h)-drop)
+	out := make(http.Header, len(h)-n)
 	for k, vs := range h {
-		if !secret(k) {
+		if !drop(k) {
 			out[k] = vs
 		}
 	}
