@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sync"
 	"testing"
@@ -358,19 +359,35 @@ func (c *cdp) waitFor(cond string, within time.Duration) {
 	}
 }
 
-// screenshot saves the page as a PNG at path.
-func (c *cdp) screenshot(path string) {
+// screenshot takes a PNG of the whole page (beyond the window, when it is
+// longer) and saves it as name in dir; dir "" checks the picture and
+// saves nothing.
+func (c *cdp) screenshot(dir, name string) {
 	c.t.Helper()
+	var m struct {
+		CSSContentSize struct{ Width, Height float64 } `json:"cssContentSize"`
+	}
+	if err := json.Unmarshal(c.call("Page.getLayoutMetrics", nil), &m); err != nil {
+		c.t.Fatal(err)
+	}
+	params := map[string]any{"format": "png", "captureBeyondViewport": true}
+	if w, h := m.CSSContentSize.Width, m.CSSContentSize.Height; w > 0 && h > 0 {
+		params["clip"] = map[string]any{"x": 0, "y": 0, "width": w, "height": min(h, 6000), "scale": 1}
+	}
 	var r struct {
 		Data string `json:"data"`
 	}
-	if err := json.Unmarshal(c.call("Page.captureScreenshot", map[string]any{"format": "png"}), &r); err != nil {
+	if err := json.Unmarshal(c.call("Page.captureScreenshot", params), &r); err != nil {
 		c.t.Fatal(err)
 	}
 	png, err := base64.StdEncoding.DecodeString(r.Data)
 	if err != nil || !bytes.HasPrefix(png, []byte("\x89PNG")) {
-		c.t.Fatalf("screenshot is not a PNG: %v", err)
+		c.t.Fatalf("screenshot %s is not a PNG: %v", name, err)
 	}
+	if dir == "" {
+		return
+	}
+	path := filepath.Join(dir, name)
 	if err := os.WriteFile(path, png, 0o644); err != nil {
 		c.t.Fatal(err)
 	}

@@ -19,22 +19,26 @@ import (
 // run so far. Latencies are in milliseconds, from the send (vegeta's
 // latency); the stored report has the full views.
 type Snapshot struct {
-	T        float64       `json:"t"` // seconds since the run started
-	RPS      float64       `json:"rps"`
-	P50      float64       `json:"p50"`
-	P95      float64       `json:"p95"`
-	P99      float64       `json:"p99"`
-	Errors   uint64        `json:"errors"` // failures in the window
-	Requests uint64        `json:"requests"`
-	Failures uint64        `json:"failures"`
-	CumP50   float64       `json:"cumP50"`
-	CumP95   float64       `json:"cumP95"`
-	CumP99   float64       `json:"cumP99"`
-	Users    int           `json:"users"`  // virtual users running (users mode)
-	Target   int           `json:"target"` // what they aim at
-	Rate     float64       `json:"rate"`   // the rate asked for (rate mode)
-	InFlight int64         `json:"inFlight"`
-	Rows     []EndpointRow `json:"endpoints"`
+	T        float64 `json:"t"` // seconds since the run started
+	RPS      float64 `json:"rps"`
+	P50      float64 `json:"p50"`
+	P95      float64 `json:"p95"`
+	P99      float64 `json:"p99"`
+	Errors   uint64  `json:"errors"` // failures in the window
+	Requests uint64  `json:"requests"`
+	Failures uint64  `json:"failures"`
+	CumP50   float64 `json:"cumP50"`
+	CumP95   float64 `json:"cumP95"`
+	CumP99   float64 `json:"cumP99"`
+	Users    int     `json:"users"`  // virtual users running (users mode)
+	Target   int     `json:"target"` // what they aim at
+	Rate     float64 `json:"rate"`   // the rate asked for (rate mode)
+	// AskedUsers and AskedRate are what the page last asked for (Set users,
+	// Set rate), 0 before it asks: a page opened during the run shows them.
+	AskedUsers int           `json:"askedUsers,omitempty"`
+	AskedRate  float64       `json:"askedRate,omitempty"`
+	InFlight   int64         `json:"inFlight"`
+	Rows       []EndpointRow `json:"endpoints"`
 }
 
 // EndpointRow is one line of the live table.

@@ -46,6 +46,9 @@ type RunInfo struct {
 	Plan     string  `json:"plan"`
 	Target   string  `json:"target"`
 	Duration float64 `json:"duration"` // seconds
+	// Form is the form that started the run, for a page opened during it;
+	// its URL is redacted as Target is (no password reaches the page).
+	Form StartRequest `json:"form"`
 }
 
 // End is the outcome of a run: its report and verdict, or the error that
@@ -157,7 +160,9 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 		Options: attack.Options{Name: name, Timeout: attack.DefaultTimeout},
 		Control: ru.ctl, Progress: ru.live.progress, ProgressEvery: 250 * time.Millisecond,
 	}
-	ru.info = RunInfo{Name: name, Dir: dir, Mode: req.Mode, Target: results.RedactURL(req.URL), Duration: d.Seconds()}
+	form := req
+	form.URL, form.Name = results.RedactURL(req.URL), name
+	ru.info = RunInfo{Name: name, Dir: dir, Mode: req.Mode, Target: form.URL, Duration: d.Seconds(), Form: form}
 	if req.Mode == ModeUsers {
 		job := &attack.UsersJob{Setup: setup, Users: userPlan, Wait: wait}
 		ru.job = job
@@ -242,10 +247,13 @@ func (ru *run) run() {
 // snapshot closes the live window at elapsed, with what the run aims at.
 func (ru *run) snapshot(elapsed time.Duration) Snapshot {
 	sn := ru.live.snapshot(elapsed, ru.ctl.Target())
+	if n, ok := ru.ctl.Users(); ok && ru.info.Mode == ModeUsers {
+		sn.AskedUsers = n
+	}
 	if ru.pacer != nil {
 		sn.Rate = ru.pacer.Rate(elapsed)
 		if r, ok := ru.ctl.Rate(); ok {
-			sn.Rate = r
+			sn.Rate, sn.AskedRate = r, r
 		}
 	}
 	return sn

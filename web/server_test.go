@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/web"
 )
 
 // TestWebAPI checks the JSON API around a rate-mode run: one run at a time
@@ -71,4 +73,80 @@ func TestWebAPI(t *testing.T) {
 	if code, out := d.post(t, "/api/start", `{"url":"`+apiURL+`","mode":"rate","rate":20,"duration":"2s","name":"r1"}`); code != http.StatusBadRequest || !strings.Contains(out["error"].(string), "already holds a run") {
 		t.Errorf("start into r1 again: %d %v", code, out)
 	}
+}
+
+// TestRunEventForm checks what a page opened during a run is told: the
+// "run" event carries the form that started it, so the page can show the
+// run's settings instead of its defaults, with the URL's password
+// redacted as everywhere else; the stats say what the page asked for
+// since.
+func TestRunEventForm(t *testing.T) {
+	t.Parallel()
+	d := dashboard(t)
+	const secret = "s3cret-pw"
+	target := strings.Replace(d.API, "http://", "http://alice:"+secret+"@", 1)
+	body := `{"url":"` + target + `","mode":"rate","rate":5,"rampTo":8,"duration":"3s","name":"seen"}`
+	if code, out := d.post(t, "/api/start", body); code != http.StatusOK {
+		t.Fatalf("start: %d %v", code, out)
+	}
+	if code, out := d.post(t, "/api/rate", `{"rate":12}`); code != http.StatusOK {
+		t.Fatalf("set rate 12: %d %v", code, out)
+	}
+
+	req, err := http.NewRequest(http.MethodGet, d.URL+"/api/events", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	res, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var (
+		stream strings.Builder
+		info   web.RunInfo
+		asked  float64
+	)
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	event := ""
+	for sc.Scan() && (info.Name == "" || asked == 0) {
+		line := sc.Text()
+		stream.WriteString(line + "\n")
+		switch {
+		case strings.HasPrefix(line, "event: "):
+			event = strings.TrimPrefix(line, "event: ")
+		case strings.HasPrefix(line, "data: ") && event == "run":
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &info); err != nil {
+				t.Fatal(err)
+			}
+		case strings.HasPrefix(line, "data: ") && event == "stats":
+			var sn web.Snapshot
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &sn); err != nil {
+				t.Fatal(err)
+			}
+			asked = sn.AskedRate
+		}
+	}
+	f := info.Form
+	wantURL := strings.Replace(d.API, "http://", "http://alice:xxxxx@", 1)
+	if f.URL != wantURL || f.Mode != "rate" || f.Rate != 5 || f.RampTo != 8 || f.Duration != "3s" || info.Target != wantURL {
+		t.Errorf("run event form %+v (target %q), want the run's settings with URL %q", f, info.Target, wantURL)
+	}
+	if asked != 12 {
+		t.Errorf("stats say the page asked for %g/s, want 12", asked)
+	}
+	if strings.Contains(stream.String(), secret) {
+		t.Errorf("the event stream carries the URL's password: %q", stream.String())
+	}
+
+	// Stop the run and let it finish its files before the folder goes.
+	d.post(t, "/api/stop", `{}`)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if m, err := results.ReadManifest(info.Dir); err == nil && m.Status != results.StatusRunning {
+			return
+		}
+	}
+	t.Error("the run did not end in 10 s after a stop")
 }

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -87,6 +88,79 @@ func TestBrowser(t *testing.T) {
 
 	png := screenshot(t, bin, path, filepath.Join(dir, "plot.png"), "1280,1600")
 	keep(t, map[string][]byte{"plot.html": page, "plot.png": png})
+}
+
+// TestBrowserSameThroughput plots two runs at the same rate, whose
+// throughput lines coincide: the earlier run's must still show around the
+// later one's (before, the later line covered it: no blue pixel on the
+// chart). The screenshot goes to $RAGLOAD_SCREENSHOTS as plot-two-runs.png.
+// It does not run beside TestBrowser, to spare a small machine's cores.
+func TestBrowserSameThroughput(t *testing.T) {
+	bin := testtool.Browser(t)
+	parent := t.TempDir()
+	_, page := build(t, []string{
+		writeRun(t, parent, runSpec{name: "monday", start: t0, duration: 40 * time.Second, rate: 20, seed: 1, failEvery: 50}),
+		writeRun(t, parent, runSpec{name: "tuesday", start: t0.Add(24 * time.Hour), duration: 40 * time.Second, rate: 20, seed: 2, failEvery: 50,
+			slowFrom: 15 * time.Second, slowTo: 22 * time.Second, slow: 4}),
+	})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "two-runs.html")
+	if err := os.WriteFile(path, page, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Once the page has rendered, count the throughput chart's pixels of
+	// each run's colour (#0969da blue, then #cf222e red), pale ones included.
+	count := []byte(`<script>
+(function wait() {
+  if (document.body.dataset.rendered !== "ok") { setTimeout(wait, 50); return; }
+  var c = document.querySelector("#throughput canvas"), d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+  var blue = 0, red = 0;
+  for (var i = 0; i < d.length; i += 4) {
+    var r = d[i], g = d[i + 1], b = d[i + 2];
+    if (b > 150 && b > r + 50 && b > g + 30) blue++;
+    if (r > 150 && r > g + 80 && r > b + 60) red++;
+  }
+  document.body.dataset.pixels = blue + " " + red;
+})();
+</script></body>`)
+	counted := filepath.Join(dir, "counted.html")
+	if err := os.WriteFile(counted, bytes.Replace(page, []byte("</body>"), count, 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dom := rendered(t, bin, counted)
+	m := regexp.MustCompile(`data-pixels="(\d+) (\d+)"`).FindSubmatch(dom)
+	if m == nil {
+		t.Fatal("the page did not count the throughput chart's pixels")
+	}
+	blue, _ := strconv.Atoi(string(m[1]))
+	red, _ := strconv.Atoi(string(m[2]))
+	t.Logf("throughput chart of two runs at 20/s: %d pixels of the first run's blue, %d of the second's red", blue, red)
+	if red == 0 || blue < red/2 {
+		t.Errorf("two runs at the same throughput: %d blue pixels for %d red, want the first run's line visible (at least half as many)", blue, red)
+	}
+
+	png := screenshot(t, bin, path, filepath.Join(dir, "two-runs.png"), "1280,2400")
+	shots(t, map[string][]byte{"plot-two-runs.png": png})
+}
+
+// shots writes screenshots into $RAGLOAD_SCREENSHOTS, when it is set, for
+// a person to look at.
+func shots(t *testing.T, files map[string][]byte) {
+	t.Helper()
+	dir := os.Getenv("RAGLOAD_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, b := range files {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("screenshot: %s", path)
+	}
 }
 
 // rendered opens page in the browser and returns its DOM after the

@@ -14,6 +14,7 @@ const TOKEN_KEY = "ragload-web-token";
 let samples = [];
 let running = false;
 let mode = "users";
+let planned = 10; // the run's duration in seconds: the charts' time axis
 let token = takeToken();
 
 // takeToken moves ?token= from the address bar into sessionStorage and
@@ -113,53 +114,110 @@ function setRunning(on) {
   document.body.dataset.state = on ? "running" : (samples.length ? "ended" : "idle");
 }
 
-// chart draws series (arrays of [t, v]) on a canvas; lines: extra
-// horizontal lines {y, dash, color}.
+// Round steps for the axes: seconds and minutes on the time axis, 1-2-5
+// on the values, so that ticks read 0s 2s 4s … rather than 0s 3s 5s 8s.
+const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 21600, 43200, 86400];
+
+// timeStep is the smallest round step that cuts span seconds into at most
+// n intervals.
+function timeStep(span, n) {
+  for (const s of TIME_STEPS) if (span / s <= n) return s;
+  return Math.ceil(span / n / 86400) * 86400;
+}
+
+// timeLabel writes t seconds as a tick: 45s, 2m, 1m30s, 1h, 1h30m.
+function timeLabel(t) {
+  t = Math.round(t);
+  if (t < 60) return t + "s";
+  if (t < 3600) return Math.floor(t / 60) + "m" + (t % 60 ? (t % 60) + "s" : "");
+  return Math.floor(t / 3600) + "h" + (t % 3600 ? Math.round((t % 3600) / 60) + "m" : "");
+}
+
+// valueStep is the smallest 1-2-5 step that cuts vmax into at most n
+// intervals.
+function valueStep(vmax, n) {
+  const raw = vmax / n, p = Math.pow(10, Math.floor(Math.log10(raw)));
+  for (const m of [1, 2, 5, 10]) if (m * p >= raw) return m * p;
+  return 10 * p;
+}
+
+function valueLabel(v, step) {
+  return step >= 1 ? String(Math.round(v)) : v.toFixed(Math.min(3, Math.ceil(-Math.log10(step))));
+}
+
+// chart draws series (arrays of [t, v]) on a canvas, over a time axis of
+// at least opts.tmax seconds. A series may have a dash and a width; one
+// marked under is drawn first, so that a solid line equal to it stays on
+// top and both show. lines: extra horizontal lines {y, dash, color, label}.
 function chart(id, series, opts) {
   const c = $(id), g = c.getContext("2d");
-  const W = c.width, H = c.height, L = 44, B = 18, T = 8, R = 8;
+  const W = c.width, H = c.height, L = 44, B = 18, T = 20, R = 12;
   g.clearRect(0, 0, W, H);
-  let tmax = 10, vmax = opts.min || 1;
+  let tmax = Math.max(opts.tmax || 0, 1), vmax = opts.min || 1;
   for (const s of series) for (const [t, v] of s.points) { tmax = Math.max(tmax, t); vmax = Math.max(vmax, v); }
-  for (const l of opts.lines || []) if (!opts.clip) vmax = Math.max(vmax, l.y * 1.1);
-  vmax *= 1.05;
+  for (const l of opts.lines || []) vmax = Math.max(vmax, l.y * 1.1);
+  const vstep = valueStep(vmax * 1.05, 4);
+  vmax = Math.ceil(vmax * 1.05 / vstep) * vstep;
+  const tstep = timeStep(tmax, 6);
   const x = (t) => L + (W - L - R) * t / tmax, y = (v) => H - B - (H - B - T) * Math.min(v, vmax) / vmax;
-  g.strokeStyle = "#999"; g.fillStyle = "#555"; g.font = "10px sans-serif"; g.lineWidth = 1;
+  g.font = "10px sans-serif"; g.lineWidth = 1;
+  g.strokeStyle = "#eee";
+  for (let v = vstep; v <= vmax + vstep / 1e6; v += vstep) { g.beginPath(); g.moveTo(L, y(v)); g.lineTo(W - R, y(v)); g.stroke(); }
+  g.strokeStyle = "#999"; g.fillStyle = "#555";
   g.beginPath(); g.moveTo(L, T); g.lineTo(L, H - B); g.lineTo(W - R, H - B); g.stroke();
-  for (let i = 0; i <= 4; i++) {
-    const v = vmax * i / 4;
-    g.fillText(v >= 100 ? v.toFixed(0) : v.toFixed(1), 2, y(v) + 3);
-    g.fillText((tmax * i / 4).toFixed(0) + "s", x(tmax * i / 4) - 6, H - 4);
+  g.textAlign = "right";
+  for (let v = 0; v <= vmax + vstep / 1e6; v += vstep) g.fillText(valueLabel(v, vstep), L - 4, y(v) + 3);
+  g.textAlign = "center";
+  for (let t = 0; t <= tmax + 1e-9; t += tstep) {
+    g.beginPath(); g.moveTo(x(t), H - B); g.lineTo(x(t), H - B + 3); g.stroke();
+    g.fillText(timeLabel(t), Math.min(x(t), W - R - 6), H - 4);
   }
+  g.textAlign = "left";
   for (const l of opts.lines || []) {
     g.save(); g.setLineDash(l.dash || [6, 4]); g.strokeStyle = l.color;
     g.beginPath(); g.moveTo(L, y(l.y)); g.lineTo(W - R, y(l.y)); g.stroke(); g.restore();
-    g.fillStyle = l.color; g.fillText(l.label, W - R - 40, y(l.y) - 3);
+    g.fillStyle = l.color; g.fillText(l.label, W - R - 24, y(l.y) - 3);
   }
+  const drawOrder = series.filter((s) => s.under).concat(series.filter((s) => !s.under));
+  for (const s of drawOrder) {
+    g.save(); g.setLineDash(s.dash || []);
+    g.strokeStyle = s.color; g.lineWidth = s.width || 2; g.beginPath();
+    s.points.forEach(([t, v], i) => (i ? g.lineTo(x(t), y(v)) : g.moveTo(x(t), y(v))));
+    g.stroke(); g.restore();
+  }
+  // The key, in the series' order, each name after a sample of its line.
   let lx = L + 8;
   for (const s of series) {
-    g.strokeStyle = s.color; g.lineWidth = 2; g.beginPath();
-    s.points.forEach(([t, v], i) => (i ? g.lineTo(x(t), y(v)) : g.moveTo(x(t), y(v))));
-    g.stroke();
-    g.fillStyle = s.color; g.fillText(s.name, lx, T + 10); lx += g.measureText(s.name).width + 12;
+    g.save(); g.setLineDash(s.dash || []); g.strokeStyle = s.color; g.lineWidth = s.width || 2;
+    g.beginPath(); g.moveTo(lx, 10); g.lineTo(lx + 16, 10); g.stroke(); g.restore();
+    g.fillStyle = s.color; g.fillText(s.name, lx + 20, 13);
+    lx += 20 + g.measureText(s.name).width + 14;
   }
 }
 
 function draw() {
+  // The last sample closes the run's last window, often a fraction of a
+  // second: too short for a rate or a percentile, so the per-second charts
+  // leave such a window out (the totals and the table keep it).
+  const full = samples.filter((s, i) => s.t - (i ? samples[i - 1].t : 0) >= 0.5);
+  const w = (f) => full.map((s) => [s.t, f(s)]);
   const p = (f) => samples.map((s) => [s.t, f(s)]);
-  const rps = [{ name: "req/s", color: "#2a6", points: p((s) => s.rps) }];
-  if (mode === "rate") rps.push({ name: "asked", color: "#aaa", points: p((s) => s.rate) });
-  chart("chart-rps", rps, {});
+  const o = { tmax: planned };
+  const rps = [{ name: "req/s", color: "#2a6", points: w((s) => s.rps) }];
+  if (mode === "rate") rps.push({ name: "asked", color: "#aaa", points: p((s) => s.rate), dash: [6, 4], under: true });
+  chart("chart-rps", rps, o);
+  // p99 dashed and drawn first: at low rates p95 often equals it, and the
+  // solid p95 on top leaves the dashes showing.
   chart("chart-latency", [
-    { name: "p50", color: "#28c", points: p((s) => s.p50) },
-    { name: "p95", color: "#e80", points: p((s) => s.p95) },
-    { name: "p99", color: "#c22", points: p((s) => s.p99) },
-  ], { lines: [{ y: 2000, color: "#a00", label: "2 s" }], min: 10 });
-  chart("chart-errors", [{ name: "errors/s", color: "#c22", points: p((s) => s.errors) }], {});
+    { name: "p50", color: "#28c", points: w((s) => s.p50) },
+    { name: "p95", color: "#e80", points: w((s) => s.p95) },
+    { name: "p99", color: "#c22", points: w((s) => s.p99), dash: [6, 4], width: 2.5, under: true },
+  ], { tmax: planned, lines: [{ y: 2000, color: "#a00", label: "2 s", dash: [2, 3] }], min: 10 });
+  chart("chart-errors", [{ name: "errors/s", color: "#c22", points: w((s) => s.errors) }], o);
   chart("chart-users", [
+    { name: "target", color: "#aaa", points: p((s) => s.target), dash: [6, 4], under: true },
     { name: "running", color: "#26a", points: p((s) => s.users) },
-    { name: "target", color: "#aaa", points: p((s) => s.target) },
-  ], {});
+  ], o);
 }
 
 function table(rows) {
@@ -174,8 +232,15 @@ function table(rows) {
   }
 }
 
+// asked is what the live controls last showed from the server: a page
+// opened during a run shows the users or rate asked for since it started.
+let asked = { users: 0, rate: 0 };
+
 function onStats(s) {
   samples.push(s);
+  if (s.askedUsers && s.askedUsers !== asked.users) $("setUsers").value = s.askedUsers;
+  if (s.askedRate && s.askedRate !== asked.rate) $("setRate").value = s.askedRate;
+  asked = { users: s.askedUsers || 0, rate: s.askedRate || 0 };
   document.body.dataset.samples = samples.length;
   $("figures").textContent = `${s.t.toFixed(0)} s · ${s.rps.toFixed(1)} req/s · p95 ${s.p95.toFixed(0)} ms · ` +
     `${s.requests} requests · ${s.failures} failures` + (s.target || s.users ? ` · ${s.users}/${s.target} users` : "") +
@@ -183,6 +248,33 @@ function onStats(s) {
   table(s.endpoints);
   draw();
 }
+
+// fill puts a run's form back on the page (opened or reloaded during or
+// after the run). A URL whose userinfo the server redacted stays as this
+// tab typed it, when it is the same URL.
+function fill(f) {
+  if (!f) return;
+  const typed = $("url").value.trim();
+  if (!(typed && typed.includes("@") && noUser(typed) === noUser(f.url || ""))) $("url").value = f.url || "";
+  $("scenario").value = f.scenario || "";
+  $("mode").value = f.mode === "rate" ? "rate" : "users";
+  $("duration").value = f.duration || "";
+  if (f.mode === "rate") {
+    $("rate").value = f.rate;
+    $("rampTo").value = f.rampTo > 0 ? f.rampTo : "";
+    $("setRate").value = f.rampTo || f.rate;
+  } else {
+    $("users").value = f.users;
+    $("spawnRate").value = f.spawnRate;
+    $("wait").value = f.wait || "";
+    $("setUsers").value = f.users;
+  }
+  setMode();
+}
+
+// noUser drops a URL's userinfo, to compare a typed URL with the one the
+// server sent back redacted.
+function noUser(s) { return s.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1"); }
 
 function onRun(info) {
   if (!info) return;
@@ -192,6 +284,9 @@ function onRun(info) {
   $("run-name").textContent = `${info.name}: ${info.plan} against ${info.target}`;
   $("status").textContent = "running " + info.name;
   mode = info.mode;
+  planned = info.duration || 10;
+  asked = { users: 0, rate: 0 };
+  fill(info.form);
   setRunning(true);
   draw();
 }
@@ -210,6 +305,13 @@ function onEnd(end) {
     $("rundir").textContent = end.dir;
     $("report").textContent = end.report;
   }
+  // The last sample is taken as the users stop: say what the run reached.
+  const last = samples.at(-1);
+  if (last) {
+    const peak = Math.max(...samples.map((x) => x.users));
+    $("figures").textContent = `ended after ${last.t.toFixed(0)} s · ${last.requests} requests · ${last.failures} failures` +
+      (mode === "users" && peak > 0 ? ` · peak ${peak} users` : "");
+  }
   document.body.dataset.state = "ended";
   listRuns();
 }
@@ -226,6 +328,12 @@ async function listRuns() {
   }
   const ul = $("runs");
   ul.textContent = "";
+  if (runs.length === 0) {
+    const li = document.createElement("li");
+    li.className = "empty";
+    li.textContent = "no runs yet in this runs folder: start one above";
+    ul.append(li);
+  }
   for (const r of runs) {
     const li = document.createElement("li");
     const b = document.createElement("button");
@@ -251,6 +359,7 @@ async function openRun(name) {
 function onHello(h) {
   if (h && h.scenarios) $("scenario").placeholder = "built-in (or a YAML file in " + h.scenarios + ")";
   if (!running) $("status").textContent = "idle";
+  if (!running && !$("run-name").textContent) $("run-name").textContent = "no run yet: fill in the target URL and press Start";
 }
 
 const handlers = { hello: onHello, run: onRun, stats: onStats, end: onEnd };

@@ -18,6 +18,16 @@
     var n = parseInt(hex.slice(1), 16);
     return "rgba(" + (n >> 16) + "," + ((n >> 8) & 255) + "," + (n & 255) + "," + a + ")";
   }
+  // overlay styles run ri's lines when several runs share a chart: each
+  // run is drawn over the ones before it, so an earlier run's line is
+  // wider and half transparent, and shows as a halo around a later run's
+  // line where they coincide (two runs at the same throughput). A lone
+  // run, or the last one, keeps its width and colour.
+  // grow is how much wider for each run drawn over it.
+  function overlay(ri, width, grow) {
+    var under = Math.min(data.runs.length - 1 - ri, 3);
+    return under > 0 ? { width: width + grow * under, alpha: 0.5 } : { width: width, alpha: 1 };
+  }
   function fmtMS(v) {
     if (v == null) return "–";
     if (v === 0) return "0";
@@ -141,9 +151,9 @@
       var c = color(e.ri), first = series.length;
       requests.push(e.r.label + " " + e.s.requests);
       [["p50", 2.5, null], ["p95", 1.5, null], ["p99", 1, [4, 3]]].forEach(function (q) {
-        var col = blank();
+        var col = blank(), o = overlay(e.ri, q[1], 0.8 * q[1]);
         e.s[q[0]].forEach(function (v, i) { if (v != null) col[index.get(centers[i])] = v; });
-        series.push({ label: e.r.label + " " + q[0], stroke: c, width: q[1], dash: q[2] || undefined, spanGaps: true, points: { show: false }, value: value });
+        series.push({ label: e.r.label + " " + q[0], stroke: rgba(c, o.alpha), width: o.width, dash: q[2] || undefined, spanGaps: true, points: { show: false }, value: value });
         cols.push(col);
       });
       bands.push({ series: [first + 1, first], fill: rgba(c, 0.20) });
@@ -173,10 +183,10 @@
   function throughputChart() {
     var series = [{ label: "time", value: function (u, v) { return fmtClock(v); } }], cols = [centers];
     data.runs.forEach(function (r, ri) {
-      var c = color(ri);
-      series.push({ label: r.label + " ok/s", stroke: c, width: 2, points: { show: false }, value: function (u, v) { return fmtNum(v); } });
+      var c = color(ri), ok = overlay(ri, 2, 2.5), failed = overlay(ri, 1.5, 2);
+      series.push({ label: r.label + " ok/s", stroke: rgba(c, ok.alpha), width: ok.width, points: { show: false }, value: function (u, v) { return fmtNum(v); } });
       cols.push(r.ok_rps);
-      series.push({ label: r.label + " failed/s", stroke: c, width: 1.5, dash: [5, 4], points: { show: false }, value: function (u, v) { return fmtNum(v); } });
+      series.push({ label: r.label + " failed/s", stroke: rgba(c, failed.alpha), width: failed.width, dash: [5, 4], points: { show: false }, value: function (u, v) { return fmtNum(v); } });
       cols.push(r.failed_rps);
     });
     chart({
@@ -188,9 +198,12 @@
 
   function failuresChart() {
     var series = [{ label: "time", value: function (u, v) { return fmtClock(v); } }], cols = [centers];
-    var bars = uPlot.paths.bars({ size: [0.8, 64] });
+    // Each run's bars are narrower than the ones before, drawn over them:
+    // equal counts nest instead of hiding each other.
+    var n = data.runs.length;
     data.runs.forEach(function (r, ri) {
-      var c = color(ri);
+      var c = color(ri), f = n > 1 ? 1 - 0.5 * ri / (n - 1) : 1;
+      var bars = uPlot.paths.bars({ size: [0.8 * f, 64 * f] });
       series.push({ label: r.label + " failed", stroke: c, width: 1, fill: rgba(c, 0.35), paths: bars, points: { show: false }, value: function (u, v) { return fmtNum(v); } });
       cols.push(r.failed);
     });
@@ -564,6 +577,7 @@
     "Response time from the scheduled send (vegeta's latency plus the schedule lag, as in ragload report), " +
     "by the time each request was due, in buckets of " + W + " s from each run's start. " +
     "Lines: p50 (thick), p95 and p99 (dashed) per bucket; shading between them. " +
+    (data.runs.length > 1 ? "Each run is drawn over the runs above it in the table, whose lines are wider and paler: where two runs coincide, the earlier shows as a halo. " : "") +
     (data.points ? "Dots: sampled results (the fastest, the slowest and a few at random in each slice of time). " : "") +
     (data.target_ms > 0 ? "Red dashed line: the p95 target, " + fmtMS(data.target_ms) + "." : "");
   if (!data.points) pointsBox.parentNode.style.display = "none";
