@@ -27,7 +27,7 @@ type usersOptions struct {
 }
 
 func newUsersCmd(s *streams, runF func(context.Context, *usersOptions) error) *cobra.Command {
-	o := &usersOptions{Wait: waitValue{attack.Between(time.Second, 5*time.Second)}}
+	o := &usersOptions{Wait: waitValue{attack.Between(time.Second, 5*time.Second)}, Stages: stagesValue{unit: "users"}}
 	cmd := &cobra.Command{
 		Use:   "users --url <base-url> [flags]",
 		Short: "Run closed-loop virtual users with think time (Locust's model) and judge them",
