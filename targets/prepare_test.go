@@ -135,6 +135,10 @@ func TestPrepareUsers(t *testing.T) {
 			t.Errorf("%s logged in %d times, want 1", c.Username, n)
 		}
 	}
+	// Progress counts up to the end: 5/5, not 4/5.
+	if i := slices.IndexFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }); i < 0 || logs[len(logs)-1] != "registered 5/5 users" {
+		t.Errorf("progress lines %q, want them to end with registered 5/5 users", logs)
+	}
 	for _, l := range logs {
 		for _, p := range passwords(got) {
 			if strings.Contains(l, p) {
