@@ -97,7 +97,6 @@ fuzz:
 proof:
 	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof|TestRecordReplayRoundTrip' ./attack
 
-# The CLI reference in docs/cli, generated from the commands' help.
 # 30 minutes of an attack at 50/s and 100 virtual users, as two processes,
 # against the demo API: resident memory and goroutines every 10 s, and a
 # failure if either grew (cmd/ragload TestSoak; go test runs it for 1 minute).
@@ -105,6 +104,7 @@ SOAK ?= 30m
 soak:
 	RAGLOAD_SOAK=$(SOAK) go test ./cmd/ragload -run '^TestSoak$$' -count=1 -v -timeout 2h
 
+# The CLI reference in docs/cli, generated from the commands' help.
 docs:
 	go run ./cmd/ragload gendocs docs/cli
 
