@@ -100,12 +100,12 @@ type PrepareResult struct {
 
 // Validate checks the configuration and the local files it names.
 func (c *PrepareConfig) Validate() error {
-	u, err := url.Parse(c.BaseURL)
+	urlErr := CheckBaseURL(c.BaseURL)
 	switch {
 	case c.BaseURL == "":
 		return errors.New("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("--url %q: want http://host[:port] or https://host[:port]", c.BaseURL)
+	case urlErr != nil:
+		return fmt.Errorf("--url %w", urlErr)
 	case c.Users < 0:
 		return fmt.Errorf("--users must be >= 0, got %d", c.Users)
 	case c.Users == 0 && c.Documents == "":

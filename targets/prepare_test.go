@@ -583,7 +583,7 @@ func TestPrepareConfigValidate(t *testing.T) {
 		{"ok", base(func(*PrepareConfig) {}), ""},
 		{"ok documents only", base(func(c *PrepareConfig) { c.Users, c.Documents, c.Login = 0, docs, login }), ""},
 		{"no url", base(func(c *PrepareConfig) { c.BaseURL = "" }), "--url is required"},
-		{"bad url", base(func(c *PrepareConfig) { c.BaseURL = "127.0.0.1:8000" }), "want http://host[:port]"},
+		{"bad url", base(func(c *PrepareConfig) { c.BaseURL = "127.0.0.1:8000" }), `--url "127.0.0.1:8000" has no scheme: want "http://127.0.0.1:8000"`},
 		{"negative users", base(func(c *PrepareConfig) { c.Users = -1 }), "--users must be >= 0, got -1"},
 		{"nothing", base(func(c *PrepareConfig) { c.Users = 0 }), "give --users N, --documents DIR, or both"},
 		{"relative path", base(func(c *PrepareConfig) { c.RegisterPath = "register" }), `--register-path "register" must start with /`},

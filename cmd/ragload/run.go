@@ -90,6 +90,11 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	if err := checkFormat(o.Format); err != nil {
 		return attack.Setup{}, nil, err
 	}
+	if o.URL != "" { // the demo sets its own
+		if err := targets.CheckBaseURL(o.URL); err != nil {
+			return attack.Setup{}, nil, usageErrorf("--url %w", err)
+		}
+	}
 	sc, err := o.scenario()
 	if err != nil {
 		return attack.Setup{}, nil, err

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeFile writes data to a file name in a new temporary folder.
+func writeFile(t *testing.T, name, data string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestURLWithoutScheme: --url 127.0.0.1:8000 is bad input (exit 2, before
+// anything is sent or written), and the message says to add http://.
+// It was a run error (exit 3) in attack, users, replay and sweep.
+func TestURLWithoutScheme(t *testing.T) {
+	t.Parallel()
+	stream := writeFile(t, "stream.jsonl", `{"offset_us":0,"endpoint":"GET /health","method":"GET","url":"/health"}`+"\n")
+	for _, args := range [][]string{
+		{"attack", "--rate", "5", "-d", "1s"},
+		{"users", "-n", "1", "--run-time", "1s"},
+		{"replay", stream},
+		{"sweep", "--from", "5", "--to", "10", "--step-duration", "1s"},
+		{"prepare", "--users", "1"},
+		{"targets", "--export", "vegeta-json"},
+	} {
+		dir := runDir(t)
+		args := append(args, "--url", "127.0.0.1:1", "-o", dir)
+		if args[0] == "prepare" || args[0] == "targets" {
+			args = args[:len(args)-2]
+		}
+		out, errOut, code := ragload(t, args...)
+		want := `--url "127.0.0.1:1" has no scheme: want "http://127.0.0.1:1" (or https://…)`
+		if code != exitUsage || !strings.Contains(errOut, want) {
+			t.Errorf("%s: exit %d, want 2 and %q\n%s\n%s", args[0], code, want, out, errOut)
+		}
+	}
+}
