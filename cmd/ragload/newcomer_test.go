@@ -43,3 +43,19 @@ func TestURLWithoutScheme(t *testing.T) {
 		}
 	}
 }
+
+// TestReportNotResults: report, compare and plot of a file that is not a
+// results file say so, naming it, and exit 2 without a table (report
+// printed an empty table and "cut short at byte 0 … damaged").
+func TestReportNotResults(t *testing.T) {
+	t.Parallel()
+	readme := writeFile(t, "README.md", "# my service\n\nHow to run it.\n")
+	doc := writeFile(t, "package.json", `{"name": "x", "version": "1.0.0"}`+"\n")
+	for _, args := range [][]string{{"report", readme}, {"report", doc}, {"compare", readme, doc}, {"plot", doc, "-o", filepath.Join(t.TempDir(), "p.html")}} {
+		out, errOut, code := ragload(t, args...)
+		want := "error: " + args[1] + " is not a results file: "
+		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) || strings.Contains(errOut, "damaged") {
+			t.Errorf("%s: exit %d, want 2 and %q\nstdout: %s\nstderr: %s", args, code, want, out, errOut)
+		}
+	}
+}

@@ -178,6 +178,7 @@ func abortNow(w io.Writer) {
 func exitCode(s *streams, cmd *cobra.Command, err error) int {
 	var ue *usageError
 	var fe *targets.FileError
+	var nr *results.NotResultsError
 	switch {
 	case err == nil:
 		return exitOK
@@ -197,7 +198,7 @@ func exitCode(s *streams, cmd *cobra.Command, err error) int {
 			fmt.Fprintf(s.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return exitUsage
-	case errors.As(err, &fe), errors.Is(err, attack.ErrRunExists):
+	case errors.As(err, &fe), errors.Is(err, attack.ErrRunExists), errors.As(err, &nr):
 		fmt.Fprintf(s.ErrOut, "error: %v\n", err)
 		return exitUsage
 	}
