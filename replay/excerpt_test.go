@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/targets"
 )
 
 // secret stands for a value a file holds that no error may show whole.
@@ -73,7 +74,7 @@ func TestReadersQuoteExcerpts(t *testing.T) {
 		{"t.json", `{"method":"GET","url":"http://h/","header":{"Authorization":["Bearer ` + secret + `"]}` + "\n"},
 		{"t.json", `{"method":"GET","url":"http://h/` + secret + `%zz"}` + "\n"},
 	} {
-		_, _, err := FromVegeta(writeFile(t, c.name, c.src), "", 10, time.Second)
+		_, _, err := FromVegeta(writeFile(t, c.name, c.src), "", 10, time.Second, targets.Default())
 		asFileError(t, err)
 		checkNoLeak(t, err.Error(), secret)
 	}

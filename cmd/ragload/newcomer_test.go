@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ragload/ragload/demo"
 )
 
 // writeFile writes data to a file name in a new temporary folder.
@@ -56,6 +59,36 @@ func TestReportNotResults(t *testing.T) {
 		want := "error: " + args[1] + " is not a results file: "
 		if code != exitUsage || out != "" || !strings.HasPrefix(errOut, want) || strings.Contains(errOut, "damaged") {
 			t.Errorf("%s: exit %d, want 2 and %q\nstdout: %s\nstderr: %s", args, code, want, out, errOut)
+		}
+	}
+}
+
+// TestVegetaExportReplaysLoggedIn: targets exported by ragload hold no
+// token; replaying them (--from-vegeta) or attacking with them
+// (vegeta_targets) logs in for the routes that need it. Both had 88–92%
+// 401s against the demo ("auth none").
+func TestVegetaExportReplaysLoggedIn(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{QueryLatency: 5 * time.Millisecond, EnhancedLatency: 5 * time.Millisecond, Sigma: -1})
+	dir := t.TempDir()
+	exported := filepath.Join(dir, "targets.json")
+	if out, errOut, code := ragload(t, "targets", "--export", "vegeta-json", "--url", url, "--count", "100", "-o", exported); code != exitOK {
+		t.Fatalf("targets --export: exit %d\n%s\n%s", code, out, errOut)
+	}
+	scenario := writeFile(t, "imported.yaml", "name: imported\nvegeta_targets: "+exported+"\n")
+	for name, args := range map[string][]string{
+		"replay": {"replay", "--from-vegeta", exported, "--rate", "40", "-d", "1s"},
+		"attack": {"attack", "-s", scenario, "--rate", "40", "-d", "1s"},
+	} {
+		run := filepath.Join(dir, name)
+		out, errOut, code := ragload(t, append(args, "-u", url, "-o", run, "--min-samples", "1", "-q")...)
+		if code != exitOK {
+			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+			continue
+		}
+		m := readManifest(t, run)
+		if m.Auth.Mode != "bearer" || m.Auth.Unauthorized != 0 || m.Completed != 40 {
+			t.Errorf("%s: auth %+v, %d completed; want bearer, no 401 of 40", name, m.Auth, m.Completed)
 		}
 	}
 }
