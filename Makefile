@@ -47,8 +47,12 @@ sweep:
 	$(RAGLOAD) sweep --url $(URL) --from $(FROM) --to $(TO) --step-duration $(STEP_DURATION) --warmup $(WARMUP) --out $(SWEEP)
 
 # Run the same plan, then compare it with the baseline: the make fails on a
-# failed verdict or a regression (both are printed first).
+# failed verdict or a regression (both are printed first), and at once when
+# there is no baseline. A check with another plan than the baseline's
+# (RATE, DURATION, USERS, RUN_TIME) fails too: compare refuses it; pass
+# COMPARE=--allow-different-plans to compare anyway.
 check:
+	@test -f $(BASELINE)/run.json || { echo "make check: no baseline in $(BASELINE) (no run.json): store one first with 'make baseline', with the same URL and plan" >&2; exit 2; }
 	@out=$(CHECKS)/check-$$(date +%Y%m%d-%H%M%S); \
 	$(RAGLOAD) $(LOAD) --out $$out; verdict=$$?; \
 	$(RAGLOAD) compare $(BASELINE) $$out $(COMPARE); regression=$$?; \

@@ -92,3 +92,37 @@ func TestVegetaExportReplaysLoggedIn(t *testing.T) {
 		}
 	}
 }
+
+// TestCompareDifferentPlans: runs of different plans are not compared
+// (exit 2, naming both plans) unless --allow-different-plans, which
+// compares them with a warning; it was a warning and exit 0.
+func TestCompareDifferentPlans(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{QueryLatency: 5 * time.Millisecond, EnhancedLatency: 5 * time.Millisecond, Sigma: -1})
+	dir := t.TempDir()
+	runs := map[string][]string{
+		"rate20": {"attack", "--rate", "20", "-d", "1s"},
+		"rate30": {"attack", "--rate", "30", "-d", "1s"},
+		"users":  {"users", "-n", "2", "--run-time", "1s", "--wait", "50ms"},
+	}
+	for name, args := range runs {
+		if out, errOut, code := ragload(t, append(args, "-u", url, "-o", filepath.Join(dir, name), "--seed", "1", "--min-samples", "1", "-q")...); code != exitOK {
+			t.Fatalf("%s: exit %d\n%s\n%s", name, code, out, errOut)
+		}
+	}
+	base := filepath.Join(dir, "rate20")
+	for _, c := range []struct{ other, plans string }{
+		{"rate30", `has "attack: constant 20/s for 1s", ` + filepath.Join(dir, "rate30") + ` has "attack: constant 30/s for 1s"`},
+		{"users", `has "attack: constant 20/s for 1s", ` + filepath.Join(dir, "users") + ` has "users: 2 users, spawn 10/s, for 1s (2 users)"`},
+	} {
+		other := filepath.Join(dir, c.other)
+		out, errOut, code := ragload(t, "compare", base, other)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, "error: the plans differ: "+base+" "+c.plans+": compare runs of one plan, or pass --allow-different-plans") {
+			t.Errorf("compare with %s: exit %d, want 2 naming both plans\n%s\n%s", c.other, code, out, errOut)
+		}
+		out, errOut, code = ragload(t, "compare", "--allow-different-plans", base, other)
+		if (code != exitOK && code != exitVerdict) || !strings.Contains(out, "the plans differ") {
+			t.Errorf("compare --allow-different-plans with %s: exit %d, want a comparison that warns\n%s\n%s", c.other, code, out, errOut)
+		}
+	}
+}
