@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -123,6 +124,32 @@ func TestCompareDifferentPlans(t *testing.T) {
 		out, errOut, code = ragload(t, "compare", "--allow-different-plans", base, other)
 		if (code != exitOK && code != exitVerdict) || !strings.Contains(out, "the plans differ") {
 			t.Errorf("compare --allow-different-plans with %s: exit %d, want a comparison that warns\n%s\n%s", c.other, code, out, errOut)
+		}
+	}
+}
+
+// TestUsersShareAccounts: more users than accounts says so, on stderr
+// and in run.json; as many accounts as users says nothing.
+func TestUsersShareAccounts(t *testing.T) {
+	t.Parallel()
+	_, url := demoAPI(t, demo.Config{QueryLatency: 5 * time.Millisecond, EnhancedLatency: 5 * time.Millisecond, Sigma: -1})
+	creds := filepath.Join(t.TempDir(), "credentials.csv")
+	if out, errOut, code := ragload(t, "prepare", "--url", url, "--users", "2", "--credentials-out", creds, "-q"); code != exitOK {
+		t.Fatalf("prepare: exit %d\n%s\n%s", code, out, errOut)
+	}
+	const want = "3 users share 2 accounts (1–2 users per account, each logged in on its own)"
+	for users, shared := range map[string]bool{"3": true, "2": false} {
+		dir := runDir(t)
+		out, errOut, code := ragload(t, "users", "-u", url, "--credentials", creds, "-n", users, "-r", "0", "--run-time", "1s", "--wait", "50ms", "-o", dir, "--min-samples", "1", "-q")
+		if code != exitOK {
+			t.Fatalf("%s users: exit %d\n%s\n%s", users, code, out, errOut)
+		}
+		m := readManifest(t, dir)
+		if got := strings.Contains(errOut, "ragload: warning: "+want) && slices.ContainsFunc(m.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }); got != shared {
+			t.Errorf("%s users on 2 accounts: warned %v, want %v\nstderr: %s\nrun.json warnings: %q", users, got, shared, errOut, m.Warnings)
+		}
+		if !shared && (strings.Contains(errOut, "share") || len(m.Warnings) > 0) {
+			t.Errorf("2 users on 2 accounts: stderr %q, warnings %q", errOut, m.Warnings)
 		}
 	}
 }

@@ -65,6 +65,9 @@ requests per second per user).`,
 			}
 			o.job = &attack.UsersJob{Setup: setup, Users: plan, Wait: o.Wait.w, Iterations: o.Iterations}
 			o.rules = rules
+			if w := o.job.SharedAccounts(); w != "" { // also in run.json
+				o.warn(w)
+			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
