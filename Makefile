@@ -112,5 +112,8 @@ soak:
 docs:
 	go run ./cmd/ragload gendocs docs/cli
 
+# Removes builds and runs, but keeps the accounts prepare made
+# (runs/credentials*.csv): their passwords exist nowhere else.
 clean:
-	rm -rf bin runs
+	rm -rf bin
+	find runs -mindepth 1 -maxdepth 1 ! -name 'credentials*.csv' -exec rm -rf {} + 2>/dev/null || true

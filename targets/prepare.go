@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,6 +65,10 @@ type PrepareConfig struct {
 	// first and the passwords it lists are reused; it is then rewritten
 	// atomically with mode 0600.
 	CredentialsFile string
+	// MakeFolder creates the folder of CredentialsFile (mode 0755) when it
+	// is missing, before any account is registered; without it a missing
+	// folder is an error (a mistyped path).
+	MakeFolder bool
 
 	// Documents is a folder whose files (regular files, not dotfiles, not
 	// recursive) are uploaded; empty means none.
@@ -126,7 +131,11 @@ func (c *PrepareConfig) Validate() error {
 			return errors.New("--credentials-out is required with --users")
 		}
 		dir := filepath.Dir(c.CredentialsFile)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		st, err := os.Stat(dir)
+		switch {
+		case err == nil && !st.IsDir():
+			return fmt.Errorf("--credentials-out %q: %q is not a folder", c.CredentialsFile, dir)
+		case err != nil && !(c.MakeFolder && errors.Is(err, fs.ErrNotExist)):
 			return fmt.Errorf("--credentials-out %q: folder %q does not exist", c.CredentialsFile, dir)
 		}
 		if st, err := os.Stat(c.CredentialsFile); err == nil && !st.Mode().IsRegular() {
@@ -164,6 +173,11 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*PrepareResult, error) {
 	}
 	login := cfg.Login
 	if cfg.Users > 0 {
+		if cfg.MakeFolder { // before registering: the passwords must have a place to go
+			if err := os.MkdirAll(filepath.Dir(cfg.CredentialsFile), 0o755); err != nil {
+				return res, fmt.Errorf("--credentials-out %q: %w", cfg.CredentialsFile, err)
+			}
+		}
 		if err := p.prepareUsers(ctx, res); err != nil {
 			return res, err
 		}

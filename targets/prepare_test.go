@@ -654,3 +654,31 @@ func TestUserNameAndPassword(t *testing.T) {
 		seen[p] = true
 	}
 }
+
+// TestPrepareMakesFolder: with MakeFolder the credentials file's missing
+// folder is created before any registration; a file in its place is an
+// error before any request.
+func TestPrepareMakesFolder(t *testing.T) {
+	t.Parallel()
+	srv, url := prepDemo(t, demo.Config{})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "runs", "credentials.csv")
+	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: file, MakeFolder: true})
+	if err != nil || res.CredentialsFile != file {
+		t.Fatalf("Prepare: %+v, %v", res, err)
+	}
+	if m := fileMode(t, file); m != 0o600 {
+		t.Errorf("file mode %v, want 0600", m)
+	}
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: filepath.Join(blocked, "c.csv"), MakeFolder: true})
+	if err == nil || !strings.Contains(err.Error(), "is not a folder") {
+		t.Errorf("a file in the folder's place: %v", err)
+	}
+	if st := srv.Stats(); st.Registrations != 2 {
+		t.Errorf("the server registered %d users, want 2", st.Registrations)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -151,5 +152,80 @@ func TestUsersShareAccounts(t *testing.T) {
 		if !shared && (strings.Contains(errOut, "share") || len(m.Warnings) > 0) {
 			t.Errorf("2 users on 2 accounts: stderr %q, warnings %q", errOut, m.Warnings)
 		}
+	}
+}
+
+// TestPrepareWritesUnderRuns: by default prepare writes the passwords to
+// runs/credentials.csv (mode 0600, the folder created), not into the
+// working folder, and attack --credentials reads them from there.
+func TestPrepareWritesUnderRuns(t *testing.T) {
+	t.Parallel()
+	_, url := prepareDemo(t)
+	work := t.TempDir()
+	cmd := command(t, "prepare", "--url", url, "--users", "3")
+	cmd.Dir = work
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("prepare: %v\n%s", err, out)
+	}
+	want := filepath.Join("runs", "credentials.csv")
+	if !strings.Contains(string(out), "wrote "+want+" (3 users, mode 0600)") {
+		t.Errorf("prepare output, want it to name %s:\n%s", want, out)
+	}
+	st, err := os.Stat(filepath.Join(work, want))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("%s: %v, %v; want mode 0600", want, st, err)
+	}
+	if entries, _ := os.ReadDir(work); len(entries) != 1 || entries[0].Name() != "runs" {
+		t.Errorf("the working folder holds %v, want only runs/", entries)
+	}
+	cmd = command(t, "attack", "--url", url, "--credentials", want, "--rate", "20", "-d", "1s", "--min-samples", "1", "-q", "-o", "runs/a")
+	cmd.Dir = work
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("attack with %s: %v\n%s", want, err, out)
+	}
+}
+
+// TestGitignoreKeepsSecretsOut: what prepare, runs and builds write is
+// ignored by git in a clone: the default credentials file, credentials
+// files anywhere, env files, runs and binaries.
+func TestGitignoreKeepsSecretsOut(t *testing.T) {
+	git, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("no git on PATH")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, ".gitignore")); err != nil {
+		t.Skipf("no .gitignore at the module root: %v", err)
+	}
+	repo := t.TempDir()
+	data, err := os.ReadFile(filepath.Join(root, ".gitignore"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(git, "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Skipf("git init: %v\n%s", err, out)
+	}
+	paths := []string{"runs/credentials.csv", "runs/base/results.bin", "credentials.csv", "staging-credentials.csv", "deploy/credentials.csv",
+		"users.csv", ".env", "staging.env", "bin/ragload", "ragload"}
+	for _, p := range paths {
+		path := filepath.Join(repo, p)
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(git, "-C", repo, "status", "--porcelain", "--untracked-files=all").CombinedOutput()
+	if err != nil {
+		t.Fatalf("git status: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "?? .gitignore" {
+		t.Errorf("git status shows files that should be ignored:\n%s", got)
 	}
 }

@@ -48,7 +48,7 @@ func TestNewPrepareCmd(t *testing.T) {
 		check               func(*testing.T, targets.PrepareConfig)
 	}{
 		{name: "defaults", args: "-u http://127.0.0.1:1 --users 3", check: func(t *testing.T, c targets.PrepareConfig) {
-			if c.Users != 3 || c.CredentialsFile != "credentials.csv" || c.UserPrefix != targets.DefaultUserPrefix ||
+			if c.Users != 3 || c.CredentialsFile != filepath.Join("runs", "credentials.csv") || c.UserPrefix != targets.DefaultUserPrefix ||
 				c.RegisterPath != targets.DefaultRegisterPath || c.UploadPath != targets.DefaultUploadPath ||
 				c.DocumentsPath != targets.DefaultDocumentsPath || c.Auth != targets.Default().Auth || c.Documents != "" {
 				t.Errorf("config %+v", c)

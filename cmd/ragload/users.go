@@ -48,7 +48,7 @@ and failures.
 "pacing:3s" (a request every 3 s per user), "throughput:0.5" (at most 0.5
 requests per second per user).`,
 		Example: `  ragload users --url http://127.0.0.1:8000 --users 100 --spawn-rate 10 --run-time 5m --wait 1s-5s
-  ragload users --url http://127.0.0.1:8000 --stages 1m:50,3m:200,1m:0 --credentials credentials.csv
+  ragload users --url http://127.0.0.1:8000 --stages 1m:50,3m:200,1m:0 --credentials runs/credentials.csv
   ragload users --url http://127.0.0.1:8000 --users 20 --iterations 10 --wait pacing:2s`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
