@@ -47,8 +47,12 @@ sweep:
 	$(RAGLOAD) sweep --url $(URL) --from $(FROM) --to $(TO) --step-duration $(STEP_DURATION) --warmup $(WARMUP) --out $(SWEEP)
 
 # Run the same plan, then compare it with the baseline: the make fails on a
-# failed verdict or a regression (both are printed first).
+# failed verdict or a regression (both are printed first), and at once when
+# there is no baseline. A check with another plan than the baseline's
+# (RATE, DURATION, USERS, RUN_TIME) fails too: compare refuses it; pass
+# COMPARE=--allow-different-plans to compare anyway.
 check:
+	@test -f $(BASELINE)/run.json || { echo "make check: no baseline in $(BASELINE) (no run.json): store one first with 'make baseline', with the same URL and plan" >&2; exit 2; }
 	@out=$(CHECKS)/check-$$(date +%Y%m%d-%H%M%S); \
 	$(RAGLOAD) $(LOAD) --out $$out; verdict=$$?; \
 	$(RAGLOAD) compare $(BASELINE) $$out $(COMPARE); regression=$$?; \
@@ -97,7 +101,6 @@ fuzz:
 proof:
 	RAGLOAD_STRICT_PROOFS=1 go test -count=1 -v -run 'TestProof|TestRecordReplayRoundTrip' ./attack
 
-# The CLI reference in docs/cli, generated from the commands' help.
 # 30 minutes of an attack at 50/s and 100 virtual users, as two processes,
 # against the demo API: resident memory and goroutines every 10 s, and a
 # failure if either grew (cmd/ragload TestSoak; go test runs it for 1 minute).
@@ -105,8 +108,12 @@ SOAK ?= 30m
 soak:
 	RAGLOAD_SOAK=$(SOAK) go test ./cmd/ragload -run '^TestSoak$$' -count=1 -v -timeout 2h
 
+# The CLI reference in docs/cli, generated from the commands' help.
 docs:
 	go run ./cmd/ragload gendocs docs/cli
 
+# Removes builds and runs, but keeps the accounts prepare made
+# (runs/credentials*.csv): their passwords exist nowhere else.
 clean:
-	rm -rf bin runs
+	rm -rf bin
+	find runs -mindepth 1 -maxdepth 1 ! -name 'credentials*.csv' -exec rm -rf {} + 2>/dev/null || true

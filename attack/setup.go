@@ -106,8 +106,8 @@ func (s *Setup) check() (*targets.Mix, error) {
 			s.Options.Streams[basePath(s.Target)+e.Path] = e.Stream
 		}
 	}
-	if u, err := url.Parse(s.Target); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("target URL %q: want http://host[:port] or https://…", s.Target)
+	if err := targets.CheckBaseURL(s.Target); err != nil {
+		return nil, fmt.Errorf("target URL %w", err)
 	}
 	for _, f := range []string{results.ResultsFile, results.ManifestFile} {
 		if _, err := os.Stat(filepath.Join(s.Dir, f)); err == nil {

@@ -34,11 +34,31 @@ type UsersJob struct {
 	Iterations int
 }
 
+// SharedAccounts says how the plan's users share the accounts when they
+// outnumber them ("" when each user has an account of its own, or none
+// logs in): each user still logs in for a token of its own, but a server
+// that limits sessions or requests per account sees several users as one.
+// Users are given accounts round robin, over the shards too.
+func (j *UsersJob) SharedAccounts() string {
+	users, accounts := j.Users.Peak(), len(j.Credentials)
+	if j.Scenario == nil || !j.Scenario.NeedsAuth() || accounts == 0 || users <= accounts {
+		return ""
+	}
+	per := fmt.Sprint(users / accounts)
+	if users%accounts != 0 {
+		per += fmt.Sprintf("–%d", users/accounts+1)
+	}
+	return fmt.Sprintf("%d users share %d accounts (%s users per account, each logged in on its own): "+
+		"a server that limits sessions or requests per account sees them as fewer users; give %d accounts (ragload prepare --users %d)",
+		users, accounts, per, users, users)
+}
+
 // Run executes the job; see Job.Run for the error and report contract.
 func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err := j.Users.Validate(); err != nil {
 		return nil, err
 	}
+	shared := j.SharedAccounts() // of the whole plan, before a shard takes its part
 	if j.Shard.Sharded() {
 		j.Users = j.Users.Sharded(j.Shard)
 		if j.Users.Peak() == 0 {
@@ -53,6 +73,9 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		return nil, err
 	}
 	m := j.manifest("users")
+	if shared != "" {
+		m.Warnings = append(m.Warnings, shared)
+	}
 	m.Plan.Description, m.Plan.Kind, m.Plan.Duration = j.Users.String(), "users", results.Duration(j.Users.Duration())
 	for _, s := range j.Users.Stages {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})

@@ -290,3 +290,29 @@ func TestUsersRampJudgedOnPeak(t *testing.T) {
 		}
 	}
 }
+
+func TestSharedAccounts(t *testing.T) {
+	creds := func(n int) []targets.Credential {
+		cs := make([]targets.Credential, n)
+		for i := range cs {
+			cs[i] = targets.Credential{Username: fmt.Sprintf("u%d@example.com", i), Password: "p"}
+		}
+		return cs
+	}
+	health := &targets.Scenario{Name: "health", Endpoints: []targets.Endpoint{{Key: "health", Name: "/health", Method: "GET", Path: "/health", Weight: 1}}}
+	for _, c := range []struct {
+		users, accounts int
+		sc              *targets.Scenario
+		want            string
+	}{
+		{15, 10, targets.Default(), "15 users share 10 accounts (1–2 users per account,"},
+		{20, 10, targets.Default(), "20 users share 10 accounts (2 users per account,"},
+		{10, 10, targets.Default(), ""},
+		{15, 10, health, ""}, // no login
+	} {
+		j := &attack.UsersJob{Setup: attack.Setup{Scenario: c.sc, Credentials: creds(c.accounts)}, Users: attack.Spawn(c.users, 0, time.Second)}
+		if got := j.SharedAccounts(); !strings.HasPrefix(got, c.want) || (c.want == "") != (got == "") {
+			t.Errorf("%d users, %d accounts, scenario %s: %q, want %q…", c.users, c.accounts, c.sc.Name, got, c.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
 )
 
 // secret and checkNoLeak are internal/testtool's, under the names this
@@ -65,7 +66,7 @@ func TestReadersQuoteExcerpts(t *testing.T) {
 		{"t.json", `{"method":"GET","url":"http://h/","header":{"Authorization":["Bearer ` + testtool.Secret + `"]}` + "\n"},
 		{"t.json", `{"method":"GET","url":"http://h/` + testtool.Secret + `%zz"}` + "\n"},
 	} {
-		_, _, err := FromVegeta(writeFile(t, c.name, c.src), "", 10, time.Second)
+		_, _, err := FromVegeta(writeFile(t, c.name, c.src), "", 10, time.Second, targets.Default())
 		asFileError(t, err)
 		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
 	}

@@ -280,7 +280,7 @@ func FuzzFromVegeta(f *testing.F) {
 		}
 		path := filepath.Join(dir, name)
 		if reads, info, ok := fuzzOpen(t, dir, name, data, func(path string) (Opener, Info, error) {
-			return FromVegeta(path, format, 100, 50*time.Millisecond)
+			return FromVegeta(path, format, 100, 50*time.Millisecond, targets.Default())
 		}); ok {
 			fuzzCheckEntries(t, reads, info)
 		}

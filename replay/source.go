@@ -47,6 +47,9 @@ type Info struct {
 	// was not (GoReplay writes slightly out-of-order files), the source
 	// sorts it: stably, through an index of 16 bytes a line.
 	Sorted bool
+	// Notes say what the import did that the user should know (vegeta
+	// targets: credentials dropped, logins added).
+	Notes []string
 }
 
 // MaxEndpoints bounds Info.Endpoints: an access log with an ID in every

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,14 +24,18 @@ import (
 // n is due at n/rate, cycling through the targets in file order, for
 // duration (entries due before it: ⌈rate × duration⌉). Each entry's URL is
 // the path and query of the target's URL (the base URL of the run replaces
-// scheme and host), its headers are the target's without credentials, Auth
-// says whether the target had an Authorization header, and its endpoint is
-// "METHOD /path". The file is read by targets.ReadVegeta: in the http
+// scheme and host), its headers are the target's without credentials, and
+// its endpoint is "METHOD /path". A target whose method and path are an
+// endpoint of sc (nil: none) takes that endpoint's name. Auth is set when
+// the target had an Authorization header (dropped: the replay logs in and
+// sends its own token) or is one of sc's authenticated endpoints: vegeta
+// targets exported without tokens (ragload targets --export) log in as
+// the scenario would. Info.Notes says what was done. The file is read by targets.ReadVegeta: in the http
 // format a relative @body path is read next to the targets file, or else
 // from the working directory (as vegeta does), and the file and its body
 // files may not exceed targets.MaxVegetaBytes together. The targets are
 // held in memory; the stream is generated as it is read.
-func FromVegeta(path, format string, rate float64, duration time.Duration) (Opener, Info, error) {
+func FromVegeta(path, format string, rate float64, duration time.Duration, sc *targets.Scenario) (Opener, Info, error) {
 	if format == "" {
 		format = vegeta.HTTPTargetFormat
 		if strings.EqualFold(filepath.Ext(path), ".json") {
@@ -59,16 +64,58 @@ func FromVegeta(path, format string, rate float64, duration time.Duration) (Open
 	if err != nil {
 		return nil, Info{}, err
 	}
+	m, err := newMatcher(sc)
+	if err != nil {
+		return nil, Info{}, fmt.Errorf("scenario %s: %w", input.Quote(sc.Name), err)
+	}
+	notes := vegetaAuth(path, tmpl, m)
 	var eps endpointSet
 	for _, e := range tmpl {
 		eps.add(e.Endpoint, e.Method, e.URL, e.Auth)
 	}
 	info := Info{
 		Format: "vegeta-" + vt.Format, Count: count, Duration: vegetaOffset(count-1, rate),
-		Endpoints: eps.list, Digest: vt.Digest, Sorted: true,
+		Endpoints: eps.list, Digest: vt.Digest, Sorted: true, Notes: notes,
 	}
 	open := func() (Source, error) { return &cycleSource{tmpl: tmpl, rate: rate, count: count}, nil }
 	return open, info, nil
+}
+
+// vegetaAuth names the targets of tmpl that are endpoints of m's scenario
+// after them, and marks those that need a login: the targets that had an
+// Authorization header, and those of the scenario's authenticated
+// endpoints. It returns notes of what it did, for the user.
+func vegetaAuth(path string, tmpl []Entry, m *matcher) []string {
+	dropped := 0
+	var stamped []string // the endpoints that get a token they did not carry
+	n := 0
+	for i := range tmpl {
+		e := &tmpl[i]
+		if e.Auth {
+			dropped++
+		}
+		rt := m.route(e.Method, e.URL)
+		if rt == nil {
+			continue
+		}
+		e.Endpoint = rt.name
+		if rt.auth && !e.Auth {
+			e.Auth = true
+			n++
+			if !slices.Contains(stamped, rt.name) {
+				stamped = append(stamped, rt.name)
+			}
+		}
+	}
+	var notes []string
+	if dropped > 0 {
+		notes = append(notes, fmt.Sprintf("%s: dropped the Authorization header of %d targets: ragload logs in itself and sends its own token", path, dropped))
+	}
+	if n > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %d targets without an Authorization header are the scenario's authenticated endpoints (%s): ragload logs in and sends its token to them",
+			path, n, strings.Join(stamped, ", ")))
+	}
+	return notes
 }
 
 func vegetaOffset(n int64, rate float64) time.Duration {

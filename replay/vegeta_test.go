@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/targets"
 )
 
 func TestFromVegetaHTTP(t *testing.T) {
@@ -31,7 +33,7 @@ func TestFromVegetaHTTP(t *testing.T) {
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	open, info, err := FromVegeta(path, "", 10, 2*time.Second)
+	open, info, err := FromVegeta(path, "", 10, 2*time.Second, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +75,7 @@ func TestFromVegetaJSONAndRates(t *testing.T) {
 		{1, 100 * time.Millisecond, 1, 0},
 	}
 	for _, tt := range tests {
-		open, info, err := FromVegeta(path, "json", tt.rate, tt.d)
+		open, info, err := FromVegeta(path, "json", tt.rate, tt.d, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,9 +104,43 @@ func TestFromVegetaErrors(t *testing.T) {
 		{writeFile(t, "c.http", "GET http://h/\n\nGET http://h/\nbad header\n"), "", 1, time.Second, "target 2: not a header line"},
 	}
 	for _, tt := range tests {
-		_, _, err := FromVegeta(tt.path, tt.format, tt.rate, tt.d)
+		_, _, err := FromVegeta(tt.path, tt.format, tt.rate, tt.d, nil)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("got %v, want %q", err, tt.want)
 		}
 	}
+}
+
+// TestFromVegetaLogsInAsTheScenario: targets exported without tokens
+// (ragload targets --export) are sent with a token to the scenario's
+// authenticated endpoints, named as the scenario names them; a target
+// that carried an Authorization header gets a token whatever its route.
+func TestFromVegetaLogsInAsTheScenario(t *testing.T) {
+	path := writeFile(t, "targets.json", strings.Join([]string{
+		`{"method":"POST","url":"http://127.0.0.1:8000/api/v1/query/","body":"e30=","header":{"Content-Type":["application/json"]}}`,
+		`{"method":"GET","url":"http://127.0.0.1:8000/health"}`,
+		`{"method":"GET","url":"http://127.0.0.1:8000/api/v1/documents/?page=2"}`,
+		`{"method":"GET","url":"http://127.0.0.1:8000/other","header":{"Authorization":["Bearer old"]}}`,
+	}, "\n")+"\n")
+	open, info, err := FromVegeta(path, "", 4, time.Second, targets.Default())
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := readAll(t, open)
+	equal(t, "entries' auth", [4]bool{es[0].Auth, es[1].Auth, es[2].Auth, es[3].Auth}, [4]bool{true, false, true, true})
+	equal(t, "query entry", [3]string{es[0].Endpoint, es[0].URL, string(es[0].Body)}, [3]string{"/query (basic)", "/api/v1/query/", "{}"})
+	got := map[string]bool{}
+	for _, e := range info.Endpoints {
+		got[e.Name] = e.Auth
+	}
+	equal(t, "endpoints and their auth", got, map[string]bool{"/query (basic)": true, "/health": false, "/documents (list)": true, "GET /other": true})
+	equal(t, "notes", info.Notes, []string{
+		path + ": dropped the Authorization header of 1 targets: ragload logs in itself and sends its own token",
+		path + ": 2 targets without an Authorization header are the scenario's authenticated endpoints (/query (basic), /documents (list)): ragload logs in and sends its token to them",
+	})
+	// Without a scenario, only the header counts.
+	if _, info, err = FromVegeta(path, "", 4, time.Second, nil); err != nil {
+		t.Fatal(err)
+	}
+	equal(t, "logins without a scenario", info.Endpoints[0].Auth || !info.Endpoints[3].Auth, false)
 }

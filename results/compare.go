@@ -449,29 +449,47 @@ func reason(name string, ch Change, o CompareOptions) string {
 
 func fmtMS(ms float64) string { return FormatMillis(time.Duration(ms * float64(time.Millisecond))) }
 
-// planWarnings notes plans that differ: a comparison of a 50/s run with a
-// 100/s run measures the plan, not the change.
-func planWarnings(base, cand *Side) []string {
-	describe := func(s *Side) map[string]bool {
+// PlanDescription describes the plan of a run for comparing plans:
+// "attack: constant 20/s for 1m0s", "users: … (15 users)".
+func PlanDescription(m *Manifest) string {
+	d := m.Mode + ": " + m.Plan.Description
+	if m.Users != nil {
+		d += fmt.Sprintf(" (%d users)", m.Users.Planned)
+	}
+	return d
+}
+
+// PlanDifference returns a plan of the base runs that none of the new runs
+// has, and the new runs' plans, sorted; "" when the plans agree or a side
+// has no manifest (its plan is unknown). A comparison of a 50/s run with
+// a 100/s run measures the plan, not the change.
+func PlanDifference(base, cand []*Manifest) (string, []string) {
+	describe := func(ms []*Manifest) map[string]bool {
 		out := map[string]bool{}
-		for _, m := range s.Manifests {
-			d := m.Mode + ": " + m.Plan.Description
-			if m.Users != nil {
-				d += fmt.Sprintf(" (%d users)", m.Users.Planned)
-			}
-			out[d] = true
+		for _, m := range ms {
+			out[PlanDescription(m)] = true
 		}
 		return out
 	}
 	b, n := describe(base), describe(cand)
-	var w []string
-	for d := range b {
-		if !n[d] && len(n) > 0 {
-			w = append(w, fmt.Sprintf("the plans differ: %s has %q, %s has %v", base.Label, d, cand.Label, keysOf(n)))
-			break
+	if len(n) == 0 {
+		return "", nil
+	}
+	for _, d := range keysOf(b) {
+		if !n[d] {
+			return d, keysOf(n)
 		}
 	}
-	if len(b) == 0 || len(n) == 0 {
+	return "", nil
+}
+
+// planWarnings notes plans that differ, and sides whose plan is unknown.
+func planWarnings(base, cand *Side) []string {
+	var w []string
+	if d, others := PlanDifference(base.Manifests, cand.Manifests); d != "" {
+		w = append(w, fmt.Sprintf("the plans differ: %s has %q, %s has %v", base.Label, d, cand.Label, others))
+	}
+	if len(base.Manifests) == 0 || len(cand.Manifests) == 0 {
 		w = append(w, "a side has no run.json: its plan is unknown, so a different plan would go unnoticed")
 	}
 	return w

@@ -98,8 +98,8 @@ func FuzzParseThreshold(f *testing.F) {
 
 // FuzzReadFile feeds results files (gob, JSON or CSV by the first byte) to
 // ReadFile. It never hangs or panics; it delivers results and returns nil,
-// or a *DamagedError whose offset lies within the file and whose Read
-// counts what was delivered, within testtool.HangAfter. For gob files, where the offset lands on a
+// a *NotResultsError before any result, or a *DamagedError whose offset
+// lies within the file and whose Read counts what was delivered, within testtool.HangAfter. For gob files, where the offset lands on a
 // record boundary, the first Offset bytes read back cleanly with the same
 // results. A gob file reads as encoding/gob alone reads it (gobReader).
 func FuzzReadFile(f *testing.F) {
@@ -144,9 +144,16 @@ func FuzzReadFile(f *testing.F) {
 		if err == nil {
 			return
 		}
+		var nr *NotResultsError
+		if errors.As(err, &nr) { // judged from the first bytes, before any result
+			if n != 0 || nr.Path != path {
+				t.Fatalf("%v after %d results", err, n)
+			}
+			return
+		}
 		var de *DamagedError
 		if !errors.As(err, &de) {
-			t.Fatalf("error %v (%T), want a *DamagedError", err, err)
+			t.Fatalf("error %v (%T), want a *DamagedError or a *NotResultsError", err, err)
 		}
 		if de.Offset < 0 || de.Offset > int64(len(data)) || de.Read != n || de.Path != path {
 			t.Fatalf("%v: Offset %d of %d bytes, Read %d of %d delivered", err, de.Offset, len(data), de.Read, n)

@@ -2,13 +2,16 @@ package results
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
@@ -34,6 +37,18 @@ func (e *DamagedError) Error() string {
 }
 
 func (e *DamagedError) Unwrap() error { return e.Err }
+
+// NotResultsError reports a file that is not a results file at all (a
+// README, a scenario, a JSON document), told from a damaged one by how it
+// starts: Why says what it looks like instead.
+type NotResultsError struct {
+	Path string
+	Why  string
+}
+
+func (e *NotResultsError) Error() string {
+	return fmt.Sprintf("%s is not a results file: %s; give a run directory or a results file (ragload's results.bin, or vegeta's binary, JSON or CSV results)", e.Path, e.Why)
+}
 
 // countingReader counts the bytes its consumer has taken. It implements
 // io.ByteReader so that gob reads through it without buffering on its own,
@@ -113,6 +128,11 @@ func openDecoder(path string) (*decoder, error) {
 		}
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	head, _ := d.cr.r.Peek(sniffBytes) // fewer at the end of the file
+	if why := notResults(head); why != "" {
+		f.Close()
+		return nil, &NotResultsError{Path: path, Why: why}
+	}
 	switch c := first[0]; {
 	case c == '{':
 		d.dec, d.lines = vegeta.NewJSONDecoder(d.cr), true
@@ -122,6 +142,71 @@ func openDecoder(path string) (*decoder, error) {
 		d.fast = newGobReader(d.cr.r)
 	}
 	return d, nil
+}
+
+// sniffBytes is how much of a file notResults looks at: a result's
+// timestamp comes well before it in every encoding.
+const sniffBytes = 4096
+
+var (
+	// gobResultType is how a vegeta gob stream starts: the definition of
+	// its type, "Result", in its first bytes.
+	gobResultType = []byte("\x06Result")
+	// csvResult is how a line of vegeta's CSV starts: timestamp, code,
+	// latency, bytes out, bytes in.
+	csvResult = regexp.MustCompile(`^-?[0-9]+,[0-9]+,-?[0-9]+,[0-9]+,[0-9]+,`)
+)
+
+// notResults says why head, the start of a file, cannot be the start of a
+// results file, or "" when it can (damaged or not). It quotes nothing of
+// the file, which may be anything (a credentials file). A file cut short in
+// its first bytes (a crash) still reads as damaged: the verdict needs the
+// first line whole, or the gob header's first 16 bytes, unless the file
+// is text.
+func notResults(head []byte) string {
+	line, _, whole := bytes.Cut(head, []byte("\n"))
+	whole = whole || len(head) == sniffBytes
+	switch c := head[0]; {
+	case c == '{':
+		if whole && !bytes.Contains(line, []byte(`"timestamp"`)) {
+			return `its first line is JSON without a result's "timestamp"`
+		}
+	case c >= '0' && c <= '9':
+		if whole && !csvResult.Match(line) {
+			return "its first line is not a result in vegeta's CSV"
+		}
+	default:
+		n := min(len(head), 64)
+		if bytes.Contains(head[:n], gobResultType) {
+			return ""
+		}
+		if isText(head) {
+			return "it is text, not vegeta's binary results"
+		}
+		if len(head) >= 16 {
+			return "it does not start as vegeta's binary results do"
+		}
+	}
+	return ""
+}
+
+// isText says whether b is UTF-8 text without control characters but tab,
+// newline and carriage return (a rune cut at the end of b is allowed).
+func isText(b []byte) bool {
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		switch {
+		case r == utf8.RuneError && size == 1:
+			if !utf8.FullRune(b) {
+				return true
+			}
+			return false
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0x7f:
+			return false
+		}
+		b = b[size:]
+	}
+	return true
 }
 
 // next decodes the next result into r, which must be a zero Result (gob

@@ -407,3 +407,60 @@ func TestReadFileTextTruncated(t *testing.T) {
 		})
 	}
 }
+
+// TestReadFileNotResults: a file that is not a results file at all is
+// said to be one (a *NotResultsError naming it), without quoting it;
+// a results file cut short in its first bytes still reads as damaged.
+func TestReadFileNotResults(t *testing.T) {
+	dir := t.TempDir()
+	gob, ends := recordEnds(t, filepath.Join(dir, "full.bin"), genResults(t, 3))
+	var js, csv bytes.Buffer
+	if err := vegeta.NewJSONEncoder(&js).Encode(genResults(t, 1)[0]); err != nil {
+		t.Fatal(err)
+	}
+	if err := vegeta.NewCSVEncoder(&csv).Encode(genResults(t, 1)[0]); err != nil {
+		t.Fatal(err)
+	}
+	const secret = "pw-Zq8-do-not-show"
+	for _, c := range []struct {
+		name, data, why string
+	}{
+		{"markdown", "# ragload\n\nLoad-tests RAG APIs.\n", "it is text, not vegeta's binary results"},
+		{"credentials", "loadtest@example.com," + secret + "\n", "it is text"},
+		{"JSON document", `{"name": "x", "password": "` + secret + `"}` + "\n", `its first line is JSON without a result's "timestamp"`},
+		{"JSON without a newline", `{"name": "x"` + strings.Repeat(" ", 5000) + "}", `its first line is JSON without a result's "timestamp"`},
+		{"JSON array", "[1, 2, 3]\n", "it is text"},
+		{"numbers", "1. first\n2. second\n", "its first line is not a result in vegeta's CSV"},
+		{"binary", "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00", "it does not start as vegeta's binary results do"},
+	} {
+		path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
+		if err := os.WriteFile(path, []byte(c.data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		got, err := readAll(t, path)
+		var nr *NotResultsError
+		if !errors.As(err, &nr) || nr.Path != path || len(got) != 0 || !strings.Contains(err.Error(), path+" is not a results file: "+c.why) {
+			t.Errorf("%s: %d results, error %v; want a NotResultsError: %s", c.name, len(got), err, c.why)
+		} else if strings.Contains(err.Error(), secret) {
+			t.Errorf("%s: the error quotes the file: %v", c.name, err)
+		}
+	}
+	// Results cut short in their first record are damaged, not foreign.
+	for _, c := range []struct {
+		name string
+		data []byte
+	}{
+		{"gob, 1 byte", gob[:1]}, {"gob, 15 bytes", gob[:15]}, {"gob, in the first record", gob[:ends[0]-1]},
+		{"JSON, in the first line", js.Bytes()[:js.Len()/2]}, {"CSV, in the first line", csv.Bytes()[:csv.Len()-2]},
+	} {
+		path := filepath.Join(dir, "cut")
+		if err := os.WriteFile(path, c.data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		_, err := readAll(t, path)
+		var de *DamagedError
+		if !errors.As(err, &de) {
+			t.Errorf("%s: %v, want a *DamagedError", c.name, err)
+		}
+	}
+}

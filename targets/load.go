@@ -118,7 +118,7 @@ func parse(fsys *files, name string, data []byte) (*Scenario, error) {
 	path := fsys.show(name)
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, yamlSyntaxError(path, err)
+		return nil, yamlSyntaxError(path, data, err)
 	}
 	sc := Default()
 	sc.Source = path
@@ -145,11 +145,23 @@ var yamlUnclosed = []string{
 	"did not find expected '-' indicator", "did not find expected key", "did not find expected node content",
 }
 
-func yamlSyntaxError(path string, err error) error {
+// yamlTabErrors are what yaml says about a tab in the indentation: a
+// tab that starts a line's content, or one in a block's indentation.
+var yamlTabErrors = []string{
+	"found character that cannot start any token", "found a tab character that violates indentation",
+	"found a tab character where an indentation space is expected",
+}
+
+func yamlSyntaxError(path string, data []byte, err error) error {
 	msg := err.Error()
 	if m := yamlLine.FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		what := m[2]
+		if slices.Contains(yamlTabErrors, what) {
+			if tab := tabIndented(data, n); tab > 0 {
+				return &FileError{File: path, Line: tab, Err: errors.New("a tab in the indentation: YAML indents with spaces only, never tabs")}
+			}
+		}
 		if slices.Contains(yamlUnclosed, what) {
 			n++
 			what += " (in the list or mapping that starts on this line)"
@@ -157,6 +169,24 @@ func yamlSyntaxError(path string, err error) error {
 		return &FileError{File: path, Line: n, Err: errors.New(input.CutMessage(what))}
 	}
 	return &FileError{File: path, Err: errors.New(input.CutMessage(strings.TrimPrefix(msg, "yaml: ")))}
+}
+
+// tabIndented returns the line of data, n or the one after it (yaml
+// reports a tab in a block's indentation at the line before), whose
+// indentation holds a tab, or 0.
+func tabIndented(data []byte, n int) int {
+	lines := strings.Split(string(data), "\n")
+	for _, l := range []int{n, n + 1} {
+		if l < 1 || l > len(lines) {
+			continue
+		}
+		line := lines[l-1]
+		indent := line[:len(line)-len(strings.TrimLeft(line, " \t"))]
+		if strings.Contains(indent, "\t") {
+			return l
+		}
+	}
+	return 0
 }
 
 // LoadQueries reads a question pool: one question per line; blank lines and

@@ -295,7 +295,11 @@ func TestParseErrors(t *testing.T) {
 		{"top level not a mapping", "- key: query\n", 1, "", []string{"not a scenario: want a YAML mapping"}},
 		{"yaml: bad indentation", "name: x\nauth:\n  login_path: /a\n   token_field: t\n", 4, "", []string{"mapping values are not allowed"}},
 		{"yaml: unterminated quote", "name: x\nqueries:\n  - \"open\n", 3, "", []string{"unexpected end of stream"}},
-		{"yaml: tab indentation", "name: x\nendpoints:\n\t- key: query\n", 3, "", []string{"cannot start any token"}},
+		{"yaml: tab indentation", "name: x\nendpoints:\n\t- key: query\n", 3, "", []string{"a tab in the indentation: YAML indents with spaces only, never tabs"}},
+		{"yaml: tab in a block's indentation", "name: t\nendpoints:\n  - key: health\n    weight:\t1\n  - key: query\n\tweight: 2\n", 6, "", []string{"a tab in the indentation"}},
+		{"yaml: tab in a block scalar", "name: x\nqueries:\n  - |\n\tline one\n", 4, "", []string{"a tab in the indentation"}},
+		{"yaml: spaces then a tab", "name: x\nendpoints:\n  - key: query\n  \t weight: 2\n", 4, "", []string{"a tab in the indentation"}},
+		{"yaml: a tab inside a value is no indentation", "name: x\nqueries:\n  - a\tb\n  - @c\n", 4, "", []string{"cannot start any token"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

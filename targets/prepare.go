@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -64,6 +65,10 @@ type PrepareConfig struct {
 	// first and the passwords it lists are reused; it is then rewritten
 	// atomically with mode 0600.
 	CredentialsFile string
+	// MakeFolder creates the folder of CredentialsFile (mode 0755) when it
+	// is missing, before any account is registered; without it a missing
+	// folder is an error (a mistyped path).
+	MakeFolder bool
 
 	// Documents is a folder whose files (regular files, not dotfiles, not
 	// recursive) are uploaded; empty means none.
@@ -100,12 +105,12 @@ type PrepareResult struct {
 
 // Validate checks the configuration and the local files it names.
 func (c *PrepareConfig) Validate() error {
-	u, err := url.Parse(c.BaseURL)
+	urlErr := CheckBaseURL(c.BaseURL)
 	switch {
 	case c.BaseURL == "":
 		return errors.New("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
-		return fmt.Errorf("--url %q: want http://host[:port] or https://host[:port]", c.BaseURL)
+	case urlErr != nil:
+		return fmt.Errorf("--url %w", urlErr)
 	case c.Users < 0:
 		return fmt.Errorf("--users must be >= 0, got %d", c.Users)
 	case c.Users == 0 && c.Documents == "":
@@ -126,7 +131,11 @@ func (c *PrepareConfig) Validate() error {
 			return errors.New("--credentials-out is required with --users")
 		}
 		dir := filepath.Dir(c.CredentialsFile)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		st, err := os.Stat(dir)
+		switch {
+		case err == nil && !st.IsDir():
+			return fmt.Errorf("--credentials-out %q: %q is not a folder", c.CredentialsFile, dir)
+		case err != nil && !(c.MakeFolder && errors.Is(err, fs.ErrNotExist)):
 			return fmt.Errorf("--credentials-out %q: folder %q does not exist", c.CredentialsFile, dir)
 		}
 		if st, err := os.Stat(c.CredentialsFile); err == nil && !st.Mode().IsRegular() {
@@ -164,6 +173,11 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*PrepareResult, error) {
 	}
 	login := cfg.Login
 	if cfg.Users > 0 {
+		if cfg.MakeFolder { // before registering: the passwords must have a place to go
+			if err := os.MkdirAll(filepath.Dir(cfg.CredentialsFile), 0o755); err != nil {
+				return res, fmt.Errorf("--credentials-out %q: %w", cfg.CredentialsFile, err)
+			}
+		}
 		if err := p.prepareUsers(ctx, res); err != nil {
 			return res, err
 		}

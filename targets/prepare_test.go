@@ -135,6 +135,10 @@ func TestPrepareUsers(t *testing.T) {
 			t.Errorf("%s logged in %d times, want 1", c.Username, n)
 		}
 	}
+	// Progress counts up to the end: 5/5, not 4/5.
+	if i := slices.IndexFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }); i < 0 || logs[len(logs)-1] != "registered 5/5 users" {
+		t.Errorf("progress lines %q, want them to end with registered 5/5 users", logs)
+	}
 	for _, l := range logs {
 		for _, p := range passwords(got) {
 			if strings.Contains(l, p) {
@@ -579,7 +583,7 @@ func TestPrepareConfigValidate(t *testing.T) {
 		{"ok", base(func(*PrepareConfig) {}), ""},
 		{"ok documents only", base(func(c *PrepareConfig) { c.Users, c.Documents, c.Login = 0, docs, login }), ""},
 		{"no url", base(func(c *PrepareConfig) { c.BaseURL = "" }), "--url is required"},
-		{"bad url", base(func(c *PrepareConfig) { c.BaseURL = "127.0.0.1:8000" }), "want http://host[:port]"},
+		{"bad url", base(func(c *PrepareConfig) { c.BaseURL = "127.0.0.1:8000" }), `--url "127.0.0.1:8000" has no scheme: want "http://127.0.0.1:8000"`},
 		{"negative users", base(func(c *PrepareConfig) { c.Users = -1 }), "--users must be >= 0, got -1"},
 		{"nothing", base(func(c *PrepareConfig) { c.Users = 0 }), "give --users N, --documents DIR, or both"},
 		{"relative path", base(func(c *PrepareConfig) { c.RegisterPath = "register" }), `--register-path "register" must start with /`},
@@ -648,5 +652,33 @@ func TestUserNameAndPassword(t *testing.T) {
 			t.Fatalf("bad or repeated password %q", p)
 		}
 		seen[p] = true
+	}
+}
+
+// TestPrepareMakesFolder: with MakeFolder the credentials file's missing
+// folder is created before any registration; a file in its place is an
+// error before any request.
+func TestPrepareMakesFolder(t *testing.T) {
+	t.Parallel()
+	srv, url := prepDemo(t, demo.Config{})
+	dir := t.TempDir()
+	file := filepath.Join(dir, "runs", "credentials.csv")
+	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: file, MakeFolder: true})
+	if err != nil || res.CredentialsFile != file {
+		t.Fatalf("Prepare: %+v, %v", res, err)
+	}
+	if m := fileMode(t, file); m != 0o600 {
+		t.Errorf("file mode %v, want 0600", m)
+	}
+	blocked := filepath.Join(dir, "blocked")
+	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: filepath.Join(blocked, "c.csv"), MakeFolder: true})
+	if err == nil || !strings.Contains(err.Error(), "is not a folder") {
+		t.Errorf("a file in the folder's place: %v", err)
+	}
+	if st := srv.Stats(); st.Registrations != 2 {
+		t.Errorf("the server registered %d users, want 2", st.Registrations)
 	}
 }

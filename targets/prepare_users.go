@@ -196,7 +196,7 @@ func (p *preparer) registerAll(ctx context.Context, creds []Credential) ([]outco
 					first = err
 				}
 				if err == nil {
-					if done++; done%step == 0 && done < len(creds) {
+					if done++; done%step == 0 || done == len(creds) {
 						p.logf("registered %d/%d users", done, len(creds))
 					}
 				}

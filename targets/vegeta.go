@@ -481,7 +481,32 @@ func importTargets(path string, tgts []vegeta.Target, lines []int) ([]Endpoint, 
 		}
 		notes = append(notes, fmt.Sprintf("%s: dropped the Authorization header of %d targets: ragload logs in itself and sends its own token to %s", path, authDropped, strings.Join(names, ", ")))
 	}
+	// Targets exported without tokens (ragload targets --export) still
+	// need one where the built-in scenario logs in.
+	var stamped []string
+	for i := range eps {
+		if e := &eps[i]; !e.Auth && builtinAuth(e.Method, e.Path) {
+			e.Auth = true
+			stamped = append(stamped, e.Name)
+		}
+	}
+	if len(stamped) > 0 {
+		notes = append(notes, fmt.Sprintf("%s: %s carry no Authorization header but are the built-in scenario's authenticated routes: ragload logs in and sends its token to them (auth: false on an endpoint says otherwise)",
+			path, strings.Join(stamped, ", ")))
+	}
 	return eps, notes, nil
+}
+
+// builtinAuth says whether method and path (its query aside) are one of
+// the built-in scenario's authenticated endpoints.
+func builtinAuth(method, path string) bool {
+	path, _, _ = strings.Cut(path, "?")
+	for _, e := range Default().Endpoints {
+		if e.Auth && e.Method == method && e.Path == path {
+			return true
+		}
+	}
+	return false
 }
 
 // uniqueKey makes a key such as "post_api_v1_query" from a method and path.

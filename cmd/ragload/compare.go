@@ -23,6 +23,7 @@ type compareOptions struct {
 	Format         string
 	Seed           uint64
 	AllowPartial   bool
+	AllowPlans     bool // --allow-different-plans
 }
 
 // errRegression means the comparison found a regression; the table says why.
@@ -44,12 +45,17 @@ quoted glob of them (repeats or shards, judged as one).
 
 It is a regression when a percentile gets worse by more than
 --max-regression and the change is significant at --alpha, or when the
-failure rate rises by more than --max-failure-rise points. Plans that
-differ are warned about; percentiles with too few samples say so instead
-of guessing.
+failure rate rises by more than --max-failure-rise points. Percentiles
+with too few samples say so instead of guessing.
 
-Exit codes: 0 no regression, 1 regression, 2 bad arguments, 3 unreadable
-or damaged input.`,
+Runs of different plans (another rate, duration, user count or mode, as
+run.json describes them) are refused: their difference is the plan's, not
+the change's. --allow-different-plans compares them anyway, with a
+warning. A side without run.json (vegeta's own files) has no plan to
+check.
+
+Exit codes: 0 no regression, 1 regression, 2 bad arguments (runs of
+different plans among them), 3 unreadable or damaged input.`,
 		Example: `  ragload compare runs/base runs/new
   ragload compare 'runs/base-*' 'runs/new-*' --format markdown
   ragload compare runs/base runs/new --skip 10s --max-regression 5%`,
@@ -85,6 +91,7 @@ or damaged input.`,
 	fs.StringVarP(&o.Format, "format", "f", results.FormatText, "output format: "+strings.Join(results.CompareFormats, ", "))
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the sampling and bootstrap (the same files and seed give the same answer)")
 	fs.BoolVar(&o.AllowPartial, "allow-partial", false, "compare what is readable of damaged results files instead of failing")
+	fs.BoolVar(&o.AllowPlans, "allow-different-plans", false, "compare runs of different plans (rate, duration, users, mode) instead of refusing, with a warning")
 	return cmd
 }
 
@@ -104,6 +111,10 @@ func runCompare(s *streams, o *compareOptions) error {
 	if f := results.SharedFile(inputs[0], inputs[1]); f != "" {
 		return usageErrorf("%s and %s are the same run (both read %s): compare two different runs", o.Base, o.New, f)
 	}
+	if d, others := results.PlanDifference(manifests(inputs[0]), manifests(inputs[1])); d != "" && !o.AllowPlans {
+		return usageErrorf("the plans differ: %s has %q, %s has %q: compare runs of one plan, or pass --allow-different-plans",
+			o.Base, d, o.New, strings.Join(others, `", "`))
+	}
 	for i, arg := range []string{o.Base, o.New} {
 		var err error
 		if sides[i], err = results.LoadSide(arg, inputs[i], opts); err != nil {
@@ -121,6 +132,17 @@ func runCompare(s *streams, o *compareOptions) error {
 		return errRegression
 	}
 	return nil
+}
+
+// manifests are the manifests of inputs that have one.
+func manifests(inputs []results.Input) []*results.Manifest {
+	var ms []*results.Manifest
+	for _, in := range inputs {
+		if in.Manifest != nil {
+			ms = append(ms, in.Manifest)
+		}
+	}
+	return ms
 }
 
 // percentValue is a flag that reads "10%" or 0.1 as a fraction.

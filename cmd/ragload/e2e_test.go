@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 )
 
@@ -109,11 +111,7 @@ func TestVegetaReadsOurResults(t *testing.T) {
 	if out, errOut, code := ragload(t, "attack", "--min-samples", "1", "-u", url, "--rate", "50", "-d", "1s", "-o", dir, "-q"); code != exitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	cmd := exec.Command(goBin, "tool", "vegeta", "report", "-type=json", filepath.Join(dir, results.ResultsFile))
-	b, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("vegeta report: %v\n%s", err, b)
-	}
+	b := vegetaCLI(t, goBin, "report", "-type=json", filepath.Join(dir, results.ResultsFile))
 	var rep struct {
 		Requests uint64  `json:"requests"`
 		Success  float64 `json:"success"`
@@ -131,17 +129,29 @@ func TestVegetaReadsOurResults(t *testing.T) {
 			t.Fatalf("stored result: URL %q, lag %q; want a path and a lag", r.URL, r.Headers.Get(results.LagHeader))
 		}
 	}
-	b, err = exec.Command(goBin, "tool", "vegeta", "encode", "-to", "csv", filepath.Join(dir, results.ResultsFile)).Output()
-	if err != nil {
-		t.Fatalf("vegeta encode: %v\n%s", err, b)
-	}
+	b = vegetaCLI(t, goBin, "encode", "-to", "csv", filepath.Join(dir, results.ResultsFile))
 	if rows := strings.Count(string(b), "\n"); rows != 50 || !strings.Contains(string(b), ",/api/v1/") {
 		t.Errorf("vegeta encode -to csv: %d rows, want 50 with paths:\n%.300s", rows, b)
 	}
-	b, err = exec.Command(goBin, "tool", "vegeta", "plot", filepath.Join(dir, results.ResultsFile)).Output()
-	if err != nil || !strings.Contains(string(b), "<html") {
-		t.Errorf("vegeta plot: %v\n%.300s", err, b)
+	if b = vegetaCLI(t, goBin, "plot", filepath.Join(dir, results.ResultsFile)); !strings.Contains(string(b), "<html") {
+		t.Errorf("vegeta plot: no <html> in\n%.300s", b)
 	}
+}
+
+// vegetaCLI runs vegeta's CLI (a tool in go.mod: go tool vegeta) and
+// returns its stdout. When it fails, the test fails with its stderr; or
+// is skipped when the CLI could not be built because the module proxy is
+// unreachable (see testtool.SkipIfOffline).
+func vegetaCLI(t *testing.T, goBin string, args ...string) []byte {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command(goBin, append([]string{"tool", "vegeta"}, args...)...)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		testtool.SkipIfOffline(t, "vegeta's CLI (go tool vegeta)", stderr.Bytes())
+		t.Fatalf("go tool vegeta %s: %v\nstderr:\n%s\nstdout:\n%.300s", strings.Join(args, " "), err, stderr.Bytes(), stdout.Bytes())
+	}
+	return stdout.Bytes()
 }
 
 // TestFewSamplesNotConclusive: a p95 that holds on 17 requests is not a

@@ -87,8 +87,19 @@ func (r *rampValue) Set(s string) error {
 }
 
 // stagesValue is a --stages flag: "30s:50,1m:200,30s:0", each stage moving
-// the rate linearly to its target over its duration.
-type stagesValue struct{ stages []attack.Stage }
+// the rate (or, for users, the user count: unit "users") linearly to its
+// target over its duration.
+type stagesValue struct {
+	stages []attack.Stage
+	unit   string // what the targets count: "rate" when empty
+}
+
+func (v *stagesValue) what() string {
+	if v.unit == "" {
+		return "rate"
+	}
+	return v.unit
+}
 
 func (v *stagesValue) String() string {
 	var parts []string
@@ -97,9 +108,9 @@ func (v *stagesValue) String() string {
 	}
 	return strings.Join(parts, ",")
 }
-func (v *stagesValue) Type() string { return "duration:rate,..." }
+func (v *stagesValue) Type() string { return "duration:" + v.what() + ",..." }
 func (v *stagesValue) Set(s string) error {
-	stages, err := parseStages(s)
+	stages, err := parseStages(s, v.what())
 	if err != nil {
 		return err
 	}
@@ -107,13 +118,15 @@ func (v *stagesValue) Set(s string) error {
 	return nil
 }
 
-func parseStages(s string) ([]attack.Stage, error) {
+// parseStages reads "duration:target,..."; unit names the target in
+// messages ("rate" or "users").
+func parseStages(s, unit string) ([]attack.Stage, error) {
 	var out []attack.Stage
 	var total time.Duration
 	for i, part := range strings.Split(s, ",") {
 		d, r, ok := strings.Cut(strings.TrimSpace(part), ":")
 		if !ok {
-			return nil, fmt.Errorf("stage %d %q: want duration:rate, e.g. 30s:50", i+1, part)
+			return nil, fmt.Errorf("stage %d %q: want duration:%s, e.g. 30s:50", i+1, part, unit)
 		}
 		dur, err := time.ParseDuration(d)
 		if err != nil || dur <= 0 {

@@ -79,7 +79,7 @@ func FuzzParseStages(f *testing.F) {
 		if len(s) > 4096 {
 			t.Skip("input too large")
 		}
-		stages, err := parseStages(s)
+		stages, err := parseStages(s, "rate")
 		if err != nil {
 			return
 		}
@@ -95,8 +95,8 @@ func FuzzParseStages(f *testing.F) {
 				t.Fatalf("%q: the stages' length overflows at stage %d", s, i+1)
 			}
 		}
-		v := stagesValue{stages}
-		back, err := parseStages(v.String())
+		v := stagesValue{stages: stages}
+		back, err := parseStages(v.String(), "rate")
 		if err != nil || !reflect.DeepEqual(back, stages) {
 			t.Fatalf("%q: String %q parses to %v, %v; want %v", s, v.String(), back, err, stages)
 		}

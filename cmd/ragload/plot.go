@@ -71,7 +71,8 @@ memory. Buckets are --every wide, or by default the smallest of 1s, 2s, 4s,
 A damaged results file is plotted up to where it is readable and the page
 is written all the same; the exit code is then 3 unless --allow-partial.
 
-Exit codes: 0 written, 2 bad arguments, 3 unreadable or damaged input.`,
+Exit codes: 0 written, 2 bad arguments (a file that is not a results file
+among them), 3 unreadable or damaged input.`,
 		Example: `  ragload plot runs/base                          # writes plot.html
   ragload plot runs/base runs/candidate -o compare.html --title "base vs candidate"
   ragload plot 'runs/nightly-*' --every 10s --points 0 -o nightly.html

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -12,6 +13,12 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/targets"
 )
+
+// defaultCredentialsOut is where prepare writes the passwords it made up:
+// under runs/, where ragload writes its runs, which git ignores in
+// ragload's own clone (not in the working folder, a clone's root, where
+// git status shows it and a careless "git add ." commits it).
+var defaultCredentialsOut = filepath.Join("runs", "credentials.csv")
 
 type prepareOptions struct {
 	URL            string
@@ -40,7 +47,9 @@ func newPrepareCmd(s *streams, runF func(context.Context, *prepareOptions) error
 accounts (POST --register-path with the JSON {"username", "email",
 "password"}), named <prefix>-001@example.com, <prefix>-002@example.com, ...
 with random passwords, and writes them to --credentials-out (mode 0600), the
-file that "ragload attack --credentials" reads. It then uploads the files of
+file that "ragload attack --credentials" reads: by default
+runs/credentials.csv, beside the runs (ragload's .gitignore leaves runs/
+out of git; in another repository, keep it out of yours). It then uploads the files of
 the --documents folder (not its subfolders or dotfiles) as
 multipart/form-data, logged in as the first prepared account (with --users 0:
 as --username, or $LOAD_TEST_EMAIL), so queries have something to find.
@@ -56,18 +65,19 @@ lost.
 What was created goes to stdout, progress to stderr; passwords and tokens
 are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 3 the server is down, lacks a route or refused a registration or upload.`,
-		Example: `  ragload prepare --url http://127.0.0.1:8000 --users 100 --documents ./docs
-  ragload attack --url http://127.0.0.1:8000 --credentials credentials.csv --rate 50 -d 1m
+		Example: `  ragload prepare --url http://127.0.0.1:8000 --users 100 --documents ./my-docs
+  ragload attack --url http://127.0.0.1:8000 --credentials runs/credentials.csv --rate 50 -d 1m
 
   # only documents, uploaded as an existing account
   LOAD_TEST_PASSWORD='…' ragload prepare -u https://rag.staging.example.com \
-      --username loadtest@example.com --documents ./docs
+      --username loadtest@example.com --documents ./my-docs
 
   # an API with other routes
   ragload prepare -u http://127.0.0.1:8000 --users 20 --credentials-out users.csv \
       --register-path /auth/signup --user-prefix staging`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			o.config.MakeFolder = !c.Flags().Changed("credentials-out") // runs/; a folder given must exist
 			if err := o.build(); err != nil {
 				return err
 			}
@@ -80,7 +90,7 @@ are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 	fs := cmd.Flags()
 	fs.StringVarP(&o.URL, "url", "u", "", "base URL of the API (required)")
 	fs.IntVar(&o.Users, "users", 0, "test accounts to register (0: none, only upload --documents)")
-	fs.StringVar(&o.CredentialsOut, "credentials-out", "credentials.csv", "CSV file of the accounts (username,password; mode 0600): its passwords are reused, then it is rewritten")
+	fs.StringVar(&o.CredentialsOut, "credentials-out", defaultCredentialsOut, "CSV file of the accounts (username,password; mode 0600; its folder is created): its passwords are reused, then it is rewritten")
 	fs.StringVar(&o.UserPrefix, "user-prefix", targets.DefaultUserPrefix, "account names are <prefix>-001@example.com, ... (as many digits as --users has, at least 3)")
 	fs.StringVar(&o.RegisterPath, "register-path", targets.DefaultRegisterPath, `registration route: POST, JSON {"username", "email", "password"}`)
 	fs.StringVar(&o.Documents, "documents", "", "folder whose files are uploaded (not recursive; dotfiles skipped)")
@@ -118,6 +128,7 @@ func (o *prepareOptions) build() error {
 		BaseURL: o.URL, Auth: targets.Default().Auth,
 		Users: o.Users, UserPrefix: o.UserPrefix, RegisterPath: o.RegisterPath, CredentialsFile: o.CredentialsOut,
 		Documents: o.Documents, UploadPath: o.UploadPath, DocumentsPath: o.DocumentsPath, Login: login,
+		MakeFolder: o.config.MakeFolder,
 	}
 	if err := o.config.Validate(); err != nil {
 		return &usageError{err}

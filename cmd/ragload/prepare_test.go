@@ -48,7 +48,7 @@ func TestNewPrepareCmd(t *testing.T) {
 		check               func(*testing.T, targets.PrepareConfig)
 	}{
 		{name: "defaults", args: "-u http://127.0.0.1:1 --users 3", check: func(t *testing.T, c targets.PrepareConfig) {
-			if c.Users != 3 || c.CredentialsFile != "credentials.csv" || c.UserPrefix != targets.DefaultUserPrefix ||
+			if c.Users != 3 || c.CredentialsFile != filepath.Join("runs", "credentials.csv") || c.UserPrefix != targets.DefaultUserPrefix ||
 				c.RegisterPath != targets.DefaultRegisterPath || c.UploadPath != targets.DefaultUploadPath ||
 				c.DocumentsPath != targets.DefaultDocumentsPath || c.Auth != targets.Default().Auth || c.Documents != "" {
 				t.Errorf("config %+v", c)
@@ -74,7 +74,7 @@ func TestNewPrepareCmd(t *testing.T) {
 		{name: "missing documents", args: "-u http://h --documents " + filepath.Join(dir, "nope"), wantErr: "--documents"},
 		{name: "username with users", args: "-u http://h --users 2 --username me@x", wantErr: "--username/--password apply only with --users 0"},
 		{name: "relative path", args: "-u http://h --users 2 --register-path register", wantErr: `--register-path "register" must start with /`},
-		{name: "bad url", args: "-u localhost:8000 --users 2", wantErr: "want http://host[:port]"},
+		{name: "bad url", args: "-u localhost:8000 --users 2", wantErr: `--url "localhost:8000" has no scheme: want "http://localhost:8000"`},
 		{name: "bad prefix", args: "-u http://h --users 2 --user-prefix a,b", wantErr: `--user-prefix "a,b"`},
 		{name: "zero timeout", args: "-u http://h --users 2 --timeout 0s", wantErr: "--timeout must be > 0"},
 		{name: "positional argument", args: "-u http://h --users 2 extra", wantErr: "takes no arguments"},

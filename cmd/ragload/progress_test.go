@@ -18,6 +18,22 @@ func TestProgressLine(t *testing.T) {
 	if got, want := progressLine(users), "ragload: 4s/10s · 0 done · 100 users · 0.0/s · 0 in flight · 0 errors"; got != want {
 		t.Errorf("users:\n got %q\nwant %q", got, want)
 	}
+	// A replay lasts what its stream lasts: times are rounded to seconds
+	// from 10 s, to tenths below.
+	for _, c := range []struct {
+		elapsed, duration time.Duration
+		want              string
+	}{
+		{5 * time.Second, 11989443593, "ragload: 5s/12s · "},
+		{5400 * time.Millisecond, 11989443593, "ragload: 5s/12s · "},
+		{1500 * time.Millisecond, 2345678901, "ragload: 1.5s/2.3s · "},
+		{3 * time.Second, 0, "ragload: 3s/0s · "},
+	} {
+		p := attack.Progress{Elapsed: c.elapsed, Duration: c.duration, Planned: 10}
+		if got := progressLine(p); !strings.HasPrefix(got, c.want) {
+			t.Errorf("%s of %s: %q, want it to start %q", c.elapsed, c.duration, got, c.want)
+		}
+	}
 }
 
 // TestProgressViewNotTerminal: into a pipe or a file, progress is plain

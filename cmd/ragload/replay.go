@@ -49,7 +49,11 @@ line number, or skipped and counted with --skip-bad.
 --from-access-log replays an nginx/Apache combined log or a JSON-lines log
 with its original timing (logs have no bodies: a POST to a scenario's query
 route gets a question from the pool). --from-vegeta sends vegeta http or
-json targets at --rate for --duration.
+json targets at --rate for --duration, cycling through them; a target that
+carried an Authorization header, or whose method and path are one of the
+scenario's authenticated endpoints (the default scenario's, or
+--scenario's), is sent with ragload's own token, as "ragload targets
+--export" files (which hold no token) need.
 
 Results and manifest are those of any run, so report, compare and plot
 work on a replay. Streams are read, not loaded: a million lines replay in
@@ -57,7 +61,8 @@ flat memory.`,
 		Example: `  ragload attack --url http://127.0.0.1:8000 --rate 50 -d 1m --record runs/base/stream.jsonl
   ragload replay runs/base/stream.jsonl --speed 2 --loop 3 --max-gap 1s --url http://staging:8000 --out runs/r1
   ragload replay --from-access-log /var/log/nginx/access.log --url http://127.0.0.1:8000
-  ragload replay --from-vegeta targets.http --rate 100 --duration 1m --url http://127.0.0.1:8000`,
+  ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o targets.json
+  ragload replay --from-vegeta targets.json --rate 100 --duration 1m --url http://127.0.0.1:8000`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) > 1 {
 				return usageErrorf("%s takes one stream file, got %d arguments", c.CommandPath(), len(args))
@@ -95,6 +100,11 @@ flat memory.`,
 			o.rules = rules
 			if info.Skipped > 0 && !o.Quiet {
 				fmt.Fprintf(s.ErrOut, "ragload: skipped %d bad lines (first: %s)\n", info.Skipped, info.BadLine)
+			}
+			for _, n := range info.Notes {
+				if !o.Quiet {
+					fmt.Fprintln(s.ErrOut, "ragload: note:", n)
+				}
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
@@ -174,7 +184,11 @@ func (o *replayOptions) source() (replay.Opener, replay.Info, string, error) {
 				format = "json"
 			}
 		}
-		open, info, err = replay.FromVegeta(o.Vegeta, format, o.Rate, o.Duration)
+		sc, serr := o.scenario()
+		if serr != nil {
+			return nil, info, "", serr
+		}
+		open, info, err = replay.FromVegeta(o.Vegeta, format, o.Rate, o.Duration, sc)
 	}
 	if err != nil {
 		return nil, info, "", &usageError{err}

@@ -62,7 +62,8 @@ A run directory's summary.json, written when the run ends, answers without
 decoding results.bin (the same report, much faster) unless --raw or --every
 is given, or results.bin changed since (a warning says so).
 
-Exit codes: 0 PASS, 1 FAIL, 2 bad arguments, 3 unreadable or damaged input.
+Exit codes: 0 PASS, 1 FAIL, 2 bad arguments (a file that is not a results
+file among them), 3 unreadable or damaged input, 4 NOT CONCLUSIVE.
 The verdict decides the exit code whatever the format.`,
 		Example: `  ragload report runs/base
   ragload report runs/base -t 'p95<1500ms' -t 'query:p99<3s'

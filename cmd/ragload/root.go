@@ -30,18 +30,48 @@ const (
 	exitInconclusive = 4 // the thresholds held but the run cannot vouch for them
 )
 
-// version is set with -ldflags "-X main.version=…"; otherwise the module
-// version from the build info is used.
+// version is set with -ldflags "-X main.version=…"; otherwise the build
+// info tells (see buildVersion).
 var version = ""
 
 func toolVersion() string {
 	if version != "" {
 		return version
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return buildVersion(bi)
+}
+
+// buildVersion is the version the Go toolchain stamped into the binary:
+// the module version of "go install …@v1.2.0" (or the pseudo-version Go
+// 1.24 and later give a build in a git clone), else "dev-" and the commit
+// of a build in a clone ("-dirty" with uncommitted changes), else "dev"
+// (a build with -buildvcs=false, or outside version control).
+func buildVersion(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "dev"
 	}
-	return "dev"
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	var rev string
+	var dirty bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return "dev"
+	}
+	v := "dev-" + rev[:min(len(rev), 12)]
+	if dirty {
+		v += "-dirty"
+	}
+	return v
 }
 
 // streams are the command's standard streams; tests replace them.
@@ -148,6 +178,7 @@ func abortNow(w io.Writer) {
 func exitCode(s *streams, cmd *cobra.Command, err error) int {
 	var ue *usageError
 	var fe *targets.FileError
+	var nr *results.NotResultsError
 	switch {
 	case err == nil:
 		return exitOK
@@ -167,7 +198,7 @@ func exitCode(s *streams, cmd *cobra.Command, err error) int {
 			fmt.Fprintf(s.ErrOut, "Run '%s --help' for usage.\n", cmd.CommandPath())
 		}
 		return exitUsage
-	case errors.As(err, &fe), errors.Is(err, attack.ErrRunExists):
+	case errors.As(err, &fe), errors.Is(err, attack.ErrRunExists), errors.As(err, &nr):
 		fmt.Fprintf(s.ErrOut, "error: %v\n", err)
 		return exitUsage
 	}

@@ -90,6 +90,11 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	if err := checkFormat(o.Format); err != nil {
 		return attack.Setup{}, nil, err
 	}
+	if o.URL != "" { // the demo sets its own
+		if err := targets.CheckBaseURL(o.URL); err != nil {
+			return attack.Setup{}, nil, usageErrorf("--url %w", err)
+		}
+	}
 	sc, err := o.scenario()
 	if err != nil {
 		return attack.Setup{}, nil, err
@@ -348,7 +353,8 @@ func (v *progressView) finish() {
 // progressLine is one line about a running load test.
 func progressLine(p attack.Progress) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "ragload: %s/%s", p.Elapsed.Round(time.Second), p.Duration)
+	step := progressStep(max(p.Duration, p.Elapsed))
+	fmt.Fprintf(&b, "ragload: %s/%s", p.Elapsed.Round(step), p.Duration.Round(step))
 	if p.Planned > 0 {
 		fmt.Fprintf(&b, " · %d/%d done", p.Done, p.Planned)
 	} else {
@@ -365,6 +371,16 @@ func progressLine(p attack.Progress) string {
 		fmt.Fprintf(&b, " · p95 %s ms", results.FormatMillis(p.P95))
 	}
 	return b.String()
+}
+
+// progressStep is how finely a progress line shows the times of a run
+// that lasts d: whole seconds from 10 s, tenths below (a replay's length
+// is 11.989443593s, and reads 12s).
+func progressStep(d time.Duration) time.Duration {
+	if d >= 10*time.Second {
+		return time.Second
+	}
+	return 100 * time.Millisecond
 }
 
 // printNotes shows what loading the scenario noticed (e.g. the credentials

@@ -215,7 +215,7 @@ endpoints:
 		run(t, "report results file", "report", "-f", "json", out("users-csv", "results.bin"))
 		for _, f := range []string{"text", "json", "markdown"} {
 			run(t, "report sweep "+f, "report", "-f", f, out("sweep"))
-			run(t, "compare "+f, "compare", "-f", f, out("attack-csv"), out("attack-flags"))
+			run(t, "compare "+f, "compare", "--allow-different-plans", "-f", f, out("attack-csv"), out("attack-flags"))
 		}
 		run(t, "plot", append([]string{"plot", "-o", out("plot", "runs.html")}, prefixAll(root, runs)...)...)
 		run(t, "plot sweep", "plot", "-o", out("plot", "sweep.html"), out("sweep"))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -108,8 +107,8 @@ func (o *targetsOptions) check(c *cobra.Command) error {
 	if o.Count <= 0 {
 		return usageErrorf("--count must be > 0, got %d", o.Count)
 	}
-	if u, err := url.Parse(o.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return usageErrorf("--url %q: want http://host[:port] or https://…", o.URL)
+	if err := targets.CheckBaseURL(o.URL); err != nil {
+		return usageErrorf("--url %w", err)
 	}
 	if !o.Login {
 		for _, f := range []string{"credentials", "username", "password"} {

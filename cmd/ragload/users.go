@@ -27,7 +27,7 @@ type usersOptions struct {
 }
 
 func newUsersCmd(s *streams, runF func(context.Context, *usersOptions) error) *cobra.Command {
-	o := &usersOptions{Wait: waitValue{attack.Between(time.Second, 5*time.Second)}}
+	o := &usersOptions{Wait: waitValue{attack.Between(time.Second, 5*time.Second)}, Stages: stagesValue{unit: "users"}}
 	cmd := &cobra.Command{
 		Use:   "users --url <base-url> [flags]",
 		Short: "Run closed-loop virtual users with think time (Locust's model) and judge them",
@@ -48,7 +48,7 @@ and failures.
 "pacing:3s" (a request every 3 s per user), "throughput:0.5" (at most 0.5
 requests per second per user).`,
 		Example: `  ragload users --url http://127.0.0.1:8000 --users 100 --spawn-rate 10 --run-time 5m --wait 1s-5s
-  ragload users --url http://127.0.0.1:8000 --stages 1m:50,3m:200,1m:0 --credentials credentials.csv
+  ragload users --url http://127.0.0.1:8000 --stages 1m:50,3m:200,1m:0 --credentials runs/credentials.csv
   ragload users --url http://127.0.0.1:8000 --users 20 --iterations 10 --wait pacing:2s`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -65,6 +65,9 @@ requests per second per user).`,
 			}
 			o.job = &attack.UsersJob{Setup: setup, Users: plan, Wait: o.Wait.w, Iterations: o.Iterations}
 			o.rules = rules
+			if w := o.job.SharedAccounts(); w != "" { // also in run.json
+				o.warn(w)
+			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}

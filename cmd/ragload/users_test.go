@@ -52,6 +52,7 @@ func TestNewUsersCmd(t *testing.T) {
 		{name: "stages", args: "-u http://x --stages 1m:50,3m:200,1m:0", wantPlan: "user stages from 0, →50 users in 1m0s, →200 users in 3m0s, →0 users in 1m0s", wantThresholds: "p95<2s,failures<1%,users>=200"},
 		{name: "users threshold override", args: "-u http://x -n 100 -t users>=80", wantPlan: "100 users, spawn 10/s, for 1m0s", wantThresholds: "p95<2s,failures<1%,users>=80"},
 		{name: "stages with users", args: "-u http://x --stages 1m:5 -n 5", wantErr: "--users does not apply with --stages"},
+		{name: "bad stage", args: "-u http://x --stages 1m", wantErr: `stage 1 "1m": want duration:users, e.g. 30s:50`},
 		{name: "zero users", args: "-u http://x -n 0", wantErr: "--users must be ≥ 1"},
 		{name: "bad wait", args: "-u http://x --wait soon", wantErr: `wait "soon"`},
 		{name: "no url", args: "-n 5", wantErr: "--url is required"},
@@ -86,5 +87,16 @@ func TestUsersCommand(t *testing.T) {
 	rep, _, code := ragload(t, "report", dir)
 	if code != exitOK || !strings.Contains(rep, "users>=8") {
 		t.Errorf("report exit %d:\n%s", code, rep)
+	}
+}
+
+// TestStagesPlaceholder: --stages names what its targets count, users or
+// a rate, in each command's help.
+func TestStagesPlaceholder(t *testing.T) {
+	for cmd, want := range map[string]string{"users": "--stages duration:users,...", "attack": "--stages duration:rate,..."} {
+		out, errOut, code := cli(t, cmd, "--help")
+		if code != exitOK || !strings.Contains(out, want) {
+			t.Errorf("%s --help: exit %d, want %q in\n%s%s", cmd, code, want, out, errOut)
+		}
 	}
 }

@@ -33,10 +33,19 @@ powershell}'; 'ragload completion bash --help' says how to install one.`,
 // writeVersion prints three lines: "ragload <version>", "go <version>
 // <os>/<arch>" and "vegeta <version>" (from bi; "unknown" without it).
 func writeVersion(w io.Writer, bi *debug.BuildInfo) error {
+	v := toolVersion()
+	if v == "dev" {
+		v += unstampedNote
+	}
 	_, err := fmt.Fprintf(w, "ragload %s\ngo %s %s/%s\nvegeta %s\n",
-		toolVersion(), runtime.Version(), runtime.GOOS, runtime.GOARCH, moduleVersion(bi, vegetaModule))
+		v, runtime.Version(), runtime.GOOS, runtime.GOARCH, moduleVersion(bi, vegetaModule))
 	return err
 }
+
+// unstampedNote follows "dev" when the build info holds no version: the
+// build had neither -ldflags nor version control information (GOFLAGS=
+// -buildvcs=false, or a copy of the source without .git).
+const unstampedNote = " (no version stamped: build with 'make build' in a clone, or install with 'go install github.com/ragload/ragload/cmd/ragload@latest')"
 
 // moduleVersion is the version of the dependency path in bi, following a
 // replace directive.

@@ -14,7 +14,11 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
-	if len(lines) != 3 || lines[0] != "ragload "+toolVersion() || lines[1] != "go "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH ||
+	first := "ragload " + toolVersion()
+	if toolVersion() == "dev" {
+		first += unstampedNote
+	}
+	if len(lines) != 3 || lines[0] != first || lines[1] != "go "+runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH ||
 		!strings.HasPrefix(lines[2], "vegeta v12.") {
 		t.Errorf("version output:\n%s", out)
 	}
@@ -78,6 +82,32 @@ func TestUsageValues(t *testing.T) {
 	} {
 		if got := strings.Join(usageValues(in), " "); got != want {
 			t.Errorf("usageValues(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestBuildVersion: without -ldflags, the version comes from the build
+// info: the module version of go install …@version, else the commit of a
+// build in a clone, else "dev".
+func TestBuildVersion(t *testing.T) {
+	vcs := func(rev, modified string) []debug.BuildSetting {
+		return []debug.BuildSetting{{Key: "vcs", Value: "git"}, {Key: "vcs.revision", Value: rev}, {Key: "vcs.modified", Value: modified}}
+	}
+	const rev = "c07c5d8a1b2c3d4e5f60718293a4b5c6d7e8f901"
+	for _, c := range []struct {
+		name string
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{"go install @version", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}, Settings: vcs(rev, "false")}, "v1.2.0"},
+		{"pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261204020232-c07c5d8a1b2c+dirty"}}, "v0.0.0-20261204020232-c07c5d8a1b2c+dirty"},
+		{"clone", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "false")}, "dev-c07c5d8a1b2c"},
+		{"clone with changes", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: vcs(rev, "true")}, "dev-c07c5d8a1b2c-dirty"},
+		{"no vcs", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "dev"},
+		{"no build info", nil, "dev"},
+	} {
+		if got := buildVersion(c.bi); got != c.want {
+			t.Errorf("%s: %q, want %q", c.name, got, c.want)
 		}
 	}
 }

@@ -4,9 +4,11 @@
 package testtool
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
+	"regexp"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -30,6 +32,30 @@ func Require(t testing.TB, what string, names ...string) string {
 	}
 	t.Skipf("no %s on PATH: install it with `sudo .ci/install-test-tools` to run %s", names[0], what)
 	return ""
+}
+
+// netError is what the go command says when a download fails on the
+// network.
+var netError = regexp.MustCompile(`dial tcp|no such host|connection refused|network is unreachable|i/o timeout|proxyconnect|TLS handshake timeout|server misbehaving`)
+
+// Offline says whether stderr, from a go command that failed, says that
+// a module could not be downloaded: no module proxy (GOPROXY=off, or no
+// network) and the module not in the module cache.
+func Offline(stderr []byte) bool {
+	return bytes.Contains(stderr, []byte("module lookup disabled")) ||
+		bytes.Contains(stderr, []byte("go: downloading ")) && netError.Match(stderr)
+}
+
+// SkipIfOffline skips t when stderr, from a go command that failed, says
+// that a module it needs could not be downloaded (see Offline), unless
+// RAGLOAD_REQUIRE_TOOLS=1 (CI, which reaches the module proxy): what
+// names the tool.
+func SkipIfOffline(t testing.TB, what string, stderr []byte) {
+	t.Helper()
+	if Offline(stderr) && os.Getenv("RAGLOAD_REQUIRE_TOOLS") != "1" {
+		t.Skipf("%s could not be built: the module proxy is unreachable and its modules are not in the module cache "+
+			"(run `go mod download` once online):\n%s", what, stderr)
+	}
 }
 
 // Browser returns a headless-capable Chromium (see Require).
