@@ -28,12 +28,13 @@ type limiter struct {
 	inFlight func() int64
 
 	sample []metrics.Sample
-	prev   []uint64 // the histogram's counts at the last adjustment
+	prev   []uint64  // the histogram's counts at the last adjustment
+	last   time.Time // when the cap was last looked at
 }
 
 // Tuning of the limiter.
 const (
-	limitEvery = 100 * time.Millisecond // how often the cap is adjusted
+	limitEvery = 100 * time.Millisecond // how often the cap is looked at
 	limitFloor = 64                     // the cap never goes below
 	limitStart = 1024                   // the cap at the start, at most max
 	// starved is the scheduler latency (its 90th percentile over the last
@@ -58,28 +59,21 @@ func newLimiter(max int64, inFlight func() int64) *limiter {
 	return l
 }
 
-// limit is the cap on requests in flight now.
-func (l *limiter) limit() int64 { return l.cur.Load() }
-
-// run adjusts the cap every limitEvery until quit is closed.
-func (l *limiter) run(quit <-chan struct{}) {
-	if l.sample == nil {
-		return
-	}
-	t := time.NewTicker(limitEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-quit:
-			return
-		case <-t.C:
-			if l.inFlight() < l.cur.Load()/2 {
-				l.skip() // far from the cap: nothing to adjust
-				continue
-			}
+// limit is the cap on requests in flight at now. The pacer asks for it
+// as each request falls due, on its one goroutine; at most every
+// limitEvery the asking adjusts the cap first, so the limiter needs no
+// goroutine or timer of its own (a ticker's wake-ups cost a generator at
+// 100 requests a second as much as its requests).
+func (l *limiter) limit(now time.Time) int64 {
+	if l.sample != nil && now.Sub(l.last) >= limitEvery {
+		l.last = now
+		if l.inFlight() < l.cur.Load()/2 {
+			l.skip() // far from the cap: nothing to adjust
+		} else {
 			l.adjust(l.schedP90())
 		}
 	}
+	return l.cur.Load()
 }
 
 // adjust moves the cap given the scheduler's latency over the last period:

@@ -11,35 +11,35 @@ import (
 func TestLimiterAdjust(t *testing.T) {
 	var n int64
 	l := newLimiter(10000, func() int64 { return n })
-	if l.limit() != limitStart {
-		t.Fatalf("start %d, want %d", l.limit(), limitStart)
+	if l.cur.Load() != limitStart {
+		t.Fatalf("start %d, want %d", l.cur.Load(), limitStart)
 	}
 	n = 1000
 	l.adjust(5 * time.Millisecond)
-	if l.limit() != 800 {
-		t.Errorf("starved with 1000 in flight: cap %d, want 800", l.limit())
+	if l.cur.Load() != 800 {
+		t.Errorf("starved with 1000 in flight: cap %d, want 800", l.cur.Load())
 	}
 	for range 100 {
 		l.adjust(5 * time.Millisecond)
 	}
-	if l.limit() != limitFloor {
-		t.Errorf("starved for long: cap %d, want the floor %d", l.limit(), limitFloor)
+	if l.cur.Load() != limitFloor {
+		t.Errorf("starved for long: cap %d, want the floor %d", l.cur.Load(), limitFloor)
 	}
 	n = limitFloor
 	l.adjust(50 * time.Microsecond)
-	if l.limit() != 2*limitFloor {
-		t.Errorf("full and fine: cap %d, want %d", l.limit(), 2*limitFloor)
+	if l.cur.Load() != 2*limitFloor {
+		t.Errorf("full and fine: cap %d, want %d", l.cur.Load(), 2*limitFloor)
 	}
 	n = 10
 	l.adjust(50 * time.Microsecond)
-	if l.limit() != 2*limitFloor {
-		t.Errorf("room to spare: cap %d, want it unchanged", l.limit())
+	if l.cur.Load() != 2*limitFloor {
+		t.Errorf("room to spare: cap %d, want it unchanged", l.cur.Load())
 	}
 	for range 100 {
-		n = l.limit()
+		n = l.cur.Load()
 		l.adjust(0)
 	}
-	if l.limit() != 10000 {
-		t.Errorf("full for long: cap %d, want the ceiling", l.limit())
+	if l.cur.Load() != 10000 {
+		t.Errorf("full for long: cap %d, want the ceiling", l.cur.Load())
 	}
 }

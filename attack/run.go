@@ -183,9 +183,9 @@ func (d Drops) Total() uint64 { return d.Late + d.Capped }
 // requests in flight, how many there are, and what to do with a request it
 // drops. A zero gate lets every request leave whenever it is due.
 type gate struct {
-	maxLag   time.Duration // < 0: never drop for lateness
-	limit    func() int64  // the cap on requests in flight; nil: none
-	inFlight func() int64  // requests started and not yet emitted
+	maxLag   time.Duration             // < 0: never drop for lateness
+	limit    func(now time.Time) int64 // the cap on requests in flight; nil: none
+	inFlight func() int64              // requests started and not yet emitted
 	// onDrop is called, on the pacer's goroutine, for each request dropped.
 	onDrop func()
 }
@@ -299,10 +299,10 @@ func (c *clockPacer) admit(deadline time.Time) bool {
 		c.late.Add(1)
 		return false
 	}
-	if g.limit == nil || g.inFlight() < g.limit() {
+	if g.limit == nil || g.inFlight() < g.limit(time.Now()) {
 		return true
 	}
-	for g.inFlight() >= g.limit() {
+	for g.inFlight() >= g.limit(time.Now()) {
 		if g.maxLag >= 0 && time.Now().After(deadline) {
 			c.capped.Add(1)
 			return false
@@ -421,7 +421,6 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 	}
 	inFlight := func() int64 { return int64(started.Load()) - int64(received.Load()) }
 	lim := newLimiter(int64(limit), inFlight)
-	go lim.run(quit)
 	defer quitOnce.Do(func() { close(quit) })
 	g := gate{maxLag: o.maxLag(), limit: lim.limit, inFlight: inFlight}
 	g.onDrop = func() {

@@ -175,14 +175,16 @@ overload() { # tool: prints "served/s peak-RSS-MB wall-s stated-sent server-coun
 	fi
 	after=$(served_count)
 	# The status request itself is counted once.
-	awk -v a="$before" -v b="$after" -v s="$stated" '{printf "%d %.0f %s %d %d\n", (b - a - 1) / 5, $1 / 1024, $2, s, b - a - 1}' "$out.time"
+	# /usr/bin/time writes "Command exited with non-zero status N" first for
+	# a verdict that did not pass: its figures are on the last line.
+	tail -n 1 "$out.time" | awk -v a="$before" -v b="$after" -v s="$stated" '{printf "%d %.0f %s %d %d\n", (b - a - 1) / 5, $1 / 1024, $2, s, b - a - 1}'
 }
 echo "bench: overload at ${over_rate}/s (twice ragload's top speed), ragload then vegeta" >&2
 read -r ov_rl_rate ov_rl_mb ov_rl_wall ov_rl_stated ov_rl_count < <(overload ragload)
 read -r ov_vg_rate ov_vg_mb ov_vg_wall ov_vg_stated ov_vg_count < <(overload vegeta)
 
 # --- CPU at an ordinary rate: 100/s for 15 s, alternating, median of 3 ----
-cpu_s() { awk '{printf "%.2f\n", $1 + $2}' "$1"; }
+cpu_s() { tail -n 1 "$1" | awk '{printf "%.2f\n", $1 + $2}'; }
 cpu_runs_rl="" cpu_runs_vg=""
 for i in 1 2 3; do
 	echo "bench: CPU at 100/s, round $i" >&2
