@@ -131,3 +131,14 @@ func expectErr(t *testing.T, err error, want string) bool {
 	}
 	return false
 }
+
+// ranOK reports whether a run ended with a PASS, or was not conclusive
+// only because its generator was saturated: on a 2-core machine busy with
+// other packages' tests a run's requests can leave late, and ragload then
+// rightly will not vouch for the numbers; what these tests check is not
+// that (the proofs in attack/ do, on a quiet machine). out is the run's
+// stdout, in a format that carries warnings (text, markdown, json, junit).
+func ranOK(out string, code int) bool {
+	return code == exitOK || (code == exitInconclusive && strings.Contains(out, "generator was saturated") &&
+		strings.Count(out, "not conclusive:") == strings.Count(out, "not conclusive: the load generator was saturated"))
+}

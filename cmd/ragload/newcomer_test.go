@@ -84,7 +84,7 @@ func TestVegetaExportReplaysLoggedIn(t *testing.T) {
 	} {
 		run := filepath.Join(dir, name)
 		out, errOut, code := ragload(t, append(args, "-u", url, "-o", run, "--min-samples", "1", "-q")...)
-		if code != exitOK {
+		if !ranOK(out, code) {
 			t.Errorf("%s: exit %d\n%s\n%s", name, code, out, errOut)
 			continue
 		}
@@ -108,7 +108,7 @@ func TestCompareDifferentPlans(t *testing.T) {
 		"users":  {"users", "-n", "2", "--run-time", "1s", "--wait", "50ms"},
 	}
 	for name, args := range runs {
-		if out, errOut, code := ragload(t, append(args, "-u", url, "-o", filepath.Join(dir, name), "--seed", "1", "--min-samples", "1", "-q")...); code != exitOK {
+		if out, errOut, code := ragload(t, append(args, "-u", url, "-o", filepath.Join(dir, name), "--seed", "1", "--min-samples", "1", "-q")...); !ranOK(out, code) {
 			t.Fatalf("%s: exit %d\n%s\n%s", name, code, out, errOut)
 		}
 	}
@@ -142,7 +142,7 @@ func TestUsersShareAccounts(t *testing.T) {
 	for users, shared := range map[string]bool{"3": true, "2": false} {
 		dir := runDir(t)
 		out, errOut, code := ragload(t, "users", "-u", url, "--credentials", creds, "-n", users, "-r", "0", "--run-time", "1s", "--wait", "50ms", "-o", dir, "--min-samples", "1", "-q")
-		if code != exitOK {
+		if !ranOK(out, code) {
 			t.Fatalf("%s users: exit %d\n%s\n%s", users, code, out, errOut)
 		}
 		m := readManifest(t, dir)
