@@ -1,0 +1,54 @@
+package results
+
+import (
+	"bytes"
+	"testing"
+	"time"
+)
+
+// TestComparisonGolden pins every format of a comparison byte for byte
+// (go test ./results -update rewrites the files), so that moving the code
+// that renders it cannot change what it prints.
+func TestComparisonGolden(t *testing.T) {
+	o := CompareOptions{Resamples: 200, Seed: 3}
+	c := Compare(syntheticSide("runs/base", 1000, 1, 1, o), syntheticSide("runs/new", 1000, 1.3, 2, o), o)
+	for _, f := range CompareFormats {
+		t.Run(f, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteComparison(&buf, f, c); err != nil {
+				t.Fatal(err)
+			}
+			goldenNamed(t, buf.Bytes())
+		})
+	}
+}
+
+// TestSweepGolden pins every format of a sweep's summary byte for byte.
+func TestSweepGolden(t *testing.T) {
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	sw := &Sweep{Schema: SweepSchema, Tool: "ragload test", Name: "sweep1", Target: "http://api.test", Status: StatusComplete,
+		Started: start, Ended: start.Add(3 * time.Minute),
+		Plan:       SweepPlan{From: 40, To: 1000, StepDuration: Duration(30 * time.Second), Warmup: Duration(5 * time.Second), Precision: 0.05, Growth: 1.5},
+		Thresholds: []string{"p95<2s", "failures<1%"},
+		Steps: []SweepStep{
+			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Requests: 1200, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: StepPass},
+			{Rate: 60, Dir: "step-0060rps", SentRate: 60, Throughput: 59.8, Requests: 1800, P50: 22.1, P95: 35.9, P99: 60.3, LagP99: 1.1, Verdict: StepPass},
+			{Rate: 90, Dir: "step-0090rps", SentRate: 90, Throughput: 90, Requests: 2700, P50: 40.3, P95: 420.6, P99: 701, LagP99: 1.2, Verdict: StepPass},
+			{Rate: 135, Dir: "step-0135rps", SentRate: 135, Throughput: 99.2, Requests: 4050, Failures: 0.002, P50: 1801, P95: 3312, P99: 3900, LagP99: 1.4, Verdict: StepFail,
+				Reason: "overall p95 is 3312.0 ms, not < 2s; served only 99.2/s of 135/s"},
+			{Rate: 112, Dir: "step-0112rps", SentRate: 112, Throughput: 99.6, Requests: 3360, P50: 900, P95: 2300, P99: 2500, LagP99: 1.3, Verdict: StepFail,
+				Reason: "overall p95 is 2300.0 ms, not < 2s"},
+			{Rate: 100, Dir: "step-0100rps", SentRate: 100, Throughput: 99.9, Requests: 3000, P50: 60.1, P95: 900.4, P99: 1400.2, LagP99: 1.2, Verdict: StepPass},
+		},
+		Found: true, Capacity: 100, Limit: 112, Answer: "max sustainable ≈ 100 rps (bracket [100, 112])",
+	}
+	for _, f := range SweepFormats {
+		t.Run(f, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := WriteSweepReport(&buf, f, sw); err != nil {
+				t.Fatal(err)
+			}
+			goldenNamed(t, buf.Bytes())
+		})
+	}
+}
