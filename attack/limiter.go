@@ -2,6 +2,7 @@ package attack
 
 import (
 	"math"
+	"runtime"
 	"runtime/metrics"
 	"sync/atomic"
 	"time"
@@ -27,9 +28,10 @@ type limiter struct {
 	cur      atomic.Int64 // the cap now
 	inFlight func() int64
 
-	sample []metrics.Sample
-	prev   []uint64  // the histogram's counts at the last adjustment
-	last   time.Time // when the cap was last looked at
+	sample  []metrics.Sample
+	prev    []uint64      // the histogram's counts at the last adjustment
+	last    time.Time     // when the cap was last looked at
+	lastCPU time.Duration // ragload's CPU time then
 }
 
 // Tuning of the limiter.
@@ -42,12 +44,17 @@ const (
 	// program with CPU to spare runs a woken goroutine within tens of
 	// microseconds.
 	starved = time.Millisecond
+	// ownShare is the share of its cores ragload must keep busy for a
+	// starved scheduler to be its own doing, and so for a lower cap to
+	// help: with the machine busy with other processes the requests in
+	// flight are not what takes the CPU.
+	ownShare = 0.75
 )
 
 const schedLatencies = "/sched/latencies:seconds"
 
 func newLimiter(max int64, inFlight func() int64) *limiter {
-	l := &limiter{max: max, inFlight: inFlight, sample: []metrics.Sample{{Name: schedLatencies}}}
+	l := &limiter{max: max, inFlight: inFlight, sample: []metrics.Sample{{Name: schedLatencies}}, last: time.Now(), lastCPU: cpuTime()}
 	l.cur.Store(min(max, limitStart))
 	metrics.Read(l.sample)
 	if l.sample[0].Value.Kind() != metrics.KindFloat64Histogram {
@@ -66,11 +73,20 @@ func newLimiter(max int64, inFlight func() int64) *limiter {
 // 100 requests a second as much as its requests).
 func (l *limiter) limit(now time.Time) int64 {
 	if l.sample != nil && now.Sub(l.last) >= limitEvery {
-		l.last = now
+		cpu := cpuTime()
+		busy := float64(cpu-l.lastCPU) / float64(now.Sub(l.last)) // cores ragload used
+		l.last, l.lastCPU = now, cpu
 		if l.inFlight() < l.cur.Load()/2 {
 			l.skip() // far from the cap: nothing to adjust
 		} else {
-			l.adjust(l.schedP90())
+			p90 := l.schedP90()
+			if busy < ownShare*float64(runtime.GOMAXPROCS(0)) {
+				// Goroutines waited, but ragload is not what keeps the CPU
+				// busy (other processes are): fewer requests in flight
+				// would free nothing.
+				p90 = 0
+			}
+			l.adjust(p90)
 		}
 	}
 	return l.cur.Load()
@@ -83,7 +99,7 @@ func (l *limiter) adjust(p90 time.Duration) {
 	cur, n := l.cur.Load(), l.inFlight()
 	switch {
 	case p90 > starved:
-		l.cur.Store(max(limitFloor, min(cur, n)*4/5))
+		l.cur.Store(min(l.max, max(limitFloor, min(cur, n)*4/5)))
 	case n >= cur*4/5:
 		l.cur.Store(min(l.max, cur+max(cur/2, limitFloor)))
 	}

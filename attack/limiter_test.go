@@ -43,3 +43,14 @@ func TestLimiterAdjust(t *testing.T) {
 		t.Errorf("full for long: cap %d, want the ceiling", l.cur.Load())
 	}
 }
+
+// TestLimiterCeiling: however starved, the cap never rises above its
+// ceiling (--max-workers 4 stays 4, though the floor is 64).
+func TestLimiterCeiling(t *testing.T) {
+	n := int64(4)
+	l := newLimiter(4, func() int64 { return n })
+	l.adjust(5 * time.Millisecond)
+	if got := l.cur.Load(); got != 4 {
+		t.Errorf("starved under a ceiling of 4: cap %d", got)
+	}
+}
