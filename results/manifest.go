@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/ragload/ragload/internal/atomicfile"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -342,20 +342,7 @@ func writeJSONAtomic(dir, name, what string, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("encode %s: %w", what, err)
 	}
-	b := buf.Bytes()
-	tmp, err := os.CreateTemp(dir, "."+name+"-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", what, err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", what, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", what, err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+	if _, err := atomicfile.Write(filepath.Join(dir, name), 0o600, buf.WriteTo); err != nil {
 		return fmt.Errorf("write %s: %w", what, err)
 	}
 	return nil

@@ -6,9 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ragload/ragload/internal/atomicfile"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,26 +23,7 @@ func WriteCredentials(path string, creds []Credential) error {
 	for _, c := range creds {
 		b.WriteString(csvField(c.Username) + "," + csvField(c.Password) + "\n")
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write credentials: %w", err)
-	}
-	tmp := f.Name()
-	err = f.Chmod(0o600)
-	if err == nil {
-		_, err = f.Write(b.Bytes())
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
+	if _, err := atomicfile.Write(path, 0o600, b.WriteTo); err != nil {
 		return fmt.Errorf("write credentials %q: %w", path, err)
 	}
 	return nil

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/ragload/ragload/internal/atomicfile"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -266,21 +266,7 @@ func writePlot(stdout io.Writer, output string, p *plot.Plot) (where string, siz
 		n, err := p.WriteTo(stdout)
 		return "the plot to stdout", n, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(output), ".plot-*.html")
-	if err != nil {
-		return "", 0, fmt.Errorf("write plot: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	n, err := p.WriteTo(tmp)
-	if cerr := tmp.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("write plot: %w", cerr)
-	}
-	if err == nil {
-		err = os.Chmod(tmp.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), output)
-	}
+	n, err := atomicfile.Write(output, 0o644, p.WriteTo)
 	if err != nil {
 		return "", 0, fmt.Errorf("write plot %q: %w", output, err)
 	}
