@@ -108,3 +108,29 @@ func CheckNoLeak(t testing.TB, msg, s string) {
 		}
 	}
 }
+
+// Poll is how often Eventually and WaitFor check their condition.
+const Poll = 5 * time.Millisecond
+
+// Eventually polls cond until it holds (true) or within passes (false,
+// after one last check). It is the one way tests wait for another
+// goroutine or process: never a bare sleep.
+func Eventually(within time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			return cond()
+		}
+		time.Sleep(Poll)
+	}
+	return true
+}
+
+// WaitFor fails t unless cond holds within the given time; what says what
+// the test waited for.
+func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	if !Eventually(within, cond) {
+		t.Fatalf("timed out after %s waiting for %s", within, what)
+	}
+}

@@ -1,6 +1,9 @@
 package testtool
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 // TestOffline: what the go command prints when a module cannot be
 // downloaded (captured from go 1.26 with GOPROXY=off and an unreachable
@@ -20,5 +23,19 @@ func TestOffline(t *testing.T) {
 		if got := Offline([]byte(c.stderr)); got != c.want {
 			t.Errorf("Offline(%q) = %v, want %v", c.stderr, got, c.want)
 		}
+	}
+}
+
+func TestEventually(t *testing.T) {
+	start := time.Now()
+	n := 0
+	if !Eventually(time.Second, func() bool { n++; return n == 3 }) {
+		t.Fatal("a condition that holds on the third poll: false")
+	}
+	if Eventually(30*time.Millisecond, func() bool { return false }) {
+		t.Fatal("a condition that never holds: true")
+	}
+	if el := time.Since(start); el > 900*time.Millisecond {
+		t.Errorf("took %s", el)
 	}
 }
