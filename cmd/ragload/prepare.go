@@ -153,7 +153,11 @@ func runPrepare(ctx context.Context, s *streams, o *prepareOptions) error {
 // After an error it tells what was done before.
 func printPrepared(w io.Writer, res *targets.PrepareResult) {
 	if res.Created+res.Existing > 0 || res.CredentialsFile != "" {
-		fmt.Fprintf(w, "registered %s (%d already existed)", preparePlural(res.Created, "new user"), res.Existing)
+		if res.Created == 0 && res.Existing > 0 { // a second run: nothing was registered
+			fmt.Fprintf(w, "checked %s (0 new, %d already existed)", preparePlural(res.Existing, "user"), res.Existing)
+		} else {
+			fmt.Fprintf(w, "registered %s (%d already existed)", preparePlural(res.Created, "new user"), res.Existing)
+		}
 		if res.CredentialsFile != "" {
 			fmt.Fprintf(w, "; wrote %s (%s", res.CredentialsFile, preparePlural(res.FileUsers, "user"))
 			if kept := res.FileUsers - len(res.Credentials); kept > 0 {
