@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -60,7 +61,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
@@ -113,6 +114,9 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	creds, err := o.credentials()
 	if err != nil {
 		return attack.Setup{}, nil, err
+	}
+	if sc.NeedsAuth() {
+		o.noteBuiltInLogin()
 	}
 	if !fs.Changed("seed") {
 		o.Seed = rand.Uint64()
@@ -237,6 +241,28 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 		c.Password = o.Password
 	}
 	return []targets.Credential{c}, nil
+}
+
+// noteBuiltInLogin says on stderr when the login uses the built-in
+// account's password (no --credentials, --password or $LOAD_TEST_PASSWORD)
+// against an API that is not this machine: the demo API knows it, a real
+// API most likely does not, and a 401 storm would be the first sign.
+func (o *runOptions) noteBuiltInLogin() {
+	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(targets.EnvPassword) != "" {
+		return
+	}
+	if u, err := url.Parse(o.URL); err != nil || isLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
+		return
+	}
+	c := targets.CredentialFromEnv(os.Getenv)
+	if o.Username != "" {
+		c.Username = o.Username
+	}
+	msg := fmt.Sprintf("logging in as the built-in account %s (set %s and %s for your API)", c.Username, targets.EnvUsername, targets.EnvPassword)
+	if c.Username != targets.DefaultUsername {
+		msg = fmt.Sprintf("logging in as %s with the built-in password of %s (set %s, or pass --credentials, for your API)", c.Username, targets.DefaultUsername, targets.EnvPassword)
+	}
+	fmt.Fprintln(o.errOut(), "ragload: note:", msg)
 }
 
 // warn prints a warning on stderr, if the command has one.

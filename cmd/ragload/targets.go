@@ -98,7 +98,7 @@ path, weighted by how often it occurs there.`,
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, printed on stderr)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password, mode 0600; targets spread over the accounts")
 	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --login: login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "with --login: login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "with --login: timeout of the login request")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "with --login: skip TLS certificate verification")
 	_ = cmd.RegisterFlagCompletionFunc("export", cobra.FixedCompletions(exportCompletions, cobra.ShellCompDirectiveNoFileComp))
@@ -159,6 +159,7 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 		if err != nil {
 			return err
 		}
+		o.noteBuiltInLogin()
 		client := attack.Options{Timeout: o.Timeout, Insecure: o.Insecure}.HTTPClient()
 		pool = targets.NewPool(client, o.URL, sc.Auth, creds)
 		if err := pool.Login(ctx); err != nil {
