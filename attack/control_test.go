@@ -2,6 +2,7 @@ package attack_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -95,6 +96,12 @@ func TestControlRateFollowsAChange(t *testing.T) {
 	// 20/s for about 1 s, then 60/s for about 2 s: about 140.
 	if m.Sent < 120 || m.Sent > 160 || m.Planned != m.Sent || m.Status != results.StatusComplete {
 		t.Errorf("sent %d of %d planned, status %s; want about 140 of as many, complete", m.Sent, m.Planned, m.Status)
+	}
+	// The plan's description says the rate was changed, and when (about 1 s in).
+	// (The second starts before the login, so the change may come a little earlier.)
+	at, ok := strings.CutPrefix(m.Plan.Description, "constant 20/s for 3s; rate set to 60/s at ")
+	if d, err := time.ParseDuration(at); !ok || err != nil || d < 500*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("plan %q: want the change to 60/s about 1s in", m.Plan.Description)
 	}
 	if r, ok := ctl.Rate(); !ok || r != 60 {
 		t.Errorf("Rate() = %g, %v", r, ok)
