@@ -11,6 +11,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 )
 
@@ -26,8 +27,12 @@ func TestControlUsersFollowAChange(t *testing.T) {
 	job := usersJob(t, url, creds, attack.Spawn(4, 100, 3*time.Second), attack.ConstantWait(20*time.Millisecond))
 	job.Control = ctl
 	go func() {
-		time.Sleep(time.Second)
-		ctl.SetUsers(20) // clamped to MaxUsers
+		// Once the plan's 4 users run, they run for a while (a few of the
+		// timeline's 200 ms samples), then more are asked for.
+		if testtool.Eventually(10*time.Second, func() bool { return ctl.Target() == 4 && seen.Load() > 0 }) {
+			time.Sleep(700 * time.Millisecond)
+			ctl.SetUsers(20) // clamped to MaxUsers
+		}
 	}()
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -36,15 +41,19 @@ func TestControlUsersFollowAChange(t *testing.T) {
 	if n, ok := ctl.Users(); !ok || n != 12 {
 		t.Errorf("Users() = %d, %v; want 12, true", n, ok)
 	}
+	// The timeline climbs to the plan's 4, stays there until the change,
+	// then climbs to 12 (never down, never outside 0–12), until the last
+	// sample, at the plan's end, says 0.
 	tl := rep.Manifest.Users.Timeline
-	before, after := tl[0], tl[len(tl)-2]
-	for _, s := range tl {
-		if time.Duration(s.Offset) < 900*time.Millisecond {
-			before = s
+	var at4 bool
+	for i, s := range tl[:len(tl)-1] {
+		at4 = at4 || s.Target == 4
+		if s.Target < 0 || s.Target > 12 || i > 0 && s.Target < tl[i-1].Target {
+			t.Fatalf("timeline sample %d %+v after %+v: want targets rising within 0–12", i, s, tl[max(i-1, 0)])
 		}
 	}
-	if before.Target != 4 || after.Target != 12 || after.Active != 12 {
-		t.Errorf("timeline before the change %+v, near the end %+v; want target 4, then target and active 12", before, after)
+	if end := tl[len(tl)-2]; !at4 || end.Target != 12 || end.Active != 12 {
+		t.Errorf("timeline %+v: want target 4 before the change, then target and active 12 near the end", tl)
 	}
 	if got, want := seen.Load(), int64(rep.Manifest.Completed); got != want || want == 0 {
 		t.Errorf("observer saw %d results, the run wrote %d", got, want)
