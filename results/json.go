@@ -21,7 +21,7 @@ type jsonReport struct {
 	Verdict   jsonVerdict    `json:"verdict"`
 	Warnings  []string       `json:"warnings"`
 	// Views says how the response time from the scheduled send and the
-	// service latency compare; ViewsDiffer is true past max(1 ms, 2%).
+	// service latency compare; ViewsDiffer is true past max(LateAfter, 2%).
 	Views       string `json:"views,omitempty"`
 	ViewsDiffer bool   `json:"views_differ"`
 	// Series is Report.Series, a window per line (series.go).

@@ -44,7 +44,7 @@ func TestWriteMarkdown(t *testing.T) {
 		"- **Target** `http://api.test` · auth bearer",
 		"| Endpoint | svc p50 | svc p90 | svc p95 | svc p99 | svc max | lag p50 | lag p99 | lag max |",
 		"| **TOTAL** | 424.2 | 1307.6 | 1385.5 | 1463.3 | 1476.0 | 1.5 | 4.5 | 4.5 |",
-		"**Note:** Response times from the scheduled send are higher",
+		"\nThe two views agree within 5ms or 2%: every request left within 4.5 ms of its due time",
 		"<details><summary>Errors: 4 failed requests</summary>",
 		"> **Warning:** the run was interrupted: 54 of 60 planned requests were sent",
 		"**Verdict: FAIL**",
