@@ -70,6 +70,7 @@ type jsonVerdict struct {
 	// Inconclusive says why thresholds that held are not a PASS.
 	Inconclusive []string    `json:"inconclusive,omitempty"`
 	Caveat       string      `json:"caveat,omitempty"`
+	Notes        []string    `json:"notes,omitempty"`
 	Checks       []jsonCheck `json:"checks"`
 }
 
@@ -128,7 +129,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Schema: JSONSchema, Run: r.Manifest, Sources: r.Sources, WindowS: r.Window.Seconds(),
 		Total: r.jsonEndpoint(r.Total), Endpoints: []jsonEndpoint{}, Warnings: append([]string{}, r.Warnings...),
 		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Word: r.Verdict.Word(), Reasons: append([]string{}, r.Verdict.Reasons...),
-			Inconclusive: r.Verdict.Inconclusive, Caveat: r.Verdict.Caveat, Checks: []jsonCheck{}},
+			Inconclusive: r.Verdict.Inconclusive, Caveat: r.Verdict.Caveat, Notes: r.Verdict.Notes, Checks: []jsonCheck{}},
 	}
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))

@@ -149,6 +149,9 @@ func (v Verdict) writeMarkdown(p *printer) {
 	if v.Caveat != "" {
 		p.printf("\n_%s_\n", mdEscape(v.Caveat))
 	}
+	for _, note := range v.Notes {
+		p.printf("\n_%s._\n", mdEscape(note))
+	}
 }
 
 // mdTable starts a table: the header and the delimiter row. align has an

@@ -201,6 +201,9 @@ func (v Verdict) write(p *printer) {
 	if v.Caveat != "" {
 		p.printf("  %s\n", v.Caveat)
 	}
+	for _, note := range v.Notes {
+		p.printf("  %s\n", note)
+	}
 }
 
 // latencyNote says what the latency columns measure.

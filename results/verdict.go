@@ -35,18 +35,24 @@ func (c Check) FewSamples() bool { return c.Samples < c.Needs }
 // empty), FAIL when a threshold did not hold, and NOT CONCLUSIVE when the
 // thresholds held but the run cannot vouch for them: it was interrupted,
 // the generator dropped requests or was saturated, or a percentile had too
-// few samples to mean much.
+// few samples to mean much. A damaged results file makes it NOT CONCLUSIVE
+// whatever the thresholds say, unless the user accepts judging what was
+// read (Report.Partial).
 type Verdict struct {
 	Pass   bool
 	Checks []Check
 	// Reasons says in words why the verdict failed.
 	Reasons []string
-	// Inconclusive says why thresholds that held do not make a PASS; the
-	// verdict is then not conclusive and Pass is false.
+	// Inconclusive says why thresholds that held do not make a PASS (or,
+	// for damaged results, why the verdict is neither); the verdict is then
+	// not conclusive and Pass is false.
 	Inconclusive []string
 	// Caveat qualifies a FAIL that does not say what it seems to, e.g. a
 	// FAIL measured by a saturated generator.
 	Caveat string
+	// Notes say what the user changed about how the run is judged: results
+	// judged in part (--allow-partial), a sample bar moved (--min-samples).
+	Notes []string
 }
 
 // Verdict words, as reports print them.
@@ -123,6 +129,16 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 		v.Pass = len(v.Inconclusive) == 0
 	} else if r.Saturated() {
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
+	}
+	for _, d := range r.Damaged {
+		if r.Partial {
+			v.Notes = append(v.Notes, fmt.Sprintf("judged on the %d results readable before byte %d of %s (--allow-partial)", d.Read, d.Offset, d.Path))
+			continue
+		}
+		// Whatever the thresholds say of the readable part, the rest of
+		// the file could say otherwise.
+		v.Pass = false
+		v.Inconclusive = append(v.Inconclusive, fmt.Sprintf("damaged results: %v (--allow-partial judges the %d readable results)", d, d.Read))
 	}
 	r.Verdict = v
 	return nil

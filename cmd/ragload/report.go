@@ -167,6 +167,7 @@ func runReport(s *streams, o *reportOptions) error {
 		}
 		rep.Series = series
 	}
+	rep.Partial = o.AllowPartial
 	if err := printReport(s, rep, rules, o.Format, o.MinSamples); err != nil {
 		return err
 	}
