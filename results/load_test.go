@@ -322,7 +322,7 @@ func TestLoadDamaged(t *testing.T) {
 		t.Fatal(err)
 	}
 	partial := fmt.Sprintf("judged on the 9 results readable before %s of %s (--allow-partial)", offset, path)
-	if w := rep.Verdict.Word(); w != WordPass || !slices.Equal(rep.Verdict.Notes, []string{partial}) || !strings.Contains(text.String(), "Verdict: PASS") || !strings.Contains(text.String(), "  "+partial+"\n") {
+	if w := rep.Verdict.Word(); w != WordPass || !slices.Contains(rep.Verdict.Notes, partial) || !strings.Contains(text.String(), "Verdict: PASS") || !strings.Contains(text.String(), "  "+partial+"\n") {
 		t.Errorf("verdict %s, notes %q, want PASS and %q:\n%s", w, rep.Verdict.Notes, partial, text.String())
 	}
 	var js strings.Builder

@@ -173,16 +173,19 @@ func TestFewSamplesNotConclusive(t *testing.T) {
 	if out, _, code = ragload(t, "report", dir); code != exitInconclusive || !strings.Contains(out, "Verdict: NOT CONCLUSIVE") {
 		t.Errorf("report: exit %d\n%s", code, out)
 	}
-	if out, _, code = ragload(t, "report", "--min-samples", "10", dir); code != exitOK || !strings.Contains(out, "Verdict: PASS") {
-		t.Errorf("report --min-samples 10: exit %d\n%s", code, out)
+	// A lowered bar is said in the verdict, with the bar it replaced.
+	const lowered10 = "  sample bar lowered to 10 by --min-samples (a p95 needs 100, a p99 500)\n"
+	if out, _, code = ragload(t, "report", "--min-samples", "10", dir); code != exitOK || !strings.Contains(out, "Verdict: PASS") || !strings.Contains(out, lowered10) {
+		t.Errorf("report --min-samples 10: exit %d, want PASS and %q\n%s", code, lowered10, out)
 	}
 	lowered := runDir(t)
-	if out, _, code = ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", lowered, "-q", "--min-samples", "10"); !ranOK(out, code) {
-		t.Errorf("attack --min-samples 10: exit %d\n%s", code, out)
+	if out, _, code = ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", lowered, "-q", "--min-samples", "10"); !ranOK(out, code) || !strings.Contains(out, lowered10) {
+		t.Errorf("attack --min-samples 10: exit %d, want %q\n%s", code, lowered10, out)
 	}
-	// The run keeps its bar: report of it passes without the flag.
-	if out, _, code = ragload(t, "report", lowered); !ranOK(out, code) {
-		t.Errorf("report of a run made with --min-samples 10: exit %d\n%s", code, out)
+	// The run keeps its bar: report of it passes without the flag, and
+	// says so.
+	if out, _, code = ragload(t, "report", lowered); !ranOK(out, code) || !strings.Contains(out, lowered10) {
+		t.Errorf("report of a run made with --min-samples 10: exit %d, want %q\n%s", code, lowered10, out)
 	}
 }
 
