@@ -100,8 +100,7 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 	p.printf("- **Plan** %s · seed %d · %s\n", mdEscape(m.Plan.Description), m.Seed, r.sendLine())
 	p.printf("- **Target** %s · auth %s\n", mdCode(RedactURL(m.Target)), m.Auth.Mode)
 	if u := m.Users; u != nil {
-		p.printf("- **Users** planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
-			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), mdEscape(u.Wait))
+		p.printf("- **Users** planned %d · peak %d · %s · think %s\n", u.Planned, u.Peak(), mdEscape(u.Held()), mdEscape(u.Wait))
 	}
 }
 

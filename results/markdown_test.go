@@ -124,7 +124,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		"| POST /chat\\|stream | 4 | 2.0 | 0.00 | 0 |",
 		"| Streaming | Streams | TTFB p50 |",
 		"| POST /chat\\|stream | 4 | 10.0 | 10.0 | 10.0 | 40.0 | 40.0 | 40.0 | 20.0 | 5.0 |",
-		"- **Users** planned 2 · peak 2 · sustained 2",
+		"- **Users** planned 2 · peak 2 · held 2 users for ",
 		"- [x] POST /chat\\|stream:p95<1s — 100.0 ms",
 	} {
 		if !strings.Contains(out, w) {

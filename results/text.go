@@ -89,8 +89,7 @@ func (r *Report) writeHeader(p *printer) {
 	}
 	if m := r.Manifest; m != nil && m.Users != nil {
 		u := m.Users
-		p.printf("Users    planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
-			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), u.Wait)
+		p.printf("Users    planned %d · peak %d · %s · think %s\n", u.Planned, u.Peak(), u.Held(), u.Wait)
 	}
 	if m := r.Manifest; m != nil && m.Generator != nil {
 		writeGenerator(p, m.Generator)
