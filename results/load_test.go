@@ -220,7 +220,7 @@ func TestResolveErrors(t *testing.T) {
 		words []string
 		is    error
 	}{
-		{"missing path", []string{filepath.Join(root, "nope")}, []string{"open run", "nope"}, fs.ErrNotExist},
+		{"missing path", []string{filepath.Join(root, "nope")}, []string{`no run at "` + filepath.Join(root, "nope") + `": no such directory or results file`}, fs.ErrNotExist},
 		{"directory without results", []string{emptyDir}, []string{"no results file", "results.bin"}, nil},
 		{"manifest without results", []string{noFiles}, []string{"no results file"}, nil},
 		{"broken manifest", []string{badManifest}, []string{"read manifest", ManifestFile}, nil},

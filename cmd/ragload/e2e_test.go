@@ -84,8 +84,11 @@ func TestBadInputExitsTwo(t *testing.T) {
 	}{
 		{[]string{"attack", "-u", "http://127.0.0.1:1", "-s", bad}, bad + ":4: endpoints[0].weight: -1 is negative"},
 		{[]string{"attack", "-u", "http://127.0.0.1:1", "-t", "p95<2"}, `needs a unit`},
-		{[]string{"report", filepath.Join(dir, "missing")}, "no such file"},
+		// A path that holds no run or results file is a bad argument (2),
+		// as README's table says; a damaged results file is 3.
+		{[]string{"report", filepath.Join(dir, "missing")}, `error: no run at "` + filepath.Join(dir, "missing") + `": no such directory or results file`},
 		{[]string{"report", dir}, "no results file"},
+		{[]string{"report", bad}, bad + " is not a results file"},
 		{[]string{"attack", "--rate", "5"}, "--url is required"},
 		{[]string{"nope"}, `unknown command "nope"`},
 	}
