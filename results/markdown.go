@@ -49,8 +49,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n\n")
-		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"}, "l")
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n\n")
+		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"}, "l")
 		for _, s := range r.Endpoints {
 			if s.Streamed == 0 {
 				continue

@@ -40,7 +40,7 @@ func WriteText(w io.Writer, r *Report) error {
 		p.printf("%s\n", words)
 	}
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n")
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n")
 		if p.err != nil {
 			return p.err
 		}

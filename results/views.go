@@ -182,7 +182,7 @@ func writeStreamTable(w io.Writer, r *Report) error {
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
-	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"})
+	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"})
 	for _, row := range rows {
 		if err := t.Append(row); err != nil {
 			return err
