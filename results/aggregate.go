@@ -411,6 +411,22 @@ func (d *dist) quantile(p float64) time.Duration {
 	return min(time.Duration(d.h.ValueAtQuantile(p))*time.Microsecond, d.max)
 }
 
+// countAbove counts the samples above v, to the histogram's resolution: a
+// bucket counts when all of it lies above v.
+func (d *dist) countAbove(v time.Duration) uint64 {
+	if d == nil {
+		return 0
+	}
+	us := int64(v / time.Microsecond)
+	var n int64
+	for _, b := range d.h.Distribution() {
+		if b.From > us {
+			n += b.Count
+		}
+	}
+	return uint64(n)
+}
+
 // View is the distribution of one latency view: ViewResponse, ViewService,
 // ViewLag, ViewTTFB, ViewTTFT or ViewGap (empty when nothing was recorded).
 func (s *Stats) View(view string) Percentiles { return s.dist(view).summary() }

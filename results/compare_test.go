@@ -152,3 +152,49 @@ func TestBootstrapChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestComparisonLegend: every mark the Change column shows (~, ✗, ?) is
+// explained under the table, and so is why the percentile rows of an
+// endpoint share one p: it is one test per endpoint, on the whole
+// distribution.
+func TestComparisonLegend(t *testing.T) {
+	o := CompareOptions{Resamples: 200}
+	base := syntheticSide("base", 300, 1, 1, o)
+	cand := syntheticSide("new", 300, 1, 2, o) // p50, p95 tested (~), p99 too few (?)
+	cand.Report.Total.Failures += 3            // ✗ on failures
+	cand.Report.Endpoints[0].Failures += 3
+	c := Compare(base, cand, o)
+	marks := map[string]bool{}
+	for _, row := range c.Rows {
+		ps := map[string]bool{}
+		for _, ch := range row.Changes {
+			cells := ch.cells()
+			for _, m := range []string{"~", "✗", "?"} {
+				if strings.Contains(cells[2], m) {
+					marks[m] = true
+				}
+			}
+			if ch.Tested {
+				ps[strings.Split(cells[3], ",")[0]] = true
+			}
+		}
+		if len(ps) != 1 {
+			t.Errorf("%s: percentile rows show the p values %v, want one (one test per endpoint)", row.Name, ps)
+		}
+	}
+	if len(marks) != 3 {
+		t.Fatalf("the fixture shows the marks %v, want ~, ✗ and ?", marks)
+	}
+	for _, f := range []string{FormatText, FormatMarkdown} {
+		var buf bytes.Buffer
+		if err := WriteComparison(&buf, f, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range []string{"~ no significant change", "✗ a regression", "? not tested (the Test column says why",
+			"p is one Mann-Whitney U test per endpoint (and view) on its whole latency distribution, so all its percentile rows show the same p"} {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s lacks %q:\n%s", f, w, buf.String())
+			}
+		}
+	}
+}

@@ -60,6 +60,14 @@ func (ch Change) cells() [4]string {
 	return [4]string{value(ch.Base), value(ch.New), change, test}
 }
 
+// compareLegend explains the Change and Test columns, a line each: the
+// marks, and why every percentile of an endpoint shows the same p.
+var compareLegend = [2]string{
+	"~ no significant change; ✗ a regression; ? not tested (the Test column says why, e.g. too few samples).",
+	"p is one Mann-Whitney U test per endpoint (and view) on its whole latency distribution, so all its percentile rows show the same p; " +
+		"the interval is a bootstrap of each percentile's change; a change is significant when p < α and the interval excludes 0.",
+}
+
 func (c *Comparison) header() string {
 	return fmt.Sprintf("base: %s (%d requests) · new: %s (%d requests) · regression: worse by > %.0f%% and significant at α=%g, or failures +%.1f points",
 		c.Base.Label, c.Base.Report.Total.Requests, c.New.Label, c.New.Report.Total.Requests,
@@ -104,7 +112,7 @@ func writeComparisonText(w io.Writer, c *Comparison) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	p.printf("~ no significant change (Mann-Whitney U test and bootstrap interval); ✗ a regression.\n")
+	p.printf("%s\n%s\n", compareLegend[0], compareLegend[1])
 	for _, msg := range append(append([]string{}, c.Warnings...), append(c.Base.Report.Warnings, c.New.Report.Warnings...)...) {
 		p.printf("WARNING: %s\n", msg)
 	}
@@ -129,6 +137,7 @@ func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
 			p.printf("| %s | %s | %s | %s | %s | %s |\n", name, ch.Metric, cells[0], cells[1], cells[2], mdEscape(cells[3]))
 		}
 	}
+	p.printf("\n_%s %s_\n", mdEscape(compareLegend[0]), mdEscape(compareLegend[1]))
 	for _, msg := range c.Warnings {
 		p.printf("\n> **Warning:** %s\n", mdEscape(msg))
 	}

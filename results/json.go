@@ -21,7 +21,7 @@ type jsonReport struct {
 	Verdict   jsonVerdict    `json:"verdict"`
 	Warnings  []string       `json:"warnings"`
 	// Views says how the response time from the scheduled send and the
-	// service latency compare; ViewsDiffer is true past max(1 ms, 2%).
+	// service latency compare; ViewsDiffer is true past max(LateAfter, 2%).
 	Views       string `json:"views,omitempty"`
 	ViewsDiffer bool   `json:"views_differ"`
 	// Series is Report.Series, a window per line (series.go).
@@ -70,6 +70,7 @@ type jsonVerdict struct {
 	// Inconclusive says why thresholds that held are not a PASS.
 	Inconclusive []string    `json:"inconclusive,omitempty"`
 	Caveat       string      `json:"caveat,omitempty"`
+	Notes        []string    `json:"notes,omitempty"`
 	Checks       []jsonCheck `json:"checks"`
 }
 
@@ -128,7 +129,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Schema: JSONSchema, Run: r.Manifest, Sources: r.Sources, WindowS: r.Window.Seconds(),
 		Total: r.jsonEndpoint(r.Total), Endpoints: []jsonEndpoint{}, Warnings: append([]string{}, r.Warnings...),
 		Verdict: jsonVerdict{Pass: r.Verdict.Pass, Word: r.Verdict.Word(), Reasons: append([]string{}, r.Verdict.Reasons...),
-			Inconclusive: r.Verdict.Inconclusive, Caveat: r.Verdict.Caveat, Checks: []jsonCheck{}},
+			Inconclusive: r.Verdict.Inconclusive, Caveat: r.Verdict.Caveat, Notes: r.Verdict.Notes, Checks: []jsonCheck{}},
 	}
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, r.jsonEndpoint(s))

@@ -127,6 +127,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 	if r.Verdict.Caveat != "" {
 		out = append(out, r.Verdict.Caveat)
 	}
+	out = append(out, r.Verdict.Notes...)
 	if len(out) > 0 {
 		suite.SystemOut = &junitText{strings.Join(out, "\n")}
 	}

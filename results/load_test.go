@@ -220,7 +220,7 @@ func TestResolveErrors(t *testing.T) {
 		words []string
 		is    error
 	}{
-		{"missing path", []string{filepath.Join(root, "nope")}, []string{"open run", "nope"}, fs.ErrNotExist},
+		{"missing path", []string{filepath.Join(root, "nope")}, []string{`no run at "` + filepath.Join(root, "nope") + `": no such directory or results file`}, fs.ErrNotExist},
 		{"directory without results", []string{emptyDir}, []string{"no results file", "results.bin"}, nil},
 		{"manifest without results", []string{noFiles}, []string{"no results file"}, nil},
 		{"broken manifest", []string{badManifest}, []string{"read manifest", ManifestFile}, nil},
@@ -288,6 +288,49 @@ func TestLoadDamaged(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("warnings %q lack one naming %s and %q", rep.Warnings, path, offset)
+	}
+
+	// The 15 readable results pass; the verdict still cannot say PASS
+	// for a file whose rest is unknown, and says why, with the offset.
+	rules := mustRules(t, []string{"p95<2s", "failures<1%"}, nil)
+	if err := rep.Judge(rules, 1); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := WriteText(&text, rep); err != nil {
+		t.Fatal(err)
+	}
+	damaged := fmt.Sprintf("not conclusive: damaged results: %s: cut short at %s after 9 results: unexpected EOF (--allow-partial judges the 9 readable results)", path, offset)
+	if w := rep.Verdict.Word(); w != WordInconclusive || !strings.Contains(text.String(), "Verdict: NOT CONCLUSIVE") || !strings.Contains(text.String(), damaged) {
+		t.Errorf("verdict %s of a damaged file; text lacks %q:\n%s", w, damaged, text.String())
+	}
+	// A threshold the readable part fails cannot make a FAIL either.
+	if err := rep.Judge(mustRules(t, []string{"p95<1ms"}, nil), 1); err != nil {
+		t.Fatal(err)
+	}
+	if w := rep.Verdict.Word(); w != WordInconclusive {
+		t.Errorf("verdict %s of a damaged file whose readable part fails, want %s", w, WordInconclusive)
+	}
+
+	// --allow-partial: the verdict is the readable part's, and says so.
+	rep.Partial = true
+	if err := rep.Judge(rules, 1); err != nil {
+		t.Fatal(err)
+	}
+	text.Reset()
+	if err := WriteText(&text, rep); err != nil {
+		t.Fatal(err)
+	}
+	partial := fmt.Sprintf("judged on the 9 results readable before %s of %s (--allow-partial)", offset, path)
+	if w := rep.Verdict.Word(); w != WordPass || !slices.Contains(rep.Verdict.Notes, partial) || !strings.Contains(text.String(), "Verdict: PASS") || !strings.Contains(text.String(), "  "+partial+"\n") {
+		t.Errorf("verdict %s, notes %q, want PASS and %q:\n%s", w, rep.Verdict.Notes, partial, text.String())
+	}
+	var js strings.Builder
+	if err := WriteJSON(&js, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(js.String(), `"notes": [`) || !strings.Contains(js.String(), "judged on the 9 results readable before") {
+		t.Errorf("json lacks the verdict's notes:\n%s", js.String())
 	}
 }
 

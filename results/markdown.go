@@ -49,8 +49,8 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	}
 
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n\n")
-		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"}, "l")
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n\n")
+		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"}, "l")
 		for _, s := range r.Endpoints {
 			if s.Streamed == 0 {
 				continue
@@ -100,8 +100,7 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 	p.printf("- **Plan** %s · seed %d · %s\n", mdEscape(m.Plan.Description), m.Seed, r.sendLine())
 	p.printf("- **Target** %s · auth %s\n", mdCode(RedactURL(m.Target)), m.Auth.Mode)
 	if u := m.Users; u != nil {
-		p.printf("- **Users** planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
-			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), mdEscape(u.Wait))
+		p.printf("- **Users** planned %d · peak %d · %s · think %s\n", u.Planned, u.Peak(), mdEscape(u.Held()), mdEscape(u.Wait))
 	}
 }
 
@@ -148,6 +147,9 @@ func (v Verdict) writeMarkdown(p *printer) {
 	}
 	if v.Caveat != "" {
 		p.printf("\n_%s_\n", mdEscape(v.Caveat))
+	}
+	for _, note := range v.Notes {
+		p.printf("\n_%s._\n", mdEscape(note))
 	}
 }
 

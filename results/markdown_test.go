@@ -2,6 +2,7 @@ package results
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func TestWriteMarkdown(t *testing.T) {
 		"- **Target** `http://api.test` · auth bearer",
 		"| Endpoint | svc p50 | svc p90 | svc p95 | svc p99 | svc max | lag p50 | lag p99 | lag max |",
 		"| **TOTAL** | 424.2 | 1307.6 | 1385.5 | 1463.3 | 1476.0 | 1.5 | 4.5 | 4.5 |",
-		"**Note:** Response times from the scheduled send are higher",
+		"\nThe two views agree within 5ms or 2%: every request left within 4.5 ms of its due time",
 		"<details><summary>Errors: 4 failed requests</summary>",
 		"> **Warning:** the run was interrupted: 54 of 60 planned requests were sent",
 		"**Verdict: FAIL**",
@@ -107,7 +108,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 	var rs []*vegeta.Result
 	for i := range 4 {
 		r := res("POST", "http://h/chat|stream", 200, 100*time.Millisecond, time.Duration(i)*500*time.Millisecond)
-		SetStream(r, Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 5})
+		SetStream(r, Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 4 + i})
 		rs = append(rs, r)
 	}
 	rep := buildReport(t, m, rs)
@@ -122,14 +123,24 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 	for _, w := range []string{
 		"### ragload: a\\|b — PASS",
 		"| POST /chat\\|stream | 4 | 2.0 | 0.00 | 0 |",
-		"| Streaming | Streams | TTFB p50 |",
-		"| POST /chat\\|stream | 4 | 10.0 | 10.0 | 10.0 | 40.0 | 40.0 | 40.0 | 20.0 | 5.0 |",
-		"- **Users** planned 2 · peak 2 · sustained 2",
+		// The tokens column is a mean per stream (4, 5, 6, 7 tokens), and
+		// its header says so.
+		"tokens/stream is the mean count:",
+		"| Streaming | Streams | TTFB p50 | TTFB p95 | TTFB p99 | TTFT p50 | TTFT p95 | TTFT p99 | gap p99 | tokens/stream |",
+		"| POST /chat\\|stream | 4 | 10.0 | 10.0 | 10.0 | 40.0 | 40.0 | 40.0 | 20.0 | 5.5 |",
+		"- **Users** planned 2 · peak 2 · held 2 users for ",
 		"- [x] POST /chat\\|stream:p95<1s — 100.0 ms",
 	} {
 		if !strings.Contains(out, w) {
 			t.Errorf("markdown lacks %q:\n%s", w, out)
 		}
+	}
+	var text bytes.Buffer
+	if err := WriteText(&text, rep); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`│ +tokens/stream +│\n`).MatchString(text.String()) || !regexp.MustCompile(`│ +5\.5 +│\n`).MatchString(text.String()) {
+		t.Errorf("the text stream table lacks a tokens/stream column of 5.5:\n%s", text.String())
 	}
 	// No schedule: no second view.
 	if strings.Contains(out, "svc p50") {

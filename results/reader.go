@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -416,8 +417,14 @@ func Resolve(paths []string) ([]Input, error) {
 
 func resolveOne(p string) (Input, error) {
 	st, err := os.Stat(p)
-	if err != nil {
-		return Input{}, fmt.Errorf("open run: %w", err)
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return Input{}, noRunError{p}
+	case errors.As(err, &pe):
+		return Input{}, fmt.Errorf("read run %q: %w", p, pe.Err)
+	case err != nil:
+		return Input{}, fmt.Errorf("read run %q: %w", p, err)
 	}
 	if !st.IsDir() {
 		in := Input{Path: p, Files: []string{p}}
@@ -446,6 +453,16 @@ func resolveOne(p string) (Input, error) {
 	}
 	return in, nil
 }
+
+// noRunError is a path where there is no run directory or results file at
+// all; it is fs.ErrNotExist.
+type noRunError struct{ path string }
+
+func (e noRunError) Error() string {
+	return fmt.Sprintf("no run at %q: no such directory or results file", e.path)
+}
+
+func (e noRunError) Is(target error) bool { return target == fs.ErrNotExist }
 
 func containsFile(m *Manifest, dir, p string) bool {
 	for _, f := range m.Results {

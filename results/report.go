@@ -27,6 +27,11 @@ type Report struct {
 	// Series is the run cut into time windows (LoadSeries); nil unless
 	// asked for.
 	Series *Series
+	// Damaged lists the results files Load could read only in part. Unless
+	// Partial (the user accepts judging what was read: --allow-partial),
+	// they make the verdict not conclusive.
+	Damaged []*DamagedError
+	Partial bool
 }
 
 // NewReport builds a report from an aggregator. m may be nil.
@@ -210,6 +215,7 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 	agg := NewAggregator(m)
 	var sources, notes []string
 	var damaged []error
+	var parts []*DamagedError
 	var read uint64 // results of the file being read
 	add := func(r *vegeta.Result) error { agg.Add(r); read++; return nil }
 	for _, in := range inputs {
@@ -230,17 +236,18 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 			var de *DamagedError
 			switch {
 			case errors.As(err, &de):
-				damaged = append(damaged, err)
+				damaged, parts = append(damaged, err), append(parts, de)
 			case err != nil:
 				return nil, err
 			default:
 				if err := shortOfManifest(f, read, in.Manifest); err != nil {
-					damaged = append(damaged, err)
+					damaged, parts = append(damaged, err), append(parts, err)
 				}
 			}
 		}
 	}
 	rep := NewReport(m, agg, sources)
+	rep.Damaged = parts
 	rep.Warnings = append(rep.Warnings, merged...)
 	rep.Warnings = append(rep.Warnings, notes...)
 	for _, d := range damaged {
@@ -278,7 +285,7 @@ func addSummaryOf(agg *Aggregator, path string, m *Manifest) (bool, error) {
 // read to its end without damage, holds fewer results than its run's
 // manifest says were written: a file cut exactly at a record boundary
 // decodes cleanly, and only the count can tell.
-func shortOfManifest(path string, read uint64, m *Manifest) error {
+func shortOfManifest(path string, read uint64, m *Manifest) *DamagedError {
 	if m == nil || len(m.Results) != 1 || m.Status == StatusRunning || read >= m.Completed {
 		return nil
 	}

@@ -40,7 +40,7 @@ func WriteText(w io.Writer, r *Report) error {
 		p.printf("%s\n", words)
 	}
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens:\n")
+		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n")
 		if p.err != nil {
 			return p.err
 		}
@@ -89,8 +89,7 @@ func (r *Report) writeHeader(p *printer) {
 	}
 	if m := r.Manifest; m != nil && m.Users != nil {
 		u := m.Users
-		p.printf("Users    planned %d · peak %d · sustained %d for ≥ %s · think %s\n",
-			u.Planned, u.Peak(), u.Sustained(u.HoldFor()), u.HoldFor().Round(time.Millisecond), u.Wait)
+		p.printf("Users    planned %d · peak %d · %s · think %s\n", u.Planned, u.Peak(), u.Held(), u.Wait)
 	}
 	if m := r.Manifest; m != nil && m.Generator != nil {
 		writeGenerator(p, m.Generator)
@@ -200,6 +199,9 @@ func (v Verdict) write(p *printer) {
 	}
 	if v.Caveat != "" {
 		p.printf("  %s\n", v.Caveat)
+	}
+	for _, note := range v.Notes {
+		p.printf("  %s\n", note)
 	}
 }
 

@@ -92,16 +92,62 @@ func (u *UsersInfo) PeakHold() time.Duration {
 	return best
 }
 
+// HeldFor is the longest stretch of samples over which at least n users
+// all ran, from the first sample of the stretch to its last.
+func (u *UsersInfo) HeldFor(n int) time.Duration {
+	var best time.Duration
+	from := -1
+	for i, s := range u.Timeline {
+		switch {
+		case s.Active < n:
+			from = -1
+			continue
+		case from < 0:
+			from = i
+		}
+		best = max(best, time.Duration(s.Offset-u.Timeline[from].Offset))
+	}
+	return best
+}
+
+// touchesPeak reports whether the plan holds its peak for less than a
+// sample's spacing, so that the users criterion is judged on the peak.
+func (u *UsersInfo) touchesPeak() bool { return u.PeakHold() < u.spacing() }
+
 // Judged is the user count the users threshold is judged on, and how, in
-// words: the users that all ran together for HoldFor, or, when the plan
-// holds its peak for less than a sample's spacing, the peak that ran.
+// words: the users that all ran together for HoldFor (and how long they
+// did), or, when the plan holds its peak for less than a sample's
+// spacing, the peak that ran.
 func (u *UsersInfo) Judged() (int, string) {
 	if len(u.Timeline) < 2 {
-		return u.Peak(), "peak"
+		return u.Peak(), "the peak; one sample"
 	}
-	if u.PeakHold() < u.spacing() {
-		return u.Peak(), "peak reached (the plan only touches its peak)"
+	if u.touchesPeak() {
+		return u.Peak(), "the peak; the plan only touches it"
 	}
 	hold := u.HoldFor()
-	return u.Sustained(hold), fmt.Sprintf("sustained for ≥ %s", hold.Round(time.Millisecond))
+	n := u.Sustained(hold)
+	if n == 0 {
+		return 0, fmt.Sprintf("none held for the %s the verdict needs", hold.Round(time.Millisecond))
+	}
+	return n, fmt.Sprintf("held for %s; the verdict needs ≥ %s", u.HeldFor(n).Round(time.Millisecond), hold.Round(time.Millisecond))
+}
+
+// Held says in words how many users all ran together and for how long,
+// for a report's header: "held 30 users for 12.3s (the verdict needs ≥
+// 1.5s)", where the second part is the hold the users criterion asks for.
+func (u *UsersInfo) Held() string {
+	if len(u.Timeline) < 2 {
+		return "one sample"
+	}
+	hold := u.HoldFor().Round(time.Millisecond)
+	n := u.Sustained(u.HoldFor())
+	needs := fmt.Sprintf("the verdict needs ≥ %s", hold)
+	if u.touchesPeak() {
+		needs = "the plan only touches its peak: the verdict takes the peak"
+	}
+	if n == 0 {
+		return fmt.Sprintf("no users ran together for %s (%s)", hold, needs)
+	}
+	return fmt.Sprintf("held %d users for %s (%s)", n, u.HeldFor(n).Round(time.Millisecond), needs)
 }

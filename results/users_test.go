@@ -1,6 +1,8 @@
 package results
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,12 +58,12 @@ func TestJudgeUsers(t *testing.T) {
 	if err := r.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
-	if !r.Verdict.Pass || r.Verdict.Checks[0].FormatActual() != "10 (sustained for ≥ 1s)" {
+	if !r.Verdict.Pass || r.Verdict.Checks[0].FormatActual() != "10 (held for 2s; the verdict needs ≥ 1s)" {
 		t.Errorf("10 users held for 2s: %+v", r.Verdict)
 	}
 	r.Manifest.Users = timeline(time.Second, 0, 6, 7, 10, 6, 0)
 	r.Judge(rules, 0)
-	if r.Verdict.Pass || len(r.Verdict.Reasons) != 1 || r.Verdict.Reasons[0] != "only 7 users ran together (sustained for ≥ 1s), not >= 10" {
+	if r.Verdict.Pass || len(r.Verdict.Reasons) != 1 || r.Verdict.Reasons[0] != "only 7 users ran together (held for 1s; the verdict needs ≥ 1s), not >= 10" {
 		t.Errorf("reasons %q", r.Verdict.Reasons)
 	}
 	r.Manifest.Users = nil
@@ -97,13 +99,13 @@ func TestJudgeUsersPeakHold(t *testing.T) {
 		how  string
 	}{
 		{"a ramp that touches its peak, reached", planned([2]int{0, 0}, [2]int{5, 5}, [2]int{10, 10}, [2]int{13, 13}, [2]int{17, 16}, [2]int{20, 20}, [2]int{10, 12}, [2]int{0, 3}),
-			true, "20 (peak reached (the plan only touches its peak))"},
+			true, "20 (the peak; the plan only touches it)"},
 		{"a ramp that touches its peak, missed", planned([2]int{0, 0}, [2]int{10, 10}, [2]int{20, 18}, [2]int{10, 10}, [2]int{0, 0}),
-			false, "18 (peak reached (the plan only touches its peak))"},
+			false, "18 (the peak; the plan only touches it)"},
 		{"a held peak, held", planned([2]int{0, 0}, [2]int{20, 20}, [2]int{20, 20}, [2]int{20, 20}, [2]int{0, 0}),
-			true, "20 (sustained for ≥ 1s)"},
+			true, "20 (held for 2s; the verdict needs ≥ 1s)"},
 		{"a held peak, a spike only", planned([2]int{0, 0}, [2]int{20, 12}, [2]int{20, 20}, [2]int{20, 12}, [2]int{20, 12}, [2]int{0, 0}),
-			false, "12 (sustained for ≥ 1s)"},
+			false, "12 (held for 3s; the verdict needs ≥ 1s)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -116,5 +118,57 @@ func TestJudgeUsersPeakHold(t *testing.T) {
 				t.Errorf("pass %v (%s), want %v (%s)", r.Verdict.Pass, r.Verdict.Checks[0].FormatActual(), tt.pass, tt.how)
 			}
 		})
+	}
+}
+
+// TestUsersHeld: the header says how many users ran together and for how
+// long they did, next to the hold the verdict asks for ("sustained 30 for
+// ≥ 1.5s" read as if the users barely ran), with no nested parentheses.
+func TestUsersHeld(t *testing.T) {
+	thirty := make([]int, 15) // 0, then 30 users from 1s to 13s, then 0
+	for i := 1; i < 14; i++ {
+		thirty[i] = 30
+	}
+	tests := []struct {
+		name string
+		u    *UsersInfo
+		want string
+	}{
+		{"held long past the bar", timeline(time.Second, thirty...), "held 30 users for 12s (the verdict needs ≥ 1.4s)"},
+		{"a spike", timeline(time.Second, 0, 5, 10, 5, 5, 5, 0, 0, 0, 0, 0), "held 5 users for 4s (the verdict needs ≥ 1s)"},
+		{"never together", timeline(time.Second, 0, 10, 0, 10, 0), "no users ran together for 1s (the verdict needs ≥ 1s)"},
+		{"a ramp that touches its peak", planned([2]int{0, 0}, [2]int{10, 10}, [2]int{20, 20}, [2]int{10, 12}, [2]int{0, 0}),
+			"held 12 users for 1s (the plan only touches its peak: the verdict takes the peak)"},
+		{"one sample", timeline(time.Second, 7), "one sample"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.u.Held(); got != tt.want {
+				t.Errorf("Held() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+
+	m := &Manifest{Name: "users", Mode: "users", Status: StatusComplete, Users: timeline(time.Second, thirty...)}
+	m.Users.Wait = "1s"
+	r := &Report{Total: newStats("TOTAL", ""), Manifest: m}
+	r.Total.Requests = 1
+	if err := r.Judge(mustRules(t, []string{"users>=30"}, nil), 0); err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	if err := WriteText(&text, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{
+		"Users    planned 10 · peak 30 · held 30 users for 12s (the verdict needs ≥ 1.4s) · think 1s\n",
+		"users>=30                    30 (held for 12s; the verdict needs ≥ 1.4s)\n",
+	} {
+		if !strings.Contains(text.String(), w) {
+			t.Errorf("text report lacks %q:\n%s", w, text.String())
+		}
+	}
+	if regexp.MustCompile(`\([^()]*\(`).MatchString(text.String()) {
+		t.Errorf("nested parentheses in:\n%s", text.String())
 	}
 }

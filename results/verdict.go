@@ -35,18 +35,24 @@ func (c Check) FewSamples() bool { return c.Samples < c.Needs }
 // empty), FAIL when a threshold did not hold, and NOT CONCLUSIVE when the
 // thresholds held but the run cannot vouch for them: it was interrupted,
 // the generator dropped requests or was saturated, or a percentile had too
-// few samples to mean much.
+// few samples to mean much. A damaged results file makes it NOT CONCLUSIVE
+// whatever the thresholds say, unless the user accepts judging what was
+// read (Report.Partial).
 type Verdict struct {
 	Pass   bool
 	Checks []Check
 	// Reasons says in words why the verdict failed.
 	Reasons []string
-	// Inconclusive says why thresholds that held do not make a PASS; the
-	// verdict is then not conclusive and Pass is false.
+	// Inconclusive says why thresholds that held do not make a PASS (or,
+	// for damaged results, why the verdict is neither); the verdict is then
+	// not conclusive and Pass is false.
 	Inconclusive []string
 	// Caveat qualifies a FAIL that does not say what it seems to, e.g. a
 	// FAIL measured by a saturated generator.
 	Caveat string
+	// Notes say what the user changed about how the run is judged: results
+	// judged in part (--allow-partial), a sample bar moved (--min-samples).
+	Notes []string
 }
 
 // Verdict words, as reports print them.
@@ -124,6 +130,19 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 	} else if r.Saturated() {
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
 	}
+	if note := sampleBarNote(v.Checks, minSamples); note != "" {
+		v.Notes = append(v.Notes, note)
+	}
+	for _, d := range r.Damaged {
+		if r.Partial {
+			v.Notes = append(v.Notes, fmt.Sprintf("judged on the %d results readable before byte %d of %s (--allow-partial)", d.Read, d.Offset, d.Path))
+			continue
+		}
+		// Whatever the thresholds say of the readable part, the rest of
+		// the file could say otherwise.
+		v.Pass = false
+		v.Inconclusive = append(v.Inconclusive, fmt.Sprintf("damaged results: %v (--allow-partial judges the %d readable results)", d, d.Read))
+	}
 	r.Verdict = v
 	return nil
 }
@@ -153,6 +172,45 @@ func (r *Report) inconclusive(checks []Check) []string {
 		}
 	}
 	return why
+}
+
+// sampleBarNote says how minSamples (--min-samples) moved the fewest
+// samples the percentile checks are judged from, and from what: "sample
+// bar lowered to 10 by --min-samples (a p95 needs 100)", naming the
+// percentiles whose bar moved. It is "" when it moved none.
+func sampleBarNote(checks []Check, minSamples uint64) string {
+	if minSamples == 0 {
+		return ""
+	}
+	var needs []string
+	var lowered, raised bool
+	seen := map[float64]bool{}
+	for _, c := range checks {
+		if c.Needs == 0 || seen[c.quantile] {
+			continue // not a percentile, or not measured
+		}
+		seen[c.quantile] = true
+		n := MinSamples(c.quantile)
+		if n == minSamples {
+			continue // its bar did not move
+		}
+		lowered, raised = lowered || n > minSamples, raised || n < minSamples
+		if len(needs) == 0 {
+			needs = append(needs, fmt.Sprintf("a p%g needs %d", c.quantile, n))
+		} else {
+			needs = append(needs, fmt.Sprintf("a p%g %d", c.quantile, n))
+		}
+	}
+	how := "set"
+	switch {
+	case !lowered && !raised:
+		return ""
+	case !raised:
+		how = "lowered"
+	case !lowered:
+		how = "raised"
+	}
+	return fmt.Sprintf("sample bar %s to %d by --min-samples (%s)", how, minSamples, strings.Join(needs, ", "))
 }
 
 // dropAdvice is what to do about dropped requests.

@@ -2,6 +2,7 @@ package results
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -307,15 +308,21 @@ func TestJudgeFewSamples(t *testing.T) {
 		marks      []string
 		min        uint64
 		word       string
+		note       string // the verdict's note on a moved sample bar
 	}{
-		{17, []string{"p95<2s"}, nil, 0, WordInconclusive},
-		{99, []string{"p95<2s"}, nil, 0, WordInconclusive},
-		{100, []string{"p95<2s"}, nil, 0, WordPass},
-		{17, []string{"p95<2s"}, nil, 10, WordPass},
-		{100, []string{"p95<2s"}, []string{"p99<3s"}, 0, WordPass},
-		{100, []string{"p99<3s"}, nil, 0, WordInconclusive},
-		{17, []string{"p95<1us"}, nil, 0, WordFail},
-		{17, []string{"max<2s", "mean<2s", "failures<1%"}, nil, 0, WordPass},
+		{17, []string{"p95<2s"}, nil, 0, WordInconclusive, ""},
+		{99, []string{"p95<2s"}, nil, 0, WordInconclusive, ""},
+		{100, []string{"p95<2s"}, nil, 0, WordPass, ""},
+		{17, []string{"p95<2s"}, nil, 10, WordPass, "sample bar lowered to 10 by --min-samples (a p95 needs 100)"},
+		{17, []string{"p95<2s", "service_p95<2s"}, []string{"p99<3s"}, 1, WordPass, "sample bar lowered to 1 by --min-samples (a p95 needs 100, a p99 500)"},
+		{17, []string{"p95<2s"}, []string{"p50<1s"}, 10, WordPass, "sample bar lowered to 10 by --min-samples (a p95 needs 100)"}, // p50's bar is 10
+		{17, []string{"p95<2s"}, []string{"p50<1s"}, 20, WordInconclusive, "sample bar set to 20 by --min-samples (a p95 needs 100, a p50 10)"},
+		{600, []string{"p99<3s"}, nil, 1000, WordInconclusive, "sample bar raised to 1000 by --min-samples (a p99 needs 500)"},
+		{100, []string{"p95<2s"}, nil, 100, WordPass, ""}, // the bar it had
+		{100, []string{"p95<2s"}, []string{"p99<3s"}, 0, WordPass, ""},
+		{100, []string{"p99<3s"}, nil, 0, WordInconclusive, ""},
+		{17, []string{"p95<1us"}, nil, 0, WordFail, ""},
+		{17, []string{"max<2s", "mean<2s", "failures<1%"}, nil, 10, WordPass, ""}, // no percentile to lower the bar of
 	} {
 		r := buildReport(t, &Manifest{Scenario: ScenarioInfo{Endpoints: testEndpoints()}}, evenly(t, c.n, 10*time.Millisecond, 0))
 		if err := r.Judge(mustRules(t, c.thresholds, c.marks), c.min); err != nil {
@@ -326,6 +333,20 @@ func TestJudgeFewSamples(t *testing.T) {
 		}
 		if c.word == WordInconclusive && !strings.Contains(r.Verdict.Inconclusive[0], fmt.Sprintf("rests on %d samples", c.n)) {
 			t.Errorf("%d samples: the reason %q does not say how many", c.n, r.Verdict.Inconclusive)
+		}
+		var want []string
+		if c.note != "" {
+			want = []string{c.note}
+		}
+		if !slices.Equal(r.Verdict.Notes, want) {
+			t.Errorf("%d samples, %v marks %v, --min-samples %d: notes %q, want %q", c.n, c.thresholds, c.marks, c.min, r.Verdict.Notes, want)
+		}
+		var text strings.Builder
+		if err := WriteText(&text, r); err != nil {
+			t.Fatal(err)
+		}
+		if c.note != "" && !strings.Contains(text.String(), "\n  "+c.note+"\n") {
+			t.Errorf("the text report lacks %q:\n%s", c.note, text.String())
 		}
 	}
 }

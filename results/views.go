@@ -3,6 +3,7 @@ package results
 import (
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/olekukonko/tablewriter"
@@ -10,20 +11,23 @@ import (
 )
 
 // viewsAgree is the margin within which the two latency views count as the
-// same: max(1 ms, 2%).
+// same: max(LateAfter, 2%). A request's response time is its service
+// latency plus its schedule lag, so views closer than LateAfter differ by
+// lag that does not count as late.
 func viewsAgree(response, service time.Duration) bool {
-	return response-service <= max(time.Millisecond, service/50)
+	return response-service <= max(LateAfter, service/50)
 }
 
 // ViewsDiffer compares the response time from the scheduled send with the
 // service latency at p50, p95 and p99 of every endpoint and the total, and
-// describes in words how they relate. It returns "" for runs without a
-// schedule.
+// describes in words how they relate: they differ when, somewhere, they
+// are further apart than max(LateAfter, 2%). Requests are called late only
+// past LateAfter, as the generator's line of the report counts them. It
+// returns "" for runs without a schedule.
 func (r *Report) ViewsDiffer() (differ bool, words string) {
 	if r.Total.Scheduled == 0 {
 		return false, ""
 	}
-	lag99 := FormatMillis(r.Total.Quantile(99, ViewLag))
 	var worst struct {
 		by         time.Duration
 		q          float64
@@ -38,16 +42,72 @@ func (r *Report) ViewsDiffer() (differ bool, words string) {
 			}
 		}
 	}
+	late, scheduled := r.late()
+	lag99, lagMax := FormatMillis(r.Total.Quantile(99, ViewLag)), FormatMillis(r.Total.ScheduleLag().Max)
 	if worst.by == 0 {
-		return false, fmt.Sprintf("The two views agree within 1 ms or 2%%: requests left on schedule (lag p99 %s ms).", lag99)
+		var sent string
+		if late == 0 {
+			sent = fmt.Sprintf("every request left within %s ms of its due time", lagMax)
+		} else {
+			sent = fmt.Sprintf("%d of %d requests left more than %s after their due time (lag p99 %s ms, max %s ms), too few or too little late to move the percentiles",
+				late, scheduled, LateAfter, lag99, lagMax)
+		}
+		if !r.Saturated() && !r.busy() {
+			// The generator kept up: whatever the latencies are, the
+			// server (and the network) took that long.
+			sent += ", so the latencies are the server's"
+		}
+		return false, fmt.Sprintf("The two views agree within %s or 2%%: %s.", LateAfter, sent)
 	}
 	scope := "overall"
 	if worst.name != r.Total.Name {
 		scope = worst.name
 	}
 	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
-		"(%s p%g %s vs %s ms): requests left late (lag p99 %s ms), so the service latency alone understates what users waited.",
-		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), lag99)
+		"(%s p%g %s vs %s ms): requests left late (%d of %d more than %s after their due time, lag p99 %s ms)%s, "+
+		"so the service latency alone understates what users waited.",
+		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), late, scheduled, LateAfter, lag99, r.lateCause())
+}
+
+// lateCause says, after a colon, what held requests back when they left
+// late: the cap on requests in flight (filled because the server answered
+// slowly), ragload's own saturation, or a busy machine; "" when the
+// manifest does not tell.
+func (r *Report) lateCause() string {
+	m := r.Manifest
+	if m == nil || m.Generator == nil {
+		return ""
+	}
+	var inFlight int64
+	for _, s := range m.Generator.Samples {
+		inFlight = max(inFlight, s.InFlight)
+	}
+	switch {
+	case m.Plan.MaxWorkers > 0 && inFlight >= int64(m.Plan.MaxWorkers):
+		return fmt.Sprintf(": the cap of %d requests in flight (--max-workers) was full, the server answering too slowly for the rate", m.Plan.MaxWorkers)
+	case m.Generator.Saturated:
+		return ": ragload could not keep up (" + strings.Join(m.Generator.Reasons, "; ") + ")"
+	case m.Generator.Busy:
+		return fmt.Sprintf(": the machine was busy (%.2f of its %d cores in use)", m.Generator.MaxMachineCPU, m.Generator.MachineCores)
+	}
+	return ""
+}
+
+// late counts the requests that left more than LateAfter after they were
+// due, of those that had a due time: the generator's count when it covers
+// the report's results (the header's figure), else read from the lag
+// histogram.
+func (r *Report) late() (late, scheduled uint64) {
+	if m := r.Manifest; m != nil && m.Generator != nil && m.Generator.Scheduled == r.Total.Scheduled {
+		return m.Generator.Late, m.Generator.Scheduled
+	}
+	return r.Total.dist(ViewLag).countAbove(LateAfter), r.Total.Scheduled
+}
+
+// busy reports whether other processes kept the machine's cores busy
+// during the run.
+func (r *Report) busy() bool {
+	return r.Manifest != nil && r.Manifest.Generator != nil && r.Manifest.Generator.Busy
 }
 
 // writeServiceTable renders the second latency view: from the actual send,
@@ -122,7 +182,7 @@ func writeStreamTable(w io.Writer, r *Report) error {
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
-	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens"})
+	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"})
 	for _, row := range rows {
 		if err := t.Append(row); err != nil {
 			return err

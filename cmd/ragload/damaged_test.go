@@ -62,8 +62,10 @@ func copyRun(t *testing.T, from string, data []byte) string {
 // TestDamagedResults: a results file cut short (in the gob header, in a
 // record, one byte short) or with garbage after its last record. report
 // prints the table of what is readable and a warning naming the file and
-// the byte offset where the damage starts, and exits 3; with
-// --allow-partial the verdict decides (0 or 1). compare refuses a damaged
+// the byte offset where the damage starts, a NOT CONCLUSIVE verdict
+// (never the PASS of the readable part) naming the same, and exits 3; with
+// --allow-partial the verdict decides (0 or 1) and says what it was judged
+// on. compare refuses a damaged
 // side (exit 3, naming it) unless --allow-partial, then compares what is
 // readable; plot draws what is readable and exits 3 unless --allow-partial.
 func TestDamagedResults(t *testing.T) {
@@ -102,15 +104,20 @@ func TestDamagedResults(t *testing.T) {
 			if code != exitRunError || !total.MatchString(out) {
 				t.Errorf("report: exit %d (want 3), want a TOTAL of %d\n%s\n%s", code, c.read, out, errOut)
 			}
-			wantContains(t, "report stdout", out, "WARNING: "+warning, "Verdict: ")
+			wantContains(t, "report stdout", out, "WARNING: "+warning, "Verdict: NOT CONCLUSIVE\n",
+				"not conclusive: damaged results: "+warning)
 			wantContains(t, "report stderr", errOut, "error: "+warning, "(pass --allow-partial to accept a damaged file)")
+			if strings.Contains(out, "Verdict: PASS") {
+				t.Errorf("report of a damaged file prints a PASS:\n%s", out)
+			}
 
 			out, errOut, code = ragload(t, "report", "--allow-partial", "--min-samples", "1", dir)
 			verdict := map[int]string{exitOK: "Verdict: PASS", exitVerdict: "Verdict: FAIL"}[code]
 			if verdict == "" || !strings.Contains(out, verdict) || (c.read > 0) != (code == exitOK) || errOut != "" {
 				t.Errorf("report --allow-partial: exit %d, want the verdict's (PASS but with no request)\n%s\n%s", code, out, errOut)
 			}
-			wantContains(t, "report --allow-partial", out, "WARNING: "+warning)
+			wantContains(t, "report --allow-partial", out, "WARNING: "+warning,
+				fmt.Sprintf("  judged on the %d results readable before byte %d of %s (--allow-partial)\n", c.read, c.offset, path))
 
 			if c.read == 0 {
 				return // nothing to compare or plot

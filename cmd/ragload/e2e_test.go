@@ -84,8 +84,11 @@ func TestBadInputExitsTwo(t *testing.T) {
 	}{
 		{[]string{"attack", "-u", "http://127.0.0.1:1", "-s", bad}, bad + ":4: endpoints[0].weight: -1 is negative"},
 		{[]string{"attack", "-u", "http://127.0.0.1:1", "-t", "p95<2"}, `needs a unit`},
-		{[]string{"report", filepath.Join(dir, "missing")}, "no such file"},
+		// A path that holds no run or results file is a bad argument (2),
+		// as README's table says; a damaged results file is 3.
+		{[]string{"report", filepath.Join(dir, "missing")}, `error: no run at "` + filepath.Join(dir, "missing") + `": no such directory or results file`},
 		{[]string{"report", dir}, "no results file"},
+		{[]string{"report", bad}, bad + " is not a results file"},
 		{[]string{"attack", "--rate", "5"}, "--url is required"},
 		{[]string{"nope"}, `unknown command "nope"`},
 	}
@@ -173,16 +176,19 @@ func TestFewSamplesNotConclusive(t *testing.T) {
 	if out, _, code = ragload(t, "report", dir); code != exitInconclusive || !strings.Contains(out, "Verdict: NOT CONCLUSIVE") {
 		t.Errorf("report: exit %d\n%s", code, out)
 	}
-	if out, _, code = ragload(t, "report", "--min-samples", "10", dir); code != exitOK || !strings.Contains(out, "Verdict: PASS") {
-		t.Errorf("report --min-samples 10: exit %d\n%s", code, out)
+	// A lowered bar is said in the verdict, with the bar it replaced.
+	const lowered10 = "  sample bar lowered to 10 by --min-samples (a p95 needs 100, a p99 500)\n"
+	if out, _, code = ragload(t, "report", "--min-samples", "10", dir); code != exitOK || !strings.Contains(out, "Verdict: PASS") || !strings.Contains(out, lowered10) {
+		t.Errorf("report --min-samples 10: exit %d, want PASS and %q\n%s", code, lowered10, out)
 	}
 	lowered := runDir(t)
-	if out, _, code = ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", lowered, "-q", "--min-samples", "10"); !ranOK(out, code) {
-		t.Errorf("attack --min-samples 10: exit %d\n%s", code, out)
+	if out, _, code = ragload(t, "attack", "-u", url, "--rate", "17", "-d", "1s", "-o", lowered, "-q", "--min-samples", "10"); !ranOK(out, code) || !strings.Contains(out, lowered10) {
+		t.Errorf("attack --min-samples 10: exit %d, want %q\n%s", code, lowered10, out)
 	}
-	// The run keeps its bar: report of it passes without the flag.
-	if out, _, code = ragload(t, "report", lowered); !ranOK(out, code) {
-		t.Errorf("report of a run made with --min-samples 10: exit %d\n%s", code, out)
+	// The run keeps its bar: report of it passes without the flag, and
+	// says so.
+	if out, _, code = ragload(t, "report", lowered); !ranOK(out, code) || !strings.Contains(out, lowered10) {
+		t.Errorf("report of a run made with --min-samples 10: exit %d, want %q\n%s", code, lowered10, out)
 	}
 }
 

@@ -182,7 +182,7 @@ func TestPlotCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{filepath.Join(parent, "missing")}, "open run"},
+		{[]string{filepath.Join(parent, "missing")}, `no run at "` + filepath.Join(parent, "missing") + `"`},
 		{[]string{filepath.Join(parent, "nothing-*")}, "matches nothing"},
 		{nil, "needs at least one run directory"},
 		{[]string{dir, "--points", "-5"}, "--points must be >= 0"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/results"
 )
 
 // docLine is a command line of a shell block in the README or docs/.
@@ -208,5 +209,43 @@ func TestReadmeRunsAgainstDemo(t *testing.T) {
 	}
 	if ran < 5 {
 		t.Errorf("only %d README commands ran against the demo", ran)
+	}
+}
+
+// TestReadmeExplainsMarks: every word the text verdict puts before a check
+// (PASS, FAIL, mark ok, mark miss) is explained in the README, where the
+// report is shown: marks are advisory and never fail the verdict.
+func TestReadmeExplainsMarks(t *testing.T) {
+	t.Parallel()
+	dir := storedRun(t)
+	m := readManifest(t, dir)
+	m.Thresholds = []string{"p95<2s", "failures<1%", "p50<1us"}
+	m.Marks = []string{"query:p50<1s", "p99<1us"} // one kept, one missed
+	if err := results.WriteManifest(dir, m); err != nil {
+		t.Fatal(err)
+	}
+	out, _, _ := ragload(t, "report", "--min-samples", "1", dir)
+	words := map[string]bool{}
+	for _, line := range strings.Split(out[strings.Index(out, "\nVerdict: "):], "\n") {
+		for _, w := range []string{"PASS", "FAIL", "mark ok", "mark miss"} {
+			if strings.HasPrefix(line, "  "+w+" ") {
+				words[w] = true
+			}
+		}
+	}
+	if len(words) != 4 {
+		t.Fatalf("the verdict printed %v, want all of PASS, FAIL, mark ok, mark miss:\n%s", words, out)
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ") // lines joined
+	const want = "`PASS`/`FAIL` lines are thresholds, which decide the verdict; `mark ok`/`mark miss` lines are advisory marks"
+	if !strings.Contains(text, want) || !strings.Contains(text, "never failing the verdict") {
+		t.Errorf("README does not explain the verdict's words: want %q and %q", want, "never failing the verdict")
+	}
+	if i, j := strings.Index(text, "mark ok p50<1s"), strings.Index(text, want); i < 0 || j < i {
+		t.Errorf("README explains the marks (at %d) before it shows them (at %d)", j, i)
 	}
 }

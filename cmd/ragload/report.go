@@ -62,8 +62,10 @@ A run directory's summary.json, written when the run ends, answers without
 decoding results.bin (the same report, much faster) unless --raw or --every
 is given, or results.bin changed since (a warning says so).
 
-Exit codes: 0 PASS, 1 FAIL, 2 bad arguments (a file that is not a results
-file among them), 3 unreadable or damaged input, 4 NOT CONCLUSIVE.
+Exit codes: 0 PASS, 1 FAIL, 2 bad arguments (a path with no run, or a
+file that is not a results file, among them), 3 a damaged results file
+(its verdict reads NOT CONCLUSIVE; --allow-partial judges what is
+readable), 4 NOT CONCLUSIVE.
 The verdict decides the exit code whatever the format.`,
 		Example: `  ragload report runs/base
   ragload report runs/base -t 'p95<1500ms' -t 'query:p99<3s'
@@ -167,6 +169,7 @@ func runReport(s *streams, o *reportOptions) error {
 		}
 		rep.Series = series
 	}
+	rep.Partial = o.AllowPartial
 	if err := printReport(s, rep, rules, o.Format, o.MinSamples); err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func TestUsersCommand(t *testing.T) {
 	if !ranOK(out, code) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
 	}
-	wantContains(t, "stdout", out, "Users    planned 8 · peak 8 · sustained 8", "/auth/login", "PASS      users>=8", "from the send, no schedule")
+	wantContains(t, "stdout", out, "Users    planned 8 · peak 8 · held 8 users for ", "/auth/login", "PASS      users>=8", "from the send, no schedule")
 	wantContains(t, "stderr", errOut, "8 users, all at once, for 2s")
 	rep, _, code := ragload(t, "report", dir)
 	if code != exitOK || !strings.Contains(rep, "users>=8") {
