@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -221,7 +222,7 @@ func TestPoolRunStopsOnCancel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, cancelFirst := range []bool{false, true} {
-				p := NewPool(&http.Client{Timeout: time.Second}, refusedURL(t), Default().Auth, []Credential{{"a@x", "pw"}})
+				p := NewPool(&http.Client{Timeout: time.Second}, testtool.RefusedURL(t), Default().Auth, []Credential{{"a@x", "pw"}})
 				if tok := tt.token(); tok != nil {
 					p.Sessions()[0].token.Store(tok)
 				}
