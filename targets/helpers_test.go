@@ -192,19 +192,6 @@ func (a *ragAuth) pool(t *testing.T, creds ...Credential) *Pool {
 	return p
 }
 
-// waitFor polls cond every 10 ms until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, cond func() bool) bool {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cond()
-}
-
 // runPool runs p.Run in a goroutine; the returned stop cancels it and
 // fails the test unless Run returns within 2 s.
 func runPool(t *testing.T, p *Pool) (stop func()) {
