@@ -1,18 +1,222 @@
 package targets
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
+
+// Export formats: what ExportConfig.Format names.
+const (
+	ExportVegetaJSON = "vegeta-json" // one JSON target per line
+	ExportVegetaHTTP = "vegeta-http" // vegeta's http format, bodies in files
+)
+
+// ExportFormats returns the formats Export writes.
+func ExportFormats() []string { return []string{ExportVegetaJSON, ExportVegetaHTTP} }
+
+// ExportConfig says what Export writes. Error messages name the `ragload
+// targets` flags that set the fields.
+type ExportConfig struct {
+	// Scenario is the request mix; BaseURL the API the targets are for.
+	Scenario *Scenario
+	BaseURL  string
+	// Format is ExportVegetaJSON or ExportVegetaHTTP; Count how many
+	// targets to write, drawn as attack draws them for Seed.
+	Format string
+	Count  int
+	Seed   uint64
+	// Output is the file written, "" for Stdout. It is 0600 when it holds
+	// a secret (tokens, or a header that may carry a key: see
+	// Scenario.HasSecretHeaders), 0644 otherwise. The http format writes
+	// bodies to files in Output+".bodies", and so needs an Output when the
+	// mix has a body.
+	Output string
+	Stdout io.Writer
+	// Login, when non-nil, gives the accounts to log in as (through
+	// Client) before writing, so that the authenticated targets carry a
+	// bearer token. It is called only when the mix has such a target, and
+	// its error is returned as it is.
+	Login  func() ([]Credential, error)
+	Client *http.Client
+}
+
+// ExportResult is what Export wrote.
+type ExportResult struct {
+	// Where is Output, or "stdout".
+	Where string
+	// Bodies counts the body files written to BodiesDir.
+	Bodies    int
+	BodiesDir string
+	// Private says the output holds a secret: tokens, or secret headers.
+	Private bool
+	// Accounts is how many accounts' tokens the output holds (0: none),
+	// and TokensExpire when the first of them expires (zero: unknown).
+	Accounts     int
+	TokensExpire time.Time
+	// Unauthenticated names the authenticated endpoints, when the output
+	// holds no token for them.
+	Unauthenticated []string
+}
+
+// Validate checks the format, the count and the base URL; with a
+// Scenario, also the mix and that the http format has a place for its
+// bodies.
+func (c *ExportConfig) Validate() error {
+	_, err := c.mix()
+	return err
+}
+
+// mix validates c and builds its mix (nil without a Scenario).
+func (c *ExportConfig) mix() (*Mix, error) {
+	if !slices.Contains(ExportFormats(), c.Format) {
+		return nil, fmt.Errorf("--export %q isn't one of [%s]", c.Format, strings.Join(ExportFormats(), " "))
+	}
+	if c.Count <= 0 {
+		return nil, fmt.Errorf("--count must be > 0, got %d", c.Count)
+	}
+	if err := CheckBaseURL(c.BaseURL); err != nil {
+		return nil, fmt.Errorf("--url %w", err)
+	}
+	if c.Scenario == nil {
+		return nil, nil
+	}
+	mix, err := NewMix(c.Scenario, c.BaseURL)
+	if err != nil {
+		return nil, err
+	}
+	if c.Format == ExportVegetaHTTP && c.Output == "" {
+		for i := range mix.Len() {
+			if e := mix.Endpoint(i); e.JSON != nil || e.Body != "" || len(e.Bodies) > 0 {
+				return nil, fmt.Errorf("--export %s writes bodies to files next to the output: give --output", ExportVegetaHTTP)
+			}
+		}
+	}
+	return mix, nil
+}
+
+// Export writes cfg.Count targets of the scenario's mix in cfg.Format. The
+// result is never nil; after an error it tells what was known before.
+func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
+	res := &ExportResult{Where: "stdout"}
+	if cfg.Scenario == nil {
+		return res, errors.New("export: no scenario")
+	}
+	mix, err := cfg.mix()
+	if err != nil {
+		return res, err
+	}
+	var authNames []string
+	for i := range mix.Len() {
+		if e := mix.Endpoint(i); e.Auth {
+			authNames = append(authNames, e.Name)
+		}
+	}
+	var pool *Pool
+	if cfg.Login != nil && len(authNames) > 0 {
+		creds, err := cfg.Login()
+		if err != nil {
+			return res, err
+		}
+		pool = NewPool(cfg.Client, cfg.BaseURL, cfg.Scenario.Auth, creds)
+		if err := pool.Login(ctx); err != nil {
+			return res, err
+		}
+		res.Accounts, res.TokensExpire = len(pool.Sessions()), firstExpiry(pool)
+	} else {
+		res.Unauthenticated = authNames
+	}
+	res.Private = pool != nil || cfg.Scenario.HasSecretHeaders()
+
+	out := cfg.Stdout
+	var f *os.File
+	if cfg.Output != "" {
+		res.Where = cfg.Output
+		if f, err = createOutput(cfg.Output, res.Private); err != nil {
+			return res, err
+		}
+		defer f.Close()
+		out = f
+	}
+	w := bufio.NewWriter(out)
+	enc := vegeta.NewJSONTargetEncoder(w)
+	var bodies *BodyFiles
+	if cfg.Format == ExportVegetaHTTP {
+		bodies = &BodyFiles{Dir: cfg.Output + ".bodies"}
+		enc = NewHTTPTargetEncoder(w, bodies.Path)
+	}
+	err = writeTargets(enc, NewTargeter(mix, pool, cfg.Seed), cfg.Count)
+	if bodies != nil {
+		res.Bodies, res.BodiesDir = bodies.Len(), bodies.Dir
+	}
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil && f != nil {
+		err = f.Close()
+	}
+	if err != nil {
+		return res, fmt.Errorf("write %s: %w", res.Where, err)
+	}
+	return res, nil
+}
+
+// createOutput opens the output file; one that holds a secret is made (or
+// made again) private, as credentials files are.
+func createOutput(path string, private bool) (*os.File, error) {
+	mode := os.FileMode(0o644)
+	if private {
+		mode = 0o600
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
+	if err != nil {
+		return nil, fmt.Errorf("create targets file: %w", err)
+	}
+	if private { // OpenFile keeps the mode of an existing file
+		if err := f.Chmod(mode); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("create targets file: %w", err)
+		}
+	}
+	return f, nil
+}
+
+func writeTargets(enc vegeta.TargetEncoder, tr vegeta.Targeter, n int) error {
+	for range n {
+		var t vegeta.Target
+		if err := tr(&t); err != nil {
+			return err
+		}
+		if err := enc(&t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// firstExpiry is when the earliest token of p expires; zero if unknown.
+func firstExpiry(p *Pool) time.Time {
+	var first time.Time
+	for _, s := range p.Sessions() {
+		if t := s.Token(); t != nil && !t.Expires.IsZero() && (first.IsZero() || t.Expires.Before(first)) {
+			first = t.Expires
+		}
+	}
+	return first
+}
 
 // NewHTTPTargetEncoder returns a vegeta.TargetEncoder that writes targets in
 // the http format vegeta's NewHTTPTargeter reads:
