@@ -11,6 +11,7 @@ import (
 	"maps"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -39,11 +40,11 @@ type ExportConfig struct {
 	Format string
 	Count  int
 	Seed   uint64
-	// Output is the file written, "" for Stdout. It is 0600 when it holds
-	// a secret (tokens, or a header that may carry a key: see
-	// Scenario.HasSecretHeaders), 0644 otherwise. The http format writes
-	// bodies to files in Output+".bodies", and so needs an Output when the
-	// mix has a body.
+	// Output is the file written (its folder is made), "" for Stdout. It
+	// is 0600 when it holds a secret (tokens, or a header that may carry a
+	// key: see Scenario.HasSecretHeaders), 0644 otherwise. The http format
+	// writes bodies to files in Output+".bodies", and so needs an Output
+	// when the mix has a body.
 	Output string
 	Stdout io.Writer
 	// Login, when non-nil, gives the accounts to log in as (through
@@ -63,6 +64,10 @@ type ExportResult struct {
 	BodiesDir string
 	// Private says the output holds a secret: tokens, or secret headers.
 	Private bool
+	// UnignoredIn is, for a private Output, the root of the git work tree
+	// that holds it when git does not ignore it there (it could be
+	// committed); "" otherwise.
+	UnignoredIn string
 	// Accounts is how many accounts' tokens the output holds (0: none),
 	// and TokensExpire when the first of them expires (zero: unknown).
 	Accounts     int
@@ -171,6 +176,9 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	if err != nil {
 		return res, fmt.Errorf("write %s: %w", res.Where, err)
 	}
+	if res.Private {
+		res.UnignoredIn = unignoredInGit(cfg.Output)
+	}
 	return res, nil
 }
 
@@ -180,6 +188,9 @@ func createOutput(path string, private bool) (*os.File, error) {
 	mode := os.FileMode(0o644)
 	if private {
 		mode = 0o600
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create targets file: %w", err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
@@ -192,6 +203,36 @@ func createOutput(path string, private bool) (*os.File, error) {
 		}
 	}
 	return f, nil
+}
+
+// unignoredInGit returns the root of the git work tree that holds path when
+// git would not ignore path there (it could be committed), else "". Without
+// a git binary to ask about the ignore rules, a file in a work tree counts
+// as not ignored.
+func unignoredInGit(path string) string {
+	if path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	root := filepath.Dir(abs)
+	for {
+		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
+			break
+		}
+		up := filepath.Dir(root)
+		if up == root {
+			return ""
+		}
+		root = up
+	}
+	// check-ignore exits 0 when the path is ignored, 1 when it is not.
+	if exec.Command("git", "-C", root, "check-ignore", "-q", "--", abs).Run() == nil {
+		return ""
+	}
+	return root
 }
 
 func writeTargets(enc vegeta.TargetEncoder, tr vegeta.Targeter, n int) error {

@@ -50,15 +50,18 @@ Tokens are secrets and stay out of files by default: authenticated endpoints
 get no Authorization header, and a warning says so. With --login ragload logs
 in first (credentials as attack takes them) and writes the bearer token into
 every authenticated target: the file is written with mode 0600, and a warning
-reminds you that it holds a token until it expires.
+reminds you that it holds a token until it expires (and to keep it out of git
+when it lands in a work tree that does not ignore it). The examples write
+under runs/, which ragload's own .gitignore covers; --output makes its
+folder.
 
 The other way round, a scenario file can take its endpoints from a vegeta
 targets file (vegeta_targets: targets.json): one endpoint per method and
 path, weighted by how often it occurs there.`,
-		Example: `  ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o targets.json
-  vegeta attack -format=json -lazy -rate 20 -duration 30s < targets.json | vegeta report
-  ragload targets --export vegeta-http --count 500 --seed 7 -o targets.http
-  ragload targets --export vegeta-json --login --credentials users.csv -o authed.json`,
+		Example: `  ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o runs/targets.json
+  vegeta attack -format=json -lazy -rate 20 -duration 30s < runs/targets.json | vegeta report
+  ragload targets --export vegeta-http --count 500 --seed 7 -o runs/targets.http
+  ragload targets --export vegeta-json --login --credentials users.csv -o runs/authed.json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.check(c); err != nil {
@@ -82,7 +85,7 @@ path, weighted by how often it occurs there.`,
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, printed on stderr)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password, mode 0600; targets spread over the accounts")
 	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --login: login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "with --login: login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "with --login: timeout of the login request")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "with --login: skip TLS certificate verification")
 	_ = cmd.RegisterFlagCompletionFunc("export", cobra.FixedCompletions(exportCompletions, cobra.ShellCompDirectiveNoFileComp))
@@ -111,7 +114,13 @@ func (o *targetsOptions) check(c *cobra.Command) error {
 func (o *targetsOptions) config() targets.ExportConfig {
 	cfg := targets.ExportConfig{BaseURL: o.URL, Format: o.Export, Count: o.Count, Seed: o.Seed, Output: o.Output}
 	if o.Login {
-		cfg.Login = o.credentials
+		cfg.Login = func() ([]targets.Credential, error) {
+			creds, err := o.credentials()
+			if err == nil {
+				o.noteBuiltInLogin()
+			}
+			return creds, err
+		}
 		cfg.Client = attack.Options{Timeout: o.Timeout, Insecure: o.Insecure}.HTTPClient()
 	}
 	return cfg
@@ -149,6 +158,9 @@ func printExported(w io.Writer, o *targetsOptions, res *targets.ExportResult) {
 	tokens := res.Accounts > 0
 	if res.Private && !tokens && o.Output != "" {
 		fmt.Fprintf(w, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", res.Where)
+	}
+	if res.UnignoredIn != "" {
+		fmt.Fprintf(w, "ragload: warning: %s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)\n", res.Where, res.UnignoredIn)
 	}
 	switch {
 	case tokens:
