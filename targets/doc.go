@@ -15,7 +15,9 @@
 //
 //	scenario.go        Scenario, Endpoint, Auth, the streaming modes
 //	default.go         the built-in RAG user and its questions
-//	load.go, parse.go  reading a scenario file (FileError), loadin.go inside a folder
+//	load.go, parse.go  reading a scenario file (Load, Parse, FileError)
+//	parse_nodes.go     the parser's YAML helpers
+//	loadin.go          LoadIn: a scenario that must stay inside a folder
 //	body.go            an endpoint's body with the question filled in
 //	mix.go             Mix (weighted choice, prepared bodies), NewTargeter, Stamper
 //	baseurl.go         CheckBaseURL
