@@ -12,12 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
-)
-
-// Streaming modes of an endpoint.
-const (
-	StreamSSE     = "sse"     // Server-Sent Events: a token is a data event with content
-	StreamChunked = "chunked" // any streamed body: a token is a non-empty read
+	"github.com/ragload/ragload/targets"
 )
 
 // streamTiming is what a streamed response's timing looked like.
@@ -114,7 +109,7 @@ func (b *timedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if n > 0 {
 		now := time.Now()
-		if b.st.mode == StreamChunked {
+		if b.st.mode == targets.StreamChunked {
 			b.st.token(now)
 		} else {
 			for range b.st.sse.feed(p[:n]) {

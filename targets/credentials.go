@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/ragload/ragload/internal/atomicfile"
 	"github.com/ragload/ragload/internal/input"
 )
 
@@ -248,4 +250,28 @@ func shellQuote(path string) string {
 		return path
 	}
 	return "'" + strings.ReplaceAll(path, "'", `'\''`) + "'"
+}
+
+// WriteCredentials writes creds to path in the format LoadCredentials reads,
+// atomically (a temporary file in the same folder, renamed over path) and
+// with mode 0600 whatever the mode of a file it replaces.
+func WriteCredentials(path string, creds []Credential) error {
+	var b bytes.Buffer
+	b.WriteString("username,password\n")
+	for _, c := range creds {
+		b.WriteString(csvField(c.Username) + "," + csvField(c.Password) + "\n")
+	}
+	if _, err := atomicfile.Write(path, 0o600, b.WriteTo); err != nil {
+		return fmt.Errorf("write credentials %q: %w", path, err)
+	}
+	return nil
+}
+
+// csvField quotes s when LoadCredentials would otherwise misread it: a
+// comma, quote or line break, surrounding space, or a leading # (a comment).
+func csvField(s string) string {
+	if s == "" || strings.ContainsAny(s, ",\"\r\n") || strings.HasPrefix(s, "#") || strings.TrimSpace(s) != s {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
 }

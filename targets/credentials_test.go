@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -307,5 +308,31 @@ func TestTokenAndSessionNeverPrintSecrets(t *testing.T) {
 	}
 	if s.Token().Value != token {
 		t.Error("the token's value is still read on purpose")
+	}
+}
+
+func TestWriteCredentials(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "c.csv")
+	os.WriteFile(path, []byte("old"), 0o666)
+	os.Chmod(path, 0o666)
+	creds := []Credential{
+		{Username: "plain@example.com", Password: "Plain-1"}, {Username: "#hash@example.com", Password: "#starts-like-a-comment"},
+		{Username: "comma@example.com", Password: `a,b"c`}, {Username: "space@example.com", Password: " padded "},
+	}
+	if err := WriteCredentials(path, creds); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	} else if m := st.Mode().Perm(); m != 0o600 {
+		t.Errorf("mode %v, want 0600", m)
+	}
+	got, err := LoadCredentials(path)
+	if err != nil || !slices.Equal(got, creds) {
+		t.Errorf("LoadCredentials = %#v, %v; want what was written", got, err)
+	}
+	if err := WriteCredentials(filepath.Join(path, "x.csv"), creds); err == nil {
+		t.Error("writing below a file succeeded")
 	}
 }

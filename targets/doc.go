@@ -10,4 +10,24 @@
 // background, so that the Targeter built by NewTargeter never does network
 // I/O: it picks a weighted endpoint, a question and a session, and stamps
 // the token it already holds.
+//
+// Where things live:
+//
+//	scenario.go        Scenario, Endpoint, Auth, the streaming modes
+//	default.go         the built-in RAG user and its questions
+//	load.go, parse.go  reading a scenario file (Load, Parse, FileError)
+//	parse_nodes.go     the parser's YAML helpers
+//	loadin.go          LoadIn: a scenario that must stay inside a folder
+//	body.go            an endpoint's body with the question filled in
+//	mix.go             Mix (weighted choice, prepared bodies), NewTargeter, Stamper
+//	baseurl.go         CheckBaseURL
+//	credentials.go     the credentials CSV (LoadCredentials, WriteCredentials)
+//	login.go           the form login, redirect guards, LoginError
+//	pool.go            Pool and Session: logins, refreshes, 401s
+//	redact.go          Mask and the printing of tokens without their value
+//	vegeta.go          reading a vegeta targets file (ReadVegeta)
+//	vegeta_import.go   vegeta targets to endpoints (FromVegeta)
+//	export.go          writing the mix as vegeta targets (Export, the encoders)
+//
+// Registering accounts and uploading documents is package prepare's.
 package targets

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -113,20 +112,6 @@ func serve(t *testing.T, h http.HandlerFunc) *httptest.Server {
 	return srv
 }
 
-// refusedURL returns a loopback URL on which nothing listens.
-func refusedURL(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	if err := l.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return "http://" + addr
-}
-
 // ragAuth mimics the form login of the RAG API: POST
 // /api/v1/auth/login with form fields username and password answers
 // {"access_token": <JWT>, "token_type": "bearer"}; the JWT's exp is now +
@@ -205,19 +190,6 @@ func (a *ragAuth) pool(t *testing.T, creds ...Credential) *Pool {
 		t.Fatalf("Login: %v", err)
 	}
 	return p
-}
-
-// waitFor polls cond every 10 ms until it holds or d passes.
-func waitFor(t *testing.T, d time.Duration, cond func() bool) bool {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		if cond() {
-			return true
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	return cond()
 }
 
 // runPool runs p.Run in a goroutine; the returned stop cancels it and

@@ -102,8 +102,8 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 		return nil, fail(resp.Status, "", fmt.Errorf("read response: %w", err))
 	}
 	if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
-		// Masked before snippet cuts the password in two.
-		return nil, fail(resp.Status, snippet([]byte(Mask(string(body), c.Password))), nil)
+		// BodyExcerpt masks before it cuts, so a password across the cut is masked too.
+		return nil, fail(resp.Status, BodyExcerpt(body, c.Password), nil)
 	}
 	var doc map[string]any
 	if err := json.Unmarshal(body, &doc); err != nil {
@@ -311,8 +311,10 @@ func jwtExpiry(t string) time.Time {
 	return time.Unix(sec, int64((claims.Exp-float64(sec))*1e9))
 }
 
-func snippet(b []byte) string {
-	s := strings.TrimSpace(string(b))
+// BodyExcerpt is the start of a response body for a message: trimmed, cut
+// after 200 bytes, with the secrets masked (see Mask).
+func BodyExcerpt(body []byte, secrets ...string) string {
+	s := strings.TrimSpace(Mask(string(body), secrets...))
 	if len(s) > 200 {
 		s = s[:200] + "…"
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ragload/ragload/internal/testtool"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -81,7 +82,7 @@ func TestPoolLoginFailure(t *testing.T) {
 }
 
 func TestPoolLoginAnonymousAndCancelled(t *testing.T) {
-	p := NewPool(http.DefaultClient, refusedURL(t), Default().Auth, nil)
+	p := NewPool(http.DefaultClient, testtool.RefusedURL(t), Default().Auth, nil)
 	if err := p.Login(t.Context()); err != nil {
 		t.Errorf("anonymous Login = %v", err)
 	}
@@ -228,7 +229,7 @@ func TestLoginForm(t *testing.T) {
 }
 
 func TestLoginConnectionRefused(t *testing.T) {
-	u := refusedURL(t) + "/api/v1/auth/login"
+	u := testtool.RefusedURL(t) + "/api/v1/auth/login"
 	p := NewPool(http.DefaultClient, strings.TrimSuffix(u, "/api/v1/auth/login"), Default().Auth, []Credential{{"a@x", "secret-pw"}})
 	err := p.Login(t.Context())
 	var le *LoginError

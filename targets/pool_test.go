@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -19,7 +20,7 @@ func TestPoolRunRefreshesBeforeExpiry(t *testing.T) {
 	first := s.Token()
 	stop := runPool(t, p)
 
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
 		t.Fatalf("no refresh within 3s of a 2s token: %+v", p.Stats())
 	}
 	stop()
@@ -46,18 +47,18 @@ func TestPoolRunBacksOffFailedRefresh(t *testing.T) {
 	auth.failing.Store(true)
 	runPool(t, p)
 
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().LoginFailures >= 1 }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().LoginFailures >= 1 }) {
 		t.Fatalf("no refresh attempt within 3s: %+v", p.Stats())
 	}
-	time.Sleep(500 * time.Millisecond) // within the 1 s back-off
-	if st := p.Stats(); st.LoginFailures > 2 {
-		t.Errorf("Stats() = %+v: failed refreshes are retried without back-off", st)
+	// Within the 1 s back-off no more than one retry may fail.
+	if testtool.Eventually(500*time.Millisecond, func() bool { return p.Stats().LoginFailures > 2 }) {
+		t.Errorf("Stats() = %+v: failed refreshes are retried without back-off", p.Stats())
 	}
 	if p.Sessions()[0].Token() != first {
 		t.Error("a failed refresh dropped the old token")
 	}
 	auth.failing.Store(false)
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
 		t.Fatalf("no successful retry within 3s: %+v", p.Stats())
 	}
 }
@@ -69,10 +70,10 @@ func TestPoolRunNoStormOnExpiredTokens(t *testing.T) {
 	auth := newRAGAuth(t, -time.Minute, nil)
 	p := auth.pool(t, Credential{"a@x", "pw"})
 	stop := runPool(t, p)
-	time.Sleep(1500 * time.Millisecond)
+	storm := testtool.Eventually(1500*time.Millisecond, func() bool { return p.Stats().Refreshes > 3 })
 	stop()
-	if st := p.Stats(); st.Refreshes > 3 {
-		t.Errorf("Stats() = %+v: %d refreshes in 1.5s", st, st.Refreshes)
+	if st := p.Stats(); storm {
+		t.Errorf("Stats() = %+v: %d refreshes within 1.5s", st, st.Refreshes)
 	}
 }
 
@@ -119,7 +120,7 @@ func TestPoolObserve401(t *testing.T) {
 				t.Errorf("Unauthorized = %d, want %d", got, wantUnauth)
 			}
 			if tt.relogin {
-				if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 2 }) {
+				if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 2 }) {
 					t.Fatalf("no re-login within 3s of a 401: %+v", p.Stats())
 				}
 				for i, s := range p.Sessions() {
@@ -129,9 +130,8 @@ func TestPoolObserve401(t *testing.T) {
 				}
 				return
 			}
-			time.Sleep(300 * time.Millisecond)
-			if st := p.Stats(); st.Refreshes != 0 || st.Logins != 2 {
-				t.Errorf("Stats() = %+v, want no re-login", st)
+			if testtool.Eventually(300*time.Millisecond, func() bool { st := p.Stats(); return st.Refreshes != 0 || st.Logins != 2 }) {
+				t.Errorf("Stats() = %+v, want no re-login", p.Stats())
 			}
 			for i, s := range p.Sessions() {
 				if s.Token() != toks[i] {
@@ -152,10 +152,12 @@ func TestPoolObserveRelogsOnlyStaleSessions(t *testing.T) {
 
 	// Sent after the old token, before the newer one.
 	p.Observe(&vegeta.Result{Code: http.StatusUnauthorized, Timestamp: time.Now().Add(-3 * time.Second)})
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
 		t.Fatalf("no re-login within 3s: %+v", p.Stats())
 	}
-	time.Sleep(100 * time.Millisecond)
+	// A wrong re-login of the fresh session would end within the same
+	// refresh: give it a moment to show.
+	testtool.Eventually(100*time.Millisecond, func() bool { return p.Stats().Logins > 3 })
 	if p.Sessions()[0].Token() == stale {
 		t.Error("the stale session kept its token")
 	}
@@ -221,7 +223,7 @@ func TestPoolRunStopsOnCancel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, cancelFirst := range []bool{false, true} {
-				p := NewPool(&http.Client{Timeout: time.Second}, refusedURL(t), Default().Auth, []Credential{{"a@x", "pw"}})
+				p := NewPool(&http.Client{Timeout: time.Second}, testtool.RefusedURL(t), Default().Auth, []Credential{{"a@x", "pw"}})
 				if tok := tt.token(); tok != nil {
 					p.Sessions()[0].token.Store(tok)
 				}
@@ -233,7 +235,7 @@ func TestPoolRunStopsOnCancel(t *testing.T) {
 				done := make(chan struct{})
 				go func() { p.Run(ctx); close(done) }()
 				if !cancelFirst {
-					time.Sleep(50 * time.Millisecond)
+					testtool.WaitFor(t, 2*time.Second, "Run to start", p.running.Load)
 					cancel()
 				}
 				select {
@@ -285,7 +287,7 @@ func TestPoolRunOnce(t *testing.T) {
 	auth := newRAGAuth(t, 2*time.Second, nil)
 	p := auth.pool(t, Credential{"a@x", "pw"})
 	stop := runPool(t, p)
-	time.Sleep(50 * time.Millisecond) // the first Run has started
+	testtool.WaitFor(t, 2*time.Second, "the first Run to start", p.running.Load)
 	second := make(chan struct{})
 	go func() { p.Run(t.Context()); close(second) }()
 	select {
@@ -293,7 +295,7 @@ func TestPoolRunOnce(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("a second Run did not return while the first runs")
 	}
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
 		t.Fatalf("no refresh within 3s of a 2s token: %+v", p.Stats())
 	}
 	stop()
@@ -302,7 +304,7 @@ func TestPoolRunOnce(t *testing.T) {
 	}
 	before := p.Stats().Refreshes
 	runPool(t, p)
-	if !waitFor(t, 3*time.Second, func() bool { return p.Stats().Refreshes > before }) {
+	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes > before }) {
 		t.Fatalf("a Run after the first ended refreshed nothing: %+v", p.Stats())
 	}
 }

@@ -3,6 +3,7 @@ package targets
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/ragload/ragload/internal/testtool"
 	"net/http"
 	"net/url"
 	"strings"
@@ -132,7 +133,7 @@ func TestCleartextWarning(t *testing.T) {
 // TestPoolPrintsNoUserinfo: a pool prints its login URL, and its login
 // errors name it, without the password of a base URL with userinfo.
 func TestPoolPrintsNoUserinfo(t *testing.T) {
-	base := strings.Replace(refusedURL(t), "http://", "http://admin:url-S3cret@", 1)
+	base := strings.Replace(testtool.RefusedURL(t), "http://", "http://admin:url-S3cret@", 1)
 	p := NewPool(http.DefaultClient, base, Default().Auth, []Credential{{"u", "pw"}})
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		if s := fmt.Sprintf(verb, p); strings.Contains(s, "url-S3cret") || !strings.Contains(s, "admin:xxxxx@127.0.0.1:") {

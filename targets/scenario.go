@@ -90,8 +90,8 @@ type Endpoint struct {
 
 // Streaming modes of an endpoint.
 const (
-	StreamSSE     = "sse"
-	StreamChunked = "chunked"
+	StreamSSE     = "sse"     // Server-Sent Events: a token is a data event with content
+	StreamChunked = "chunked" // any streamed body: a token is a non-empty read
 )
 
 // Active returns the endpoints with a positive weight.

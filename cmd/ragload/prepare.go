@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/prepare"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -35,7 +36,7 @@ type prepareOptions struct {
 	Insecure       bool
 	Quiet          bool
 
-	config targets.PrepareConfig // built from the flags
+	config prepare.Config // built from the flags
 }
 
 func newPrepareCmd(s *streams, runF func(context.Context, *prepareOptions) error) *cobra.Command {
@@ -94,11 +95,11 @@ are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 	fs.StringVarP(&o.URL, "url", "u", "", "base URL of the API (required)")
 	fs.IntVar(&o.Users, "users", 0, "test accounts to register (0: none, only upload --documents)")
 	fs.StringVar(&o.CredentialsOut, "credentials-out", defaultCredentialsOut, "CSV file of the accounts (username,password; mode 0600; its folder is created): its passwords are reused, then it is rewritten")
-	fs.StringVar(&o.UserPrefix, "user-prefix", targets.DefaultUserPrefix, "account names are <prefix>-001@example.com, ... (as many digits as --users has, at least 3)")
-	fs.StringVar(&o.RegisterPath, "register-path", targets.DefaultRegisterPath, `registration route: POST, JSON {"username", "email", "password"}`)
+	fs.StringVar(&o.UserPrefix, "user-prefix", prepare.DefaultUserPrefix, "account names are <prefix>-001@example.com, ... (as many digits as --users has, at least 3)")
+	fs.StringVar(&o.RegisterPath, "register-path", prepare.DefaultRegisterPath, `registration route: POST, JSON {"username", "email", "password"}`)
 	fs.StringVar(&o.Documents, "documents", "", "folder whose files are uploaded (not recursive; dotfiles skipped)")
-	fs.StringVar(&o.UploadPath, "upload-path", targets.DefaultUploadPath, `upload route: POST, multipart/form-data with the file in the field "file"`)
-	fs.StringVar(&o.DocumentsPath, "documents-path", targets.DefaultDocumentsPath, "document list route (GET), to skip files already uploaded")
+	fs.StringVar(&o.UploadPath, "upload-path", prepare.DefaultUploadPath, `upload route: POST, multipart/form-data with the file in the field "file"`)
+	fs.StringVar(&o.DocumentsPath, "documents-path", prepare.DefaultDocumentsPath, "document list route (GET), to skip files already uploaded")
 	fs.StringVar(&o.Username, "username", "", "with --users 0: the account that uploads (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
 	fs.StringVar(&o.Password, "password", "", "with --users 0: its password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout (an upload included)")
@@ -127,7 +128,7 @@ func (o *prepareOptions) build() error {
 		}
 		login = creds[0]
 	}
-	o.config = targets.PrepareConfig{
+	o.config = prepare.Config{
 		BaseURL: o.URL, Auth: targets.Default().Auth,
 		Users: o.Users, UserPrefix: o.UserPrefix, RegisterPath: o.RegisterPath, CredentialsFile: o.CredentialsOut,
 		Documents: o.Documents, UploadPath: o.UploadPath, DocumentsPath: o.DocumentsPath, Login: login,
@@ -147,14 +148,14 @@ func runPrepare(ctx context.Context, s *streams, o *prepareOptions) error {
 			fmt.Fprintf(s.ErrOut, "ragload: "+format+"\n", args...)
 		}
 	}
-	res, err := targets.Prepare(ctx, cfg)
+	res, err := prepare.Run(ctx, cfg)
 	printPrepared(s.Out, res)
 	return err
 }
 
 // printPrepared tells what prepare did: the accounts, the file, the uploads.
 // After an error it tells what was done before.
-func printPrepared(w io.Writer, res *targets.PrepareResult) {
+func printPrepared(w io.Writer, res *prepare.Result) {
 	if res.Created+res.Existing > 0 || res.CredentialsFile != "" {
 		if res.Created == 0 && res.Existing > 0 { // a second run: nothing was registered
 			fmt.Fprintf(w, "checked %s (0 new, %d already existed)", preparePlural(res.Existing, "user"), res.Existing)

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/prepare"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -45,23 +46,23 @@ func TestNewPrepareCmd(t *testing.T) {
 	creds := filepath.Join(dir, "c.csv")
 	tests := []struct {
 		name, args, wantErr string
-		check               func(*testing.T, targets.PrepareConfig)
+		check               func(*testing.T, prepare.Config)
 	}{
-		{name: "defaults", args: "-u http://127.0.0.1:1 --users 3", check: func(t *testing.T, c targets.PrepareConfig) {
-			if c.Users != 3 || c.CredentialsFile != filepath.Join("runs", "credentials.csv") || c.UserPrefix != targets.DefaultUserPrefix ||
-				c.RegisterPath != targets.DefaultRegisterPath || c.UploadPath != targets.DefaultUploadPath ||
-				c.DocumentsPath != targets.DefaultDocumentsPath || c.Auth != targets.Default().Auth || c.Documents != "" {
+		{name: "defaults", args: "-u http://127.0.0.1:1 --users 3", check: func(t *testing.T, c prepare.Config) {
+			if c.Users != 3 || c.CredentialsFile != filepath.Join("runs", "credentials.csv") || c.UserPrefix != prepare.DefaultUserPrefix ||
+				c.RegisterPath != prepare.DefaultRegisterPath || c.UploadPath != prepare.DefaultUploadPath ||
+				c.DocumentsPath != prepare.DefaultDocumentsPath || c.Auth != targets.Default().Auth || c.Documents != "" {
 				t.Errorf("config %+v", c)
 			}
 		}},
 		{name: "everything", args: "-u https://h --users 1000 --credentials-out " + creds + " --user-prefix qa --register-path /r --documents " + docs +
-			" --upload-path /u --documents-path /d", check: func(t *testing.T, c targets.PrepareConfig) {
+			" --upload-path /u --documents-path /d", check: func(t *testing.T, c prepare.Config) {
 			if c.Users != 1000 || c.CredentialsFile != creds || c.UserPrefix != "qa" || c.RegisterPath != "/r" || c.Documents != docs ||
 				c.UploadPath != "/u" || c.DocumentsPath != "/d" {
 				t.Errorf("config %+v", c)
 			}
 		}},
-		{name: "documents only", args: "-u http://h --documents " + docs + " --username me@x --password pw", check: func(t *testing.T, c targets.PrepareConfig) {
+		{name: "documents only", args: "-u http://h --documents " + docs + " --username me@x --password pw", check: func(t *testing.T, c prepare.Config) {
 			if c.Users != 0 || c.Login != (targets.Credential{Username: "me@x", Password: "pw"}) {
 				t.Errorf("config %+v", c)
 			}
@@ -155,12 +156,7 @@ func TestPrepareCommand(t *testing.T) {
 func TestPrepareCommandErrors(t *testing.T) {
 	t.Parallel()
 	srv, url := prepareDemo(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	down := "http://" + l.Addr().String()
-	l.Close()
+	down := testtool.RefusedURL(t)
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.csv")
 	os.WriteFile(bad, []byte("username,password\nonly-a-name\n"), 0o600)

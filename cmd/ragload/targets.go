@@ -1,36 +1,23 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/targets"
 )
 
-// Export formats of `ragload targets`.
-const (
-	exportVegetaJSON = "vegeta-json"
-	exportVegetaHTTP = "vegeta-http"
-)
-
-var exportFormats = []string{exportVegetaJSON, exportVegetaHTTP}
-
 // exportCompletions are the --export values with their descriptions.
 var exportCompletions = []cobra.Completion{
-	exportVegetaJSON + "\tone JSON target per line",
-	exportVegetaHTTP + "\tvegeta's http format, bodies in files",
+	targets.ExportVegetaJSON + "\tone JSON target per line",
+	targets.ExportVegetaHTTP + "\tvegeta's http format, bodies in files",
 }
 
 // defaultExportURL is where `ragload demo serve` listens.
@@ -88,7 +75,7 @@ path, weighted by how often it occurs there.`,
 	}
 	o.errOut = cmd.ErrOrStderr // runOptions' flags are defined here, not by addFlags
 	fs := cmd.Flags()
-	fs.StringVar(&o.Export, "export", exportVegetaJSON, "format: "+strings.Join(exportFormats, " or "))
+	fs.StringVar(&o.Export, "export", targets.ExportVegetaJSON, "format: "+strings.Join(targets.ExportFormats(), " or "))
 	fs.IntVarP(&o.Count, "count", "n", 1000, "number of targets to write")
 	fs.StringVarP(&o.Output, "output", "o", "", "file to write (default: stdout)")
 	fs.BoolVar(&o.Login, "login", false, "log in and put the bearer token into authenticated targets (the file then holds a secret)")
@@ -106,14 +93,9 @@ path, weighted by how often it occurs there.`,
 }
 
 func (o *targetsOptions) check(c *cobra.Command) error {
-	if !slices.Contains(exportFormats, o.Export) {
-		return usageErrorf("--export %q isn't one of [%s]", o.Export, strings.Join(exportFormats, " "))
-	}
-	if o.Count <= 0 {
-		return usageErrorf("--count must be > 0, got %d", o.Count)
-	}
-	if err := targets.CheckBaseURL(o.URL); err != nil {
-		return usageErrorf("--url %w", err)
+	cfg := o.config()
+	if err := cfg.Validate(); err != nil { // the flags alone: no scenario yet
+		return &usageError{err}
 	}
 	if !o.Login {
 		for _, f := range []string{"credentials", "username", "password"} {
@@ -128,6 +110,22 @@ func (o *targetsOptions) check(c *cobra.Command) error {
 	return nil
 }
 
+// config maps the flags to the library's configuration.
+func (o *targetsOptions) config() targets.ExportConfig {
+	cfg := targets.ExportConfig{BaseURL: o.URL, Format: o.Export, Count: o.Count, Seed: o.Seed, Output: o.Output}
+	if o.Login {
+		cfg.Login = func() ([]targets.Credential, error) {
+			creds, err := o.credentials()
+			if err == nil {
+				o.noteBuiltInLogin()
+			}
+			return creds, err
+		}
+		cfg.Client = attack.Options{Timeout: o.Timeout, Insecure: o.Insecure}.HTTPClient()
+	}
+	return cfg
+}
+
 func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	sc, err := o.scenario()
 	if err != nil {
@@ -136,82 +134,33 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	for _, n := range sc.Notes {
 		fmt.Fprintln(s.ErrOut, "ragload: note:", n)
 	}
-	mix, err := targets.NewMix(sc, o.URL)
-	if err != nil {
+	cfg := o.config()
+	cfg.Scenario, cfg.Stdout = sc, s.Out
+	if err := cfg.Validate(); err != nil {
 		return &usageError{err}
 	}
-	var authNames []string
-	hasBody := false
-	for i := range mix.Len() {
-		e := mix.Endpoint(i)
-		if e.Auth {
-			authNames = append(authNames, e.Name)
-		}
-		hasBody = hasBody || e.JSON != nil || e.Body != "" || len(e.Bodies) > 0
+	res, err := targets.Export(ctx, cfg)
+	if err != nil {
+		return err
 	}
-	if o.Export == exportVegetaHTTP && hasBody && o.Output == "" {
-		return usageErrorf("--export %s writes bodies to files next to the output: give --output", exportVegetaHTTP)
-	}
+	printExported(s.ErrOut, o, res)
+	return nil
+}
 
-	var pool *targets.Pool
-	if o.Login && len(authNames) > 0 {
-		creds, err := o.credentials()
-		if err != nil {
-			return err
-		}
-		o.noteBuiltInLogin()
-		client := attack.Options{Timeout: o.Timeout, Insecure: o.Insecure}.HTTPClient()
-		pool = targets.NewPool(client, o.URL, sc.Auth, creds)
-		if err := pool.Login(ctx); err != nil {
-			return err
-		}
+// printExported tells what targets wrote, and warns about the secrets in
+// it or the tokens it lacks.
+func printExported(w io.Writer, o *targetsOptions, res *targets.ExportResult) {
+	summary := fmt.Sprintf("ragload: wrote %d %s targets to %s (seed %d)", o.Count, o.Export, res.Where, o.Seed)
+	if res.Bodies > 0 {
+		summary += fmt.Sprintf(", %d bodies to %s", res.Bodies, res.BodiesDir)
 	}
-	tokens := pool != nil
-	// Tokens, and headers that may hold a key, make the export a secret.
-	private := tokens || sc.HasSecretHeaders()
-
-	where := "stdout"
-	out := s.Out
-	var f *os.File
-	if o.Output != "" {
-		where = o.Output
-		if f, err = createOutput(o.Output, private); err != nil {
-			return err
-		}
-		defer f.Close()
-		out = f
+	fmt.Fprintln(w, summary)
+	tokens := res.Accounts > 0
+	if res.Private && !tokens && o.Output != "" {
+		fmt.Fprintf(w, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", res.Where)
 	}
-	w := bufio.NewWriter(out)
-	var enc vegeta.TargetEncoder
-	var bodies *targets.BodyFiles
-	if o.Export == exportVegetaHTTP {
-		bodies = &targets.BodyFiles{Dir: o.Output + ".bodies"}
-		enc = targets.NewHTTPTargetEncoder(w, bodies.Path)
-	} else {
-		enc = vegeta.NewJSONTargetEncoder(w)
-	}
-	if err := writeTargets(enc, targets.NewTargeter(mix, pool, o.Seed), o.Count); err != nil {
-		return fmt.Errorf("write %s: %w", where, err)
-	}
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", where, err)
-	}
-	if f != nil {
-		if err := f.Close(); err != nil {
-			return fmt.Errorf("write %s: %w", where, err)
-		}
-	}
-
-	summary := fmt.Sprintf("ragload: wrote %d %s targets to %s (seed %d)", o.Count, o.Export, where, o.Seed)
-	if bodies != nil && bodies.Len() > 0 {
-		summary += fmt.Sprintf(", %d bodies to %s", bodies.Len(), bodies.Dir)
-	}
-	fmt.Fprintln(s.ErrOut, summary)
-	if private && !tokens && o.Output != "" {
-		fmt.Fprintf(s.ErrOut, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", where)
-	}
-	if root := unignoredInGit(o.Output); private && root != "" {
-		fmt.Fprintf(s.ErrOut, "ragload: warning: %s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)\n", where, root)
+	if res.UnignoredIn != "" {
+		fmt.Fprintf(w, "ragload: warning: %s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)\n", res.Where, res.UnignoredIn)
 	}
 	switch {
 	case tokens:
@@ -219,95 +168,18 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 		if o.Output == "" {
 			mode = ""
 		}
-		fmt.Fprintf(s.ErrOut, "ragload: warning: %s%s contains bearer tokens for %d account(s)%s: keep it private and delete it when done\n",
-			where, mode, len(pool.Sessions()), tokenExpiry(pool))
-	case len(authNames) > 0:
+		expiry := ""
+		if !res.TokensExpire.IsZero() {
+			expiry = ", valid until " + res.TokensExpire.Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "ragload: warning: %s%s contains bearer tokens for %d account(s)%s: keep it private and delete it when done\n",
+			res.Where, mode, res.Accounts, expiry)
+	case len(res.Unauthenticated) > 0:
 		hint := "pass --login to stamp a token (which then lands in the file)"
 		if o.Login {
 			hint = "--login found no endpoint to stamp"
 		}
-		fmt.Fprintf(s.ErrOut, "ragload: warning: no Authorization header on the authenticated endpoints (%s): the server will likely answer 401; %s\n",
-			strings.Join(authNames, ", "), hint)
+		fmt.Fprintf(w, "ragload: warning: no Authorization header on the authenticated endpoints (%s): the server will likely answer 401; %s\n",
+			strings.Join(res.Unauthenticated, ", "), hint)
 	}
-	return nil
-}
-
-// createOutput opens the output file; one that holds tokens is made (or
-// made again) private, as credentials files are.
-func createOutput(path string, private bool) (*os.File, error) {
-	mode := os.FileMode(0o644)
-	if private {
-		mode = 0o600
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, fmt.Errorf("create targets file: %w", err)
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
-	if err != nil {
-		return nil, fmt.Errorf("create targets file: %w", err)
-	}
-	if private { // OpenFile keeps the mode of an existing file
-		if err := f.Chmod(mode); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("create targets file: %w", err)
-		}
-	}
-	return f, nil
-}
-
-// unignoredInGit returns the root of the git work tree that holds path when
-// git would not ignore path there (it could be committed), else "". Without
-// a git binary to ask about the ignore rules, a file in a work tree counts
-// as not ignored.
-func unignoredInGit(path string) string {
-	if path == "" {
-		return ""
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return ""
-	}
-	root := filepath.Dir(abs)
-	for {
-		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
-			break
-		}
-		up := filepath.Dir(root)
-		if up == root {
-			return ""
-		}
-		root = up
-	}
-	// check-ignore exits 0 when the path is ignored, 1 when it is not.
-	if exec.Command("git", "-C", root, "check-ignore", "-q", "--", abs).Run() == nil {
-		return ""
-	}
-	return root
-}
-
-func writeTargets(enc vegeta.TargetEncoder, tr vegeta.Targeter, n int) error {
-	for range n {
-		var t vegeta.Target
-		if err := tr(&t); err != nil {
-			return err
-		}
-		if err := enc(&t); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// tokenExpiry says when the earliest token in the pool expires, if known.
-func tokenExpiry(p *targets.Pool) string {
-	var first time.Time
-	for _, s := range p.Sessions() {
-		if t := s.Token(); t != nil && !t.Expires.IsZero() && (first.IsZero() || t.Expires.Before(first)) {
-			first = t.Expires
-		}
-	}
-	if first.IsZero() {
-		return ""
-	}
-	return ", valid until " + first.Format(time.RFC3339)
 }

@@ -67,10 +67,10 @@ func TestNewTargetsCmd(t *testing.T) {
 			if expectErr(t, err, tt.wantErr) {
 				return
 			}
-			if tt.name == "defaults" && (got.Export != exportVegetaJSON || got.Count != 1000 || got.URL != defaultExportURL || got.Seed == 0 || got.Login) {
+			if tt.name == "defaults" && (got.Export != targets.ExportVegetaJSON || got.Count != 1000 || got.URL != defaultExportURL || got.Seed == 0 || got.Login) {
 				t.Errorf("defaults %+v", got)
 			}
-			if tt.name == "http" && (got.Export != exportVegetaHTTP || got.Count != 5 || got.Seed != 3 || got.Output != "t.http") {
+			if tt.name == "http" && (got.Export != targets.ExportVegetaHTTP || got.Count != 5 || got.Seed != 3 || got.Output != "t.http") {
 				t.Errorf("options %+v", got)
 			}
 		})
@@ -137,7 +137,7 @@ func checkMix(t *testing.T, tgts []vegeta.Target, base string, wantAuth bool) {
 }
 
 func TestTargetsExport(t *testing.T) {
-	for _, export := range exportFormats {
+	for _, export := range targets.ExportFormats() {
 		t.Run(export, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "targets")
 			out, errOut, code := cli(t, "targets", "--export", export, "--count", "2000", "--seed", "3", "-u", "http://api.test:9", "-o", path)

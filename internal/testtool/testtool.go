@@ -6,6 +6,7 @@ package testtool
 import (
 	"bytes"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"regexp"
@@ -133,4 +134,19 @@ func WaitFor(t testing.TB, within time.Duration, what string, cond func() bool) 
 	if !Eventually(within, cond) {
 		t.Fatalf("timed out after %s waiting for %s", within, what)
 	}
+}
+
+// RefusedURL returns an http:// URL on loopback on which nothing listens
+// (a port just freed): a request to it is refused.
+func RefusedURL(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "http://" + addr
 }

@@ -1,4 +1,4 @@
-package targets
+package prepare
 
 import (
 	"bytes"
@@ -23,6 +23,7 @@ import (
 
 	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // documentFiles lists the regular files of dir (symbolic links to regular
@@ -54,10 +55,10 @@ func documentFiles(dir string) ([]string, error) {
 }
 
 // token logs c in and returns its access token.
-func (p *preparer) token(ctx context.Context, c Credential) (string, error) {
-	pool := NewPool(p.client, p.base, p.cfg.Auth, []Credential{c})
+func (p *preparer) token(ctx context.Context, c targets.Credential) (string, error) {
+	pool := targets.NewPool(p.client, p.base, p.cfg.Auth, []targets.Credential{c})
 	if err := pool.Login(ctx); err != nil {
-		var le *LoginError
+		var le *targets.LoginError
 		if errors.As(err, &le) && le.Err != nil {
 			if uerr := p.notConnected(le.Err); uerr != nil {
 				return "", uerr
@@ -109,7 +110,7 @@ func newFileBody(path string) (body io.Reader, contentType string, closeFn func(
 }
 
 // uploadAll uploads the files the server does not list yet, as c.
-func (p *preparer) uploadAll(ctx context.Context, c Credential, files []string, res *PrepareResult) error {
+func (p *preparer) uploadAll(ctx context.Context, c targets.Credential, files []string, res *Result) error {
 	p.logf("logging in as %s to upload documents", c.Username)
 	tok, err := p.token(ctx, c)
 	if err != nil {

@@ -1,4 +1,4 @@
-package targets
+package prepare
 
 import (
 	"bytes"
@@ -6,37 +6,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ragload/ragload/internal/atomicfile"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/ragload/ragload/targets"
 )
-
-// WriteCredentials writes creds to path in the format LoadCredentials reads,
-// atomically (a temporary file in the same folder, renamed over path) and
-// with mode 0600 whatever the mode of a file it replaces.
-func WriteCredentials(path string, creds []Credential) error {
-	var b bytes.Buffer
-	b.WriteString("username,password\n")
-	for _, c := range creds {
-		b.WriteString(csvField(c.Username) + "," + csvField(c.Password) + "\n")
-	}
-	if _, err := atomicfile.Write(path, 0o600, b.WriteTo); err != nil {
-		return fmt.Errorf("write credentials %q: %w", path, err)
-	}
-	return nil
-}
-
-// csvField quotes s when LoadCredentials would otherwise misread it: a
-// comma, quote or line break, surrounding space, or a leading # (a comment).
-func csvField(s string) string {
-	if s == "" || strings.ContainsAny(s, ",\"\r\n") || strings.HasPrefix(s, "#") || strings.TrimSpace(s) != s {
-		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
-	}
-	return s
-}
 
 // outcome is what a registration found.
 type outcome int
@@ -48,11 +25,11 @@ const (
 )
 
 // prepareUsers registers the accounts and writes the credentials file.
-func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
+func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 	cfg := p.cfg
-	var old []Credential
+	var old []targets.Credential
 	if st, err := os.Stat(cfg.CredentialsFile); err == nil && st.Size() > 0 {
-		if old, err = LoadCredentials(cfg.CredentialsFile); err != nil {
+		if old, err = targets.LoadCredentials(cfg.CredentialsFile); err != nil {
 			return err
 		}
 	}
@@ -60,7 +37,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 	for _, c := range old {
 		oldPass[c.Username] = c.Password
 	}
-	creds := make([]Credential, cfg.Users)
+	creds := make([]targets.Credential, cfg.Users)
 	listedBefore := 0
 	for i := range creds {
 		u := userName(cfg.UserPrefix, i+1, cfg.Users)
@@ -70,7 +47,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 		} else {
 			pw = newPassword()
 		}
-		creds[i] = Credential{Username: u, Password: pw}
+		creds[i] = targets.Credential{Username: u, Password: pw}
 	}
 	if listedBefore == len(creds) { // a second run: the server likely has them all
 		p.logf("checking %d users listed in %s at %s%s", cfg.Users, cfg.CredentialsFile, p.shown, cfg.RegisterPath)
@@ -95,7 +72,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 			usable[i] = true
 		case o == existed && err == nil:
 			if _, lerr := p.token(ctx, creds[i]); lerr != nil {
-				var le *LoginError
+				var le *targets.LoginError
 				if !errors.As(lerr, &le) || le.Err != nil { // not an answer of the server
 					err = lerr
 					break
@@ -117,7 +94,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 	// The file lists the usable accounts, then the others it listed before:
 	// dropping a password would leave an account nobody can log in to. After
 	// an error it is written only to keep the passwords of new accounts.
-	var lines []Credential
+	var lines []targets.Credential
 	listed := map[string]bool{}
 	for i, c := range creds {
 		if usable[i] {
@@ -134,7 +111,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 		}
 	}
 	if err == nil || res.Created > 0 {
-		if werr := WriteCredentials(cfg.CredentialsFile, lines); werr != nil {
+		if werr := targets.WriteCredentials(cfg.CredentialsFile, lines); werr != nil {
 			return errors.Join(err, werr)
 		}
 		res.CredentialsFile, res.FileUsers = cfg.CredentialsFile, len(lines)
@@ -152,7 +129,7 @@ func unknownAccounts(users []string, file string, loginErr error) error {
 		what = fmt.Sprintf("%d accounts already exist (%s)", len(users), list)
 	}
 	why := loginErr.Error()
-	if le := (*LoginError)(nil); errors.As(loginErr, &le) && le.Status != "" {
+	if le := (*targets.LoginError)(nil); errors.As(loginErr, &le) && le.Status != "" {
 		why = le.Status
 	}
 	return fmt.Errorf("%s on the server with a password that is not in %s (logging in with ours: %s): "+
@@ -162,7 +139,7 @@ func unknownAccounts(users []string, file string, loginErr error) error {
 // registerAll registers creds, registerParallel at a time. The first error
 // stops sending new requests; those in flight finish. A nil error means
 // every outcome is created or existed.
-func (p *preparer) registerAll(ctx context.Context, creds []Credential) ([]outcome, error) {
+func (p *preparer) registerAll(ctx context.Context, creds []targets.Credential) ([]outcome, error) {
 	out := make([]outcome, len(creds))
 	reqCtx, cancel := inFlightContext(ctx)
 	defer cancel()
@@ -227,7 +204,7 @@ func registerProgress(done, existed, n int) string {
 }
 
 // register posts one registration.
-func (p *preparer) register(ctx context.Context, c Credential) (outcome, error) {
+func (p *preparer) register(ctx context.Context, c targets.Credential) (outcome, error) {
 	body, err := json.Marshal(map[string]string{"username": c.Username, "email": c.Username, "password": c.Password})
 	if err != nil {
 		return notDone, fmt.Errorf("register %q: %w", c.Username, err)

@@ -1,4 +1,4 @@
-package targets
+package prepare
 
 import (
 	"cmp"
@@ -19,9 +19,10 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
-// Defaults of PrepareConfig: the routes of the RAG API and the account names.
+// Defaults of Config: the routes of the RAG API and the account names.
 const (
 	DefaultRegisterPath  = "/api/v1/auth/register"
 	DefaultUploadPath    = "/api/v1/documents/upload"
@@ -40,15 +41,15 @@ const (
 	maxListPages = 100
 )
 
-// PrepareConfig says what Prepare creates on the API under test. Error
+// Config says what Run creates on the API under test. Error
 // messages name the `ragload prepare` flags that set the fields.
-type PrepareConfig struct {
+type Config struct {
 	// BaseURL is the API's base URL, e.g. http://127.0.0.1:8000.
 	BaseURL string
 	// Client sends every request; nil means a client with a 60 s timeout.
 	Client *http.Client
-	// Auth is the form login of the uploads; zero means Default().Auth.
-	Auth Auth
+	// Auth is the form login of the uploads; zero means targets.Default().Auth.
+	Auth targets.Auth
 
 	// Users is how many accounts to register; 0 registers none.
 	Users int
@@ -61,7 +62,7 @@ type PrepareConfig struct {
 	// DefaultRegisterPath.
 	RegisterPath string
 	// CredentialsFile is the CSV file of the accounts (the format of
-	// LoadCredentials), required when Users > 0. When it exists it is read
+	// targets.LoadCredentials), required when Users > 0. When it exists it is read
 	// first and the passwords it lists are reused; it is then rewritten
 	// atomically with mode 0600.
 	CredentialsFile string
@@ -79,20 +80,20 @@ type PrepareConfig struct {
 	UploadPath, DocumentsPath string
 	// Login is the account that uploads when Users is 0; otherwise the
 	// first prepared account does.
-	Login Credential
+	Login targets.Credential
 
 	// Logf, when non-nil, receives progress lines. They never hold a
 	// password or a token.
 	Logf func(format string, args ...any)
 }
 
-// PrepareResult is what Prepare did; after an error, what it did before.
-type PrepareResult struct {
+// Result is what Run did; after an error, what it did before.
+type Result struct {
 	// Created counts the accounts registered now, Existing those the server
 	// already had with the password held.
 	Created, Existing int
 	// Credentials are the prepared accounts known to be usable, in order.
-	Credentials []Credential
+	Credentials []targets.Credential
 	// CredentialsFile is the file written ("" when none was) and FileUsers
 	// the accounts it lists: the prepared ones and any others it listed
 	// before (kept, as their passwords would otherwise be lost).
@@ -104,8 +105,8 @@ type PrepareResult struct {
 }
 
 // Validate checks the configuration and the local files it names.
-func (c *PrepareConfig) Validate() error {
-	urlErr := CheckBaseURL(c.BaseURL)
+func (c *Config) Validate() error {
+	urlErr := targets.CheckBaseURL(c.BaseURL)
 	switch {
 	case c.BaseURL == "":
 		return errors.New("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
@@ -154,12 +155,12 @@ func (c *PrepareConfig) Validate() error {
 
 func isSpaceOrControl(r rune) bool { return r <= ' ' || r == 0x7f }
 
-// Prepare registers cfg.Users accounts, writes their credentials file and
+// Run registers cfg.Users accounts, writes their credentials file and
 // uploads the documents of cfg.Documents that the server does not list yet.
 // It is idempotent: a second run with the same file registers and uploads
 // nothing new. The result is never nil.
-func Prepare(ctx context.Context, cfg PrepareConfig) (*PrepareResult, error) {
-	res := &PrepareResult{}
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	res := &Result{}
 	if err := cfg.Validate(); err != nil {
 		return res, err
 	}
@@ -192,15 +193,15 @@ func Prepare(ctx context.Context, cfg PrepareConfig) (*PrepareResult, error) {
 }
 
 type preparer struct {
-	cfg    PrepareConfig
+	cfg    Config
 	client *http.Client
 	base   string
 	shown  string // base for messages: userinfo redacted
 }
 
-func newPreparer(cfg PrepareConfig) *preparer {
-	if cfg.Auth == (Auth{}) {
-		cfg.Auth = Default().Auth
+func newPreparer(cfg Config) *preparer {
+	if cfg.Auth == (targets.Auth{}) {
+		cfg.Auth = targets.Default().Auth
 	}
 	cfg.UserPrefix = cmp.Or(cfg.UserPrefix, DefaultUserPrefix)
 	cfg.RegisterPath = cmp.Or(cfg.RegisterPath, DefaultRegisterPath)
@@ -213,7 +214,7 @@ func newPreparer(cfg PrepareConfig) *preparer {
 	}
 	// Registrations carry passwords, uploads a token: neither follows a
 	// redirect to another server.
-	p.client = RefuseOtherHosts(p.client, "the credentials would go there")
+	p.client = targets.RefuseOtherHosts(p.client, "the credentials would go there")
 	return p
 }
 
@@ -279,13 +280,13 @@ func (p *preparer) routeError(method, path, status, flag string) error {
 	return fmt.Errorf("the server at %s has no %s %s (%s): set %s", p.shown, method, path, status, flag)
 }
 
-// detail is ": <the start of body>" with secret masked (see Mask), or "".
+// detail is ": <the start of body>" with secret masked (see
+// targets.BodyExcerpt), or "".
 func detail(body []byte, secret string) string {
-	s := Mask(string(body), secret)
-	if s = snippet([]byte(s)); s == "" {
-		return ""
+	if s := targets.BodyExcerpt(body, secret); s != "" {
+		return ": " + s
 	}
-	return ": " + s
+	return ""
 }
 
 // readBody reads up to limit bytes of resp's body; a read error keeps what

@@ -1,4 +1,4 @@
-package targets
+package prepare
 
 import (
 	"context"
@@ -22,6 +22,8 @@ import (
 	"testing"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
 )
 
 // prepDemo starts the demo API on loopback without service times.
@@ -85,7 +87,7 @@ func fileMode(t *testing.T, path string) os.FileMode {
 	return st.Mode().Perm()
 }
 
-func passwords(creds []Credential) []string {
+func passwords(creds []targets.Credential) []string {
 	var out []string
 	for _, c := range creds {
 		out = append(out, c.Password)
@@ -98,8 +100,8 @@ func TestPrepareUsers(t *testing.T) {
 	srv, url := prepDemo(t, demo.Config{})
 	file := filepath.Join(t.TempDir(), "credentials.csv")
 	var logs []string
-	cfg := PrepareConfig{BaseURL: url, Users: 5, CredentialsFile: file, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}
-	res, err := Prepare(t.Context(), cfg)
+	cfg := Config{BaseURL: url, Users: 5, CredentialsFile: file, Logf: func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) }}
+	res, err := Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -109,7 +111,7 @@ func TestPrepareUsers(t *testing.T) {
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("file mode %v, want 0600", m)
 	}
-	got, err := LoadCredentials(file)
+	got, err := targets.LoadCredentials(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +129,7 @@ func TestPrepareUsers(t *testing.T) {
 	if ps := passwords(got); len(slices.Compact(slices.Sorted(slices.Values(ps)))) != 5 {
 		t.Error("passwords repeat")
 	}
-	if err := NewPool(http.DefaultClient, url, Default().Auth, got).Login(t.Context()); err != nil {
+	if err := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, got).Login(t.Context()); err != nil {
 		t.Fatalf("prepared users cannot log in: %v", err)
 	}
 	for _, c := range got {
@@ -149,7 +151,7 @@ func TestPrepareUsers(t *testing.T) {
 	}
 
 	// Again with the same file: nothing new, the same passwords.
-	res, err = Prepare(t.Context(), cfg)
+	res, err = Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +162,7 @@ func TestPrepareUsers(t *testing.T) {
 	if len(logs) == 0 || logs[len(logs)-1] != "checked 5/5 users (0 new, 5 already existed)" || slices.ContainsFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }) {
 		t.Errorf("second run's progress lines %q, want them to end with checked 5/5 users (0 new, 5 already existed), none registered", logs)
 	}
-	again, err := LoadCredentials(file)
+	again, err := targets.LoadCredentials(file)
 	if err != nil || !slices.Equal(again, got) {
 		t.Errorf("file after the second run: %v, %v", again, err)
 	}
@@ -184,17 +186,17 @@ func TestPrepareReusesFile(t *testing.T) {
 	os.WriteFile(file, content, 0o600)
 	if runtime.GOOS != "windows" {
 		os.Chmod(file, 0o644)
-		_, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
-		var me *ModeError
+		_, err := Run(t.Context(), Config{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
+		var me *targets.ModeError
 		if !errors.As(err, &me) || !strings.Contains(err.Error(), "chmod 600 "+file) {
-			t.Fatalf("Prepare with a world-readable file: err = %v, want a *ModeError with the fix", err)
+			t.Fatalf("Run with a world-readable file: err = %v, want a *targets.ModeError with the fix", err)
 		}
 		if b, _ := os.ReadFile(file); fileMode(t, file) != 0o644 || string(b) != string(content) || srv.Stats().Registrations != 0 {
 			t.Fatal("a refused file was changed, or accounts registered")
 		}
 		os.Chmod(file, 0o640)
 	}
-	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
+	res, err := Run(t.Context(), Config{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +206,7 @@ func TestPrepareReusesFile(t *testing.T) {
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("file mode %v, want 0600", m)
 	}
-	got, err := LoadCredentials(file)
+	got, err := targets.LoadCredentials(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +220,7 @@ func TestPrepareReusesFile(t *testing.T) {
 	if got[0].Password != known || got[3].Password != other {
 		t.Error("a password from the file was not kept")
 	}
-	if err := NewPool(http.DefaultClient, url, Default().Auth, got[:3]).Login(t.Context()); err != nil {
+	if err := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, got[:3]).Login(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Stats().Registrations; n != 2 {
@@ -231,8 +233,8 @@ func TestPrepareExistingUnknownPassword(t *testing.T) {
 	const theirs = "Someone-elses-password-1"
 	srv, url := prepDemo(t, demo.Config{Users: map[string]string{"ragload-user-002@example.com": theirs}})
 	file := filepath.Join(t.TempDir(), "credentials.csv")
-	cfg := PrepareConfig{BaseURL: url, Users: 3, CredentialsFile: file}
-	res, err := Prepare(t.Context(), cfg)
+	cfg := Config{BaseURL: url, Users: 3, CredentialsFile: file}
+	res, err := Run(t.Context(), cfg)
 	prepWantErr(t, err, `"ragload-user-002@example.com" already exists`, "password that is not in "+file, "401 Unauthorized", "--user-prefix")
 	prepNoSecret(t, err, append(passwords(res.Credentials), theirs)...)
 	if strings.Contains(err.Error(), "ragload-user-001") || strings.Contains(err.Error(), "ragload-user-003") {
@@ -242,13 +244,13 @@ func TestPrepareExistingUnknownPassword(t *testing.T) {
 	if res.Created != 2 || res.FileUsers != 2 {
 		t.Fatalf("created %d, file users %d; want 2 and 2", res.Created, res.FileUsers)
 	}
-	got, _ := LoadCredentials(file)
+	got, _ := targets.LoadCredentials(file)
 	if len(got) != 2 || got[0].Username != "ragload-user-001@example.com" || got[1].Username != "ragload-user-003@example.com" {
 		t.Errorf("file lists %v", got)
 	}
 	prepNoSecret(t, err, passwords(got)...)
 
-	res, err = Prepare(t.Context(), cfg)
+	res, err = Run(t.Context(), cfg)
 	prepWantErr(t, err, `"ragload-user-002@example.com" already exists`)
 	if res.Created != 0 || srv.Stats().Registrations != 2 {
 		t.Errorf("rerun created %d (server: %d registrations)", res.Created, srv.Stats().Registrations)
@@ -264,16 +266,16 @@ func TestPrepareExistingLogsIn(t *testing.T) {
 		switch r.URL.Path {
 		case DefaultRegisterPath:
 			http.Error(w, `{"detail":"Email already registered"}`, http.StatusConflict)
-		case Default().Auth.LoginPath:
+		case targets.Default().Auth.LoginPath:
 			io.WriteString(w, `{"access_token":"t","token_type":"bearer"}`)
 		default:
 			http.NotFound(w, r)
 		}
 	}))
 	t.Cleanup(srv.Close)
-	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: srv.URL, Users: 2, CredentialsFile: filepath.Join(t.TempDir(), "c.csv")})
+	res, err := Run(t.Context(), Config{BaseURL: srv.URL, Users: 2, CredentialsFile: filepath.Join(t.TempDir(), "c.csv")})
 	if err != nil || res.Existing != 2 || res.Created != 0 || res.FileUsers != 2 {
-		t.Fatalf("Prepare = %+v, %v; want 2 existing, written", res, err)
+		t.Fatalf("Run = %+v, %v; want 2 existing, written", res, err)
 	}
 }
 
@@ -298,29 +300,29 @@ func TestPrepareRegisterErrors(t *testing.T) {
 		http.Error(w, `{"detail":"bad request"}`, http.StatusBadRequest)
 	}))
 	t.Cleanup(unclear.Close)
-	refused := refusedURL(t)
+	refused := testtool.RefusedURL(t)
 
 	tests := []struct {
 		name string
-		cfg  PrepareConfig
+		cfg  Config
 		want []string
 		is   error
 	}{
-		{"no route", PrepareConfig{BaseURL: demoURL, RegisterPath: "/api/v1/auth/signup"},
+		{"no route", Config{BaseURL: demoURL, RegisterPath: "/api/v1/auth/signup"},
 			[]string{"the server at " + demoURL + " has no POST /api/v1/auth/signup (404 Not Found): set --register-path"}, nil},
-		{"wrong method", PrepareConfig{BaseURL: demoURL, RegisterPath: "/api/v1/documents/"},
+		{"wrong method", Config{BaseURL: demoURL, RegisterPath: "/api/v1/documents/"},
 			[]string{"has no POST /api/v1/documents/ (405 Method Not Allowed): set --register-path"}, nil},
-		{"rejected", PrepareConfig{BaseURL: rejecting.URL},
+		{"rejected", Config{BaseURL: rejecting.URL},
 			[]string{`the server rejected the registration of "ragload-user-`, "422 Unprocessable Entity", `password *** is too weak`}, nil},
-		{"400 without exists", PrepareConfig{BaseURL: unclear.URL}, []string{"400 Bad Request", "bad request"}, nil},
-		{"refused", PrepareConfig{BaseURL: refused},
+		{"400 without exists", Config{BaseURL: unclear.URL}, []string{"400 Bad Request", "bad request"}, nil},
+		{"refused", Config{BaseURL: refused},
 			[]string{"the server at " + refused + " is not reachable (is it running?)"}, syscall.ECONNREFUSED},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			file := filepath.Join(t.TempDir(), "credentials.csv")
 			tt.cfg.Users, tt.cfg.CredentialsFile = 20, file
-			res, err := Prepare(t.Context(), tt.cfg)
+			res, err := Run(t.Context(), tt.cfg)
 			prepWantErr(t, err, tt.want...)
 			if tt.is != nil && !errors.Is(err, tt.is) {
 				t.Errorf("error %v does not wrap %v", err, tt.is)
@@ -353,7 +355,7 @@ func TestPrepareRefusesRedirectToAnotherServer(t *testing.T) {
 		http.Redirect(w, r, thief.URL+"/steal", http.StatusTemporaryRedirect)
 	}))
 	t.Cleanup(redirecting.Close)
-	_, err := Prepare(t.Context(), PrepareConfig{BaseURL: redirecting.URL, Users: 3, CredentialsFile: filepath.Join(t.TempDir(), "c.csv")})
+	_, err := Run(t.Context(), Config{BaseURL: redirecting.URL, Users: 3, CredentialsFile: filepath.Join(t.TempDir(), "c.csv")})
 	prepWantErr(t, err, `register "ragload-user-`, "at "+redirecting.URL+"/api/v1/auth/register: refused to follow a redirect to "+thief.URL+
 		"/steal (another host): the credentials would go there")
 	if n := elsewhere.Load(); n != 0 {
@@ -377,7 +379,7 @@ func TestPrepareCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	file := filepath.Join(t.TempDir(), "credentials.csv")
-	res, err := Prepare(ctx, PrepareConfig{BaseURL: url, Users: 5, CredentialsFile: file})
+	res, err := Run(ctx, Config{BaseURL: url, Users: 5, CredentialsFile: file})
 	prepWantErr(t, err, "prepare interrupted")
 	if !errors.Is(err, context.Canceled) || res.Created != 0 || srv.Stats().Requests["register"] != 0 {
 		t.Errorf("err %v, result %+v, %d registrations sent", err, res, srv.Stats().Requests["register"])
@@ -408,9 +410,9 @@ func TestPrepareDocuments(t *testing.T) {
 		"b.md": "# B\n", "a.txt": "alpha", "c big.pdf": strings.Repeat("x", 1<<20),
 		".hidden": "no", "sub/d.md": "not recursive",
 	})
-	login := Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
-	cfg := PrepareConfig{BaseURL: url, Documents: dir, Login: login}
-	res, err := Prepare(t.Context(), cfg)
+	login := targets.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
+	cfg := Config{BaseURL: url, Documents: dir, Login: login}
+	res, err := Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -421,7 +423,7 @@ func TestPrepareDocuments(t *testing.T) {
 	if n := srv.Stats().Uploads; n != 3 {
 		t.Errorf("the demo stored %d uploads, want 3", n)
 	}
-	p := NewPool(http.DefaultClient, url, Default().Auth, []Credential{login})
+	p := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, []targets.Credential{login})
 	if err := p.Login(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +434,7 @@ func TestPrepareDocuments(t *testing.T) {
 		}
 	}
 
-	res, err = Prepare(t.Context(), cfg)
+	res, err = Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -446,13 +448,13 @@ func TestPrepareDocuments(t *testing.T) {
 func TestPrepareUsersAndDocuments(t *testing.T) {
 	t.Parallel()
 	srv, url := prepDemo(t, demo.Config{})
-	res, err := Prepare(t.Context(), PrepareConfig{
+	res, err := Run(t.Context(), Config{
 		BaseURL: url, Users: 2, CredentialsFile: filepath.Join(t.TempDir(), "c.csv"),
 		Documents: prepDocs(t, map[string]string{"one.md": "1"}),
-		Login:     Credential{Username: "ignored@example.com", Password: "ignored"},
+		Login:     targets.Credential{Username: "ignored@example.com", Password: "ignored"},
 	})
 	if err != nil || res.Created != 2 || len(res.Uploaded) != 1 {
-		t.Fatalf("Prepare = %+v, %v", res, err)
+		t.Fatalf("Run = %+v, %v", res, err)
 	}
 	if n := srv.LoginsBy("ragload-user-001@example.com"); n != 1 {
 		t.Errorf("the first user logged in %d times, want 1", n)
@@ -463,28 +465,28 @@ func TestPrepareUploadErrors(t *testing.T) {
 	t.Parallel()
 	_, url := prepDemo(t, demo.Config{MaxUploadBytes: 100})
 	dir := prepDocs(t, map[string]string{"a.md": "small", "b.pdf": strings.Repeat("x", 2000)})
-	login := Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
+	login := targets.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
 	tests := []struct {
 		name string
-		cfg  PrepareConfig
+		cfg  Config
 		want []string
 	}{
-		{"no upload route", PrepareConfig{UploadPath: "/api/v1/docs/upload"},
+		{"no upload route", Config{UploadPath: "/api/v1/docs/upload"},
 			[]string{"has no POST /api/v1/docs/upload (404 Not Found): set --upload-path"}},
-		{"no list route", PrepareConfig{DocumentsPath: "/api/v1/docs/"},
+		{"no list route", Config{DocumentsPath: "/api/v1/docs/"},
 			[]string{"has no GET /api/v1/docs/ (404 Not Found): set --documents-path"}},
-		{"too large", PrepareConfig{}, []string{`upload "b.pdf": the server refused it as too large (413 Request Entity Too Large)`}},
-		{"login refused", PrepareConfig{Login: Credential{Username: login.Username, Password: "Wrong-password-123"}},
+		{"too large", Config{}, []string{`upload "b.pdf": the server refused it as too large (413 Request Entity Too Large)`}},
+		{"login refused", Config{Login: targets.Credential{Username: login.Username, Password: "Wrong-password-123"}},
 			[]string{"upload documents: login as", "401 Unauthorized"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.cfg.BaseURL, tt.cfg.Documents = url, dir
-			if tt.cfg.Login == (Credential{}) {
+			if tt.cfg.Login == (targets.Credential{}) {
 				tt.cfg.Login = login
 			}
-			_, err := Prepare(t.Context(), tt.cfg)
+			_, err := Run(t.Context(), tt.cfg)
 			prepWantErr(t, err, tt.want...)
 			prepNoSecret(t, err, login.Password, "Wrong-password-123")
 		})
@@ -532,9 +534,9 @@ func TestPrepareListPaging(t *testing.T) {
 	}{{true, []string{"new.md"}}, {false, []string{"d4.md", "new.md"}}} {
 		var uploads []string
 		url := newServer(tt.paging, &uploads)
-		res, err := Prepare(t.Context(), PrepareConfig{
-			BaseURL: url, Documents: dir, Login: Credential{Username: "u", Password: "p"},
-			Auth:       Auth{LoginPath: "/login", UsernameField: "username", PasswordField: "password", TokenField: "access_token"},
+		res, err := Run(t.Context(), Config{
+			BaseURL: url, Documents: dir, Login: targets.Credential{Username: "u", Password: "p"},
+			Auth:       targets.Auth{LoginPath: "/login", UsernameField: "username", PasswordField: "password", TokenField: "access_token"},
 			UploadPath: "/upload", DocumentsPath: "/docs",
 		})
 		if err != nil || !slices.Equal(res.Uploaded, tt.want) || !slices.Equal(uploads, tt.want) {
@@ -574,32 +576,32 @@ func TestPrepareConfigValidate(t *testing.T) {
 	docs := prepDocs(t, map[string]string{"a.md": "a"})
 	empty := prepDocs(t, map[string]string{".hidden": "x", "sub/x.md": "x"})
 	notDir := filepath.Join(docs, "a.md")
-	login := Credential{Username: "u", Password: "p"}
-	base := func(f func(*PrepareConfig)) PrepareConfig {
-		c := PrepareConfig{BaseURL: "http://127.0.0.1:1", Users: 3, CredentialsFile: filepath.Join(dir, "c.csv")}
+	login := targets.Credential{Username: "u", Password: "p"}
+	base := func(f func(*Config)) Config {
+		c := Config{BaseURL: "http://127.0.0.1:1", Users: 3, CredentialsFile: filepath.Join(dir, "c.csv")}
 		f(&c)
 		return c
 	}
 	tests := []struct {
 		name string
-		cfg  PrepareConfig
+		cfg  Config
 		want string
 	}{
-		{"ok", base(func(*PrepareConfig) {}), ""},
-		{"ok documents only", base(func(c *PrepareConfig) { c.Users, c.Documents, c.Login = 0, docs, login }), ""},
-		{"no url", base(func(c *PrepareConfig) { c.BaseURL = "" }), "--url is required"},
-		{"bad url", base(func(c *PrepareConfig) { c.BaseURL = "127.0.0.1:8000" }), `--url "127.0.0.1:8000" has no scheme: want "http://127.0.0.1:8000"`},
-		{"negative users", base(func(c *PrepareConfig) { c.Users = -1 }), "--users must be >= 0, got -1"},
-		{"nothing", base(func(c *PrepareConfig) { c.Users = 0 }), "give --users N, --documents DIR, or both"},
-		{"relative path", base(func(c *PrepareConfig) { c.RegisterPath = "register" }), `--register-path "register" must start with /`},
-		{"bad prefix", base(func(c *PrepareConfig) { c.UserPrefix = "a@b" }), `--user-prefix "a@b"`},
-		{"no credentials file", base(func(c *PrepareConfig) { c.CredentialsFile = "" }), "--credentials-out is required"},
-		{"missing folder", base(func(c *PrepareConfig) { c.CredentialsFile = filepath.Join(dir, "nope", "c.csv") }), "does not exist"},
-		{"credentials is a folder", base(func(c *PrepareConfig) { c.CredentialsFile = dir }), "is not a regular file"},
-		{"documents missing", base(func(c *PrepareConfig) { c.Documents = filepath.Join(dir, "nope") }), "nope\": no such folder"},
-		{"documents a file", base(func(c *PrepareConfig) { c.Documents = notDir }), "is not a folder"},
-		{"documents empty", base(func(c *PrepareConfig) { c.Documents = empty }), "no files to upload"},
-		{"no login", base(func(c *PrepareConfig) { c.Users, c.Documents = 0, docs }), "needs a login"},
+		{"ok", base(func(*Config) {}), ""},
+		{"ok documents only", base(func(c *Config) { c.Users, c.Documents, c.Login = 0, docs, login }), ""},
+		{"no url", base(func(c *Config) { c.BaseURL = "" }), "--url is required"},
+		{"bad url", base(func(c *Config) { c.BaseURL = "127.0.0.1:8000" }), `--url "127.0.0.1:8000" has no scheme: want "http://127.0.0.1:8000"`},
+		{"negative users", base(func(c *Config) { c.Users = -1 }), "--users must be >= 0, got -1"},
+		{"nothing", base(func(c *Config) { c.Users = 0 }), "give --users N, --documents DIR, or both"},
+		{"relative path", base(func(c *Config) { c.RegisterPath = "register" }), `--register-path "register" must start with /`},
+		{"bad prefix", base(func(c *Config) { c.UserPrefix = "a@b" }), `--user-prefix "a@b"`},
+		{"no credentials file", base(func(c *Config) { c.CredentialsFile = "" }), "--credentials-out is required"},
+		{"missing folder", base(func(c *Config) { c.CredentialsFile = filepath.Join(dir, "nope", "c.csv") }), "does not exist"},
+		{"credentials is a folder", base(func(c *Config) { c.CredentialsFile = dir }), "is not a regular file"},
+		{"documents missing", base(func(c *Config) { c.Documents = filepath.Join(dir, "nope") }), "nope\": no such folder"},
+		{"documents a file", base(func(c *Config) { c.Documents = notDir }), "is not a folder"},
+		{"documents empty", base(func(c *Config) { c.Documents = empty }), "no files to upload"},
+		{"no login", base(func(c *Config) { c.Users, c.Documents = 0, docs }), "needs a login"},
 	}
 	for _, tt := range tests {
 		err := tt.cfg.Validate()
@@ -612,30 +614,6 @@ func TestPrepareConfigValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: Validate() = %v, want an error containing %q", tt.name, err, tt.want)
 		}
-	}
-}
-
-func TestWriteCredentials(t *testing.T) {
-	t.Parallel()
-	path := filepath.Join(t.TempDir(), "c.csv")
-	os.WriteFile(path, []byte("old"), 0o666)
-	os.Chmod(path, 0o666)
-	creds := []Credential{
-		{"plain@example.com", "Plain-1"}, {"#hash@example.com", "#starts-like-a-comment"},
-		{"comma@example.com", `a,b"c`}, {"space@example.com", " padded "},
-	}
-	if err := WriteCredentials(path, creds); err != nil {
-		t.Fatal(err)
-	}
-	if m := fileMode(t, path); m != 0o600 {
-		t.Errorf("mode %v, want 0600", m)
-	}
-	got, err := LoadCredentials(path)
-	if err != nil || !slices.Equal(got, creds) {
-		t.Errorf("LoadCredentials = %#v, %v; want what was written", got, err)
-	}
-	if err := WriteCredentials(filepath.Join(path, "x.csv"), creds); err == nil {
-		t.Error("writing below a file succeeded")
 	}
 }
 
@@ -668,9 +646,9 @@ func TestPrepareMakesFolder(t *testing.T) {
 	srv, url := prepDemo(t, demo.Config{})
 	dir := t.TempDir()
 	file := filepath.Join(dir, "runs", "credentials.csv")
-	res, err := Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: file, MakeFolder: true})
+	res, err := Run(t.Context(), Config{BaseURL: url, Users: 2, CredentialsFile: file, MakeFolder: true})
 	if err != nil || res.CredentialsFile != file {
-		t.Fatalf("Prepare: %+v, %v", res, err)
+		t.Fatalf("Run: %+v, %v", res, err)
 	}
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("file mode %v, want 0600", m)
@@ -679,7 +657,7 @@ func TestPrepareMakesFolder(t *testing.T) {
 	if err := os.WriteFile(blocked, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err = Prepare(t.Context(), PrepareConfig{BaseURL: url, Users: 2, CredentialsFile: filepath.Join(blocked, "c.csv"), MakeFolder: true})
+	_, err = Run(t.Context(), Config{BaseURL: url, Users: 2, CredentialsFile: filepath.Join(blocked, "c.csv"), MakeFolder: true})
 	if err == nil || !strings.Contains(err.Error(), "is not a folder") {
 		t.Errorf("a file in the folder's place: %v", err)
 	}

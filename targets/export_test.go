@@ -1,0 +1,109 @@
+package targets
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+func TestExportConfigValidate(t *testing.T) {
+	t.Parallel()
+	ok := ExportConfig{Format: ExportVegetaJSON, Count: 1, BaseURL: "http://127.0.0.1:8000"}
+	for _, tt := range []struct {
+		name string
+		edit func(*ExportConfig)
+		want string // "" means valid
+	}{
+		{"flags alone", func(*ExportConfig) {}, ""},
+		{"with the built-in scenario", func(c *ExportConfig) { c.Scenario = Default() }, ""},
+		{"format", func(c *ExportConfig) { c.Format = "k6" }, `--export "k6" isn't one of [vegeta-json vegeta-http]`},
+		{"count", func(c *ExportConfig) { c.Count = 0 }, "--count must be > 0, got 0"},
+		{"url", func(c *ExportConfig) { c.BaseURL = "127.0.0.1:8000" }, `--url "127.0.0.1:8000" has no scheme`},
+		{"http bodies to stdout", func(c *ExportConfig) { c.Format, c.Scenario = ExportVegetaHTTP, Default() },
+			"--export vegeta-http writes bodies to files next to the output: give --output"},
+		{"http without bodies to stdout", func(c *ExportConfig) {
+			c.Format, c.Scenario = ExportVegetaHTTP, mustParse(t, "replace_endpoints: true\nendpoints:\n  - {key: ping, method: GET, path: /ping}\n")
+		}, ""},
+	} {
+		cfg := ok
+		tt.edit(&cfg)
+		err := cfg.Validate()
+		if tt.want == "" && err != nil || tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("%s: Validate() = %v, want %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+// TestExportWithoutLogin: the authenticated endpoints are named because no
+// token is stamped, and a plain export is not private.
+func TestExportWithoutLogin(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	res, err := Export(t.Context(), ExportConfig{Scenario: Default(), BaseURL: "http://127.0.0.1:8000",
+		Format: ExportVegetaJSON, Count: 50, Seed: 1, Stdout: &out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"/query (basic)", "/query/enhanced", "/documents (list)"}; res.Where != "stdout" || res.Private ||
+		res.Accounts != 0 || !slices.Equal(res.Unauthenticated, want) {
+		t.Errorf("result %+v, want stdout, not private, unauthenticated %q", res, want)
+	}
+	tgts, err := vegeta.ReadAllTargets(vegeta.NewJSONTargeter(&out, nil, nil))
+	if err != nil || len(tgts) != 50 {
+		t.Fatalf("%d targets, %v", len(tgts), err)
+	}
+	for _, tg := range tgts {
+		if tg.Header.Get("Authorization") != "" {
+			t.Fatalf("a target has an Authorization header: %+v", tg)
+		}
+	}
+}
+
+// TestExportLogin: with a login the authenticated targets carry the token,
+// the file (made private even if it existed) says until when.
+func TestExportLogin(t *testing.T) {
+	t.Parallel()
+	auth := newRAGAuth(t, time.Hour, map[string]string{"a@x": "pw"})
+	path := filepath.Join(t.TempDir(), "t.http")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Export(t.Context(), ExportConfig{Scenario: Default(), BaseURL: auth.URL(),
+		Format: ExportVegetaHTTP, Count: 30, Seed: 2, Output: path, Client: &http.Client{Timeout: 5 * time.Second},
+		Login: func() ([]Credential, error) { return []Credential{{Username: "a@x", Password: "pw"}}, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Where != path || !res.Private || res.Accounts != 1 || res.TokensExpire.Before(time.Now()) ||
+		res.Unauthenticated != nil || res.Bodies == 0 || res.BodiesDir != path+".bodies" {
+		t.Errorf("result %+v", res)
+	}
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("stat %v, want mode 0600", err)
+	}
+	vt, err := ReadVegeta(path, "http")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tg := range vt.Targets {
+		authed := tg.URL != auth.URL()+"/health"
+		if got := strings.HasPrefix(tg.Header.Get("Authorization"), "Bearer "); got != authed {
+			t.Errorf("%s %s: bearer token %v, want %v", tg.Method, tg.URL, got, authed)
+		}
+	}
+
+	// The login's error comes back as it is, before anything is written.
+	bad := errors.New("no password")
+	if _, err := Export(t.Context(), ExportConfig{Scenario: Default(), BaseURL: auth.URL(), Format: ExportVegetaJSON, Count: 1,
+		Output: filepath.Join(t.TempDir(), "never.json"), Login: func() ([]Credential, error) { return nil, bad }}); err != bad {
+		t.Errorf("Export = %v, want the login's error", err)
+	}
+}
