@@ -138,7 +138,7 @@ func Compile(s Spec) (Check, error) {
 	case len(set) == 0 && len(preds) > 0:
 		return c, fmt.Errorf("%s: goes with json (json: PATH)", preds[0])
 	case len(set) == 0:
-		return c, fmt.Errorf("check: empty; want one of %s", strings.Join(Kinds, ", "))
+		return c, fmt.Errorf("empty check; want one of %s", strings.Join(Kinds, ", "))
 	case len(set) > 1:
 		return c, fmt.Errorf("%s: one check per item; %s is set too (write two items)", set[1], set[0])
 	case set[0] != "json" && len(preds) > 0:

@@ -66,8 +66,8 @@ func TestCompileErrors(t *testing.T) {
 		spec Spec
 		want string
 	}{
-		{Spec{}, "check: empty; want one of status, json, body_contains"},
-		{Spec{Name: "x"}, "check: empty"},
+		{Spec{}, "empty check; want one of status, json, body_contains"},
+		{Spec{Name: "x"}, "empty check"},
 		{Spec{Status: ptr("2xx"), JSON: ptr("a")}, "json: one check per item; status is set too"},
 		{Spec{NotEmpty: ptr(true)}, "not_empty: goes with json"},
 		{Spec{Status: ptr("200"), MinItems: ptr(1)}, "min_items: goes with json, not status"},
