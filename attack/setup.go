@@ -111,7 +111,7 @@ func (s *Setup) check() (*targets.Mix, error) {
 	}
 	for _, f := range []string{results.ResultsFile, results.ManifestFile} {
 		if _, err := os.Stat(filepath.Join(s.Dir, f)); err == nil {
-			return nil, fmt.Errorf("%s: %w (pick another --out)", s.Dir, ErrRunExists)
+			return nil, fmt.Errorf("%s: %w (pick another directory)", s.Dir, ErrRunExists)
 		}
 	}
 	return targets.NewMix(s.Scenario, s.Target)

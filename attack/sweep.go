@@ -57,7 +57,7 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(j.Dir, results.SweepFile)); err == nil {
-		return nil, fmt.Errorf("%s: %w (pick another --out)", j.Dir, ErrRunExists)
+		return nil, fmt.Errorf("%s: %w (pick another directory)", j.Dir, ErrRunExists)
 	}
 	if _, err := j.check(); err != nil {
 		return nil, err

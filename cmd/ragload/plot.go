@@ -4,12 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ragload/ragload/internal/atomicfile"
 	"io"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/ragload/ragload/internal/atomicfile"
 
 	"github.com/spf13/cobra"
 

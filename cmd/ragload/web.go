@@ -89,7 +89,7 @@ never reach the page.`,
 			}
 			if o.Token != "" || c.Flags().Changed("token") {
 				if err := web.CheckToken(o.Token); err != nil {
-					return usageErrorf("%s: %v", from, err)
+					return usageErrorf("%s: %w", from, err)
 				}
 			}
 			if o.MaxUsers < 1 {
