@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/web"
 )
@@ -149,4 +151,29 @@ func TestRunEventForm(t *testing.T) {
 		}
 	}
 	t.Error("the run did not end in 10 s after a stop")
+}
+
+// TestStartPacingWait starts a users run whose think time is "pacing:3s"
+// from the form, as ragload users --wait takes it (the page's own parser
+// took only "1s-5s" and "2s" and answered 400): the plan and run.json say
+// pacing.
+func TestStartPacingWait(t *testing.T) {
+	t.Parallel()
+	d := dashboard(t)
+	code, info := d.post(t, "/api/start", `{"url":"`+d.API+`","mode":"users","users":2,"wait":"pacing:3s","duration":"1s","name":"paced"}`)
+	if code != http.StatusOK {
+		t.Fatalf("start with wait pacing:3s: %d %v", code, info)
+	}
+	if plan, _ := info["plan"].(string); !strings.Contains(plan, "think pacing every 3s") {
+		t.Errorf("plan %q, want the pacing think time", plan)
+	}
+	var m *results.Manifest
+	testtool.WaitFor(t, 15*time.Second, "the paced run to end", func() bool {
+		var err error
+		m, err = results.ReadManifest(filepath.Join(d.Runs, "paced"))
+		return err == nil && m.Status == results.StatusComplete
+	})
+	if m.Users == nil || m.Users.Wait != "pacing every 3s" || m.Mode != "users" {
+		t.Errorf("run.json: mode %s, users %+v; want users pacing every 3s", m.Mode, m.Users)
+	}
 }
