@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -16,7 +13,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
-	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -166,17 +162,17 @@ func (o *runOptions) warn(msg string) {
 // an error for the exit code.
 func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error {
 	setup := b.Setup
-	var pv *progressView
+	var pv *attack.ProgressPrinter
 	if !o.Quiet {
 		pv = newProgressView(s.ErrOut)
-		setup.Progress, setup.ProgressEvery = pv.update, pv.every()
+		setup.Progress, setup.ProgressEvery = pv.Update, pv.Every()
 		fmt.Fprintf(s.ErrOut, "ragload: %s against %s, writing %s\n", b.Plan, results.RedactURL(setup.Target), setup.Dir)
 		printNotes(s, setup.Scenario)
 	}
 	if setup.Record == nil && o.Record != "" {
-		rec, closeRec, err := openRecording(o.Record)
+		rec, closeRec, err := attack.CreateRecording(o.Record)
 		if err != nil {
-			return err
+			return usageErrorf("--record: %w", err)
 		}
 		setup.Record = rec
 		defer func() {
@@ -186,7 +182,7 @@ func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error
 		}()
 	}
 	rep, err := b.Job.Run(ctx)
-	pv.finish()
+	pv.Finish()
 	if rep == nil {
 		if ctx.Err() != nil && err != nil {
 			return fmt.Errorf("%w before the run started: %v", errInterrupted, err)
@@ -216,83 +212,12 @@ func verdictErr(v results.Verdict) error {
 	return errVerdictFailed
 }
 
-// progressView shows a running load test on stderr: one line redrawn in
+// newProgressView shows a running load test on w: one line redrawn in
 // place at most twice a second on a terminal, a plain line every 5 s
 // otherwise (a CI log).
-type progressView struct {
-	w       io.Writer
-	tty     bool
-	mu      sync.Mutex
-	printed bool
-}
-
-func newProgressView(w io.Writer) *progressView {
+func newProgressView(w io.Writer) *attack.ProgressPrinter {
 	f, ok := w.(*os.File)
-	return &progressView{w: w, tty: ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))}
-}
-
-func (v *progressView) every() time.Duration {
-	if v.tty {
-		return 500 * time.Millisecond
-	}
-	return 5 * time.Second
-}
-
-func (v *progressView) update(p attack.Progress) {
-	line := progressLine(p)
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.tty {
-		fmt.Fprintf(v.w, "\r\x1b[K%s", line) // carriage return, clear to the end of the line
-	} else {
-		fmt.Fprintln(v.w, line)
-	}
-	v.printed = true
-}
-
-// finish clears the live line, so the report starts on a clean line.
-func (v *progressView) finish() {
-	if v == nil {
-		return
-	}
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if v.tty && v.printed {
-		fmt.Fprint(v.w, "\r\x1b[K")
-	}
-}
-
-// progressLine is one line about a running load test.
-func progressLine(p attack.Progress) string {
-	var b strings.Builder
-	step := progressStep(max(p.Duration, p.Elapsed))
-	fmt.Fprintf(&b, "ragload: %s/%s", p.Elapsed.Round(step), p.Duration.Round(step))
-	if p.Planned > 0 {
-		fmt.Fprintf(&b, " · %d/%d done", p.Done, p.Planned)
-	} else {
-		fmt.Fprintf(&b, " · %d done", p.Done)
-	}
-	if p.Users > 0 {
-		fmt.Fprintf(&b, " · %d users", p.Users)
-	}
-	fmt.Fprintf(&b, " · %.1f/s · %d in flight · %d errors", p.Rate(), p.InFlight, p.Failures)
-	if p.Dropped > 0 {
-		fmt.Fprintf(&b, " · %d dropped (ragload behind)", p.Dropped)
-	}
-	if p.Done > 0 {
-		fmt.Fprintf(&b, " · p95 %s ms", results.FormatMillis(p.P95))
-	}
-	return b.String()
-}
-
-// progressStep is how finely a progress line shows the times of a run
-// that lasts d: whole seconds from 10 s, tenths below (a replay's length
-// is 11.989443593s, and reads 12s).
-func progressStep(d time.Duration) time.Duration {
-	if d >= 10*time.Second {
-		return time.Second
-	}
-	return 100 * time.Millisecond
+	return &attack.ProgressPrinter{W: w, Prefix: "ragload: ", TTY: ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))}
 }
 
 // printNotes shows what loading the scenario noticed (e.g. the credentials
@@ -301,30 +226,4 @@ func printNotes(s *streams, sc *targets.Scenario) {
 	for _, n := range sc.Notes {
 		fmt.Fprintln(s.ErrOut, "ragload: note:", n)
 	}
-}
-
-// openRecording creates a new stream file for --record, private (mode
-// 0600: a request's body or a header that no rule knows may still be
-// sensitive); it refuses to overwrite one.
-func openRecording(path string) (*replay.Recorder, func() error, error) {
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, nil, fmt.Errorf("--record: %w", err)
-		}
-	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return nil, nil, usageErrorf("--record: %w", err)
-	}
-	rec := replay.NewRecorder(f)
-	return rec, func() error {
-		err := rec.Close()
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return fmt.Errorf("recording %s: %w", path, err)
-		}
-		return nil
-	}, nil
 }
