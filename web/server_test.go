@@ -52,20 +52,15 @@ func TestWebAPI(t *testing.T) {
 	if code, out := d.post(t, "/api/rate", `{"rate":40}`); code != http.StatusOK {
 		t.Errorf("set rate 40: %d %v", code, out)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		m, err := results.ReadManifest(info["dir"].(string))
-		if err == nil && m.Status == results.StatusComplete {
-			// 20/s for a moment, then 40/s: about 80 in 2 s.
-			if m.Completed < 60 || m.Completed > 90 || m.Planned != m.Sent || m.Mode != "attack" {
-				t.Errorf("completed %d, sent %d of %d planned, in mode %s; want about 80 of as many, in attack", m.Completed, m.Sent, m.Planned, m.Mode)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the run in %s did not complete: %v", runsDir, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var m *results.Manifest
+	testtool.WaitFor(t, 15*time.Second, "the run in "+runsDir+" to complete", func() bool {
+		var err error
+		m, err = results.ReadManifest(info["dir"].(string))
+		return err == nil && m.Status == results.StatusComplete
+	})
+	// 20/s for a moment, then 40/s: about 80 in 2 s.
+	if m.Completed < 60 || m.Completed > 90 || m.Planned != m.Sent || m.Mode != "attack" {
+		t.Errorf("completed %d, sent %d of %d planned, in mode %s; want about 80 of as many, in attack", m.Completed, m.Sent, m.Planned, m.Mode)
 	}
 	_, text := d.do(t, http.MethodGet, "/api/report?run=r1", "")
 	var rep struct{ Report string }

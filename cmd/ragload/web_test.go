@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/web"
 )
 
@@ -102,16 +103,12 @@ func startWeb(t *testing.T, o *webOptions) (string, *lockedBuffer) {
 			t.Errorf("runWeb: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := webURLLine.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1], &stderr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("runWeb printed no URL in 10 s: %q", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var m []string
+	testtool.WaitFor(t, 10*time.Second, "runWeb to print its URL", func() bool {
+		m = webURLLine.FindStringSubmatch(stderr.String())
+		return m != nil
+	})
+	return m[1], &stderr
 }
 
 func getStatus(t *testing.T, rawURL, token string) int {
