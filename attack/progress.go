@@ -34,7 +34,20 @@ func (p Progress) Rate() float64 {
 func (p Progress) String() string {
 	var b strings.Builder
 	step := progressStep(max(p.Duration, p.Elapsed))
-	fmt.Fprintf(&b, "%s/%s", p.Elapsed.Round(step), p.Duration.Round(step))
+	elapsed, planned := p.Elapsed.Round(step), p.Duration.Round(step)
+	// Past the plan nothing new is sent: the run waits for the answers
+	// still in flight (up to the timeout), which "25s/20s" did not say.
+	draining := planned > 0 && elapsed > planned
+	if draining {
+		fmt.Fprintf(&b, "%s, past the %s planned: ", elapsed, planned)
+		if p.InFlight > 0 {
+			fmt.Fprintf(&b, "draining %d in flight", p.InFlight)
+		} else {
+			b.WriteString("finishing")
+		}
+	} else {
+		fmt.Fprintf(&b, "%s/%s", elapsed, planned)
+	}
 	if p.Planned > 0 {
 		fmt.Fprintf(&b, " · %d/%d done", p.Done, p.Planned)
 	} else {
@@ -43,7 +56,11 @@ func (p Progress) String() string {
 	if p.Users > 0 {
 		fmt.Fprintf(&b, " · %d users", p.Users)
 	}
-	fmt.Fprintf(&b, " · %.1f/s · %d in flight · %d errors", p.Rate(), p.InFlight, p.Failures)
+	fmt.Fprintf(&b, " · %.1f/s", p.Rate())
+	if !draining {
+		fmt.Fprintf(&b, " · %d in flight", p.InFlight)
+	}
+	fmt.Fprintf(&b, " · %d errors", p.Failures)
 	if p.Dropped > 0 {
 		fmt.Fprintf(&b, " · %d dropped (ragload behind)", p.Dropped)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/mattn/go-isatty"
@@ -15,6 +17,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/web"
 )
 
 // runOptions are the flags shared by the commands that run load (attack,
@@ -55,7 +58,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
@@ -91,6 +94,9 @@ func (o *runOptions) spec(fs *pflag.FlagSet, mode, prefix string) (attack.Spec, 
 	creds, err := o.credentials()
 	if err != nil {
 		return attack.Spec{}, err
+	}
+	if sc.NeedsAuth() {
+		o.noteBuiltInLogin()
 	}
 	return attack.Spec{
 		URL: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
@@ -149,6 +155,28 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 		return nil, specError(err)
 	}
 	return creds, nil
+}
+
+// noteBuiltInLogin says on stderr when the login uses the built-in
+// account's password (no --credentials, --password or $LOAD_TEST_PASSWORD)
+// against an API that is not this machine: the demo API knows it, a real
+// API most likely does not, and a 401 storm would be the first sign.
+func (o *runOptions) noteBuiltInLogin() {
+	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(targets.EnvPassword) != "" {
+		return
+	}
+	if u, err := url.Parse(o.URL); err != nil || web.IsLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
+		return
+	}
+	c := targets.CredentialFromEnv(os.Getenv)
+	if o.Username != "" {
+		c.Username = o.Username
+	}
+	msg := fmt.Sprintf("logging in as the built-in account %s (set %s and %s for your API)", c.Username, targets.EnvUsername, targets.EnvPassword)
+	if c.Username != targets.DefaultUsername {
+		msg = fmt.Sprintf("logging in as %s with the built-in password of %s (set %s, or pass --credentials, for your API)", c.Username, targets.DefaultUsername, targets.EnvPassword)
+	}
+	fmt.Fprintln(o.errOut(), "ragload: note:", msg)
 }
 
 // warn prints a warning on stderr, if the command has one.
