@@ -139,6 +139,9 @@ func runReport(s *streams, o *reportOptions) error {
 	if m := rep.Manifest; m != nil {
 		base, marks = m.Thresholds, m.Marks
 	}
+	if _, err := results.ParseThresholds(o.Thresholds, false); err != nil { // before the manifest's own
+		return usageErrorf("--threshold: %w", err)
+	}
 	for _, list := range []struct {
 		field string
 		exprs []string
