@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,12 +58,7 @@ different plans among them), 3 unreadable or damaged input.`,
 		Example: `  ragload compare runs/base runs/new
   ragload compare 'runs/base-*' 'runs/new-*' --format markdown
   ragload compare runs/base runs/new --skip 10s --max-regression 5%`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageErrorf("%s needs two arguments, the base and the new runs, got %d", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Base, o.New = args[0], args[1]
 			switch {
@@ -143,22 +137,4 @@ func manifests(inputs []results.Input) []*results.Manifest {
 		}
 	}
 	return ms
-}
-
-// percentValue is a flag that reads "10%" or 0.1 as a fraction.
-type percentValue float64
-
-func (p *percentValue) String() string { return fmt.Sprintf("%g%%", 100*float64(*p)) }
-func (p *percentValue) Type() string   { return "percent" }
-func (p *percentValue) Set(s string) error {
-	pct := strings.HasSuffix(s, "%")
-	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || f < 0 {
-		return fmt.Errorf("%q is not a percent (10%%) or fraction (0.1)", s)
-	}
-	if pct {
-		f /= 100
-	}
-	*p = percentValue(f)
-	return nil
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 )
 
@@ -140,8 +141,8 @@ func runReport(s *streams, o *reportOptions) error {
 	if m := rep.Manifest; m != nil {
 		base, marks = m.Thresholds, m.Marks
 	}
-	if err := checkThresholdFlags(o.Thresholds); err != nil {
-		return err
+	if _, err := results.ParseThresholds(o.Thresholds, false); err != nil { // before the manifest's own
+		return usageErrorf("--threshold: %w", err)
 	}
 	for _, list := range []struct {
 		field string
@@ -149,13 +150,13 @@ func runReport(s *streams, o *reportOptions) error {
 	}{{"thresholds", base}, {"marks", marks}} {
 		for i, e := range list.exprs {
 			if _, err := results.ParseThreshold(e); err != nil {
-				return usageErrorf("%s: %s[%d]: %v", manifestPath(inputs), list.field, i, err)
+				return usageErrorf("%s: %s[%d]: %w", manifestPath(inputs), list.field, i, err)
 			}
 		}
 	}
-	rules, err := results.Rules(base, marks, o.Thresholds)
+	rules, err := attack.Rules(base, nil, marks, o.Thresholds)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return specError(err)
 	}
 	if o.Every > 0 {
 		// A damaged file was reported by Load and reads the same again.
@@ -163,7 +164,7 @@ func runReport(s *streams, o *reportOptions) error {
 		var de *results.DamagedError
 		switch {
 		case errors.Is(err, results.ErrTooManyWindows):
-			return usageErrorf("--every: %v", err)
+			return usageErrorf("--every: %w", err)
 		case err != nil && !errors.As(err, &de):
 			return err
 		}
@@ -178,14 +179,6 @@ func runReport(s *streams, o *reportOptions) error {
 		return loadErr
 	}
 	return verdictErr(rep.Verdict)
-}
-
-// checkThresholdFlags names the flag of a bad --threshold.
-func checkThresholdFlags(exprs []string) error {
-	if _, err := results.ParseThresholds(exprs, false); err != nil {
-		return usageErrorf("--threshold: %v", err)
-	}
-	return nil
 }
 
 // manifestPath names the manifest a report takes its thresholds from: the
