@@ -128,10 +128,12 @@ func (s *Stats) ErrorKinds() []KindCount {
 	return out
 }
 
-// ShortMessage is msg for a table: without the method and URL Go's HTTP
-// client puts before a transport error (the endpoint is in its own
-// column), and at most 100 characters.
-func ShortMessage(msg string) string {
+// ShortFirst is the kind's first message for a table: without the method
+// and URL Go's HTTP client puts before a transport error (the endpoint is
+// in its own column), and at most 100 characters.
+func (k KindCount) ShortFirst() string { return shortMessage(k.First) }
+
+func shortMessage(msg string) string {
 	msg = strings.TrimSpace(requestPrefix.ReplaceAllString(msg, ""))
 	if msg == "" {
 		return noMessage
@@ -140,15 +142,6 @@ func ShortMessage(msg string) string {
 		msg = string(r[:maxMessage-1]) + "…"
 	}
 	return msg
-}
-
-// kindRow is a KindCount as the text and Markdown tables show it.
-func kindRow(name string, k KindCount) []string {
-	msg := ShortMessage(k.First)
-	if k.Messages > 1 {
-		msg += fmt.Sprintf(" (+%d other messages)", k.Messages-1)
-	}
-	return []string{name, k.Kind, strconv.FormatUint(k.Count, 10), msg}
 }
 
 // UnauthorizedNote calls out the 401 responses of a run: how many, and

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ragload/ragload/internal/atomicfile"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/ragload/ragload/internal/atomicfile"
 
 	"github.com/ragload/ragload/internal/input"
 )

@@ -242,34 +242,3 @@ func roundUp(d time.Duration) time.Duration {
 	}
 	return (d + unit - 1) / unit * unit
 }
-
-// jsonWindow is one window of one line in the JSON report's "series".
-type jsonWindow struct {
-	Name        string          `json:"name"` // an endpoint, or TOTAL
-	Key         string          `json:"key,omitempty"`
-	Start       float64         `json:"start_seconds"` // from the run's start
-	Seconds     float64         `json:"seconds"`       // the window's length
-	Requests    uint64          `json:"requests"`
-	RPS         float64         `json:"rps"`
-	Failures    uint64          `json:"failures"`
-	FailureRate float64         `json:"failure_rate"`
-	Status429   uint64          `json:"status_429"`
-	Latency     jsonPercentiles `json:"latency_ms"`
-}
-
-// json flattens the series, endpoint lines first and the total last; nil
-// for a nil series.
-func (s *Series) json() []jsonWindow {
-	if s == nil {
-		return nil
-	}
-	out := []jsonWindow{}
-	for _, l := range s.Lines() {
-		for _, w := range l.Windows {
-			out = append(out, jsonWindow{Name: l.Name, Key: l.Key, Start: w.Offset.Seconds(), Seconds: w.Length.Seconds(),
-				Requests: w.Requests, RPS: w.Rate(), Failures: w.Failures, FailureRate: w.FailureRate(),
-				Status429: w.RateLimited, Latency: jsonPct(w.Latency)})
-		}
-	}
-	return out
-}

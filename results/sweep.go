@@ -132,7 +132,7 @@ func LoadAfter(inputs []Input, skip time.Duration) (*Report, float64, error) {
 	}
 	spans := make([]span, 0, len(inputs))
 	for _, in := range inputs {
-		start, w, err := runWindow(in)
+		start, w, err := in.Span()
 		if err != nil {
 			return nil, 0, err
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type sweepOptions struct {
@@ -66,8 +67,8 @@ interrupted.`,
 			if o.URL == "" {
 				return usageErrorf("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
 			}
-			if !slices.Contains(results.SweepFormats, o.Format) {
-				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.SweepFormats, " "))
+			if !slices.Contains(render.SweepFormats, o.Format) {
+				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(render.SweepFormats, " "))
 			}
 			if o.Record != "" {
 				return usageErrorf("--record does not apply to a sweep (record an attack at the rate you want)")
@@ -76,7 +77,7 @@ interrupted.`,
 				return usageErrorf("--arrivals %q isn't one of [even poisson]", o.Arrivals)
 			}
 			format := o.Format
-			o.Format = results.FormatText // steps are judged, not printed
+			o.Format = render.FormatText // steps are judged, not printed
 			setup, rules, err := o.setup(c.Flags(), "sweep-")
 			o.Format = format
 			if err != nil {
@@ -124,7 +125,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 	if sw == nil {
 		return err
 	}
-	if werr := results.WriteSweepReport(s.Out, o.Format, sw); werr != nil && err == nil {
+	if werr := render.Sweep(s.Out, o.Format, sw); werr != nil && err == nil {
 		err = fmt.Errorf("write sweep: %w", werr)
 	}
 	switch {

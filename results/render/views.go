@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"fmt"
@@ -7,52 +7,12 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/ragload/ragload/results"
 )
-
-// viewsAgree is the margin within which the two latency views count as the
-// same: max(1 ms, 2%).
-func viewsAgree(response, service time.Duration) bool {
-	return response-service <= max(time.Millisecond, service/50)
-}
-
-// ViewsDiffer compares the response time from the scheduled send with the
-// service latency at p50, p95 and p99 of every endpoint and the total, and
-// describes in words how they relate. It returns "" for runs without a
-// schedule.
-func (r *Report) ViewsDiffer() (differ bool, words string) {
-	if r.Total.Scheduled == 0 {
-		return false, ""
-	}
-	lag99 := FormatMillis(r.Total.Quantile(99, ViewLag))
-	var worst struct {
-		by         time.Duration
-		q          float64
-		name       string
-		resp, serv time.Duration
-	}
-	for _, s := range append([]*Stats{r.Total}, r.Endpoints...) {
-		for _, q := range []float64{50, 95, 99} {
-			rq, sq := s.Quantile(q, ViewResponse), s.Quantile(q, ViewService)
-			if !viewsAgree(rq, sq) && rq-sq > worst.by {
-				worst.by, worst.q, worst.name, worst.resp, worst.serv = rq-sq, q, s.Name, rq, sq
-			}
-		}
-	}
-	if worst.by == 0 {
-		return false, fmt.Sprintf("The two views agree within 1 ms or 2%%: requests left on schedule (lag p99 %s ms).", lag99)
-	}
-	scope := "overall"
-	if worst.name != r.Total.Name {
-		scope = worst.name
-	}
-	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
-		"(%s p%g %s vs %s ms): requests left late (lag p99 %s ms), so the service latency alone understates what users waited.",
-		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), lag99)
-}
 
 // writeServiceTable renders the second latency view: from the actual send,
 // with the schedule lag.
-func writeServiceTable(w io.Writer, r *Report) error {
+func writeServiceTable(w io.Writer, r *results.Report) error {
 	align := []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight}
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -60,10 +20,10 @@ func writeServiceTable(w io.Writer, r *Report) error {
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
 	t.Header([]string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"})
-	row := func(s *Stats) []string {
+	row := func(s *results.Stats) []string {
 		sv, lag := s.Service(), s.ScheduleLag()
-		return []string{s.Name, FormatMillis(sv.P50), FormatMillis(sv.P90), FormatMillis(sv.P95), FormatMillis(sv.P99), FormatMillis(sv.Max),
-			FormatMillis(lag.P50), FormatMillis(s.Quantile(99, ViewLag)), FormatMillis(lag.Max)}
+		return []string{s.Name, results.FormatMillis(sv.P50), results.FormatMillis(sv.P90), results.FormatMillis(sv.P95), results.FormatMillis(sv.P99), results.FormatMillis(sv.Max),
+			results.FormatMillis(lag.P50), results.FormatMillis(s.Quantile(99, results.ViewLag)), results.FormatMillis(lag.Max)}
 	}
 	for _, s := range r.Endpoints {
 		if err := t.Append(row(s)); err != nil {
@@ -75,7 +35,7 @@ func writeServiceTable(w io.Writer, r *Report) error {
 }
 
 // writeGenerator prints ragload's own health during the run.
-func writeGenerator(p *printer, g *GeneratorInfo) {
+func writeGenerator(p *printer, g *results.GeneratorInfo) {
 	var inFlight int64
 	var goroutines int
 	var rss uint64
@@ -99,17 +59,17 @@ func writeGenerator(p *printer, g *GeneratorInfo) {
 
 // writeStreamTable renders time to first byte and first token for the
 // endpoints whose responses streamed.
-func writeStreamTable(w io.Writer, r *Report) error {
+func writeStreamTable(w io.Writer, r *results.Report) error {
 	var rows [][]string
 	for _, s := range r.Endpoints {
 		if s.Streamed == 0 {
 			continue
 		}
-		b, f := s.View(ViewTTFB), s.View(ViewTTFT)
+		b, f := s.View(results.ViewTTFB), s.View(results.ViewTTFT)
 		rows = append(rows, []string{s.Name, fmt.Sprint(s.Streamed),
-			FormatMillis(b.P50), FormatMillis(b.P95), FormatMillis(b.P99),
-			FormatMillis(f.P50), FormatMillis(f.P95), FormatMillis(f.P99),
-			FormatMillis(s.Quantile(99, ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
+			results.FormatMillis(b.P50), results.FormatMillis(b.P95), results.FormatMillis(b.P99),
+			results.FormatMillis(f.P50), results.FormatMillis(f.P95), results.FormatMillis(f.P99),
+			results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
 	}
 	if len(rows) == 0 {
 		return nil
