@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // Kinds of transport errors, as the errors table names them. A response
@@ -17,7 +15,7 @@ const (
 	KindReset   = "connection reset"   // the peer reset the connection (or a broken pipe)
 	KindTimeout = "timeout"            // the request timeout, before the headers or in the body
 	KindClosed  = "connection closed"  // EOF: the server closed the connection, mid-body or before answering
-	KindOther   = "other"              // anything else: DNS, TLS, a malformed response…
+	kindOther   = "other"              // anything else: DNS, TLS, a malformed response…
 )
 
 const (
@@ -30,11 +28,9 @@ const (
 // before a transport error (`Post "http://…/query/": `).
 var requestPrefix = regexp.MustCompile(`^[A-Z][A-Za-z]* "[^"]*": `)
 
-// ErrorKind classifies a failed result: "HTTP <code>" when the server
-// answered with a failing status, else the kind of its transport error
-// (KindRefused, KindReset, KindTimeout, KindClosed or KindOther).
-func ErrorKind(r *vegeta.Result) string { return errorKind(r.Code, r.Error) }
-
+// errorKind classifies a failure: "HTTP <code>" when the server answered
+// with a failing status, else the kind of its transport error (KindRefused,
+// KindReset, KindTimeout, KindClosed or kindOther).
 func errorKind(code uint16, msg string) string {
 	if code != 0 && (code < 200 || code >= 400) {
 		return kindHTTP + strconv.Itoa(int(code))
@@ -50,7 +46,7 @@ func errorKind(code uint16, msg string) string {
 	case strings.HasSuffix(m, "eof"), strings.Contains(m, "server closed"):
 		return KindClosed
 	}
-	return KindOther
+	return kindOther
 }
 
 // digits matches the numbers in a message: addresses, ports, sizes.

@@ -3,8 +3,6 @@ package results
 import (
 	"strings"
 	"testing"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func TestErrorKind(t *testing.T) {
@@ -25,16 +23,16 @@ func TestErrorKind(t *testing.T) {
 		{0, `unexpected EOF`, KindClosed},
 		{0, `Post "http://127.0.0.1:8000/q": EOF`, KindClosed},
 		{0, `Get "http://127.0.0.1:8000/health": http: server closed idle connection`, KindClosed},
-		{0, `Get "http://nohost/": dial tcp: lookup nohost: no such host`, KindOther},
+		{0, `Get "http://nohost/": dial tcp: lookup nohost: no such host`, kindOther},
 		{0, `Get "http://h/connection refused timeout": EOF`, KindClosed}, // the URL does not count
-		{0, ``, KindOther},
+		{0, ``, kindOther},
 		{503, `503 Service Unavailable`, "HTTP 503"},
 		{429, ``, "HTTP 429"},
 		{401, `401 Unauthorized`, "HTTP 401"},
 		{200, `read tcp 127.0.0.1:1->127.0.0.1:2: read: connection reset by peer`, KindReset}, // a stream cut after its headers
 	} {
-		if got := ErrorKind(&vegeta.Result{Code: tc.code, Error: tc.msg}); got != tc.want {
-			t.Errorf("ErrorKind(%d, %q) = %q, want %q", tc.code, tc.msg, got, tc.want)
+		if got := errorKind(tc.code, tc.msg); got != tc.want {
+			t.Errorf("errorKind(%d, %q) = %q, want %q", tc.code, tc.msg, got, tc.want)
 		}
 	}
 }

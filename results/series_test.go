@@ -99,7 +99,7 @@ func TestSeriesPartialWindows(t *testing.T) {
 	if rep.Window != 5*time.Second {
 		t.Fatalf("window %s", rep.Window)
 	}
-	a := NewSeriesAggregator(nil, rep.Start(), 2*time.Second, true, nil)
+	a := newSeriesAggregator(nil, rep.Start(), 2*time.Second, true, nil)
 	early := res("GET", "http://h/y", 500, time.Millisecond, -time.Second) // before the start: first window
 	for _, r := range append(rs, early) {
 		if err := a.Add(r); err != nil {
@@ -138,7 +138,7 @@ func TestSeriesTooManyWindows(t *testing.T) {
 		t.Error("LoadSeries(0) accepted")
 	}
 	// A result far past the sending period cannot make a million windows.
-	a := NewSeriesAggregator(nil, t0, time.Second, false, nil)
+	a := newSeriesAggregator(nil, t0, time.Second, false, nil)
 	if err := a.Add(res("GET", "http://h/x", 200, time.Millisecond, time.Hour)); !errors.Is(err, ErrTooManyWindows) {
 		t.Errorf("Add an hour in = %v", err)
 	}

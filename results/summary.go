@@ -24,9 +24,9 @@ import (
 // again.
 const SummaryFile = "summary.json"
 
-// SummarySchema identifies the summary format; readers accept any summary
+// summarySchema identifies the summary format; readers accept any summary
 // whose schema starts with "ragload.summary/".
-const SummarySchema = "ragload.summary/v1"
+const summarySchema = "ragload.summary/v1"
 
 // summary is the document in SummaryFile. It holds the Stats of the total
 // and of each endpoint with their latency distributions as HdrHistogram
@@ -141,7 +141,7 @@ func WriteSummary(path string, agg *Aggregator) error {
 		return fmt.Errorf("write summary: %w", err)
 	}
 	total := agg.Total()
-	s := summary{Schema: SummarySchema, File: filepath.Base(path), Size: size, Count: agg.Count(), Digest: digest,
+	s := summary{Schema: summarySchema, File: filepath.Base(path), Size: size, Count: agg.Count(), Digest: digest,
 		Endpoints: []summaryStats{}}
 	if s.Total, err = total.summarize(false); err != nil {
 		return fmt.Errorf("write summary: %w", err)

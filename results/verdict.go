@@ -55,20 +55,20 @@ type Verdict struct {
 
 // Verdict words, as reports print them.
 const (
-	WordPass         = "PASS"
-	WordFail         = "FAIL"
+	wordPass         = "PASS"
+	wordFail         = "FAIL"
 	WordInconclusive = "NOT CONCLUSIVE"
 )
 
-// Word is the verdict in one word: WordPass, WordFail or WordInconclusive.
+// Word is the verdict in one word: wordPass, wordFail or WordInconclusive.
 func (v Verdict) Word() string {
 	switch {
 	case v.Pass:
-		return WordPass
+		return wordPass
 	case len(v.Inconclusive) > 0:
 		return WordInconclusive
 	}
-	return WordFail
+	return wordFail
 }
 
 // MinSamples is the fewest samples a percentile q (0–100) is judged from:

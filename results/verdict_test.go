@@ -279,7 +279,7 @@ func TestJudgeInterrupted(t *testing.T) {
 	}{
 		{40, 35, "p95<2s", WordInconclusive, "interrupted: the run did not finish its plan, and 5 requests still in flight when ragload exited at once are not counted; they may be the slowest"},
 		{40, 40, "p95<2s", WordInconclusive, "interrupted: the run did not finish its plan"},
-		{40, 40, "p95<1us", WordFail, ""},
+		{40, 40, "p95<1us", wordFail, ""},
 	} {
 		m := &Manifest{Status: StatusInterrupted, Planned: 100, Sent: c.sent, Completed: c.completed, Scenario: ScenarioInfo{Endpoints: testEndpoints()}}
 		r := buildReport(t, m, evenly(t, 3, time.Second, 0))
@@ -310,12 +310,12 @@ func TestJudgeFewSamples(t *testing.T) {
 	}{
 		{17, []string{"p95<2s"}, nil, 0, WordInconclusive},
 		{99, []string{"p95<2s"}, nil, 0, WordInconclusive},
-		{100, []string{"p95<2s"}, nil, 0, WordPass},
-		{17, []string{"p95<2s"}, nil, 10, WordPass},
-		{100, []string{"p95<2s"}, []string{"p99<3s"}, 0, WordPass},
+		{100, []string{"p95<2s"}, nil, 0, wordPass},
+		{17, []string{"p95<2s"}, nil, 10, wordPass},
+		{100, []string{"p95<2s"}, []string{"p99<3s"}, 0, wordPass},
 		{100, []string{"p99<3s"}, nil, 0, WordInconclusive},
-		{17, []string{"p95<1us"}, nil, 0, WordFail},
-		{17, []string{"max<2s", "mean<2s", "failures<1%"}, nil, 0, WordPass},
+		{17, []string{"p95<1us"}, nil, 0, wordFail},
+		{17, []string{"max<2s", "mean<2s", "failures<1%"}, nil, 0, wordPass},
 	} {
 		r := buildReport(t, &Manifest{Scenario: ScenarioInfo{Endpoints: testEndpoints()}}, evenly(t, c.n, 10*time.Millisecond, 0))
 		if err := r.Judge(mustRules(t, c.thresholds, c.marks), c.min); err != nil {
