@@ -1,7 +1,6 @@
 package results
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
@@ -138,30 +137,4 @@ func shortMessage(msg string) string {
 		msg = string(r[:maxMessage-1]) + "…"
 	}
 	return msg
-}
-
-// UnauthorizedNote calls out the 401 responses of a run: how many, and
-// how often ragload logged in again (from the manifest); "" without 401s.
-func (r *Report) UnauthorizedNote() string {
-	n := r.Total.Unauthorized
-	if n == 0 {
-		return ""
-	}
-	note := fmt.Sprintf("401 Unauthorized: %d %s (tokens expired or revoked)", n, plural(n, "response", "responses"))
-	if m := r.Manifest; m != nil {
-		switch m.Auth.Mode {
-		case "bearer":
-			note += fmt.Sprintf("; ragload logged in again %d %s", m.Auth.Refreshes, plural(uint64(max(m.Auth.Refreshes, 0)), "time", "times"))
-		case "anonymous":
-			note += "; the run was anonymous: it had no token to renew"
-		}
-	}
-	return note + "."
-}
-
-func plural(n uint64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -53,29 +53,3 @@ func TestGeneratorBusy(t *testing.T) {
 		t.Error("one busy second counted as a busy machine")
 	}
 }
-
-func TestViewsDiffer(t *testing.T) {
-	a := NewAggregator(nil)
-	for i := range 100 {
-		r := res("GET", "http://h/x", 200, 20*time.Millisecond, time.Duration(i)*10*time.Millisecond)
-		SetLag(r, 100*time.Microsecond)
-		a.Add(r)
-	}
-	rep := NewReport(nil, a, nil)
-	if differ, words := rep.ViewsDiffer(); differ || !strings.Contains(words, "agree within 1 ms or 2%") {
-		t.Errorf("0.1 ms of lag: differ=%v %q", differ, words)
-	}
-	a = NewAggregator(nil)
-	for i := range 100 {
-		r := res("GET", "http://h/x", 200, 20*time.Millisecond, time.Duration(i)*10*time.Millisecond)
-		SetLag(r, time.Duration(i)*time.Millisecond) // the generator fell further and further behind
-		a.Add(r)
-	}
-	rep = NewReport(nil, a, nil)
-	if differ, words := rep.ViewsDiffer(); !differ || !strings.Contains(words, "requests left late") || !strings.Contains(words, "p99") {
-		t.Errorf("growing lag: differ=%v %q", differ, words)
-	}
-	if differ, words := NewReport(nil, NewAggregator(nil), nil).ViewsDiffer(); differ || words != "" {
-		t.Errorf("no schedule: %v %q", differ, words)
-	}
-}

@@ -57,47 +57,6 @@ func (r *Report) Start() time.Time {
 	return r.Total.First
 }
 
-// viewsAgree is the margin within which the two latency views count as the
-// same: max(1 ms, 2%).
-func viewsAgree(response, service time.Duration) bool {
-	return response-service <= max(time.Millisecond, service/50)
-}
-
-// ViewsDiffer compares the response time from the scheduled send with the
-// service latency at p50, p95 and p99 of every endpoint and the total, and
-// describes in words how they relate. It returns "" for runs without a
-// schedule.
-func (r *Report) ViewsDiffer() (differ bool, words string) {
-	if r.Total.Scheduled == 0 {
-		return false, ""
-	}
-	lag99 := FormatMillis(r.Total.Quantile(99, ViewLag))
-	var worst struct {
-		by         time.Duration
-		q          float64
-		name       string
-		resp, serv time.Duration
-	}
-	for _, s := range append([]*Stats{r.Total}, r.Endpoints...) {
-		for _, q := range []float64{50, 95, 99} {
-			rq, sq := s.Quantile(q, ViewResponse), s.Quantile(q, ViewService)
-			if !viewsAgree(rq, sq) && rq-sq > worst.by {
-				worst.by, worst.q, worst.name, worst.resp, worst.serv = rq-sq, q, s.Name, rq, sq
-			}
-		}
-	}
-	if worst.by == 0 {
-		return false, fmt.Sprintf("The two views agree within 1 ms or 2%%: requests left on schedule (lag p99 %s ms).", lag99)
-	}
-	scope := "overall"
-	if worst.name != r.Total.Name {
-		scope = worst.name
-	}
-	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
-		"(%s p%g %s vs %s ms): requests left late (lag p99 %s ms), so the service latency alone understates what users waited.",
-		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), lag99)
-}
-
 // window is the send period: from the schedule's start to when sending
 // stopped when the manifest says so, or else the span of send times
 // stretched by one interval (N sends span N-1 intervals).

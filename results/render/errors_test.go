@@ -3,6 +3,7 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +58,7 @@ func TestErrorKindsByEndpoint(t *testing.T) {
 		{Kind: "HTTP 503", Count: 2, First: "503 Service Unavailable", Messages: 1},
 		{Kind: results.KindClosed, Count: 1, First: "unexpected EOF", Messages: 1},
 	}
-	if got := eps[0].ErrorKinds(); !equalKinds(got, want) {
+	if got := eps[0].ErrorKinds(); !slices.Equal(got, want) {
 		t.Errorf("query kinds = %+v, want %+v", got, want)
 	}
 	got := eps[1].ErrorKinds()
@@ -110,23 +111,11 @@ func TestErrorKindsByEndpoint(t *testing.T) {
 	if err := json.Unmarshal(js.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Endpoints) != 2 || !equalKinds(doc.Endpoints[0].ErrorKinds, want) ||
+	if len(doc.Endpoints) != 2 || !slices.Equal(doc.Endpoints[0].ErrorKinds, want) ||
 		!strings.HasPrefix(doc.Endpoints[1].ErrorKinds[0].First, `Get "http://api.test/health": dial tcp`) { // raw in JSON
 		t.Errorf("json endpoints = %+v", doc.Endpoints)
 	}
 	validateReport(t, compileSchema(t), "the faulty run's JSON report", js.Bytes())
-}
-
-func equalKinds(a, b []results.KindCount) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestUnauthorizedNote(t *testing.T) {
@@ -139,11 +128,11 @@ func TestUnauthorizedNote(t *testing.T) {
 		{results.AuthInfo{Mode: "anonymous"}, "401 Unauthorized: 3 responses (tokens expired or revoked); the run was anonymous: it had no token to renew."},
 		{results.AuthInfo{Mode: "none"}, "401 Unauthorized: 3 responses (tokens expired or revoked)."},
 	} {
-		if got := faultyRun(t, tc.auth).UnauthorizedNote(); got != tc.want {
+		if got := unauthorizedNote(faultyRun(t, tc.auth)); got != tc.want {
 			t.Errorf("mode %s: %q, want %q", tc.auth.Mode, got, tc.want)
 		}
 	}
-	if got := goldenReport(t).UnauthorizedNote(); got != "" {
+	if got := unauthorizedNote(goldenReport(t)); got != "" {
 		t.Errorf("a run without 401s: %q", got)
 	}
 }

@@ -135,7 +135,7 @@ func JSON(w io.Writer, r *results.Report) error {
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, jsonStats(r, s))
 	}
-	out.ViewsDiffer, out.Views = r.ViewsDiffer()
+	out.ViewsDiffer, out.Views = ViewsDiffer(r)
 	out.Series = jsonSeries(r.Series)
 	for _, c := range r.Verdict.Checks {
 		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,

@@ -32,7 +32,7 @@ func Markdown(w io.Writer, r *results.Report) error {
 		p.printf("\n%s\n", mdEscape(note))
 	}
 
-	if differ, words := r.ViewsDiffer(); words != "" {
+	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n\n")
 		mdTable(p, []string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"}, "l")
 		for _, s := range append(append([]*results.Stats{}, r.Endpoints...), r.Total) {
@@ -122,7 +122,7 @@ func writeMarkdownErrors(p *printer, r *results.Report) {
 		}
 	}
 	p.printf("\n</details>\n")
-	if note := r.UnauthorizedNote(); note != "" {
+	if note := unauthorizedNote(r); note != "" {
 		p.printf("\n%s\n", mdEscape(note))
 	}
 }

@@ -58,3 +58,29 @@ func samplesNote(c results.Check) string {
 	}
 	return fmt.Sprintf(" (%d samples, needs %d)", c.Samples, c.Needs)
 }
+
+// unauthorizedNote calls out the 401 responses of a run: how many, and
+// how often ragload logged in again (from the manifest); "" without 401s.
+func unauthorizedNote(r *results.Report) string {
+	n := r.Total.Unauthorized
+	if n == 0 {
+		return ""
+	}
+	note := fmt.Sprintf("401 Unauthorized: %d %s (tokens expired or revoked)", n, plural(n, "response", "responses"))
+	if m := r.Manifest; m != nil {
+		switch m.Auth.Mode {
+		case "bearer":
+			note += fmt.Sprintf("; ragload logged in again %d %s", m.Auth.Refreshes, plural(uint64(max(m.Auth.Refreshes, 0)), "time", "times"))
+		case "anonymous":
+			note += "; the run was anonymous: it had no token to renew"
+		}
+	}
+	return note + "."
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

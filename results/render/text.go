@@ -27,7 +27,7 @@ func Text(w io.Writer, r *results.Report) error {
 	if note := setupNote(r); note != "" {
 		p.printf("%s\n", note)
 	}
-	if differ, words := r.ViewsDiffer(); words != "" {
+	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n")
 		if p.err != nil {
 			return p.err
@@ -173,7 +173,7 @@ func writeErrors(w io.Writer, p *printer, r *results.Report) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	if note := r.UnauthorizedNote(); note != "" {
+	if note := unauthorizedNote(r); note != "" {
 		p.printf("%s\n", note)
 	}
 	return p.err

@@ -10,6 +10,47 @@ import (
 	"github.com/ragload/ragload/results"
 )
 
+// viewsAgree is the margin within which the two latency views count as the
+// same: max(1 ms, 2%).
+func viewsAgree(response, service time.Duration) bool {
+	return response-service <= max(time.Millisecond, service/50)
+}
+
+// ViewsDiffer compares the response time from the scheduled send with the
+// service latency at p50, p95 and p99 of every endpoint and the total, and
+// describes in words how they relate. It returns "" for runs without a
+// schedule.
+func ViewsDiffer(r *results.Report) (differ bool, words string) {
+	if r.Total.Scheduled == 0 {
+		return false, ""
+	}
+	lag99 := results.FormatMillis(r.Total.Quantile(99, results.ViewLag))
+	var worst struct {
+		by         time.Duration
+		q          float64
+		name       string
+		resp, serv time.Duration
+	}
+	for _, s := range append([]*results.Stats{r.Total}, r.Endpoints...) {
+		for _, q := range []float64{50, 95, 99} {
+			rq, sq := s.Quantile(q, results.ViewResponse), s.Quantile(q, results.ViewService)
+			if !viewsAgree(rq, sq) && rq-sq > worst.by {
+				worst.by, worst.q, worst.name, worst.resp, worst.serv = rq-sq, q, s.Name, rq, sq
+			}
+		}
+	}
+	if worst.by == 0 {
+		return false, fmt.Sprintf("The two views agree within 1 ms or 2%%: requests left on schedule (lag p99 %s ms).", lag99)
+	}
+	scope := "overall"
+	if worst.name != r.Total.Name {
+		scope = worst.name
+	}
+	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
+		"(%s p%g %s vs %s ms): requests left late (lag p99 %s ms), so the service latency alone understates what users waited.",
+		scope, worst.q, results.FormatMillis(worst.resp), results.FormatMillis(worst.serv), lag99)
+}
+
 // writeServiceTable renders the second latency view: from the actual send,
 // with the schedule lag.
 func writeServiceTable(w io.Writer, r *results.Report) error {
