@@ -105,6 +105,11 @@ func (c *Control) targetLocked(plan UserPlan, elapsed time.Duration) int {
 
 // moved is the count at elapsed on the way from c.from to c.users.
 func (c *Control) moved(plan UserPlan, elapsed time.Duration) int {
+	if elapsed < c.at {
+		// A sample taken before the change but read after it (the
+		// timeline and the users ask from their own goroutines).
+		return c.from
+	}
 	rate := spawnRate(plan)
 	if rate <= 0 {
 		return c.users

@@ -2,6 +2,7 @@ package attack_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 )
 
@@ -25,8 +27,12 @@ func TestControlUsersFollowAChange(t *testing.T) {
 	job := usersJob(t, url, creds, attack.Spawn(4, 100, 3*time.Second), attack.ConstantWait(20*time.Millisecond))
 	job.Control = ctl
 	go func() {
-		time.Sleep(time.Second)
-		ctl.SetUsers(20) // clamped to MaxUsers
+		// Once the plan's 4 users run, they run for a while (a few of the
+		// timeline's 200 ms samples), then more are asked for.
+		if testtool.Eventually(10*time.Second, func() bool { return ctl.Target() == 4 && seen.Load() > 0 }) {
+			time.Sleep(700 * time.Millisecond)
+			ctl.SetUsers(20) // clamped to MaxUsers
+		}
 	}()
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -35,15 +41,19 @@ func TestControlUsersFollowAChange(t *testing.T) {
 	if n, ok := ctl.Users(); !ok || n != 12 {
 		t.Errorf("Users() = %d, %v; want 12, true", n, ok)
 	}
+	// The timeline climbs to the plan's 4, stays there until the change,
+	// then climbs to 12 (never down, never outside 0–12), until the last
+	// sample, at the plan's end, says 0.
 	tl := rep.Manifest.Users.Timeline
-	before, after := tl[0], tl[len(tl)-2]
-	for _, s := range tl {
-		if time.Duration(s.Offset) < 900*time.Millisecond {
-			before = s
+	var at4 bool
+	for i, s := range tl[:len(tl)-1] {
+		at4 = at4 || s.Target == 4
+		if s.Target < 0 || s.Target > 12 || i > 0 && s.Target < tl[i-1].Target {
+			t.Fatalf("timeline sample %d %+v after %+v: want targets rising within 0–12", i, s, tl[max(i-1, 0)])
 		}
 	}
-	if before.Target != 4 || after.Target != 12 || after.Active != 12 {
-		t.Errorf("timeline before the change %+v, near the end %+v; want target 4, then target and active 12", before, after)
+	if end := tl[len(tl)-2]; !at4 || end.Target != 12 || end.Active != 12 {
+		t.Errorf("timeline %+v: want target 4 before the change, then target and active 12 near the end", tl)
 	}
 	if got, want := seen.Load(), int64(rep.Manifest.Completed); got != want || want == 0 {
 		t.Errorf("observer saw %d results, the run wrote %d", got, want)
@@ -95,6 +105,12 @@ func TestControlRateFollowsAChange(t *testing.T) {
 	// 20/s for about 1 s, then 60/s for about 2 s: about 140.
 	if m.Sent < 120 || m.Sent > 160 || m.Planned != m.Sent || m.Status != results.StatusComplete {
 		t.Errorf("sent %d of %d planned, status %s; want about 140 of as many, complete", m.Sent, m.Planned, m.Status)
+	}
+	// The plan's description says the rate was changed, and when (about 1 s in).
+	// (The second starts before the login, so the change may come a little earlier.)
+	at, ok := strings.CutPrefix(m.Plan.Description, "constant 20/s for 3s; rate set to 60/s at ")
+	if d, err := time.ParseDuration(at); !ok || err != nil || d < 500*time.Millisecond || d > 1500*time.Millisecond {
+		t.Errorf("plan %q: want the change to 60/s about 1s in", m.Plan.Description)
 	}
 	if r, ok := ctl.Rate(); !ok || r != 60 {
 		t.Errorf("Rate() = %g, %v", r, ok)

@@ -1,7 +1,9 @@
 package attack
 
 import (
+	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"time"
 )
@@ -82,6 +84,22 @@ func (sp *steeredPacer) last() (rateSegment, bool) {
 		return rateSegment{}, false
 	}
 	return sp.segs[len(sp.segs)-1], true
+}
+
+// changes says how the rate was changed while the run went on, to follow
+// the plan's description: "; rate set to 30/s at 2.1s, 50/s at 4s", or ""
+// when it was not.
+func (sp *steeredPacer) changes() string {
+	sp.mu.Lock()
+	defer sp.mu.Unlock()
+	if len(sp.segs) == 0 {
+		return ""
+	}
+	parts := make([]string, len(sp.segs))
+	for i, s := range sp.segs {
+		parts[i] = fmt.Sprintf("%s/s at %s", fmtRate(s.rate), s.t0.Round(100*time.Millisecond))
+	}
+	return "; rate set to " + strings.Join(parts, ", ")
 }
 
 // Due implements Schedule.

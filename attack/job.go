@@ -143,5 +143,8 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	m.SendEnded, m.Sent = out.SendEnded, out.Sent
 	rc.setDrops(out.Dropped)
 	m.Planned = sched.Count() // changed if the rate was (Control)
+	if sp, ok := sched.(*steeredPacer); ok {
+		m.Plan.Description += sp.changes() // the plan alone no longer says what was sent
+	}
 	return rc.finish(runErr, out.Interrupted)
 }

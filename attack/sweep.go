@@ -268,11 +268,22 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, err
 	}
 	// A step's percentiles stand however few samples they rest on: the
-	// curve is the answer, and the steps around a step vouch for it.
+	// curve is the answer, and the steps around a step vouch for it. The
+	// step says so where they are fewer than a run's verdict needs.
+	few, err := fewSamples(rep, j.Rules)
+	if err != nil {
+		return true, err
+	}
 	if err := rep.Judge(j.Rules, 1); err != nil {
 		return true, err
 	}
 	st := s.judge(rate, name, rep, throughput)
+	if len(few) > 0 {
+		if st.Reason != "" {
+			st.Reason += "; "
+		}
+		st.Reason += "few samples: " + strings.Join(few, ", ") + " (a sweep step is judged however few)"
+	}
 	if m := rep.Manifest; m != nil && m.Status == results.StatusInterrupted {
 		// A step cut short proves nothing either way.
 		st.Verdict = results.StepInterrupted
@@ -300,6 +311,22 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, nil
 	}
 	return false, nil
+}
+
+// fewSamples names the percentile thresholds of rules that rest on fewer
+// samples than results.MinSamples asks of a run's verdict, e.g. "p95<2s
+// rests on 50 of the 100 a p95 needs".
+func fewSamples(rep *results.Report, rules []results.Threshold) ([]string, error) {
+	if err := rep.Judge(rules, 0); err != nil {
+		return nil, err
+	}
+	var few []string
+	for _, c := range rep.Verdict.Checks {
+		if !c.Advisory && c.FewSamples() {
+			few = append(few, fmt.Sprintf("%s rests on %d of the %d a %s needs", c.Expr, c.Samples, c.Needs, c.Metric))
+		}
+	}
+	return few, nil
 }
 
 // bracket finds the lowest rate that failed and the highest that passed

@@ -197,3 +197,35 @@ func TestSweepFixedStepsAndInterrupt(t *testing.T) {
 		t.Errorf("interrupted sweep: status %s, %d steps", sw.Status, len(sw.Steps))
 	}
 }
+
+// TestSweepNotesFewSamples: a step judged on fewer samples than a run's
+// verdict needs (a p95 needs 100) still passes, and says so; a step with
+// enough says nothing.
+func TestSweepNotesFewSamples(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) }))
+	t.Cleanup(srv.Close)
+	job := sweepJob(t, srv.URL, scenario("/health"), nil)
+	job.Steps, job.StepDuration, job.Warmup = []float64{20, 150}, time.Second, 0
+	sw, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Steps) != 2 {
+		t.Fatalf("%d steps, want 2", len(sw.Steps))
+	}
+	small, large := sw.Steps[0], sw.Steps[1]
+	if small.Verdict != results.StepPass || !strings.Contains(small.Reason, "few samples: p95<2s rests on") || !strings.Contains(small.Reason, "of the 100 a p95 needs") {
+		t.Errorf("step of %d requests: %s, reason %q; want a pass that notes its few samples", small.Requests, small.Verdict, small.Reason)
+	}
+	if large.Verdict == results.StepPass && strings.Contains(large.Reason, "few samples") {
+		t.Errorf("step of %d requests notes few samples: %q", large.Requests, large.Reason)
+	}
+	var b strings.Builder
+	if err := results.WriteSweepReport(&b, results.FormatText, sw); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), small.Dir+": few samples") {
+		t.Errorf("the sweep table does not show the note:\n%s", b.String())
+	}
+}

@@ -42,7 +42,9 @@ func (e *FileError) Unwrap() error { return e.Err }
 // field is optional. Endpoints merge by key (a listed key overrides only the
 // fields it sets; weight 0 turns an endpoint off) unless replace_endpoints is
 // true; vegeta_targets replaces them with those of a vegeta targets file,
-// onto which listed endpoints then merge. The file format:
+// onto which listed endpoints then merge. Either way a listed key of a
+// built-in endpoint brings that endpoint in; any other new key needs a path.
+// The file format:
 //
 //	name: my-rag
 //	auth: {login_path: /api/v1/auth/login, username_field: username,

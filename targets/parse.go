@@ -170,8 +170,19 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 				idx = j
 			}
 		}
-		if idx < 0 { // a new endpoint: name defaults to the key, method to GET, weight to 1
-			sc.Endpoints = append(sc.Endpoints, Endpoint{Key: key.Value, Name: key.Value, Method: "GET", Weight: 1})
+		if idx < 0 {
+			// A built-in key brings in the built-in endpoint, also when
+			// replace_endpoints or vegeta_targets dropped it; any other is
+			// new: name defaults to the key, method to GET, weight to 1.
+			e, ok := builtIn(key.Value)
+			if !ok {
+				e = Endpoint{Key: key.Value, Name: key.Value, Method: "GET", Weight: 1}
+				if mapValue(item, "path") == nil {
+					return p.errf(key, path+".path", "missing: %s is not a built-in endpoint (%s), so it needs a path",
+						input.Quote(key.Value), strings.Join(builtInKeys(), ", "))
+				}
+			}
+			sc.Endpoints = append(sc.Endpoints, e)
 			idx = len(sc.Endpoints) - 1
 		}
 		e := &sc.Endpoints[idx]
@@ -183,6 +194,25 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 		}
 	}
 	return nil
+}
+
+// builtIn returns the built-in endpoint whose key is k.
+func builtIn(k string) (Endpoint, bool) {
+	for _, e := range Default().Endpoints {
+		if e.Key == k {
+			return e, true
+		}
+	}
+	return Endpoint{}, false
+}
+
+// builtInKeys are the keys of the built-in endpoints, in their order.
+func builtInKeys() []string {
+	var keys []string
+	for _, e := range Default().Endpoints {
+		keys = append(keys, e.Key)
+	}
+	return keys
 }
 
 func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {

@@ -129,9 +129,25 @@ func TestParseReplaceEndpoints(t *testing.T) {
 	if len(sc.Endpoints) != 1 || sc.Endpoints[0].Key != "ping" {
 		t.Errorf("endpoints before replace_endpoints: got %+v", sc.Endpoints)
 	}
-	// A replaced key is new: "query" no longer inherits the built-in path.
-	_, err := Parse("s.yaml", []byte("replace_endpoints: true\nendpoints:\n  - key: query\n    weight: 1\n"))
-	checkFileError(t, err, "s.yaml", 3, "endpoints[0].path", `"" must start with /`)
+	// A key of a built-in endpoint brings it in, path, method and body;
+	// the fields given override, the other built-ins stay out.
+	sc = mustParse(t, "replace_endpoints: true\nendpoints:\n  - key: health\n  - key: query\n    weight: 1\n    json: {query: '{{query}}', max_results: 9}\n")
+	health, _ := Default().Endpoint("health")
+	query, _ := Default().Endpoint("query")
+	query.Weight, query.JSON = 1, map[string]any{"query": QueryPlaceholder, "max_results": 9}
+	if want := []Endpoint{health, query}; !reflect.DeepEqual(sc.Endpoints, want) {
+		t.Errorf("built-in keys under replace_endpoints: Endpoints = %+v, want %+v", sc.Endpoints, want)
+	}
+	// The built-in stream is off: listed alone, it still needs a weight.
+	sc = mustParse(t, "replace_endpoints: true\nendpoints:\n  - {key: stream, weight: 2}\n")
+	if len(sc.Endpoints) != 1 || sc.Endpoints[0].Path != "/api/v1/query/stream" || sc.Endpoints[0].Stream != StreamSSE || sc.Endpoints[0].Weight != 2 {
+		t.Errorf("stream under replace_endpoints: Endpoints = %+v", sc.Endpoints)
+	}
+	// Any other key without a path is an error at its line, naming the built-in keys.
+	_, err := Parse("s.yaml", []byte("replace_endpoints: true\nendpoints:\n  - key: health\n  - key: ping\n    weight: 1\n"))
+	checkFileError(t, err, "s.yaml", 4, "endpoints[1].path", `missing: "ping" is not a built-in endpoint (query, enhanced, health, documents, stream), so it needs a path`)
+	_, err = Parse("s.yaml", []byte("endpoints:\n  - {key: ping}\n"))
+	checkFileError(t, err, "s.yaml", 2, "endpoints[0].path", `"ping" is not a built-in endpoint`)
 	// Replacing with nothing leaves nothing to send.
 	_, err = Parse("s.yaml", []byte("replace_endpoints: true\n"))
 	checkFileError(t, err, "s.yaml", 0, "", "no endpoint has a weight > 0")
@@ -274,7 +290,8 @@ func TestParseErrors(t *testing.T) {
 		{"negative weight", "name: n\nendpoints:\n  - key: extra\n    path: /x\n    weight: -2\n    auth: false\n", 5, "endpoints[0].weight", []string{"-2 is negative"}},
 		{"bad method", "endpoints:\n  - key: query\n    method: FETCH\n", 3, "endpoints[0].method", []string{`"FETCH" isn't one of`, "POST"}},
 		{"path without slash", "endpoints:\n  - key: health\n  - key: new\n    name: New\n    path: api/new\n", 5, "endpoints[1].path", []string{`"api/new" must start with /`}},
-		{"new endpoint without path", "endpoints:\n  - key: new\n    weight: 2\n", 2, "endpoints[0].path", []string{`"" must start with /`}},
+		{"new endpoint without path", "endpoints:\n  - key: new\n    weight: 2\n", 2, "endpoints[0].path", []string{`missing: "new" is not a built-in endpoint (query, enhanced, health, documents, stream)`}},
+		{"new endpoint with an empty path", "endpoints:\n  - key: new\n    path: ''\n", 3, "endpoints[0].path", []string{`"" must start with /`}},
 		{"endpoint without key", "endpoints:\n  - key: query\n    weight: 1\n  - name: nokey\n    path: /x\n", 4, "endpoints[1].key", []string{"missing"}},
 		{"json and body", "endpoints:\n  - key: new\n    path: /x\n    json: {a: 1}\n    body: raw\n", 5, "endpoints[0].body", []string{"mutually exclusive"}},
 		{"body and json", "endpoints:\n  - key: query\n    body: raw\n    json: {a: 1}\n", 3, "endpoints[0].body", []string{"mutually exclusive"}},

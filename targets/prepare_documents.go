@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"mime"
 	"mime/multipart"
@@ -31,6 +32,9 @@ func documentFiles(dir string) ([]string, error) {
 	if err != nil {
 		if errors.Is(err, syscall.ENOTDIR) {
 			return nil, fmt.Errorf("--documents %q is not a folder", dir)
+		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("--documents %q: no such folder", dir)
 		}
 		return nil, fmt.Errorf("--documents: %w", err)
 	}

@@ -139,6 +139,7 @@ func TestPrepareUsers(t *testing.T) {
 	if i := slices.IndexFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }); i < 0 || logs[len(logs)-1] != "registered 5/5 users" {
 		t.Errorf("progress lines %q, want them to end with registered 5/5 users", logs)
 	}
+	logs = nil
 	for _, l := range logs {
 		for _, p := range passwords(got) {
 			if strings.Contains(l, p) {
@@ -154,6 +155,10 @@ func TestPrepareUsers(t *testing.T) {
 	}
 	if res.Created != 0 || res.Existing != 5 || !slices.Equal(res.Credentials, got) {
 		t.Errorf("second run: %d created, %d existing, credentials changed: %v", res.Created, res.Existing, !slices.Equal(res.Credentials, got))
+	}
+	// Its progress does not claim to register what already existed.
+	if len(logs) == 0 || logs[len(logs)-1] != "checked 5/5 users (0 new, 5 already existed)" || slices.ContainsFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }) {
+		t.Errorf("second run's progress lines %q, want them to end with checked 5/5 users (0 new, 5 already existed), none registered", logs)
 	}
 	again, err := LoadCredentials(file)
 	if err != nil || !slices.Equal(again, got) {
@@ -591,7 +596,7 @@ func TestPrepareConfigValidate(t *testing.T) {
 		{"no credentials file", base(func(c *PrepareConfig) { c.CredentialsFile = "" }), "--credentials-out is required"},
 		{"missing folder", base(func(c *PrepareConfig) { c.CredentialsFile = filepath.Join(dir, "nope", "c.csv") }), "does not exist"},
 		{"credentials is a folder", base(func(c *PrepareConfig) { c.CredentialsFile = dir }), "is not a regular file"},
-		{"documents missing", base(func(c *PrepareConfig) { c.Documents = filepath.Join(dir, "nope") }), "--documents: open"},
+		{"documents missing", base(func(c *PrepareConfig) { c.Documents = filepath.Join(dir, "nope") }), "nope\": no such folder"},
 		{"documents a file", base(func(c *PrepareConfig) { c.Documents = notDir }), "is not a folder"},
 		{"documents empty", base(func(c *PrepareConfig) { c.Documents = empty }), "no files to upload"},
 		{"no login", base(func(c *PrepareConfig) { c.Users, c.Documents = 0, docs }), "needs a login"},

@@ -61,15 +61,22 @@ func (p *preparer) prepareUsers(ctx context.Context, res *PrepareResult) error {
 		oldPass[c.Username] = c.Password
 	}
 	creds := make([]Credential, cfg.Users)
+	listedBefore := 0
 	for i := range creds {
 		u := userName(cfg.UserPrefix, i+1, cfg.Users)
 		pw, ok := oldPass[u]
-		if !ok {
+		if ok {
+			listedBefore++
+		} else {
 			pw = newPassword()
 		}
 		creds[i] = Credential{Username: u, Password: pw}
 	}
-	p.logf("registering %d users at %s%s", cfg.Users, p.shown, cfg.RegisterPath)
+	if listedBefore == len(creds) { // a second run: the server likely has them all
+		p.logf("checking %d users listed in %s at %s%s", cfg.Users, cfg.CredentialsFile, p.shown, cfg.RegisterPath)
+	} else {
+		p.logf("registering %d users at %s%s", cfg.Users, p.shown, cfg.RegisterPath)
+	}
 	outcomes, err := p.registerAll(ctx, creds)
 
 	// An account that existed is usable if the file gave its password, or
@@ -160,9 +167,9 @@ func (p *preparer) registerAll(ctx context.Context, creds []Credential) ([]outco
 	reqCtx, cancel := inFlightContext(ctx)
 	defer cancel()
 	var (
-		mu    sync.Mutex
-		first error
-		done  int
+		mu          sync.Mutex
+		first       error
+		done, found int // found: accounts the server already had
 	)
 	step := max(1, len(creds)/10)
 	jobs := make(chan int)
@@ -177,8 +184,11 @@ func (p *preparer) registerAll(ctx context.Context, creds []Credential) ([]outco
 					first = err
 				}
 				if err == nil {
+					if o == existed {
+						found++
+					}
 					if done++; done%step == 0 || done == len(creds) {
-						p.logf("registered %d/%d users", done, len(creds))
+						p.logf("%s", registerProgress(done, found, len(creds)))
 					}
 				}
 				mu.Unlock()
@@ -203,6 +213,17 @@ send:
 		return out, interrupted(ctx)
 	}
 	return out, first
+}
+
+// registerProgress says how far the registrations got: "registered 3/5
+// users" while every account was new, "checked 5/5 users (0 new, 5 already
+// existed)" once the server already had some (a second run registers
+// nothing).
+func registerProgress(done, existed, n int) string {
+	if existed == 0 {
+		return fmt.Sprintf("registered %d/%d users", done, n)
+	}
+	return fmt.Sprintf("checked %d/%d users (%d new, %d already existed)", done, n, done-existed, existed)
 }
 
 // register posts one registration.

@@ -336,14 +336,22 @@ func TestParseVegetaTargetsErrors(t *testing.T) {
 		{"vegeta_targets: bad.http\n", "vegeta_targets", 1, filepath.Join(dir, "bad.http") + ":2: target 1: not a header line (Name: value)"},
 		{"name: x\nvegeta_format: xml\nvegeta_targets: ok.http\n", "vegeta_format", 2, `"xml" isn't one of [http json]`},
 		{"vegeta_format: json\n", "vegeta_format", 1, "applies only with vegeta_targets"},
-		// health is no longer a built-in: a new endpoint, without a path.
-		{"vegeta_targets: ok.http\nendpoints:\n  - key: health\n", "endpoints[0].path", 3, `"" must start with /`},
+		// A key neither imported nor built in needs a path.
+		{"vegeta_targets: ok.http\nendpoints:\n  - key: ping\n", "endpoints[0].path", 3, `"ping" is not a built-in endpoint`},
 	} {
 		_, err := Parse(path, []byte(c.src))
 		checkFileError(t, err, path, c.line, c.field, c.want)
 	}
+	// A built-in key brings the built-in endpoint in beside the imported ones.
+	sc, err := Parse(path, []byte("vegeta_targets: ok.http\nendpoints:\n  - key: health\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := sc.Endpoint("health"); !ok || e.Path != "/health" || e.Weight != 1 || len(sc.Endpoints) != 2 {
+		t.Errorf("health beside vegeta_targets: %+v", sc.Endpoints)
+	}
 	// json replaces the imported bodies.
-	sc, err := Parse(path, []byte("vegeta_targets: ok.http\nendpoints:\n  - key: post_q\n    json: {query: '{{query}}'}\n"))
+	sc, err = Parse(path, []byte("vegeta_targets: ok.http\nendpoints:\n  - key: post_q\n    json: {query: '{{query}}'}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

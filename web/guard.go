@@ -137,7 +137,9 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 			if got != "" {
 				what = "wrong"
 			}
-			writeError(w, http.StatusUnauthorized, fmt.Errorf("%s token: open the URL ragload web printed (it ends in /?token=…)", what))
+			// curl users get here first: say how the API takes the token.
+			writeError(w, http.StatusUnauthorized, fmt.Errorf(`%s token: open the URL ragload web printed (it ends in /?token=…); `+
+				`a client of the API sends that token as "Authorization: Bearer <token>", as the page does (the API does not read ?token=)`, what))
 			return
 		}
 		h(w, r)

@@ -3,6 +3,7 @@ package web_test
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -158,8 +159,15 @@ func TestTokenRequired(t *testing.T) {
 		if strings.Contains(rq.path, "?") {
 			sep = "&"
 		}
-		if res, _ := d.do(t, rq.method, rq.path+sep+"token="+d.Token, rq.body, "Authorization", ""); res.StatusCode != http.StatusUnauthorized {
+		res, body := d.do(t, rq.method, rq.path+sep+"token="+d.Token, rq.body, "Authorization", "")
+		if res.StatusCode != http.StatusUnauthorized {
 			t.Errorf("%s %s with the token in the query: %d, want 401", rq.method, rq.path, res.StatusCode)
+		}
+		// A curl that sent ?token= learns how the API takes it.
+		var refusal struct{ Error string }
+		if err := json.Unmarshal([]byte(body), &refusal); err != nil ||
+			!strings.Contains(refusal.Error, `sends that token as "Authorization: Bearer <token>"`) || !strings.Contains(refusal.Error, "does not read ?token=") {
+			t.Errorf("%s %s with the token in the query: %.300s (%v), want how to send it", rq.method, rq.path, body, err)
 		}
 	}
 	time.Sleep(300 * time.Millisecond)

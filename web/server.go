@@ -157,8 +157,16 @@ func writeJSON(w http.ResponseWriter, code int, v any) {
 
 // writeError sends err as {"error": "…"}: the words the CLI prints after
 // "error: ".
+//
+// The words are read by people (curl, the CLI, the page's textContent), so
+// <, > and & stay as they are: the response is JSON, never sniffed as HTML
+// (X-Content-Type-Options: nosniff).
 func writeError(w http.ResponseWriter, code int, err error) {
-	writeJSON(w, code, map[string]string{"error": err.Error()})
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	enc.Encode(map[string]string{"error": err.Error()}) //nolint:errcheck // the client went away
 }
 
 // current is the running or last run.

@@ -81,6 +81,9 @@ are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 			if err := o.build(); err != nil {
 				return err
 			}
+			if o.Users == 0 {
+				(&runOptions{URL: o.URL, Username: o.Username, Password: o.Password, errOut: c.ErrOrStderr}).noteBuiltInLogin()
+			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
@@ -97,7 +100,7 @@ are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 	fs.StringVar(&o.UploadPath, "upload-path", targets.DefaultUploadPath, `upload route: POST, multipart/form-data with the file in the field "file"`)
 	fs.StringVar(&o.DocumentsPath, "documents-path", targets.DefaultDocumentsPath, "document list route (GET), to skip files already uploaded")
 	fs.StringVar(&o.Username, "username", "", "with --users 0: the account that uploads (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --users 0: its password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "with --users 0: its password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout (an upload included)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
@@ -153,7 +156,11 @@ func runPrepare(ctx context.Context, s *streams, o *prepareOptions) error {
 // After an error it tells what was done before.
 func printPrepared(w io.Writer, res *targets.PrepareResult) {
 	if res.Created+res.Existing > 0 || res.CredentialsFile != "" {
-		fmt.Fprintf(w, "registered %s (%d already existed)", preparePlural(res.Created, "new user"), res.Existing)
+		if res.Created == 0 && res.Existing > 0 { // a second run: nothing was registered
+			fmt.Fprintf(w, "checked %s (0 new, %d already existed)", preparePlural(res.Existing, "user"), res.Existing)
+		} else {
+			fmt.Fprintf(w, "registered %s (%d already existed)", preparePlural(res.Created, "new user"), res.Existing)
+		}
 		if res.CredentialsFile != "" {
 			fmt.Fprintf(w, "; wrote %s (%s", res.CredentialsFile, preparePlural(res.FileUsers, "user"))
 			if kept := res.FileUsers - len(res.Credentials); kept > 0 {

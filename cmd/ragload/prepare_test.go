@@ -132,10 +132,15 @@ func TestPrepareCommand(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("second run: exit %d: %v\n%s\n%s", code, err, out2, errOut2)
 	}
-	want = "registered 0 new users (3 already existed); wrote " + file + " (3 users, mode 0600)\n" +
+	want = "checked 3 users (0 new, 3 already existed); wrote " + file + " (3 users, mode 0600)\n" +
 		"uploaded 0 documents (2 already there)\n"
 	if out2 != want {
 		t.Errorf("second run stdout:\n%s\nwant:\n%s", out2, want)
+	}
+	wantContains(t, "second run's stderr", errOut2, "ragload: checking 3 users listed in "+file+" at "+url+"/api/v1/auth/register",
+		"ragload: checked 3/3 users (0 new, 3 already existed)")
+	if strings.Contains(errOut2, "register ") || strings.Contains(errOut2, "registered") || strings.Contains(errOut2, "registering") {
+		t.Errorf("second run's stderr claims to register:\n%s", errOut2)
 	}
 	if st := srv.Stats(); st.Registrations != 3 || st.Uploads != 2 {
 		t.Errorf("the demo registered %d users and stored %d uploads, want 3 and 2", st.Registrations, st.Uploads)
@@ -149,7 +154,7 @@ func TestPrepareCommand(t *testing.T) {
 
 func TestPrepareCommandErrors(t *testing.T) {
 	t.Parallel()
-	_, url := prepareDemo(t)
+	srv, url := prepareDemo(t)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -172,6 +177,9 @@ func TestPrepareCommandErrors(t *testing.T) {
 			[]string{"has no POST /signup (404 Not Found): set --register-path"}},
 		{"damaged credentials file", []string{"-u", url, "--users", "2", "--credentials-out", bad}, exitUsage,
 			[]string{bad + ":2: password: missing (want 2 fields"}},
+		// A mistyped folder is found before any account is registered.
+		{"missing documents", []string{"-u", url, "--users", "2", "--credentials-out", filepath.Join(dir, "c.csv"), "--documents", filepath.Join(dir, "my-docs")}, exitUsage,
+			[]string{`--documents "` + filepath.Join(dir, "my-docs") + `": no such folder`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -184,6 +192,12 @@ func TestPrepareCommandErrors(t *testing.T) {
 				t.Errorf("stdout %q after a failure that created nothing", out)
 			}
 		})
+	}
+	if st := srv.Stats(); st.Registrations != 0 {
+		t.Errorf("the demo registered %d users, want none", st.Registrations)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "c.csv")); err == nil {
+		t.Error("a credentials file was written for a prepare that found no documents folder")
 	}
 }
 

@@ -18,6 +18,26 @@ func TestProgressLine(t *testing.T) {
 	if got, want := progressLine(users), "ragload: 4s/10s · 0 done · 100 users · 0.0/s · 0 in flight · 0 errors"; got != want {
 		t.Errorf("users:\n got %q\nwant %q", got, want)
 	}
+	// Past the plan, nothing new is sent: the line says the run drains what
+	// is in flight instead of "25s/20s".
+	for _, c := range []struct {
+		p    attack.Progress
+		want string
+	}{
+		{attack.Progress{Elapsed: 25 * time.Second, Duration: 20 * time.Second, Planned: 400, Done: 386, InFlight: 14, Failures: 1, P95: 2 * time.Second},
+			"ragload: 25s, past the 20s planned: draining 14 in flight · 386/400 done · 15.4/s · 1 errors · p95 2000.0 ms"},
+		{attack.Progress{Elapsed: 26 * time.Second, Duration: 20 * time.Second, Planned: 400, Done: 400, P95: time.Second},
+			"ragload: 26s, past the 20s planned: finishing · 400/400 done · 15.4/s · 0 errors · p95 1000.0 ms"},
+		{attack.Progress{Elapsed: 2500 * time.Millisecond, Duration: 2 * time.Second, Done: 30, Users: 5, InFlight: 3, P95: time.Second},
+			"ragload: 2.5s, past the 2s planned: draining 3 in flight · 30 done · 5 users · 12.0/s · 0 errors · p95 1000.0 ms"},
+		// The last tick of the plan, a hair past it, is not draining yet.
+		{attack.Progress{Elapsed: 20*time.Second + 3*time.Millisecond, Duration: 20 * time.Second, Planned: 400, Done: 380, InFlight: 20, P95: time.Second},
+			"ragload: 20s/20s · 380/400 done · 19.0/s · 20 in flight · 0 errors · p95 1000.0 ms"},
+	} {
+		if got := progressLine(c.p); got != c.want {
+			t.Errorf("past the plan:\n got %q\nwant %q", got, c.want)
+		}
+	}
 	// A replay lasts what its stream lasts: times are rounded to seconds
 	// from 10 s, to tenths below.
 	for _, c := range []struct {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -61,7 +62,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
@@ -114,6 +115,9 @@ func (o *runOptions) setup(fs *pflag.FlagSet, defaultPrefix string, implied ...s
 	creds, err := o.credentials()
 	if err != nil {
 		return attack.Setup{}, nil, err
+	}
+	if sc.NeedsAuth() {
+		o.noteBuiltInLogin()
 	}
 	if !fs.Changed("seed") {
 		o.Seed = rand.Uint64()
@@ -240,6 +244,28 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 	return []targets.Credential{c}, nil
 }
 
+// noteBuiltInLogin says on stderr when the login uses the built-in
+// account's password (no --credentials, --password or $LOAD_TEST_PASSWORD)
+// against an API that is not this machine: the demo API knows it, a real
+// API most likely does not, and a 401 storm would be the first sign.
+func (o *runOptions) noteBuiltInLogin() {
+	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(targets.EnvPassword) != "" {
+		return
+	}
+	if u, err := url.Parse(o.URL); err != nil || isLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
+		return
+	}
+	c := targets.CredentialFromEnv(os.Getenv)
+	if o.Username != "" {
+		c.Username = o.Username
+	}
+	msg := fmt.Sprintf("logging in as the built-in account %s (set %s and %s for your API)", c.Username, targets.EnvUsername, targets.EnvPassword)
+	if c.Username != targets.DefaultUsername {
+		msg = fmt.Sprintf("logging in as %s with the built-in password of %s (set %s, or pass --credentials, for your API)", c.Username, targets.DefaultUsername, targets.EnvPassword)
+	}
+	fmt.Fprintln(o.errOut(), "ragload: note:", msg)
+}
+
 // warn prints a warning on stderr, if the command has one.
 func (o *runOptions) warn(msg string) {
 	if o.errOut != nil {
@@ -355,7 +381,20 @@ func (v *progressView) finish() {
 func progressLine(p attack.Progress) string {
 	var b strings.Builder
 	step := progressStep(max(p.Duration, p.Elapsed))
-	fmt.Fprintf(&b, "ragload: %s/%s", p.Elapsed.Round(step), p.Duration.Round(step))
+	elapsed, planned := p.Elapsed.Round(step), p.Duration.Round(step)
+	// Past the plan nothing new is sent: the run waits for the answers
+	// still in flight (up to --timeout), which "25s/20s" did not say.
+	draining := planned > 0 && elapsed > planned
+	if draining {
+		fmt.Fprintf(&b, "ragload: %s, past the %s planned: ", elapsed, planned)
+		if p.InFlight > 0 {
+			fmt.Fprintf(&b, "draining %d in flight", p.InFlight)
+		} else {
+			b.WriteString("finishing")
+		}
+	} else {
+		fmt.Fprintf(&b, "ragload: %s/%s", elapsed, planned)
+	}
 	if p.Planned > 0 {
 		fmt.Fprintf(&b, " · %d/%d done", p.Done, p.Planned)
 	} else {
@@ -364,7 +403,11 @@ func progressLine(p attack.Progress) string {
 	if p.Users > 0 {
 		fmt.Fprintf(&b, " · %d users", p.Users)
 	}
-	fmt.Fprintf(&b, " · %.1f/s · %d in flight · %d errors", p.Rate(), p.InFlight, p.Failures)
+	fmt.Fprintf(&b, " · %.1f/s", p.Rate())
+	if !draining {
+		fmt.Fprintf(&b, " · %d in flight", p.InFlight)
+	}
+	fmt.Fprintf(&b, " · %d errors", p.Failures)
 	if p.Dropped > 0 {
 		fmt.Fprintf(&b, " · %d dropped (ragload behind)", p.Dropped)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -61,15 +63,18 @@ Tokens are secrets and stay out of files by default: authenticated endpoints
 get no Authorization header, and a warning says so. With --login ragload logs
 in first (credentials as attack takes them) and writes the bearer token into
 every authenticated target: the file is written with mode 0600, and a warning
-reminds you that it holds a token until it expires.
+reminds you that it holds a token until it expires (and to keep it out of git
+when it lands in a work tree that does not ignore it). The examples write
+under runs/, which ragload's own .gitignore covers; --output makes its
+folder.
 
 The other way round, a scenario file can take its endpoints from a vegeta
 targets file (vegeta_targets: targets.json): one endpoint per method and
 path, weighted by how often it occurs there.`,
-		Example: `  ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o targets.json
-  vegeta attack -format=json -lazy -rate 20 -duration 30s < targets.json | vegeta report
-  ragload targets --export vegeta-http --count 500 --seed 7 -o targets.http
-  ragload targets --export vegeta-json --login --credentials users.csv -o authed.json`,
+		Example: `  ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o runs/targets.json
+  vegeta attack -format=json -lazy -rate 20 -duration 30s < runs/targets.json | vegeta report
+  ragload targets --export vegeta-http --count 500 --seed 7 -o runs/targets.http
+  ragload targets --export vegeta-json --login --credentials users.csv -o runs/authed.json`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := o.check(c); err != nil {
@@ -93,7 +98,7 @@ path, weighted by how often it occurs there.`,
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, printed on stderr)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password, mode 0600; targets spread over the accounts")
 	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --login: login password (prefer $"+targets.EnvPassword+": flags show in ps)")
+	fs.StringVar(&o.Password, "password", "", "with --login: login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "with --login: timeout of the login request")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "with --login: skip TLS certificate verification")
 	_ = cmd.RegisterFlagCompletionFunc("export", cobra.FixedCompletions(exportCompletions, cobra.ShellCompDirectiveNoFileComp))
@@ -154,6 +159,7 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 		if err != nil {
 			return err
 		}
+		o.noteBuiltInLogin()
 		client := attack.Options{Timeout: o.Timeout, Insecure: o.Insecure}.HTTPClient()
 		pool = targets.NewPool(client, o.URL, sc.Auth, creds)
 		if err := pool.Login(ctx); err != nil {
@@ -204,6 +210,9 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	if private && !tokens && o.Output != "" {
 		fmt.Fprintf(s.ErrOut, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", where)
 	}
+	if root := unignoredInGit(o.Output); private && root != "" {
+		fmt.Fprintf(s.ErrOut, "ragload: warning: %s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)\n", where, root)
+	}
 	switch {
 	case tokens:
 		mode := " (mode 0600)"
@@ -230,6 +239,9 @@ func createOutput(path string, private bool) (*os.File, error) {
 	if private {
 		mode = 0o600
 	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("create targets file: %w", err)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode)
 	if err != nil {
 		return nil, fmt.Errorf("create targets file: %w", err)
@@ -241,6 +253,36 @@ func createOutput(path string, private bool) (*os.File, error) {
 		}
 	}
 	return f, nil
+}
+
+// unignoredInGit returns the root of the git work tree that holds path when
+// git would not ignore path there (it could be committed), else "". Without
+// a git binary to ask about the ignore rules, a file in a work tree counts
+// as not ignored.
+func unignoredInGit(path string) string {
+	if path == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	root := filepath.Dir(abs)
+	for {
+		if _, err := os.Lstat(filepath.Join(root, ".git")); err == nil {
+			break
+		}
+		up := filepath.Dir(root)
+		if up == root {
+			return ""
+		}
+		root = up
+	}
+	// check-ignore exits 0 when the path is ignored, 1 when it is not.
+	if exec.Command("git", "-C", root, "check-ignore", "-q", "--", abs).Run() == nil {
+		return ""
+	}
+	return root
 }
 
 func writeTargets(enc vegeta.TargetEncoder, tr vegeta.Targeter, n int) error {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -296,5 +297,42 @@ func TestReportVegetaResults(t *testing.T) {
 	wantContains(t, "report", out, "GET /health", "POST /api/v1/query/", "Verdict: PASS")
 	if n < 50 {
 		t.Errorf("vegeta sent %d requests, want about 60", n)
+	}
+}
+
+// TestTargetsLoginInGitWorkTree: a --login export that lands in a git work
+// tree which does not ignore it says to keep it out of git; one under an
+// ignored folder (runs/, made by --output) or outside any work tree says
+// nothing of git.
+func TestTargetsLoginInGitWorkTree(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git binary")
+	}
+	_, url := demoAPI(t, demo.Config{})
+	repo := t.TempDir()
+	if out, err := exec.Command("git", "init", "-q", repo).CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v: %s", err, out)
+	}
+	if err := os.WriteFile(filepath.Join(repo, ".gitignore"), []byte("/runs/\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	export := func(path string) string {
+		t.Helper()
+		_, errOut, code := cli(t, "targets", "-u", url, "--login", "--username", demo.DefaultUsername, "--password", demo.DefaultPassword,
+			"--count", "5", "--seed", "5", "-o", path)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		return errOut
+	}
+	tracked := filepath.Join(repo, "tok-targets.json")
+	wantContains(t, "stderr", export(tracked), "warning: "+tracked+" is inside the git work tree "+repo+", which does not ignore it: keep it out of git")
+	for _, path := range []string{filepath.Join(repo, "runs", "tok-targets.json"), filepath.Join(t.TempDir(), "tok-targets.json")} {
+		if errOut := export(path); strings.Contains(errOut, "git") {
+			t.Errorf("%s: stderr speaks of git:\n%s", path, errOut)
+		}
+		if _, err := os.Stat(path); err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/web"
 )
 
@@ -110,8 +111,8 @@ never reach the page.`,
 	fs.StringVar(&o.RunsDir, "runs-dir", "runs", "where runs are written and listed")
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
-	fs.StringVar(&o.Username, "username", "", "login name (default $LOAD_TEST_EMAIL or loadtest@example.com)")
-	fs.StringVar(&o.Password, "password", "", "login password (prefer $LOAD_TEST_PASSWORD: flags show in ps)")
+	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	return cmd
 }
 
