@@ -222,7 +222,7 @@ func TestSweepNotesFewSamples(t *testing.T) {
 		t.Errorf("step of %d requests notes few samples: %q", large.Requests, large.Reason)
 	}
 	var b strings.Builder
-	if err := results.WriteSweepReport(&b, results.FormatText, sw); err != nil {
+	if err := render.Sweep(&b, render.FormatText, sw); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), small.Dir+": few samples") {
