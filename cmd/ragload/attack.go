@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type attackOptions struct {
@@ -63,7 +64,7 @@ complete.`,
 }
 
 // printReport judges rep by rules and renders it to stdout in format, one
-// of results.Formats (checked with the flags). minSamples, when > 0, is
+// of render.Formats (checked with the flags). minSamples, when > 0, is
 // --min-samples; else the run's own (its manifest's), else the default.
 func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string, minSamples uint64) error {
 	if m := rep.Manifest; minSamples == 0 && m != nil {
@@ -72,7 +73,7 @@ func printReport(s *streams, rep *results.Report, rules []results.Threshold, for
 	if err := rep.Judge(rules, minSamples); err != nil {
 		return &usageError{err}
 	}
-	if err := results.Write(s.Out, format, rep); err != nil {
+	if err := render.Write(s.Out, format, rep); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil

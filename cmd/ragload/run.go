@@ -16,6 +16,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/web"
 )
@@ -73,7 +74,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large; up to 4 MiB each, file mode 0600: bodies are stored as the server sent them)")
 
 	fs.StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s" (replaces the default on the same metric)`)
-	fs.StringVarP(&o.Format, "format", "f", results.FormatText, formatUsage)
+	fs.StringVarP(&o.Format, "format", "f", render.FormatText, formatUsage)
 	fs.Uint64Var(&o.MinSamples, "min-samples", 0, minSamplesUsage)
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type sweepOptions struct {
@@ -62,14 +63,14 @@ interrupted.`,
   ragload demo serve --workers 8 --query-latency 40ms … & ragload sweep --url http://127.0.0.1:8000 --from 25`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if !slices.Contains(results.SweepFormats, o.Format) {
-				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.SweepFormats, " "))
+			if !slices.Contains(render.SweepFormats, o.Format) {
+				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(render.SweepFormats, " "))
 			}
 			if o.Record != "" {
 				return usageErrorf("--record does not apply to a sweep (record an attack at the rate you want)")
 			}
 			format := o.Format
-			o.Format = results.FormatText // steps are judged, not printed
+			o.Format = render.FormatText // steps are judged, not printed
 			spec, err := o.spec(c.Flags(), attack.ModeSweep, "sweep-")
 			o.Format = format
 			if err != nil {
@@ -120,7 +121,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 	if sw == nil {
 		return err
 	}
-	if werr := results.WriteSweepReport(s.Out, o.Format, sw); werr != nil && err == nil {
+	if werr := render.Sweep(s.Out, o.Format, sw); werr != nil && err == nil {
 		err = fmt.Errorf("write sweep: %w", werr)
 	}
 	switch {

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/results"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -33,7 +34,7 @@ func golden(t *testing.T, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./results -update to create it)", err)
+		t.Fatalf("%v (run go test ./results/render -update to create it)", err)
 	}
 	if !bytes.Equal(got, want) {
 		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
@@ -46,7 +47,7 @@ func golden(t *testing.T, got []byte) {
 				w = wl[i]
 			}
 			if g != w {
-				t.Errorf("%s differs from line %d:\n got  %q\n want %q\n(go test ./results -update rewrites it)", path, i+1, g, w)
+				t.Errorf("%s differs from line %d:\n got  %q\n want %q\n(go test ./results/render -update rewrites it)", path, i+1, g, w)
 				break
 			}
 		}
@@ -56,15 +57,15 @@ func golden(t *testing.T, got []byte) {
 // goldenReport is a fixed interrupted run: 54 of 60 planned requests over
 // 6 s to three endpoints, 4 failures (a 500, a 429, two timeouts), judged
 // by a failing failure threshold and a missed mark.
-func goldenReport(t *testing.T) *Report {
+func goldenReport(t *testing.T) *results.Report {
 	t.Helper()
 	m, rs := goldenRun()
-	agg := NewAggregator(m)
+	agg := results.NewAggregator(m)
 	for _, r := range rs {
 		agg.Add(r)
 	}
-	rep := NewReport(m, agg, []string{"runs/golden/results.bin"})
-	rules, err := Rules(m.Thresholds, m.Marks, nil)
+	rep := results.NewReport(m, agg, []string{"runs/golden/results.bin"})
+	rules, err := results.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,20 +76,20 @@ func goldenReport(t *testing.T) *Report {
 }
 
 // goldenRun is the manifest and results of goldenReport.
-func goldenRun() (*Manifest, []*vegeta.Result) {
-	m := &Manifest{
-		Schema: ManifestSchema, Tool: "ragload test", Name: "golden", Mode: "attack", Target: "http://api.test",
-		Plan: Plan{Description: "constant 10/s for 6s", Kind: "constant", StartRate: 10,
-			Duration: Duration(6 * time.Second), Timeout: Duration(30 * time.Second)},
-		Scenario: ScenarioInfo{Name: "rag", Source: "scenario.yaml", Endpoints: testEndpoints(), Queries: 3},
-		Auth:     AuthInfo{Mode: "bearer", Users: 2, Logins: 2},
+func goldenRun() (*results.Manifest, []*vegeta.Result) {
+	m := &results.Manifest{
+		Schema: results.ManifestSchema, Tool: "ragload test", Name: "golden", Mode: "attack", Target: "http://api.test",
+		Plan: results.Plan{Description: "constant 10/s for 6s", Kind: "constant", StartRate: 10,
+			Duration: results.Duration(6 * time.Second), Timeout: results.Duration(30 * time.Second)},
+		Scenario: results.ScenarioInfo{Name: "rag", Source: "scenario.yaml", Endpoints: testEndpoints(), Queries: 3},
+		Auth:     results.AuthInfo{Mode: "bearer", Users: 2, Logins: 2},
 		Seed:     7,
-		Status:   StatusInterrupted,
+		Status:   results.StatusInterrupted,
 		Started:  t0, SendEnded: t0.Add(6 * time.Second), Ended: t0.Add(7 * time.Second),
 		Planned: 60, Sent: 54, Completed: 54,
 		Thresholds: []string{"p95<2s", "failures<1%"},
 		Marks:      []string{"p50<1s", "query_filtered:p95<1s"},
-		Results:    []string{ResultsFile},
+		Results:    []string{results.ResultsFile},
 	}
 	timeout := `Get "http://api.test/health": context deadline exceeded`
 	var rs []*vegeta.Result
@@ -114,7 +115,7 @@ func goldenRun() (*Manifest, []*vegeta.Result) {
 		case 29, 40:
 			r.Code, r.Error = 0, timeout
 		}
-		SetLag(r, time.Duration(i%4)*1500*time.Microsecond)
+		results.SetLag(r, time.Duration(i%4)*1500*time.Microsecond)
 		rs = append(rs, r)
 	}
 	return m, rs
@@ -123,7 +124,7 @@ func goldenRun() (*Manifest, []*vegeta.Result) {
 func TestWriteText(t *testing.T) {
 	rep := goldenReport(t)
 	var buf bytes.Buffer
-	if err := WriteText(&buf, rep); err != nil {
+	if err := Text(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -175,14 +176,14 @@ func TestWriteText(t *testing.T) {
 func TestWriteJSON(t *testing.T) {
 	rep := goldenReport(t)
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, rep); err != nil {
+	if err := JSON(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, buf.Bytes())
 
 	var doc struct {
 		Schema  string
-		Run     *Manifest
+		Run     *results.Manifest
 		Sources []string
 		Window  float64 `json:"window_seconds"`
 		Total   struct {
@@ -193,7 +194,7 @@ func TestWriteJSON(t *testing.T) {
 			FailureRate float64 `json:"failure_rate"`
 			Status429   uint64  `json:"status_429"`
 			Codes       map[string]uint64
-			Errors      []ErrorCount
+			Errors      []results.ErrorCount
 			Latency     map[string]float64  `json:"latency_ms"`
 			Service     map[string]float64  `json:"service_latency_ms"`
 			Lag         *map[string]float64 `json:"schedule_lag_ms"`
@@ -222,7 +223,7 @@ func TestWriteJSON(t *testing.T) {
 	if doc.Schema != "ragload.report/v1" {
 		t.Errorf("schema %q", doc.Schema)
 	}
-	if doc.Run == nil || doc.Run.Name != "golden" || doc.Run.Plan.Duration != Duration(6*time.Second) {
+	if doc.Run == nil || doc.Run.Name != "golden" || doc.Run.Plan.Duration != results.Duration(6*time.Second) {
 		t.Errorf("run = %+v", doc.Run)
 	}
 	tot := doc.Total
@@ -271,7 +272,7 @@ func TestWriteBareReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var text bytes.Buffer
-	if err := WriteText(&text, rep); err != nil {
+	if err := Text(&text, rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{"Results  a.bin, b.bin (no run.json: a bare vegeta file)",
@@ -287,7 +288,7 @@ func TestWriteBareReport(t *testing.T) {
 	}
 
 	var js bytes.Buffer
-	if err := WriteJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	var doc map[string]any
@@ -311,15 +312,15 @@ func TestWriteBareReport(t *testing.T) {
 }
 
 func TestWriteEmptyReport(t *testing.T) {
-	rep := buildReport(t, &Manifest{Name: "empty", Status: StatusFailed, Error: "login failed"}, nil)
+	rep := buildReport(t, &results.Manifest{Name: "empty", Status: results.StatusFailed, Error: "login failed"}, nil)
 	if err := rep.Judge(nil, 0); err != nil {
 		t.Fatal(err)
 	}
 	var text, js bytes.Buffer
-	if err := WriteText(&text, rep); err != nil {
+	if err := Text(&text, rep); err != nil {
 		t.Fatal(err)
 	}
-	if err := WriteJSON(&js, rep); err != nil {
+	if err := JSON(&js, rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{"Verdict: FAIL", "because no requests were sent", "WARNING: the run failed: login failed"} {
@@ -345,7 +346,7 @@ func TestWriteTextManyErrorKinds(t *testing.T) {
 	}
 	rep := buildReport(t, nil, rs)
 	var buf bytes.Buffer
-	if err := WriteText(&buf, rep); err != nil {
+	if err := Text(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -377,14 +378,14 @@ func (w *failingWriter) Write(p []byte) (int, error) {
 func TestWriteErrors(t *testing.T) {
 	rep := goldenReport(t)
 	var full bytes.Buffer
-	if err := WriteText(&full, rep); err != nil {
+	if err := Text(&full, rep); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []int{0, 10, full.Len() / 2, full.Len() - 5} {
-		if err := WriteText(&failingWriter{n: n}, rep); err == nil {
+		if err := Text(&failingWriter{n: n}, rep); err == nil {
 			t.Errorf("WriteText with a writer failing after %d bytes returned nil", n)
 		}
-		if err := WriteJSON(&failingWriter{n: n}, rep); !errors.Is(err, errWrite) {
+		if err := JSON(&failingWriter{n: n}, rep); !errors.Is(err, errWrite) {
 			t.Errorf("WriteJSON with a writer failing after %d bytes: %v", n, err)
 		}
 	}
@@ -395,10 +396,10 @@ func TestWriteErrors(t *testing.T) {
 // Markdown; CSV always has one), per endpoint in JSON, and in the verdict.
 func TestWriteDropped(t *testing.T) {
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	m := &Manifest{Name: "dropped", Mode: "attack", Status: StatusComplete, Started: start, SendEnded: start.Add(11 * time.Second),
-		Planned: 100, Sent: 90, Completed: 90, Plan: Plan{Description: "constant 10/s for 10s", Duration: Duration(10 * time.Second), MaxLag: Duration(time.Second)},
-		Scenario: ScenarioInfo{Endpoints: testEndpoints()},
-		Dropped:  &Drops{Total: 10, Late: 4, Capped: 6, Endpoints: map[string]uint64{"health": 10}}}
+	m := &results.Manifest{Name: "dropped", Mode: "attack", Status: results.StatusComplete, Started: start, SendEnded: start.Add(11 * time.Second),
+		Planned: 100, Sent: 90, Completed: 90, Plan: results.Plan{Description: "constant 10/s for 10s", Duration: results.Duration(10 * time.Second), MaxLag: results.Duration(time.Second)},
+		Scenario: results.ScenarioInfo{Endpoints: testEndpoints()},
+		Dropped:  &results.Drops{Total: 10, Late: 4, Capped: 6, Endpoints: map[string]uint64{"health": 10}}}
 	rep := buildReport(t, m, evenly(t, 90, 100*time.Millisecond, 0))
 	if err := rep.Judge(mustRules(t, []string{"p95<2s"}, nil), 1); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"bytes"
@@ -7,13 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/results"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func TestWriteMarkdown(t *testing.T) {
 	rep := goldenReport(t)
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, rep); err != nil {
+	if err := Markdown(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, buf.Bytes())
@@ -101,14 +102,14 @@ func lineIndex(lines []string, want string) int {
 // TestWriteMarkdownEscapes checks that names cannot break a table and that
 // streamed responses and a bare file get their own lines.
 func TestWriteMarkdownEscapes(t *testing.T) {
-	m := &Manifest{Name: "a|b", Mode: "users", Status: StatusComplete, Target: "http://h",
+	m := &results.Manifest{Name: "a|b", Mode: "users", Status: results.StatusComplete, Target: "http://h",
 		Started: t0, SendEnded: t0.Add(2 * time.Second),
-		Users: &UsersInfo{Planned: 2, Wait: "1s-2s", Timeline: []UserSample{{0, 2, 2}, {Duration(time.Second), 2, 2}}},
+		Users: &results.UsersInfo{Planned: 2, Wait: "1s-2s", Timeline: []results.UserSample{{Offset: 0, Target: 2, Active: 2}, {Offset: results.Duration(time.Second), Target: 2, Active: 2}}},
 	}
 	var rs []*vegeta.Result
 	for i := range 4 {
 		r := res("POST", "http://h/chat|stream", 200, 100*time.Millisecond, time.Duration(i)*500*time.Millisecond)
-		SetStream(r, Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 4 + i})
+		results.SetStream(r, results.Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 4 + i})
 		rs = append(rs, r)
 	}
 	rep := buildReport(t, m, rs)
@@ -116,7 +117,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteMarkdown(&buf, rep); err != nil {
+	if err := Markdown(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -136,7 +137,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		}
 	}
 	var text bytes.Buffer
-	if err := WriteText(&text, rep); err != nil {
+	if err := Text(&text, rep); err != nil {
 		t.Fatal(err)
 	}
 	if !regexp.MustCompile(`│ +tokens/stream +│\n`).MatchString(text.String()) || !regexp.MustCompile(`│ +5\.5 +│\n`).MatchString(text.String()) {
@@ -153,7 +154,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := WriteMarkdown(&buf, bare); err != nil {
+	if err := Markdown(&buf, bare); err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range []string{"### ragload report: PASS", "- **Results** `a.bin`, ``we`ird.bin`` (no run.json: a bare vegeta file)",

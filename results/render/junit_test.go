@@ -1,10 +1,12 @@
-package results
+package render
 
 import (
 	"bytes"
 	"encoding/xml"
 	"strings"
 	"testing"
+
+	"github.com/ragload/ragload/results"
 )
 
 // junitDoc is what a CI system reads of WriteJUnit's output.
@@ -55,7 +57,7 @@ func parseJUnit(t *testing.T, b []byte) junitDoc {
 func TestWriteJUnit(t *testing.T) {
 	rep := goldenReport(t)
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, rep); err != nil {
+	if err := JUnit(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, buf.Bytes())
@@ -111,20 +113,20 @@ func TestWriteJUnit(t *testing.T) {
 // still fails a test case.
 func TestWriteJUnitSaturated(t *testing.T) {
 	m := runManifest("sat")
-	m.Generator = &GeneratorInfo{Cores: 2, Saturated: true, Reasons: []string{"ragload used 1.95 of its 2 cores"}}
+	m.Generator = &results.GeneratorInfo{Cores: 2, Saturated: true, Reasons: []string{"ragload used 1.95 of its 2 cores"}}
 	rep := buildReport(t, m, queryResults(t, 20))
 	if err := rep.Judge(mustRules(t, []string{"p95<5ms", "lag_p99<1ms"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, rep); err != nil {
+	if err := JUnit(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	s := parseJUnit(t, buf.Bytes()).Suites[0]
 	if s.Tests != 2 || s.Failures != 2 || s.Cases[1].Failure == nil || !strings.Contains(s.Cases[1].Failure.Message, "no schedule") {
 		t.Errorf("suite %+v", s)
 	}
-	for _, w := range []string{"WARNING: " + SaturationWarning, "not conclusive: the load generator was saturated"} {
+	for _, w := range []string{"WARNING: " + results.SaturationWarning, "not conclusive: the load generator was saturated"} {
 		if !strings.Contains(s.SystemOut, w) {
 			t.Errorf("system-out lacks %q:\n%s", w, s.SystemOut)
 		}
@@ -139,7 +141,7 @@ func TestWriteJUnitSaturated(t *testing.T) {
 		t.Fatal(err)
 	}
 	buf.Reset()
-	if err := WriteJUnit(&buf, empty); err != nil {
+	if err := JUnit(&buf, empty); err != nil {
 		t.Fatal(err)
 	}
 	s = parseJUnit(t, buf.Bytes()).Suites[0]

@@ -1,4 +1,4 @@
-package results
+package gobdec
 
 import (
 	"bufio"
@@ -10,7 +10,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// gobReader decodes vegeta's gob stream of *vegeta.Result without
+// Reader decodes vegeta's gob stream of *vegeta.Result without
 // encoding/gob, which spends most of a report's time in reflection and in a
 // dozen allocations per result. It reads the stream's type definitions,
 // checks that the Result they describe is one it knows field by field, and
@@ -27,7 +27,7 @@ import (
 // The wire format is documented in encoding/gob's doc.go: a stream of
 // messages, each a byte count and a type id; a negative id defines that type
 // (a wireType, itself gob-encoded), a positive one is a value of it.
-type gobReader struct {
+type Reader struct {
 	br     *bufio.Reader
 	off    int64 // bytes of the stream consumed (whole messages)
 	size   int   // bytes of the current message, with its count
@@ -49,9 +49,9 @@ type recentStrings struct {
 	next int
 }
 
-// errUnsupported means a stream (or a record of it) that gobReader leaves to
+// errUnsupported means a stream (or a record of it) that Reader leaves to
 // encoding/gob.
-var errUnsupported = errors.New("not a stream gobReader decodes")
+var errUnsupported = errors.New("not a stream Reader decodes")
 
 // gob's predefined type ids (encoding/gob type.go).
 const (
@@ -64,7 +64,7 @@ const (
 	maxInterned   = 4096     // distinct strings interned per file
 )
 
-// gobType is the part of a wireType gobReader looks at.
+// gobType is the part of a wireType Reader looks at.
 type gobType struct {
 	kind      int // one of the wire* constants
 	fields    []gobField
@@ -117,15 +117,20 @@ var resultFields = map[string]struct {
 	"Method": {fieldMethod, gobString}, "URL": {fieldURL, gobString}, "Headers": {fieldHeaders, 0},
 }
 
-func newGobReader(br *bufio.Reader) *gobReader {
-	return &gobReader{br: br, types: map[int64]*gobType{}, intern: map[string]string{}}
+// NewReader returns a Reader of the gob stream in br.
+func NewReader(br *bufio.Reader) *Reader {
+	return &Reader{br: br, types: map[int64]*gobType{}, intern: map[string]string{}}
 }
 
-// next decodes the next record into r, which must be zero but for an
+// Offset is how many bytes of the stream the records decoded so far, and
+// the type definitions before them, take: where a clean read ends.
+func (g *Reader) Offset() int64 { return g.off }
+
+// Next decodes the next record into r, which must be zero but for an
 // empty Headers map (which it fills). It returns io.EOF at a clean end,
 // io.ErrUnexpectedEOF for a stream cut short, and errUnsupported for
 // anything it leaves to encoding/gob; in all these cases r is undefined.
-func (g *gobReader) next(r *vegeta.Result) error {
+func (g *Reader) Next(r *vegeta.Result) error {
 	for {
 		msg, err := g.message()
 		if err == io.EOF && g.off > 0 && g.result == 0 {
@@ -164,7 +169,7 @@ func (g *gobReader) next(r *vegeta.Result) error {
 }
 
 // message returns the payload of the next message, valid until consume.
-func (g *gobReader) message() ([]byte, error) {
+func (g *Reader) message() ([]byte, error) {
 	c, err := g.br.ReadByte()
 	if err == io.EOF {
 		return nil, io.EOF // between messages: the end
@@ -212,7 +217,7 @@ func (g *gobReader) message() ([]byte, error) {
 }
 
 // consume moves past the message that message returned.
-func (g *gobReader) consume() {
+func (g *Reader) consume() {
 	g.br.Discard(g.peeked) // buffered: cannot fail
 	g.peeked = 0
 	g.off += int64(g.size)
@@ -229,7 +234,7 @@ func cutShort(err error) error {
 // compile takes id, the type of the first record, as the records' type:
 // a struct whose every field is one of Result's with the wire type
 // encoding/gob decodes into it.
-func (g *gobReader) compile(id int64) bool {
+func (g *Reader) compile(id int64) bool {
 	t := g.types[id]
 	if t == nil || t.kind != wireStruct || len(t.fields) == 0 {
 		return false
@@ -266,7 +271,7 @@ func (g *gobReader) compile(id int64) bool {
 }
 
 // record decodes a record's fields into r.
-func (g *gobReader) record(p *gobBuf, r *vegeta.Result) bool {
+func (g *Reader) record(p *gobBuf, r *vegeta.Result) bool {
 	field := -1
 	for p.left() > 0 {
 		d := p.uint()
@@ -325,7 +330,7 @@ func (g *gobReader) record(p *gobBuf, r *vegeta.Result) bool {
 }
 
 // headers decodes a map[string][]string into r.Headers.
-func (g *gobReader) headers(p *gobBuf, r *vegeta.Result) bool {
+func (g *Reader) headers(p *gobBuf, r *vegeta.Result) bool {
 	n := p.uint()
 	if p.bad || n > uint64(p.left()) {
 		return false
@@ -358,7 +363,7 @@ func (g *gobReader) headers(p *gobBuf, r *vegeta.Result) bool {
 }
 
 // string decodes a string of field f, interned while the table has room.
-func (g *gobReader) string(p *gobBuf, f resultField) string {
+func (g *Reader) string(p *gobBuf, f resultField) string {
 	b := p.bytes()
 	if len(b) == 0 {
 		return ""
@@ -379,160 +384,4 @@ func (g *gobReader) string(p *gobBuf, f resultField) string {
 	rs.s[rs.next] = s
 	rs.next = (rs.next + 1) % len(rs.s)
 	return s
-}
-
-// gobBuf reads gob's encodings from a message, from b[i:]; bad is set,
-// and stays set, at the first malformed one.
-type gobBuf struct {
-	b   []byte
-	i   int
-	bad bool
-}
-
-// left is how many bytes are left to read.
-func (p *gobBuf) left() int { return len(p.b) - p.i }
-
-// uint reads an unsigned integer: a byte below 0x80 is the value; else
-// the byte's negation is how many big-endian bytes follow.
-func (p *gobBuf) uint() uint64 {
-	if p.i < len(p.b) && p.b[p.i] < 0x80 { // most are: inlined
-		p.i++
-		return uint64(p.b[p.i-1])
-	}
-	return p.uintSlow()
-}
-
-//go:noinline (so that uint inlines)
-func (p *gobBuf) uintSlow() uint64 {
-	if p.bad || p.left() == 0 {
-		p.bad = true
-		return 0
-	}
-	k := -int(int8(p.b[p.i]))
-	if k > 8 || p.left() < 1+k {
-		p.bad = true
-		return 0
-	}
-	var x uint64
-	for _, c := range p.b[p.i+1 : p.i+1+k] {
-		x = x<<8 | uint64(c)
-	}
-	p.i += 1 + k
-	return x
-}
-
-// int reads a signed integer: an unsigned one whose low bit is the sign.
-func (p *gobBuf) int() int64 {
-	x := p.uint()
-	if x&1 != 0 {
-		return ^int64(x >> 1)
-	}
-	return int64(x >> 1)
-}
-
-// id reads a type id: an int32 (encoding/gob refuses larger ones in type
-// definitions, and truncates them in messages).
-func (p *gobBuf) id() int64 {
-	x := p.int()
-	if x < math.MinInt32 || x > math.MaxInt32 {
-		p.bad = true
-	}
-	return x
-}
-
-// bytes reads a byte count and that many bytes (a string, a []byte or a
-// GobEncoder's encoding).
-func (p *gobBuf) bytes() []byte {
-	n := p.uint()
-	if n > uint64(p.left()) || p.bad {
-		p.bad = true
-		return nil
-	}
-	b := p.b[p.i : p.i+int(n)]
-	p.i += int(n)
-	return b
-}
-
-// fields reads a struct: for each field present it calls fn with the
-// field's number, which reads the field's value. A struct ends with a zero
-// delta or at the end of the message.
-func (p *gobBuf) fields(fn func(field int) bool) bool {
-	field := -1
-	for p.left() > 0 {
-		d := p.uint()
-		if p.bad || d > 1<<16 {
-			return false
-		}
-		if d == 0 {
-			return true
-		}
-		field += int(d)
-		if !fn(field) || p.bad {
-			return false
-		}
-	}
-	return true
-}
-
-// wireType reads encoding/gob's wireType: a struct of one pointer field
-// per kind, each a struct that starts with a CommonType.
-func (p *gobBuf) wireType() (*gobType, bool) {
-	var t *gobType
-	ok := p.fields(func(kind int) bool {
-		if t != nil || kind > wireTextMarshaler {
-			return false
-		}
-		t = &gobType{kind: kind}
-		return p.fields(func(f int) bool {
-			switch {
-			case f == 0: // CommonType{Name string; Id typeId}
-				return p.fields(func(f int) bool {
-					switch f {
-					case 0:
-						p.bytes()
-					case 1:
-						p.id()
-					default:
-						return false
-					}
-					return true
-				})
-			case kind == wireStruct && f == 1: // Field []fieldType{Name string; Id typeId}
-				n := p.uint()
-				if n > uint64(p.left()) {
-					return false
-				}
-				for range n {
-					if p.left() == 0 { // as encoding/gob: each element needs a byte
-						return false
-					}
-					var ft gobField
-					if !p.fields(func(f int) bool {
-						switch f {
-						case 0:
-							ft.name = string(p.bytes())
-						case 1:
-							ft.id = p.id()
-						default:
-							return false
-						}
-						return true
-					}) {
-						return false
-					}
-					t.fields = append(t.fields, ft)
-				}
-			case kind == wireMap && f == 1:
-				t.key = p.id()
-			case (kind == wireMap && f == 2) || ((kind == wireSlice || kind == wireArray) && f == 1):
-				t.elem = p.id()
-			case kind == wireArray && f == 2:
-				p.int()
-			default:
-				return false
-			}
-			return true
-		})
-	})
-	return t, ok && t != nil
 }

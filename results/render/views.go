@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"fmt"
@@ -8,23 +8,24 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/ragload/ragload/results"
 )
 
 // viewsAgree is the margin within which the two latency views count as the
-// same: max(LateAfter, 2%). A request's response time is its service
-// latency plus its schedule lag, so views closer than LateAfter differ by
+// same: max(results.LateAfter, 2%). A request's response time is its service
+// latency plus its schedule lag, so views closer than results.LateAfter differ by
 // lag that does not count as late.
 func viewsAgree(response, service time.Duration) bool {
-	return response-service <= max(LateAfter, service/50)
+	return response-service <= max(results.LateAfter, service/50)
 }
 
 // ViewsDiffer compares the response time from the scheduled send with the
 // service latency at p50, p95 and p99 of every endpoint and the total, and
 // describes in words how they relate: they differ when, somewhere, they
-// are further apart than max(LateAfter, 2%). Requests are called late only
-// past LateAfter, as the generator's line of the report counts them. It
+// are further apart than max(results.LateAfter, 2%). Requests are called late only
+// past results.LateAfter, as the generator's line of the report counts them. It
 // returns "" for runs without a schedule.
-func (r *Report) ViewsDiffer() (differ bool, words string) {
+func ViewsDiffer(r *results.Report) (differ bool, words string) {
 	if r.Total.Scheduled == 0 {
 		return false, ""
 	}
@@ -34,30 +35,30 @@ func (r *Report) ViewsDiffer() (differ bool, words string) {
 		name       string
 		resp, serv time.Duration
 	}
-	for _, s := range append([]*Stats{r.Total}, r.Endpoints...) {
+	for _, s := range append([]*results.Stats{r.Total}, r.Endpoints...) {
 		for _, q := range []float64{50, 95, 99} {
-			rq, sq := s.Quantile(q, ViewResponse), s.Quantile(q, ViewService)
+			rq, sq := s.Quantile(q, results.ViewResponse), s.Quantile(q, results.ViewService)
 			if !viewsAgree(rq, sq) && rq-sq > worst.by {
 				worst.by, worst.q, worst.name, worst.resp, worst.serv = rq-sq, q, s.Name, rq, sq
 			}
 		}
 	}
-	late, scheduled := r.late()
-	lag99, lagMax := FormatMillis(r.Total.Quantile(99, ViewLag)), FormatMillis(r.Total.ScheduleLag().Max)
+	late, scheduled := lateCount(r)
+	lag99, lagMax := results.FormatMillis(r.Total.Quantile(99, results.ViewLag)), results.FormatMillis(r.Total.ScheduleLag().Max)
 	if worst.by == 0 {
 		var sent string
 		if late == 0 {
 			sent = fmt.Sprintf("every request left within %s ms of its due time", lagMax)
 		} else {
 			sent = fmt.Sprintf("%d of %d requests left more than %s after their due time (lag p99 %s ms, max %s ms), too few or too little late to move the percentiles",
-				late, scheduled, LateAfter, lag99, lagMax)
+				late, scheduled, results.LateAfter, lag99, lagMax)
 		}
-		if !r.Saturated() && !r.busy() {
+		if !r.Saturated() && !busy(r) {
 			// The generator kept up: whatever the latencies are, the
 			// server (and the network) took that long.
 			sent += ", so the latencies are the server's"
 		}
-		return false, fmt.Sprintf("The two views agree within %s or 2%%: %s.", LateAfter, sent)
+		return false, fmt.Sprintf("The two views agree within %s or 2%%: %s.", results.LateAfter, sent)
 	}
 	scope := "overall"
 	if worst.name != r.Total.Name {
@@ -66,14 +67,14 @@ func (r *Report) ViewsDiffer() (differ bool, words string) {
 	return true, fmt.Sprintf("Response times from the scheduled send are higher than the service latencies "+
 		"(%s p%g %s vs %s ms): requests left late (%d of %d more than %s after their due time, lag p99 %s ms)%s, "+
 		"so the service latency alone understates what users waited.",
-		scope, worst.q, FormatMillis(worst.resp), FormatMillis(worst.serv), late, scheduled, LateAfter, lag99, r.lateCause())
+		scope, worst.q, results.FormatMillis(worst.resp), results.FormatMillis(worst.serv), late, scheduled, results.LateAfter, lag99, lateCause(r))
 }
 
 // lateCause says, after a colon, what held requests back when they left
 // late: the cap on requests in flight (filled because the server answered
 // slowly), ragload's own saturation, or a busy machine; "" when the
 // manifest does not tell.
-func (r *Report) lateCause() string {
+func lateCause(r *results.Report) string {
 	m := r.Manifest
 	if m == nil || m.Generator == nil {
 		return ""
@@ -93,26 +94,26 @@ func (r *Report) lateCause() string {
 	return ""
 }
 
-// late counts the requests that left more than LateAfter after they were
+// late counts the requests that left more than results.LateAfter after they were
 // due, of those that had a due time: the generator's count when it covers
 // the report's results (the header's figure), else read from the lag
 // histogram.
-func (r *Report) late() (late, scheduled uint64) {
+func lateCount(r *results.Report) (late, scheduled uint64) {
 	if m := r.Manifest; m != nil && m.Generator != nil && m.Generator.Scheduled == r.Total.Scheduled {
 		return m.Generator.Late, m.Generator.Scheduled
 	}
-	return r.Total.dist(ViewLag).countAbove(LateAfter), r.Total.Scheduled
+	return r.Total.CountAbove(results.ViewLag, results.LateAfter), r.Total.Scheduled
 }
 
 // busy reports whether other processes kept the machine's cores busy
 // during the run.
-func (r *Report) busy() bool {
+func busy(r *results.Report) bool {
 	return r.Manifest != nil && r.Manifest.Generator != nil && r.Manifest.Generator.Busy
 }
 
 // writeServiceTable renders the second latency view: from the actual send,
 // with the schedule lag.
-func writeServiceTable(w io.Writer, r *Report) error {
+func writeServiceTable(w io.Writer, r *results.Report) error {
 	align := []tw.Align{tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignRight}
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
@@ -120,10 +121,10 @@ func writeServiceTable(w io.Writer, r *Report) error {
 		tablewriter.WithFooterAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
 	t.Header([]string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"})
-	row := func(s *Stats) []string {
+	row := func(s *results.Stats) []string {
 		sv, lag := s.Service(), s.ScheduleLag()
-		return []string{s.Name, FormatMillis(sv.P50), FormatMillis(sv.P90), FormatMillis(sv.P95), FormatMillis(sv.P99), FormatMillis(sv.Max),
-			FormatMillis(lag.P50), FormatMillis(s.Quantile(99, ViewLag)), FormatMillis(lag.Max)}
+		return []string{s.Name, results.FormatMillis(sv.P50), results.FormatMillis(sv.P90), results.FormatMillis(sv.P95), results.FormatMillis(sv.P99), results.FormatMillis(sv.Max),
+			results.FormatMillis(lag.P50), results.FormatMillis(s.Quantile(99, results.ViewLag)), results.FormatMillis(lag.Max)}
 	}
 	for _, s := range r.Endpoints {
 		if err := t.Append(row(s)); err != nil {
@@ -135,7 +136,7 @@ func writeServiceTable(w io.Writer, r *Report) error {
 }
 
 // writeGenerator prints ragload's own health during the run.
-func writeGenerator(p *printer, g *GeneratorInfo) {
+func writeGenerator(p *printer, g *results.GeneratorInfo) {
 	var inFlight int64
 	var goroutines int
 	var rss uint64
@@ -159,17 +160,17 @@ func writeGenerator(p *printer, g *GeneratorInfo) {
 
 // writeStreamTable renders time to first byte and first token for the
 // endpoints whose responses streamed.
-func writeStreamTable(w io.Writer, r *Report) error {
+func writeStreamTable(w io.Writer, r *results.Report) error {
 	var rows [][]string
 	for _, s := range r.Endpoints {
 		if s.Streamed == 0 {
 			continue
 		}
-		b, f := s.View(ViewTTFB), s.View(ViewTTFT)
+		b, f := s.View(results.ViewTTFB), s.View(results.ViewTTFT)
 		rows = append(rows, []string{s.Name, fmt.Sprint(s.Streamed),
-			FormatMillis(b.P50), FormatMillis(b.P95), FormatMillis(b.P99),
-			FormatMillis(f.P50), FormatMillis(f.P95), FormatMillis(f.P99),
-			FormatMillis(s.Quantile(99, ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
+			results.FormatMillis(b.P50), results.FormatMillis(b.P95), results.FormatMillis(b.P99),
+			results.FormatMillis(f.P50), results.FormatMillis(f.P95), results.FormatMillis(f.P99),
+			results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
 	}
 	if len(rows) == 0 {
 		return nil

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ragload/ragload/results"
 )
 
 // goldenNamed is golden for subtests: it makes the subtest's folder under
@@ -87,12 +89,12 @@ func firstLine(s string) string {
 // BenchmarkWrite renders the golden report in each format.
 func BenchmarkWrite(b *testing.B) {
 	m, rs := goldenRun()
-	agg := NewAggregator(m)
+	agg := results.NewAggregator(m)
 	for _, r := range rs {
 		agg.Add(r)
 	}
-	rep := NewReport(m, agg, []string{"results.bin"})
-	rules, err := Rules(m.Thresholds, m.Marks, nil)
+	rep := results.NewReport(m, agg, []string{"results.bin"})
+	rules, err := results.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"encoding/csv"
@@ -8,16 +8,17 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/ragload/ragload/results"
 )
 
-// title says what the series table shows.
-func (s *Series) title() string {
+// seriesTitle says what the series table shows.
+func seriesTitle(s *results.Series) string {
 	return fmt.Sprintf("Over time, in windows of %s by send time (Start from the run's start; latencies in ms as in the first table)", s.Every)
 }
 
-// header names the columns of the series table: the endpoint first when
+// seriesHeader names the columns of the series table: the endpoint first when
 // there are endpoint lines.
-func (s *Series) header() []string {
+func seriesHeader(s *results.Series) []string {
 	h := []string{"Start", "Requests", "RPS", "Fail %", "p50", "p95", "p99"}
 	if s.Endpoints != nil {
 		h = append([]string{"Endpoint"}, h...)
@@ -25,15 +26,15 @@ func (s *Series) header() []string {
 	return h
 }
 
-// rows are the cells of the series table: each endpoint's windows in
+// seriesRows are the cells of the series table: each endpoint's windows in
 // time order, then the total's.
-func (s *Series) rows() [][]string {
+func seriesRows(s *results.Series) [][]string {
 	var out [][]string
 	for _, l := range s.Lines() {
 		for _, w := range l.Windows {
 			row := []string{w.Offset.String(), fmt.Sprint(w.Requests), fmt.Sprintf("%.1f", w.Rate()),
 				fmt.Sprintf("%.2f", 100*w.FailureRate()),
-				FormatMillis(w.Latency.P50), FormatMillis(w.Latency.P95), FormatMillis(w.Latency.P99)}
+				results.FormatMillis(w.Latency.P50), results.FormatMillis(w.Latency.P95), results.FormatMillis(w.Latency.P99)}
 			if s.Endpoints != nil {
 				row = append([]string{l.Name}, row...)
 			}
@@ -43,17 +44,17 @@ func (s *Series) rows() [][]string {
 	return out
 }
 
-// writeText renders the series as a table after a title line; nothing for
-// a nil series. WriteText calls it.
-func (s *Series) writeText(w io.Writer, p *printer) error {
+// writeSeriesText renders the series as a table after a title line;
+// nothing for a nil series. Text calls it.
+func writeSeriesText(w io.Writer, p *printer, s *results.Series) error {
 	if s == nil {
 		return nil
 	}
-	p.printf("\n%s:\n", s.title())
+	p.printf("\n%s:\n", seriesTitle(s))
 	if p.err != nil {
 		return p.err
 	}
-	h := s.header()
+	h := seriesHeader(s)
 	align := make([]tw.Align, len(h))
 	for i := range align {
 		align[i] = tw.AlignRight
@@ -66,7 +67,7 @@ func (s *Series) writeText(w io.Writer, p *printer) error {
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
 	t.Header(h)
-	for _, row := range s.rows() {
+	for _, row := range seriesRows(s) {
 		if err := t.Append(row); err != nil {
 			return err
 		}
@@ -74,21 +75,21 @@ func (s *Series) writeText(w io.Writer, p *printer) error {
 	return t.Render()
 }
 
-// seriesCSVHeader names the columns of WriteSeriesCSV, after Locust's
+// seriesCSVHeader names the columns of SeriesCSV, after Locust's
 // stats history where the meaning is the same.
 var seriesCSVHeader = []string{"Time", "Start (s)", "Name", "Request Count", "Failure Count", "Requests/s", "Fail %",
 	"50%", "95%", "99%", "429s"}
 
-// WriteSeriesCSV renders the series as CSV: a row per window of each
-// endpoint, then of the total (named Aggregated, as in WriteCSV). Time is
+// SeriesCSV renders the series as CSV: a row per window of each
+// endpoint, then of the total (named Aggregated, as in CSV). Time is
 // the window's start in RFC 3339 (UTC), Start (s) the seconds from the
 // run's start; latencies are in ms from the scheduled send.
-func WriteSeriesCSV(w io.Writer, s *Series) error {
+func SeriesCSV(w io.Writer, s *results.Series) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(seriesCSVHeader); err != nil {
 		return err
 	}
-	write := func(name string, l SeriesLine) error {
+	write := func(name string, l results.SeriesLine) error {
 		for _, win := range l.Windows {
 			p := win.Latency
 			if err := cw.Write([]string{

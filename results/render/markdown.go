@@ -1,46 +1,48 @@
-package results
+package render
 
 import (
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
-// WriteMarkdown renders the report as GitHub-flavoured Markdown, to paste
+// Markdown renders the report as GitHub-flavoured Markdown, to paste
 // into a pull request: a short header (run, plan, target), the
 // per-endpoint table and the total, the service latency and schedule lag
 // when the run had a schedule, the streaming table when any response
 // streamed, the time series when the report has one, the errors (folded),
 // the warnings as a blockquote and the verdict as a checklist.
-func WriteMarkdown(w io.Writer, r *Report) error {
+func Markdown(w io.Writer, r *results.Report) error {
 	p := &printer{w: w}
-	r.writeMarkdownHeader(p)
+	writeMarkdownHeader(p, r)
 
 	p.printf("\n")
-	mdTable(p, r.header(), "l")
+	mdTable(p, mainHeader(r), "l")
 	for _, s := range r.Endpoints {
-		mdRow(p, r.row(s))
+		mdRow(p, mainRow(r, s))
 	}
-	total := r.row(r.Total)
+	total := mainRow(r, r.Total)
 	total[0] = "**" + total[0] + "**"
 	mdRow(p, total)
 	p.printf("\n%s\n", latencyNote(r.Total))
-	if note := r.setupNote(); note != "" {
+	if note := setupNote(r); note != "" {
 		p.printf("\n%s\n", mdEscape(note))
 	}
 
-	if differ, words := r.ViewsDiffer(); words != "" {
+	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n\n")
 		mdTable(p, []string{"Endpoint", "svc p50", "svc p90", "svc p95", "svc p99", "svc max", "lag p50", "lag p99", "lag max"}, "l")
-		for _, s := range append(append([]*Stats{}, r.Endpoints...), r.Total) {
+		for _, s := range append(append([]*results.Stats{}, r.Endpoints...), r.Total) {
 			sv, lag := s.Service(), s.ScheduleLag()
 			name := s.Name
 			if s == r.Total {
 				name = "**" + name + "**"
 			}
-			mdRow(p, []string{name, FormatMillis(sv.P50), FormatMillis(sv.P90), FormatMillis(sv.P95), FormatMillis(sv.P99), FormatMillis(sv.Max),
-				FormatMillis(lag.P50), FormatMillis(s.Quantile(99, ViewLag)), FormatMillis(lag.Max)})
+			mdRow(p, []string{name, results.FormatMillis(sv.P50), results.FormatMillis(sv.P90), results.FormatMillis(sv.P95), results.FormatMillis(sv.P99), results.FormatMillis(sv.Max),
+				results.FormatMillis(lag.P50), results.FormatMillis(s.Quantile(99, results.ViewLag)), results.FormatMillis(lag.Max)})
 		}
 		if differ {
 			words = "**Note:** " + words
@@ -55,35 +57,35 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 			if s.Streamed == 0 {
 				continue
 			}
-			b, f := s.View(ViewTTFB), s.View(ViewTTFT)
+			b, f := s.View(results.ViewTTFB), s.View(results.ViewTTFT)
 			mdRow(p, []string{s.Name, fmt.Sprint(s.Streamed),
-				FormatMillis(b.P50), FormatMillis(b.P95), FormatMillis(b.P99),
-				FormatMillis(f.P50), FormatMillis(f.P95), FormatMillis(f.P99),
-				FormatMillis(s.Quantile(99, ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
+				results.FormatMillis(b.P50), results.FormatMillis(b.P95), results.FormatMillis(b.P99),
+				results.FormatMillis(f.P50), results.FormatMillis(f.P95), results.FormatMillis(f.P99),
+				results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
 		}
 	}
 
 	if s := r.Series; s != nil {
-		p.printf("\n%s:\n\n", s.title())
+		p.printf("\n%s:\n\n", seriesTitle(s))
 		align := ""
 		if s.Endpoints != nil {
 			align = "l"
 		}
-		mdTable(p, s.header(), align)
-		for _, row := range s.rows() {
+		mdTable(p, seriesHeader(s), align)
+		for _, row := range seriesRows(s) {
 			mdRow(p, row)
 		}
 	}
 
-	r.writeMarkdownErrors(p)
+	writeMarkdownErrors(p, r)
 	for _, msg := range r.Warnings {
 		p.printf("\n> **Warning:** %s\n", mdEscape(msg))
 	}
-	r.Verdict.writeMarkdown(p)
+	writeMarkdownVerdict(p, r.Verdict)
 	return p.err
 }
 
-func (r *Report) writeMarkdownHeader(p *printer) {
+func writeMarkdownHeader(p *printer, r *results.Report) {
 	m := r.Manifest
 	if m == nil {
 		p.printf("### ragload report: %s\n\n", r.Verdict.Word())
@@ -97,8 +99,8 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 	}
 	p.printf("### ragload: %s — %s\n\n", mdEscape(m.Name), r.Verdict.Word())
 	p.printf("- **Run** %s · %s · %s · started %s\n", mdEscape(m.Name), m.Mode, m.Status, m.Started.UTC().Format("2006-01-02 15:04:05 MST"))
-	p.printf("- **Plan** %s · seed %d · %s\n", mdEscape(m.Plan.Description), m.Seed, r.sendLine())
-	p.printf("- **Target** %s · auth %s\n", mdCode(RedactURL(m.Target)), m.Auth.Mode)
+	p.printf("- **Plan** %s · seed %d · %s\n", mdEscape(m.Plan.Description), m.Seed, sendLine(r))
+	p.printf("- **Target** %s · auth %s\n", mdCode(results.RedactURL(m.Target)), m.Auth.Mode)
 	if u := m.Users; u != nil {
 		p.printf("- **Users** planned %d · peak %d · %s · think %s\n", u.Planned, u.Peak(), mdEscape(u.Held()), mdEscape(u.Wait))
 	}
@@ -107,7 +109,7 @@ func (r *Report) writeMarkdownHeader(p *printer) {
 // writeMarkdownErrors renders the failures, folded: a row per endpoint and
 // kind of error with its count and first message; 401s are called out
 // below, unfolded.
-func (r *Report) writeMarkdownErrors(p *printer) {
+func writeMarkdownErrors(p *printer, r *results.Report) {
 	if r.Total.Failures == 0 {
 		return
 	}
@@ -119,14 +121,14 @@ func (r *Report) writeMarkdownErrors(p *printer) {
 		}
 	}
 	p.printf("\n</details>\n")
-	if note := r.UnauthorizedNote(); note != "" {
+	if note := unauthorizedNote(r); note != "" {
 		p.printf("\n%s\n", mdEscape(note))
 	}
 }
 
-// writeMarkdown renders the verdict as a task list: a ticked box for a
+// writeMarkdownVerdict renders the verdict as a task list: a ticked box for a
 // check that passed, an empty one for a failed check or a missed mark.
-func (v Verdict) writeMarkdown(p *printer) {
+func writeMarkdownVerdict(p *printer, v results.Verdict) {
 	p.printf("\n**Verdict: %s**\n\n", v.Word())
 	for _, c := range v.Checks {
 		box := " "
@@ -137,7 +139,7 @@ func (v Verdict) writeMarkdown(p *printer) {
 		if c.Advisory {
 			mark = " _(mark)_"
 		}
-		p.printf("- [%s] %s — %s%s%s\n", box, mdEscape(c.Expr), mdEscape(c.FormatActual()), mdEscape(c.samplesNote()), mark)
+		p.printf("- [%s] %s — %s%s%s\n", box, mdEscape(c.Expr), mdEscape(c.FormatActual()), mdEscape(samplesNote(c)), mark)
 	}
 	for _, reason := range v.Reasons {
 		p.printf("\nFAIL because %s.\n", mdEscape(reason))

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"encoding/xml"
@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"github.com/ragload/ragload/results"
 )
 
 // JUnit XML, as CI systems (GitHub Actions reporters, GitLab, Jenkins)
@@ -58,7 +60,7 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// WriteJUnit renders the verdict as JUnit XML, so that CI systems show it
+// JUnit renders the verdict as JUnit XML, so that CI systems show it
 // as tests: a suite named "ragload: <run name>" with a test case per
 // check, its classname the endpoint the check names (or "overall") and its
 // name the expression. A failed threshold is a <failure> with the reason;
@@ -71,14 +73,14 @@ type junitMessage struct {
 //	  <testsuite name="ragload: golden" ...>
 //	    <testcase classname="overall" name="failures&lt;1%" time="0">
 //	      <failure message="overall failures is 7.41%, not &lt; 1%" type="threshold">7.41%</failure>
-func WriteJUnit(w io.Writer, r *Report) error {
-	suite := junitSuite{Name: "ragload: " + r.runName(), Time: num(r.Window.Seconds())}
+func JUnit(w io.Writer, r *results.Report) error {
+	suite := junitSuite{Name: "ragload: " + runName(r), Time: num(r.Window.Seconds())}
 	if m := r.Manifest; m != nil {
 		if !m.Started.IsZero() {
 			suite.Timestamp = m.Started.UTC().Format("2006-01-02T15:04:05")
 		}
 		suite.Properties = []junitProperty{
-			{"target", RedactURL(m.Target)}, {"mode", m.Mode}, {"plan", m.Plan.Description},
+			{"target", results.RedactURL(m.Target)}, {"mode", m.Mode}, {"plan", m.Plan.Description},
 			{"status", m.Status}, {"seed", fmt.Sprint(m.Seed)},
 		}
 	} else {
@@ -151,7 +153,7 @@ func WriteJUnit(w io.Writer, r *Report) error {
 
 // runName names the run: the manifest's name, or the results files of a
 // bare vegeta report.
-func (r *Report) runName() string {
+func runName(r *results.Report) string {
 	if r.Manifest != nil && r.Manifest.Name != "" {
 		return r.Manifest.Name
 	}

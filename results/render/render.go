@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"fmt"
@@ -7,16 +7,17 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
 // Report formats.
 const (
-	FormatText     = "text"     // tables for a terminal (WriteText)
-	FormatJSON     = "json"     // one document of schema JSONSchema (WriteJSON)
-	FormatMarkdown = "markdown" // GitHub-flavoured, for a pull request (WriteMarkdown)
-	FormatCSV      = "csv"      // Locust-style stats, or the time series (WriteCSV, WriteSeriesCSV)
-	FormatJUnit    = "junit"    // JUnit XML, a test case per threshold (WriteJUnit)
+	FormatText     = "text"     // tables for a terminal (Text)
+	FormatJSON     = "json"     // one document of schema JSONSchema (JSON)
+	FormatMarkdown = "markdown" // GitHub-flavoured, for a pull request (Markdown)
+	FormatCSV      = "csv"      // Locust-style stats, or the time series (CSV, SeriesCSV)
+	FormatJUnit    = "junit"    // JUnit XML, a test case per threshold (JUnit)
 )
 
 // Formats lists the report formats, for flag validation and help.
@@ -37,32 +38,23 @@ func CheckFormat(format string) error {
 // shows it in text, markdown and JSON after the main tables; in csv the
 // series replaces the per-endpoint rows (one table per file, as Locust
 // keeps its stats and its history apart); junit leaves it out.
-func Write(w io.Writer, format string, rep *Report) error {
+func Write(w io.Writer, format string, rep *results.Report) error {
 	switch format {
 	case FormatText:
-		return WriteText(w, rep)
+		return Text(w, rep)
 	case FormatJSON:
-		return WriteJSON(w, rep)
+		return JSON(w, rep)
 	case FormatMarkdown:
-		return WriteMarkdown(w, rep)
+		return Markdown(w, rep)
 	case FormatCSV:
 		if rep.Series != nil {
-			return WriteSeriesCSV(w, rep.Series)
+			return SeriesCSV(w, rep.Series)
 		}
-		return WriteCSV(w, rep)
+		return CSV(w, rep)
 	case FormatJUnit:
-		return WriteJUnit(w, rep)
+		return JUnit(w, rep)
 	}
 	return CheckFormat(format)
-}
-
-// Start is the zero of the run's time axis: the manifest's start of the
-// schedule, or else the earliest send.
-func (r *Report) Start() time.Time {
-	if m := r.Manifest; m != nil && !m.Started.IsZero() {
-		return m.Started
-	}
-	return r.Total.First
 }
 
 // num renders v rounded to 3 decimals without trailing zeros: 4.5, 3.333,

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"fmt"
@@ -9,13 +9,14 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/ragload/ragload/results"
 )
 
-// WriteText renders the report for a terminal: a run header, a table with
+// Text renders the report for a terminal: a run header, a table with
 // a row per endpoint and the total, the errors, warnings and the verdict.
-func WriteText(w io.Writer, r *Report) error {
+func Text(w io.Writer, r *results.Report) error {
 	p := &printer{w: w}
-	r.writeHeader(p)
+	writeHeader(p, r)
 	if p.err != nil {
 		return p.err
 	}
@@ -23,10 +24,10 @@ func WriteText(w io.Writer, r *Report) error {
 		return err
 	}
 	p.printf("%s\n", latencyNote(r.Total))
-	if note := r.setupNote(); note != "" {
+	if note := setupNote(r); note != "" {
 		p.printf("%s\n", note)
 	}
-	if differ, words := r.ViewsDiffer(); words != "" {
+	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n")
 		if p.err != nil {
 			return p.err
@@ -48,16 +49,16 @@ func WriteText(w io.Writer, r *Report) error {
 			return err
 		}
 	}
-	if err := r.Series.writeText(w, p); err != nil {
+	if err := writeSeriesText(w, p, r.Series); err != nil {
 		return err
 	}
-	if err := r.writeErrors(w, p); err != nil {
+	if err := writeErrors(w, p, r); err != nil {
 		return err
 	}
 	for _, msg := range r.Warnings {
 		p.printf("WARNING: %s\n", msg)
 	}
-	r.Verdict.write(p)
+	writeVerdict(p, r.Verdict)
 	return p.err
 }
 
@@ -73,16 +74,16 @@ func (p *printer) printf(format string, args ...any) {
 	}
 }
 
-func (r *Report) writeHeader(p *printer) {
+func writeHeader(p *printer, r *results.Report) {
 	if m := r.Manifest; m != nil {
 		p.printf("Run      %s · %s · %s\n", m.Name, m.Mode, m.Status)
 		auth := m.Auth.Mode
 		if m.Auth.Mode == "bearer" {
 			auth = fmt.Sprintf("bearer, %d account(s), %d login(s), %d refresh(es)", m.Auth.Users, m.Auth.Logins, m.Auth.Refreshes)
 		}
-		p.printf("Target   %s · auth %s\n", RedactURL(m.Target), auth)
+		p.printf("Target   %s · auth %s\n", results.RedactURL(m.Target), auth)
 		p.printf("Plan     %s · seed %d · timeout %s\n", m.Plan.Description, m.Seed, time.Duration(m.Plan.Timeout))
-		p.printf("Started  %s · %s\n", m.Started.UTC().Format("2006-01-02 15:04:05 MST"), r.sendLine())
+		p.printf("Started  %s · %s\n", m.Started.UTC().Format("2006-01-02 15:04:05 MST"), sendLine(r))
 	} else {
 		p.printf("Results  %s (no run.json: a bare vegeta file)\n", strings.Join(r.Sources, ", "))
 		p.printf("Requests %d · achieved %.1f/s over %s\n", r.Total.Requests, r.Rate(r.Total), r.Window.Round(time.Millisecond))
@@ -97,8 +98,8 @@ func (r *Report) writeHeader(p *printer) {
 	p.printf("\n")
 }
 
-func writeTable(w io.Writer, r *Report) error {
-	header := r.header()
+func writeTable(w io.Writer, r *results.Report) error {
+	header := mainHeader(r)
 	right := make([]tw.Align, len(header))
 	for i := range right {
 		right[i] = tw.AlignRight
@@ -111,17 +112,17 @@ func writeTable(w io.Writer, r *Report) error {
 	)
 	t.Header(header)
 	for _, s := range r.Endpoints {
-		if err := t.Append(r.row(s)); err != nil {
+		if err := t.Append(mainRow(r, s)); err != nil {
 			return err
 		}
 	}
-	t.Footer(r.row(r.Total))
+	t.Footer(mainRow(r, r.Total))
 	return t.Render()
 }
 
-// header names the columns of the main table (text and Markdown): a
+// mainHeader names the columns of the main table (text and Markdown): a
 // Dropped column only when the generator dropped requests.
-func (r *Report) header() []string {
+func mainHeader(r *results.Report) []string {
 	h := []string{"Endpoint", "Requests", "RPS", "Fail %", "429", "p50", "p90", "p95", "p99", "max"}
 	if r.Total.Dropped > 0 {
 		h = slices.Insert(h, 2, "Dropped")
@@ -129,7 +130,7 @@ func (r *Report) header() []string {
 	return h
 }
 
-func (r *Report) row(s *Stats) []string {
+func mainRow(r *results.Report, s *results.Stats) []string {
 	p := s.Response()
 	row := []string{
 		s.Name,
@@ -137,7 +138,7 @@ func (r *Report) row(s *Stats) []string {
 		fmt.Sprintf("%.1f", r.Rate(s)),
 		fmt.Sprintf("%.2f", 100*s.FailureRate()),
 		fmt.Sprint(s.RateLimited),
-		FormatMillis(p.P50), FormatMillis(p.P90), FormatMillis(p.P95), FormatMillis(p.P99), FormatMillis(p.Max),
+		results.FormatMillis(p.P50), results.FormatMillis(p.P90), results.FormatMillis(p.P95), results.FormatMillis(p.P99), results.FormatMillis(p.Max),
 	}
 	if r.Total.Dropped > 0 {
 		row = slices.Insert(row, 2, fmt.Sprint(s.Dropped))
@@ -147,7 +148,7 @@ func (r *Report) row(s *Stats) []string {
 
 // writeErrors renders the failures as a table, a row per endpoint and
 // kind of error with its count and first message, and calls out 401s.
-func (r *Report) writeErrors(w io.Writer, p *printer) error {
+func writeErrors(w io.Writer, p *printer, r *results.Report) error {
 	if r.Total.Failures == 0 {
 		return p.err
 	}
@@ -171,13 +172,14 @@ func (r *Report) writeErrors(w io.Writer, p *printer) error {
 	if err := t.Render(); err != nil {
 		return err
 	}
-	if note := r.UnauthorizedNote(); note != "" {
+	if note := unauthorizedNote(r); note != "" {
 		p.printf("%s\n", note)
 	}
 	return p.err
 }
 
-func (v Verdict) write(p *printer) {
+// writeVerdict renders the verdict and its checks.
+func writeVerdict(p *printer, v results.Verdict) {
 	p.printf("\nVerdict: %s\n", v.Word())
 	for _, c := range v.Checks {
 		mark := "PASS"
@@ -189,7 +191,7 @@ func (v Verdict) write(p *printer) {
 		case !c.Pass:
 			mark = "FAIL"
 		}
-		p.printf("  %-9s %-28s %s%s\n", mark, c.Expr, c.FormatActual(), c.samplesNote())
+		p.printf("  %-9s %-28s %s%s\n", mark, c.Expr, c.FormatActual(), samplesNote(c))
 	}
 	for _, reason := range v.Reasons {
 		p.printf("  because %s\n", reason)
@@ -206,7 +208,7 @@ func (v Verdict) write(p *printer) {
 }
 
 // latencyNote says what the latency columns measure.
-func latencyNote(total *Stats) string {
+func latencyNote(total *results.Stats) string {
 	const hdr = " (HDR histogram, 3 significant digits)."
 	switch {
 	case total.Scheduled == 0:

@@ -1,20 +1,23 @@
-package results
+package render
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/compare"
 )
 
 // CompareFormats are the formats a comparison renders to.
 var CompareFormats = []string{FormatText, FormatMarkdown, FormatJSON}
 
-// WriteComparison renders c in one of CompareFormats.
-func WriteComparison(w io.Writer, format string, c *Comparison) error {
+// Comparison renders c in one of CompareFormats.
+func Comparison(w io.Writer, format string, c *compare.Comparison) error {
 	switch format {
 	case FormatMarkdown:
 		return writeComparisonMarkdown(w, c)
@@ -26,11 +29,11 @@ func WriteComparison(w io.Writer, format string, c *Comparison) error {
 	return fmt.Errorf("format %q isn't one of [%s]", format, strings.Join(CompareFormats, " "))
 }
 
-// cells renders a change as base, new, change and test columns.
-func (ch Change) cells() [4]string {
+// changeCells renders a change as base, new, change and test columns.
+func changeCells(ch compare.Change) [4]string {
 	value := func(v float64) string {
 		switch {
-		case ch.isLatency:
+		case ch.IsLatency():
 			return fmtMS(v) + " ms"
 		case ch.Metric == "failures":
 			return fmt.Sprintf("%.2f%%", 100*v)
@@ -43,9 +46,9 @@ func (ch Change) cells() [4]string {
 	switch {
 	case ch.Metric == "failures":
 		change = fmt.Sprintf("%+.2f pts", 100*ch.Delta)
-	case ch.isLatency && ch.Note != "":
+	case ch.IsLatency() && ch.Note != "":
 		change, test = "?", ch.Note
-	case ch.isLatency:
+	case ch.IsLatency():
 		change = fmt.Sprintf("%+.1f%%", 100*ch.Delta)
 		if !ch.Signif {
 			change = "~"
@@ -68,22 +71,22 @@ var compareLegend = [2]string{
 		"the interval is a bootstrap of each percentile's change; a change is significant when p < α and the interval excludes 0.",
 }
 
-func (c *Comparison) header() string {
+func comparisonHeader(c *compare.Comparison) string {
 	return fmt.Sprintf("base: %s (%d requests) · new: %s (%d requests) · regression: worse by > %.0f%% and significant at α=%g, or failures +%.1f points",
 		c.Base.Label, c.Base.Report.Total.Requests, c.New.Label, c.New.Report.Total.Requests,
 		100*c.Options.MaxRegression, c.Options.Alpha, 100*c.Options.MaxFailureRise)
 }
 
-func (c *Comparison) verdict() string {
+func comparisonVerdict(c *compare.Comparison) string {
 	if c.Regression {
 		return "REGRESSION"
 	}
 	return "no regression"
 }
 
-func writeComparisonText(w io.Writer, c *Comparison) error {
+func writeComparisonText(w io.Writer, c *compare.Comparison) error {
 	p := &printer{w: w}
-	p.printf("%s\n", c.header())
+	p.printf("%s\n", comparisonHeader(c))
 	if c.Options.Skip > 0 {
 		p.printf("The first %s of each run is left out (warm-up).\n", c.Options.Skip)
 	}
@@ -103,7 +106,7 @@ func writeComparisonText(w io.Writer, c *Comparison) error {
 			if i == 0 {
 				name = row.Name
 			}
-			cells := ch.cells()
+			cells := changeCells(ch)
 			if err := t.Append([]string{name, ch.Metric, cells[0], cells[1], cells[2], cells[3]}); err != nil {
 				return err
 			}
@@ -116,16 +119,16 @@ func writeComparisonText(w io.Writer, c *Comparison) error {
 	for _, msg := range append(append([]string{}, c.Warnings...), append(c.Base.Report.Warnings, c.New.Report.Warnings...)...) {
 		p.printf("WARNING: %s\n", msg)
 	}
-	p.printf("\nVerdict: %s\n", c.verdict())
+	p.printf("\nVerdict: %s\n", comparisonVerdict(c))
 	for _, r := range c.Reasons {
 		p.printf("  because %s\n", r)
 	}
 	return p.err
 }
 
-func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
+func writeComparisonMarkdown(w io.Writer, c *compare.Comparison) error {
 	p := &printer{w: w}
-	p.printf("### ragload compare: %s\n\n%s\n\n", c.verdict(), mdEscape(c.header()))
+	p.printf("### ragload compare: %s\n\n%s\n\n", comparisonVerdict(c), mdEscape(comparisonHeader(c)))
 	p.printf("| Endpoint | Metric | Base | New | Change | Test |\n|---|---|--:|--:|--:|---|\n")
 	for _, row := range c.Rows {
 		for i, ch := range row.Changes {
@@ -133,7 +136,7 @@ func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
 			if i == 0 {
 				name = "**" + mdEscape(row.Name) + "**"
 			}
-			cells := ch.cells()
+			cells := changeCells(ch)
 			p.printf("| %s | %s | %s | %s | %s | %s |\n", name, ch.Metric, cells[0], cells[1], cells[2], mdEscape(cells[3]))
 		}
 	}
@@ -153,8 +156,8 @@ func writeComparisonMarkdown(w io.Writer, c *Comparison) error {
 // ComparisonSchema identifies the JSON comparison format.
 const ComparisonSchema = "ragload.compare/v1"
 
-func writeComparisonJSON(w io.Writer, c *Comparison) error {
-	side := func(s *Side) map[string]any {
+func writeComparisonJSON(w io.Writer, c *compare.Comparison) error {
+	side := func(s *compare.Side) map[string]any {
 		return map[string]any{"label": s.Label, "requests": s.Report.Total.Requests, "seconds": s.Seconds, "warnings": append([]string{}, s.Report.Warnings...)}
 	}
 	out := map[string]any{
@@ -170,4 +173,8 @@ func writeComparisonJSON(w io.Writer, c *Comparison) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+func fmtMS(ms float64) string {
+	return results.FormatMillis(time.Duration(ms * float64(time.Millisecond)))
 }

@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/results"
 )
 
 // locustCSVHeader is the header of Locust's stats CSV (locust/stats.py
@@ -18,7 +20,7 @@ const locustCSVHeader = "Type,Name,Request Count,Failure Count,Median Response T
 func TestWriteCSV(t *testing.T) {
 	rep := goldenReport(t)
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rep); err != nil {
+	if err := CSV(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, buf.Bytes())
@@ -89,7 +91,7 @@ func TestWriteCSV(t *testing.T) {
 func TestWriteCSVBare(t *testing.T) {
 	rep := buildReport(t, nil, evenly(t, 11, 100*time.Millisecond, 0))
 	var buf bytes.Buffer
-	if err := WriteCSV(&buf, rep); err != nil {
+	if err := CSV(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&buf).ReadAll()
@@ -108,7 +110,7 @@ func TestWriteCSVBare(t *testing.T) {
 	// An empty run still writes its header and an Aggregated row of zeros.
 	empty := buildReport(t, nil, nil)
 	buf.Reset()
-	if err := WriteCSV(&buf, empty); err != nil {
+	if err := CSV(&buf, empty); err != nil {
 		t.Fatal(err)
 	}
 	if rows, err := csv.NewReader(&buf).ReadAll(); err != nil || len(rows) != 2 || rows[1][1] != "Aggregated" || rows[1][2] != "0" {
@@ -120,7 +122,7 @@ func TestReportMethod(t *testing.T) {
 	rep := goldenReport(t)
 	for name, want := range map[string]string{"/query (basic)": "POST", "health": "GET", "GET /x": "GET", "DELETE /a b": "DELETE",
 		"ping": "", "get /x": "", "GET x": "", "": ""} {
-		if got := rep.method(&Stats{Name: name}); got != want {
+		if got := method(rep, &results.Stats{Name: name}); got != want {
 			t.Errorf("method(%q) = %q, want %q", name, got, want)
 		}
 	}

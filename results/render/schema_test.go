@@ -1,4 +1,4 @@
-package results
+package render
 
 import (
 	"bytes"
@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/results"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // reportSchema is the JSON Schema of WriteJSON's output.
-const reportSchema = "../docs/report.schema.json"
+const reportSchema = "../../docs/report.schema.json"
 
 // compileSchema compiles docs/report.schema.json, with "format" asserted
 // (date-time is only an annotation by default in draft 2020-12).
@@ -46,30 +47,30 @@ func validateReport(t *testing.T, sch *jsonschema.Schema, what string, doc []byt
 // a worker cap, a streaming endpoint, generator samples (saturated),
 // virtual users and their timeline, failures of every kind, and a verdict
 // with notes and marks.
-func schemaRun(t *testing.T) (*Manifest, []*vegeta.Result) {
+func schemaRun(t *testing.T) (*results.Manifest, []*vegeta.Result) {
 	t.Helper()
-	eps := append(testEndpoints(), EndpointInfo{Key: "stream", Name: "/query/stream", Method: "POST", Path: "/query/stream", Weight: 1, Auth: true, Stream: "sse"})
-	m := &Manifest{
-		Schema: ManifestSchema, Tool: "ragload test", Name: "schema", Mode: "users", Target: "http://api.test",
+	eps := append(testEndpoints(), results.EndpointInfo{Key: "stream", Name: "/query/stream", Method: "POST", Path: "/query/stream", Weight: 1, Auth: true, Stream: "sse"})
+	m := &results.Manifest{
+		Schema: results.ManifestSchema, Tool: "ragload test", Name: "schema", Mode: "users", Target: "http://api.test",
 		Warnings: []string{"credentials go over plain HTTP to api.test, which is not loopback"},
-		Plan: Plan{Description: "stages from 1/s, →4/s in 2s", Kind: "stages", Arrivals: "poisson", StartRate: 1,
-			Stages: []Stage{{Duration(2 * time.Second), 4}}, Duration: Duration(2 * time.Second), Timeout: Duration(30 * time.Second), MaxWorkers: 8},
-		Scenario: ScenarioInfo{Name: "rag", Source: "built-in", Endpoints: eps, Queries: 14},
-		Auth:     AuthInfo{Mode: "bearer", Users: 2, Logins: 3, Refreshes: 1, LoginFailures: 1, Unauthorized: 1},
+		Plan: results.Plan{Description: "stages from 1/s, →4/s in 2s", Kind: "stages", Arrivals: "poisson", StartRate: 1,
+			Stages: []results.Stage{{Duration: results.Duration(2 * time.Second), Target: 4}}, Duration: results.Duration(2 * time.Second), Timeout: results.Duration(30 * time.Second), MaxWorkers: 8},
+		Scenario: results.ScenarioInfo{Name: "rag", Source: "built-in", Endpoints: eps, Queries: 14},
+		Auth:     results.AuthInfo{Mode: "bearer", Users: 2, Logins: 3, Refreshes: 1, LoginFailures: 1, Unauthorized: 1},
 		Seed:     1<<63 + 5, // above 2^53: a JSON number, not a float
-		Status:   StatusFailed, Error: "the server went away",
+		Status:   results.StatusFailed, Error: "the server went away",
 		Started: t0, SendEnded: t0.Add(4 * time.Second), Ended: t0.Add(5 * time.Second),
 		Planned: 40, Sent: 40, Completed: 40,
-		Generator: &GeneratorInfo{Cores: 2, LateAfter: Duration(LateAfter), Scheduled: 40, Late: 3, MaxCPU: 1.95,
-			MachineCores: 4, MaxMachineCPU: 3.9, Samples: []GenSample{
-				{Offset: Duration(time.Second), CPU: 1.9, MachineCPU: 3.8, Goroutines: 40, InFlight: 7, Sent: 10, Late: 1},
-				{Offset: Duration(2 * time.Second), CPU: 1.95, MachineCPU: 3.9, Goroutines: 42, InFlight: 9, Sent: 12, Late: 2},
+		Generator: &results.GeneratorInfo{Cores: 2, LateAfter: results.Duration(results.LateAfter), Scheduled: 40, Late: 3, MaxCPU: 1.95,
+			MachineCores: 4, MaxMachineCPU: 3.9, Samples: []results.GenSample{
+				{Offset: results.Duration(time.Second), CPU: 1.9, MachineCPU: 3.8, Goroutines: 40, InFlight: 7, Sent: 10, Late: 1},
+				{Offset: results.Duration(2 * time.Second), CPU: 1.95, MachineCPU: 3.9, Goroutines: 42, InFlight: 9, Sent: 12, Late: 2},
 			}},
-		Users: &UsersInfo{Planned: 2, Wait: "between 1s and 2s", Iterations: 20, Timeline: []UserSample{
-			{0, 2, 1}, {Duration(time.Second), 2, 2}, {Duration(2 * time.Second), 2, 2}, {Duration(4 * time.Second), 0, 0}}},
+		Users: &results.UsersInfo{Planned: 2, Wait: "between 1s and 2s", Iterations: 20, Timeline: []results.UserSample{
+			{Offset: 0, Target: 2, Active: 1}, {Offset: results.Duration(time.Second), Target: 2, Active: 2}, {Offset: results.Duration(2 * time.Second), Target: 2, Active: 2}, {Offset: results.Duration(4 * time.Second), Target: 0, Active: 0}}},
 		Thresholds: []string{"p95<2s", "failures<1%", "users>=2", "stream:ttft_p95<500ms", "health:lag_p99<1ms"},
 		Marks:      []string{"p50<1s", "query:max<1ms"},
-		Results:    []string{ResultsFile},
+		Results:    []string{results.ResultsFile},
 	}
 	m.Generator.Judge()
 	urls := []string{"http://api.test/query#query", "http://api.test/query#query_filtered", "http://api.test/health", "http://api.test/query/stream"}
@@ -91,10 +92,10 @@ func schemaRun(t *testing.T) (*Manifest, []*vegeta.Result) {
 			r.Code, r.Error = 0, "connection refused"
 		}
 		if k != 2 {
-			SetLag(r, time.Duration(i)*100*time.Microsecond) // health has no schedule: its lag threshold gets a note
+			results.SetLag(r, time.Duration(i)*100*time.Microsecond) // health has no schedule: its lag threshold gets a note
 		}
 		if k == 3 {
-			SetStream(r, Stream{TTFB: 5 * time.Millisecond, TTFT: time.Duration(10+i) * time.Millisecond, MaxGap: 3 * time.Millisecond, Tokens: 12})
+			results.SetStream(r, results.Stream{TTFB: 5 * time.Millisecond, TTFT: time.Duration(10+i) * time.Millisecond, MaxGap: 3 * time.Millisecond, Tokens: 12})
 		}
 		rs = append(rs, r)
 	}
@@ -106,11 +107,11 @@ func schemaRun(t *testing.T) (*Manifest, []*vegeta.Result) {
 // WriteJSON's output.
 func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 	t.Helper()
-	ins, err := Resolve(paths)
+	ins, err := results.Resolve(paths)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Load(ins)
+	rep, err := results.Load(ins)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -118,7 +119,7 @@ func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 	if rep.Manifest != nil {
 		ths, marks = rep.Manifest.Thresholds, rep.Manifest.Marks
 	}
-	rules, err := Rules(ths, marks, nil)
+	rules, err := results.Rules(ths, marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,12 +127,12 @@ func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 		t.Fatal(err)
 	}
 	if every > 0 {
-		if rep.Series, err = LoadSeries(ins, rep, every, true); err != nil {
+		if rep.Series, err = results.LoadSeries(ins, rep, every, true); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, rep); err != nil {
+	if err := JSON(&buf, rep); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -185,7 +186,7 @@ func TestReportSchema(t *testing.T) {
 func TestReportSchemaStrict(t *testing.T) {
 	sch := compileSchema(t)
 	var buf bytes.Buffer
-	if err := WriteJSON(&buf, goldenReport(t)); err != nil {
+	if err := JSON(&buf, goldenReport(t)); err != nil {
 		t.Fatal(err)
 	}
 	run := func(d map[string]any) map[string]any { return d["run"].(map[string]any) }
