@@ -20,6 +20,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -183,7 +184,7 @@ func TestProofStall(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp99, serv99 := rep.Total.Quantile(99, results.ViewResponse), rep.Total.Quantile(99, results.ViewService)
-	differ, words := rep.ViewsDiffer()
+	differ, words := render.ViewsDiffer(rep)
 	t.Logf("stalled: p99 from the scheduled send %s, service p99 %s; %s", resp99, serv99, words)
 	if resp99 < 500*time.Millisecond {
 		t.Errorf("p99 from the scheduled send %s: the 1s stall must show (≥ 500ms)", resp99)

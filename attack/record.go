@@ -1,8 +1,11 @@
 package attack
 
 import (
+	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -95,4 +98,30 @@ func (c *capture) record(r *vegeta.Result, began time.Time) error {
 	e.Offset = max(r.Timestamp.Sub(began), 0)
 	e.Endpoint = c.name.Name(r)
 	return c.rec.Add(r.Seq, e)
+}
+
+// CreateRecording creates a new stream file for a run's Setup.Record, private (mode
+// 0600: a request's body or a header that no rule knows may still be
+// sensitive); it refuses to overwrite one.
+func CreateRecording(path string) (*replay.Recorder, func() error, error) {
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, nil, err
+	}
+	rec := replay.NewRecorder(f)
+	return rec, func() error {
+		err := rec.Close()
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return fmt.Errorf("recording %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }

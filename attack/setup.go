@@ -74,25 +74,6 @@ type loggedIn struct {
 	auth results.AuthInfo
 }
 
-// Progress is a snapshot of a running load test.
-type Progress struct {
-	Elapsed, Duration time.Duration
-	Planned           uint64        // requests planned (0 for closed-loop users)
-	Done, Failures    uint64        // results so far
-	InFlight          int64         // requests sent and not yet answered
-	P95               time.Duration // response time so far, from the scheduled send where there is one
-	Users             int           // virtual users running (closed-loop users only)
-	Dropped           uint64        // requests dropped instead of sent (open model)
-}
-
-// Rate is the achieved rate of results so far.
-func (p Progress) Rate() float64 {
-	if p.Elapsed <= 0 {
-		return 0
-	}
-	return float64(p.Done) / p.Elapsed.Seconds()
-}
-
 // check validates the target and directory and compiles the scenario; it
 // points the streaming timer at the scenario's streaming endpoints.
 func (s *Setup) check() (*targets.Mix, error) {
@@ -111,7 +92,7 @@ func (s *Setup) check() (*targets.Mix, error) {
 	}
 	for _, f := range []string{results.ResultsFile, results.ManifestFile} {
 		if _, err := os.Stat(filepath.Join(s.Dir, f)); err == nil {
-			return nil, fmt.Errorf("%s: %w (pick another --out)", s.Dir, ErrRunExists)
+			return nil, fmt.Errorf("%s: %w (pick another directory)", s.Dir, ErrRunExists)
 		}
 	}
 	return targets.NewMix(s.Scenario, s.Target)

@@ -11,6 +11,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 // TestRecordWritesSummary: a run, complete or interrupted, leaves
@@ -60,7 +61,7 @@ func TestRecordWritesSummary(t *testing.T) {
 				if err := rep.Judge(nil, 0); err != nil {
 					t.Fatal(err)
 				}
-				if err := results.WriteJSON(&out[i], rep); err != nil {
+				if err := render.JSON(&out[i], rep); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -68,7 +69,7 @@ func TestSweepFindsCapacity(t *testing.T) {
 	job.From = 40
 	sw, attempts := runSweep(t, job)
 	var b strings.Builder
-	results.WriteSweepReport(&b, results.FormatText, sw)
+	render.Sweep(&b, render.FormatText, sw)
 	t.Logf("\n%s", b.String())
 	capacity := float64(workers) / service.Seconds()
 	if !sw.Found || sw.Capacity < 0.9*capacity || sw.Capacity > 1.1*capacity {
@@ -111,7 +112,7 @@ func TestSweepFindsCapacitySlowAnswers(t *testing.T) {
 	job.From, job.StepDuration, job.Warmup = 12, 3*time.Second, 500*time.Millisecond
 	sw, _ := runSweep(t, job)
 	var b strings.Builder
-	results.WriteSweepReport(&b, results.FormatText, sw)
+	render.Sweep(&b, render.FormatText, sw)
 	t.Logf("\n%s", b.String())
 	capacity := float64(workers) / service.Seconds()
 	if !sw.Found || sw.Capacity < 0.9*capacity || sw.Capacity > 1.1*capacity {
@@ -221,7 +222,7 @@ func TestSweepNotesFewSamples(t *testing.T) {
 		t.Errorf("step of %d requests notes few samples: %q", large.Requests, large.Reason)
 	}
 	var b strings.Builder
-	if err := results.WriteSweepReport(&b, results.FormatText, sw); err != nil {
+	if err := render.Sweep(&b, render.FormatText, sw); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), small.Dir+": few samples") {

@@ -9,21 +9,11 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 const queryBody = `{"query":"capacity","max_results":1}`
-
-// waitFor polls cond until it holds or the test times out after 5 s.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
 
 func TestCapacityQueueing(t *testing.T) {
 	t.Parallel()
@@ -80,9 +70,9 @@ func TestQueueLimit(t *testing.T) {
 		})
 	}
 	send()
-	waitFor(t, "a request in flight", func() bool { return s.Stats().InFlight == 1 })
+	testtool.WaitFor(t, 5*time.Second, "a request in flight", func() bool { return s.Stats().InFlight == 1 })
 	send()
-	waitFor(t, "a queued request", func() bool { return s.Stats().Queued == 1 })
+	testtool.WaitFor(t, 5*time.Second, "a queued request", func() bool { return s.Stats().Queued == 1 })
 	start := time.Now()
 	resp, b := call(t, hs, http.MethodPost, "/api/v1/query/", tok, "application/json", strings.NewReader(queryBody))
 	wantDetail(t, resp, b, http.StatusServiceUnavailable, "Service overloaded")
@@ -91,7 +81,7 @@ func TestQueueLimit(t *testing.T) {
 	}
 	cancel() // abort the sleeping and the queued request
 	wg.Wait()
-	waitFor(t, "pool to drain", func() bool { st := s.Stats(); return st.InFlight == 0 && st.Queued == 0 })
+	testtool.WaitFor(t, 5*time.Second, "pool to drain", func() bool { st := s.Stats(); return st.InFlight == 0 && st.Queued == 0 })
 	if st := s.Stats(); st.Overloaded != 1 || st.MaxInFlight != 1 {
 		t.Errorf("Overloaded %d MaxInFlight %d", st.Overloaded, st.MaxInFlight)
 	}

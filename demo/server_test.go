@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 // fastConfig returns a Config with every service time disabled.
@@ -165,7 +167,8 @@ func TestServeGracefulShutdown(t *testing.T) {
 	cfg.Sigma, cfg.HealthLatency = -1, 200*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, ln, New(cfg)) }()
+	srv := New(cfg)
+	go func() { done <- Serve(ctx, ln, srv) }()
 
 	status := make(chan int, 1)
 	go func() {
@@ -177,7 +180,7 @@ func TestServeGracefulShutdown(t *testing.T) {
 		resp.Body.Close()
 		status <- resp.StatusCode
 	}()
-	time.Sleep(50 * time.Millisecond) // let the request arrive
+	testtool.WaitFor(t, 5*time.Second, "the request to arrive", func() bool { return srv.Stats().Requests["health"] == 1 })
 	cancel()
 	if got := <-status; got != http.StatusOK {
 		t.Errorf("in-flight request status = %d, want 200", got)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 func TestStallDelay(t *testing.T) {
@@ -118,7 +120,7 @@ func TestStallClientLeaves(t *testing.T) {
 	if _, _, err := callCtx(ctx, hs, http.MethodGet, "/health", "", "", nil); err == nil {
 		t.Fatal("health answered during a stall")
 	}
-	waitFor(t, "the held request to count", func() bool { return s.Stats().Stalled == 1 })
+	testtool.WaitFor(t, 5*time.Second, "the held request to count", func() bool { return s.Stats().Stalled == 1 })
 	if st := s.Stats(); st.Requests["health"] != 0 || st.InFlight != 0 {
 		t.Errorf("stats %+v", st)
 	}

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 const streamPath = "/api/v1/query/stream"
@@ -358,7 +360,7 @@ func TestStreamDisconnect(t *testing.T) {
 			began := time.Now()
 			cancel()
 			resp.Body.Close()
-			waitFor(t, "the slot to be released", func() bool { return s.Stats().InFlight == 0 })
+			testtool.WaitFor(t, 5*time.Second, "the slot to be released", func() bool { return s.Stats().InFlight == 0 })
 			if d := time.Since(began); d > time.Second {
 				t.Errorf("slot released %v after the disconnect", d)
 			}

@@ -5,9 +5,22 @@
 // Manifest. What vegeta's Result cannot hold travels in a few short
 // entries of Result.Headers (X-Lag, see LagHeader; X-Ragload-* for
 // streamed responses). Stored URLs are paths (RequestURI). The package
-// aggregates results per endpoint with HDR histograms (3 significant
-// digits), evaluates thresholds into a Verdict and renders reports as text
-// (tablewriter), JSON, Markdown, CSV or JUnit XML to an io.Writer (Write,
-// Formats), with an optional time series (LoadSeries). It never knows how
-// requests were sent.
+// never knows how requests were sent, and never renders: results/render
+// turns a Report into text, JSON, Markdown, CSV or JUnit, results/compare
+// compares runs, results/plot draws them.
+//
+// Where things live:
+//
+//	writer.go, reader.go, input.go  the results file: Create, ReadFile, Resolve, ReadInputs
+//	headers.go, stream.go           what travels in Result.Headers (lag, streaming)
+//	manifest.go, merge.go           run.json (Manifest) and merging shards and runs
+//	generator.go, users.go          the manifest's generator health and user timeline
+//	resolve.go                      naming a result's endpoint
+//	aggregate.go, dist.go, errkind.go  per-endpoint Stats: HDR histograms (3 digits), error kinds
+//	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin
+//	series.go, sweep.go             windows over time (LoadSeries); sweep.json and LoadAfter
+//	threshold.go, verdict.go        thresholds and the Verdict
+//	report.go                       Report: Load, warnings, rates
+//
+// The gob fast path of ReadFile is results/internal/gobdec.
 package results

@@ -1,13 +1,10 @@
 package results
 
 import (
-	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
-
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // Kinds of transport errors, as the errors table names them. A response
@@ -17,7 +14,7 @@ const (
 	KindReset   = "connection reset"   // the peer reset the connection (or a broken pipe)
 	KindTimeout = "timeout"            // the request timeout, before the headers or in the body
 	KindClosed  = "connection closed"  // EOF: the server closed the connection, mid-body or before answering
-	KindOther   = "other"              // anything else: DNS, TLS, a malformed response…
+	kindOther   = "other"              // anything else: DNS, TLS, a malformed response…
 )
 
 const (
@@ -30,11 +27,9 @@ const (
 // before a transport error (`Post "http://…/query/": `).
 var requestPrefix = regexp.MustCompile(`^[A-Z][A-Za-z]* "[^"]*": `)
 
-// ErrorKind classifies a failed result: "HTTP <code>" when the server
-// answered with a failing status, else the kind of its transport error
-// (KindRefused, KindReset, KindTimeout, KindClosed or KindOther).
-func ErrorKind(r *vegeta.Result) string { return errorKind(r.Code, r.Error) }
-
+// errorKind classifies a failure: "HTTP <code>" when the server answered
+// with a failing status, else the kind of its transport error (KindRefused,
+// KindReset, KindTimeout, KindClosed or kindOther).
 func errorKind(code uint16, msg string) string {
 	if code != 0 && (code < 200 || code >= 400) {
 		return kindHTTP + strconv.Itoa(int(code))
@@ -50,7 +45,7 @@ func errorKind(code uint16, msg string) string {
 	case strings.HasSuffix(m, "eof"), strings.Contains(m, "server closed"):
 		return KindClosed
 	}
-	return KindOther
+	return kindOther
 }
 
 // digits matches the numbers in a message: addresses, ports, sizes.
@@ -128,10 +123,12 @@ func (s *Stats) ErrorKinds() []KindCount {
 	return out
 }
 
-// ShortMessage is msg for a table: without the method and URL Go's HTTP
-// client puts before a transport error (the endpoint is in its own
-// column), and at most 100 characters.
-func ShortMessage(msg string) string {
+// ShortFirst is the kind's first message for a table: without the method
+// and URL Go's HTTP client puts before a transport error (the endpoint is
+// in its own column), and at most 100 characters.
+func (k KindCount) ShortFirst() string { return shortMessage(k.First) }
+
+func shortMessage(msg string) string {
 	msg = strings.TrimSpace(requestPrefix.ReplaceAllString(msg, ""))
 	if msg == "" {
 		return noMessage
@@ -140,39 +137,4 @@ func ShortMessage(msg string) string {
 		msg = string(r[:maxMessage-1]) + "…"
 	}
 	return msg
-}
-
-// kindRow is a KindCount as the text and Markdown tables show it.
-func kindRow(name string, k KindCount) []string {
-	msg := ShortMessage(k.First)
-	if k.Messages > 1 {
-		msg += fmt.Sprintf(" (+%d other messages)", k.Messages-1)
-	}
-	return []string{name, k.Kind, strconv.FormatUint(k.Count, 10), msg}
-}
-
-// UnauthorizedNote calls out the 401 responses of a run: how many, and
-// how often ragload logged in again (from the manifest); "" without 401s.
-func (r *Report) UnauthorizedNote() string {
-	n := r.Total.Unauthorized
-	if n == 0 {
-		return ""
-	}
-	note := fmt.Sprintf("401 Unauthorized: %d %s (tokens expired or revoked)", n, plural(n, "response", "responses"))
-	if m := r.Manifest; m != nil {
-		switch m.Auth.Mode {
-		case "bearer":
-			note += fmt.Sprintf("; ragload logged in again %d %s", m.Auth.Refreshes, plural(uint64(max(m.Auth.Refreshes, 0)), "time", "times"))
-		case "anonymous":
-			note += "; the run was anonymous: it had no token to renew"
-		}
-	}
-	return note + "."
-}
-
-func plural(n uint64, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -101,7 +101,7 @@ func FuzzParseThreshold(f *testing.F) {
 // a *NotResultsError before any result, or a *DamagedError whose offset
 // lies within the file and whose Read counts what was delivered, within testtool.HangAfter. For gob files, where the offset lands on a
 // record boundary, the first Offset bytes read back cleanly with the same
-// results. A gob file reads as encoding/gob alone reads it (gobReader).
+// results. A gob file reads as encoding/gob alone reads it (gobdec).
 func FuzzReadFile(f *testing.F) {
 	rs := []*vegeta.Result{
 		{Attack: "fuzz", Seq: 0, Code: 200, Method: "GET", URL: "http://127.0.0.1/health", Latency: 3e6, BytesIn: 10},

@@ -10,15 +10,15 @@ import (
 const (
 	// LateAfter is how long after its due time a request counts as late.
 	LateAfter = 5 * time.Millisecond
-	// MaxLateShare is the share of late requests a healthy run stays under.
-	MaxLateShare = 0.01
-	// MinLate is how many late requests it takes, whatever their share, so
+	// maxLateShare is the share of late requests a healthy run stays under.
+	maxLateShare = 0.01
+	// minLate is how many late requests it takes, whatever their share, so
 	// that a few hiccups of a virtual machine in a short run (4 of 320) do
 	// not brand it saturated.
-	MinLate = 10
-	// MaxCPUShare is the share of the cores ragload may use for two
+	minLate = 10
+	// maxCPUShare is the share of the cores ragload may use for two
 	// samples in a row before it counts as saturated.
-	MaxCPUShare = 0.9
+	maxCPUShare = 0.9
 )
 
 // GeneratorInfo is ragload's record of its own health during a run.
@@ -67,11 +67,11 @@ func (g *GeneratorInfo) BusyWarning() string {
 func (g *GeneratorInfo) Judge() {
 	g.Saturated, g.Reasons = false, nil
 	if g.Scheduled > 0 {
-		if share := float64(g.Late) / float64(g.Scheduled); share > MaxLateShare && g.Late >= MinLate {
+		if share := float64(g.Late) / float64(g.Scheduled); share > maxLateShare && g.Late >= minLate {
 			g.Reasons = append(g.Reasons, fmt.Sprintf("%.1f%% of requests left more than %s after they were due", 100*share, time.Duration(g.LateAfter)))
 		}
 	}
-	limit := MaxCPUShare * float64(g.Cores)
+	limit := maxCPUShare * float64(g.Cores)
 	for i := 1; i < len(g.Samples); i++ {
 		if g.Samples[i-1].CPU >= limit && g.Samples[i].CPU >= limit {
 			g.Reasons = append(g.Reasons, fmt.Sprintf("ragload used %.2f of its %d cores", g.MaxCPU, g.Cores))
@@ -79,7 +79,7 @@ func (g *GeneratorInfo) Judge() {
 		}
 	}
 	g.Saturated = len(g.Reasons) > 0
-	machine := MaxCPUShare * float64(g.MachineCores)
+	machine := maxCPUShare * float64(g.MachineCores)
 	g.Busy = false
 	for i := 1; i < len(g.Samples) && g.MachineCores > 0; i++ {
 		if g.Samples[i-1].MachineCPU >= machine && g.Samples[i].MachineCPU >= machine {

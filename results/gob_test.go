@@ -13,10 +13,12 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/internal/gobdec"
 )
 
 // readFileGob is ReadFile with encoding/gob alone, as it was before
-// gobReader: the reference gobReader must agree with.
+// gobdec.Reader: the reference it must agree with.
 func readFileGob(path string, fn func(*vegeta.Result) error) error {
 	d, err := openDecoder(path)
 	if d == nil {
@@ -77,7 +79,7 @@ func gobResultSets(t *testing.T) map[string][]*vegeta.Result {
 	return map[string][]*vegeta.Result{"genResults": genResults(t, 700), "fixture": fixture, "edges": edges}
 }
 
-// TestGobReaderDecodesVegetaStreams: gobReader decodes what vegeta's
+// TestGobReaderDecodesVegetaStreams: gobdec.Reader decodes what vegeta's
 // encoder writes by itself (without handing over to encoding/gob), to the
 // results encoding/gob decodes.
 func TestGobReaderDecodesVegetaStreams(t *testing.T) {
@@ -90,11 +92,11 @@ func TestGobReaderDecodesVegetaStreams(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			g := newGobReader(bufio.NewReaderSize(bytes.NewReader(b.Bytes()), 256<<10))
+			g := gobdec.NewReader(bufio.NewReaderSize(bytes.NewReader(b.Bytes()), 256<<10))
 			var got []*vegeta.Result
 			for {
 				r := new(vegeta.Result)
-				err := g.next(r)
+				err := g.Next(r)
 				if err == io.EOF {
 					break
 				} else if err != nil {
@@ -102,8 +104,8 @@ func TestGobReaderDecodesVegetaStreams(t *testing.T) {
 				}
 				got = append(got, r)
 			}
-			if g.off != int64(b.Len()) {
-				t.Errorf("consumed %d bytes of %d", g.off, b.Len())
+			if g.Offset() != int64(b.Len()) {
+				t.Errorf("consumed %d bytes of %d", g.Offset(), b.Len())
 			}
 			dec := vegeta.NewDecoder(bytes.NewReader(b.Bytes()))
 			var want []*vegeta.Result
@@ -124,7 +126,7 @@ func TestGobReaderDecodesVegetaStreams(t *testing.T) {
 // TestReadFileLikeGob: ReadFile delivers what encoding/gob delivers, and
 // fails with the same error, however a stream is damaged: cut at every
 // byte, with a byte changed anywhere, with garbage or a second stream
-// after it. (Damage that gobReader does not know is handed over to
+// after it. (Damage that gobdec does not know is handed over to
 // encoding/gob, which reads the file again.)
 func TestReadFileLikeGob(t *testing.T) {
 	var b bytes.Buffer

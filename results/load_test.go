@@ -296,13 +296,9 @@ func TestLoadDamaged(t *testing.T) {
 	if err := rep.Judge(rules, 1); err != nil {
 		t.Fatal(err)
 	}
-	var text strings.Builder
-	if err := WriteText(&text, rep); err != nil {
-		t.Fatal(err)
-	}
-	damaged := fmt.Sprintf("not conclusive: damaged results: %s: cut short at %s after 9 results: unexpected EOF (--allow-partial judges the 9 readable results)", path, offset)
-	if w := rep.Verdict.Word(); w != WordInconclusive || !strings.Contains(text.String(), "Verdict: NOT CONCLUSIVE") || !strings.Contains(text.String(), damaged) {
-		t.Errorf("verdict %s of a damaged file; text lacks %q:\n%s", w, damaged, text.String())
+	damaged := fmt.Sprintf("damaged results: %s: cut short at %s after 9 results: unexpected EOF (--allow-partial judges the 9 readable results)", path, offset)
+	if w := rep.Verdict.Word(); w != WordInconclusive || !slices.Contains(rep.Verdict.Inconclusive, damaged) {
+		t.Errorf("verdict %s of a damaged file, reasons %q; want %s and %q", w, rep.Verdict.Inconclusive, WordInconclusive, damaged)
 	}
 	// A threshold the readable part fails cannot make a FAIL either.
 	if err := rep.Judge(mustRules(t, []string{"p95<1ms"}, nil), 1); err != nil {
@@ -317,20 +313,9 @@ func TestLoadDamaged(t *testing.T) {
 	if err := rep.Judge(rules, 1); err != nil {
 		t.Fatal(err)
 	}
-	text.Reset()
-	if err := WriteText(&text, rep); err != nil {
-		t.Fatal(err)
-	}
 	partial := fmt.Sprintf("judged on the 9 results readable before %s of %s (--allow-partial)", offset, path)
-	if w := rep.Verdict.Word(); w != WordPass || !slices.Contains(rep.Verdict.Notes, partial) || !strings.Contains(text.String(), "Verdict: PASS") || !strings.Contains(text.String(), "  "+partial+"\n") {
-		t.Errorf("verdict %s, notes %q, want PASS and %q:\n%s", w, rep.Verdict.Notes, partial, text.String())
-	}
-	var js strings.Builder
-	if err := WriteJSON(&js, rep); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(js.String(), `"notes": [`) || !strings.Contains(js.String(), "judged on the 9 results readable before") {
-		t.Errorf("json lacks the verdict's notes:\n%s", js.String())
+	if w := rep.Verdict.Word(); w != wordPass || !slices.Contains(rep.Verdict.Notes, partial) {
+		t.Errorf("verdict %s, notes %q, want PASS and %q", w, rep.Verdict.Notes, partial)
 	}
 }
 

@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/ragload/ragload/internal/atomicfile"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/ragload/ragload/internal/atomicfile"
 
 	"github.com/ragload/ragload/internal/input"
 )
@@ -354,7 +355,7 @@ func writeJSONAtomic(dir, name, what string, v any) error {
 	return nil
 }
 
-// ReadManifest reads dir/run.json, of at most MaxJSONBytes. A missing file
+// ReadManifest reads dir/run.json, of at most maxJSONBytes. A missing file
 // is an error that errors.Is(err, fs.ErrNotExist) reports. The target's
 // userinfo is redacted, as WriteManifest stores it, even in older files.
 func ReadManifest(dir string) (*Manifest, error) {
@@ -371,16 +372,16 @@ func ReadManifest(dir string) (*Manifest, error) {
 	return &m, nil
 }
 
-// MaxJSONBytes caps the JSON files ragload writes next to its results and
+// maxJSONBytes caps the JSON files ragload writes next to its results and
 // reads back (run.json, summary.json, sweep.json) at 64 MiB. They hold a
 // run's description, one compressed histogram per endpoint, or the steps
 // of a sweep: KiBs, a few MiB with hundreds of endpoints. The cap keeps a
 // folder that holds something else under those names (a FIFO, a link to
 // /dev/zero) from exhausting memory.
-const MaxJSONBytes = 64 << 20
+const maxJSONBytes = 64 << 20
 
 // readCapped reads the file at path whole, failing when it is larger than
-// MaxJSONBytes with an error that names it and the cap. Errors opening the
+// maxJSONBytes with an error that names it and the cap. Errors opening the
 // file are returned as they are (fs.ErrNotExist for a missing one).
 func readCapped(path, what string) ([]byte, error) {
 	f, err := input.Open(path)
@@ -388,7 +389,7 @@ func readCapped(path, what string) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	b, err := input.ReadAll(f, MaxJSONBytes, what)
+	b, err := input.ReadAll(f, maxJSONBytes, what)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -233,16 +233,6 @@ func TestManifestRedactsUserinfo(t *testing.T) {
 	if err != nil || got.Target != "http://admin:xxxxx@api.test:8000" || len(got.Warnings) != 1 {
 		t.Errorf("ReadManifest = %+v, %v", got, err)
 	}
-	m.Target = "http://admin:url-S3cret@api.test:8000" // a report from a manifest not read from a file
-	for _, format := range []string{FormatText, FormatMarkdown, FormatJUnit} {
-		var b strings.Builder
-		if err := Write(&b, format, NewReport(m, NewAggregator(m), nil)); err != nil {
-			t.Fatal(err)
-		}
-		if strings.Contains(b.String(), "url-S3cret") || !strings.Contains(b.String(), "admin:xxxxx@api.test:8000") {
-			t.Errorf("%s report:\n%s", format, b.String())
-		}
-	}
 	m.Warnings = nil
 	WriteManifest(dir, m)
 	if raw, _ := os.ReadFile(filepath.Join(dir, ManifestFile)); strings.Contains(string(raw), "warnings") {

@@ -9,13 +9,13 @@ import (
 
 // Limits of the shard checks.
 const (
-	// MaxLateStart is how long after --start-at a shard may start before
+	// maxLateStart is how long after --start-at a shard may start before
 	// the merge says so.
-	MaxLateStart = 500 * time.Millisecond
-	// MaxClockSkew is how far the generators' clocks, each measured
+	maxLateStart = 500 * time.Millisecond
+	// maxClockSkew is how far the generators' clocks, each measured
 	// against the server's Date header (one second resolution), may
 	// disagree before the merge says so.
-	MaxClockSkew = 2 * time.Second
+	maxClockSkew = 2 * time.Second
 )
 
 // Merge returns the manifest of inputs judged as one (nil when none has a
@@ -57,7 +57,7 @@ func Merge(inputs []Input) (*Manifest, []string) {
 			seen[s.m.Shard.Index] = append(seen[s.m.Shard.Index], s.path)
 			count = max(count, s.m.Shard.Count)
 		}
-		if !s.m.StartAt.IsZero() && s.m.Started.Sub(s.m.StartAt) > MaxLateStart {
+		if !s.m.StartAt.IsZero() && s.m.Started.Sub(s.m.StartAt) > maxLateStart {
 			warn = append(warn, fmt.Sprintf("%s started %s after --start-at", s.path, s.m.Started.Sub(s.m.StartAt).Round(time.Millisecond)))
 		}
 	}
@@ -73,7 +73,7 @@ func Merge(inputs []Input) (*Manifest, []string) {
 	for i, s := range all {
 		ms[i] = s.m
 	}
-	if skew := clockSkew(ms); skew > MaxClockSkew {
+	if skew := clockSkew(ms); skew > maxClockSkew {
 		warn = append(warn, fmt.Sprintf("the generators' clocks disagree by about %s (each against the server's Date): merged times are off by as much; keep them in sync (NTP)", skew.Round(time.Second)))
 	}
 

@@ -53,6 +53,15 @@ func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
 	return r
 }
 
+// Start is the zero of the run's time axis: the manifest's start of the
+// schedule, or else the earliest send.
+func (r *Report) Start() time.Time {
+	if m := r.Manifest; m != nil && !m.Started.IsZero() {
+		return m.Started
+	}
+	return r.Total.First
+}
+
 // window is the send period: from the schedule's start to when sending
 // stopped when the manifest says so, or else the span of send times
 // stretched by one interval (N sends span N-1 intervals).
@@ -90,39 +99,6 @@ func (r *Report) Overrun() time.Duration {
 		return 0
 	}
 	return max(m.SendEnded.Sub(m.Started.Add(time.Duration(m.Plan.Duration))), 0)
-}
-
-// sendLine says what was sent against the plan and at what rate: "sent 90
-// of 100 planned · dropped 10 (10.0%) · achieved 9.0/s over 10s".
-func (r *Report) sendLine() string {
-	m := r.Manifest
-	var b strings.Builder
-	fmt.Fprintf(&b, "sent %d", m.Sent)
-	if m.Planned > 0 {
-		fmt.Fprintf(&b, " of %d planned", m.Planned)
-	}
-	if r.Total.Dropped > 0 {
-		fmt.Fprintf(&b, " · dropped %d (%.1f%%)", r.Total.Dropped, 100*r.DroppedShare())
-	}
-	fmt.Fprintf(&b, " · achieved %.1f/s over %s", r.Rate(r.Total), r.Window.Round(time.Millisecond))
-	if o := r.Overrun(); o >= time.Millisecond {
-		fmt.Fprintf(&b, " (sending overran the plan by %s)", o.Round(time.Millisecond))
-	}
-	return b.String()
-}
-
-// setupNote says which rows TOTAL and the verdict leave out, if any.
-func (r *Report) setupNote() string {
-	var names []string
-	for _, s := range r.Endpoints {
-		if s.Setup {
-			names = append(names, s.Name)
-		}
-	}
-	if len(names) == 0 {
-		return ""
-	}
-	return fmt.Sprintf("TOTAL and the verdict count the load only: %s (the users' logins) is not in them.", strings.Join(names, ", "))
 }
 
 // Rate is the achieved request rate of s over the report's window.

@@ -10,11 +10,11 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// MaxSeriesWindows bounds the windows of a series, all rows together:
+// maxSeriesWindows bounds the windows of a series, all rows together:
 // each window of each row holds an HDR histogram of about 190 KB.
-const MaxSeriesWindows = 1000
+const maxSeriesWindows = 1000
 
-// ErrTooManyWindows means a series would need more than MaxSeriesWindows
+// ErrTooManyWindows means a series would need more than maxSeriesWindows
 // windows; a longer interval fixes it.
 var ErrTooManyWindows = errors.New("too many windows")
 
@@ -68,10 +68,10 @@ func (w Window) FailureRate() float64 {
 // Lines returns the endpoint lines, then the total.
 func (s *Series) Lines() []SeriesLine { return append(append([]SeriesLine{}, s.Endpoints...), s.Total) }
 
-// SeriesAggregator cuts results into windows as they are read, keeping an
+// seriesAggregator cuts results into windows as they are read, keeping an
 // HDR histogram per window rather than the results. Create it with
-// NewSeriesAggregator. Not safe for concurrent use.
-type SeriesAggregator struct {
+// newSeriesAggregator. Not safe for concurrent use.
+type seriesAggregator struct {
 	start      time.Time
 	every      time.Duration
 	byEndpoint bool
@@ -93,13 +93,13 @@ type winAcc struct {
 	d                           *dist
 }
 
-// NewSeriesAggregator returns an aggregator of windows of every (> 0) from
+// newSeriesAggregator returns an aggregator of windows of every (> 0) from
 // start, naming endpoints as NewAggregator(m) does and listing them in
 // order (names not in order follow as they appear). Per endpoint lines
 // are kept only with byEndpoint.
-func NewSeriesAggregator(m *Manifest, start time.Time, every time.Duration, byEndpoint bool, order []string) *SeriesAggregator {
+func newSeriesAggregator(m *Manifest, start time.Time, every time.Duration, byEndpoint bool, order []string) *seriesAggregator {
 	a := NewAggregator(m) // for its resolver, which knows the target's path prefix
-	return &SeriesAggregator{
+	return &seriesAggregator{
 		start: start, every: every, byEndpoint: byEndpoint, resolve: a.resolve, keys: a.keys,
 		total: &lineAcc{name: a.total.Name}, byName: map[string]*lineAcc{}, order: append([]string{}, order...),
 	}
@@ -107,8 +107,8 @@ func NewSeriesAggregator(m *Manifest, start time.Time, every time.Duration, byEn
 
 // Add counts one result in the window of its send time (the first window
 // for a result sent before start). It fails with ErrTooManyWindows when
-// the windows holding results would pass MaxSeriesWindows.
-func (a *SeriesAggregator) Add(r *vegeta.Result) error {
+// the windows holding results would pass maxSeriesWindows.
+func (a *seriesAggregator) Add(r *vegeta.Result) error {
 	i := 0
 	if off := r.Timestamp.Sub(a.start); off > 0 {
 		i = int(off / a.every)
@@ -136,18 +136,18 @@ func (a *SeriesAggregator) Add(r *vegeta.Result) error {
 	return a.add(l, i, r, resp)
 }
 
-func (a *SeriesAggregator) add(l *lineAcc, i int, r *vegeta.Result, resp time.Duration) error {
+func (a *seriesAggregator) add(l *lineAcc, i int, r *vegeta.Result, resp time.Duration) error {
 	if i >= len(l.wins) {
-		if i >= MaxSeriesWindows {
+		if i >= maxSeriesWindows {
 			return fmt.Errorf("%w: a result sent %s after the start makes window %d of %s; at most %d",
-				ErrTooManyWindows, r.Timestamp.Sub(a.start).Round(time.Millisecond), i+1, a.every, MaxSeriesWindows)
+				ErrTooManyWindows, r.Timestamp.Sub(a.start).Round(time.Millisecond), i+1, a.every, maxSeriesWindows)
 		}
 		l.wins = append(l.wins, make([]winAcc, i+1-len(l.wins))...)
 	}
 	w := &l.wins[i]
 	if w.d == nil {
-		if a.cells++; a.cells > MaxSeriesWindows {
-			return fmt.Errorf("%w: windows of %s need more than %d histograms", ErrTooManyWindows, a.every, MaxSeriesWindows)
+		if a.cells++; a.cells > maxSeriesWindows {
+			return fmt.Errorf("%w: windows of %s need more than %d histograms", ErrTooManyWindows, a.every, maxSeriesWindows)
 		}
 		w.d = &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)}
 	}
@@ -165,7 +165,7 @@ func (a *SeriesAggregator) add(l *lineAcc, i int, r *vegeta.Result, resp time.Du
 // Series returns the windows so far. span is the sending period from the
 // start: there are windows up to its end (at least one), and the last one
 // within it is only as long as what is left of it; 0 means whole windows.
-func (a *SeriesAggregator) Series(span time.Duration) *Series {
+func (a *seriesAggregator) Series(span time.Duration) *Series {
 	n := max(1, len(a.total.wins))
 	if span > 0 {
 		n = max(n, int((span+a.every-1)/a.every))
@@ -182,7 +182,7 @@ func (a *SeriesAggregator) Series(span time.Duration) *Series {
 	return s
 }
 
-func (a *SeriesAggregator) line(l *lineAcc, n int, span time.Duration) SeriesLine {
+func (a *seriesAggregator) line(l *lineAcc, n int, span time.Duration) SeriesLine {
 	out := SeriesLine{Name: l.name, Key: l.key, Windows: make([]Window, n)}
 	for i := range out.Windows {
 		off := time.Duration(i) * a.every
@@ -204,7 +204,7 @@ func (a *SeriesAggregator) line(l *lineAcc, n int, span time.Duration) SeriesLin
 // of every from rep's start (Report.Start) over rep's sending period, for
 // the total and, with byEndpoint, for each endpoint. It refuses with
 // ErrTooManyWindows before reading when the windows would pass
-// MaxSeriesWindows. Damaged files contribute what they could and are
+// maxSeriesWindows. Damaged files contribute what they could and are
 // returned as a joined error of *DamagedError alongside the series, as
 // Load does.
 func LoadSeries(inputs []Input, rep *Report, every time.Duration, byEndpoint bool) (*Series, error) {
@@ -220,12 +220,12 @@ func LoadSeries(inputs []Input, rep *Report, every time.Duration, byEndpoint boo
 		}
 	}
 	windows := max(1, int((rep.Window+every-1)/every))
-	if windows*rows > MaxSeriesWindows {
-		least := (rep.Window*time.Duration(rows) + MaxSeriesWindows - 1) / MaxSeriesWindows
+	if windows*rows > maxSeriesWindows {
+		least := (rep.Window*time.Duration(rows) + maxSeriesWindows - 1) / maxSeriesWindows
 		return nil, fmt.Errorf("%w: %s windows over %s make %d × %d rows, more than %d (take %s or more)",
-			ErrTooManyWindows, every, rep.Window.Round(time.Millisecond), windows, rows, MaxSeriesWindows, roundUp(least))
+			ErrTooManyWindows, every, rep.Window.Round(time.Millisecond), windows, rows, maxSeriesWindows, roundUp(least))
 	}
-	agg := NewSeriesAggregator(rep.Manifest, rep.Start(), every, byEndpoint, order)
+	agg := newSeriesAggregator(rep.Manifest, rep.Start(), every, byEndpoint, order)
 	damaged, err := scanInputs(inputs, agg.Add)
 	if err != nil {
 		return nil, err
@@ -241,35 +241,4 @@ func roundUp(d time.Duration) time.Duration {
 		unit = time.Second
 	}
 	return (d + unit - 1) / unit * unit
-}
-
-// jsonWindow is one window of one line in the JSON report's "series".
-type jsonWindow struct {
-	Name        string          `json:"name"` // an endpoint, or TOTAL
-	Key         string          `json:"key,omitempty"`
-	Start       float64         `json:"start_seconds"` // from the run's start
-	Seconds     float64         `json:"seconds"`       // the window's length
-	Requests    uint64          `json:"requests"`
-	RPS         float64         `json:"rps"`
-	Failures    uint64          `json:"failures"`
-	FailureRate float64         `json:"failure_rate"`
-	Status429   uint64          `json:"status_429"`
-	Latency     jsonPercentiles `json:"latency_ms"`
-}
-
-// json flattens the series, endpoint lines first and the total last; nil
-// for a nil series.
-func (s *Series) json() []jsonWindow {
-	if s == nil {
-		return nil
-	}
-	out := []jsonWindow{}
-	for _, l := range s.Lines() {
-		for _, w := range l.Windows {
-			out = append(out, jsonWindow{Name: l.Name, Key: l.Key, Start: w.Offset.Seconds(), Seconds: w.Length.Seconds(),
-				Requests: w.Requests, RPS: w.Rate(), Failures: w.Failures, FailureRate: w.FailureRate(),
-				Status429: w.RateLimited, Latency: jsonPct(w.Latency)})
-		}
-	}
-	return out
 }

@@ -1,10 +1,8 @@
 package results
 
 import (
-	"bytes"
-	"encoding/csv"
-	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -35,88 +33,6 @@ func goldenSeries(t *testing.T, byEndpoint bool) *Series {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// TestWriteSeries renders the golden report with its time series in every
-// format that shows one, by total and by endpoint.
-func TestWriteSeries(t *testing.T) {
-	for _, by := range []string{"total", "endpoint"} {
-		for _, f := range SeriesFormats {
-			t.Run(by+"/"+f, func(t *testing.T) {
-				rep := goldenReport(t)
-				rep.Series = goldenSeries(t, by == "endpoint")
-				var buf bytes.Buffer
-				if err := Write(&buf, f, rep); err != nil {
-					t.Fatal(err)
-				}
-				goldenNamed(t, buf.Bytes())
-				out := buf.String()
-				switch f {
-				case FormatText, FormatMarkdown:
-					for _, w := range []string{"Over time, in windows of 2s", "Verdict: FAIL", "Start", "p99"} {
-						if !strings.Contains(out, w) {
-							t.Errorf("%s lacks %q:\n%s", f, w, out)
-						}
-					}
-					// The windows' requests: 19, 18 and 17 over 2 s.
-					for _, w := range []string{"0s", "19", "9.5", "2s", "18", "9.0", "4s", "17", "8.5"} {
-						if !strings.Contains(out[strings.Index(out, "Over time"):], w) {
-							t.Errorf("%s series lacks %q", f, w)
-						}
-					}
-				case FormatCSV:
-					rows, err := csv.NewReader(&buf).ReadAll()
-					if err != nil {
-						t.Fatal(err)
-					}
-					if got := strings.Join(rows[0], ","); got != "Time,Start (s),Name,Request Count,Failure Count,Requests/s,Fail %,50%,95%,99%,429s" {
-						t.Errorf("header %q", got)
-					}
-					want := 1 + 3
-					if by == "endpoint" {
-						want = 1 + 3*4
-					}
-					if len(rows) != want {
-						t.Fatalf("%d rows, want %d", len(rows), want)
-					}
-					last := rows[len(rows)-1]
-					if last[0] != "2025-03-14T09:26:57.589793238Z" || last[1] != "4" || last[2] != "Aggregated" || last[3] != "17" || last[5] != "8.5" {
-						t.Errorf("last row %q", last)
-					}
-				case FormatJSON:
-					var doc struct {
-						Series []struct {
-							Name        string
-							Key         string
-							Start       float64 `json:"start_seconds"`
-							Seconds     float64
-							Requests    uint64
-							RPS         float64
-							Failures    uint64
-							FailureRate float64 `json:"failure_rate"`
-							Latency     map[string]float64
-						}
-					}
-					if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
-						t.Fatal(err)
-					}
-					n := len(doc.Series)
-					if n < 3 {
-						t.Fatalf("series %+v", doc.Series)
-					}
-					tail := doc.Series[n-3:]
-					for i, w := range tail {
-						if w.Name != "TOTAL" || w.Start != float64(2*i) || w.Seconds != 2 || w.Requests != uint64(19-i) {
-							t.Errorf("window %d = %+v", i, w)
-						}
-					}
-					if by == "endpoint" && (n != 12 || doc.Series[0].Key != "query" || doc.Series[0].Name != "/query (basic)") {
-						t.Errorf("%d windows, first %+v", n, doc.Series[0])
-					}
-				}
-			})
-		}
-	}
 }
 
 func TestSeriesWindows(t *testing.T) {
@@ -183,7 +99,7 @@ func TestSeriesPartialWindows(t *testing.T) {
 	if rep.Window != 5*time.Second {
 		t.Fatalf("window %s", rep.Window)
 	}
-	a := NewSeriesAggregator(nil, rep.Start(), 2*time.Second, true, nil)
+	a := newSeriesAggregator(nil, rep.Start(), 2*time.Second, true, nil)
 	early := res("GET", "http://h/y", 500, time.Millisecond, -time.Second) // before the start: first window
 	for _, r := range append(rs, early) {
 		if err := a.Add(r); err != nil {
@@ -193,7 +109,7 @@ func TestSeriesPartialWindows(t *testing.T) {
 	s := a.Series(rep.Window)
 	var got []string
 	for _, w := range s.Total.Windows {
-		got = append(got, w.Offset.String()+"+"+w.Length.String()+":"+num(w.Rate()))
+		got = append(got, w.Offset.String()+"+"+w.Length.String()+":"+fmt.Sprint(w.Rate()))
 	}
 	if strings.Join(got, " ") != "0s+2s:2.5 2s+2s:2 4s+1s:2" {
 		t.Errorf("windows %q", got)
@@ -222,7 +138,7 @@ func TestSeriesTooManyWindows(t *testing.T) {
 		t.Error("LoadSeries(0) accepted")
 	}
 	// A result far past the sending period cannot make a million windows.
-	a := NewSeriesAggregator(nil, t0, time.Second, false, nil)
+	a := newSeriesAggregator(nil, t0, time.Second, false, nil)
 	if err := a.Add(res("GET", "http://h/x", 200, time.Millisecond, time.Hour)); !errors.Is(err, ErrTooManyWindows) {
 		t.Errorf("Add an hour in = %v", err)
 	}

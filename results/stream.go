@@ -13,10 +13,10 @@ import (
 // Headers of streamed responses, in whole microseconds from the send
 // (Result.Timestamp), stored in Result.Headers like LagHeader.
 const (
-	TTFBHeader   = "X-Ragload-Ttfb"   // response headers received
-	TTFTHeader   = "X-Ragload-Ttft"   // first token (absent when none came)
-	GapHeader    = "X-Ragload-Gap"    // longest wait between two tokens
-	TokensHeader = "X-Ragload-Tokens" // number of tokens
+	ttfbHeader   = "X-Ragload-Ttfb"   // response headers received
+	ttftHeader   = "X-Ragload-Ttft"   // first token (absent when none came)
+	gapHeader    = "X-Ragload-Gap"    // longest wait between two tokens
+	tokensHeader = "X-Ragload-Tokens" // number of tokens
 )
 
 // Stream is the timing of a streamed response.
@@ -32,24 +32,24 @@ func SetStream(r *vegeta.Result, s Stream) {
 		r.Headers = make(map[string][]string, 4)
 	}
 	us := func(d time.Duration) []string { return []string{strconv.FormatInt(max(d, 0).Microseconds(), 10)} }
-	r.Headers[TTFBHeader] = us(s.TTFB)
+	r.Headers[ttfbHeader] = us(s.TTFB)
 	if s.Tokens > 0 {
-		r.Headers[TTFTHeader] = us(s.TTFT)
-		r.Headers[GapHeader] = us(s.MaxGap)
+		r.Headers[ttftHeader] = us(s.TTFT)
+		r.Headers[gapHeader] = us(s.MaxGap)
 	}
-	r.Headers[TokensHeader] = []string{strconv.Itoa(s.Tokens)}
+	r.Headers[tokensHeader] = []string{strconv.Itoa(s.Tokens)}
 }
 
 // StreamOf returns the streaming timing recorded in r, if any.
 func StreamOf(r *vegeta.Result) (Stream, bool) {
 	var s Stream
 	var ok bool
-	if s.TTFB, ok = micros(r, TTFBHeader); !ok {
+	if s.TTFB, ok = micros(r, ttfbHeader); !ok {
 		return s, false
 	}
-	s.TTFT, _ = micros(r, TTFTHeader)
-	s.MaxGap, _ = micros(r, GapHeader)
-	if v := r.Headers[TokensHeader]; len(v) > 0 {
+	s.TTFT, _ = micros(r, ttftHeader)
+	s.MaxGap, _ = micros(r, gapHeader)
+	if v := r.Headers[tokensHeader]; len(v) > 0 {
 		s.Tokens, _ = strconv.Atoi(v[0])
 	}
 	return s, true

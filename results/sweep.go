@@ -15,7 +15,7 @@ import (
 // is a run directory of its own beside it.
 const (
 	SweepFile   = "sweep.json"
-	SweepSchema = "ragload.sweep/v1"
+	sweepSchema = "ragload.sweep/v1"
 )
 
 // Step verdicts.
@@ -83,13 +83,13 @@ type SweepStep struct {
 // WriteSweep writes dir/sweep.json atomically.
 func WriteSweep(dir string, s *Sweep) error {
 	if s.Schema == "" {
-		s.Schema = SweepSchema
+		s.Schema = sweepSchema
 	}
 	s.Target = RedactURL(s.Target)
 	return writeJSONAtomic(dir, SweepFile, "sweep", s)
 }
 
-// ReadSweep reads dir/sweep.json, of at most MaxJSONBytes.
+// ReadSweep reads dir/sweep.json, of at most maxJSONBytes.
 func ReadSweep(dir string) (*Sweep, error) {
 	b, err := readCapped(filepath.Join(dir, SweepFile), "a sweep.json")
 	if err != nil {
@@ -132,7 +132,7 @@ func LoadAfter(inputs []Input, skip time.Duration) (*Report, float64, error) {
 	}
 	spans := make([]span, 0, len(inputs))
 	for _, in := range inputs {
-		start, w, err := runWindow(in)
+		start, w, err := in.Span()
 		if err != nil {
 			return nil, 0, err
 		}

@@ -202,9 +202,9 @@ func (t Threshold) same(u Threshold) bool {
 		t.stat == u.stat && t.quantile == u.quantile
 }
 
-// Override returns base with every rule that over judges the same metric of
+// overrideRules returns base with every rule that over judges the same metric of
 // the same endpoint replaced by it; the other rules of over are added.
-func Override(base, over []Threshold) []Threshold {
+func overrideRules(base, over []Threshold) []Threshold {
 	var out []Threshold
 	for _, b := range base {
 		replaced := false
@@ -257,7 +257,7 @@ func Rules(thresholds, marks, over []string) ([]Threshold, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Override(append(ts, ms...), ov), nil
+	return overrideRules(append(ts, ms...), ov), nil
 }
 
 // Exprs splits rules back into threshold and mark expressions, as a

@@ -196,13 +196,13 @@ func TestRules(t *testing.T) {
 func TestOverride(t *testing.T) {
 	base := mustRules(t, []string{"p95<2s", "query:p95<2s"}, []string{"p99<3s"})
 	over := mustRules(t, []string{"query:p95<1s", "p99<4s"}, nil)
-	got := describe(t, Override(base, over))
+	got := describe(t, overrideRules(base, over))
 	want := []string{"p95<2s", "query:p95<1s", "p99<4s"}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("Override = %q, want %q", got, want)
+		t.Errorf("overrideRules = %q, want %q", got, want)
 	}
-	if got := describe(t, Override(base, nil)); !reflect.DeepEqual(got, []string{"p95<2s", "query:p95<2s", "p99<3s (mark)"}) {
-		t.Errorf("Override(base, nil) = %q", got)
+	if got := describe(t, overrideRules(base, nil)); !reflect.DeepEqual(got, []string{"p95<2s", "query:p95<2s", "p99<3s (mark)"}) {
+		t.Errorf("overrideRules(base, nil) = %q", got)
 	}
 }
 

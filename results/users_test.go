@@ -1,8 +1,6 @@
 package results
 
 import (
-	"regexp"
-	"strings"
 	"testing"
 	"time"
 )
@@ -149,26 +147,4 @@ func TestUsersHeld(t *testing.T) {
 		})
 	}
 
-	m := &Manifest{Name: "users", Mode: "users", Status: StatusComplete, Users: timeline(time.Second, thirty...)}
-	m.Users.Wait = "1s"
-	r := &Report{Total: newStats("TOTAL", ""), Manifest: m}
-	r.Total.Requests = 1
-	if err := r.Judge(mustRules(t, []string{"users>=30"}, nil), 0); err != nil {
-		t.Fatal(err)
-	}
-	var text strings.Builder
-	if err := WriteText(&text, r); err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range []string{
-		"Users    planned 10 · peak 30 · held 30 users for 12s (the verdict needs ≥ 1.4s) · think 1s\n",
-		"users>=30                    30 (held for 12s; the verdict needs ≥ 1.4s)\n",
-	} {
-		if !strings.Contains(text.String(), w) {
-			t.Errorf("text report lacks %q:\n%s", w, text.String())
-		}
-	}
-	if regexp.MustCompile(`\([^()]*\(`).MatchString(text.String()) {
-		t.Errorf("nested parentheses in:\n%s", text.String())
-	}
 }

@@ -26,6 +26,10 @@ type Check struct {
 	Samples, Needs uint64
 }
 
+// IsLatency reports whether the threshold is on a latency: its Actual is
+// in nanoseconds and its limit is LimitDur.
+func (t Threshold) IsLatency() bool { return t.kind == kindLatency }
+
 // FewSamples reports whether a percentile check was read from fewer
 // samples than it needs.
 func (c Check) FewSamples() bool { return c.Samples < c.Needs }
@@ -57,20 +61,20 @@ type Verdict struct {
 
 // Verdict words, as reports print them.
 const (
-	WordPass         = "PASS"
-	WordFail         = "FAIL"
+	wordPass         = "PASS"
+	wordFail         = "FAIL"
 	WordInconclusive = "NOT CONCLUSIVE"
 )
 
-// Word is the verdict in one word: WordPass, WordFail or WordInconclusive.
+// Word is the verdict in one word: wordPass, wordFail or WordInconclusive.
 func (v Verdict) Word() string {
 	switch {
 	case v.Pass:
-		return WordPass
+		return wordPass
 	case len(v.Inconclusive) > 0:
 		return WordInconclusive
 	}
-	return WordFail
+	return wordFail
 }
 
 // MinSamples is the fewest samples a percentile q (0–100) is judged from:
@@ -291,14 +295,6 @@ func (r *Report) measureUsers(c *Check) {
 	n, how := u.Judged()
 	c.Actual, c.How = float64(n), how
 	c.Pass = c.compare(c.Actual)
-}
-
-// samplesNote flags a percentile read from too few samples.
-func (c Check) samplesNote() string {
-	if !c.FewSamples() {
-		return ""
-	}
-	return fmt.Sprintf(" (%d samples, needs %d)", c.Samples, c.Needs)
 }
 
 // FormatActual renders the measured value in the threshold's unit.

@@ -2,24 +2,19 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
 )
 
 // Modes of a run started from the page.
 const (
-	ModeUsers = "users" // closed-loop virtual users (ragload users)
-	ModeRate  = "rate"  // an open-model arrival rate (ragload attack)
+	ModeUsers = attack.ModeUsers // closed-loop virtual users (ragload users)
+	ModeRate  = attack.ModeRate  // an open-model arrival rate (ragload attack)
 )
 
 // StartRequest is the page's form.
@@ -32,7 +27,7 @@ type StartRequest struct {
 	// users mode
 	Users     int     `json:"users"`
 	SpawnRate float64 `json:"spawnRate"`
-	Wait      string  `json:"wait"` // "1s-5s" (between) or "2s" (constant)
+	Wait      string  `json:"wait"` // as ragload users --wait: "1s-5s", "2s", "pacing:3s", "throughput:0.5" ("": 1s-5s)
 	// rate mode
 	Rate   float64 `json:"rate"`
 	RampTo float64 `json:"rampTo"` // > 0: a linear ramp from Rate to RampTo
@@ -87,27 +82,20 @@ type run struct {
 	end   *End
 }
 
-// newRun checks the form and builds the job the CLI would for it.
+// newRun checks the form and builds its run as the CLI builds its own
+// (attack.Spec).
 func (s *Server) newRun(req StartRequest) (*run, error) {
-	if req.URL == "" {
-		return nil, errors.New("url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
-	}
 	d, err := time.ParseDuration(strings.TrimSpace(req.Duration))
-	if err != nil || d <= 0 {
+	if req.URL != "" && (err != nil || d <= 0) {
 		return nil, fmt.Errorf("duration %q: want a duration > 0, e.g. 30s or 5m", req.Duration)
 	}
-	sc := targets.Default()
+	spec := attack.Spec{URL: req.URL, Mode: req.Mode, Credentials: s.cfg.Credentials, Name: req.Name, RunsDir: s.cfg.RunsDir,
+		RandomSeed: true, Options: attack.Options{Timeout: attack.DefaultTimeout}, Tool: s.cfg.Tool}
 	if p := strings.TrimSpace(req.Scenario); p != "" && p != "default" {
-		if sc, err = s.loadScenario(p); err != nil {
+		if spec.Scenario, err = s.loadScenario(p); err != nil {
 			return nil, err
 		}
 	}
-	prefix, implied := "attack-", []string(nil)
-	var (
-		userPlan attack.UserPlan
-		plan     attack.Plan
-		wait     attack.Wait
-	)
 	switch req.Mode {
 	case ModeUsers:
 		if req.Users < 1 || req.Users > s.cfg.MaxUsers {
@@ -116,89 +104,37 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 		if req.SpawnRate < 0 {
 			return nil, fmt.Errorf("spawn rate must be ≥ 0, got %g", req.SpawnRate)
 		}
-		if wait, err = parseWait(req.Wait); err != nil {
+		if spec.Wait, err = attack.ParseWait(req.Wait); err != nil {
 			return nil, err
 		}
-		userPlan = attack.Spawn(req.Users, req.SpawnRate, d)
-		if err := userPlan.Validate(); err != nil {
-			return nil, err
-		}
-		prefix, implied = "users-", []string{fmt.Sprintf("users>=%d", userPlan.Wanted())}
+		spec.Users, spec.Prefix = attack.Spawn(req.Users, req.SpawnRate, d), "users-"
 	case ModeRate:
-		plan = attack.Constant(req.Rate, d)
-		if req.RampTo > 0 {
-			plan = attack.Ramp(req.Rate, req.RampTo, d)
-		}
 		if req.Rate <= 0 && req.RampTo <= 0 {
 			return nil, fmt.Errorf("rate must be > 0, got %g", req.Rate)
 		}
-		if err := plan.Validate(); err != nil {
-			return nil, err
+		spec.Plan, spec.Prefix = attack.Constant(req.Rate, d), "attack-"
+		if req.RampTo > 0 {
+			spec.Plan = attack.Ramp(req.Rate, req.RampTo, d)
 		}
 	default:
 		return nil, fmt.Errorf("mode %q isn't one of [%s %s]", req.Mode, ModeUsers, ModeRate)
 	}
-	base := sc.Thresholds
-	if base == nil {
-		base = results.DefaultThresholds
-	}
-	rules, err := results.Rules(append(append([]string{}, base...), implied...), sc.Marks, nil)
+	b, err := spec.Build()
 	if err != nil {
 		return nil, err
 	}
-	name, dir, err := s.runDir(req.Name, prefix)
-	if err != nil {
-		return nil, err
-	}
-	ths, marks := results.Exprs(rules)
-	ru := &run{rules: rules, done: make(chan struct{})}
-	ru.live = newLive(sc, req.URL)
+	ru := &run{rules: b.Rules, job: b.Job, done: make(chan struct{})}
+	ru.live = newLive(b.Setup.Scenario, req.URL)
 	ru.ctl = attack.NewControl(s.cfg.MaxUsers, ru.live.observe)
-	setup := attack.Setup{
-		Dir: dir, Target: req.URL, Scenario: sc, Credentials: s.cfg.Credentials,
-		Seed: rand.Uint64(), Thresholds: ths, Marks: marks, Tool: s.cfg.Tool,
-		Options: attack.Options{Name: name, Timeout: attack.DefaultTimeout},
-		Control: ru.ctl, Progress: ru.live.progress, ProgressEvery: 250 * time.Millisecond,
+	b.Setup.Control, b.Setup.Progress, b.Setup.ProgressEvery = ru.ctl, ru.live.progress, 250*time.Millisecond
+	if b.Rate != nil {
+		ru.pacer = attack.NewPacer(b.Rate.Plan)
 	}
 	form := req
-	form.URL, form.Name = results.RedactURL(req.URL), name
-	ru.info = RunInfo{Name: name, Dir: dir, Mode: req.Mode, Target: form.URL, Duration: d.Seconds(), Form: form}
-	if req.Mode == ModeUsers {
-		job := &attack.UsersJob{Setup: setup, Users: userPlan, Wait: wait}
-		ru.job = job
-		ru.info.Plan = fmt.Sprintf("%s, think %s", userPlan, wait)
-	} else {
-		job := &attack.Job{Setup: setup, Plan: plan}
-		ru.job, ru.pacer = job, attack.NewPacer(plan)
-		ru.info.Plan = fmt.Sprintf("%s (%d requests)", plan, plan.Count())
-	}
+	form.URL, form.Name = results.RedactURL(req.URL), b.Setup.Options.Name
+	ru.info = RunInfo{Name: form.Name, Dir: b.Setup.Dir, Mode: req.Mode, Plan: b.Plan, Target: form.URL, Duration: d.Seconds(), Form: form}
 	ru.ctx, ru.cancel = context.WithCancel(context.Background())
 	return ru, nil
-}
-
-// runDir picks a new run directory under the runs directory.
-func (s *Server) runDir(name, prefix string) (string, string, error) {
-	if name != "" {
-		if name != filepath.Base(name) || strings.HasPrefix(name, ".") {
-			return "", "", fmt.Errorf("run name %q: want a folder name, without slashes", name)
-		}
-		dir := filepath.Join(s.cfg.RunsDir, name)
-		if _, err := os.Stat(filepath.Join(dir, results.ManifestFile)); err == nil {
-			return "", "", fmt.Errorf("%s: %w (pick another name)", dir, attack.ErrRunExists)
-		}
-		return name, dir, nil
-	}
-	base := prefix + time.Now().Format("20060102-150405")
-	for i := 0; ; i++ {
-		name = base
-		if i > 0 {
-			name = fmt.Sprintf("%s-%d", base, i+1)
-		}
-		dir := filepath.Join(s.cfg.RunsDir, name)
-		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			return name, dir, nil
-		}
-	}
 }
 
 // run executes the job, samples the live stats once a second, and keeps
@@ -276,34 +212,4 @@ func (ru *run) finished() bool {
 	ru.mu.Lock()
 	defer ru.mu.Unlock()
 	return ru.end != nil
-}
-
-// parseWait reads a think time: "1s-5s" (between) or "2s" (constant), as
-// ragload users --wait does; "" is 1s-5s.
-func parseWait(s string) (attack.Wait, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return attack.Between(time.Second, 5*time.Second), nil
-	}
-	dur := func(x string) (time.Duration, error) {
-		d, err := time.ParseDuration(strings.TrimSpace(x))
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("wait %q: %q is not a duration ≥ 0 (e.g. 1s, 500ms)", s, x)
-		}
-		return d, nil
-	}
-	lo, hi, isRange := strings.Cut(s, "-")
-	a, err := dur(lo)
-	if err != nil {
-		return attack.Wait{}, err
-	}
-	w := attack.ConstantWait(a)
-	if isRange {
-		b, err := dur(hi)
-		if err != nil {
-			return w, err
-		}
-		w = attack.Between(a, b)
-	}
-	return w, w.Validate()
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/web"
 )
 
@@ -42,18 +43,6 @@ func newEvilAPI(t *testing.T) *evilAPI {
 		fmt.Fprint(w, `{"access_token":"stolen","token_type":"bearer"}`)
 	}))
 	return e
-}
-
-// waitUntil polls cond every 20 ms for up to within.
-func waitUntil(within time.Duration, cond func() bool) bool {
-	deadline := time.Now().Add(within)
-	for !cond() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	return true
 }
 
 // TestDNSRebindingRefused plays a page whose name rebinds to 127.0.0.1:
@@ -95,10 +84,10 @@ func TestDNSRebindingRefused(t *testing.T) {
 	if code, out := d.post(t, "/api/start", start); code != http.StatusOK {
 		t.Fatalf("start from the dashboard's own host: %d %v", code, out)
 	}
-	if !waitUntil(10*time.Second, func() bool { return evil.passwords.Load() > 0 }) {
+	if !testtool.Eventually(10*time.Second, func() bool { return evil.passwords.Load() > 0 }) {
 		t.Errorf("control: the run from the dashboard's own host never logged in at %s", evil.URL)
 	}
-	waitUntil(10*time.Second, func() bool {
+	testtool.Eventually(10*time.Second, func() bool {
 		_, b := d.do(t, http.MethodPost, "/api/stop", "{}")
 		return strings.Contains(b, "no run is going")
 	})

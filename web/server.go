@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	rendering "github.com/ragload/ragload/results/render" // web has a func render
 	"github.com/ragload/ragload/targets"
 )
 
@@ -391,7 +392,7 @@ func render(rep *results.Report, rules []results.Threshold) (string, results.Ver
 		return "", results.Verdict{}, err
 	}
 	var b bytes.Buffer
-	if err := results.Write(&b, results.FormatText, rep); err != nil {
+	if err := rendering.Write(&b, rendering.FormatText, rep); err != nil {
 		return "", results.Verdict{}, err
 	}
 	return b.String(), rep.Verdict, nil

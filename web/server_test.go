@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/web"
 )
@@ -50,20 +52,15 @@ func TestWebAPI(t *testing.T) {
 	if code, out := d.post(t, "/api/rate", `{"rate":40}`); code != http.StatusOK {
 		t.Errorf("set rate 40: %d %v", code, out)
 	}
-	deadline := time.Now().Add(15 * time.Second)
-	for {
-		m, err := results.ReadManifest(info["dir"].(string))
-		if err == nil && m.Status == results.StatusComplete {
-			// 20/s for a moment, then 40/s: about 80 in 2 s.
-			if m.Completed < 60 || m.Completed > 90 || m.Planned != m.Sent || m.Mode != "attack" {
-				t.Errorf("completed %d, sent %d of %d planned, in mode %s; want about 80 of as many, in attack", m.Completed, m.Sent, m.Planned, m.Mode)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the run in %s did not complete: %v", runsDir, err)
-		}
-		time.Sleep(100 * time.Millisecond)
+	var m *results.Manifest
+	testtool.WaitFor(t, 15*time.Second, "the run in "+runsDir+" to complete", func() bool {
+		var err error
+		m, err = results.ReadManifest(info["dir"].(string))
+		return err == nil && m.Status == results.StatusComplete
+	})
+	// 20/s for a moment, then 40/s: about 80 in 2 s.
+	if m.Completed < 60 || m.Completed > 90 || m.Planned != m.Sent || m.Mode != "attack" {
+		t.Errorf("completed %d, sent %d of %d planned, in mode %s; want about 80 of as many, in attack", m.Completed, m.Sent, m.Planned, m.Mode)
 	}
 	_, text := d.do(t, http.MethodGet, "/api/report?run=r1", "")
 	var rep struct{ Report string }
@@ -149,4 +146,29 @@ func TestRunEventForm(t *testing.T) {
 		}
 	}
 	t.Error("the run did not end in 10 s after a stop")
+}
+
+// TestStartPacingWait starts a users run whose think time is "pacing:3s"
+// from the form, as ragload users --wait takes it (the page's own parser
+// took only "1s-5s" and "2s" and answered 400): the plan and run.json say
+// pacing.
+func TestStartPacingWait(t *testing.T) {
+	t.Parallel()
+	d := dashboard(t)
+	code, info := d.post(t, "/api/start", `{"url":"`+d.API+`","mode":"users","users":2,"wait":"pacing:3s","duration":"1s","name":"paced"}`)
+	if code != http.StatusOK {
+		t.Fatalf("start with wait pacing:3s: %d %v", code, info)
+	}
+	if plan, _ := info["plan"].(string); !strings.Contains(plan, "think pacing every 3s") {
+		t.Errorf("plan %q, want the pacing think time", plan)
+	}
+	var m *results.Manifest
+	testtool.WaitFor(t, 15*time.Second, "the paced run to end", func() bool {
+		var err error
+		m, err = results.ReadManifest(filepath.Join(d.Runs, "paced"))
+		return err == nil && m.Status == results.StatusComplete
+	})
+	if m.Users == nil || m.Users.Wait != "pacing every 3s" || m.Mode != "users" {
+		t.Errorf("run.json: mode %s, users %+v; want users pacing every 3s", m.Mode, m.Users)
+	}
 }

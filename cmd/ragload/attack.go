@@ -9,13 +9,13 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type attackOptions struct {
 	runOptions
 	planOptions
-	job   *attack.Job
-	rules []results.Threshold
+	run *attack.Built
 }
 
 func newAttackCmd(s *streams, runF func(context.Context, *attackOptions) error) *cobra.Command {
@@ -44,17 +44,17 @@ complete.`,
   ragload attack --url http://127.0.0.1:8000 --rate 0 --max-workers 64 --duration 10s`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if o.URL == "" {
-				return usageErrorf("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
+			spec, err := o.planOptions.spec(c.Flags(), &o.runOptions, "")
+			if err != nil {
+				return err
 			}
-			var err error
-			if o.job, o.rules, err = openJob(c.Flags(), &o.runOptions, &o.planOptions, ""); err != nil {
+			if o.run, err = o.build(spec); err != nil {
 				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
-			return runJob(c.Context(), s, &o.job.Setup, o.job, describePlan(o.job.Plan), o.rules, o.Format, o.Quiet, o.Record)
+			return o.runOptions.run(c.Context(), s, o.run)
 		},
 	}
 	cmd.Flags().StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")
@@ -63,15 +63,8 @@ complete.`,
 	return cmd
 }
 
-func describePlan(p attack.Plan) string {
-	if p.Unbounded() {
-		return p.String() + " (as many requests as the workers send)"
-	}
-	return fmt.Sprintf("%s (%d requests)", p, p.Count())
-}
-
 // printReport judges rep by rules and renders it to stdout in format, one
-// of results.Formats (checked with the flags). minSamples, when > 0, is
+// of render.Formats (checked with the flags). minSamples, when > 0, is
 // --min-samples; else the run's own (its manifest's), else the default.
 func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string, minSamples uint64) error {
 	if m := rep.Manifest; minSamples == 0 && m != nil {
@@ -80,7 +73,7 @@ func printReport(s *streams, rep *results.Report, rules []results.Threshold, for
 	if err := rep.Judge(rules, minSamples); err != nil {
 		return &usageError{err}
 	}
-	if err := results.Write(s.Out, format, rep); err != nil {
+	if err := render.Write(s.Out, format, rep); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	return nil

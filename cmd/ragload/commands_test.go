@@ -33,7 +33,7 @@ func TestNewAttackCmd(t *testing.T) {
 		{name: "bad rate", args: "-u http://x --rate fast", wantErr: `rate "fast"`},
 		{name: "stages with duration", args: "-u http://x --stages 10s:5 -d 5s", wantErr: "--duration does not apply with --stages"},
 		{name: "bad stage", args: "-u http://x --stages 10s", wantErr: "want duration:rate"},
-		{name: "rate and ramp", args: "-u http://x --rate 5 --ramp 1:2", wantErr: "--rate, --ramp and --stages are mutually exclusive"},
+		{name: "rate and ramp", args: "-u http://x --rate 5 --ramp 1:2", wantErr: "if any flags in the group [rate ramp stages] are set none of the others can be"},
 		{name: "zero duration", args: "-u http://x -d 0s", wantErr: "--duration must be > 0"},
 		{name: "start rate without stages", args: "-u http://x --start-rate 5", wantErr: "--start-rate applies only with --stages"},
 		{name: "bad threshold", args: "-u http://x -t p95<fast", wantErr: `threshold "p95<fast"`},
@@ -53,17 +53,17 @@ func TestNewAttackCmd(t *testing.T) {
 			if expectErr(t, err, tt.wantErr) {
 				return
 			}
-			if s := got.job.Plan.String(); s != tt.wantPlan {
+			if s := got.run.Rate.Plan.String(); s != tt.wantPlan {
 				t.Errorf("plan %q, want %q", s, tt.wantPlan)
 			}
-			if n := got.job.Plan.Count(); n != tt.wantCount {
+			if n := got.run.Rate.Plan.Count(); n != tt.wantCount {
 				t.Errorf("count %d, want %d", n, tt.wantCount)
 			}
-			if o := got.job.Options; o.MaxLag != tt.wantLag || o.MaxWorkers != tt.wantWorkers {
+			if o := got.run.Setup.Options; o.MaxLag != tt.wantLag || o.MaxWorkers != tt.wantWorkers {
 				t.Errorf("max lag %s, max workers %d; want %s, %d", o.MaxLag, o.MaxWorkers, tt.wantLag, tt.wantWorkers)
 			}
-			if got.job.Seed == 0 || got.job.Options.Name == "" || !strings.HasPrefix(got.job.Dir, "runs/") {
-				t.Errorf("defaults: seed %d, name %q, dir %q", got.job.Seed, got.job.Options.Name, got.job.Dir)
+			if got.run.Setup.Seed == 0 || got.run.Setup.Options.Name == "" || !strings.HasPrefix(got.run.Setup.Dir, "runs/") {
+				t.Errorf("defaults: seed %d, name %q, dir %q", got.run.Setup.Seed, got.run.Setup.Options.Name, got.run.Setup.Dir)
 			}
 		})
 	}
@@ -71,14 +71,14 @@ func TestNewAttackCmd(t *testing.T) {
 
 func TestParseRate(t *testing.T) {
 	for in, want := range map[string]float64{"50": 50, "50/s": 50, "50/1s": 50, "100/1m": 100.0 / 60, "5/500ms": 10, "0.5": 0.5} {
-		got, err := parseRate(in)
+		got, err := attack.ParseRate(in)
 		if err != nil || math.Abs(got-want) > 1e-9 {
-			t.Errorf("parseRate(%q) = %g, %v; want %g", in, got, err, want)
+			t.Errorf("attack.ParseRate(%q) = %g, %v; want %g", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "x", "5/x", "5/0s", "-1", "2e6"} {
-		if _, err := parseRate(in); err == nil {
-			t.Errorf("parseRate(%q) accepted", in)
+		if _, err := attack.ParseRate(in); err == nil {
+			t.Errorf("attack.ParseRate(%q) accepted", in)
 		}
 	}
 }
@@ -90,10 +90,10 @@ func TestRunOptionsNaming(t *testing.T) {
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
-	if got.job.Options.Name != "base" || got.job.Seed != 0 {
-		t.Errorf("name %q seed %d; want the folder's name and the explicit seed 0", got.job.Options.Name, got.job.Seed)
+	if got.run.Setup.Options.Name != "base" || got.run.Setup.Seed != 0 {
+		t.Errorf("name %q seed %d; want the folder's name and the explicit seed 0", got.run.Setup.Options.Name, got.run.Setup.Seed)
 	}
-	if strings.Join(got.job.Thresholds, ",") != "failures<1%,p95<1500ms" || strings.Join(got.job.Marks, ",") != "p50<1s,p99<3s" {
-		t.Errorf("thresholds %q marks %q", got.job.Thresholds, got.job.Marks)
+	if strings.Join(got.run.Setup.Thresholds, ",") != "failures<1%,p95<1500ms" || strings.Join(got.run.Setup.Marks, ",") != "p50<1s,p99<3s" {
+		t.Errorf("thresholds %q marks %q", got.run.Setup.Thresholds, got.run.Setup.Marks)
 	}
 }

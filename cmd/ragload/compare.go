@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/compare"
+	"github.com/ragload/ragload/results/render"
 )
 
 type compareOptions struct {
@@ -30,7 +31,7 @@ type compareOptions struct {
 var errRegression = errors.New("regression")
 
 func newCompareCmd(s *streams, runF func(context.Context, *compareOptions) error) *cobra.Command {
-	o := &compareOptions{MaxRegression: percentValue(results.DefaultMaxRegression), Alpha: results.DefaultAlpha}
+	o := &compareOptions{MaxRegression: percentValue(compare.DefaultMaxRegression), Alpha: compare.DefaultAlpha}
 	cmd := &cobra.Command{
 		Use:   "compare [flags] <base> <new>",
 		Short: "Compare stored runs for regressions, with significance tests",
@@ -59,17 +60,12 @@ different plans among them), 3 unreadable or damaged input.`,
 		Example: `  ragload compare runs/base runs/new
   ragload compare 'runs/base-*' 'runs/new-*' --format markdown
   ragload compare runs/base runs/new --skip 10s --max-regression 5%`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 2 {
-				return usageErrorf("%s needs two arguments, the base and the new runs, got %d", cmd.CommandPath(), len(args))
-			}
-			return nil
-		},
+		Args: cobra.ExactArgs(2),
 		RunE: func(c *cobra.Command, args []string) error {
 			o.Base, o.New = args[0], args[1]
 			switch {
-			case !slices.Contains(results.CompareFormats, o.Format):
-				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.CompareFormats, " "))
+			case !slices.Contains(render.CompareFormats, o.Format):
+				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(render.CompareFormats, " "))
 			case o.Alpha <= 0 || o.Alpha >= 1:
 				return usageErrorf("--alpha must be between 0 and 1, got %g", o.Alpha)
 			case o.MaxFailureRise < 0 || o.MaxFailureRise > 100:
@@ -85,10 +81,10 @@ different plans among them), 3 unreadable or damaged input.`,
 	}
 	fs := cmd.Flags()
 	fs.Var(&o.MaxRegression, "max-regression", `how much worse a percentile may get before it is a regression ("10%" or 0.1)`)
-	fs.Float64Var(&o.Alpha, "alpha", results.DefaultAlpha, "significance level of the tests")
-	fs.Float64Var(&o.MaxFailureRise, "max-failure-rise", 100*results.DefaultMaxFailureRise, "rise of the failure rate, in percentage points, that is a regression")
+	fs.Float64Var(&o.Alpha, "alpha", compare.DefaultAlpha, "significance level of the tests")
+	fs.Float64Var(&o.MaxFailureRise, "max-failure-rise", 100*compare.DefaultMaxFailureRise, "rise of the failure rate, in percentage points, that is a regression")
 	fs.DurationVar(&o.Skip, "skip", 0, "leave out the first part of each run (warm-up)")
-	fs.StringVarP(&o.Format, "format", "f", results.FormatText, "output format: "+strings.Join(results.CompareFormats, ", "))
+	fs.StringVarP(&o.Format, "format", "f", render.FormatText, "output format: "+strings.Join(render.CompareFormats, ", "))
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the sampling and bootstrap (the same files and seed give the same answer)")
 	fs.BoolVar(&o.AllowPartial, "allow-partial", false, "compare what is readable of damaged results files instead of failing")
 	fs.BoolVar(&o.AllowPlans, "allow-different-plans", false, "compare runs of different plans (rate, duration, users, mode) instead of refusing, with a warning")
@@ -96,11 +92,11 @@ different plans among them), 3 unreadable or damaged input.`,
 }
 
 func runCompare(s *streams, o *compareOptions) error {
-	opts := results.CompareOptions{
+	opts := compare.Options{
 		MaxRegression: float64(o.MaxRegression), Alpha: o.Alpha, MaxFailureRise: o.MaxFailureRise / 100,
 		Skip: o.Skip, Seed: o.Seed,
 	}
-	var sides [2]*results.Side
+	var sides [2]*compare.Side
 	var inputs [2][]results.Input
 	for i, arg := range []string{o.Base, o.New} {
 		var err error
@@ -111,21 +107,21 @@ func runCompare(s *streams, o *compareOptions) error {
 	if f := results.SharedFile(inputs[0], inputs[1]); f != "" {
 		return usageErrorf("%s and %s are the same run (both read %s): compare two different runs", o.Base, o.New, f)
 	}
-	if d, others := results.PlanDifference(manifests(inputs[0]), manifests(inputs[1])); d != "" && !o.AllowPlans {
+	if d, others := compare.PlanDifference(manifests(inputs[0]), manifests(inputs[1])); d != "" && !o.AllowPlans {
 		return usageErrorf("the plans differ: %s has %q, %s has %q: compare runs of one plan, or pass --allow-different-plans",
 			o.Base, d, o.New, strings.Join(others, `", "`))
 	}
 	for i, arg := range []string{o.Base, o.New} {
 		var err error
-		if sides[i], err = results.LoadSide(arg, inputs[i], opts); err != nil {
+		if sides[i], err = compare.Load(arg, inputs[i], opts); err != nil {
 			return err
 		}
 		if len(sides[i].Damaged) > 0 && !o.AllowPartial {
 			return errors.Join(sides[i].Damaged...)
 		}
 	}
-	c := results.Compare(sides[0], sides[1], opts)
-	if err := results.WriteComparison(s.Out, o.Format, c); err != nil {
+	c := compare.Runs(sides[0], sides[1], opts)
+	if err := render.Comparison(s.Out, o.Format, c); err != nil {
 		return fmt.Errorf("write comparison: %w", err)
 	}
 	if c.Regression {
@@ -143,22 +139,4 @@ func manifests(inputs []results.Input) []*results.Manifest {
 		}
 	}
 	return ms
-}
-
-// percentValue is a flag that reads "10%" or 0.1 as a fraction.
-type percentValue float64
-
-func (p *percentValue) String() string { return fmt.Sprintf("%g%%", 100*float64(*p)) }
-func (p *percentValue) Type() string   { return "percent" }
-func (p *percentValue) Set(s string) error {
-	pct := strings.HasSuffix(s, "%")
-	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || f < 0 {
-		return fmt.Errorf("%q is not a percent (10%%) or fraction (0.1)", s)
-	}
-	if pct {
-		f /= 100
-	}
-	*p = percentValue(f)
-	return nil
 }

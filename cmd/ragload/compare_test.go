@@ -20,7 +20,7 @@ func TestNewCompareCmd(t *testing.T) {
 		{name: "different plans", args: "a b --allow-different-plans", want: compareOptions{Base: "a", New: "b", MaxRegression: 0.1, Alpha: 0.05, MaxFailureRise: 0.5, Format: "text", Seed: 1, AllowPlans: true}},
 		{name: "percent", args: "a b --max-regression 5% --skip 10s -f markdown", want: compareOptions{Base: "a", New: "b", MaxRegression: 0.05, Alpha: 0.05, MaxFailureRise: 0.5, Skip: 10 * time.Second, Format: "markdown", Seed: 1}},
 		{name: "fraction", args: "a b --max-regression 0.2 --alpha 0.01", want: compareOptions{Base: "a", New: "b", MaxRegression: 0.2, Alpha: 0.01, MaxFailureRise: 0.5, Format: "text", Seed: 1}},
-		{name: "one side", args: "a", wantErr: "needs two arguments"},
+		{name: "one side", args: "a", wantErr: "accepts 2 arg(s), received 1"},
 		{name: "bad format", args: "a b -f csv", wantErr: `--format "csv" isn't one of [text markdown json]`},
 		{name: "bad alpha", args: "a b --alpha 2", wantErr: "--alpha must be between 0 and 1"},
 		{name: "bad percent", args: "a b --max-regression lots", wantErr: `"lots" is not a percent`},

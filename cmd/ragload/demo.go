@@ -7,11 +7,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/targets"
 )
@@ -42,31 +42,6 @@ A fault is KIND,for=D[,every=D][,start=D], where KIND is
   trickle[=D]  the body 16 bytes at a time (bytes=N), D apart (default 50ms)
 for example --fault 503,every=10s,for=2s --fault slow=5s,every=20s,for=3s,start=5s.
 Short-lived tokens (--token-ttl 2s) make ragload renew them every second or so.`
-
-// faultsValue is a repeatable --fault flag (demo.ParseFault).
-type faultsValue struct{ fs *[]demo.Fault }
-
-func (v faultsValue) Type() string { return "fault" }
-
-func (v faultsValue) String() string {
-	if v.fs == nil {
-		return ""
-	}
-	specs := make([]string, len(*v.fs))
-	for i, f := range *v.fs {
-		specs[i] = f.String()
-	}
-	return strings.Join(specs, " ")
-}
-
-func (v faultsValue) Set(s string) error {
-	f, err := demo.ParseFault(s)
-	if err != nil {
-		return err
-	}
-	*v.fs = append(*v.fs, f)
-	return nil
-}
 
 func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs := cmd.Flags()
@@ -113,6 +88,7 @@ type demoOptions struct {
 	runOptions
 	planOptions
 	demoFlags
+	run *attack.Built
 }
 
 func newDemoCmd(s *streams, runF func(context.Context, *demoOptions) error) *cobra.Command {
@@ -136,30 +112,34 @@ Every attack flag applies; "ragload demo serve" runs only the API.
   ragload demo serve --addr 127.0.0.1:8000`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			job, rules, err := openJob(c.Flags(), &o.runOptions, &o.planOptions, "demo-")
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
+				return fmt.Errorf("start the demo API: %w", err)
+			}
+			defer ln.Close()
+			o.URL = "http://" + ln.Addr().String()
+			spec, err := o.planOptions.spec(c.Flags(), &o.runOptions, "demo-")
+			if err != nil {
+				return err
+			}
+			if o.run, err = o.build(spec); err != nil {
 				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
 			users := map[string]string{}
-			for _, cr := range job.Credentials {
+			for _, cr := range o.run.Setup.Credentials {
 				users[cr.Username] = cr.Password
-			}
-			ln, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				return fmt.Errorf("start the demo API: %w", err)
 			}
 			ctx, stop := context.WithCancel(context.Background()) // outlives Ctrl-C until the run has drained
 			defer stop()
 			served := make(chan error, 1)
 			go func() { served <- demo.Serve(ctx, ln, demo.New(o.config(users))) }()
-			job.Target = "http://" + ln.Addr().String()
 			if !o.Quiet {
-				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", job.Target)
+				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", o.URL)
 			}
-			runErr := runJob(c.Context(), s, &job.Setup, job, describePlan(job.Plan), rules, o.Format, o.Quiet, o.Record)
+			runErr := o.runOptions.run(c.Context(), s, o.run)
 			stop()
 			if err := <-served; err != nil && runErr == nil {
 				runErr = err
@@ -192,7 +172,7 @@ loadtestpassword); more can register at /api/v1/auth/register.
 			cred := targets.CredentialFromEnv(os.Getenv)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
-				return usageErrorf("--addr %q: %v", addr, err)
+				return usageErrorf("--addr %q: %w", addr, err)
 			}
 			fmt.Fprintf(s.ErrOut, "ragload: demo API on http://%s (user %s); Ctrl-C stops\n", ln.Addr(), cred.Username)
 			err = demo.Serve(c.Context(), ln, demo.New(d.config(map[string]string{cred.Username: cred.Password})))

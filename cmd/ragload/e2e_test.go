@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 func TestDemoCommandPasses(t *testing.T) {
@@ -68,7 +69,7 @@ func TestSlowServerFails(t *testing.T) {
 			Reasons []string `json:"reasons"`
 		} `json:"verdict"`
 	}
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitVerdict || doc.Verdict.Pass || doc.Schema != results.JSONSchema {
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitVerdict || doc.Verdict.Pass || doc.Schema != render.JSONSchema {
 		t.Fatalf("json report: exit %d, err %v, %+v", code, err, doc)
 	}
 }

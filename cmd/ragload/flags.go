@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -11,31 +10,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/demo"
 )
-
-// parseRate reads a rate as vegeta writes it: "50" or "50/s" per second,
-// "100/1m", "5/500ms".
-func parseRate(s string) (float64, error) {
-	num, per, hasPer := strings.Cut(strings.TrimSpace(s), "/")
-	f, err := strconv.ParseFloat(num, 64)
-	if err != nil {
-		return 0, fmt.Errorf("rate %q: want a number of requests, optionally per a duration (50, 50/s, 100/1m)", s)
-	}
-	if hasPer {
-		if per != "" && (per[0] < '0' || per[0] > '9') {
-			per = "1" + per // "50/s" means 50/1s
-		}
-		d, err := time.ParseDuration(per)
-		if err != nil || d <= 0 {
-			return 0, fmt.Errorf("rate %q: %q is not a positive duration", s, per)
-		}
-		f /= d.Seconds()
-	}
-	if f < 0 || f > attack.MaxRate || math.IsNaN(f) {
-		return 0, fmt.Errorf("rate %q is outside 0–%g/s", s, float64(attack.MaxRate))
-	}
-	return f, nil
-}
 
 // rateValue is a --rate flag: requests per second, ≥ 0 (0 is unbounded,
 // which the plan accepts only with --max-workers).
@@ -49,7 +25,7 @@ func (r rateValue) String() string {
 }
 func (r rateValue) Type() string { return "rate" }
 func (r rateValue) Set(s string) error {
-	f, err := parseRate(s)
+	f, err := attack.ParseRate(s)
 	if err != nil {
 		return err
 	}
@@ -76,10 +52,10 @@ func (r *rampValue) Set(s string) error {
 		return fmt.Errorf("ramp %q: want from:to, e.g. 10:200", s)
 	}
 	var err error
-	if r.from, err = parseRate(a); err != nil {
+	if r.from, err = attack.ParseRate(a); err != nil {
 		return err
 	}
-	if r.to, err = parseRate(b); err != nil {
+	if r.to, err = attack.ParseRate(b); err != nil {
 		return err
 	}
 	r.set = true
@@ -110,39 +86,12 @@ func (v *stagesValue) String() string {
 }
 func (v *stagesValue) Type() string { return "duration:" + v.what() + ",..." }
 func (v *stagesValue) Set(s string) error {
-	stages, err := parseStages(s, v.what())
+	stages, err := attack.ParseStages(s, v.what())
 	if err != nil {
 		return err
 	}
 	v.stages = stages
 	return nil
-}
-
-// parseStages reads "duration:target,..."; unit names the target in
-// messages ("rate" or "users").
-func parseStages(s, unit string) ([]attack.Stage, error) {
-	var out []attack.Stage
-	var total time.Duration
-	for i, part := range strings.Split(s, ",") {
-		d, r, ok := strings.Cut(strings.TrimSpace(part), ":")
-		if !ok {
-			return nil, fmt.Errorf("stage %d %q: want duration:%s, e.g. 30s:50", i+1, part, unit)
-		}
-		dur, err := time.ParseDuration(d)
-		if err != nil || dur <= 0 {
-			return nil, fmt.Errorf("stage %d %q: %q is not a positive duration", i+1, part, d)
-		}
-		if dur > math.MaxInt64-total { // the plan's length would overflow
-			return nil, fmt.Errorf("stage %d %q: the stages last longer than %s", i+1, part, time.Duration(math.MaxInt64))
-		}
-		total += dur
-		rate, err := parseRate(r)
-		if err != nil {
-			return nil, fmt.Errorf("stage %d: %w", i+1, err)
-		}
-		out = append(out, attack.Stage{Duration: dur, Target: rate})
-	}
-	return out, nil
 }
 
 // noArgs rejects positional arguments as a usage error (cobra's own
@@ -185,5 +134,88 @@ func (l *sendLimits) apply(o *attack.Options) error {
 		return usageErrorf("--max-lag 0 would drop every request not sent at its exact due time: give a duration (default %s), or -1s never to drop", attack.DefaultMaxLag)
 	}
 	o.MaxWorkers, o.MaxLag = l.MaxWorkers, l.MaxLag
+	return nil
+}
+
+// waitValue is a --wait flag (attack.ParseWait).
+type waitValue struct{ w attack.Wait }
+
+func (v *waitValue) String() string { return v.w.String() }
+func (v *waitValue) Type() string   { return "wait" }
+func (v *waitValue) Set(s string) error {
+	w, err := attack.ParseWait(s)
+	if err != nil {
+		return err
+	}
+	v.w = w
+	return nil
+}
+
+// percentValue is a flag that reads "10%" or 0.1 as a fraction.
+type percentValue float64
+
+func (p *percentValue) String() string { return fmt.Sprintf("%g%%", 100*float64(*p)) }
+func (p *percentValue) Type() string   { return "percent" }
+func (p *percentValue) Set(s string) error {
+	pct := strings.HasSuffix(s, "%")
+	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
+	if err != nil || f < 0 {
+		return fmt.Errorf("%q is not a percent (10%%) or fraction (0.1)", s)
+	}
+	if pct {
+		f /= 100
+	}
+	*p = percentValue(f)
+	return nil
+}
+
+// floatsValue is a flag of comma-separated numbers.
+type floatsValue struct{ v *[]float64 }
+
+func (f *floatsValue) String() string {
+	if f.v == nil {
+		return ""
+	}
+	var parts []string
+	for _, x := range *f.v {
+		parts = append(parts, strconv.FormatFloat(x, 'g', -1, 64))
+	}
+	return strings.Join(parts, ",")
+}
+func (f *floatsValue) Type() string { return "rates" }
+func (f *floatsValue) Set(s string) error {
+	*f.v = nil
+	for _, part := range strings.Split(s, ",") {
+		r, err := attack.ParseRate(strings.TrimSpace(part))
+		if err != nil {
+			return err
+		}
+		*f.v = append(*f.v, r)
+	}
+	return nil
+}
+
+// faultsValue is a repeatable --fault flag (demo.ParseFault).
+type faultsValue struct{ fs *[]demo.Fault }
+
+func (v faultsValue) Type() string { return "fault" }
+
+func (v faultsValue) String() string {
+	if v.fs == nil {
+		return ""
+	}
+	specs := make([]string, len(*v.fs))
+	for i, f := range *v.fs {
+		specs[i] = f.String()
+	}
+	return strings.Join(specs, " ")
+}
+
+func (v faultsValue) Set(s string) error {
+	f, err := demo.ParseFault(s)
+	if err != nil {
+		return err
+	}
+	*v.fs = append(*v.fs, f)
 	return nil
 }

@@ -35,9 +35,9 @@ func FuzzParseRate(f *testing.F) {
 		if len(s) > 1024 {
 			t.Skip("input too large")
 		}
-		if r, err := parseRate(s); err == nil {
+		if r, err := attack.ParseRate(s); err == nil {
 			if !fuzzRateOK(r) {
-				t.Fatalf("parseRate(%q) = %g, want a finite rate within 0–%g", s, r, float64(attack.MaxRate))
+				t.Fatalf("attack.ParseRate(%q) = %g, want a finite rate within 0–%g", s, r, float64(attack.MaxRate))
 			}
 			var v float64
 			rv := rateValue{&v}
@@ -45,7 +45,7 @@ func FuzzParseRate(f *testing.F) {
 			if err != nil || v != r { // 0 too: the plan decides (unbounded, with --max-workers)
 				t.Fatalf("--rate %q: %g, %v; want %g", s, v, err, r)
 			}
-			if back, err := parseRate(rv.String()); err != nil || back != r {
+			if back, err := attack.ParseRate(rv.String()); err != nil || back != r {
 				t.Fatalf("--rate %q: String %q parses to %g, %v", s, rv.String(), back, err)
 			}
 		}
@@ -79,7 +79,7 @@ func FuzzParseStages(f *testing.F) {
 		if len(s) > 4096 {
 			t.Skip("input too large")
 		}
-		stages, err := parseStages(s, "rate")
+		stages, err := attack.ParseStages(s, "rate")
 		if err != nil {
 			return
 		}
@@ -96,7 +96,7 @@ func FuzzParseStages(f *testing.F) {
 			}
 		}
 		v := stagesValue{stages: stages}
-		back, err := parseStages(v.String(), "rate")
+		back, err := attack.ParseStages(v.String(), "rate")
 		if err != nil || !reflect.DeepEqual(back, stages) {
 			t.Fatalf("%q: String %q parses to %v, %v; want %v", s, v.String(), back, err, stages)
 		}
@@ -123,7 +123,7 @@ func FuzzParseWait(f *testing.F) {
 		if len(s) > 1024 {
 			t.Skip("input too large")
 		}
-		w, err := parseWait(s)
+		w, err := attack.ParseWait(s)
 		if err != nil {
 			return
 		}

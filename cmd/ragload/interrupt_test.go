@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,11 +15,13 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
 )
 
@@ -131,12 +135,8 @@ func (p *process) waitReady(t *testing.T) {
 // waitStderr waits until stderr shows want.
 func (p *process) waitStderr(t *testing.T, want string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(p.stderr.String(), want) {
-		if time.Now().After(deadline) {
-			t.Fatalf("stderr did not show %q within 10s:\n%s", want, p.stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond)
+	if !testtool.Eventually(10*time.Second, func() bool { return strings.Contains(p.stderr.String(), want) }) {
+		t.Fatalf("stderr did not show %q within 10s:\n%s", want, p.stderr.String())
 	}
 }
 
@@ -177,6 +177,35 @@ func interruptAPI(t *testing.T, cfg demo.Config) string {
 	}
 	_, url := demoAPI(t, cfg)
 	return url
+}
+
+// apiTraffic counts what the demo API was asked: logins begun, other
+// requests begun and answered.
+type apiTraffic struct{ logins, begun, answered atomic.Int64 }
+
+// watchedAPI is interruptAPI that counts its traffic, for tests to wait
+// for a phase of the run instead of sleeping.
+func watchedAPI(t *testing.T, cfg demo.Config) (string, *apiTraffic) {
+	t.Helper()
+	cfg.Sigma = -1
+	cfg.LoginLatency = 600 * time.Millisecond
+	if cfg.QueryLatency == 0 {
+		cfg.QueryLatency, cfg.EnhancedLatency, cfg.DocumentsLatency = 150*time.Millisecond, 300*time.Millisecond, 30*time.Millisecond
+	}
+	tr := &apiTraffic{}
+	api := demo.New(cfg)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/auth/login") {
+			tr.logins.Add(1)
+			api.ServeHTTP(w, r)
+			return
+		}
+		tr.begun.Add(1)
+		api.ServeHTTP(w, r)
+		tr.answered.Add(1)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, tr
 }
 
 // writeStream writes a recorded stream for replay: n requests over d,
@@ -447,11 +476,12 @@ func TestInterruptDuringLogin(t *testing.T) {
 	for _, c := range interruptCases {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
-			url := interruptAPI(t, demo.Config{})
+			url, traffic := watchedAPI(t, demo.Config{})
 			dir := runDir(t)
 			p := startRagload(t, c.args(t, url, dir)...)
 			p.waitReady(t)
-			time.Sleep(200 * time.Millisecond) // the login takes 600 ms
+			// The login takes 600 ms: signal once it has begun.
+			testtool.WaitFor(t, 10*time.Second, "the login", func() bool { return traffic.logins.Load() > 0 })
 			p.signal(t, syscall.SIGINT)
 			code := p.wait(t, 10*time.Second)
 			if code != exitInterrupt {
@@ -502,7 +532,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			t.Parallel()
-			url := interruptAPI(t, slow)
+			url, traffic := watchedAPI(t, slow)
 			dir := runDir(t)
 			rec := filepath.Join(t.TempDir(), "stream.jsonl")
 			args := slices.Clone(c.args)
@@ -511,11 +541,17 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 			}
 			p := startRagload(t, append(args, "-u", url, "-o", dir, "--seed", "3")...)
 			p.waitReady(t)
-			time.Sleep(1500 * time.Millisecond) // past the login: requests in flight, some /health done
+			// Past the login: some /health answered, queries in flight.
+			testtool.WaitFor(t, 10*time.Second, "answers and requests in flight", func() bool {
+				answered := traffic.answered.Load()
+				return answered > 0 && traffic.begun.Load() > answered
+			})
 			p.signal(t, syscall.SIGINT)
 			// Once the first is caught (two signals pending at once would
 			// merge into one), and requests are still in flight:
 			p.waitStderr(t, "ragload: stopping:")
+			// Kept: a pause for the drain to be under way in the child; it
+			// shows nothing to wait for (the queries stay in flight 5 s).
 			time.Sleep(300 * time.Millisecond)
 			start := time.Now()
 			p.signal(t, syscall.SIGINT)

@@ -7,7 +7,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
-	"github.com/ragload/ragload/results"
 )
 
 // planOptions are the open-model plan flags (attack, demo).
@@ -31,67 +30,47 @@ func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.D
 	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
 	o.sendLimits.addFlags(fs)
 	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" (exactly 1/rate apart) or "poisson" (exponential gaps, seeded by --seed)`)
+	cmd.MarkFlagsMutuallyExclusive("rate", "ramp", "stages")
 }
 
 // plan builds the load plan from the rate flags.
 func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
 	var p attack.Plan
-	set := 0
-	for _, f := range []string{"rate", "ramp", "stages"} {
-		if fs.Changed(f) {
-			set++
-		}
-	}
-	if set > 1 {
-		return p, usageErrorf("--rate, --ramp and --stages are mutually exclusive: give one plan")
-	}
 	switch {
+	case fs.Changed("stages") && fs.Changed("duration"):
+		return p, usageErrorf("--duration does not apply with --stages (the stages give the length)")
+	case fs.Changed("start-rate") && !fs.Changed("stages"):
+		return p, usageErrorf("--start-rate applies only with --stages")
 	case fs.Changed("stages"):
-		if fs.Changed("duration") {
-			return p, usageErrorf("--duration does not apply with --stages (the stages give the length)")
-		}
 		p = attack.Staged(o.StartRate, o.Stages.stages)
+	case o.Duration <= 0:
+		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
 	case fs.Changed("ramp"):
 		p = attack.Ramp(o.Ramp.from, o.Ramp.to, o.Duration)
-	case o.Rate == 0:
-		// vegeta's -rate=0: a benchmark of top speed, not an open model.
+	case o.Rate == 0: // vegeta's -rate=0: a benchmark of top speed, not an open model
 		if o.MaxWorkers == 0 {
 			return p, usageErrorf("--rate 0 (as fast as the workers go) requires --max-workers")
-		}
-		if o.Arrivals == attack.ArrivalsPoisson {
-			return p, usageErrorf("--arrivals poisson needs a rate > 0")
 		}
 		p = attack.Unbounded(o.Duration)
 	default:
 		p = attack.Constant(o.Rate, o.Duration)
 	}
-	if fs.Changed("start-rate") && !fs.Changed("stages") {
-		return p, usageErrorf("--start-rate applies only with --stages")
-	}
-	if o.Duration <= 0 {
-		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
-	}
 	if err := p.Validate(); err != nil {
-		return p, usageErrorf("%v", err)
+		return p, &usageError{err}
 	}
 	return p, nil
 }
 
-// openJob builds an open-model job from the shared and plan flags.
-func openJob(fs *pflag.FlagSet, ro *runOptions, po *planOptions, prefix string) (*attack.Job, []results.Threshold, error) {
-	plan, err := po.plan(fs)
+// spec is the open-model run the flags ask for.
+func (o *planOptions) spec(fs *pflag.FlagSet, ro *runOptions, prefix string) (attack.Spec, error) {
+	plan, err := o.plan(fs)
 	if err != nil {
-		return nil, nil, err
+		return attack.Spec{}, err
 	}
-	setup, rules, err := ro.setup(fs, prefix)
+	spec, err := ro.spec(fs, attack.ModeRate, prefix)
 	if err != nil {
-		return nil, nil, err
+		return spec, err
 	}
-	if po.Arrivals != attack.ArrivalsEven && po.Arrivals != attack.ArrivalsPoisson {
-		return nil, nil, usageErrorf("--arrivals %q isn't one of [even poisson]", po.Arrivals)
-	}
-	if err := po.apply(&setup.Options); err != nil {
-		return nil, nil, err
-	}
-	return &attack.Job{Setup: setup, Plan: plan, Arrivals: po.Arrivals}, rules, nil
+	spec.Plan, spec.Arrivals = plan, o.Arrivals
+	return spec, o.apply(&spec.Options)
 }

@@ -4,16 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/ragload/ragload/internal/atomicfile"
-	"io"
-	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/plot"
 )
 
@@ -107,72 +102,41 @@ among them), 3 unreadable or damaged input.`,
 }
 
 func runPlot(s *streams, o *plotOptions) error {
-	items, err := plotInputs(o.Paths)
+	inputs, err := plot.Inputs(o.Paths)
 	if err != nil {
 		return &usageError{err}
 	}
-	var inputs []results.Input
-	nsweeps := 0
-	for _, it := range items {
-		if it.sweep != "" {
-			nsweeps++
-		} else {
-			inputs = append(inputs, it.run)
-		}
+	p := plot.New(plot.WithTitle(o.Title), plot.WithEvery(o.Every), plot.WithMaxPoints(o.Points), plot.WithTarget(plot.Target(inputs)))
+	added, err := p.AddInputs(inputs)
+	if err != nil {
+		return err
 	}
-	p := plot.New(plot.WithTitle(o.Title), plot.WithEvery(o.Every), plot.WithMaxPoints(o.Points), plot.WithTarget(p95Target(inputs)))
-	var damaged []error
-	// The shards of a run are one run: grouped where the first comes.
-	groups := results.GroupShards(inputs)
-	first := map[string][]results.Input{}
-	for _, g := range groups {
-		first[g[0].Path] = g
-	}
-	nruns := len(groups)
-	for _, it := range items {
-		if it.sweep != "" {
-			if err := p.AddSweepDir(it.sweep); err != nil {
-				return fmt.Errorf("sweep %s: %w", it.sweep, err)
-			}
-			continue
-		}
-		g, ok := first[it.run.Path]
-		if !ok {
-			continue // a later shard of a run already added
-		}
-		delete(first, it.run.Path)
-		err := p.AddShards(g)
-		var de *results.DamagedError
-		switch {
-		case errors.As(err, &de):
-			damaged = append(damaged, err)
-		case err != nil:
-			return err
-		}
-	}
-	where, size, err := writePlot(s.Out, o.Output, p)
+	size, err := p.WriteFile(o.Output, s.Out)
 	if err != nil {
 		return err
 	}
 	var what []string
-	if nsweeps > 0 {
-		what = append(what, plural(nsweeps, "sweep"))
+	if added.Sweeps > 0 {
+		what = append(what, plural(added.Sweeps, "sweep"))
 	}
-	if len(inputs) > 0 || nsweeps == 0 {
-		what = append(what, plural(nruns, "run"), fmt.Sprintf("buckets of %s", p.Every()))
+	if added.Runs > 0 || added.Sweeps == 0 {
+		what = append(what, plural(added.Runs, "run"), fmt.Sprintf("buckets of %s", p.Every()))
+	}
+	where := o.Output
+	if where == "-" {
+		where = "the plot to stdout"
 	}
 	fmt.Fprintf(s.ErrOut, "ragload: wrote %s (%s, %d KB)\n", where, strings.Join(what, ", "), (size+1023)/1024)
-	if o.Every > 0 && len(inputs) > 0 && p.Every() != o.Every {
+	if o.Every > 0 && added.Runs > 0 && p.Every() != o.Every {
 		fmt.Fprintf(s.ErrOut, "ragload: warning: --every %s makes more than %d buckets of a run; used %s\n", o.Every, plot.MaxBuckets, p.Every())
 	}
-	loadErr := errors.Join(damaged...)
-	if loadErr == nil {
+	if len(added.Damaged) == 0 {
 		return nil
 	}
 	if !o.AllowPartial {
-		return loadErr
+		return errors.Join(added.Damaged...)
 	}
-	for _, err := range damaged {
+	for _, err := range added.Damaged {
 		fmt.Fprintf(s.ErrOut, "ragload: warning: plotted up to the damage: %v\n", err)
 	}
 	return nil
@@ -183,92 +147,4 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return fmt.Sprintf("%d %ss", n, what)
-}
-
-// plotInput is one input of the page: a capacity sweep's directory or a
-// run.
-type plotInput struct {
-	sweep string
-	run   results.Input
-}
-
-// plotInputs resolves the arguments in order: a directory holding a
-// sweep.json (named or matched by a glob) is a capacity sweep, anything
-// else goes through results.Resolve as a run. A glob that matches no sweep
-// is resolved as it is, so runs/sweep1/step-* plots the steps as runs.
-func plotInputs(paths []string) ([]plotInput, error) {
-	var out []plotInput
-	runs := func(p string) error {
-		ins, err := results.Resolve([]string{p})
-		for _, in := range ins {
-			out = append(out, plotInput{run: in})
-		}
-		return err
-	}
-	for _, p := range paths {
-		if !strings.ContainsAny(p, "*?[") {
-			if plot.IsSweepDir(p) {
-				out = append(out, plotInput{sweep: p})
-			} else if err := runs(p); err != nil {
-				return nil, err
-			}
-			continue
-		}
-		matches, err := filepath.Glob(p)
-		if err != nil || !slices.ContainsFunc(matches, plot.IsSweepDir) {
-			if err := runs(p); err != nil { // the pattern's own errors
-				return nil, err
-			}
-			continue
-		}
-		for _, m := range matches {
-			if plot.IsSweepDir(m) {
-				out = append(out, plotInput{sweep: m})
-				continue
-			}
-			ins, err := results.Resolve([]string{m})
-			if err != nil {
-				return nil, err
-			}
-			for _, in := range ins {
-				out = append(out, plotInput{run: in})
-			}
-		}
-	}
-	return out, nil
-}
-
-// p95Target is the first manifest's overall p95 threshold, else the
-// default's 2 s.
-func p95Target(inputs []results.Input) time.Duration {
-	for _, in := range inputs {
-		if in.Manifest == nil {
-			continue
-		}
-		ths, err := results.ParseThresholds(in.Manifest.Thresholds, false)
-		if err != nil {
-			continue
-		}
-		for _, t := range ths {
-			if t.Endpoint == "" && t.Metric == "p95" && t.LimitDur > 0 {
-				return t.LimitDur
-			}
-		}
-		break
-	}
-	return plot.DefaultTarget
-}
-
-// writePlot writes the page to stdout ("-") or to a file, atomically: a
-// temporary file renamed into place, so a failed write leaves no half page.
-func writePlot(stdout io.Writer, output string, p *plot.Plot) (where string, size int64, err error) {
-	if output == "-" {
-		n, err := p.WriteTo(stdout)
-		return "the plot to stdout", n, err
-	}
-	n, err := atomicfile.Write(output, 0o644, p.WriteTo)
-	if err != nil {
-		return "", 0, fmt.Errorf("write plot %q: %w", output, err)
-	}
-	return output, n, nil
 }

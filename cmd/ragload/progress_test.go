@@ -61,12 +61,15 @@ func TestProgressLine(t *testing.T) {
 func TestProgressViewNotTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	v := newProgressView(&buf)
-	if v.tty || v.every() != 5*time.Second {
-		t.Fatalf("a buffer is a terminal (tty %v, every %s)", v.tty, v.every())
+	if v.TTY || v.Every() != 5*time.Second {
+		t.Fatalf("a buffer is a terminal (tty %v, every %s)", v.TTY, v.Every())
 	}
-	v.update(attack.Progress{Elapsed: time.Second, Duration: 2 * time.Second, Done: 1, Planned: 2})
-	v.finish()
+	v.Update(attack.Progress{Elapsed: time.Second, Duration: 2 * time.Second, Done: 1, Planned: 2})
+	v.Finish()
 	if out := buf.String(); strings.Contains(out, "\r") || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, "ragload: 1s/2s") {
 		t.Errorf("output %q", out)
 	}
 }
+
+// progressLine is a progress line as ragload prints it.
+func progressLine(p attack.Progress) string { return "ragload: " + p.String() }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/replay"
-	"github.com/ragload/ragload/results"
 )
 
 type replayOptions struct {
@@ -28,8 +27,7 @@ type replayOptions struct {
 	SkipBad      bool
 	sendLimits
 
-	job   *attack.ReplayJob
-	rules []results.Threshold
+	run *attack.Built
 }
 
 func newReplayCmd(s *streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -63,12 +61,7 @@ flat memory.`,
   ragload replay --from-access-log /var/log/nginx/access.log --url http://127.0.0.1:8000
   ragload targets --export vegeta-json --url http://127.0.0.1:8000 -o targets.json
   ragload replay --from-vegeta targets.json --rate 100 --duration 1m --url http://127.0.0.1:8000`,
-		Args: func(c *cobra.Command, args []string) error {
-			if len(args) > 1 {
-				return usageErrorf("%s takes one stream file, got %d arguments", c.CommandPath(), len(args))
-			}
-			return nil
-		},
+		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.Stream = args[0]
@@ -84,33 +77,29 @@ flat memory.`,
 			if err != nil {
 				return &usageError{err}
 			}
-			setup, rules, err := o.setup(c.Flags(), "replay-")
+			spec, err := o.spec(c.Flags(), attack.ModeReplay, "replay-")
 			if err != nil {
 				return err
 			}
-			// Shards take lines by index mod N of the scaled stream.
-			if open, info, err = replay.Sharded(open, info, setup.Shard.Index, setup.Shard.Count); err != nil {
-				return &usageError{err}
-			}
-			if err := o.apply(&setup.Options); err != nil {
+			spec.Replay = attack.ReplaySource{Open: open, Info: info, Name: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
+			if err := o.apply(&spec.Options); err != nil {
 				return err
 			}
-			o.job = &attack.ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
-				Source: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
-			o.rules = rules
-			if info.Skipped > 0 && !o.Quiet {
-				fmt.Fprintf(s.ErrOut, "ragload: skipped %d bad lines (first: %s)\n", info.Skipped, info.BadLine)
+			if o.run, err = o.build(spec); err != nil {
+				return err
 			}
-			for _, n := range info.Notes {
-				if !o.Quiet {
+			if info := o.run.Replay.Info; !o.Quiet {
+				if info.Skipped > 0 {
+					fmt.Fprintf(s.ErrOut, "ragload: skipped %d bad lines (first: %s)\n", info.Skipped, info.BadLine)
+				}
+				for _, n := range info.Notes {
 					fmt.Fprintln(s.ErrOut, "ragload: note:", n)
 				}
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
-			what := fmt.Sprintf("replay of %s (%d requests over %s at speed %g)", source, info.Count, info.Duration.Round(time.Millisecond), o.Speed)
-			return runJob(c.Context(), s, &o.job.Setup, o.job, what, rules, o.Format, o.Quiet, o.Record)
+			return o.runOptions.run(c.Context(), s, o.run)
 		},
 	}
 	fs := cmd.Flags()
@@ -138,7 +127,7 @@ func (o *replayOptions) check(c *cobra.Command) error {
 		}
 	}
 	switch {
-	case o.URL == "":
+	case o.URL == "": // before the source is opened
 		return usageErrorf("--url is required (where to send the stream, e.g. http://127.0.0.1:8000)")
 	case sources != 1:
 		return usageErrorf("give one source: a stream file, --from-access-log or --from-vegeta")

@@ -11,7 +11,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type reportOptions struct {
@@ -86,8 +88,8 @@ The verdict decides the exit code whatever the format.`,
 				return usageErrorf("--every must be > 0, got %s", o.Every)
 			case o.ByEndpoint && o.Every == 0:
 				return usageErrorf("--by-endpoint applies only with --every")
-			case o.Every > 0 && !slices.Contains(results.SeriesFormats, o.Format):
-				return usageErrorf("--every does not apply to --format %s (use one of [%s])", o.Format, strings.Join(results.SeriesFormats, " "))
+			case o.Every > 0 && !slices.Contains(render.SeriesFormats, o.Format):
+				return usageErrorf("--every does not apply to --format %s (use one of [%s])", o.Format, strings.Join(render.SeriesFormats, " "))
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
@@ -96,7 +98,7 @@ The verdict decides the exit code whatever the format.`,
 		},
 	}
 	cmd.Flags().StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s"`)
-	cmd.Flags().StringVarP(&o.Format, "format", "f", results.FormatText, formatUsage)
+	cmd.Flags().StringVarP(&o.Format, "format", "f", render.FormatText, formatUsage)
 	cmd.Flags().DurationVar(&o.Every, "every", 0, "add a time series: a row per window of this length, e.g. 10s")
 	cmd.Flags().BoolVar(&o.ByEndpoint, "by-endpoint", false, "with --every, a series per endpoint as well as the total")
 	cmd.Flags().BoolVar(&o.AllowPartial, "allow-partial", false, "judge what is readable of a damaged results file instead of failing")
@@ -107,13 +109,13 @@ The verdict decides the exit code whatever the format.`,
 
 // formatUsage is the help of every --format flag: "report format: text,
 // json, markdown, csv or junit" (shell completion reads the values from it).
-var formatUsage = "report format: " + strings.Join(results.Formats[:len(results.Formats)-1], ", ") +
-	" or " + results.Formats[len(results.Formats)-1]
+var formatUsage = "report format: " + strings.Join(render.Formats[:len(render.Formats)-1], ", ") +
+	" or " + render.Formats[len(render.Formats)-1]
 
-// checkFormat rejects a --format value that is not one of results.Formats.
+// checkFormat rejects a --format value that is not one of render.Formats.
 func checkFormat(format string) error {
-	if !slices.Contains(results.Formats, format) {
-		return usageErrorf("--format %q isn't one of [%s]", format, strings.Join(results.Formats, " "))
+	if !slices.Contains(render.Formats, format) {
+		return usageErrorf("--format %q isn't one of [%s]", format, strings.Join(render.Formats, " "))
 	}
 	return nil
 }
@@ -140,8 +142,8 @@ func runReport(s *streams, o *reportOptions) error {
 	if m := rep.Manifest; m != nil {
 		base, marks = m.Thresholds, m.Marks
 	}
-	if err := checkThresholdFlags(o.Thresholds); err != nil {
-		return err
+	if _, err := results.ParseThresholds(o.Thresholds, false); err != nil { // before the manifest's own
+		return usageErrorf("--threshold: %w", err)
 	}
 	for _, list := range []struct {
 		field string
@@ -149,13 +151,13 @@ func runReport(s *streams, o *reportOptions) error {
 	}{{"thresholds", base}, {"marks", marks}} {
 		for i, e := range list.exprs {
 			if _, err := results.ParseThreshold(e); err != nil {
-				return usageErrorf("%s: %s[%d]: %v", manifestPath(inputs), list.field, i, err)
+				return usageErrorf("%s: %s[%d]: %w", manifestPath(inputs), list.field, i, err)
 			}
 		}
 	}
-	rules, err := results.Rules(base, marks, o.Thresholds)
+	rules, err := attack.Rules(base, nil, marks, o.Thresholds)
 	if err != nil {
-		return usageErrorf("%v", err)
+		return specError(err)
 	}
 	if o.Every > 0 {
 		// A damaged file was reported by Load and reads the same again.
@@ -163,7 +165,7 @@ func runReport(s *streams, o *reportOptions) error {
 		var de *results.DamagedError
 		switch {
 		case errors.Is(err, results.ErrTooManyWindows):
-			return usageErrorf("--every: %v", err)
+			return usageErrorf("--every: %w", err)
 		case err != nil && !errors.As(err, &de):
 			return err
 		}
@@ -178,14 +180,6 @@ func runReport(s *streams, o *reportOptions) error {
 		return loadErr
 	}
 	return verdictErr(rep.Verdict)
-}
-
-// checkThresholdFlags names the flag of a bad --threshold.
-func checkThresholdFlags(exprs []string) error {
-	if _, err := results.ParseThresholds(exprs, false); err != nil {
-		return usageErrorf("--threshold: %v", err)
-	}
-	return nil
 }
 
 // manifestPath names the manifest a report takes its thresholds from: the
@@ -206,10 +200,10 @@ func manifestPath(inputs []results.Input) string {
 // reportSweep prints a sweep's summary again; each step is a run that
 // report reads on its own.
 func reportSweep(s *streams, o *reportOptions, sw *results.Sweep) error {
-	if !slices.Contains(results.SweepFormats, o.Format) {
-		return usageErrorf("a sweep reports as one of [%s], not %q (report a step directory for the other formats)", strings.Join(results.SweepFormats, " "), o.Format)
+	if !slices.Contains(render.SweepFormats, o.Format) {
+		return usageErrorf("a sweep reports as one of [%s], not %q (report a step directory for the other formats)", strings.Join(render.SweepFormats, " "), o.Format)
 	}
-	if err := results.WriteSweepReport(s.Out, o.Format, sw); err != nil {
+	if err := render.Sweep(s.Out, o.Format, sw); err != nil {
 		return fmt.Errorf("write sweep: %w", err)
 	}
 	if !sw.Found {

@@ -14,6 +14,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 func TestNewReportCmd(t *testing.T) {
@@ -102,7 +103,7 @@ func storedRun(t *testing.T) string {
 func TestReportFormats(t *testing.T) {
 	t.Parallel()
 	dir := storedRun(t)
-	for _, f := range results.Formats {
+	for _, f := range render.Formats {
 		for _, c := range []struct {
 			threshold string
 			code      int

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 // TestReportSummary: runs against the demo API (with 5xx, 429 and reset
@@ -62,7 +63,7 @@ func TestReportSummary(t *testing.T) {
 		{dir("shard-*")},
 		{filepath.Join(dir("attack"), results.ResultsFile)},
 	} {
-		for _, format := range results.Formats {
+		for _, format := range render.Formats {
 			args := append([]string{"report", "-f", format, "-t", "p99<5s", "-t", "failures<50%"}, paths...)
 			out, errOut, code := ragload(t, args...)
 			rawOut, rawErrOut, rawCode := ragload(t, append(args, "--raw")...)
@@ -70,7 +71,7 @@ func TestReportSummary(t *testing.T) {
 				t.Errorf("report %q: from summaries (exit %d):\n%s%s\nfrom the results (exit %d):\n%s%s",
 					args[1:], code, out, errOut, rawCode, rawOut, rawErrOut)
 			}
-			if format == results.FormatText {
+			if format == render.FormatText {
 				wantContains(t, fmt.Sprint(paths), out, "TOTAL")
 			}
 		}

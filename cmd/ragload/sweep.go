@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/render"
 )
 
 type sweepOptions struct {
@@ -63,33 +63,30 @@ interrupted.`,
   ragload demo serve --workers 8 --query-latency 40ms … & ragload sweep --url http://127.0.0.1:8000 --from 25`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if o.URL == "" {
-				return usageErrorf("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
-			}
-			if !slices.Contains(results.SweepFormats, o.Format) {
-				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(results.SweepFormats, " "))
+			if !slices.Contains(render.SweepFormats, o.Format) {
+				return usageErrorf("--format %q isn't one of [%s]", o.Format, strings.Join(render.SweepFormats, " "))
 			}
 			if o.Record != "" {
 				return usageErrorf("--record does not apply to a sweep (record an attack at the rate you want)")
 			}
-			if o.Arrivals != attack.ArrivalsEven && o.Arrivals != attack.ArrivalsPoisson {
-				return usageErrorf("--arrivals %q isn't one of [even poisson]", o.Arrivals)
-			}
 			format := o.Format
-			o.Format = results.FormatText // steps are judged, not printed
-			setup, rules, err := o.setup(c.Flags(), "sweep-")
+			o.Format = render.FormatText // steps are judged, not printed
+			spec, err := o.spec(c.Flags(), attack.ModeSweep, "sweep-")
 			o.Format = format
 			if err != nil {
 				return err
 			}
-			if err := o.apply(&setup.Options); err != nil {
+			spec.Arrivals = o.Arrivals
+			spec.Sweep = attack.SweepSpec{From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
+				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth}
+			if err := o.apply(&spec.Options); err != nil {
 				return err
 			}
-			if setup.Shard.Sharded() && len(o.Steps) == 0 {
-				return usageErrorf("a sharded sweep needs --steps: the search decides each step from the merged verdict, which one shard cannot see")
+			b, err := o.build(spec)
+			if err != nil {
+				return err
 			}
-			o.job = &attack.SweepJob{Setup: setup, From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
-				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth, Arrivals: o.Arrivals, Rules: rules}
+			o.job = b.Sweep
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
@@ -124,7 +121,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 	if sw == nil {
 		return err
 	}
-	if werr := results.WriteSweepReport(s.Out, o.Format, sw); werr != nil && err == nil {
+	if werr := render.Sweep(s.Out, o.Format, sw); werr != nil && err == nil {
 		err = fmt.Errorf("write sweep: %w", werr)
 	}
 	switch {
@@ -134,32 +131,6 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 		return errInterrupted
 	case !sw.Found:
 		return errNoCapacity
-	}
-	return nil
-}
-
-// floatsValue is a flag of comma-separated numbers.
-type floatsValue struct{ v *[]float64 }
-
-func (f *floatsValue) String() string {
-	if f.v == nil {
-		return ""
-	}
-	var parts []string
-	for _, x := range *f.v {
-		parts = append(parts, strconv.FormatFloat(x, 'g', -1, 64))
-	}
-	return strings.Join(parts, ",")
-}
-func (f *floatsValue) Type() string { return "rates" }
-func (f *floatsValue) Set(s string) error {
-	*f.v = nil
-	for _, part := range strings.Split(s, ",") {
-		r, err := parseRate(strings.TrimSpace(part))
-		if err != nil {
-			return err
-		}
-		*f.v = append(*f.v, r)
 	}
 	return nil
 }

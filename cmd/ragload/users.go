@@ -2,15 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
-	"github.com/ragload/ragload/results"
 )
 
 type usersOptions struct {
@@ -22,12 +18,11 @@ type usersOptions struct {
 	Wait       waitValue
 	Iterations int
 
-	job   *attack.UsersJob
-	rules []results.Threshold
+	run *attack.Built
 }
 
 func newUsersCmd(s *streams, runF func(context.Context, *usersOptions) error) *cobra.Command {
-	o := &usersOptions{Wait: waitValue{attack.Between(time.Second, 5*time.Second)}, Stages: stagesValue{unit: "users"}}
+	o := &usersOptions{Wait: waitValue{attack.DefaultWait}, Stages: stagesValue{unit: "users"}}
 	cmd := &cobra.Command{
 		Use:   "users --url <base-url> [flags]",
 		Short: "Run closed-loop virtual users with think time (Locust's model) and judge them",
@@ -52,27 +47,22 @@ requests per second per user).`,
   ragload users --url http://127.0.0.1:8000 --users 20 --iterations 10 --wait pacing:2s`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			if o.URL == "" {
-				return usageErrorf("--url is required (the API's base URL, e.g. http://127.0.0.1:8000)")
-			}
 			plan, err := o.plan(c)
 			if err != nil {
 				return err
 			}
-			setup, rules, err := o.setup(c.Flags(), "users-", fmt.Sprintf("users>=%d", plan.Wanted()))
+			spec, err := o.spec(c.Flags(), attack.ModeUsers, "users-")
 			if err != nil {
 				return err
 			}
-			o.job = &attack.UsersJob{Setup: setup, Users: plan, Wait: o.Wait.w, Iterations: o.Iterations}
-			o.rules = rules
-			if w := o.job.SharedAccounts(); w != "" { // also in run.json
-				o.warn(w)
+			spec.Users, spec.Wait, spec.Iterations = plan, o.Wait.w, o.Iterations
+			if o.run, err = o.build(spec); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
-			what := fmt.Sprintf("%s, think %s", plan, o.Wait.w)
-			return runJob(c.Context(), s, &o.job.Setup, o.job, what, rules, o.Format, o.Quiet, o.Record)
+			return o.runOptions.run(c.Context(), s, o.run)
 		},
 	}
 	cmd.Flags().StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")
@@ -113,79 +103,8 @@ func (o *usersOptions) plan(c *cobra.Command) (attack.UserPlan, error) {
 		}
 		p = attack.Spawn(o.Users, o.SpawnRate, o.RunTime)
 	}
-	if o.Iterations < 0 {
-		return p, usageErrorf("--iterations must be ≥ 0, got %d", o.Iterations)
-	}
 	if err := p.Validate(); err != nil {
-		return p, usageErrorf("%v", err)
+		return p, &usageError{err}
 	}
 	return p, nil
-}
-
-// waitValue is a --wait flag.
-type waitValue struct{ w attack.Wait }
-
-func (v *waitValue) String() string { return v.w.String() }
-func (v *waitValue) Type() string   { return "wait" }
-func (v *waitValue) Set(s string) error {
-	w, err := parseWait(s)
-	if err != nil {
-		return err
-	}
-	v.w = w
-	return nil
-}
-
-// parseWait reads Locust's wait times: "1s-5s" or "between:1s-5s",
-// "2s" or "constant:2s", "pacing:3s", "throughput:0.5".
-func parseWait(s string) (attack.Wait, error) {
-	kind, arg, ok := strings.Cut(s, ":")
-	if !ok {
-		kind, arg = "", s
-	}
-	dur := func(x string) (time.Duration, error) {
-		d, err := time.ParseDuration(strings.TrimSpace(x))
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("wait %q: %q is not a duration ≥ 0 (e.g. 1s, 500ms)", s, x)
-		}
-		return d, nil
-	}
-	var w attack.Wait
-	switch kind {
-	case "", "between", "constant":
-		lo, hi, isRange := strings.Cut(arg, "-")
-		if kind == "between" && !isRange {
-			return w, fmt.Errorf("wait %q: between needs min-max, e.g. between:1s-5s", s)
-		}
-		if kind == "constant" && isRange {
-			return w, fmt.Errorf("wait %q: constant takes one duration", s)
-		}
-		a, err := dur(lo)
-		if err != nil {
-			return w, err
-		}
-		w = attack.ConstantWait(a)
-		if isRange {
-			b, err := dur(hi)
-			if err != nil {
-				return w, err
-			}
-			w = attack.Between(a, b)
-		}
-	case "pacing":
-		d, err := dur(arg)
-		if err != nil {
-			return w, err
-		}
-		w = attack.Pacing(d)
-	case "throughput":
-		f, err := strconv.ParseFloat(arg, 64)
-		if err != nil || f <= 0 {
-			return w, fmt.Errorf("wait %q: throughput needs requests per second per user > 0", s)
-		}
-		w = attack.Throughput(f)
-	default:
-		return w, fmt.Errorf("wait %q: kind %q isn't one of [between constant pacing throughput]", s, kind)
-	}
-	return w, w.Validate()
 }

@@ -20,9 +20,9 @@ func TestParseWait(t *testing.T) {
 		"throughput:0.5": attack.Pacing(2 * time.Second),
 	}
 	for in, want := range good {
-		got, err := parseWait(in)
+		got, err := attack.ParseWait(in)
 		if err != nil || got != want {
-			t.Errorf("parseWait(%q) = %+v, %v; want %+v", in, got, err, want)
+			t.Errorf("attack.ParseWait(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
 	bad := map[string]string{
@@ -35,8 +35,8 @@ func TestParseWait(t *testing.T) {
 		"poisson:1s":   "isn't one of",
 	}
 	for in, want := range bad {
-		if _, err := parseWait(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("parseWait(%q) = %v, want an error containing %q", in, err, want)
+		if _, err := attack.ParseWait(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("attack.ParseWait(%q) = %v, want an error containing %q", in, err, want)
 		}
 	}
 }
@@ -64,10 +64,10 @@ func TestNewUsersCmd(t *testing.T) {
 			if expectErr(t, err, tt.wantErr) {
 				return
 			}
-			if s := got.job.Users.String(); s != tt.wantPlan {
+			if s := got.run.Users.Users.String(); s != tt.wantPlan {
 				t.Errorf("plan %q, want %q", s, tt.wantPlan)
 			}
-			if s := strings.Join(got.job.Thresholds, ","); s != tt.wantThresholds {
+			if s := strings.Join(got.run.Setup.Thresholds, ","); s != tt.wantThresholds {
 				t.Errorf("thresholds %q, want %q", s, tt.wantThresholds)
 			}
 		})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,10 +72,10 @@ never reach the page.`,
 			if err != nil {
 				return usageErrorf("--addr %q: want host:port, e.g. 127.0.0.1:8089", o.Addr)
 			}
-			if !isLoopback(host) && !o.AllowRemote {
+			if !web.IsLoopback(host) && !o.AllowRemote {
 				return usageErrorf("--addr %s is not a loopback address: the page can start load, so this needs --allow-remote", o.Addr)
 			}
-			if isUnspecified(host) && len(o.AllowHosts) == 0 {
+			if web.IsUnspecified(host) && len(o.AllowHosts) == 0 {
 				return usageErrorf("--addr %s listens on every interface: name the host the browser will use with --allow-host (the dashboard answers only requests for its own names)", o.Addr)
 			}
 			for _, h := range o.AllowHosts {
@@ -90,7 +89,7 @@ never reach the page.`,
 			}
 			if o.Token != "" || c.Flags().Changed("token") {
 				if err := web.CheckToken(o.Token); err != nil {
-					return usageErrorf("%s: %v", from, err)
+					return usageErrorf("%s: %w", from, err)
 				}
 			}
 			if o.MaxUsers < 1 {
@@ -116,22 +115,6 @@ never reach the page.`,
 	return cmd
 }
 
-// isLoopback reports whether host (a name or an address, "" for all
-// interfaces) is the local machine only.
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// isUnspecified reports whether host means every interface ("", 0.0.0.0, ::).
-func isUnspecified(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "" || ip != nil && ip.IsUnspecified()
-}
-
 func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	ro := runOptions{CredentialsFile: o.CredentialsFile, Username: o.Username, Password: o.Password}
 	ro.errOut = func() io.Writer { return s.ErrOut }
@@ -152,50 +135,26 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	}
 	host, _, _ := net.SplitHostPort(o.Addr)
 	hosts := append([]string(nil), o.AllowHosts...)
-	if !isUnspecified(host) {
+	if !web.IsUnspecified(host) {
 		hosts = append(hosts, o.Addr)
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
-	if !isLoopback(host) {
-		fmt.Fprintln(s.ErrOut, remoteWarning(ln.Addr().String()))
+	if !web.IsLoopback(host) {
+		fmt.Fprintln(s.ErrOut, "ragload: warning:", web.RemoteWarning(ln.Addr().String()))
 	}
 	if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
 		ln.Close()
 		return fmt.Errorf("--runs-dir: %w", err)
 	}
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard on %s (runs in %s, scenarios from %s); Ctrl-C stops\n",
-		dashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir, scenarios)
+		web.DashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir, scenarios)
 	srv := web.New(web.Config{RunsDir: o.RunsDir, Tool: "ragload " + toolVersion(), Credentials: creds, MaxUsers: o.MaxUsers,
 		Token: token, Hosts: hosts, ScenariosDir: scenarios})
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard stopped after %s\n", time.Since(start).Round(time.Second))
 	return err
-}
-
-// remoteWarning says what serving beyond loopback gives away.
-func remoteWarning(addr string) string {
-	return fmt.Sprintf("ragload: warning: serving on %s, beyond this machine: anyone who has the URL below (it carries the token) "+
-		"can start load from this machine against any URL using the configured credentials, and read all stored runs", addr)
-}
-
-// dashboardURL is the URL to open: the --addr host when it is a name, the
-// first --allow-host when --addr is every interface, else the listener's
-// address; with the token, once.
-func dashboardURL(host string, ln net.Addr, allowHosts []string, token string) string {
-	lnHost, port, _ := net.SplitHostPort(ln.String())
-	switch {
-	case isUnspecified(host) && len(allowHosts) > 0:
-		lnHost = allowHosts[0]
-		if h, _, err := net.SplitHostPort(lnHost); err == nil {
-			lnHost = h
-		}
-	case net.ParseIP(host) == nil && !isUnspecified(host):
-		lnHost = host
-	}
-	u := url.URL{Scheme: "http", Host: net.JoinHostPort(strings.Trim(lnHost, "[]"), port), Path: "/", RawQuery: url.Values{"token": {token}}.Encode()}
-	return u.String()
 }

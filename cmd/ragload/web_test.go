@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/web"
 )
 
 func TestNewWebCmd(t *testing.T) {
@@ -100,16 +103,12 @@ func startWeb(t *testing.T, o *webOptions) (string, *lockedBuffer) {
 			t.Errorf("runWeb: %v", err)
 		}
 	})
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if m := webURLLine.FindStringSubmatch(stderr.String()); m != nil {
-			return m[1], &stderr
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("runWeb printed no URL in 10 s: %q", stderr.String())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	var m []string
+	testtool.WaitFor(t, 10*time.Second, "runWeb to print its URL", func() bool {
+		m = webURLLine.FindStringSubmatch(stderr.String())
+		return m != nil
+	})
+	return m[1], &stderr
 }
 
 func getStatus(t *testing.T, rawURL, token string) int {
@@ -193,11 +192,11 @@ func TestDashboardURL(t *testing.T) {
 		{"localhost", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8089}, nil, "http://localhost:8089/?token=t%2Bk"},
 		{"0.0.0.0", ln, []string{"box.lan:80", "other"}, "http://box.lan:8089/?token=t%2Bk"},
 	} {
-		if got := dashboardURL(tt.host, tt.ln, tt.hosts, "t+k"); got != tt.want {
-			t.Errorf("dashboardURL(%s, %s, %q) = %s, want %s", tt.host, tt.ln, tt.hosts, got, tt.want)
+		if got := web.DashboardURL(tt.host, tt.ln, tt.hosts, "t+k"); got != tt.want {
+			t.Errorf("web.DashboardURL(%s, %s, %q) = %s, want %s", tt.host, tt.ln, tt.hosts, got, tt.want)
 		}
 	}
-	if w := remoteWarning("192.168.1.20:8089"); !strings.Contains(w, "can start load from this machine against any URL using the configured credentials, and read all stored runs") {
+	if w := web.RemoteWarning("192.168.1.20:8089"); !strings.Contains(w, "can start load from this machine against any URL using the configured credentials, and read all stored runs") {
 		t.Errorf("remote warning %q does not say what a holder of the URL can do", w)
 	}
 }

@@ -3,6 +3,7 @@ package plot
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 )
@@ -30,36 +31,24 @@ func cellsOf(g *grid[int]) []int {
 	return out
 }
 
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func TestGridBucketsAndCoarsens(t *testing.T) {
 	g := countGrid(time.Second, 4)
 	for _, s := range []float64{0, 0.5, 1.5, 3.9} {
 		*g.at(time.Duration(s * float64(time.Second)))++
 	}
-	if g.width != time.Second || g.lo != 0 || !equalInts(cellsOf(g), []int{2, 1, 0, 1}) {
+	if g.width != time.Second || g.lo != 0 || !slices.Equal(cellsOf(g), []int{2, 1, 0, 1}) {
 		t.Fatalf("width %s lo %d cells %v, want 1s 0 [2 1 0 1]", g.width, g.lo, cellsOf(g))
 	}
 	*g.at(4 * time.Second)++ // a fifth cell: the width doubles
-	if g.width != 2*time.Second || g.lo != 0 || !equalInts(cellsOf(g), []int{3, 1, 1}) {
+	if g.width != 2*time.Second || g.lo != 0 || !slices.Equal(cellsOf(g), []int{3, 1, 1}) {
 		t.Fatalf("width %s lo %d cells %v, want 2s 0 [3 1 1]", g.width, g.lo, cellsOf(g))
 	}
 	*g.at(-500 * time.Millisecond)++ // before the origin: cell -1
-	if g.lo != -1 || !equalInts(cellsOf(g), []int{1, 3, 1, 1}) {
+	if g.lo != -1 || !slices.Equal(cellsOf(g), []int{1, 3, 1, 1}) {
 		t.Fatalf("lo %d cells %v, want -1 [1 3 1 1]", g.lo, cellsOf(g))
 	}
 	g.widen(8 * time.Second)
-	if g.width != 8*time.Second || g.lo != -1 || !equalInts(cellsOf(g), []int{1, 5}) {
+	if g.width != 8*time.Second || g.lo != -1 || !slices.Equal(cellsOf(g), []int{1, 5}) {
 		t.Fatalf("widened: width %s lo %d cells %v, want 8s -1 [1 5]", g.width, g.lo, cellsOf(g))
 	}
 	if c := g.cell(5); c != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,10 +210,10 @@ func TestSweepData(t *testing.T) {
 		rates = append(rates, st.Rate)
 		order = append(order, float64(st.Order))
 	}
-	if want := []float64{10, 20, 40, 60, 65, 68, 70, 80}; !equalFloats(rates, want) {
+	if want := []float64{10, 20, 40, 60, 65, 68, 70, 80}; !slices.Equal(rates, want) {
 		t.Errorf("rates %v, want %v (by planned rate)", rates, want)
 	}
-	if want := []float64{1, 2, 3, 5, 7, 8, 6, 4}; !equalFloats(order, want) {
+	if want := []float64{1, 2, 3, 5, 7, 8, 6, 4}; !slices.Equal(order, want) {
 		t.Errorf("order %v, want %v (as they ran)", order, want)
 	}
 	st := s.Steps[7] // 80 rps
@@ -245,18 +246,6 @@ func TestSweepData(t *testing.T) {
 	if sw[4].Label != "sweep1 (2)" {
 		t.Errorf("the same sweep twice is labeled %q", sw[4].Label)
 	}
-}
-
-func equalFloats(a, b []float64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // TestSweepBesideRuns: a sweep leaves the runs' data as it is without it,

@@ -1,0 +1,99 @@
+package attack
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ragload/ragload/results"
+)
+
+// judge turns a step's report into its verdict.
+func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) results.SweepStep {
+	t := rep.Total
+	resp := t.Response()
+	st := results.SweepStep{
+		Rate: rate, Dir: dir, SentRate: rep.Rate(t), Throughput: throughput, Requests: t.Requests,
+		Failures: t.FailureRate(), P50: ms(resp.P50), P95: ms(resp.P95), P99: ms(resp.P99),
+		LagP99: ms(t.Quantile(99, results.ViewLag)), Verdict: results.StepPass,
+	}
+	var why []string
+	if !rep.Verdict.Pass {
+		why = append(why, rep.Verdict.Reasons...)
+	}
+	if st.SentRate < MinThroughput*rate {
+		why = append(why, fmt.Sprintf("sent only %.1f/s of %g/s", st.SentRate, rate))
+	}
+	// One answer either side of the judged window is the counting's own
+	// grain (a short step of 10 requests would fail at 9 for an answer that
+	// came a few milliseconds late), not the server falling behind.
+	if w := rep.Window.Seconds(); w > 0 && throughput*w+1 < MinThroughput*rate*w {
+		why = append(why, fmt.Sprintf("served only %.1f/s of %g/s", throughput, rate))
+	}
+	switch {
+	case rep.Total.Dropped > 0:
+		st.Verdict = results.StepGenerator
+		why = append([]string{fmt.Sprintf("ragload dropped %d (%.1f%%) of the step's requests: it could not send them in time", t.Dropped, 100*rep.DroppedShare())}, why...)
+	case rep.Saturated():
+		st.Verdict = results.StepGenerator
+		why = append([]string{strings.Join(rep.Manifest.Generator.Reasons, "; ")}, why...)
+	case st.Failures >= BadFailures || (s.p95Limit() > 0 && resp.P95 >= BadLatency*s.p95Limit()):
+		st.Verdict = results.StepBad
+	case len(why) > 0:
+		st.Verdict = results.StepFail
+	}
+	st.Reason = strings.Join(why, "; ")
+	return st
+}
+
+// p95Limit is the overall p95 threshold of the rules (2 s by default).
+func (s *search) p95Limit() time.Duration {
+	for _, t := range s.job.Rules {
+		if t.Endpoint == "" && t.Metric == "p95" && !t.Advisory {
+			return t.LimitDur
+		}
+	}
+	return 2 * time.Second
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// answer states the outcome in words.
+func (s *search) answer() {
+	sw, j := s.sweep, s.job
+	sw.Capacity, sw.Limit = s.pass, s.fail
+	top := j.To
+	if len(j.Steps) > 0 {
+		top = j.Steps[len(j.Steps)-1]
+	}
+	switch {
+	case s.stopped != nil && s.stopped.Verdict == results.StepGenerator:
+		sw.GeneratorLimited = true
+		sw.Answer = fmt.Sprintf("no capacity is claimed at or beyond %g rps: there ragload itself was the limit (%s), not the server", s.stopped.Rate, s.stopped.Reason)
+		if s.pass > 0 {
+			sw.Answer += fmt.Sprintf("; the server passed %g rps", s.pass)
+		}
+		sw.Answer += ". Spread the load over several generators (shards) to go further."
+	case s.pass == 0 && len(sw.Steps) > 0 && sw.Steps[0].Verdict != results.StepInterrupted:
+		sw.Answer = fmt.Sprintf("no capacity found: the first step, %g rps, already failed (%s)", sw.Steps[0].Rate, sw.Steps[0].Reason)
+	case s.pass == 0 && sw.Status == results.StatusInterrupted:
+		sw.Answer = "no capacity found: the sweep was interrupted before a step finished"
+	case s.pass == 0:
+		sw.Answer = "no step ran"
+	case s.fail == 0 && s.pass >= top:
+		sw.Found = true
+		sw.Answer = fmt.Sprintf("at least %g rps: every step up to %g rps passed", s.pass, top)
+	case s.fail == 0 && sw.Status == results.StatusInterrupted:
+		sw.Answer = fmt.Sprintf("%g rps passed; the sweep was interrupted before a step failed", s.pass)
+	case s.fail == 0:
+		sw.Answer = fmt.Sprintf("%g rps passed; the sweep stopped before a step failed", s.pass)
+	default:
+		sw.Found = true
+		sw.Answer = fmt.Sprintf("max sustainable ≈ %g rps (bracket [%g, %g])", s.pass, s.pass, s.fail)
+		if s.stopped != nil {
+			sw.Answer += fmt.Sprintf("; the search stopped early because %g rps failed badly (%s)", s.stopped.Rate, s.stopped.Reason)
+		} else if sw.Status == results.StatusInterrupted {
+			sw.Answer += "; the sweep was interrupted before it narrowed the bracket further"
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package compare
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results"
+)
+
+// Side is one side of a comparison: the union of one or more runs.
+type Side struct {
+	Label     string
+	Report    *results.Report
+	Manifests []*results.Manifest
+	// Seconds is the sending time the rates are computed over: the sum of
+	// the runs' windows less the skipped warm-up.
+	Seconds float64
+	// Damaged lists the *DamagedError of files read only in part.
+	Damaged []error
+	latency map[string]*reservoir // by endpoint name, TOTAL included
+	ttft    map[string]*reservoir
+}
+
+// reservoir keeps a uniform sample of at most cap values (Algorithm R).
+type reservoir struct {
+	values []float64
+	seen   int
+	cap    int
+	rng    *rand.Rand
+}
+
+func (r *reservoir) add(v float64) {
+	r.seen++
+	if len(r.values) < r.cap {
+		r.values = append(r.values, v)
+		return
+	}
+	if i := r.rng.IntN(r.seen); i < r.cap {
+		r.values[i] = v
+	}
+}
+
+// Load reads inputs as one side, leaving out each run's first Skip.
+func Load(label string, inputs []results.Input, o Options) (*Side, error) {
+	o.defaults()
+	m, merged := results.Merge(inputs)
+	b := newSideBuilder(label, m, o)
+	// Shards of one run (one run id) share their window; separate runs
+	// (repeats) add theirs up.
+	type span struct{ from, to time.Time }
+	runs := map[string]*span{}
+	for i, in := range inputs {
+		start, window, err := in.Span()
+		if err != nil {
+			return nil, err
+		}
+		key := fmt.Sprint("input ", i)
+		if in.Manifest != nil {
+			b.side.Manifests = append(b.side.Manifests, in.Manifest)
+			if in.Manifest.RunID != "" {
+				key = in.Manifest.RunID
+			}
+		}
+		if sp := runs[key]; sp == nil {
+			runs[key] = &span{start, start.Add(window)}
+		} else {
+			sp.from, sp.to = minTime(sp.from, start), maxTime(sp.to, start.Add(window))
+		}
+		from := start.Add(o.Skip)
+		d, err := results.ReadInputs([]results.Input{in}, func(r *vegeta.Result) error {
+			if !r.Timestamp.Before(from) {
+				b.add(r)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		b.side.Damaged = append(b.side.Damaged, d...)
+	}
+	for _, sp := range runs {
+		b.side.Seconds += max(sp.to.Sub(sp.from)-o.Skip, 0).Seconds()
+	}
+	side := b.finish()
+	side.Report.Warnings = append(side.Report.Warnings, merged...)
+	return side, nil
+}
+
+// sideBuilder aggregates results into a Side.
+type sideBuilder struct {
+	side    *Side
+	m       *results.Manifest
+	agg     *results.Aggregator
+	resolve *results.Resolver
+	rng     *rand.Rand
+	cap     int
+	total   string // the total's name
+}
+
+func newSideBuilder(label string, m *results.Manifest, o Options) *sideBuilder {
+	agg := results.NewAggregator(m)
+	return &sideBuilder{
+		side: &Side{Label: label, latency: map[string]*reservoir{}, ttft: map[string]*reservoir{}},
+		m:    m, agg: agg, resolve: results.NewResolverFor(m),
+		rng: rand.New(rand.NewPCG(o.Seed, uint64(len(label)))), cap: o.Samples,
+		total: agg.Total().Name,
+	}
+}
+
+func (b *sideBuilder) keep(into map[string]*reservoir, name string, v time.Duration) {
+	r := into[name]
+	if r == nil {
+		r = &reservoir{cap: b.cap, rng: b.rng}
+		into[name] = r
+	}
+	r.add(float64(v) / float64(time.Millisecond))
+}
+
+func (b *sideBuilder) add(r *vegeta.Result) {
+	b.agg.Add(r)
+	lag, _ := results.Lag(r)
+	st, streamed := results.StreamOf(r)
+	for _, name := range [2]string{b.resolve.Name(r), b.total} {
+		b.keep(b.side.latency, name, r.Latency+lag)
+		if streamed && st.Tokens > 0 {
+			b.keep(b.side.ttft, name, st.TTFT)
+		}
+	}
+}
+
+func (b *sideBuilder) finish() *Side {
+	b.side.Report = results.NewReport(b.m, b.agg, nil)
+	for _, d := range b.side.Damaged {
+		b.side.Report.Warnings = append(b.side.Report.Warnings, d.Error())
+	}
+	return b.side
+}

@@ -1,0 +1,166 @@
+package render
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/compare"
+)
+
+// t0 is the fixed start of every synthetic run.
+var t0 = time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.UTC)
+
+// testEndpoints are three endpoints, two of which share a route.
+func testEndpoints() []results.EndpointInfo {
+	return []results.EndpointInfo{
+		{Key: "query", Name: "/query (basic)", Method: "POST", Path: "/query", Weight: 3, Auth: true},
+		{Key: "query_filtered", Name: "/query (filtered)", Method: "POST", Path: "/query", Weight: 1, Auth: true},
+		{Key: "health", Name: "health", Method: "GET", Path: "/health", Weight: 1},
+	}
+}
+
+// res is a terse constructor for a result of endpoint url.
+func res(method, url string, code uint16, latency time.Duration, at time.Duration) *vegeta.Result {
+	return &vegeta.Result{Attack: "test", Code: code, Method: method, URL: url, Latency: latency, Timestamp: t0.Add(at)}
+}
+
+// evenly is n results of GET /x, gap apart from t0+offset.
+func evenly(t *testing.T, n int, gap, offset time.Duration) []*vegeta.Result {
+	t.Helper()
+	out := make([]*vegeta.Result, n)
+	for i := range out {
+		out[i] = res("GET", "http://h/x", 200, time.Millisecond, offset+time.Duration(i)*gap)
+	}
+	return out
+}
+
+// runManifest is the manifest of a complete 10 s run of testEndpoints.
+func runManifest(name string) *results.Manifest {
+	return &results.Manifest{
+		Name: name, Mode: "attack", Target: "http://api.test", Status: results.StatusComplete,
+		Started: t0, SendEnded: t0.Add(10 * time.Second), Ended: t0.Add(11 * time.Second),
+		Planned: 20, Sent: 20, Completed: 20,
+		Scenario: results.ScenarioInfo{Endpoints: testEndpoints()},
+		Results:  []string{results.ResultsFile},
+	}
+}
+
+// queryResults returns n results of /query (basic).
+func queryResults(t *testing.T, n int) []*vegeta.Result {
+	t.Helper()
+	out := make([]*vegeta.Result, n)
+	for i := range out {
+		out[i] = res("POST", "http://api.test/query#query", 200, time.Duration(i+1)*time.Millisecond, time.Duration(i)*500*time.Millisecond)
+	}
+	return out
+}
+
+// buildReport aggregates rs into a report over m (which may be nil).
+func buildReport(t *testing.T, m *results.Manifest, rs []*vegeta.Result) *results.Report {
+	t.Helper()
+	agg := results.NewAggregator(m)
+	for _, r := range rs {
+		agg.Add(r)
+	}
+	return results.NewReport(m, agg, []string{"test.bin"})
+}
+
+// mustRules parses threshold expressions (advisory ones as marks).
+func mustRules(t *testing.T, thresholds, marks []string) []results.Threshold {
+	t.Helper()
+	ts, err := results.ParseThresholds(thresholds, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := results.ParseThresholds(marks, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(ts, ms...)
+}
+
+// writeRun writes a run directory: results.bin with rs and, when m is not
+// nil, run.json counting them.
+func writeRun(t *testing.T, dir string, m *results.Manifest, rs []*vegeta.Result) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeResults(t, filepath.Join(dir, results.ResultsFile), rs)
+	if m != nil {
+		m.Completed = uint64(len(rs))
+		m.Sent = max(m.Sent, m.Completed)
+		if err := results.WriteManifest(dir, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// writeResults writes rs to a new results file at path.
+func writeResults(t *testing.T, path string, rs []*vegeta.Result) {
+	t.Helper()
+	w, err := results.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rs {
+		if err := w.Write(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syntheticSide is a run of n results to one endpoint whose latencies are
+// lognormal (median 300 ms, sigma 0.5) times scale, sent evenly over 60 s,
+// written to a run directory and loaded as a side labelled label.
+func syntheticSide(t *testing.T, label string, n int, scale float64, seed uint64, o compare.Options) *compare.Side {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 7))
+	m := &results.Manifest{Name: label, Mode: "attack", Plan: results.Plan{Description: "constant 50/s for 1m0s"},
+		Scenario: results.ScenarioInfo{Endpoints: []results.EndpointInfo{{Key: "q", Name: "/query", Method: "POST", Path: "/q"}}},
+		Started:  t0, SendEnded: t0.Add(time.Minute), Results: []string{results.ResultsFile}}
+	rs := make([]*vegeta.Result, n)
+	for i := range rs {
+		lat := 300 * math.Exp(0.5*rng.NormFloat64()) * scale
+		rs[i] = &vegeta.Result{Code: 200, Method: "POST", URL: "http://h/q", Timestamp: t0.Add(time.Duration(i) * time.Minute / time.Duration(n)),
+			Latency: time.Duration(lat * float64(time.Millisecond))}
+	}
+	dir := filepath.Join(t.TempDir(), strings.ReplaceAll(label, "/", "_"))
+	writeRun(t, dir, m, rs)
+	ins, err := results.Resolve([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	side, err := compare.Load(label, ins, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return side
+}
+
+// TestReportRedactsTarget: a report from a manifest not read from a file
+// shows its target without the password.
+func TestReportRedactsTarget(t *testing.T) {
+	m := runManifest("redact")
+	m.Target = "http://admin:url-S3cret@api.test:8000"
+	for _, format := range []string{FormatText, FormatMarkdown, FormatJUnit} {
+		var b strings.Builder
+		if err := Write(&b, format, results.NewReport(m, results.NewAggregator(m), nil)); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(b.String(), "url-S3cret") || !strings.Contains(b.String(), "admin:xxxxx@api.test:8000") {
+			t.Errorf("%s report:\n%s", format, b.String())
+		}
+	}
+}
