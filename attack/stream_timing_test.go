@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -51,7 +52,25 @@ func streamOnce(t *testing.T, url, mode string) (*vegeta.Result, bool, int) {
 // tokens 15 ms apart, the recorded ITL (p50, p95, max) and TPOT are within
 // max(1 ms, 2%) of the spacing the server achieved (timed by the server
 // after each flush), and TPOT and the ITL median of the nominal 15 ms.
+// A client starved of CPU reads tokens late and in bursts (seen: a 405 ms
+// gap with a load of 10 on 2 cores), which no recorder can undo, so the
+// timing may take up to three streams: a starved run only ever looks
+// worse, so one within the tolerance shows the recording is that precise.
+// The structure (tokens, done, gaps counted) must hold in every stream.
 func TestStreamTokenTimings(t *testing.T) {
+	var errs []string
+	for attempt := range 3 {
+		if errs = streamTimings(t); len(errs) == 0 {
+			return
+		}
+		t.Logf("stream %d: %s", attempt+1, strings.Join(errs, "; "))
+	}
+	t.Errorf("three streams off the truth; the last: %s", strings.Join(errs, "; "))
+}
+
+// streamTimings streams once and returns how its timings miss the truth.
+func streamTimings(t *testing.T) (errs []string) {
+	t.Helper()
 	const tokens, spacing = 20, 15 * time.Millisecond
 	var mu sync.Mutex
 	var sent []time.Time // when the server flushed each token
@@ -90,6 +109,13 @@ func TestStreamTokenTimings(t *testing.T) {
 	if count != tokens-1 {
 		t.Errorf("%d gaps stored, want %d: %v", count, tokens-1, r.Headers[results.ITLHeader])
 	}
+	tpot, ok := results.TPOT(s, tt)
+	if !ok {
+		t.Fatal("no TPOT")
+	}
+	if ttft := s.TTFT; ttft <= 0 || ttft > r.Latency || tt.Last < ttft || tt.Last > r.Latency {
+		t.Errorf("TTFT %v, last token %v, latency %v: out of order", ttft, tt.Last, r.Latency)
+	}
 
 	mu.Lock()
 	var truth []time.Duration
@@ -100,15 +126,10 @@ func TestStreamTokenTimings(t *testing.T) {
 	mu.Unlock()
 	slices.Sort(truth)
 	within := func(what string, got, want time.Duration) {
-		t.Helper()
 		tol := max(time.Millisecond, want/50)
 		if d := got - want; d < -tol || d > tol {
-			t.Errorf("%s = %v, want %v ± %v (stored %s)", what, got, want, tol, r.Headers[results.ITLHeader])
+			errs = append(errs, fmt.Sprintf("%s = %v, want %v ± %v (stored %s)", what, got, want, tol, r.Headers[results.ITLHeader][0]))
 		}
-	}
-	tpot, ok := results.TPOT(s, tt)
-	if !ok {
-		t.Fatal("no TPOT")
 	}
 	within("TPOT vs the server's", tpot, trueTPOT)
 	within("TPOT vs nominal", tpot, spacing)
@@ -117,10 +138,7 @@ func TestStreamTokenTimings(t *testing.T) {
 	within("ITL p50 vs nominal", results.GapQuantile(tt.Gaps, 0.5), spacing)
 	within("ITL p95 vs the server's", results.GapQuantile(tt.Gaps, 0.95), quantile(0.95))
 	within("ITL max vs the server's", results.GapQuantile(tt.Gaps, 1), truth[len(truth)-1])
-	t.Logf("stored: %s=%s %s=%s", results.LastTokenHeader, r.Headers[results.LastTokenHeader][0], results.ITLHeader, r.Headers[results.ITLHeader][0])
-	if ttft := s.TTFT; ttft <= 0 || ttft > r.Latency || tt.Last < ttft || tt.Last > r.Latency {
-		t.Errorf("TTFT %v, last token %v, latency %v: out of order", ttft, tt.Last, r.Latency)
-	}
+	return errs
 }
 
 // TestStreamDone: a stream is done when it ends with its done event (SSE)
