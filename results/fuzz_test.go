@@ -76,8 +76,8 @@ func FuzzParseThreshold(f *testing.F) {
 		if math.IsNaN(th.Limit) || math.IsInf(th.Limit, 0) || th.Limit < 0 {
 			t.Fatalf("%q: limit %g is not a finite number ≥ 0", expr, th.Limit)
 		}
-		if th.kind == kindFailures && th.Limit > 1 {
-			t.Fatalf("%q: failure limit %g is above 1", expr, th.Limit)
+		if (th.kind == kindFailures || th.kind == kindChecks) && th.Limit > 1 {
+			t.Fatalf("%q: %s limit %g is above 1", expr, th.kind, th.Limit)
 		}
 		if th.kind == kindLatency && (th.stat == "p" && (th.quantile <= 0 || th.quantile > 100)) {
 			t.Fatalf("%q: quantile %g", expr, th.quantile)
