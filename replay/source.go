@@ -1,11 +1,11 @@
 package replay
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // Source yields the entries of a recording in non-decreasing Offset order;
@@ -81,9 +81,13 @@ func (s *endpointSet) add(name, method, rawURL string, auth bool) {
 	if s.index == nil {
 		s.index, s.keys = map[string]int{}, map[string]bool{}
 	}
+	key := targets.Slug(name)
+	if key == "" {
+		key = "endpoint"
+	}
 	s.index[id] = len(s.list)
 	s.list = append(s.list, results.EndpointInfo{
-		Key: uniqueSlug(s.keys, name), Name: name, Method: method, Path: path, Weight: 1, Auth: auth,
+		Key: targets.UniqueKey(s.keys, key), Name: name, Method: method, Path: path, Weight: 1, Auth: auth,
 	})
 }
 
@@ -97,34 +101,4 @@ func stripQuery(u string) string {
 		return "/"
 	}
 	return u
-}
-
-// uniqueSlug makes a key such as "query_basic" from a name such as
-// "/query (basic)": lower-case letters and digits joined by underscores,
-// with a numeric suffix when taken.
-func uniqueSlug(used map[string]bool, name string) string {
-	var b strings.Builder
-	sep := false
-	for _, c := range strings.ToLower(name) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if sep && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			b.WriteRune(c)
-			sep = false
-		} else {
-			sep = true
-		}
-	}
-	key := b.String()
-	if key == "" {
-		key = "endpoint"
-	}
-	for i, k := 2, key; ; i++ {
-		if !used[k] {
-			used[k] = true
-			return k
-		}
-		k = fmt.Sprintf("%s_%d", key, i)
-	}
 }
