@@ -1,6 +1,7 @@
 package replay
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -101,4 +102,59 @@ func stripQuery(u string) string {
 		return "/"
 	}
 	return u
+}
+
+// Choice is the recording to replay, one of Stream, AccessLog and Vegeta,
+// and how to play it.
+type Choice struct {
+	Stream    string // a stream file (OpenStream)
+	AccessLog string // an access log (FromAccessLog, with Seed)
+	Vegeta    string // a vegeta targets file (FromVegeta, with the fields below)
+
+	VegetaFormat string // "http" or "json"; "": from the file's extension
+	Rate         float64
+	Duration     time.Duration
+	Seed         uint64
+	SkipBad      bool
+	// Scenario is called for access logs and vegeta targets, whose
+	// requests are matched to its endpoints.
+	Scenario func() (*targets.Scenario, error)
+
+	Speed  float64 // as Scaled takes them
+	MaxGap time.Duration
+	Loops  int
+}
+
+// Open opens c's recording, scaled as c says. It returns its path (the
+// run's source) beside the Opener and its Info.
+func Open(c Choice) (Opener, Info, string, error) {
+	var (
+		open Opener
+		info Info
+		err  error
+	)
+	name := c.Stream + c.AccessLog + c.Vegeta
+	switch {
+	case name != c.Stream && name != c.AccessLog && name != c.Vegeta, name == "":
+		return nil, info, "", errors.New("replay: give one of a stream, an access log or vegeta targets")
+	case c.Stream != "":
+		open, info, err = OpenStream(c.Stream, c.SkipBad)
+	default:
+		sc, serr := c.Scenario()
+		switch {
+		case serr != nil:
+			return nil, info, "", serr
+		case c.AccessLog != "":
+			open, info, err = FromAccessLog(c.AccessLog, sc, c.Seed, c.SkipBad)
+		default:
+			open, info, err = FromVegeta(c.Vegeta, c.VegetaFormat, c.Rate, c.Duration, sc)
+		}
+	}
+	if err == nil {
+		open, info, err = Scaled(open, info, c.Speed, c.MaxGap, c.Loops)
+	}
+	if err != nil {
+		return nil, info, "", err
+	}
+	return open, info, name, nil
 }
