@@ -65,7 +65,7 @@ type Setup struct {
 	Control *Control
 
 	// loggedIn, when set, is a pool already logged in (and the auth record
-	// that goes with it): a sweep logs in once for all its steps.
+	// that goes with it): see Warm.
 	loggedIn *loggedIn
 }
 
@@ -96,6 +96,30 @@ func (s *Setup) check() (*targets.Mix, error) {
 		}
 	}
 	return targets.NewMix(s.Scenario, s.Target)
+}
+
+// Warm checks the setup, logs in once and opens one HTTP client for every
+// job that copies the setup afterwards (a sweep's steps): they share the
+// login and keep the connections warm. stop ends the tokens' refresh.
+// Interrupted while logging in, it returns the login's error with ctx
+// done.
+func (s *Setup) Warm(ctx context.Context) (stop func(), err error) {
+	if _, err := s.check(); err != nil {
+		return nil, err
+	}
+	var auth results.Manifest
+	pool, err := s.login(ctx, &auth, s.Credentials)
+	if err != nil {
+		return nil, err
+	}
+	s.loggedIn = &loggedIn{pool: pool, auth: auth.Auth}
+	authCtx, stopAuth := context.WithCancel(context.Background())
+	if pool != nil {
+		go pool.Run(authCtx)
+	}
+	client, streams := s.Options.streamingClient()
+	s.Options.shared = &sharedClient{client: client, streams: streams}
+	return stopAuth, nil
 }
 
 // basePath is the path of a base URL without its trailing slash, which
@@ -270,7 +294,7 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		s.Record.DropHeaders(s.Scenario.SecretHeaders...)
 	}
 	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record}
-	rc.unregister = onAbort(rc.abort)
+	rc.unregister = OnAbort(rc.abort)
 	return rc, nil
 }
 
@@ -307,7 +331,7 @@ func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, err
 	rc.abortMu.Unlock()
 	if aborted { // the process is exiting; abort wrote what there is
 		rc.w.Close()
-		return nil, errAborted
+		return nil, ErrAborted
 	}
 	closeErr := rc.w.Close()
 	if runErr == nil {
