@@ -118,4 +118,3 @@ func TestBootstrapChanges(t *testing.T) {
 		}
 	}
 }
-

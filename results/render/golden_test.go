@@ -102,7 +102,7 @@ func TestComparisonLegend(t *testing.T) {
 	o := compare.Options{Resamples: 200}
 	base := syntheticSide(t, "runs/base", 300, 1, 1, o)
 	cand := syntheticSide(t, "runs/new", 300, 1, 2, o) // p50, p95 tested (~), p99 too few (?)
-	cand.Report.Total.Failures += 3            // ✗ on failures
+	cand.Report.Total.Failures += 3                    // ✗ on failures
 	cand.Report.Endpoints[0].Failures += 3
 	c := compare.Runs(base, cand, o)
 	marks := map[string]bool{}

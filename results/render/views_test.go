@@ -17,8 +17,8 @@ func TestViewsDiffer(t *testing.T) {
 	type sample struct{ service, lag time.Duration }
 	tests := []struct {
 		name    string
-		sample  func(i int) sample // of 100 requests, 10 ms apart
-		gen     *results.GeneratorInfo     // the manifest's generator, if any
+		sample  func(i int) sample     // of 100 requests, 10 ms apart
+		gen     *results.GeneratorInfo // the manifest's generator, if any
 		differ  bool
 		want    []string
 		notWant []string
