@@ -69,11 +69,6 @@ type Setup struct {
 	loggedIn *loggedIn
 }
 
-type loggedIn struct {
-	pool *targets.Pool // nil when requests go without a token
-	auth results.AuthInfo
-}
-
 // check validates the target and directory and compiles the scenario; it
 // points the streaming timer at the scenario's streaming endpoints.
 func (s *Setup) check() (*targets.Mix, error) {
@@ -96,30 +91,6 @@ func (s *Setup) check() (*targets.Mix, error) {
 		}
 	}
 	return targets.NewMix(s.Scenario, s.Target)
-}
-
-// Warm checks the setup, logs in once and opens one HTTP client for every
-// job that copies the setup afterwards (a sweep's steps): they share the
-// login and keep the connections warm. stop ends the tokens' refresh.
-// Interrupted while logging in, it returns the login's error with ctx
-// done.
-func (s *Setup) Warm(ctx context.Context) (stop func(), err error) {
-	if _, err := s.check(); err != nil {
-		return nil, err
-	}
-	var auth results.Manifest
-	pool, err := s.login(ctx, &auth, s.Credentials)
-	if err != nil {
-		return nil, err
-	}
-	s.loggedIn = &loggedIn{pool: pool, auth: auth.Auth}
-	authCtx, stopAuth := context.WithCancel(context.Background())
-	if pool != nil {
-		go pool.Run(authCtx)
-	}
-	client, streams := s.Options.streamingClient()
-	s.Options.shared = &sharedClient{client: client, streams: streams}
-	return stopAuth, nil
 }
 
 // basePath is the path of a base URL without its trailing slash, which
