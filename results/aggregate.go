@@ -53,7 +53,7 @@ type Stats struct {
 
 	// views holds a distribution per latency view (viewResponse…viewGap,
 	// named ViewResponse…ViewGap), made on first use.
-	views [numViews]*dist
+	views [numViews]*Dist
 }
 
 // Indexes of the latency views in Stats.views.
@@ -88,10 +88,10 @@ func newStats(name, key string) *Stats {
 func (s *Stats) record(view int, v time.Duration) {
 	d := s.views[view]
 	if d == nil {
-		d = newDist()
+		d = NewDist()
 		s.views[view] = d
 	}
-	d.record(v)
+	d.Record(v)
 }
 
 // Failed reports whether r counts as a failure.
@@ -315,13 +315,13 @@ func (a *Aggregator) Count() uint64 { return a.count }
 func (a *Aggregator) Total() *Stats {
 	if !a.merged {
 		for v := range a.total.views {
-			var d *dist
+			var d *Dist
 			for _, s := range a.byName {
 				if s.views[v] == nil || s.Setup {
 					continue
 				}
 				if d == nil {
-					d = newDist()
+					d = NewDist()
 				}
 				d.merge(s.views[v])
 			}

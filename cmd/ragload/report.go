@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/series"
 )
 
 type reportOptions struct {
@@ -143,15 +144,15 @@ func runReport(s *streams, o *reportOptions) error {
 	}
 	if o.Every > 0 {
 		// A damaged file was reported by Load and reads the same again.
-		series, err := results.LoadSeries(inputs, rep, o.Every, o.ByEndpoint)
+		windows, err := series.Load(inputs, rep, o.Every, o.ByEndpoint)
 		var de *results.DamagedError
 		switch {
-		case errors.Is(err, results.ErrTooManyWindows):
+		case errors.Is(err, series.ErrTooManyWindows):
 			return usageErrorf("--every: %w", err)
 		case err != nil && !errors.As(err, &de):
 			return err
 		}
-		rep.Series = series
+		rep.Series = windows
 	}
 	rep.Partial = o.AllowPartial
 	if err := printReport(s, rep, rules, o.Format, o.MinSamples); err != nil {
