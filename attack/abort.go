@@ -18,8 +18,9 @@ var aborts struct {
 	fns  map[int]func() string
 }
 
-// onAbort registers fn to run on Abort; the returned func unregisters it.
-func onAbort(fn func() string) (remove func()) {
+// OnAbort registers fn to run on Abort, which shows the line fn returns
+// (none when empty); the returned func unregisters it.
+func OnAbort(fn func() string) (remove func()) {
 	aborts.mu.Lock()
 	defer aborts.mu.Unlock()
 	if aborts.fns == nil {
@@ -58,8 +59,8 @@ func Abort() []string {
 	return notes
 }
 
-// errAborted is what a run returns after Abort saved it.
-var errAborted = errors.New("the run was abandoned: the process is exiting at once")
+// ErrAborted is what a run returns after Abort saved it.
+var ErrAborted = errors.New("the run was abandoned: the process is exiting at once")
 
 // abort saves the run in a hurry: see Abort. It leaves the manifest the
 // driver is still using alone and writes a copy.

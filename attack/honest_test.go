@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/internal/machine"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
@@ -52,7 +53,7 @@ func prove(t *testing.T, measure func(attempt int) []string) {
 	t.Helper()
 	var failures []string
 	for attempt := 1; attempt <= 3; attempt++ {
-		waitQuiet()
+		machine.WaitQuiet()
 		if failures = measure(attempt); len(failures) == 0 {
 			return
 		}
@@ -60,17 +61,6 @@ func prove(t *testing.T, measure func(attempt int) []string) {
 	}
 	for _, f := range failures {
 		t.Error(f)
-	}
-}
-
-// waitQuiet waits (at most 40 s) until other processes use less than a
-// third of a core.
-func waitQuiet() {
-	deadline := time.Now().Add(40 * time.Second)
-	for time.Now().Before(deadline) {
-		if busy := attack.MachineBusy(300 * time.Millisecond); busy < 0.33 {
-			return
-		}
 	}
 }
 

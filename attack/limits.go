@@ -1,8 +1,9 @@
 package attack
 
 import (
-	"sync"
 	"time"
+
+	"github.com/ragload/ragload/attack/internal/machine"
 )
 
 // DefaultMaxLag is how late a request may leave after its due time before
@@ -17,38 +18,16 @@ import (
 // the lag alone.
 const DefaultMaxLag = time.Second
 
-// reservedFiles are the file descriptors left for everything but the
-// connections of requests in flight: the results file, the manifest,
-// logins, the dashboard, Go's runtime.
-const reservedFiles = 256
-
 // MachineMaxInFlight is the most requests this machine lets ragload hold
-// in flight at once, each on its own connection: the open-files limit (Go
-// raises the soft limit to the hard one at start) less reservedFiles, and
-// half the ephemeral port range, since every connection to one server
-// takes a local port and a closed one keeps it for TIME_WAIT's minute.
-// Past it the OS refuses sockets ("too many open files", "cannot assign
-// requested address") and requests fail for reasons that are the
-// generator's, not the server's. It is also at most DefaultConnections,
-// the idle connections the client keeps, so that every connection of a
-// request in flight can be kept alive rather than closed into TIME_WAIT. It is the default cap of every open-model
-// run (Options.MaxWorkers): at the cap, due requests wait up to MaxLag for
-// a free slot and are dropped after it.
+// in flight at once, each on its own connection: what the OS allows
+// (machine.MaxInFlight: open files, local ports). Past it the OS refuses
+// sockets ("too many open files", "cannot assign requested address") and
+// requests fail for reasons that are the generator's, not the server's.
+// It is also at most DefaultConnections, the idle connections the client
+// keeps, so that every connection of a request in flight can be kept
+// alive rather than closed into TIME_WAIT. It is the default cap of every
+// open-model run (Options.MaxWorkers): at the cap, due requests wait up to
+// MaxLag for a free slot and are dropped after it.
 func MachineMaxInFlight() uint64 {
-	machineOnce.Do(func() {
-		c := uint64(DefaultConnections)
-		if n, ok := openFilesLimit(); ok {
-			c = min(c, max(n, 2*reservedFiles)-reservedFiles)
-		}
-		if lo, hi, ok := ephemeralPorts(); ok && hi > lo {
-			c = min(c, (hi-lo+1)/2)
-		}
-		machineMax = max(c, 64)
-	})
-	return machineMax
+	return max(min(DefaultConnections, machine.MaxInFlight()), 64)
 }
-
-var (
-	machineOnce sync.Once
-	machineMax  uint64
-)

@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/internal/machine"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
@@ -97,7 +98,7 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 		t.Fatalf("%d lines recorded, want 600", len(recorded))
 	}
 
-	waitQuiet()
+	machine.WaitQuiet()
 	open, info, err := replay.OpenStream(stream, false)
 	if err != nil {
 		t.Fatal(err)
@@ -164,7 +165,7 @@ func TestReplayAccessLogBurst(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitQuiet()
+	machine.WaitQuiet()
 	rj := replayJob(t, url, open, info, nil)
 	rj.Speed = 10
 	if _, err := rj.Run(context.Background()); err != nil {

@@ -11,6 +11,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/internal/machine"
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -231,9 +232,9 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		atk.Stop()
 	}
 	inFlight := func() int64 { return int64(started.Load()) - int64(received.Load()) }
-	lim := newLimiter(int64(limit), inFlight)
+	lim := machine.NewLimiter(int64(limit), inFlight)
 	defer quitOnce.Do(func() { close(quit) })
-	g := gate{maxLag: o.maxLag(), limit: lim.limit, inFlight: inFlight}
+	g := gate{maxLag: o.maxLag(), limit: lim.Limit, inFlight: inFlight}
 	g.onDrop = func() {
 		var t vegeta.Target
 		if tr(&t) == nil && o.onDrop != nil {

@@ -65,13 +65,8 @@ type Setup struct {
 	Control *Control
 
 	// loggedIn, when set, is a pool already logged in (and the auth record
-	// that goes with it): a sweep logs in once for all its steps.
+	// that goes with it): see Warm.
 	loggedIn *loggedIn
-}
-
-type loggedIn struct {
-	pool *targets.Pool // nil when requests go without a token
-	auth results.AuthInfo
 }
 
 // check validates the target and directory and compiles the scenario; it
@@ -272,7 +267,7 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		s.Record.DropHeaders(s.Scenario.SecretHeaders...)
 	}
 	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record}
-	rc.unregister = onAbort(rc.abort)
+	rc.unregister = OnAbort(rc.abort)
 	return rc, nil
 }
 
@@ -309,7 +304,7 @@ func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, err
 	rc.abortMu.Unlock()
 	if aborted { // the process is exiting; abort wrote what there is
 		rc.w.Close()
-		return nil, errAborted
+		return nil, ErrAborted
 	}
 	closeErr := rc.w.Close()
 	if runErr == nil {

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -21,7 +20,7 @@ const (
 	ModeRate   = "rate"   // an open-model arrival rate (Job)
 	ModeUsers  = "users"  // closed-loop virtual users (UsersJob)
 	ModeReplay = "replay" // a recorded stream sent again (ReplayJob)
-	ModeSweep  = "sweep"  // a search for the highest rate that passes (SweepJob)
+	ModeSweep  = "sweep"  // a search for the highest rate that passes (package attack/sweep)
 )
 
 // DefaultRunsDir is where a run without a directory of its own goes.
@@ -79,14 +78,19 @@ type ReplaySource struct {
 	MaxGap time.Duration
 }
 
-// SweepSpec is the search of a sweep (see SweepJob).
+// SweepSpec is the search of a sweep (package attack/sweep runs it): it
+// grows the rate geometrically (by Growth) from From until a step fails,
+// then bisects to Precision; or it runs Steps. Each step sends Warmup,
+// then StepDuration that is judged.
 type SweepSpec struct {
-	From, To     float64
+	From, To     float64 // rates to search between
 	Steps        []float64
-	StepDuration time.Duration
-	Warmup       time.Duration
-	Precision    float64
-	Growth       float64
+	StepDuration time.Duration // judged part of each step
+	Warmup       time.Duration // sent first at the step's rate, not judged
+	Precision    float64       // relative width of the final bracket
+	Growth       float64       // factor between steps while no step failed
+	// Arrivals spaces each step's requests; Build sets it from the Spec's.
+	Arrivals string
 }
 
 // Runner is a job that ends with a report: Job, UsersJob or ReplayJob.
@@ -99,13 +103,14 @@ type Runner interface {
 type Built struct {
 	Setup *Setup
 	Rules []results.Threshold
-	// Job runs it, except a sweep (Sweep); Rate, Users and Replay are the
-	// same job by its type, the others nil.
+	// Job runs it, except a sweep; Rate, Users and Replay are the same job
+	// by its type, the others nil. A sweep is Sweep, which sweep.New makes
+	// the job of.
 	Job    Runner
 	Rate   *Job
 	Users  *UsersJob
 	Replay *ReplayJob
-	Sweep  *SweepJob
+	Sweep  *SweepSpec
 	// Plan describes the plan: "constant 50/s for 30s (1500 requests)".
 	Plan string
 	// Warnings are worth telling before the run (they are in run.json too).
@@ -133,33 +138,6 @@ func (e *FieldError) Unwrap() error { return e.err }
 func (e *FieldError) Rename(name string) *FieldError {
 	return &FieldError{Field: name, msg: name + strings.TrimPrefix(e.msg, e.Field), err: e.err}
 }
-
-// Rules are the rules a run is judged by: thresholds (nil: the default
-// ones) and those its scenario and mode imply (ImpliedChecks, users>=N)
-// unless a threshold judges the same metric of the same scope, the marks,
-// and extra rules over them (one on the same metric replaces it).
-func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, error) {
-	if _, err := results.ParseThresholds(extra, false); err != nil {
-		return nil, fieldErrorf("threshold", ": %w", err)
-	}
-	if thresholds == nil {
-		thresholds = results.DefaultThresholds
-	}
-	all := append([]string{}, thresholds...)
-	given, _ := results.ParseThresholds(thresholds, false) // an error is results.Rules' to return
-	for _, e := range implied {
-		t, err := results.ParseThreshold(e)
-		if err != nil || !slices.ContainsFunc(given, func(g results.Threshold) bool { return g.Endpoint == t.Endpoint && g.Metric == t.Metric }) {
-			all = append(all, e)
-		}
-	}
-	return results.Rules(all, marks, extra)
-}
-
-// ImpliedChecks is the rule a scenario with response checks is judged by
-// besides its thresholds: a degraded service that answers 200 with the
-// wrong content fails without the user writing a rule.
-const ImpliedChecks = "checks<1%"
 
 // Build checks the spec and builds its run.
 func (s Spec) Build() (*Built, error) {
@@ -261,12 +239,11 @@ func (s Spec) Build() (*Built, error) {
 		b.Plan = fmt.Sprintf("replay of %s (%d requests over %s at speed %g)", r.Name, info.Count, info.Duration.Round(time.Millisecond), r.Speed)
 	case ModeSweep:
 		w := s.Sweep
-		j := &SweepJob{Setup: setup, From: w.From, To: w.To, Steps: w.Steps, StepDuration: w.StepDuration,
-			Warmup: w.Warmup, Precision: w.Precision, Growth: w.Growth, Arrivals: s.Arrivals, Rules: rules}
-		if j.Arrivals == "" {
-			j.Arrivals = ArrivalsEven
+		w.Arrivals = s.Arrivals
+		if w.Arrivals == "" {
+			w.Arrivals = ArrivalsEven
 		}
-		b.Sweep, b.Setup = j, &j.Setup
+		b.Sweep, b.Setup = &w, &setup
 		b.Plan = fmt.Sprintf("sweeping, each step %s after %s warm-up", w.StepDuration, w.Warmup)
 	}
 	return b, nil

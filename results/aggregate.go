@@ -63,7 +63,7 @@ type Stats struct {
 
 	// views holds a distribution per latency view (viewResponse…viewTPOT,
 	// named ViewResponse…ViewTPOT), made on first use.
-	views [numViews]*dist
+	views [numViews]*Dist
 	// window is the report's sending period (Report.Window), for Goodput.
 	window time.Duration
 }
@@ -102,14 +102,14 @@ func newStats(name, key string) *Stats {
 func (s *Stats) record(view int, v time.Duration, n ...int64) {
 	d := s.views[view]
 	if d == nil {
-		d = newDist()
+		d = NewDist()
 		s.views[view] = d
 	}
 	if len(n) > 0 {
 		d.recordN(v, n[0])
 		return
 	}
-	d.record(v)
+	d.Record(v)
 }
 
 // Failed reports whether r counts as a failure.
@@ -356,13 +356,13 @@ func (a *Aggregator) Count() uint64 { return a.count }
 func (a *Aggregator) Total() *Stats {
 	if !a.merged {
 		for v := range a.total.views {
-			var d *dist
+			var d *Dist
 			for _, s := range a.byName {
 				if s.views[v] == nil || s.Setup {
 					continue
 				}
 				if d == nil {
-					d = newDist()
+					d = NewDist()
 				}
 				d.merge(s.views[v])
 			}

@@ -6,19 +6,22 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 )
 
-// dist is one latency distribution: an HDR histogram plus the exact
-// extremes (the histogram's are the edges of a bucket).
-type dist struct {
+// Dist is one latency distribution: an HDR histogram (3 digits, 1 µs to
+// an hour) plus the exact extremes (the histogram's are the edges of a
+// bucket). Create it with NewDist.
+type Dist struct {
 	h        *hdrhistogram.Histogram
 	min, max time.Duration
 }
 
-func newDist() *dist { return &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)} }
+// NewDist returns an empty distribution.
+func NewDist() *Dist { return &Dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)} }
 
-func (d *dist) record(v time.Duration) { d.recordN(v, 1) }
+// Record adds the sample v.
+func (d *Dist) Record(v time.Duration) { d.recordN(v, 1) }
 
-// recordN records n samples of v.
-func (d *dist) recordN(v time.Duration, n int64) {
+// recordN adds n samples of v.
+func (d *Dist) recordN(v time.Duration, n int64) {
 	us := max(int64(v/time.Microsecond), histLowest)
 	_ = d.h.RecordValues(min(us, histHighest), n) // in range by construction
 	if d.h.TotalCount() == n || v < d.min {
@@ -29,7 +32,7 @@ func (d *dist) recordN(v time.Duration, n int64) {
 
 // merge adds the samples of o to d: the histogram of the union, exactly as
 // if they had been recorded into d.
-func (d *dist) merge(o *dist) {
+func (d *Dist) merge(o *Dist) {
 	if o == nil || o.h.TotalCount() == 0 {
 		return
 	}
@@ -52,7 +55,8 @@ type Percentiles struct {
 	Max   time.Duration `json:"-"`
 }
 
-func (d *dist) summary() Percentiles {
+// Summary is the distribution's percentiles (zero when empty or nil).
+func (d *Dist) Summary() Percentiles {
 	if d == nil || d.h.TotalCount() == 0 {
 		return Percentiles{}
 	}
@@ -68,7 +72,7 @@ func (d *dist) summary() Percentiles {
 // quantile is the histogram's percentile, which is the top of its bucket
 // (within 0.1%), clamped to the exact maximum so that p99 never reads above
 // max.
-func (d *dist) quantile(p float64) time.Duration {
+func (d *Dist) quantile(p float64) time.Duration {
 	if d == nil {
 		return 0
 	}
@@ -78,7 +82,7 @@ func (d *dist) quantile(p float64) time.Duration {
 // View is the distribution of one latency view: ViewResponse, ViewService,
 // ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL or ViewTPOT (empty when
 // nothing was recorded).
-func (s *Stats) View(view string) Percentiles { return s.dist(view).summary() }
+func (s *Stats) View(view string) Percentiles { return s.dist(view).Summary() }
 
 // Response is the distribution of response times from the scheduled send
 // (the service latency where there was no schedule).
@@ -94,7 +98,7 @@ func (s *Stats) ScheduleLag() Percentiles { return s.View(ViewLag) }
 func (s *Stats) Quantile(q float64, view string) time.Duration { return s.dist(view).quantile(q) }
 
 // dist is the distribution of a view (nil when nothing was recorded).
-func (s *Stats) dist(view string) *dist {
+func (s *Stats) dist(view string) *Dist {
 	if i := viewIndex(view); i >= 0 {
 		return s.views[i]
 	}
@@ -103,7 +107,7 @@ func (s *Stats) dist(view string) *dist {
 
 // countAbove counts the samples above v, to the histogram's resolution: a
 // bucket counts when all of it lies above v.
-func (d *dist) countAbove(v time.Duration) uint64 {
+func (d *Dist) countAbove(v time.Duration) uint64 {
 	if d == nil {
 		return 0
 	}

@@ -6,21 +6,23 @@
 // entries of Result.Headers (X-Lag, see LagHeader; X-Ragload-* for
 // streamed responses). Stored URLs are paths (RequestURI). The package
 // never knows how requests were sent, and never renders: results/render
-// turns a Report into text, JSON, Markdown, CSV or JUnit, results/compare
-// compares runs, results/plot draws them.
+// turns a Report into text, JSON, Markdown, CSV or JUnit, results/series
+// cuts a run into time windows, results/compare compares runs,
+// results/plot draws them.
 //
 // Where things live:
 //
-//	writer.go, reader.go, input.go  the results file: Create, ReadFile, Resolve, ReadInputs
+//	writer.go, reader.go, input.go  the results file: Create, ReadFile, Resolve, ReadInputs, ScanInputs
 //	headers.go, stream.go           what travels in Result.Headers (lag, streaming)
 //	manifest.go, merge.go           run.json (Manifest) and merging shards and runs
 //	generator.go, users.go          the manifest's generator health and user timeline
 //	resolve.go                      naming a result's endpoint
-//	aggregate.go, dist.go, errkind.go  per-endpoint Stats: HDR histograms (3 digits), error kinds
+//	aggregate.go, dist.go, errkind.go  per-endpoint Stats: HDR histograms (3 digits, Dist), error kinds
 //	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin
-//	series.go, sweep.go             windows over time (LoadSeries); sweep.json and LoadAfter
+//	series.go, sweep.go             windows over time (Series, made by results/series); sweep.json
 //	threshold.go, verdict.go        thresholds and the Verdict
 //	report.go                       Report: Load, warnings, rates
 //
-// The gob fast path of ReadFile is results/internal/gobdec.
+// The gob fast path of ReadFile is results/internal/gobdec; the golden run
+// the tests of results' subpackages share is results/internal/fixture.
 package results

@@ -164,8 +164,9 @@ func ReadInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error,
 	return readInputs(inputs, ReadFile, fn)
 }
 
-// scanInputs is ReadInputs with scanFile: fn must not keep the result.
-func scanInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error, err error) {
+// ScanInputs is ReadInputs on the fast path of a read that keeps nothing:
+// fn must not keep the result, which the next one reuses.
+func ScanInputs(inputs []Input, fn func(*vegeta.Result) error) (damaged []error, err error) {
 	return readInputs(inputs, scanFile, fn)
 }
 

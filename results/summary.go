@@ -87,7 +87,7 @@ type summaryKind struct {
 	Shapes []string `json:"shapes"` // distinct message shapes, at most maxErrorKinds
 }
 
-// summaryDist is a dist: the exact extremes and an HDR histogram of
+// summaryDist is a Dist: the exact extremes and an HDR histogram of
 // microseconds from histLowest to histHighest at histDigits.
 type summaryDist struct {
 	Min time.Duration `json:"min_ns"`
@@ -302,7 +302,7 @@ func (ss *summaryStats) stats() (_ *Stats, err error) {
 
 // dist decodes the distribution. hdrhistogram's decoder panics on some
 // malformed input; that is an error here like any other.
-func (sd summaryDist) dist() (d *dist, err error) {
+func (sd summaryDist) dist() (d *Dist, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			d, err = nil, fmt.Errorf("malformed histogram: %v", p)
@@ -319,5 +319,5 @@ func (sd summaryDist) dist() (d *dist, err error) {
 	if h.TotalCount() <= 0 || sd.Min > sd.Max || sd.Min < 0 {
 		return nil, errors.New("empty histogram or bad extremes")
 	}
-	return &dist{h: h, min: sd.Min, max: sd.Max}, nil
+	return &Dist{h: h, min: sd.Min, max: sd.Max}, nil
 }

@@ -75,10 +75,7 @@ func TestBrowserDashboard(t *testing.T) {
 		}
 		return tree.FrameTree.ChildFrames[0].Frame.URL
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for d.Hits("/") == 0 && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
+	testtool.Eventually(3*time.Second, func() bool { return d.Hits("/") > 0 })
 	time.Sleep(500 * time.Millisecond) // a rendered frame would fetch app.js by now
 	if d.Hits("/") == 0 || d.Hits("/app.js") != 0 || strings.HasPrefix(framed(), d.URL) {
 		t.Errorf("framed by another site: the page was fetched %d times and its script %d times (frame at %q), want the page refused unrendered",

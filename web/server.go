@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
 	"github.com/ragload/ragload/targets"
@@ -379,8 +380,8 @@ func reportText(dir string) (string, results.Verdict, error) {
 // render judges rep (by rules, or its manifest's) and renders it as text.
 func render(rep *results.Report, rules []results.Threshold) (string, results.Verdict, error) {
 	if rules == nil && rep.Manifest != nil {
-		var err error
-		if rules, err = results.Rules(rep.Manifest.Thresholds, rep.Manifest.Marks, nil); err != nil {
+		var err error // the CLI's report judges a stored run by the same rules
+		if rules, err = attack.ReportRules(nil, rep.Manifest, nil); err != nil {
 			return "", results.Verdict{}, err
 		}
 	}

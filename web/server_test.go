@@ -140,12 +140,10 @@ func TestRunEventForm(t *testing.T) {
 
 	// Stop the run and let it finish its files before the folder goes.
 	d.post(t, "/api/stop", `{}`)
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		if m, err := results.ReadManifest(info.Dir); err == nil && m.Status != results.StatusRunning {
-			return
-		}
-	}
-	t.Error("the run did not end in 10 s after a stop")
+	testtool.WaitFor(t, 10*time.Second, "the run to end after a stop", func() bool {
+		m, err := results.ReadManifest(info.Dir)
+		return err == nil && m.Status != results.StatusRunning
+	})
 }
 
 // TestStartPacingWait starts a users run whose think time is "pacing:3s"

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 )
@@ -26,14 +27,14 @@ type sweepOptions struct {
 	Arrivals     string
 	sendLimits
 
-	job *attack.SweepJob
+	job *sweep.Job
 }
 
 // errNoCapacity means the sweep found no capacity; the table says why.
 var errNoCapacity = errors.New("no capacity found")
 
 func newSweepCmd(s *streams, runF func(context.Context, *sweepOptions) error) *cobra.Command {
-	o := &sweepOptions{Precision: percentValue(attack.DefaultPrecision)}
+	o := &sweepOptions{Precision: percentValue(sweep.DefaultPrecision)}
 	cmd := &cobra.Command{
 		Use:   "sweep --url <base-url> [flags]",
 		Short: "Find the highest arrival rate that still meets the verdict",
@@ -86,7 +87,7 @@ interrupted.`,
 			if err != nil {
 				return err
 			}
-			o.job = b.Sweep
+			o.job = sweep.New(b)
 			if runF != nil {
 				return runF(c.Context(), o)
 			}
@@ -101,7 +102,7 @@ interrupted.`,
 	fs.DurationVar(&o.StepDuration, "step-duration", 30*time.Second, "how long each step is judged")
 	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "sent at each step's rate before it is judged")
 	fs.Var(&o.Precision, "precision", `width of the final bracket ("5%" or 0.05)`)
-	fs.Float64Var(&o.Growth, "growth", attack.DefaultGrowth, "factor between steps until one fails")
+	fs.Float64Var(&o.Growth, "growth", sweep.DefaultGrowth, "factor between steps until one fails")
 	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" or "poisson"`)
 	o.sendLimits.addFlags(fs)
 	o.runOptions.addFlags(cmd)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 )
 
 // locustCSVHeader is the header of Locust's stats CSV (locust/stats.py
@@ -18,7 +19,7 @@ const locustCSVHeader = "Type,Name,Request Count,Failure Count,Median Response T
 	"50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%"
 
 func TestWriteCSV(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	var buf bytes.Buffer
 	if err := CSV(&buf, rep); err != nil {
 		t.Fatal(err)
@@ -119,7 +120,7 @@ func TestWriteCSVBare(t *testing.T) {
 }
 
 func TestReportMethod(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	for name, want := range map[string]string{"/query (basic)": "POST", "health": "GET", "GET /x": "GET", "DELETE /a b": "DELETE",
 		"ping": "", "get /x": "", "GET x": "", "": ""} {
 		if got := method(rep, &results.Stats{Name: name}); got != want {

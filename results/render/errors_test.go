@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -132,7 +133,7 @@ func TestUnauthorizedNote(t *testing.T) {
 			t.Errorf("mode %s: %q, want %q", tc.auth.Mode, got, tc.want)
 		}
 	}
-	if got := unauthorizedNote(goldenReport(t)); got != "" {
+	if got := unauthorizedNote(fixture.GoldenReport(t)); got != "" {
 		t.Errorf("a run without 401s: %q", got)
 	}
 }

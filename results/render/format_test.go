@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 )
 
 // goldenNamed is golden for subtests: it makes the subtest's folder under
@@ -34,14 +35,14 @@ func TestCheckFormatName(t *testing.T) {
 	if err == nil || err.Error() != `format "xml" isn't one of [text json markdown csv junit]` {
 		t.Errorf("CheckFormat(xml) = %v", err)
 	}
-	if err := Write(&bytes.Buffer{}, "yaml", goldenReport(t)); err == nil || !strings.Contains(err.Error(), `format "yaml" isn't one of`) {
+	if err := Write(&bytes.Buffer{}, "yaml", fixture.GoldenReport(t)); err == nil || !strings.Contains(err.Error(), `format "yaml" isn't one of`) {
 		t.Errorf("Write(yaml) = %v", err)
 	}
 }
 
 // TestWriteDispatch checks that Write picks each format's writer.
 func TestWriteDispatch(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	starts := map[string]string{
 		FormatText:     "Run      golden",
 		FormatJSON:     `{` + "\n" + `  "schema": "ragload.report/v1"`,
@@ -66,7 +67,7 @@ func TestWriteDispatch(t *testing.T) {
 // TestWriteFormatsErrors checks that every writer returns its writer's
 // error, wherever the writing fails.
 func TestWriteFormatsErrors(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	rep.Series = goldenSeries(t, false)
 	for _, f := range Formats {
 		var full bytes.Buffer
@@ -88,7 +89,7 @@ func firstLine(s string) string {
 
 // BenchmarkWrite renders the golden report in each format.
 func BenchmarkWrite(b *testing.B) {
-	m, rs := goldenRun()
+	m, rs := fixture.GoldenRun()
 	agg := results.NewAggregator(m)
 	for _, r := range rs {
 		agg.Add(r)

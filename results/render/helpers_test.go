@@ -3,7 +3,6 @@ package render
 import (
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,19 +12,14 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
+	"github.com/ragload/ragload/results/internal/fixture"
 )
 
 // t0 is the fixed start of every synthetic run.
-var t0 = time.Date(2025, 3, 14, 9, 26, 53, 589793238, time.UTC)
+var t0 = fixture.T0
 
 // testEndpoints are three endpoints, two of which share a route.
-func testEndpoints() []results.EndpointInfo {
-	return []results.EndpointInfo{
-		{Key: "query", Name: "/query (basic)", Method: "POST", Path: "/query", Weight: 3, Auth: true},
-		{Key: "query_filtered", Name: "/query (filtered)", Method: "POST", Path: "/query", Weight: 1, Auth: true},
-		{Key: "health", Name: "health", Method: "GET", Path: "/health", Weight: 1},
-	}
-}
+func testEndpoints() []results.EndpointInfo { return fixture.Endpoints() }
 
 // res is a terse constructor for a result of endpoint url.
 func res(method, url string, code uint16, latency time.Duration, at time.Duration) *vegeta.Result {
@@ -91,17 +85,7 @@ func mustRules(t *testing.T, thresholds, marks []string) []results.Threshold {
 // nil, run.json counting them.
 func writeRun(t *testing.T, dir string, m *results.Manifest, rs []*vegeta.Result) {
 	t.Helper()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeResults(t, filepath.Join(dir, results.ResultsFile), rs)
-	if m != nil {
-		m.Completed = uint64(len(rs))
-		m.Sent = max(m.Sent, m.Completed)
-		if err := results.WriteManifest(dir, m); err != nil {
-			t.Fatal(err)
-		}
-	}
+	fixture.WriteRun(t, dir, m, rs)
 }
 
 // writeResults writes rs to a new results file at path.

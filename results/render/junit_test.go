@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 )
 
 // junitDoc is what a CI system reads of WriteJUnit's output.
@@ -55,7 +56,7 @@ func parseJUnit(t *testing.T, b []byte) junitDoc {
 }
 
 func TestWriteJUnit(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	var buf bytes.Buffer
 	if err := JUnit(&buf, rep); err != nil {
 		t.Fatal(err)

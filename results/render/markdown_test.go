@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 func TestWriteMarkdown(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	var buf bytes.Buffer
 	if err := Markdown(&buf, rep); err != nil {
 		t.Fatal(err)

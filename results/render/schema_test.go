@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
+	"github.com/ragload/ragload/results/series"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -127,7 +129,7 @@ func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 		t.Fatal(err)
 	}
 	if every > 0 {
-		if rep.Series, err = results.LoadSeries(ins, rep, every, true); err != nil {
+		if rep.Series, err = series.Load(ins, rep, every, true); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -186,7 +188,7 @@ func TestReportSchema(t *testing.T) {
 func TestReportSchemaStrict(t *testing.T) {
 	sch := compileSchema(t)
 	var buf bytes.Buffer
-	if err := JSON(&buf, goldenReport(t)); err != nil {
+	if err := JSON(&buf, fixture.GoldenReport(t)); err != nil {
 		t.Fatal(err)
 	}
 	run := func(d map[string]any) map[string]any { return d["run"].(map[string]any) }

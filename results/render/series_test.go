@@ -10,13 +10,15 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
+	"github.com/ragload/ragload/results/series"
 )
 
 // goldenSeries writes the golden run to a run directory and cuts it into
-// windows of 2 s with LoadSeries, as `report --every 2s` does.
+// windows of 2 s with series.Load, as `report --every 2s` does.
 func goldenSeries(t *testing.T, byEndpoint bool) *results.Series {
 	t.Helper()
-	m, rs := goldenRun()
+	m, rs := fixture.GoldenRun()
 	dir := filepath.Join(t.TempDir(), "golden")
 	writeRun(t, dir, m, rs)
 	ins, err := results.Resolve([]string{dir})
@@ -27,7 +29,7 @@ func goldenSeries(t *testing.T, byEndpoint bool) *results.Series {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := results.LoadSeries(ins, rep, 2*time.Second, byEndpoint)
+	s, err := series.Load(ins, rep, 2*time.Second, byEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +42,7 @@ func TestWriteSeries(t *testing.T) {
 	for _, by := range []string{"total", "endpoint"} {
 		for _, f := range SeriesFormats {
 			t.Run(by+"/"+f, func(t *testing.T) {
-				rep := goldenReport(t)
+				rep := fixture.GoldenReport(t)
 				rep.Series = goldenSeries(t, by == "endpoint")
 				var buf bytes.Buffer
 				if err := Write(&buf, f, rep); err != nil {

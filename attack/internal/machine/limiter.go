@@ -1,4 +1,4 @@
-package attack
+package machine
 
 import (
 	"math"
@@ -8,12 +8,12 @@ import (
 	"time"
 )
 
-// limiter adapts the cap on requests in flight to what the generator can
+// Limiter adapts the cap on requests in flight to what the generator can
 // carry. Each request in flight is a goroutine or three (the worker, the
 // connection's reader and writer); while the server is what they wait for,
 // they sleep in the network poller and cost memory only, and the cap may
-// grow to the machine's limit (MachineMaxInFlight) so that a slow server
-// gets its whole planned load. When the generator runs out of CPU they
+// grow to the machine's limit (attack.MachineMaxInFlight) so that a slow
+// server gets its whole planned load. When the generator runs out of CPU they
 // wait for it instead, runnable: each extra one then makes every request
 // slower to send, time and record, which keeps more in flight, a pile-up
 // that ends with tens of thousands of goroutines, gigabytes, and "cannot
@@ -21,9 +21,9 @@ import (
 // runnable goroutine waits to run, runtime/metrics) tells the two apart:
 // while it is high the cap shrinks to below what is in flight, while it is
 // low and the cap is nearly full the cap grows. Requests beyond it wait up
-// to MaxLag for a slot and are dropped after it, counted, as a generator
-// that cannot keep up must.
-type limiter struct {
+// to the run's MaxLag for a slot and are dropped after it, counted, as a
+// generator that cannot keep up must.
+type Limiter struct {
 	max      int64        // the cap's ceiling
 	cur      atomic.Int64 // the cap now
 	inFlight func() int64
@@ -34,7 +34,7 @@ type limiter struct {
 	lastCPU time.Duration // ragload's CPU time then
 }
 
-// Tuning of the limiter.
+// Tuning of the Limiter.
 const (
 	limitEvery = 100 * time.Millisecond // how often the cap is looked at
 	limitFloor = 64                     // the cap never goes below
@@ -53,8 +53,8 @@ const (
 
 const schedLatencies = "/sched/latencies:seconds"
 
-func newLimiter(max int64, inFlight func() int64) *limiter {
-	l := &limiter{max: max, inFlight: inFlight, sample: []metrics.Sample{{Name: schedLatencies}}, last: time.Now(), lastCPU: cpuTime()}
+func NewLimiter(max int64, inFlight func() int64) *Limiter {
+	l := &Limiter{max: max, inFlight: inFlight, sample: []metrics.Sample{{Name: schedLatencies}}, last: time.Now(), lastCPU: CPUTime()}
 	l.cur.Store(min(max, limitStart))
 	metrics.Read(l.sample)
 	if l.sample[0].Value.Kind() != metrics.KindFloat64Histogram {
@@ -66,14 +66,14 @@ func newLimiter(max int64, inFlight func() int64) *limiter {
 	return l
 }
 
-// limit is the cap on requests in flight at now. The pacer asks for it
+// Limit is the cap on requests in flight at now. The pacer asks for it
 // as each request falls due, on its one goroutine; at most every
 // limitEvery the asking adjusts the cap first, so the limiter needs no
 // goroutine or timer of its own (a ticker's wake-ups cost a generator at
 // 100 requests a second as much as its requests).
-func (l *limiter) limit(now time.Time) int64 {
+func (l *Limiter) Limit(now time.Time) int64 {
 	if l.sample != nil && now.Sub(l.last) >= limitEvery {
-		cpu := cpuTime()
+		cpu := CPUTime()
 		busy := float64(cpu-l.lastCPU) / float64(now.Sub(l.last)) // cores ragload used
 		l.last, l.lastCPU = now, cpu
 		if l.inFlight() < l.cur.Load()/2 {
@@ -95,7 +95,7 @@ func (l *limiter) limit(now time.Time) int64 {
 // adjust moves the cap given the scheduler's latency over the last period:
 // down to 80% of what is in flight when starved, up by half when the cap
 // is nearly full and the CPU keeps up.
-func (l *limiter) adjust(p90 time.Duration) {
+func (l *Limiter) adjust(p90 time.Duration) {
 	cur, n := l.cur.Load(), l.inFlight()
 	switch {
 	case p90 > starved:
@@ -107,11 +107,11 @@ func (l *limiter) adjust(p90 time.Duration) {
 
 // skip forgets the scheduler's latency since the last call, so that the
 // next adjustment judges only its own period.
-func (l *limiter) skip() { l.prev = nil }
+func (l *Limiter) skip() { l.prev = nil }
 
 // schedP90 is the 90th percentile of the scheduler latency since the last
 // call (0 when nothing was scheduled).
-func (l *limiter) schedP90() time.Duration {
+func (l *Limiter) schedP90() time.Duration {
 	metrics.Read(l.sample)
 	h := l.sample[0].Value.Float64Histogram()
 	if l.prev == nil {

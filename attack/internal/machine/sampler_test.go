@@ -1,4 +1,4 @@
-package attack
+package machine
 
 import (
 	"math"
@@ -17,12 +17,12 @@ import (
 // exceeds the machine's.
 func TestSamplerFinalSliver(t *testing.T) {
 	t0 := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	at := func(d time.Duration, cpu time.Duration, busy, total, sent uint64) probe {
-		return probe{at: t0.Add(d), cpu: cpu, busy: busy, total: total, machine: true, sent: sent, inFlight: int64(sent % 7)}
+	at := func(d time.Duration, cpu time.Duration, busy, total, sent uint64) Probe {
+		return Probe{at: t0.Add(d), cpu: cpu, busy: busy, total: total, machine: true, sent: sent, inFlight: int64(sent % 7)}
 	}
 	near := func(got, want float64) bool { return math.Abs(got-want) < 0.005 }
 	type take struct {
-		p     probe
+		p     Probe
 		final bool
 	}
 	tests := []struct {
@@ -53,10 +53,10 @@ func TestSamplerFinalSliver(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			g := &results.GeneratorInfo{Cores: 2, MachineCores: 2}
-			sp := &sampler{info: g, every: time.Second, cores: 2}
-			sp.begin(probe{at: t0, machine: true})
+			sp := &Sampler{info: g, every: time.Second, cores: 2}
+			sp.Begin(Probe{at: t0, machine: true})
 			for _, tk := range tt.takes {
-				sp.take(tk.p, tk.final)
+				sp.Take(tk.p, tk.final)
 			}
 			if len(g.Samples) != tt.samples {
 				t.Fatalf("%d samples, want %d: %+v", len(g.Samples), tt.samples, g.Samples)

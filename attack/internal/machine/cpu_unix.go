@@ -1,6 +1,6 @@
 //go:build unix
 
-package attack
+package machine
 
 import (
 	"bufio"
@@ -11,8 +11,8 @@ import (
 	"time"
 )
 
-// cpuTime is the CPU time this process has used (user + system).
-func cpuTime() time.Duration {
+// CPUTime is the CPU time this process has used (user + system).
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
 		return 0
@@ -20,9 +20,9 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// machineTicks reads the machine's busy and total CPU ticks from
+// Ticks reads the machine's busy and total CPU ticks from
 // /proc/stat (Linux); ok is false where there is none.
-func machineTicks() (busy, total uint64, ok bool) {
+func Ticks() (busy, total uint64, ok bool) {
 	f, err := os.Open("/proc/stat")
 	if err != nil {
 		return 0, 0, false
@@ -49,9 +49,9 @@ func machineTicks() (busy, total uint64, ok bool) {
 	return busy, total, true
 }
 
-// rss is this process's resident set size in bytes, from /proc/self/statm
+// RSS is this process's resident set size in bytes, from /proc/self/statm
 // (Linux); 0 where there is none.
-func rss() uint64 {
+func RSS() uint64 {
 	data, err := os.ReadFile("/proc/self/statm")
 	if err != nil {
 		return 0

@@ -1,4 +1,8 @@
-package attack
+// Package sweep searches for the highest arrival rate a server sustains
+// (`ragload sweep`): a series of open-model attack.Jobs at rising rates,
+// each judged by the run's verdict and stored as a run of its own, with
+// the search's summary in sweep.json (results.Sweep).
+package sweep
 
 import (
 	"context"
@@ -12,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 )
 
@@ -30,37 +35,33 @@ const (
 	BadLatency  = 3
 )
 
-// SweepJob searches for the highest arrival rate that still meets the
-// verdict (Rules): it grows the rate geometrically from From until a step
-// fails, then bisects between the last pass and the first fail to
-// Precision. With Steps it runs those rates instead. Each step is an
-// open-model attack stored as a run of its own in Dir/step-NNNNrps; the
-// connections and the login stay warm from step to step.
-type SweepJob struct {
-	Setup                // Dir is the sweep's directory
-	From, To     float64 // rates to search between
-	Steps        []float64
-	StepDuration time.Duration // judged part of each step
-	Warmup       time.Duration // sent first at the step's rate, not judged
-	Precision    float64       // relative width of the final bracket
-	Growth       float64       // factor between steps while no step failed
-	Arrivals     string
-	Rules        []results.Threshold
+// Job searches for the highest arrival rate that still meets the verdict
+// (Rules): it grows the rate geometrically from From until a step fails,
+// then bisects between the last pass and the first fail to Precision.
+// With Steps it runs those rates instead. Each step is an open-model
+// attack stored as a run of its own in Dir/step-NNNNrps; the connections
+// and the login stay warm from step to step (attack.Setup.Warm).
+type Job struct {
+	attack.Setup     // Dir is the sweep's directory
+	attack.SweepSpec // the search
+	Rules            []results.Threshold
 	// OnStep, when set, is called after each step.
 	OnStep func(results.SweepStep)
 }
 
+// New returns the job of a sweep that attack.Spec.Build built.
+func New(b *attack.Built) *Job {
+	return &Job{Setup: *b.Setup, SweepSpec: *b.Sweep, Rules: b.Rules}
+}
+
 // Run executes the sweep and returns its summary, also written to
 // Dir/sweep.json after every step. An interrupted sweep returns what it has.
-func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
+func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 	if err := j.validate(); err != nil {
 		return nil, err
 	}
 	if _, err := os.Stat(filepath.Join(j.Dir, results.SweepFile)); err == nil {
-		return nil, fmt.Errorf("%s: %w (pick another directory)", j.Dir, ErrRunExists)
-	}
-	if _, err := j.check(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w (pick another directory)", j.Dir, attack.ErrRunExists)
 	}
 	sw := &results.Sweep{
 		Tool: j.Tool, Name: j.Options.Name, Target: results.RedactURL(j.Target), Status: results.StatusRunning, Started: time.Now(),
@@ -70,8 +71,7 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 	}
 	s := &search{job: j, sweep: sw}
 	// One login and one client for every step.
-	var auth results.Manifest
-	pool, err := j.login(ctx, &auth, j.Credentials)
+	stopAuth, err := j.Warm(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			return nil, err
@@ -84,24 +84,17 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 		s.answer()
 		return sw, results.WriteSweep(j.Dir, sw)
 	}
-	j.loggedIn = &loggedIn{pool: pool, auth: auth.Auth}
-	authCtx, stopAuth := context.WithCancel(context.Background())
 	defer stopAuth()
-	if pool != nil {
-		go pool.Run(authCtx)
-	}
-	client, streams := j.Options.streamingClient()
-	j.Options.shared = &sharedClient{client: client, streams: streams}
 	if err := os.MkdirAll(j.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create sweep directory: %w", err)
 	}
 
-	defer onAbort(s.abort)()
+	defer attack.OnAbort(s.abort)()
 	err = s.run(ctx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.aborted { // the process is exiting; abort wrote sweep.json
-		return sw, errAborted
+		return sw, attack.ErrAborted
 	}
 	sw.Ended = time.Now()
 	switch {
@@ -119,7 +112,7 @@ func (j *SweepJob) Run(ctx context.Context) (*results.Sweep, error) {
 	return sw, err
 }
 
-func (j *SweepJob) validate() error {
+func (j *Job) validate() error {
 	if j.Precision <= 0 {
 		j.Precision = DefaultPrecision
 	}
@@ -131,11 +124,11 @@ func (j *SweepJob) validate() error {
 		return errors.New("the step duration must be > 0")
 	case j.Warmup < 0:
 		return errors.New("the warm-up must be ≥ 0")
-	case len(j.Steps) == 0 && (j.From <= 0 || j.To < j.From || j.To > MaxRate):
-		return fmt.Errorf("want 0 < from ≤ to ≤ %g, got from %g to %g", float64(MaxRate), j.From, j.To)
+	case len(j.Steps) == 0 && (j.From <= 0 || j.To < j.From || j.To > attack.MaxRate):
+		return fmt.Errorf("want 0 < from ≤ to ≤ %g, got from %g to %g", float64(attack.MaxRate), j.From, j.To)
 	}
 	for i, r := range j.Steps {
-		if r <= 0 || r > MaxRate || (i > 0 && r <= j.Steps[i-1]) {
+		if r <= 0 || r > attack.MaxRate || (i > 0 && r <= j.Steps[i-1]) {
 			return fmt.Errorf("steps must be rising rates above 0, got %v", j.Steps)
 		}
 	}
@@ -149,7 +142,7 @@ func exprs(rules []results.Threshold) []string {
 
 // search is the state of one sweep.
 type search struct {
-	job   *SweepJob
+	job   *Job
 	sweep *results.Sweep
 	// pass is the highest rate that passed, fail the lowest that failed
 	// above it (0 when none did).
@@ -166,7 +159,7 @@ type search struct {
 }
 
 // abort marks the sweep interrupted in a hurry, with the steps it has
-// (the step in progress saves its own run): see Abort.
+// (the step in progress saves its own run): see attack.Abort.
 func (s *search) abort() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -245,7 +238,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	}
 	j := s.job
 	name := stepDir(rate)
-	job := &Job{Setup: j.Setup, Plan: Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
+	job := &attack.Job{Setup: j.Setup, Plan: attack.Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
 	job.Dir = filepath.Join(j.Dir, name)
 	job.Options.Name = j.Options.Name + "-" + name
 	if !j.StartAt.IsZero() {
@@ -263,7 +256,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if err != nil {
 		return true, err
 	}
-	rep, throughput, err := results.LoadAfter(inputs, j.Warmup)
+	rep, throughput, err := loadAfter(inputs, j.Warmup)
 	if err != nil {
 		return true, err
 	}
@@ -292,7 +285,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.aborted {
-		return true, errAborted
+		return true, attack.ErrAborted
 	}
 	s.sweep.Steps = append(s.sweep.Steps, st)
 	if j.OnStep != nil {

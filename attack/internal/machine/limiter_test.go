@@ -1,4 +1,4 @@
-package attack
+package machine
 
 import (
 	"testing"
@@ -10,7 +10,7 @@ import (
 // stays put while there is room.
 func TestLimiterAdjust(t *testing.T) {
 	var n int64
-	l := newLimiter(10000, func() int64 { return n })
+	l := NewLimiter(10000, func() int64 { return n })
 	if l.cur.Load() != limitStart {
 		t.Fatalf("start %d, want %d", l.cur.Load(), limitStart)
 	}
@@ -48,7 +48,7 @@ func TestLimiterAdjust(t *testing.T) {
 // ceiling (--max-workers 4 stays 4, though the floor is 64).
 func TestLimiterCeiling(t *testing.T) {
 	n := int64(4)
-	l := newLimiter(4, func() int64 { return n })
+	l := NewLimiter(4, func() int64 { return n })
 	l.adjust(5 * time.Millisecond)
 	if got := l.cur.Load(); got != 4 {
 		t.Errorf("starved under a ceiling of 4: cap %d", got)

@@ -1,4 +1,4 @@
-package results
+package series
 
 import (
 	"errors"
@@ -11,24 +11,27 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/fixture"
 )
 
 // goldenSeries writes the golden run to a run directory and cuts it into
-// windows of 2 s with LoadSeries, as `report --every 2s` does.
-func goldenSeries(t *testing.T, byEndpoint bool) *Series {
+// windows of 2 s with Load, as `report --every 2s` does.
+func goldenSeries(t *testing.T, byEndpoint bool) *results.Series {
 	t.Helper()
-	m, rs := goldenRun()
+	m, rs := fixture.GoldenRun()
 	dir := filepath.Join(t.TempDir(), "golden")
-	writeRun(t, dir, m, rs)
-	ins, err := Resolve([]string{dir})
+	fixture.WriteRun(t, dir, m, rs)
+	ins, err := results.Resolve([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Load(ins)
+	rep, err := results.Load(ins)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := LoadSeries(ins, rep, 2*time.Second, byEndpoint)
+	s, err := Load(ins, rep, 2*time.Second, byEndpoint)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,9 +39,9 @@ func goldenSeries(t *testing.T, byEndpoint bool) *Series {
 }
 
 func TestSeriesWindows(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	s := goldenSeries(t, true)
-	if s.Every != 2*time.Second || !s.Start.Equal(t0) {
+	if s.Every != 2*time.Second || !s.Start.Equal(fixture.T0) {
 		t.Errorf("every %s, start %s", s.Every, s.Start)
 	}
 	// The failures: i = 10 in the first window, 22 and 29 in the second,
@@ -67,11 +70,11 @@ func TestSeriesWindows(t *testing.T) {
 	}
 	// A window's percentiles are those of its own results, within the
 	// histogram's 0.1%.
-	_, rs := goldenRun()
+	_, rs := fixture.GoldenRun()
 	var first []time.Duration
 	for _, r := range rs {
-		if r.Timestamp.Before(t0.Add(2 * time.Second)) {
-			lag, _ := Lag(r)
+		if r.Timestamp.Before(fixture.T0.Add(2 * time.Second)) {
+			lag, _ := results.Lag(r)
 			first = append(first, r.Latency+lag)
 		}
 	}
@@ -89,17 +92,17 @@ func TestSeriesWindows(t *testing.T) {
 }
 
 func TestSeriesPartialWindows(t *testing.T) {
-	// 10 results, one every 500 ms from t0, over a 5 s window: windows of
+	// 10 results, one every 500 ms from fixture.T0, over a 5 s window: windows of
 	// 2 s are [0,2) [2,4) [4,5), the last one 1 s long.
 	var rs []*vegeta.Result
 	for i := range 10 {
 		rs = append(rs, res("GET", "http://h/x", 200, 10*time.Millisecond, time.Duration(i)*500*time.Millisecond))
 	}
-	rep := buildReport(t, nil, rs)
+	rep := buildReport(rs)
 	if rep.Window != 5*time.Second {
 		t.Fatalf("window %s", rep.Window)
 	}
-	a := newSeriesAggregator(nil, rep.Start(), 2*time.Second, true, nil)
+	a := newAggregator(nil, rep.Start(), 2*time.Second, true, nil)
 	early := res("GET", "http://h/y", 500, time.Millisecond, -time.Second) // before the start: first window
 	for _, r := range append(rs, early) {
 		if err := a.Add(r); err != nil {
@@ -125,30 +128,30 @@ func TestSeriesPartialWindows(t *testing.T) {
 }
 
 func TestSeriesTooManyWindows(t *testing.T) {
-	rep := goldenReport(t) // 6 s, 3 endpoints
-	_, err := LoadSeries(nil, rep, time.Millisecond, false)
+	rep := fixture.GoldenReport(t) // 6 s, 3 endpoints
+	_, err := Load(nil, rep, time.Millisecond, false)
 	if !errors.Is(err, ErrTooManyWindows) || !strings.Contains(err.Error(), "1ms windows over 6s make 6000 × 1 rows, more than 1000 (take 6ms or more)") {
-		t.Errorf("LoadSeries(1ms) = %v", err)
+		t.Errorf("Load(1ms) = %v", err)
 	}
-	_, err = LoadSeries(nil, rep, 10*time.Millisecond, true)
+	_, err = Load(nil, rep, 10*time.Millisecond, true)
 	if !errors.Is(err, ErrTooManyWindows) || !strings.Contains(err.Error(), "(take 24ms or more)") {
-		t.Errorf("LoadSeries(10ms, by endpoint) = %v", err)
+		t.Errorf("Load(10ms, by endpoint) = %v", err)
 	}
-	if _, err := LoadSeries(nil, rep, 0, false); err == nil {
-		t.Error("LoadSeries(0) accepted")
+	if _, err := Load(nil, rep, 0, false); err == nil {
+		t.Error("Load(0) accepted")
 	}
 	// A result far past the sending period cannot make a million windows.
-	a := newSeriesAggregator(nil, t0, time.Second, false, nil)
+	a := newAggregator(nil, fixture.T0, time.Second, false, nil)
 	if err := a.Add(res("GET", "http://h/x", 200, time.Millisecond, time.Hour)); !errors.Is(err, ErrTooManyWindows) {
 		t.Errorf("Add an hour in = %v", err)
 	}
 }
 
 func TestLoadSeriesDamaged(t *testing.T) {
-	m, rs := goldenRun()
+	m, rs := fixture.GoldenRun()
 	dir := filepath.Join(t.TempDir(), "golden")
-	writeRun(t, dir, m, rs)
-	path := filepath.Join(dir, ResultsFile)
+	fixture.WriteRun(t, dir, m, rs)
+	path := filepath.Join(dir, results.ResultsFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -156,13 +159,13 @@ func TestLoadSeriesDamaged(t *testing.T) {
 	if err := os.WriteFile(path, data[:len(data)*2/3], 0o644); err != nil { // cut short
 		t.Fatal(err)
 	}
-	ins, err := Resolve([]string{dir})
+	ins, err := results.Resolve([]string{dir})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, loadErr := Load(ins)
-	s, err := LoadSeries(ins, rep, 2*time.Second, false)
-	var de *DamagedError
+	rep, loadErr := results.Load(ins)
+	s, err := Load(ins, rep, 2*time.Second, false)
+	var de *results.DamagedError
 	if !errors.As(loadErr, &de) || !errors.As(err, &de) || s == nil {
 		t.Fatalf("Load: %v; LoadSeries: %v, %v", loadErr, s, err)
 	}
@@ -173,4 +176,18 @@ func TestLoadSeriesDamaged(t *testing.T) {
 	if n != rep.Total.Requests || n == 0 || n == 54 {
 		t.Errorf("series holds %d results, the report %d", n, rep.Total.Requests)
 	}
+}
+
+// res is a terse constructor for a result of endpoint url.
+func res(method, url string, code uint16, latency time.Duration, at time.Duration) *vegeta.Result {
+	return &vegeta.Result{Attack: "test", Code: code, Method: method, URL: url, Latency: latency, Timestamp: fixture.T0.Add(at)}
+}
+
+// buildReport aggregates rs into a report without a manifest.
+func buildReport(rs []*vegeta.Result) *results.Report {
+	agg := results.NewAggregator(nil)
+	for _, r := range rs {
+		agg.Add(r)
+	}
+	return results.NewReport(nil, agg, []string{"test.bin"})
 }

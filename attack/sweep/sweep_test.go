@@ -1,4 +1,4 @@
-package attack_test
+package sweep_test
 
 import (
 	"context"
@@ -11,22 +11,25 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/internal/machine"
+	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
 )
 
-func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Credential) *attack.SweepJob {
+func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Credential) *sweep.Job {
 	t.Helper()
 	rules, err := results.Rules(nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &attack.SweepJob{
+	return &sweep.Job{
 		Setup: attack.Setup{Dir: filepath.Join(t.TempDir(), "sweep"), Target: url, Scenario: sc, Credentials: creds,
 			Seed: 3, Options: attack.Options{Name: "sweep"}, Tool: "ragload test"},
-		From: 25, To: 1000, StepDuration: 2 * time.Second, Warmup: 500 * time.Millisecond, Rules: rules,
+		SweepSpec: attack.SweepSpec{From: 25, To: 1000, StepDuration: 2 * time.Second, Warmup: 500 * time.Millisecond},
+		Rules:     rules,
 	}
 }
 
@@ -35,10 +38,10 @@ func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Cr
 // can keep both cores busy, ragload then rightly refuses to claim a
 // capacity, and these tests are about the search, not that guard (which
 // TestProofStarvedGenerator checks).
-func runSweep(t *testing.T, job *attack.SweepJob) (*results.Sweep, int) {
+func runSweep(t *testing.T, job *sweep.Job) (*results.Sweep, int) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
-		waitQuiet()
+		machine.WaitQuiet()
 		j := *job
 		j.Dir = filepath.Join(t.TempDir(), "sweep")
 		sw, err := j.Run(context.Background())
@@ -228,4 +231,22 @@ func TestSweepNotesFewSamples(t *testing.T) {
 	if !strings.Contains(b.String(), small.Dir+": few samples") {
 		t.Errorf("the sweep table does not show the note:\n%s", b.String())
 	}
+}
+
+// serve runs the demo server on loopback for the test.
+func serve(t *testing.T, s *demo.Server) string {
+	t.Helper()
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// scenario is a scenario without login over the given GET paths, each
+// weighted 1.
+func scenario(paths ...string) *targets.Scenario {
+	sc := &targets.Scenario{Name: "sweep", Source: "test", Auth: targets.Default().Auth}
+	for _, p := range paths {
+		sc.Endpoints = append(sc.Endpoints, targets.Endpoint{Key: strings.Trim(p, "/"), Name: p, Method: "GET", Path: p, Weight: 1})
+	}
+	return sc
 }
