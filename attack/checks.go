@@ -13,7 +13,7 @@ import (
 // responseChecks runs the scenario's response checks on each response as
 // it is read: it finds a request's endpoint as the report will (by method
 // and path, or by the "#key" fragment of endpoints that share them) and
-// marks a result that failed some (results.SetChecks). Safe for concurrent
+// marks a result that failed some (checks.Record). Safe for concurrent
 // use: it is read-only once built.
 type responseChecks struct {
 	byRoute map[string]map[string]checks.Set // method -> path (base path included) -> checks
@@ -83,7 +83,7 @@ func (c *responseChecks) judge(set checks.Set, r *vegeta.Result, body []byte, st
 		return
 	}
 	o := set.Evaluate(&checks.Response{Code: int(r.Code), Body: body, Size: int64(r.BytesIn), Stream: stream}, c.mask)
-	results.SetChecks(r, o.Failed, o.Excerpt)
+	checks.Record(r, o.Failed, o.Excerpt)
 }
 
 // maskOf is the pool's Mask; nil without a pool.

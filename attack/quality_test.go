@@ -21,6 +21,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -336,7 +337,7 @@ func goodByHand(t *testing.T, dirs []string) handFigures {
 			}
 			us := func(k string) time.Duration { n, _ := header(k); return time.Duration(n) * time.Microsecond }
 			failed := r.Code < 200 || r.Code >= 400 || r.Error != ""
-			_, checkFailed := r.Headers[results.CheckHeader]
+			_, checkFailed := r.Headers[checks.Header]
 			checked := !failed && len(m.Scenario.Checks[name]) > 0
 			resp := r.Latency + us("X-Lag")
 			_, streamed := header("X-Ragload-Ttfb")

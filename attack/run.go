@@ -203,7 +203,7 @@ func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, st
 // ends, and calls emit with every result, in completion order, as soon as
 // it arrives. Each result has its response headers dropped (and body, unless
 // KeepBodies) and carries its schedule lag (results.LagHeader) and the
-// response checks it failed (results.CheckHeader). When ctx
+// response checks it failed (checks.Header). When ctx
 // ends, sending stops and in-flight requests finish within the timeout, so
 // every sent request is emitted. An error from emit stops the attack and is
 // returned after the in-flight requests are drained.

@@ -15,6 +15,7 @@
 //	checks.go    Spec, Check, Compile, the display names
 //	evaluate.go  Response, Set.Evaluate, Outcome, the excerpts
 //	size.go      ParseSize ("1MB", "512KiB", "4096")
+//	result.go    Record, Recorded: the failed checks in a result's headers
 package checks
 
 import (

@@ -1,12 +1,11 @@
 package results
 
 import (
-	"strconv"
-	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -18,71 +17,6 @@ type SLO struct {
 	Latency Duration `json:"latency,omitempty"`
 	TTFT    Duration `json:"ttft,omitempty"`
 	TPOT    Duration `json:"tpot,omitempty"`
-}
-
-// Headers of a result whose response failed some of its endpoint's checks,
-// stored in Result.Headers like LagHeader (set them after Trim). A result
-// that passed, or whose endpoint has none, carries neither. A failed check
-// is not an HTTP failure: Failed does not see it.
-const (
-	// CheckHeader holds the indexes of the failed checks into the
-	// endpoint's list (ScenarioInfo.Checks), comma-separated: "2,3".
-	CheckHeader = "X-Check"
-	// CheckExcerptHeader holds a short, masked excerpt of what made the
-	// first of them fail (checks.Outcome.Excerpt).
-	CheckExcerptHeader = "X-Check-Excerpt"
-)
-
-// maxCheckIndex bounds the indexes ChecksOf accepts: no scenario declares
-// that many checks on an endpoint, and a damaged or hand-made file must not
-// make a reader allocate per index.
-const maxCheckIndex = 1 << 10
-
-// SetChecks records in r that the checks at the indexes failed (nothing
-// when failed is empty), with an excerpt of what made the first fail.
-func SetChecks(r *vegeta.Result, failed []int, excerpt string) {
-	if len(failed) == 0 {
-		return
-	}
-	if r.Headers == nil {
-		r.Headers = make(map[string][]string, 2)
-	}
-	b := make([]byte, 0, 3*len(failed))
-	for i, n := range failed {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendInt(b, int64(n), 10)
-	}
-	r.Headers[CheckHeader] = []string{string(b)}
-	if excerpt != "" {
-		r.Headers[CheckExcerptHeader] = []string{excerpt}
-	}
-}
-
-// ChecksOf returns the indexes of the checks r failed, in the order
-// stored, and the excerpt; nil when it failed none. Entries that are not
-// indexes (a damaged or hand-edited file) are skipped; a reader must
-// still check the indexes against the endpoint's list.
-func ChecksOf(r *vegeta.Result) (failed []int, excerpt string) {
-	v := r.Headers[CheckHeader]
-	if len(v) == 0 {
-		return nil, ""
-	}
-	for s := range strings.SplitSeq(v[0], ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || n < 0 || n >= maxCheckIndex {
-			continue
-		}
-		failed = append(failed, n)
-	}
-	if len(failed) == 0 {
-		return nil, ""
-	}
-	if e := r.Headers[CheckExcerptHeader]; len(e) > 0 {
-		excerpt = e[0]
-	}
-	return failed, excerpt
 }
 
 // CheckCount is how many results of an endpoint failed one of its checks.
@@ -109,7 +43,7 @@ type quality struct {
 // read takes the failed checks and token timing of r, which streamed as s
 // (Stream's zero value when it did not).
 func (q *quality) read(r *vegeta.Result, s Stream) {
-	q.failedChecks, q.excerpt = ChecksOf(r)
+	q.failedChecks, q.excerpt = checks.Recorded(r)
 	if s.Tokens > 0 {
 		q.timing, _ = tokens.Of(r)
 		q.tpot, q.hasTPOT = tokens.TPOT(s.TTFT, s.Tokens, q.timing)

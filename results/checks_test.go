@@ -13,6 +13,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -34,9 +35,9 @@ func TestChecksRoundTrip(t *testing.T) {
 	}
 	Trim(in[1], false)
 	SetLag(in[1], 3*time.Millisecond)
-	SetChecks(in[1], []int{2, 3}, "[]")
-	SetChecks(in[2], []int{0}, "I couldn't find that in the documents.…")
-	SetChecks(in[0], nil, "ignored") // passed: nothing recorded
+	checks.Record(in[1], []int{2, 3}, "[]")
+	checks.Record(in[2], []int{0}, "I couldn't find that in the documents.…")
+	checks.Record(in[0], nil, "ignored") // passed: nothing recorded
 	for _, r := range in {
 		if err := w.Write(r); err != nil {
 			t.Fatal(err)
@@ -81,9 +82,9 @@ func TestChecksRoundTrip(t *testing.T) {
 			t.Fatalf("%s: %d results", name, len(rs))
 		}
 		for i, r := range rs {
-			failed, excerpt := ChecksOf(r)
+			failed, excerpt := checks.Recorded(r)
 			if !slices.Equal(failed, want[i].failed) || excerpt != want[i].excerpt {
-				t.Errorf("%s result %d: ChecksOf = %v %q, want %v %q", name, i, failed, excerpt, want[i].failed, want[i].excerpt)
+				t.Errorf("%s result %d: checks.Recorded = %v %q, want %v %q", name, i, failed, excerpt, want[i].failed, want[i].excerpt)
 			}
 		}
 		if lag, ok := Lag(rs[1]); !ok || lag != 3*time.Millisecond {
@@ -103,30 +104,8 @@ func TestChecksRoundTrip(t *testing.T) {
 		Headers map[string][]string `json:"headers"`
 	}
 	line, _, _ := bytes.Cut(js.Bytes()[bytes.IndexByte(js.Bytes(), '\n')+1:], []byte("\n"))
-	if err := json.Unmarshal(line, &first); err != nil || first.Headers[CheckHeader][0] != "2,3" {
+	if err := json.Unmarshal(line, &first); err != nil || first.Headers[checks.Header][0] != "2,3" {
 		t.Errorf("vegeta encode -to json: %s (%v)", line, err)
-	}
-}
-
-func TestChecksOfMalformed(t *testing.T) {
-	for v, want := range map[string][]int{
-		"":            nil,
-		"x":           nil,
-		"-1":          nil,
-		"1,,x, 2":     {1, 2},
-		"99999999999": nil,
-		"1023,1024":   {1023},
-		"0":           {0},
-		"3,1":         {3, 1},
-	} {
-		r := &vegeta.Result{Headers: map[string][]string{CheckHeader: {v}, CheckExcerptHeader: {"e"}}}
-		got, ex := ChecksOf(r)
-		if !slices.Equal(got, want) || (want == nil) != (ex == "") {
-			t.Errorf("ChecksOf(%q) = %v %q, want %v", v, got, ex, want)
-		}
-	}
-	if got, _ := ChecksOf(&vegeta.Result{}); got != nil {
-		t.Errorf("no headers: %v", got)
 	}
 }
 
@@ -153,7 +132,7 @@ func TestChecksAndGoodput(t *testing.T) {
 		return r
 	}
 	withChecks := func(r *vegeta.Result, failed []int, excerpt string) *vegeta.Result {
-		SetChecks(r, failed, excerpt)
+		checks.Record(r, failed, excerpt)
 		return r
 	}
 	rs := []*vegeta.Result{
