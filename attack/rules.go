@@ -3,16 +3,17 @@ package attack
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 
 	"github.com/ragload/ragload/results"
 )
 
 // ReportRules are the rules stored runs are judged by again: the
-// thresholds and marks of their manifest m (nil: the default thresholds),
-// with extra over them as Rules puts them. extra is checked first (a
-// FieldError of "threshold"), then each rule of m, named by the manifest
-// file of inputs it comes from and its index ("runs/a/run.json:
-// thresholds[1]: …").
+// thresholds and marks of their manifest m (nil: the default thresholds)
+// and ImpliedChecks when its scenario has checks, with extra over them as
+// Rules puts them. extra is checked first (a FieldError of "threshold"),
+// then each rule of m, named by the manifest file of inputs it comes from
+// and its index ("runs/a/run.json: thresholds[1]: …").
 func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([]results.Threshold, error) {
 	if _, err := results.ParseThresholds(extra, false); err != nil {
 		return nil, fieldErrorf("threshold", ": %w", err)
@@ -31,7 +32,11 @@ func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([
 			}
 		}
 	}
-	return Rules(base, nil, marks, extra)
+	var implied []string
+	if m != nil && len(m.Scenario.Checks) > 0 { // a run stored without it (a Job built by hand)
+		implied = []string{ImpliedChecks}
+	}
+	return Rules(base, implied, marks, extra)
 }
 
 // manifestPath names the manifest a report takes its thresholds from: the
@@ -48,3 +53,30 @@ func manifestPath(inputs []results.Input) string {
 	}
 	return results.ManifestFile
 }
+
+// Rules are the rules a run is judged by: thresholds (nil: the default
+// ones) and those its scenario and mode imply (ImpliedChecks, users>=N)
+// unless a threshold judges the same metric of the same scope, the marks,
+// and extra rules over them (one on the same metric replaces it).
+func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, error) {
+	if _, err := results.ParseThresholds(extra, false); err != nil {
+		return nil, fieldErrorf("threshold", ": %w", err)
+	}
+	if thresholds == nil {
+		thresholds = results.DefaultThresholds
+	}
+	all := append([]string{}, thresholds...)
+	given, _ := results.ParseThresholds(thresholds, false) // an error is results.Rules' to return
+	for _, e := range implied {
+		t, err := results.ParseThreshold(e)
+		if err != nil || !slices.ContainsFunc(given, func(g results.Threshold) bool { return g.Endpoint == t.Endpoint && g.Metric == t.Metric }) {
+			all = append(all, e)
+		}
+	}
+	return results.Rules(all, marks, extra)
+}
+
+// ImpliedChecks is the rule a scenario with response checks is judged by
+// besides its thresholds: a degraded service that answers 200 with the
+// wrong content fails without the user writing a rule.
+const ImpliedChecks = "checks<1%"

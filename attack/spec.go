@@ -139,19 +139,6 @@ func (e *FieldError) Rename(name string) *FieldError {
 	return &FieldError{Field: name, msg: name + strings.TrimPrefix(e.msg, e.Field), err: e.err}
 }
 
-// Rules are the rules a run is judged by: thresholds (nil: the default
-// ones) and those its mode implies (users>=N), the marks, and extra
-// rules over them (one on the same metric replaces it).
-func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, error) {
-	if _, err := results.ParseThresholds(extra, false); err != nil {
-		return nil, fieldErrorf("threshold", ": %w", err)
-	}
-	if thresholds == nil {
-		thresholds = results.DefaultThresholds
-	}
-	return results.Rules(append(append([]string{}, thresholds...), implied...), marks, extra)
-}
-
 // Build checks the spec and builds its run.
 func (s Spec) Build() (*Built, error) {
 	if s.URL == "" {
@@ -192,6 +179,9 @@ func (s Spec) Build() (*Built, error) {
 	}
 	if s.Arrivals == ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
 		return nil, fieldErrorf("arrivals", " poisson needs a rate > 0")
+	}
+	if sc.ChecksInfo() != nil {
+		implied = append(implied, ImpliedChecks)
 	}
 	rules, err := Rules(sc.Thresholds, implied, sc.Marks, s.Thresholds)
 	if err != nil {

@@ -11,7 +11,9 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/tokens"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -22,7 +24,9 @@ type streamTiming struct {
 	firstToken time.Time
 	lastToken  time.Time
 	maxGap     time.Duration // longest wait between two tokens
+	gaps       tokens.GapHistogram
 	tokens     int
+	eof        bool // the body was read to its end
 	sse        sseParser
 }
 
@@ -31,7 +35,9 @@ func (st *streamTiming) token(now time.Time) {
 	if st.tokens == 0 {
 		st.firstToken = now
 	} else {
-		st.maxGap = max(st.maxGap, now.Sub(st.lastToken))
+		gap := now.Sub(st.lastToken)
+		st.maxGap = max(st.maxGap, gap)
+		st.gaps.Add(gap)
 	}
 	st.lastToken = now
 	st.tokens++
@@ -86,17 +92,32 @@ func (t *streamTransport) take(seq uint64) *streamTiming {
 	return st
 }
 
-// record moves r's streaming timing, if any, into its headers.
-func (t *streamTransport) record(r *vegeta.Result) {
+// record moves r's streaming timing, if any, into its headers, and
+// returns what response checks see of the stream (nil when r did not
+// stream).
+func (t *streamTransport) record(r *vegeta.Result) *checks.Stream {
 	st := t.take(r.Seq)
 	if st == nil {
-		return
+		return nil
 	}
 	s := results.Stream{TTFB: st.headers.Sub(r.Timestamp), Tokens: st.tokens, MaxGap: st.maxGap}
 	if st.tokens > 0 {
 		s.TTFT = st.firstToken.Sub(r.Timestamp)
 	}
 	results.SetStream(r, s)
+	if st.tokens > 0 {
+		tokens.Set(r, tokens.Timing{Last: st.lastToken.Sub(r.Timestamp), Gaps: st.gaps.Counts()})
+	}
+	return &checks.Stream{Done: st.done(), Tokens: st.tokens}
+}
+
+// done reports whether the stream ended as it should: an SSE stream with
+// its done event, a chunked one with the end of its body.
+func (st *streamTiming) done() bool {
+	if st.mode == targets.StreamChunked {
+		return st.eof
+	}
+	return st.sse.done
 }
 
 // timedBody notes the time of every read of a streamed body.
@@ -107,6 +128,9 @@ type timedBody struct {
 
 func (b *timedBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.st.eof = true
+	}
 	if n > 0 {
 		now := time.Now()
 		if b.st.mode == targets.StreamChunked {
@@ -120,12 +144,20 @@ func (b *timedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// sseParser splits a byte stream into Server-Sent Events and says which
-// carry a token.
+// sseParser splits a byte stream into Server-Sent Events, says which
+// carry a token, and notes the done event.
 type sseParser struct {
-	line []byte // an incomplete line
-	data []byte // the data of the event being read
+	line  []byte // an incomplete line
+	data  []byte // the data of the event being read
+	event []byte // the name of the event being read
+	// done: an event said the stream is complete: data "[DONE]" (OpenAI
+	// and most RAG APIs), or an event named in doneEvents.
+	done bool
 }
+
+// doneEvents are the event names that end a stream: OpenAI Responses'
+// (the demo's too), Anthropic's, and a plain "done".
+var doneEvents = []string{"done", "response.completed", "message_stop"}
 
 // feed consumes bytes and returns the number of token events completed.
 func (p *sseParser) feed(b []byte) (tokens int) {
@@ -144,10 +176,15 @@ func (p *sseParser) feed(b []byte) (tokens int) {
 		line = bytes.TrimSuffix(line, []byte{'\r'})
 		switch {
 		case len(line) == 0: // the end of an event
-			if isToken(p.data) {
+			switch {
+			case isDone(p.event, p.data): // before isToken: a final event may repeat the whole text
+				p.done = true
+			case isToken(p.data):
 				tokens++
 			}
-			p.data = p.data[:0]
+			p.data, p.event = p.data[:0], p.event[:0]
+		case bytes.HasPrefix(line, []byte("event:")):
+			p.event = append(p.event[:0], bytes.TrimSpace(line[6:])...)
 		case bytes.HasPrefix(line, []byte("data:")):
 			d := bytes.TrimPrefix(line[5:], []byte{' '})
 			if len(p.data) > 0 {
@@ -155,9 +192,22 @@ func (p *sseParser) feed(b []byte) (tokens int) {
 			}
 			p.data = append(p.data, d...)
 		}
-		// "event:", "id:", "retry:" and ":" comments do not decide; the data does.
+		// "id:", "retry:" and ":" comments do not decide.
 	}
 	return tokens
+}
+
+// isDone reports whether an event (its name and data) ends the stream.
+func isDone(event, data []byte) bool {
+	if bytes.Equal(bytes.TrimSpace(data), []byte("[DONE]")) {
+		return true
+	}
+	for _, e := range doneEvents {
+		if string(event) == e {
+			return true
+		}
+	}
+	return false
 }
 
 // contentKeys are the JSON fields in which streaming LLM APIs put generated

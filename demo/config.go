@@ -127,8 +127,8 @@ type Config struct {
 
 	// Faults is a schedule of injected failures: 5xx bursts, 429 storms,
 	// token revocations (401), responses slower than a client's timeout,
-	// connections reset or closed mid-body, bodies that trickle (see Fault
-	// and ParseFault). Each strikes the requests that arrive inside its
+	// connections reset or closed mid-body, bodies that trickle, answers
+	// that degrade beyond a load (see Fault and ParseFault). Each strikes the requests that arrive inside its
 	// windows, measured from Server.Created like the stall windows; where
 	// the windows of several faults overlap, the first fault in the list
 	// that applies strikes. The login and register routes are never struck.

@@ -46,7 +46,7 @@ const (
 
 // faultKinds lists every FaultKind in the order of Stats.Faults' keys and
 // of faultCounters.
-var faultKinds = [...]FaultKind{FaultStatus, FaultRateLimit, FaultUnauthorized, FaultSlow, FaultReset, FaultClose, FaultTrickle}
+var faultKinds = [...]FaultKind{FaultStatus, FaultRateLimit, FaultUnauthorized, FaultSlow, FaultReset, FaultClose, FaultTrickle, FaultDegrade}
 
 // Defaults of Fault fields.
 const (
@@ -77,6 +77,8 @@ type Fault struct {
 	Delay time.Duration
 	// Bytes is how much FaultTrickle writes at a time (default 16).
 	Bytes int
+	// Load is how many requests in flight make FaultDegrade strike.
+	Load int
 }
 
 // left returns the time left in the window of f that holds elapsed (time
@@ -123,13 +125,17 @@ func (f Fault) String() string {
 		b.WriteString("401")
 	case FaultSlow, FaultTrickle:
 		fmt.Fprintf(&b, "%s=%s", f.Kind, f.withDefaults().Delay)
+	case FaultDegrade:
+		fmt.Fprintf(&b, "%s=%d", f.Kind, f.Load)
 	default:
 		b.WriteString(string(f.Kind))
 	}
 	if f.Every > 0 {
 		fmt.Fprintf(&b, ",every=%s", f.Every)
 	}
-	fmt.Fprintf(&b, ",for=%s", f.For)
+	if f.For > 0 || f.Kind != FaultDegrade {
+		fmt.Fprintf(&b, ",for=%s", f.For)
+	}
 	if f.Start > 0 {
 		fmt.Fprintf(&b, ",start=%s", f.Start)
 	}
@@ -147,10 +153,12 @@ func (f Fault) String() string {
 // where KIND is a status from 500 to 599 (FaultStatus), 429
 // (FaultRateLimit), 401 (FaultUnauthorized), slow=D (FaultSlow, held D),
 // reset (FaultReset), close (FaultClose) or trickle[=D] (FaultTrickle, D
-// apart; bytes=N sets how much at a time). Without every there is one
-// window. Examples:
+// apart; bytes=N sets how much at a time) or degrade=N (FaultDegrade, at
+// N requests in flight; for= is optional: without it, all the time).
+// Without every there is one window. Examples:
 //
 //	503,every=10s,for=2s
+//	degrade=20
 //	slow=5s,every=20s,for=3s,start=5s
 //	trickle=100ms,every=5s,for=1s,bytes=32
 func ParseFault(spec string) (Fault, error) {
@@ -174,6 +182,16 @@ func ParseFault(spec string) (Fault, error) {
 		}
 	case "reset", "close":
 		f.Kind = FaultKind(kind)
+	case "degrade":
+		f.Kind = FaultDegrade
+		if !hasArg {
+			return bad("degrade needs its load: degrade=20 (requests in flight)")
+		}
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 0 {
+			return bad("degrade=%s: want a number of requests in flight, 0 or more", arg)
+		}
+		f.Load = n
 	case "429":
 		f.Kind = FaultRateLimit
 	case "401":
@@ -181,11 +199,11 @@ func ParseFault(spec string) (Fault, error) {
 	default:
 		code, err := strconv.Atoi(kind)
 		if err != nil || code < 500 || code > 599 {
-			return bad("%q isn't a kind: want a status 500–599, 429, 401, slow=D, reset, close or trickle[=D]", parts[0])
+			return bad("%q isn't a kind: want a status 500–599, 429, 401, slow=D, reset, close, trickle[=D] or degrade=N", parts[0])
 		}
 		f.Kind, f.Status = FaultStatus, code
 	}
-	if hasArg && f.Kind != FaultSlow && f.Kind != FaultTrickle {
+	if hasArg && f.Kind != FaultSlow && f.Kind != FaultTrickle && f.Kind != FaultDegrade {
 		return bad("%s takes no value", kind)
 	}
 	for _, p := range parts[1:] {
@@ -216,7 +234,7 @@ func ParseFault(spec string) (Fault, error) {
 			return bad("%q isn't one of [for every start bytes]", key)
 		}
 	}
-	if f.For <= 0 {
+	if f.For <= 0 && f.Kind != FaultDegrade {
 		return bad("for=D is required: how long each window lasts")
 	}
 	return f, nil
@@ -256,7 +274,9 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, elapsed tim
 	if f == nil {
 		return false
 	}
-	s.stats.faults.add(f.Kind)
+	if f.Kind != FaultDegrade { // counted when the degraded answer is sent
+		s.stats.faults.add(f.Kind)
+	}
 	answered := func() { // the response never reaches serve, which counts requests
 		id := routeOther
 		if known && r.Method == rt.method {
@@ -293,6 +313,8 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, elapsed tim
 		if r.Context().Err() == nil {
 			cw.finish()
 		}
+	case FaultDegrade:
+		s.serve(w, withDegrade(r))
 	case FaultTrickle:
 		s.serve(&trickleWriter{ResponseWriter: w, ctx: r.Context(), rc: http.NewResponseController(w), n: f.Bytes, pause: f.Delay}, r)
 	}
@@ -305,6 +327,12 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, elapsed tim
 func (s *Server) strikes(r *http.Request, elapsed time.Duration, protected bool) (*Fault, time.Duration) {
 	for i := range s.cfg.Faults {
 		f := &s.cfg.Faults[i]
+		if f.Kind == FaultDegrade {
+			if s.degrades(r, f, elapsed) {
+				return f, f.left(elapsed)
+			}
+			continue
+		}
 		left := f.left(elapsed)
 		if left <= 0 || !slices.Contains(faultKinds[:], f.Kind) {
 			continue

@@ -41,6 +41,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, id routeID) {
 	if !ok {
 		return
 	}
+	if degraded(r) {
+		s.answerDegraded(w, req)
+		return
+	}
 	spent, ok := s.work(r, id)
 	if !ok {
 		return

@@ -70,9 +70,11 @@ type Stats struct {
 	Stalled int64
 	// Faults counts the requests struck by Config.Faults, by kind
 	// ("status", "rate-limit", "unauthorized", "slow", "reset", "close",
-	// "trickle"; every kind is always present). Those answered by a status,
-	// 429 or 401 fault count in Requests too, and in RateLimited and
-	// Unauthorized.
+	// "trickle", "degrade"; every kind is always present). Those answered
+	// by a status, 429 or 401 fault count in Requests too, and in
+	// RateLimited and Unauthorized. "degrade" counts the degraded answers
+	// sent (200 with the fallback, streams cut short), which count in
+	// Requests too.
 	Faults map[string]int64
 }
 

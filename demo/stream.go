@@ -57,6 +57,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ string) 
 	if len(words) == 0 { // cannot happen: compose always writes sentences
 		words = []string{req.Query}
 	}
+	cut := degraded(r) // FaultDegrade: a few tokens, no done event
+	if cut {
+		words = words[:min(len(words), DegradedTokens)]
+	}
 	firstAt := start.Add(s.sampler.sample(s.latency[routeStream]))
 	var gap time.Duration
 	if rate := s.cfg.StreamTokenRate; !math.IsInf(rate, 1) {
@@ -93,6 +97,10 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ string) 
 		if !sw.emitAt(firstAt.Add(time.Duration(i)*gap), "event: "+eventDelta+"\ndata: "+string(delta)+"\n\n") {
 			return
 		}
+	}
+	if cut {
+		s.stats.faults.add(FaultDegrade)
+		return
 	}
 	sw.emitAt(time.Time{}, frameDone)
 }

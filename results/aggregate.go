@@ -1,7 +1,6 @@
 package results
 
 import (
-	"sort"
 	"strconv"
 	"time"
 
@@ -51,9 +50,22 @@ type Stats struct {
 	Streamed uint64 // results that carried streaming timings
 	Tokens   uint64 // tokens in those results
 
-	// views holds a distribution per latency view (viewResponse…viewGap,
-	// named ViewResponse…ViewGap), made on first use.
+	// Checked counts the results whose response checks ran: those of an
+	// endpoint with checks that were not failures. CheckFailed counts
+	// those that failed at least one check; Checks, per check of the
+	// endpoint in the scenario's order, how many failed it (the total
+	// has none: its endpoints list theirs).
+	Checked, CheckFailed uint64
+	Checks               []CheckCount
+	// Good counts the requests that count in goodput: not failures,
+	// passed every check and met every objective of the run's SLO.
+	Good uint64
+
+	// views holds a distribution per latency view (viewResponse…viewTPOT,
+	// named ViewResponse…ViewTPOT), made on first use.
 	views [numViews]*Dist
+	// window is the report's sending period (Report.Window), for Goodput.
+	window time.Duration
 }
 
 // Indexes of the latency views in Stats.views.
@@ -64,11 +76,13 @@ const (
 	viewTTFB
 	viewTTFT
 	viewGap
+	viewITL
+	viewTPOT
 	numViews
 )
 
 // viewNames names the views of Stats.views by index.
-var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
+var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL, ViewTPOT}
 
 // viewIndex is the index in Stats.views of a view name, or -1.
 func viewIndex(view string) int {
@@ -84,12 +98,16 @@ func newStats(name, key string) *Stats {
 	return &Stats{Name: name, Key: key, Codes: map[uint16]uint64{}, Errors: map[string]uint64{}}
 }
 
-// record adds v to the view's distribution.
-func (s *Stats) record(view int, v time.Duration) {
+// record adds v to the view's distribution (n times, when given).
+func (s *Stats) record(view int, v time.Duration, n ...int64) {
 	d := s.views[view]
 	if d == nil {
 		d = NewDist()
 		s.views[view] = d
+	}
+	if len(n) > 0 {
+		d.recordN(v, n[0])
+		return
 	}
 	d.Record(v)
 }
@@ -110,6 +128,7 @@ type sample struct {
 	scheduled bool
 	stream    Stream
 	streamed  bool
+	quality
 }
 
 // failure is a failed result's message (as Stats.Errors keys it), its kind
@@ -160,6 +179,7 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 		s.Streamed++
 		s.Tokens += uint64(x.stream.Tokens)
 	}
+	s.addQuality(x)
 	if countsOnly {
 		return
 	}
@@ -177,6 +197,12 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 			s.record(viewTTFT, st.TTFT)
 			s.record(viewGap, st.MaxGap)
 		}
+	}
+	for _, g := range x.timing.Gaps {
+		s.record(viewITL, g.Gap, int64(g.N))
+	}
+	if x.hasTPOT {
+		s.record(viewTPOT, x.tpot)
 	}
 }
 
@@ -202,6 +228,10 @@ type Aggregator struct {
 	next   int // the entry of recent to replace next
 	// failures caches the classification of failure messages.
 	failures map[failureKey]*failure
+	// checks are the names of each endpoint's checks (the manifest's);
+	// slo the objectives of goodput.
+	checks map[string][]string
+	slo    SLO
 }
 
 // recentRoutes is how many routes Aggregator.recent holds: enough for the
@@ -233,6 +263,12 @@ func NewAggregator(m *Manifest) *Aggregator {
 	}
 	a.resolve = NewResolverFor(m)
 	a.setup = setupEndpoints(m)
+	if m != nil {
+		a.checks = m.Scenario.Checks
+		if m.Scenario.SLO != nil {
+			a.slo = *m.Scenario.SLO
+		}
+	}
 	for _, e := range eps {
 		a.keys[e.Name] = e.Key
 		a.order = append(a.order, e.Name)
@@ -250,10 +286,12 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		x.lag, x.scheduled = Lag(r)
 		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
 			x.stream, x.streamed = StreamOf(r)
+			x.read(r, x.stream)
 		}
 	}
 	a.count++
 	s := a.endpoint(r)
+	x.judge(s, a.slo)
 	s.add(&x, false)
 	if !s.Setup {
 		a.total.add(&x, true)
@@ -280,6 +318,9 @@ func (a *Aggregator) stats(name string) *Stats {
 	if s == nil {
 		s = newStats(name, a.keys[name])
 		s.Setup = a.setup[name]
+		for _, c := range a.checks[name] {
+			s.Checks = append(s.Checks, CheckCount{Name: c})
+		}
 		a.byName[name] = s
 		if _, listed := a.keys[name]; !listed {
 			a.order = append(a.order, name)
@@ -342,33 +383,4 @@ func (a *Aggregator) Endpoints() []*Stats {
 		}
 	}
 	return out
-}
-
-// FailureRate is Failures/Requests (0 when there were none).
-func (s *Stats) FailureRate() float64 {
-	if s.Requests == 0 {
-		return 0
-	}
-	return float64(s.Failures) / float64(s.Requests)
-}
-
-// TopErrors returns the error messages by descending count.
-func (s *Stats) TopErrors() []ErrorCount {
-	out := make([]ErrorCount, 0, len(s.Errors))
-	for m, n := range s.Errors {
-		out = append(out, ErrorCount{Message: m, Count: n})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Count != out[j].Count {
-			return out[i].Count > out[j].Count
-		}
-		return out[i].Message < out[j].Message
-	})
-	return out
-}
-
-// ErrorCount is how often one error message occurred.
-type ErrorCount struct {
-	Message string `json:"message"`
-	Count   uint64 `json:"count"`
 }

@@ -18,10 +18,13 @@ type Dist struct {
 func NewDist() *Dist { return &Dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)} }
 
 // Record adds the sample v.
-func (d *Dist) Record(v time.Duration) {
+func (d *Dist) Record(v time.Duration) { d.recordN(v, 1) }
+
+// recordN adds n samples of v.
+func (d *Dist) recordN(v time.Duration, n int64) {
 	us := max(int64(v/time.Microsecond), histLowest)
-	_ = d.h.RecordValue(min(us, histHighest)) // in range by construction
-	if d.h.TotalCount() == 1 || v < d.min {
+	_ = d.h.RecordValues(min(us, histHighest), n) // in range by construction
+	if d.h.TotalCount() == n || v < d.min {
 		d.min = v
 	}
 	d.max = max(d.max, v)
@@ -77,7 +80,8 @@ func (d *Dist) quantile(p float64) time.Duration {
 }
 
 // View is the distribution of one latency view: ViewResponse, ViewService,
-// ViewLag, ViewTTFB, ViewTTFT or ViewGap (empty when nothing was recorded).
+// ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL or ViewTPOT (empty when
+// nothing was recorded).
 func (s *Stats) View(view string) Percentiles { return s.dist(view).Summary() }
 
 // Response is the distribution of response times from the scheduled send

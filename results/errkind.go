@@ -138,3 +138,32 @@ func shortMessage(msg string) string {
 	}
 	return msg
 }
+
+// FailureRate is Failures/Requests (0 when there were none).
+func (s *Stats) FailureRate() float64 {
+	if s.Requests == 0 {
+		return 0
+	}
+	return float64(s.Failures) / float64(s.Requests)
+}
+
+// TopErrors returns the error messages by descending count.
+func (s *Stats) TopErrors() []ErrorCount {
+	out := make([]ErrorCount, 0, len(s.Errors))
+	for m, n := range s.Errors {
+		out = append(out, ErrorCount{Message: m, Count: n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Message < out[j].Message
+	})
+	return out
+}
+
+// ErrorCount is how often one error message occurred.
+type ErrorCount struct {
+	Message string `json:"message"`
+	Count   uint64 `json:"count"`
+}

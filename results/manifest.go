@@ -170,6 +170,12 @@ type ScenarioInfo struct {
 	Source    string         `json:"source"`
 	Endpoints []EndpointInfo `json:"endpoints"`
 	Queries   int            `json:"queries"`
+	// Checks are the display names of each endpoint's response checks, by
+	// endpoint name, in order: a result's failed check indexes (checks.Recorded)
+	// index its endpoint's list. nil when no endpoint has checks.
+	Checks map[string][]string `json:"checks,omitempty"`
+	// SLO is the scenario's objectives; nil when it has none.
+	SLO *SLO `json:"slo,omitempty"`
 }
 
 // EndpointInfo maps requests to an endpoint's names.

@@ -5,6 +5,7 @@
 #   - the highest rate on one static route (nginx, a small file, access log
 #     off): ragload attack --rate 0 vs vegeta attack -rate=0 vs wrk, the same
 #     number of workers/connections, 3 rounds in alternating order, medians;
+#     and ragload again with response checks on every answer;
 #   - report of the same 1,000,000-result file (scripts/genresults): ragload
 #     report (raw, and with the run summary when there is one) vs vegeta
 #     report, time and peak RSS;
@@ -124,13 +125,26 @@ endpoints:
     auth: false
 EOF
 
+# The same route with response checks on every answer (issue 20): status,
+# two JSON paths, a text the body must not hold.
+cat "$tmp/static.yaml" - >"$tmp/static-checks.yaml" <<'EOF'
+    checks:
+      - status: 2xx
+      - json: status
+        not_empty: true
+      - json: version
+        matches: "^1[.]"
+      - body_not_contains: error
+EOF
+
 # Each prints the requests per second it achieved.
 rate_ragload() {
-	local out=$tmp/rate/ragload-$1
-	"$ragload" attack -u "http://127.0.0.1:$port" -s "$tmp/static.yaml" --rate 0 --max-workers "$workers" \
+	local out=$tmp/rate/ragload-$1${2:-}
+	"$ragload" attack -u "http://127.0.0.1:$port" -s "$tmp/static${2:-}.yaml" --rate 0 --max-workers "$workers" \
 		-d "${secs}s" -o "$out" -q -f json >/dev/null 2>"$out.log" || true
 	"$vegeta" report -type=json "$out/results.bin" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["throughput"]))'
 }
+rate_ragload_checks() { rate_ragload "$1" -checks; }
 rate_vegeta() {
 	local out=$tmp/rate/vegeta-$1.bin
 	echo "GET $url" | "$vegeta" attack -rate=0 -max-workers="$workers" -duration="${secs}s" -output="$out"
@@ -142,18 +156,18 @@ rate_wrk() {
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
 mkdir -p "$tmp/rate"
-tools=(ragload vegeta wrk)
-declare -A runs=([ragload]="" [vegeta]="" [wrk]="")
+tools=(ragload vegeta wrk ragload_checks)
+declare -A runs=([ragload]="" [vegeta]="" [wrk]="" [ragload_checks]="")
 for round in 0 1 2; do
-	for i in 0 1 2; do
-		tool=${tools[$(((round + i) % 3))]}
+	for i in 0 1 2 3; do
+		tool=${tools[$(((round + i) % 4))]}
 		echo "bench: max rate, round $((round + 1)), $tool" >&2
 		quiet
 		runs[$tool]+="$("rate_$tool" "$round") "
 	done
 done
 # shellcheck disable=SC2086 # the runs are space-separated numbers
-rl=$(median ${runs[ragload]}) vg=$(median ${runs[vegeta]}) wk=$(median ${runs[wrk]})
+rl=$(median ${runs[ragload]}) vg=$(median ${runs[vegeta]}) wk=$(median ${runs[wrk]}) rlc=$(median ${runs[ragload_checks]})
 
 # --- Overload: an open-model plan at twice the generator's top speed ------
 # Each tool is planned at twice ragload's --rate 0 speed for 5 s. The
@@ -268,7 +282,7 @@ u_requests=${u_requests// /} u_rss=${u_rss// /} u_cores=${u_cores// /}
 
 # --- Go benchmarks of the hot paths ---------------------------------------
 echo "bench: Go benchmarks" >&2
-gobench=$(go test -run '^$' -bench '^(BenchmarkTargeter|BenchmarkEncode|BenchmarkPacerDue)' -benchmem -count 1 \
+gobench=$(go test -run '^$' -bench '^(BenchmarkTargeter|BenchmarkEncode|BenchmarkPacerDue|BenchmarkEmitWithChecks)' -benchmem -count 1 \
 	./targets ./results ./attack 2>/dev/null | awk '/^Benchmark/ {
 		name = $1; sub(/-[0-9]+$/, "", name)
 		printf "%s %s %s %s\n", name, $3, $5, $7
@@ -293,6 +307,7 @@ table=$(
 	echo "| measure | ragload | vegeta | wrk | ragload vs vegeta | target | met |"
 	echo "|---|---:|---:|---:|---:|---|---|"
 	echo "| max rate, static file on loopback, $workers workers/connections, ${secs} s, median of 3 (req/s) | $(fmt "$rl") | $(fmt "$vg") | $(fmt "$wk") | $rate_ratio | ≥ 1.0× vegeta | $(ok "$rate_ratio" ">=" 1.0) |"
+	echo "| max rate with response checks on every answer (status, 2 JSON paths, body text), median of 3 (req/s) | $(fmt "$rlc") | | | $(ratio "$rlc" "$rl") of ragload without | ≥ 0.9× without | $(ok "$(ratio "$rlc" "$rl")" ">=" 0.9) |"
 	echo "| overload: planned $(fmt "$over_rate")/s for 5 s (2× ragload's top speed), served per second (nginx's count) | $(fmt "$ov_rl_rate") | $(fmt "$ov_vg_rate") | | $(ratio "$ov_rl_rate" "$ov_vg_rate") | ≥ 1.0× vegeta | $(ok "$(ratio "$ov_rl_rate" "$ov_vg_rate")" ">=" 1.0) |"
 	echo "| overload: peak RSS (MB) | $ov_rl_mb | $ov_vg_mb | | $(ratio "$ov_rl_mb" "$ov_vg_mb") | ≤ 1.2× vegeta | $(ok "$(ratio "$ov_rl_mb" "$ov_vg_mb")" "<=" 1.2) |"
 	echo "| overload: wall time of the 5 s plan (s) | $ov_rl_wall | $ov_vg_wall | | | ≤ 5 s + --max-lag 1 s + the slowest answer | $(ok "$ov_rl_wall" "<=" 6.5) |"
@@ -317,7 +332,7 @@ machine="$(date -u '+%Y-%m-%d %H:%M UTC') · ${cpu:-unknown CPU}, $(nproc) cores
 if [ "$noisy" -gt 0 ]; then
 	machine+=" · **the machine was busy with other processes during $noisy of the measurements**"
 fi
-note="ragload and vegeta: \`--rate 0 --max-workers $workers\` / \`-rate=0 -max-workers=$workers\`, requests per second as \`vegeta report\`'s throughput of each results file; wrk: \`-t2 -c$workers\`. nginx: one worker process, access log off, keep-alive without a request limit. The rounds (req/s): ragload ${runs[ragload]% }, vegeta ${runs[vegeta]% }, wrk ${runs[wrk]% }; report times are the median of 3."
+note="ragload and vegeta: \`--rate 0 --max-workers $workers\` / \`-rate=0 -max-workers=$workers\`, requests per second as \`vegeta report\`'s throughput of each results file; wrk: \`-t2 -c$workers\`. nginx: one worker process, access log off, keep-alive without a request limit. The rounds (req/s): ragload ${runs[ragload]% }, with checks ${runs[ragload_checks]% }, vegeta ${runs[vegeta]% }, wrk ${runs[wrk]% }; report times are the median of 3."
 
 echo
 echo "$machine"

@@ -16,6 +16,7 @@
 //	scenario.go        Scenario, Endpoint, Auth, the streaming modes
 //	default.go         the built-in RAG user and its questions
 //	load.go, parse.go  reading a scenario file (Load, Parse, FileError)
+//	checks.go          checks: per endpoint and slo: (SLO, ChecksInfo)
 //	parse_nodes.go     the parser's YAML helpers
 //	loadin.go          LoadIn: a scenario that must stay inside a folder
 //	body.go            an endpoint's body with the question filled in

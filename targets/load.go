@@ -56,6 +56,9 @@ func (e *FileError) Unwrap() error { return e.Err }
 //	endpoints:
 //	  - key: query                         # merges onto the built-in "query"
 //	    weight: 3
+//	    checks:                            # judge every response (package checks)
+//	      - status: 2xx
+//	      - {json: sources, min_items: 1}
 //	  - key: stream                        # a new endpoint
 //	    name: /query/stream
 //	    method: POST
@@ -67,6 +70,7 @@ func (e *FileError) Unwrap() error { return e.Err }
 //	thresholds: ["p95<2s", "failures<1%", "query:p99<3s"]
 //	marks: ["p50<1s"]
 //	secret_headers: [X-Tenant]               # headers recordings and exports treat as secrets
+//	slo: {latency: 2s, ttft: 1s, tpot: 100ms} # the objectives of goodput
 //
 // A file larger than MaxScenarioBytes is refused, and so are the files it
 // names beyond their caps (MaxQueriesBytes, MaxVegetaBytes). Errors are

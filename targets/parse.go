@@ -51,7 +51,7 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 }
 
 func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
-	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks", "secret_headers"}
+	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks", "secret_headers", "slo"}
 	if !isScenario(n, known) {
 		return &FileError{File: p.file, Line: n.Line, Err: notScenario}
 	}
@@ -89,6 +89,8 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 			return p.strings(v, k, &sc.Marks, checkThreshold)
 		case "secret_headers":
 			return p.strings(v, k, &sc.SecretHeaders, nil)
+		case "slo":
+			return p.slo(v, &sc.SLO)
 		}
 		return nil
 	})
@@ -187,6 +189,9 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 		if err := p.endpoint(item, path, e); err != nil {
 			return err
 		}
+		if err := p.endpointChecks(item, path, e); err != nil {
+			return err
+		}
 		if err := e.validate(); err != nil {
 			return p.fieldErr(item, path, err)
 		}
@@ -214,7 +219,7 @@ func builtInKeys() []string {
 }
 
 func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
-	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers", "stream"}
+	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers", "stream", "checks"}
 	return p.fields(n, path, known, func(k string, v *yaml.Node) error {
 		f := path + "." + k
 		switch k {
@@ -255,6 +260,8 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 			return p.decode(v, f, &e.Header)
 		case "stream":
 			return p.scalar(v, f, &e.Stream)
+		case "checks":
+			return p.checks(v, f, e)
 		}
 		return nil
 	})

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/internal/input"
 )
 
@@ -40,6 +41,8 @@ type Scenario struct {
 	// names do not say so (SecretHeader catches Authorization, X-Api-Key,
 	// …): recordings leave them out, and exports that hold them are private.
 	SecretHeaders []string
+	// SLO is the objectives of goodput (slo:); zero when not set.
+	SLO SLO
 	// Notes are what loading changed or dropped that the user should know
 	// (such as Authorization headers of imported vegeta targets); the CLI
 	// prints them.
@@ -86,6 +89,9 @@ type Endpoint struct {
 	// non-empty read). Its time to first byte and first token are
 	// recorded. Empty for ordinary endpoints.
 	Stream string
+	// Checks judge every response of the endpoint (checks:); see package
+	// checks. A failed check marks the result; it is not an HTTP failure.
+	Checks checks.Set
 }
 
 // Streaming modes of an endpoint.
@@ -209,7 +215,7 @@ func (e Endpoint) validate() error {
 	if e.Stream != "" && e.Stream != StreamSSE && e.Stream != StreamChunked {
 		return fmt.Errorf("stream: %s isn't one of [sse chunked]", input.Quote(e.Stream))
 	}
-	return nil
+	return e.validateChecks()
 }
 
 func (s *Scenario) needsQueries() bool {
