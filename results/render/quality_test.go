@@ -11,6 +11,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/compare"
 )
 
 // qualityChecks are the display names of the quality run's checks, as the
@@ -264,6 +265,35 @@ func TestQualityAbsent(t *testing.T) {
 		for _, w := range []string{"oodput", "Check", "ITL", "TPOT", "itl_ms", "check_failures", `"slo"`} {
 			if strings.Contains(buf.String(), w) {
 				t.Errorf("%s of a run without checks or SLO shows %q", f, w)
+			}
+		}
+	}
+}
+
+// TestComparisonGoodput: a comparison of runs judged by an SLO shows the
+// goodput row in req/s and says in its header that a fall is a
+// regression; one without leaves both out (TestComparisonGolden pins it).
+func TestComparisonGoodput(t *testing.T) {
+	o := compare.Options{Resamples: 100, Seed: 3}
+	side := func(label string, good uint64) *compare.Side {
+		s := syntheticSide(t, label, 600, 1, 1, o)
+		s.Report.SLO = qualitySLO
+		s.Report.Total.Good, s.Report.Endpoints[0].Good = good, good
+		return s
+	}
+	c := compare.Runs(side("runs/base", 540), side("runs/new", 300), o)
+	for _, f := range CompareFormats {
+		var buf bytes.Buffer
+		if err := Comparison(&buf, f, c); err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range map[string][]string{
+			FormatText:     {"goodput", "9.0/s", "5.0/s", "-44.4% ✗", "or goodput down > 10%", "/query: goodput fell 44.4% (9.0/s → 5.0/s"},
+			FormatMarkdown: {"| goodput | 9.0/s | 5.0/s | -44.4% ✗ |"},
+			FormatJSON:     {`"metric": "goodput"`},
+		}[f] {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s lacks %q:\n%s", f, w, buf.String())
 			}
 		}
 	}
