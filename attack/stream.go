@@ -13,6 +13,7 @@ import (
 
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/tokens"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -23,7 +24,7 @@ type streamTiming struct {
 	firstToken time.Time
 	lastToken  time.Time
 	maxGap     time.Duration // longest wait between two tokens
-	gaps       results.GapHistogram
+	gaps       tokens.GapHistogram
 	tokens     int
 	eof        bool // the body was read to its end
 	sse        sseParser
@@ -105,7 +106,7 @@ func (t *streamTransport) record(r *vegeta.Result) *checks.Stream {
 	}
 	results.SetStream(r, s)
 	if st.tokens > 0 {
-		results.SetTokens(r, results.Tokens{Last: st.lastToken.Sub(r.Timestamp), Gaps: st.gaps.Counts()})
+		tokens.Set(r, tokens.Timing{Last: st.lastToken.Sub(r.Timestamp), Gaps: st.gaps.Counts()})
 	}
 	return &checks.Stream{Done: st.done(), Tokens: st.tokens}
 }

@@ -15,6 +15,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/tokens"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -71,14 +72,14 @@ func TestStreamTokenTimings(t *testing.T) {
 // streamTimings streams once and returns how its timings miss the truth.
 func streamTimings(t *testing.T) (errs []string) {
 	t.Helper()
-	const tokens, spacing = 20, 15 * time.Millisecond
+	const nTokens, spacing = 20, 15 * time.Millisecond
 	var mu sync.Mutex
 	var sent []time.Time // when the server flushed each token
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/event-stream")
 		rc := http.NewResponseController(w)
 		start := time.Now().Add(5 * time.Millisecond)
-		for i := range tokens {
+		for i := range nTokens {
 			time.Sleep(time.Until(start.Add(time.Duration(i) * spacing))) // scheduled: no drift
 			fmt.Fprintf(w, "event: response.output_text.delta\ndata: {\"delta\":\"w%d \"}\n\n", i)
 			rc.Flush()
@@ -91,14 +92,14 @@ func streamTimings(t *testing.T) (errs []string) {
 	defer srv.Close()
 
 	r, done, n := streamOnce(t, srv.URL, targets.StreamSSE)
-	if !done || n != tokens {
-		t.Fatalf("done %v, %d tokens; want true, %d", done, n, tokens)
+	if !done || n != nTokens {
+		t.Fatalf("done %v, %d tokens; want true, %d", done, n, nTokens)
 	}
 	s, ok := results.StreamOf(r)
-	if !ok || s.Tokens != tokens {
+	if !ok || s.Tokens != nTokens {
 		t.Fatalf("StreamOf = %+v %v", s, ok)
 	}
-	tt, ok := results.TokensOf(r)
+	tt, ok := tokens.Of(r)
 	if !ok {
 		t.Fatalf("no token timing in %v", r.Headers)
 	}
@@ -106,10 +107,10 @@ func streamTimings(t *testing.T) (errs []string) {
 	for _, g := range tt.Gaps {
 		count += g.N
 	}
-	if count != tokens-1 {
-		t.Errorf("%d gaps stored, want %d: %v", count, tokens-1, r.Headers[results.ITLHeader])
+	if count != nTokens-1 {
+		t.Errorf("%d gaps stored, want %d: %v", count, nTokens-1, r.Headers[tokens.ITLHeader])
 	}
-	tpot, ok := results.TPOT(s, tt)
+	tpot, ok := tokens.TPOT(s.TTFT, s.Tokens, tt)
 	if !ok {
 		t.Fatal("no TPOT")
 	}
@@ -122,22 +123,22 @@ func streamTimings(t *testing.T) (errs []string) {
 	for i := 1; i < len(sent); i++ {
 		truth = append(truth, sent[i].Sub(sent[i-1]))
 	}
-	trueTPOT := sent[len(sent)-1].Sub(sent[0]) / (tokens - 1)
+	trueTPOT := sent[len(sent)-1].Sub(sent[0]) / (nTokens - 1)
 	mu.Unlock()
 	slices.Sort(truth)
 	within := func(what string, got, want time.Duration) {
 		tol := max(time.Millisecond, want/50)
 		if d := got - want; d < -tol || d > tol {
-			errs = append(errs, fmt.Sprintf("%s = %v, want %v ± %v (stored %s)", what, got, want, tol, r.Headers[results.ITLHeader][0]))
+			errs = append(errs, fmt.Sprintf("%s = %v, want %v ± %v (stored %s)", what, got, want, tol, r.Headers[tokens.ITLHeader][0]))
 		}
 	}
 	within("TPOT vs the server's", tpot, trueTPOT)
 	within("TPOT vs nominal", tpot, spacing)
 	quantile := func(q float64) time.Duration { return truth[max(int(q*float64(len(truth))+0.999999)-1, 0)] }
-	within("ITL p50 vs the server's", results.GapQuantile(tt.Gaps, 0.5), quantile(0.5))
-	within("ITL p50 vs nominal", results.GapQuantile(tt.Gaps, 0.5), spacing)
-	within("ITL p95 vs the server's", results.GapQuantile(tt.Gaps, 0.95), quantile(0.95))
-	within("ITL max vs the server's", results.GapQuantile(tt.Gaps, 1), truth[len(truth)-1])
+	within("ITL p50 vs the server's", tokens.GapQuantile(tt.Gaps, 0.5), quantile(0.5))
+	within("ITL p50 vs nominal", tokens.GapQuantile(tt.Gaps, 0.5), spacing)
+	within("ITL p95 vs the server's", tokens.GapQuantile(tt.Gaps, 0.95), quantile(0.95))
+	within("ITL max vs the server's", tokens.GapQuantile(tt.Gaps, 1), truth[len(truth)-1])
 	return errs
 }
 

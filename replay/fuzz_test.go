@@ -197,8 +197,16 @@ func FuzzOpenStream(f *testing.F) {
 			if err != nil {
 				t.Fatalf("entry %d: %s does not decode: %v", i, b, err)
 			}
-			if !reflect.DeepEqual(back, e) {
-				t.Fatalf("entry %d changed on a round trip:\n got %#v\nwant %#v", i, back, e)
+			// Writing drops the headers whose name says they may hold a
+			// secret (a hand-written file may have them; a written one
+			// never does), and nothing else.
+			want := e
+			want.Header = StripSecrets(e.Header)
+			if len(want.Header) == 0 {
+				want.Header = nil
+			}
+			if !reflect.DeepEqual(back, want) {
+				t.Fatalf("entry %d changed on a round trip:\n got %#v\nwant %#v", i, back, want)
 			}
 		}
 	})

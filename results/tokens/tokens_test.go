@@ -1,4 +1,4 @@
-package results
+package tokens
 
 import (
 	"math/rand/v2"
@@ -53,7 +53,7 @@ func TestGapHistogramCap(t *testing.T) {
 		t.Errorf("%d entries, %d gaps, sorted %v", len(c), n, c)
 	}
 	r := &vegeta.Result{}
-	SetTokens(r, Tokens{Last: time.Second, Gaps: c})
+	Set(r, Timing{Last: time.Second, Gaps: c})
 	if size := len(r.Headers[ITLHeader][0]); size > 16*MaxGapEntries {
 		t.Errorf("the header holds %d bytes", size)
 	}
@@ -65,17 +65,15 @@ func TestTokensRoundTrip(t *testing.T) {
 		h.Add(d)
 	}
 	r := &vegeta.Result{}
-	SetStream(r, Stream{TTFB: 5 * time.Millisecond, TTFT: 100 * time.Millisecond, MaxGap: 80 * time.Millisecond, Tokens: 5})
-	SetTokens(r, Tokens{Last: 224 * time.Millisecond, Gaps: h.Counts()})
+	Set(r, Timing{Last: 224 * time.Millisecond, Gaps: h.Counts()})
 	if got, want := r.Headers[ITLHeader][0], "13988,15141*2,79902"; got != want {
 		t.Errorf("%s = %q, want %q", ITLHeader, got, want)
 	}
-	tt, ok := TokensOf(r)
-	s, _ := StreamOf(r)
+	tt, ok := Of(r)
 	if !ok || tt.Last != 224*time.Millisecond || !slices.Equal(tt.Gaps, h.Counts()) {
 		t.Errorf("TokensOf = %+v %v", tt, ok)
 	}
-	if tpot, ok := TPOT(s, tt); !ok || tpot != 31*time.Millisecond {
+	if tpot, ok := TPOT(100*time.Millisecond, 5, tt); !ok || tpot != 31*time.Millisecond {
 		t.Errorf("TPOT = %v %v, want 31ms", tpot, ok)
 	}
 	if q := GapQuantile(tt.Gaps, 0.5); q != 15141*time.Microsecond {
@@ -87,14 +85,14 @@ func TestTokensRoundTrip(t *testing.T) {
 	if q := GapQuantile(nil, 0.5); q != 0 {
 		t.Errorf("p50 of nothing %v", q)
 	}
-	if _, ok := TPOT(Stream{Tokens: 1, TTFT: time.Second}, Tokens{Last: time.Second}); ok {
+	if _, ok := TPOT(time.Second, 1, Timing{Last: time.Second}); ok {
 		t.Error("TPOT of one token")
 	}
-	if _, ok := TokensOf(&vegeta.Result{}); ok {
+	if _, ok := Of(&vegeta.Result{}); ok {
 		t.Error("TokensOf of a plain result")
 	}
 	r.Headers[ITLHeader] = []string{"100*2,x,-5,7*0,*3,200*x,300"}
-	if tt, _ := TokensOf(r); !slices.Equal(tt.Gaps, []GapCount{{100 * time.Microsecond, 2}, {300 * time.Microsecond, 1}}) {
+	if tt, _ := Of(r); !slices.Equal(tt.Gaps, []GapCount{{100 * time.Microsecond, 2}, {300 * time.Microsecond, 1}}) {
 		t.Errorf("damaged histogram read as %v", tt.Gaps)
 	}
 }
