@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // qualityChecks are the display names of the quality run's checks, as the
@@ -68,10 +69,10 @@ func qualityRun() (*results.Manifest, []*vegeta.Result) {
 			}
 		case 1:
 			r.Method, r.URL = "POST", "http://api.test/query/stream#stream"
-			tokens, gap, ttft := 12, 30*time.Millisecond, 200*time.Millisecond+time.Duration(n)*5*time.Millisecond
+			count, gap, ttft := 12, 30*time.Millisecond, 200*time.Millisecond+time.Duration(n)*5*time.Millisecond
 			switch n {
 			case 4, 10, 16: // cut short: three tokens, no done event
-				tokens = 3
+				count = 3
 				results.SetChecks(r, []int{0, 1}, "3 tokens, no done event")
 			case 8: // the first token past the SLO's ttft
 				ttft = 1200 * time.Millisecond
@@ -79,9 +80,9 @@ func qualityRun() (*results.Manifest, []*vegeta.Result) {
 			if n%4 == 1 { // 55 gaps of 50 ms, 138 of 30 ms
 				gap = 50 * time.Millisecond
 			}
-			results.SetStream(r, results.Stream{TTFB: 40 * time.Millisecond, TTFT: ttft, MaxGap: gap, Tokens: tokens})
-			last := ttft + time.Duration(tokens-1)*gap
-			results.SetTokens(r, results.Tokens{Last: last, Gaps: []results.GapCount{{Gap: gap, N: tokens - 1}}})
+			results.SetStream(r, results.Stream{TTFB: 40 * time.Millisecond, TTFT: ttft, MaxGap: gap, Tokens: count})
+			last := ttft + time.Duration(count-1)*gap
+			tokens.Set(r, tokens.Timing{Last: last, Gaps: []tokens.GapCount{{Gap: gap, N: count - 1}}})
 			r.Latency = last + 10*time.Millisecond
 		default:
 			r.Method, r.URL = "GET", "http://api.test/health"
@@ -137,8 +138,8 @@ func qualityReport(t *testing.T) *results.Report {
 		lag, _ := results.Lag(r)
 		good := len(failed) == 0 && !results.Failed(r) && r.Latency+lag <= time.Duration(qualitySLO.Latency)
 		if st, ok := results.StreamOf(r); ok && good {
-			tk, _ := results.TokensOf(r)
-			tpot, _ := results.TPOT(st, tk)
+			tk, _ := tokens.Of(r)
+			tpot, _ := tokens.TPOT(st.TTFT, st.Tokens, tk)
 			good = st.TTFT <= time.Duration(qualitySLO.TTFT) && tpot <= time.Duration(qualitySLO.TPOT)
 		}
 		if good {
