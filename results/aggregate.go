@@ -6,8 +6,6 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
-
-	"github.com/ragload/ragload/results/tokens"
 )
 
 // Histogram bounds: microseconds from 1 µs to 1 h at 3 significant digits
@@ -188,13 +186,13 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 			s.record(viewTTFT, st.TTFT)
 			s.record(viewGap, st.MaxGap)
 		}
-		if t, ok := tokens.Of(r); ok {
+		if t, ok := TokensOf(r); ok {
 			for _, g := range t.Gaps {
 				for range g.N {
 					s.record(viewITL, g.Gap)
 				}
 			}
-			if tp, ok := tokens.TPOT(st.TTFT, st.Tokens, t); ok {
+			if tp, ok := TPOT(st, t); ok {
 				s.record(viewTPOT, tp)
 			}
 		}
