@@ -51,13 +51,6 @@ type Stats struct {
 	Streamed uint64 // results that carried streaming timings
 	Tokens   uint64 // tokens in those results
 
-	// STUB (phase 2a provides the real API): response checks and goodput.
-	Checked     uint64       // results of endpoints that have checks
-	CheckFailed uint64       // those that failed at least one
-	Checks      []CheckCount // per check, in the scenario's order
-	Good        uint64       // results that passed their checks and met the SLO
-	window      time.Duration
-
 	// views holds a distribution per latency view (viewResponse…viewGap,
 	// named ViewResponse…ViewGap), made on first use.
 	views [numViews]*dist
@@ -71,13 +64,11 @@ const (
 	viewTTFB
 	viewTTFT
 	viewGap
-	viewITL
-	viewTPOT
 	numViews
 )
 
 // viewNames names the views of Stats.views by index.
-var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL, ViewTPOT}
+var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
 
 // viewIndex is the index in Stats.views of a view name, or -1.
 func viewIndex(view string) int {
@@ -186,40 +177,7 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 			s.record(viewTTFT, st.TTFT)
 			s.record(viewGap, st.MaxGap)
 		}
-		if t, ok := TokensOf(r); ok {
-			for _, g := range t.Gaps {
-				for range g.N {
-					s.record(viewITL, g.Gap)
-				}
-			}
-			if tp, ok := TPOT(st, t); ok {
-				s.record(viewTPOT, tp)
-			}
-		}
 	}
-}
-
-// CheckCount is how often one check failed (STUB, phase 2a).
-type CheckCount struct {
-	Name    string
-	Failed  uint64
-	Excerpt string
-}
-
-// CheckFailRate is CheckFailed/Checked (STUB, phase 2a).
-func (s *Stats) CheckFailRate() float64 {
-	if s.Checked == 0 {
-		return 0
-	}
-	return float64(s.CheckFailed) / float64(s.Checked)
-}
-
-// Goodput is Good per second over the report's window (STUB, phase 2a).
-func (s *Stats) Goodput() float64 {
-	if s.window <= 0 {
-		return 0
-	}
-	return float64(s.Good) / s.window.Seconds()
 }
 
 // Aggregator sorts results into per-endpoint and total Stats. The zero

@@ -32,8 +32,6 @@ type Report struct {
 	// they make the verdict not conclusive.
 	Damaged []*DamagedError
 	Partial bool
-	// SLO is what goodput was judged against (STUB, phase 2a).
-	SLO *SLO
 }
 
 // NewReport builds a report from an aggregator. m may be nil.
@@ -51,13 +49,6 @@ func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
 		}
 	}
 	r.Window = window(m, r.Total)
-	if m != nil {
-		r.SLO = m.Scenario.SLO
-	}
-	r.Total.window = r.Window
-	for _, s := range r.Endpoints {
-		s.window = r.Window
-	}
 	r.Warnings = r.runWarnings()
 	return r
 }

@@ -91,7 +91,7 @@ type summaryDist struct {
 
 // summaryViews names the latency views in the summary, by index of
 // Stats.views.
-var summaryViews = [numViews]string{"response", "service", "lag", "ttfb", "ttft", "gap", "itl", "tpot"}
+var summaryViews = [numViews]string{"response", "service", "lag", "ttfb", "ttft", "gap"}
 
 // digestSpan is how much of each end of a results file fileDigest reads.
 const digestSpan = 64 << 10

@@ -32,8 +32,6 @@ const (
 	ViewTTFB     = "ttfb_"    // streamed responses: time to the response headers
 	ViewTTFT     = "ttft_"    // streamed responses: time to the first token
 	ViewGap      = "gap_"     // streamed responses: longest wait between tokens
-	ViewITL      = "itl_"     // STUB (phase 2a): inter-token latency
-	ViewTPOT     = "tpot_"    // STUB (phase 2a): time per output token
 )
 
 var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
