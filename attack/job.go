@@ -125,6 +125,7 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	rc.started = started.Load
 	opts := s.Options
 	opts.started, opts.onDrop = &started, rc.drop
+	opts.checks = opts.checks.withMask(maskOf(pool))
 	if s.Record != nil {
 		opts.capture = newCapture(s.Record, m)
 	}

@@ -35,10 +35,18 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 	defer j.Player.Close()
 	// The stream decides which endpoints there are and whether a login is
 	// needed; the scenario gives the login and the questions.
+	// An endpoint of the scenario with the stream's key, method and path
+	// lends it its response checks.
 	sc := *j.Scenario
 	sc.Endpoints = nil
 	for _, e := range j.Info.Endpoints {
-		sc.Endpoints = append(sc.Endpoints, targets.Endpoint{Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: 1, Auth: e.Auth})
+		ep := targets.Endpoint{Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: 1, Auth: e.Auth}
+		for _, o := range j.Scenario.Endpoints {
+			if o.Key == e.Key && o.Method == e.Method && o.Path == e.Path {
+				ep.Checks = o.Checks
+			}
+		}
+		sc.Endpoints = append(sc.Endpoints, ep)
 	}
 	j.Scenario = &sc
 	if _, err := j.check(); err != nil {

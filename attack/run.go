@@ -11,6 +11,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -55,6 +56,9 @@ type Options struct {
 	// shared, when set, is the client to use instead of a new one: a sweep
 	// keeps its connections warm from step to step.
 	shared *sharedClient
+	// checks, when set, runs the endpoints' response checks on every
+	// response.
+	checks *responseChecks
 	// capture, when set, records every request into a replay stream.
 	capture *capture
 	// onDrop, when set, is told the target of each request dropped.
@@ -180,7 +184,8 @@ func (d Drops) Total() uint64 { return d.Late + d.Capped }
 // Run attacks with tr at the pacer's schedule until the plan is done or ctx
 // ends, and calls emit with every result, in completion order, as soon as
 // it arrives. Each result has its response headers dropped (and body, unless
-// KeepBodies) and carries its schedule lag (results.LagHeader). When ctx
+// KeepBodies) and carries its schedule lag (results.LagHeader) and the
+// response checks it failed (results.CheckHeader). When ctx
 // ends, sending stops and in-flight requests finish within the timeout, so
 // every sent request is emitted. An error from emit stops the attack and is
 // returned after the in-flight requests are drained.
@@ -235,12 +240,17 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		if r.Timestamp.After(lastSend) {
 			lastSend = r.Timestamp
 		}
+		body := r.Body // vegeta's, read up to MaxBody
 		results.Trim(r, o.KeepBodies)
 		if due, ok := cp.due(r.Seq); ok {
 			results.SetLag(r, r.Timestamp.Sub(cp.began.Load().Add(due)))
 		}
+		var facts *checks.Stream
 		if streams != nil {
-			streams.record(r)
+			facts = streams.record(r)
+		}
+		if set := o.checks.of(r.Method, r.URL); set != nil {
+			o.checks.judge(set, r, body, facts)
 		}
 		if err != nil {
 			continue // draining after a failure to record

@@ -75,9 +75,11 @@ type loggedIn struct {
 }
 
 // check validates the target and directory and compiles the scenario; it
-// points the streaming timer at the scenario's streaming endpoints.
+// points the streaming timer at the scenario's streaming endpoints and
+// the response checks at those with checks.
 func (s *Setup) check() (*targets.Mix, error) {
 	s.Options.SecretHeaders = s.Scenario.SecretHeaders
+	s.Options.checks = newResponseChecks(s.Scenario, s.Target)
 	s.Options.Streams = nil
 	for _, e := range s.Scenario.Active() {
 		if e.Stream != "" {
@@ -111,7 +113,7 @@ func basePath(target string) string {
 // manifest starts the manifest of a run in the given mode.
 func (s *Setup) manifest(mode string) *results.Manifest {
 	sc := s.Scenario
-	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries)}
+	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries), Checks: sc.ChecksInfo(), SLO: sc.SLO.SLOInfo()}
 	for _, e := range sc.Active() {
 		info.Endpoints = append(info.Endpoints, results.EndpointInfo{
 			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth, Stream: e.Stream,

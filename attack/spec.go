@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -134,8 +135,9 @@ func (e *FieldError) Rename(name string) *FieldError {
 }
 
 // Rules are the rules a run is judged by: thresholds (nil: the default
-// ones) and those its mode implies (users>=N), the marks, and extra
-// rules over them (one on the same metric replaces it).
+// ones) and those its scenario and mode imply (ImpliedChecks, users>=N)
+// unless a threshold judges the same metric of the same scope, the marks,
+// and extra rules over them (one on the same metric replaces it).
 func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, error) {
 	if _, err := results.ParseThresholds(extra, false); err != nil {
 		return nil, fieldErrorf("threshold", ": %w", err)
@@ -143,8 +145,21 @@ func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, err
 	if thresholds == nil {
 		thresholds = results.DefaultThresholds
 	}
-	return results.Rules(append(append([]string{}, thresholds...), implied...), marks, extra)
+	all := append([]string{}, thresholds...)
+	given, _ := results.ParseThresholds(thresholds, false) // an error is results.Rules' to return
+	for _, e := range implied {
+		t, err := results.ParseThreshold(e)
+		if err != nil || !slices.ContainsFunc(given, func(g results.Threshold) bool { return g.Endpoint == t.Endpoint && g.Metric == t.Metric }) {
+			all = append(all, e)
+		}
+	}
+	return results.Rules(all, marks, extra)
 }
+
+// ImpliedChecks is the rule a scenario with response checks is judged by
+// besides its thresholds: a degraded service that answers 200 with the
+// wrong content fails without the user writing a rule.
+const ImpliedChecks = "checks<1%"
 
 // Build checks the spec and builds its run.
 func (s Spec) Build() (*Built, error) {
@@ -186,6 +201,9 @@ func (s Spec) Build() (*Built, error) {
 	}
 	if s.Arrivals == ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
 		return nil, fieldErrorf("arrivals", " poisson needs a rate > 0")
+	}
+	if sc.ChecksInfo() != nil {
+		implied = append(implied, ImpliedChecks)
 	}
 	rules, err := Rules(sc.Thresholds, implied, sc.Marks, s.Thresholds)
 	if err != nil {

@@ -111,6 +111,7 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	u.checks = j.Options.checks.withMask(maskOf(u.pool))
 	if j.Record != nil {
 		u.record = newCapture(j.Record, m)
 	}
@@ -149,6 +150,7 @@ type usersRun struct {
 	pool    *targets.Pool // nil without auth
 	client  *http.Client
 	streams *streamTransport // nil when no endpoint streams
+	checks  *responseChecks  // nil when no endpoint has checks
 	record  *capture         // nil unless the run is recorded
 	start   time.Time
 	name    string

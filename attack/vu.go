@@ -11,6 +11,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -201,7 +202,8 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 		return r
 	}
 	var n int64
-	if u.job.Options.KeepBodies {
+	set := u.checks.of(tgt.Method, tgt.URL)
+	if u.job.Options.KeepBodies || set != nil {
 		r.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 		n = int64(len(r.Body))
 	}
@@ -218,8 +220,15 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	case r.Code < 200 || r.Code >= 400:
 		r.Error = resp.Status
 	}
+	var facts *checks.Stream
 	if u.streams != nil {
-		u.streams.record(r)
+		facts = u.streams.record(r)
+	}
+	if set != nil {
+		u.checks.judge(set, r, r.Body, facts)
+		if !u.job.Options.KeepBodies {
+			r.Body = nil
+		}
 	}
 	return r
 }

@@ -51,9 +51,22 @@ type Stats struct {
 	Streamed uint64 // results that carried streaming timings
 	Tokens   uint64 // tokens in those results
 
-	// views holds a distribution per latency view (viewResponse…viewGap,
-	// named ViewResponse…ViewGap), made on first use.
+	// Checked counts the results whose response checks ran: those of an
+	// endpoint with checks that were not failures. CheckFailed counts
+	// those that failed at least one check; Checks, per check of the
+	// endpoint in the scenario's order, how many failed it (the total
+	// has none: its endpoints list theirs).
+	Checked, CheckFailed uint64
+	Checks               []CheckCount
+	// Good counts the requests that count in goodput: not failures,
+	// passed every check and met every objective of the run's SLO.
+	Good uint64
+
+	// views holds a distribution per latency view (viewResponse…viewTPOT,
+	// named ViewResponse…ViewTPOT), made on first use.
 	views [numViews]*dist
+	// window is the report's sending period (Report.Window), for Goodput.
+	window time.Duration
 }
 
 // Indexes of the latency views in Stats.views.
@@ -64,11 +77,13 @@ const (
 	viewTTFB
 	viewTTFT
 	viewGap
+	viewITL
+	viewTPOT
 	numViews
 )
 
 // viewNames names the views of Stats.views by index.
-var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
+var viewNames = [numViews]string{ViewResponse, ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL, ViewTPOT}
 
 // viewIndex is the index in Stats.views of a view name, or -1.
 func viewIndex(view string) int {
@@ -84,12 +99,16 @@ func newStats(name, key string) *Stats {
 	return &Stats{Name: name, Key: key, Codes: map[uint16]uint64{}, Errors: map[string]uint64{}}
 }
 
-// record adds v to the view's distribution.
-func (s *Stats) record(view int, v time.Duration) {
+// record adds v to the view's distribution (n times, when given).
+func (s *Stats) record(view int, v time.Duration, n ...int64) {
 	d := s.views[view]
 	if d == nil {
 		d = newDist()
 		s.views[view] = d
+	}
+	if len(n) > 0 {
+		d.recordN(v, n[0])
+		return
 	}
 	d.record(v)
 }
@@ -110,6 +129,7 @@ type sample struct {
 	scheduled bool
 	stream    Stream
 	streamed  bool
+	quality
 }
 
 // failure is a failed result's message (as Stats.Errors keys it), its kind
@@ -160,6 +180,7 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 		s.Streamed++
 		s.Tokens += uint64(x.stream.Tokens)
 	}
+	s.addQuality(x)
 	if countsOnly {
 		return
 	}
@@ -177,6 +198,12 @@ func (s *Stats) add(x *sample, countsOnly bool) {
 			s.record(viewTTFT, st.TTFT)
 			s.record(viewGap, st.MaxGap)
 		}
+	}
+	for _, g := range x.timing.Gaps {
+		s.record(viewITL, g.Gap, int64(g.N))
+	}
+	if x.hasTPOT {
+		s.record(viewTPOT, x.tpot)
 	}
 }
 
@@ -202,6 +229,10 @@ type Aggregator struct {
 	next   int // the entry of recent to replace next
 	// failures caches the classification of failure messages.
 	failures map[failureKey]*failure
+	// checks are the names of each endpoint's checks (the manifest's);
+	// slo the objectives of goodput.
+	checks map[string][]string
+	slo    SLO
 }
 
 // recentRoutes is how many routes Aggregator.recent holds: enough for the
@@ -233,6 +264,12 @@ func NewAggregator(m *Manifest) *Aggregator {
 	}
 	a.resolve = NewResolverFor(m)
 	a.setup = setupEndpoints(m)
+	if m != nil {
+		a.checks = m.Scenario.Checks
+		if m.Scenario.SLO != nil {
+			a.slo = *m.Scenario.SLO
+		}
+	}
 	for _, e := range eps {
 		a.keys[e.Name] = e.Key
 		a.order = append(a.order, e.Name)
@@ -250,10 +287,12 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		x.lag, x.scheduled = Lag(r)
 		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
 			x.stream, x.streamed = StreamOf(r)
+			x.read(r, x.stream)
 		}
 	}
 	a.count++
 	s := a.endpoint(r)
+	x.judge(s, a.slo)
 	s.add(&x, false)
 	if !s.Setup {
 		a.total.add(&x, true)
@@ -280,6 +319,9 @@ func (a *Aggregator) stats(name string) *Stats {
 	if s == nil {
 		s = newStats(name, a.keys[name])
 		s.Setup = a.setup[name]
+		for _, c := range a.checks[name] {
+			s.Checks = append(s.Checks, CheckCount{Name: c})
+		}
 		a.byName[name] = s
 		if _, listed := a.keys[name]; !listed {
 			a.order = append(a.order, name)

@@ -15,10 +15,13 @@ type dist struct {
 
 func newDist() *dist { return &dist{h: hdrhistogram.New(histLowest, histHighest, histDigits)} }
 
-func (d *dist) record(v time.Duration) {
+func (d *dist) record(v time.Duration) { d.recordN(v, 1) }
+
+// recordN records n samples of v.
+func (d *dist) recordN(v time.Duration, n int64) {
 	us := max(int64(v/time.Microsecond), histLowest)
-	_ = d.h.RecordValue(min(us, histHighest)) // in range by construction
-	if d.h.TotalCount() == 1 || v < d.min {
+	_ = d.h.RecordValues(min(us, histHighest), n) // in range by construction
+	if d.h.TotalCount() == n || v < d.min {
 		d.min = v
 	}
 	d.max = max(d.max, v)
@@ -73,7 +76,8 @@ func (d *dist) quantile(p float64) time.Duration {
 }
 
 // View is the distribution of one latency view: ViewResponse, ViewService,
-// ViewLag, ViewTTFB, ViewTTFT or ViewGap (empty when nothing was recorded).
+// ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL or ViewTPOT (empty when
+// nothing was recorded).
 func (s *Stats) View(view string) Percentiles { return s.dist(view).summary() }
 
 // Response is the distribution of response times from the scheduled send

@@ -20,8 +20,13 @@ type Report struct {
 	Sources   []string
 	Total     *Stats
 	Endpoints []*Stats
-	// Window is the sending period the rates are computed over.
-	Window   time.Duration
+	// Window is the sending period the rates (and goodput) are computed
+	// over.
+	Window time.Duration
+	// SLO is the objectives goodput counts by (the manifest's); nil when
+	// the run set none, and goodput is then the requests that were not
+	// failures and passed their checks.
+	SLO      *SLO
 	Verdict  Verdict
 	Warnings []string
 	// Series is the run cut into time windows (LoadSeries); nil unless
@@ -49,6 +54,13 @@ func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
 		}
 	}
 	r.Window = window(m, r.Total)
+	r.Total.window = r.Window
+	for _, s := range r.Endpoints {
+		s.window = r.Window
+	}
+	if m != nil {
+		r.SLO = m.Scenario.SLO
+	}
 	r.Warnings = r.runWarnings()
 	return r
 }

@@ -25,8 +25,10 @@ import (
 const SummaryFile = "summary.json"
 
 // summarySchema identifies the summary format; readers accept any summary
-// whose schema starts with "ragload.summary/".
-const summarySchema = "ragload.summary/v1"
+// whose schema starts with "ragload.summary/", and read the results file
+// instead of one that is not this version (v1 had no checks, goodput,
+// ITL or TPOT).
+const summarySchema = "ragload.summary/v2"
 
 // summary is the document in SummaryFile. It holds the Stats of the total
 // and of each endpoint with their latency distributions as HdrHistogram
@@ -69,6 +71,10 @@ type summaryStats struct {
 	LastEnd     time.Time     `json:"last_end"`
 	Streamed    uint64        `json:"streamed"`
 	Tokens      uint64        `json:"tokens"`
+	Checked     uint64        `json:"checked"`
+	CheckFailed uint64        `json:"check_failed"`
+	Checks      []CheckCount  `json:"checks,omitempty"`
+	Good        uint64        `json:"good"`
 	// Views holds a distribution per latency view that has samples, by
 	// summaryViews' names.
 	Views map[string]summaryDist `json:"views,omitempty"`
@@ -91,7 +97,7 @@ type summaryDist struct {
 
 // summaryViews names the latency views in the summary, by index of
 // Stats.views.
-var summaryViews = [numViews]string{"response", "service", "lag", "ttfb", "ttft", "gap"}
+var summaryViews = [numViews]string{"response", "service", "lag", "ttfb", "ttft", "gap", "itl", "tpot"}
 
 // digestSpan is how much of each end of a results file fileDigest reads.
 const digestSpan = 64 << 10
@@ -163,6 +169,7 @@ func (s *Stats) summarize(withViews bool) (summaryStats, error) {
 		Unauthorized: s.Unauthorized, Codes: s.Codes, Errors: []ErrorCount{}, OtherErrors: s.OtherErrors,
 		Kinds: []summaryKind{}, BytesIn: s.BytesIn, BytesOut: s.BytesOut, Scheduled: s.Scheduled,
 		First: s.First, Last: s.Last, LastEnd: s.LastEnd, Streamed: s.Streamed, Tokens: s.Tokens,
+		Checked: s.Checked, CheckFailed: s.CheckFailed, Checks: s.Checks, Good: s.Good,
 	}
 	for _, m := range s.errOrder {
 		out.Errors = append(out.Errors, ErrorCount{Message: m, Count: s.Errors[m]})
@@ -227,6 +234,8 @@ func readSummary(path string, count int64) (*summary, error) {
 	}
 	if !strings.HasPrefix(s.Schema, "ragload.summary/") {
 		return nil, fmt.Errorf("schema %s isn't ragload.summary/…", input.Quote(s.Schema))
+	} else if s.Schema != summarySchema {
+		return nil, errNoSummary // another version's figures: read the file
 	}
 	size, digest, err := describeFile(path)
 	switch {
@@ -278,6 +287,7 @@ func (ss *summaryStats) stats() (_ *Stats, err error) {
 	s.BytesIn, s.BytesOut, s.Scheduled = ss.BytesIn, ss.BytesOut, ss.Scheduled
 	s.First, s.Last, s.LastEnd = ss.First, ss.Last, ss.LastEnd
 	s.Streamed, s.Tokens = ss.Streamed, ss.Tokens
+	s.Checked, s.CheckFailed, s.Checks, s.Good = ss.Checked, ss.CheckFailed, ss.Checks, ss.Good
 	for name, sd := range ss.Views {
 		i := slices.Index(summaryViews[:], name)
 		if i < 0 {

@@ -1,11 +1,19 @@
 package results
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // mergeable reports whether t.merge(o) gives exactly the Stats of t's
 // results followed by o's. It does unless o dropped messages (past
 // maxErrorKinds distinct ones) that t may have counted by name.
 func (t *Stats) mergeable(o *Stats) bool { return t.Requests == 0 || o.OtherErrors == 0 }
+
+// sameChecks reports whether counts are of the checks named, in order.
+func sameChecks(counts []CheckCount, names []string) bool {
+	return slices.EqualFunc(counts, names, func(c CheckCount, n string) bool { return c.Name == n })
+}
 
 // merge adds o to t as if o's results had been added after t's (see
 // mergeable); with views, the distributions too. o must not be used after.
@@ -31,6 +39,15 @@ func (t *Stats) merge(o *Stats, withViews bool) {
 	t.Scheduled += o.Scheduled
 	t.Streamed += o.Streamed
 	t.Tokens += o.Tokens
+	t.Checked += o.Checked
+	t.CheckFailed += o.CheckFailed
+	t.Good += o.Good
+	for i, c := range o.Checks { // the same checks (sameChecks)
+		t.Checks[i].Failed += c.Failed
+		if t.Checks[i].Excerpt == "" {
+			t.Checks[i].Excerpt = c.Excerpt
+		}
+	}
 	for c, n := range o.Codes {
 		t.Codes[c] += n
 	}
@@ -104,8 +121,8 @@ func (a *Aggregator) addSummary(sum *summary) (bool, error) {
 		return false, nil
 	}
 	for _, e := range eps {
-		if t := a.byName[e.Name]; t != nil && !t.mergeable(e) {
-			return false, nil
+		if t := a.byName[e.Name]; (t != nil && !t.mergeable(e)) || !sameChecks(e.Checks, a.checks[e.Name]) {
+			return false, nil // another scenario's checks: read the file
 		}
 	}
 	a.total.merge(total, false)

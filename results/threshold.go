@@ -19,7 +19,9 @@ var (
 const (
 	kindLatency  = "latency"
 	kindFailures = "failures"
+	kindChecks   = "checks"
 	kindRPS      = "rps"
+	kindGoodput  = "goodput"
 	kindRequests = "requests"
 	kindUsers    = "users"
 )
@@ -32,9 +34,11 @@ const (
 	ViewTTFB     = "ttfb_"    // streamed responses: time to the response headers
 	ViewTTFT     = "ttft_"    // streamed responses: time to the first token
 	ViewGap      = "gap_"     // streamed responses: longest wait between tokens
+	ViewITL      = "itl_"     // streamed responses: every wait between two tokens
+	ViewTPOT     = "tpot_"    // streamed responses: time per output token after the first
 )
 
-var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
+var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL, ViewTPOT}
 
 // Threshold is one pass/fail rule, written
 //
@@ -50,19 +54,28 @@ var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap}
 //	ttfb_p95, ttft_p95, gap_p99 …
 //	                   streamed responses, from the send: time to the
 //	                   headers, to the first token, longest wait between tokens
+//	itl_p95, tpot_p95 …
+//	                   streamed responses: inter-token latency (every gap
+//	                   between two tokens, of all responses), time per
+//	                   output token after the first (one per response)
 //	failures           failed requests, value a percent (1%) or fraction (0.01)
+//	checks             checked responses that failed a response check, like
+//	                   failures (a failure is not checked)
 //	rps                achieved requests per second
+//	goodput            requests per second that were not failures, passed
+//	                   their checks and met the scenario's slo: objectives
 //	requests           number of requests
 //	users              virtual users that all ran together for a tenth of
 //	                   the run (closed-loop runs; users>=100)
 //
-// Examples: "p95<2s", "failures<1%", "query:p99<3s", "rps>=45".
+// Examples: "p95<2s", "failures<1%", "query:p99<3s", "rps>=45",
+// "checks<1%", "goodput>=45", "stream:tpot_p95<100ms".
 type Threshold struct {
 	Expr     string
 	Endpoint string // "" for the total
 	Metric   string // as written, e.g. "p95", "service_max", "failures"
 	Op       string
-	Limit    float64       // for failures (a fraction), rps and requests
+	Limit    float64       // for failures and checks (a fraction), rps, goodput and requests
 	LimitDur time.Duration // for latency metrics
 	Advisory bool          // a mark: reported, never failing
 
@@ -126,8 +139,14 @@ func (t *Threshold) parseMetric() error {
 	case "failures", "failure_rate", "fail", "errors":
 		t.kind = kindFailures
 		return nil
+	case "checks", "check_failures":
+		t.kind = kindChecks
+		return nil
 	case "rps", "rate":
 		t.kind = kindRPS
+		return nil
+	case "goodput":
+		t.kind = kindGoodput
 		return nil
 	case "requests", "count":
 		t.kind = kindRequests
@@ -157,7 +176,7 @@ func (t *Threshold) parseMetric() error {
 			return nil
 		}
 	}
-	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, ttft_p95, failures, rps, requests or users)", t.Metric)
+	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, ttft_p95, itl_p95, tpot_p95, failures, checks, rps, goodput, requests or users)", t.Metric)
 }
 
 func (t *Threshold) parseValue(v string) error {
@@ -171,7 +190,7 @@ func (t *Threshold) parseValue(v string) error {
 			return fmt.Errorf("value %q is not a duration (e.g. 2s, 1500ms)", v)
 		}
 		t.LimitDur = d
-	case kindFailures:
+	case kindFailures, kindChecks:
 		pct := strings.HasSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		switch {

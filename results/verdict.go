@@ -11,8 +11,8 @@ import (
 type Check struct {
 	Threshold
 	// Actual is the measured value: nanoseconds for latency metrics, a
-	// fraction for failures, requests per second for rps, a count for
-	// requests.
+	// fraction for failures and checks, requests per second for rps and
+	// goodput, a count for requests.
 	Actual float64
 	Pass   bool
 	// Note explains a check that could not be measured ("no requests").
@@ -107,6 +107,8 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 			r.measureUsers(&c)
 		case s == nil || s.Requests == 0:
 			c.Note = "no requests"
+		case t.kind == kindChecks && s.Checked == 0:
+			c.Note = "no response was checked"
 		case t.kind == kindLatency && s.View(t.view).Count == 0:
 			c.Note = noSamples[t.view]
 			if s.Streamed == 0 && t.view != ViewLag {
@@ -260,8 +262,12 @@ func (r *Report) measure(s *Stats, t Threshold) float64 {
 	switch t.kind {
 	case kindFailures:
 		return s.FailureRate()
+	case kindChecks:
+		return s.CheckFailRate()
 	case kindRPS:
 		return r.Rate(s)
+	case kindGoodput:
+		return s.Goodput()
 	case kindRequests:
 		return float64(s.Requests)
 	}
@@ -283,6 +289,8 @@ var noSamples = map[string]string{
 	ViewTTFB: "no streamed responses",
 	ViewTTFT: "no streamed response had a token",
 	ViewGap:  "no streamed response had a token",
+	ViewITL:  "no streamed response had two tokens",
+	ViewTPOT: "no streamed response had two tokens",
 }
 
 // measureUsers judges a users threshold on the manifest's timeline.
@@ -305,9 +313,9 @@ func (c Check) FormatActual() string {
 	switch c.kind {
 	case kindLatency:
 		return FormatMillis(time.Duration(c.Actual)) + " ms"
-	case kindFailures:
+	case kindFailures, kindChecks:
 		return fmt.Sprintf("%.2f%%", 100*c.Actual)
-	case kindRPS:
+	case kindRPS, kindGoodput:
 		return fmt.Sprintf("%.1f/s", c.Actual)
 	case kindUsers:
 		return fmt.Sprintf("%.0f (%s)", c.Actual, c.How)
@@ -334,7 +342,7 @@ func (c Check) limitText() string {
 	switch c.kind {
 	case kindLatency:
 		return c.LimitDur.String()
-	case kindFailures:
+	case kindFailures, kindChecks:
 		// %.10g: 100*0.07 is 7.000000000000001 in floating point.
 		return fmt.Sprintf("%.10g%%", 100*c.Limit)
 	}

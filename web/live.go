@@ -80,7 +80,7 @@ func newEndpoint() *endpoint {
 // newLive names endpoints as the stored report will: by the scenario's
 // method and path, with logins as their own row.
 func newLive(sc *targets.Scenario, target string) *live {
-	m := &results.Manifest{Target: target}
+	m := &results.Manifest{Target: target, Scenario: results.ScenarioInfo{Checks: sc.ChecksInfo(), SLO: sc.SLO.SLOInfo()}}
 	for _, e := range sc.Active() {
 		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path})
 	}

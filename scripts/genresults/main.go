@@ -142,7 +142,7 @@ func lognormal(rng *rand.Rand, median, sigma float64) float64 {
 
 // manifest is the run.json of a complete constant-rate attack.
 func manifest(sc *targets.Scenario, name string, n int, rate float64, seed uint64, start time.Time, gap time.Duration) *results.Manifest {
-	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries)}
+	info := results.ScenarioInfo{Name: sc.Name, Source: sc.Source, Queries: len(sc.Queries), Checks: sc.ChecksInfo(), SLO: sc.SLO.SLOInfo()}
 	for _, e := range sc.Active() {
 		info.Endpoints = append(info.Endpoints, results.EndpointInfo{
 			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth, Stream: e.Stream,
