@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -372,4 +374,90 @@ func goodByHand(t *testing.T, dirs []string) handFigures {
 	}
 	f.window = end.Sub(start)
 	return f
+}
+
+// TestReportTokenTimings is issue 20's third acceptance test, on the
+// report: a run against a loopback server that streams 10 tokens 15 ms
+// apart has ITL p50 and p95 (itl_ view) and TPOT p50 (tpot_ view) within
+// max(1 ms, 2%) of the spacing the server achieved (timed after each
+// flush), and TPOT of the nominal 15 ms. A client starved of CPU reads
+// tokens late (see TestStreamTokenTimings), so it may take three runs.
+func TestReportTokenTimings(t *testing.T) {
+	var errs []string
+	for attempt := range 3 {
+		if errs = reportTokenTimings(t); len(errs) == 0 {
+			return
+		}
+		t.Logf("run %d: %s", attempt+1, strings.Join(errs, "; "))
+	}
+	t.Errorf("three runs off the truth; the last: %s", strings.Join(errs, "; "))
+}
+
+func reportTokenTimings(t *testing.T) (errs []string) {
+	t.Helper()
+	const nTokens, spacing = 10, 15 * time.Millisecond
+	var mu sync.Mutex
+	var gaps, tpots []time.Duration // the server's
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "text/event-stream")
+		rc := http.NewResponseController(w)
+		start := time.Now().Add(5 * time.Millisecond)
+		var sent []time.Time
+		for i := range nTokens {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * spacing)))
+			fmt.Fprintf(w, "data: {\"delta\":\"w%d \"}\n\n", i)
+			rc.Flush()
+			sent = append(sent, time.Now())
+		}
+		io.WriteString(w, "data: [DONE]\n\n")
+		mu.Lock()
+		defer mu.Unlock()
+		for i := 1; i < len(sent); i++ {
+			gaps = append(gaps, sent[i].Sub(sent[i-1]))
+		}
+		tpots = append(tpots, sent[len(sent)-1].Sub(sent[0])/(nTokens-1))
+	}))
+	defer srv.Close()
+
+	sc := targets.Default()
+	var stream targets.Endpoint
+	for _, e := range sc.Endpoints {
+		if e.Key == "stream" {
+			stream = e
+		}
+	}
+	stream.Weight, stream.Auth = 1, false
+	sc.Endpoints = []targets.Endpoint{stream}
+	job := &attack.Job{Plan: attack.Constant(8, 1500*time.Millisecond), Setup: attack.Setup{
+		Dir: filepath.Join(t.TempDir(), "run"), Target: srv.URL, Scenario: sc, Seed: 1, Options: attack.Options{Name: "tokens"}, Tool: "ragload test"}}
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(gaps)
+	slices.Sort(tpots)
+	q := func(xs []time.Duration, p float64) time.Duration {
+		return xs[max(int(math.Ceil(p*float64(len(xs))))-1, 0)]
+	}
+	s := rep.Total
+	if itl, tp := s.View(results.ViewITL), s.View(results.ViewTPOT); itl.Count != uint64(len(gaps)) || tp.Count != uint64(len(tpots)) || len(tpots) != 12 {
+		t.Fatalf("%d ITL and %d TPOT samples, the server sent %d gaps in %d streams (want 12)", itl.Count, tp.Count, len(gaps), len(tpots))
+	}
+	within := func(what string, got, want time.Duration) {
+		if tol := max(time.Millisecond, want/50); (got - want).Abs() > tol {
+			errs = append(errs, fmt.Sprintf("%s = %v, want %v ± %v", what, got, want, tol))
+		}
+	}
+	within("ITL p50 vs the server's", s.Quantile(50, results.ViewITL), q(gaps, 0.5))
+	within("ITL p95 vs the server's", s.Quantile(95, results.ViewITL), q(gaps, 0.95))
+	within("TPOT p50 vs the server's", s.Quantile(50, results.ViewTPOT), q(tpots, 0.5))
+	within("TPOT p50 vs nominal", s.Quantile(50, results.ViewTPOT), spacing)
+	if len(errs) == 0 {
+		t.Logf("ITL p50 %v (server %v), p95 %v (server %v); TPOT p50 %v (server %v)", s.Quantile(50, results.ViewITL), q(gaps, 0.5),
+			s.Quantile(95, results.ViewITL), q(gaps, 0.95), s.Quantile(50, results.ViewTPOT), q(tpots, 0.5))
+	}
+	return errs
 }

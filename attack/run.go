@@ -181,6 +181,23 @@ type Drops struct {
 // Total is the number of requests dropped.
 func (d Drops) Total() uint64 { return d.Late + d.Capped }
 
+// settle makes r a result to store: trimmed, with its schedule lag (when
+// scheduled), its streaming timing and the response checks it failed.
+func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, streams *streamTransport) {
+	body := r.Body // vegeta's, read up to MaxBody
+	results.Trim(r, o.KeepBodies)
+	if scheduled {
+		results.SetLag(r, lag)
+	}
+	var facts *checks.Stream
+	if streams != nil {
+		facts = streams.record(r)
+	}
+	if set := o.checks.of(r.Method, r.URL); set != nil {
+		o.checks.judge(set, r, body, facts)
+	}
+}
+
 // Run attacks with tr at the pacer's schedule until the plan is done or ctx
 // ends, and calls emit with every result, in completion order, as soon as
 // it arrives. Each result has its response headers dropped (and body, unless
@@ -240,18 +257,11 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 		if r.Timestamp.After(lastSend) {
 			lastSend = r.Timestamp
 		}
-		body := r.Body // vegeta's, read up to MaxBody
-		results.Trim(r, o.KeepBodies)
-		if due, ok := cp.due(r.Seq); ok {
-			results.SetLag(r, r.Timestamp.Sub(cp.began.Load().Add(due)))
+		lag, scheduled := cp.due(r.Seq) // when it was due, from the start
+		if scheduled {
+			lag = r.Timestamp.Sub(cp.began.Load().Add(lag))
 		}
-		var facts *checks.Stream
-		if streams != nil {
-			facts = streams.record(r)
-		}
-		if set := o.checks.of(r.Method, r.URL); set != nil {
-			o.checks.judge(set, r, body, facts)
-		}
+		o.settle(r, lag, scheduled, streams)
 		if err != nil {
 			continue // draining after a failure to record
 		}

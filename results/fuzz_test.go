@@ -55,6 +55,8 @@ func FuzzParseThreshold(f *testing.F) {
 		"gap_max<=500ms", "failures<0.5%", "failures<=0.01", "rps>=45", "requests>100", "users>=100",
 		"p99.9<5s", "median<1s", "avg<1s", "p95<2", "p95", "p95<", ":p95<2s", "p0<1s", "p101<1s",
 		"failures<150%", "failures<2", "rps>=-1", "rps>=NaN", "failures<NaN%", "requests<Inf",
+		"checks<1%", "query:checks<=0.05", "checks<101%", "goodput>=45", "goodput>=45/s", "stream:goodput>-1",
+		"itl_p95<50ms", "stream:tpot_p95<100ms", "tpot_max", "itl_<1s",
 	} {
 		f.Add(s)
 	}

@@ -48,6 +48,13 @@ func TestParseThresholdValid(t *testing.T) {
 		{"POST /query:failures<5%", "POST /query", "failures", "<", 0.05, 0, kindFailures, "", "", 0},
 		{" query : p95 < 2s ", "query", "p95", "<", 0, 2 * time.Second, kindLatency, ViewResponse, "p", 95},
 		{"rps >= 45/s", "", "rps", ">=", 45, 0, kindRPS, "", "", 0},
+		{"checks<1%", "", "checks", "<", 0.01, 0, kindChecks, "", "", 0},
+		{"query:checks<=0.05", "query", "checks", "<=", 0.05, 0, kindChecks, "", "", 0},
+		{"goodput>=45", "", "goodput", ">=", 45, 0, kindGoodput, "", "", 0},
+		{"stream:goodput>2/s", "stream", "goodput", ">", 2, 0, kindGoodput, "", "", 0},
+		{"itl_p95<50ms", "", "itl_p95", "<", 0, 50 * time.Millisecond, kindLatency, ViewITL, "p", 95},
+		{"stream:tpot_p95<100ms", "stream", "tpot_p95", "<", 0, 100 * time.Millisecond, kindLatency, ViewTPOT, "p", 95},
+		{"tpot_max<=1s", "", "tpot_max", "<=", 0, time.Second, kindLatency, ViewTPOT, "max", 0},
 	}
 	for _, c := range cases {
 		got, err := ParseThreshold(c.expr)
