@@ -1,11 +1,12 @@
 package replay
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // Source yields the entries of a recording in non-decreasing Offset order;
@@ -81,9 +82,13 @@ func (s *endpointSet) add(name, method, rawURL string, auth bool) {
 	if s.index == nil {
 		s.index, s.keys = map[string]int{}, map[string]bool{}
 	}
+	key := targets.Slug(name)
+	if key == "" {
+		key = "endpoint"
+	}
 	s.index[id] = len(s.list)
 	s.list = append(s.list, results.EndpointInfo{
-		Key: uniqueSlug(s.keys, name), Name: name, Method: method, Path: path, Weight: 1, Auth: auth,
+		Key: targets.UniqueKey(s.keys, key), Name: name, Method: method, Path: path, Weight: 1, Auth: auth,
 	})
 }
 
@@ -99,32 +104,57 @@ func stripQuery(u string) string {
 	return u
 }
 
-// uniqueSlug makes a key such as "query_basic" from a name such as
-// "/query (basic)": lower-case letters and digits joined by underscores,
-// with a numeric suffix when taken.
-func uniqueSlug(used map[string]bool, name string) string {
-	var b strings.Builder
-	sep := false
-	for _, c := range strings.ToLower(name) {
-		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if sep && b.Len() > 0 {
-				b.WriteByte('_')
-			}
-			b.WriteRune(c)
-			sep = false
-		} else {
-			sep = true
+// Choice is the recording to replay, one of Stream, AccessLog and Vegeta,
+// and how to play it.
+type Choice struct {
+	Stream    string // a stream file (OpenStream)
+	AccessLog string // an access log (FromAccessLog, with Seed)
+	Vegeta    string // a vegeta targets file (FromVegeta, with the fields below)
+
+	VegetaFormat string // "http" or "json"; "": from the file's extension
+	Rate         float64
+	Duration     time.Duration
+	Seed         uint64
+	SkipBad      bool
+	// Scenario is called for access logs and vegeta targets, whose
+	// requests are matched to its endpoints.
+	Scenario func() (*targets.Scenario, error)
+
+	Speed  float64 // as Scaled takes them
+	MaxGap time.Duration
+	Loops  int
+}
+
+// Open opens c's recording, scaled as c says. It returns its path (the
+// run's source) beside the Opener and its Info.
+func Open(c Choice) (Opener, Info, string, error) {
+	var (
+		open Opener
+		info Info
+		err  error
+	)
+	name := c.Stream + c.AccessLog + c.Vegeta
+	switch {
+	case name != c.Stream && name != c.AccessLog && name != c.Vegeta, name == "":
+		return nil, info, "", errors.New("replay: give one of a stream, an access log or vegeta targets")
+	case c.Stream != "":
+		open, info, err = OpenStream(c.Stream, c.SkipBad)
+	default:
+		sc, serr := c.Scenario()
+		switch {
+		case serr != nil:
+			return nil, info, "", serr
+		case c.AccessLog != "":
+			open, info, err = FromAccessLog(c.AccessLog, sc, c.Seed, c.SkipBad)
+		default:
+			open, info, err = FromVegeta(c.Vegeta, c.VegetaFormat, c.Rate, c.Duration, sc)
 		}
 	}
-	key := b.String()
-	if key == "" {
-		key = "endpoint"
+	if err == nil {
+		open, info, err = Scaled(open, info, c.Speed, c.MaxGap, c.Loops)
 	}
-	for i, k := 2, key; ; i++ {
-		if !used[k] {
-			used[k] = true
-			return k
-		}
-		k = fmt.Sprintf("%s_%d", key, i)
+	if err != nil {
+		return nil, info, "", err
 	}
+	return open, info, name, nil
 }

@@ -77,6 +77,40 @@ type ExportResult struct {
 	Unauthenticated []string
 }
 
+// Messages say what Export wrote with c: a summary, a note that a
+// private file holds secret headers, and warnings about the tokens the
+// output holds or lacks and a git work tree that could commit it.
+func (r *ExportResult) Messages(c ExportConfig) (summary string, notes, warnings []string) {
+	summary = fmt.Sprintf("wrote %d %s targets to %s (seed %d)", c.Count, c.Format, r.Where, c.Seed)
+	if r.Bodies > 0 {
+		summary += fmt.Sprintf(", %d bodies to %s", r.Bodies, r.BodiesDir)
+	}
+	if r.Private && r.Accounts == 0 && c.Output != "" {
+		notes = append(notes, fmt.Sprintf("%s (mode 0600) holds the scenario's secret headers: keep it private", r.Where))
+	}
+	if r.UnignoredIn != "" {
+		warnings = append(warnings, fmt.Sprintf("%s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)", r.Where, r.UnignoredIn))
+	}
+	switch {
+	case r.Accounts > 0:
+		mode, expiry := " (mode 0600)", ""
+		if c.Output == "" {
+			mode = ""
+		}
+		if !r.TokensExpire.IsZero() {
+			expiry = ", valid until " + r.TokensExpire.Format(time.RFC3339)
+		}
+		warnings = append(warnings, fmt.Sprintf("%s%s contains bearer tokens for %d account(s)%s: keep it private and delete it when done", r.Where, mode, r.Accounts, expiry))
+	case len(r.Unauthenticated) > 0:
+		hint := "pass --login to stamp a token (which then lands in the file)"
+		if c.Login != nil {
+			hint = "--login found no endpoint to stamp"
+		}
+		warnings = append(warnings, fmt.Sprintf("no Authorization header on the authenticated endpoints (%s): the server will likely answer 401; %s", strings.Join(r.Unauthenticated, ", "), hint))
+	}
+	return summary, notes, warnings
+}
+
 // Validate checks the format, the count and the base URL; with a
 // Scenario, also the mix and that the http format has a place for its
 // bodies.

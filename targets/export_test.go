@@ -107,3 +107,21 @@ func TestExportLogin(t *testing.T) {
 		t.Errorf("Export = %v, want the login's error", err)
 	}
 }
+
+// TestExportMessages: the summary, the note on secret headers and the
+// warnings on tokens held or missing and on an unignored work tree.
+func TestExportMessages(t *testing.T) {
+	cfg := ExportConfig{Format: ExportVegetaHTTP, Count: 5, Seed: 7, Output: "t.http"}
+	res := &ExportResult{Where: "t.http", Bodies: 2, BodiesDir: "t.http.bodies", Private: true, UnignoredIn: "/repo", Unauthenticated: []string{"query"}}
+	summary, notes, warnings := res.Messages(cfg)
+	if summary != "wrote 5 vegeta-http targets to t.http (seed 7), 2 bodies to t.http.bodies" || len(notes) != 1 || len(warnings) != 2 ||
+		!strings.Contains(warnings[0], "work tree /repo") || !strings.HasSuffix(warnings[1], "pass --login to stamp a token (which then lands in the file)") {
+		t.Errorf("no tokens: %q %q %q", summary, notes, warnings)
+	}
+	cfg.Login, cfg.Output = func() ([]Credential, error) { return nil, nil }, ""
+	res = &ExportResult{Where: "stdout", Private: true, Accounts: 2, TokensExpire: time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)}
+	_, notes, warnings = res.Messages(cfg)
+	if len(notes) != 0 || len(warnings) != 1 || warnings[0] != "stdout contains bearer tokens for 2 account(s), valid until 2030-01-02T03:04:05Z: keep it private and delete it when done" {
+		t.Errorf("tokens: %q %q", notes, warnings)
+	}
+}

@@ -143,12 +143,22 @@ func builtinAuth(method, path string) bool {
 
 // uniqueKey makes a key such as "post_api_v1_query" from a method and path.
 func uniqueKey(used map[string]bool, method, path string) string {
+	key := strings.ToLower(method) + "_root"
+	if slug := Slug(path); slug != "" {
+		key = strings.ToLower(method) + "_" + slug
+	}
+	return UniqueKey(used, key)
+}
+
+// Slug makes a key such as "query_basic" from a name such as "/query
+// (basic)": its lower-case letters and digits, in runs joined by
+// underscores ("" when it has none).
+func Slug(name string) string {
 	var b strings.Builder
-	b.WriteString(strings.ToLower(method))
-	sep := true
-	for _, c := range strings.ToLower(path) {
+	sep := false
+	for _, c := range strings.ToLower(name) {
 		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-			if sep {
+			if sep && b.Len() > 0 {
 				b.WriteByte('_')
 			}
 			b.WriteRune(c)
@@ -157,10 +167,12 @@ func uniqueKey(used map[string]bool, method, path string) string {
 			sep = true
 		}
 	}
-	key := b.String()
-	if key == strings.ToLower(method) {
-		key += "_root"
-	}
+	return b.String()
+}
+
+// UniqueKey returns key, or the first of key_2, key_3, … that used does
+// not hold, and adds what it returns to used.
+func UniqueKey(used map[string]bool, key string) string {
 	for i, k := 2, key; ; i++ {
 		if !used[k] {
 			used[k] = true

@@ -272,6 +272,22 @@ func TestUniqueKey(t *testing.T) {
 	}
 }
 
+// TestSlug: the keys replay gives named endpoints (it falls back to
+// "endpoint" for a name without letters or digits).
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"/query (basic)": "query_basic", "POST /api/v1/query/": "post_api_v1_query", "  Ünï--x9 ": "n_x9", "/": "", "": "",
+	} {
+		if got := Slug(in); got != want {
+			t.Errorf("Slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+	used := map[string]bool{"a": true, "a_2": true}
+	if got := UniqueKey(used, "a"); got != "a_3" || !used["a_3"] {
+		t.Errorf("UniqueKey: %q, used %v", got, used)
+	}
+}
+
 func TestParseVegetaTargets(t *testing.T) {
 	body := base64.StdEncoding.EncodeToString([]byte(`{"query":"hi"}`))
 	jsonSrc := `{"method":"GET","url":"http://x/health"}

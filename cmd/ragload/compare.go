@@ -98,21 +98,11 @@ func runCompare(s *streams, o *compareOptions) error {
 	}
 	var sides [2]*compare.Side
 	var inputs [2][]results.Input
-	for i, arg := range []string{o.Base, o.New} {
-		var err error
-		if inputs[i], err = results.Resolve([]string{arg}); err != nil {
-			return &usageError{err}
-		}
-	}
-	if f := results.SharedFile(inputs[0], inputs[1]); f != "" {
-		return usageErrorf("%s and %s are the same run (both read %s): compare two different runs", o.Base, o.New, f)
-	}
-	if d, others := compare.PlanDifference(manifests(inputs[0]), manifests(inputs[1])); d != "" && !o.AllowPlans {
-		return usageErrorf("the plans differ: %s has %q, %s has %q: compare runs of one plan, or pass --allow-different-plans",
-			o.Base, d, o.New, strings.Join(others, `", "`))
+	var err error
+	if inputs[0], inputs[1], err = compare.Resolve(o.Base, o.New, o.AllowPlans); err != nil {
+		return &usageError{err}
 	}
 	for i, arg := range []string{o.Base, o.New} {
-		var err error
 		if sides[i], err = compare.Load(arg, inputs[i], opts); err != nil {
 			return err
 		}
@@ -128,15 +118,4 @@ func runCompare(s *streams, o *compareOptions) error {
 		return errRegression
 	}
 	return nil
-}
-
-// manifests are the manifests of inputs that have one.
-func manifests(inputs []results.Input) []*results.Manifest {
-	var ms []*results.Manifest
-	for _, in := range inputs {
-		if in.Manifest != nil {
-			ms = append(ms, in.Manifest)
-		}
-	}
-	return ms
 }

@@ -16,17 +16,9 @@ import (
 	"github.com/ragload/ragload/targets"
 )
 
-// demoFlags configure the simulated API. Flag values are what they say: 0
-// means no delay (the library's zero means "default").
-type demoFlags struct {
-	Workers, QueueLimit                       int
-	Query, Enhanced, Documents, Login, Health time.Duration
-	Sigma, Scale, UserRate                    float64
-	TokenTTL                                  time.Duration
-	FirstToken, StallEvery, StallFor          time.Duration
-	TokenRate                                 float64
-	Faults                                    []demo.Fault
-}
+// demoFlags configure the simulated API (flag values are what they say:
+// 0 means no delay).
+type demoFlags struct{ demo.Settings }
 
 // faultHelp explains --fault in the demo commands' long help.
 const faultHelp = `Faults (--fault, repeatable) strike the requests that arrive in windows
@@ -66,28 +58,7 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.Float64Var(&d.TokenRate, "token-rate", demo.DefaultStreamTokenRate, "demo API: tokens per second of /api/v1/query/stream")
 	fs.DurationVar(&d.StallEvery, "stall-every", 0, "demo API: stall every response arriving in the first --stall-for of each period (0 = never)")
 	fs.DurationVar(&d.StallFor, "stall-for", 0, "demo API: how long each stall lasts")
-	fs.Var(faultsValue{&d.Faults}, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D], degrade=N (see above)`)
-}
-
-func zeroMeansNone[T ~int64 | ~float64](v T) T {
-	if v == 0 {
-		return -1
-	}
-	return v
-}
-
-func (d *demoFlags) config(users map[string]string) demo.Config {
-	return demo.Config{
-		Workers: d.Workers, QueueLimit: d.QueueLimit,
-		QueryLatency: zeroMeansNone(d.Query), EnhancedLatency: zeroMeansNone(d.Enhanced),
-		DocumentsLatency: zeroMeansNone(d.Documents), LoginLatency: zeroMeansNone(d.Login),
-		HealthLatency: zeroMeansNone(d.Health),
-		Sigma:         zeroMeansNone(d.Sigma), LatencyScale: d.Scale, UserRateLimit: d.UserRate,
-		TokenTTL: d.TokenTTL, Users: users,
-		StreamFirstToken: zeroMeansNone(d.FirstToken), StreamTokenRate: d.TokenRate,
-		StallEvery: d.StallEvery, StallFor: d.StallFor,
-		Faults: d.Faults,
-	}
+	fs.Var(&d.Faults, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D], degrade=N (see above)`)
 }
 
 type demoOptions struct {
@@ -141,7 +112,7 @@ Every attack flag applies; "ragload demo serve" runs only the API.
 			ctx, stop := context.WithCancel(context.Background()) // outlives Ctrl-C until the run has drained
 			defer stop()
 			served := make(chan error, 1)
-			go func() { served <- demo.Serve(ctx, ln, demo.New(o.config(users))) }()
+			go func() { served <- demo.Serve(ctx, ln, demo.New(o.Config(users))) }()
 			if !o.Quiet {
 				fmt.Fprintf(s.ErrOut, "ragload: demo API listening on %s\n", o.URL)
 			}
@@ -181,7 +152,7 @@ loadtestpassword); more can register at /api/v1/auth/register.
 				return usageErrorf("--addr %q: %w", addr, err)
 			}
 			fmt.Fprintf(s.ErrOut, "ragload: demo API on http://%s (user %s); Ctrl-C stops\n", ln.Addr(), cred.Username)
-			err = demo.Serve(c.Context(), ln, demo.New(d.config(map[string]string{cred.Username: cred.Password})))
+			err = demo.Serve(c.Context(), ln, demo.New(d.Config(map[string]string{cred.Username: cred.Password})))
 			if errors.Is(err, http.ErrServerClosed) {
 				err = nil
 			}

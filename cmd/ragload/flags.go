@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
-	"github.com/ragload/ragload/demo"
 )
 
 // rateValue is a --rate flag: requests per second, ≥ 0 (0 is unbounded,
@@ -192,30 +191,5 @@ func (f *floatsValue) Set(s string) error {
 		}
 		*f.v = append(*f.v, r)
 	}
-	return nil
-}
-
-// faultsValue is a repeatable --fault flag (demo.ParseFault).
-type faultsValue struct{ fs *[]demo.Fault }
-
-func (v faultsValue) Type() string { return "fault" }
-
-func (v faultsValue) String() string {
-	if v.fs == nil {
-		return ""
-	}
-	specs := make([]string, len(*v.fs))
-	for i, f := range *v.fs {
-		specs[i] = f.String()
-	}
-	return strings.Join(specs, " ")
-}
-
-func (v faultsValue) Set(s string) error {
-	f, err := demo.ParseFault(s)
-	if err != nil {
-		return err
-	}
-	*v.fs = append(*v.fs, f)
 	return nil
 }

@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -149,48 +147,6 @@ func runPrepare(ctx context.Context, s *streams, o *prepareOptions) error {
 		}
 	}
 	res, err := prepare.Run(ctx, cfg)
-	printPrepared(s.Out, res)
+	res.WriteSummary(s.Out)
 	return err
-}
-
-// printPrepared tells what prepare did: the accounts, the file, the uploads.
-// After an error it tells what was done before.
-func printPrepared(w io.Writer, res *prepare.Result) {
-	if res.Created+res.Existing > 0 || res.CredentialsFile != "" {
-		if res.Created == 0 && res.Existing > 0 { // a second run: nothing was registered
-			fmt.Fprintf(w, "checked %s (0 new, %d already existed)", preparePlural(res.Existing, "user"), res.Existing)
-		} else {
-			fmt.Fprintf(w, "registered %s (%d already existed)", preparePlural(res.Created, "new user"), res.Existing)
-		}
-		if res.CredentialsFile != "" {
-			fmt.Fprintf(w, "; wrote %s (%s", res.CredentialsFile, preparePlural(res.FileUsers, "user"))
-			if kept := res.FileUsers - len(res.Credentials); kept > 0 {
-				fmt.Fprintf(w, ", %d of them listed before and kept", kept)
-			}
-			fmt.Fprint(w, ", mode 0600)")
-		}
-		fmt.Fprintln(w)
-	}
-	if len(res.Uploaded)+len(res.Skipped) > 0 {
-		fmt.Fprintf(w, "uploaded %s (%d already there)", preparePlural(len(res.Uploaded), "document"), len(res.Skipped))
-		if len(res.Uploaded) > 0 {
-			fmt.Fprint(w, ": "+prepareNames(res.Uploaded, 10))
-		}
-		fmt.Fprintln(w)
-	}
-}
-
-func preparePlural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmt.Sprintf("%d %ss", n, noun)
-}
-
-// prepareNames joins names, at most limit of them.
-func prepareNames(names []string, limit int) string {
-	if len(names) <= limit {
-		return strings.Join(names, ", ")
-	}
-	return strings.Join(names[:limit], ", ") + fmt.Sprintf(", … (%d more)", len(names)-limit)
 }

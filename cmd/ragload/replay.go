@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -69,11 +67,9 @@ flat memory.`,
 			if err := o.check(c); err != nil {
 				return err
 			}
-			open, info, source, err := o.source()
-			if err != nil {
-				return err
-			}
-			open, info, err = replay.Scaled(open, info, o.Speed, o.MaxGap, o.Loops)
+			open, info, source, err := replay.Open(replay.Choice{Stream: o.Stream, AccessLog: o.AccessLog, Vegeta: o.Vegeta,
+				VegetaFormat: o.VegetaFormat, Rate: o.Rate, Duration: o.Duration, Seed: o.Seed, SkipBad: o.SkipBad,
+				Scenario: o.scenario, Speed: o.Speed, MaxGap: o.MaxGap, Loops: o.Loops})
 			if err != nil {
 				return &usageError{err}
 			}
@@ -143,44 +139,4 @@ func (o *replayOptions) check(c *cobra.Command) error {
 		return usageErrorf("--rate, --duration and --vegeta-format apply only with --from-vegeta")
 	}
 	return nil
-}
-
-// source opens the chosen stream.
-func (o *replayOptions) source() (replay.Opener, replay.Info, string, error) {
-	var (
-		open replay.Opener
-		info replay.Info
-		err  error
-		name string
-	)
-	switch {
-	case o.Stream != "":
-		name = o.Stream
-		open, info, err = replay.OpenStream(o.Stream, o.SkipBad)
-	case o.AccessLog != "":
-		name = o.AccessLog
-		sc, serr := o.scenario()
-		if serr != nil {
-			return nil, info, "", serr
-		}
-		open, info, err = replay.FromAccessLog(o.AccessLog, sc, o.Seed, o.SkipBad)
-	default:
-		name = o.Vegeta
-		format := o.VegetaFormat
-		if format == "" {
-			format = "http"
-			if strings.EqualFold(filepath.Ext(o.Vegeta), ".json") {
-				format = "json"
-			}
-		}
-		sc, serr := o.scenario()
-		if serr != nil {
-			return nil, info, "", serr
-		}
-		open, info, err = replay.FromVegeta(o.Vegeta, format, o.Rate, o.Duration, sc)
-	}
-	if err != nil {
-		return nil, info, "", &usageError{err}
-	}
-	return open, info, name, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -138,24 +137,7 @@ func runReport(s *streams, o *reportOptions) error {
 	if rep == nil {
 		return loadErr
 	}
-	var base, marks []string
-	if m := rep.Manifest; m != nil {
-		base, marks = m.Thresholds, m.Marks
-	}
-	if _, err := results.ParseThresholds(o.Thresholds, false); err != nil { // before the manifest's own
-		return usageErrorf("--threshold: %w", err)
-	}
-	for _, list := range []struct {
-		field string
-		exprs []string
-	}{{"thresholds", base}, {"marks", marks}} {
-		for i, e := range list.exprs {
-			if _, err := results.ParseThreshold(e); err != nil {
-				return usageErrorf("%s: %s[%d]: %w", manifestPath(inputs), list.field, i, err)
-			}
-		}
-	}
-	rules, err := attack.Rules(base, nil, marks, o.Thresholds)
+	rules, err := attack.ReportRules(inputs, rep.Manifest, o.Thresholds)
 	if err != nil {
 		return specError(err)
 	}
@@ -180,21 +162,6 @@ func runReport(s *streams, o *reportOptions) error {
 		return loadErr
 	}
 	return verdictErr(rep.Verdict)
-}
-
-// manifestPath names the manifest a report takes its thresholds from: the
-// first input's that has one.
-func manifestPath(inputs []results.Input) string {
-	for _, in := range inputs {
-		if in.Manifest != nil {
-			dir := in.Path
-			if len(in.Files) == 1 && in.Files[0] == in.Path { // a results file beside its manifest
-				dir = filepath.Dir(in.Path)
-			}
-			return filepath.Join(dir, results.ManifestFile)
-		}
-	}
-	return results.ManifestFile
 }
 
 // reportSweep prints a sweep's summary again; each step is a run that

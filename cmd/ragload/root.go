@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/internal/input"
+	ragversion "github.com/ragload/ragload/internal/version"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -31,48 +31,10 @@ const (
 )
 
 // version is set with -ldflags "-X main.version=…"; otherwise the build
-// info tells (see buildVersion).
+// info tells (internal/version).
 var version = ""
 
-func toolVersion() string {
-	if version != "" {
-		return version
-	}
-	bi, _ := debug.ReadBuildInfo()
-	return buildVersion(bi)
-}
-
-// buildVersion is the version the Go toolchain stamped into the binary:
-// the module version of "go install …@v1.2.0" (or the pseudo-version Go
-// 1.24 and later give a build in a git clone), else "dev-" and the commit
-// of a build in a clone ("-dirty" with uncommitted changes), else "dev"
-// (a build with -buildvcs=false, or outside version control).
-func buildVersion(bi *debug.BuildInfo) string {
-	if bi == nil {
-		return "dev"
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
-	}
-	var rev string
-	var dirty bool
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			dirty = s.Value == "true"
-		}
-	}
-	if rev == "" {
-		return "dev"
-	}
-	v := "dev-" + rev[:min(len(rev), 12)]
-	if dirty {
-		v += "-dirty"
-	}
-	return v
-}
+func toolVersion() string { return ragversion.Tool(version) }
 
 // streams are the command's standard streams; tests replace them.
 type streams struct {

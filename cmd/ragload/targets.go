@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -131,9 +129,7 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range sc.Notes {
-		fmt.Fprintln(s.ErrOut, "ragload: note:", n)
-	}
+	printNotes(s, sc)
 	cfg := o.config()
 	cfg.Scenario, cfg.Stdout = sc, s.Out
 	if err := cfg.Validate(); err != nil {
@@ -143,43 +139,13 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	if err != nil {
 		return err
 	}
-	printExported(s.ErrOut, o, res)
+	summary, notes, warnings := res.Messages(cfg)
+	fmt.Fprintln(s.ErrOut, "ragload:", summary)
+	for _, n := range notes {
+		fmt.Fprintln(s.ErrOut, "ragload: note:", n)
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(s.ErrOut, "ragload: warning:", w)
+	}
 	return nil
-}
-
-// printExported tells what targets wrote, and warns about the secrets in
-// it or the tokens it lacks.
-func printExported(w io.Writer, o *targetsOptions, res *targets.ExportResult) {
-	summary := fmt.Sprintf("ragload: wrote %d %s targets to %s (seed %d)", o.Count, o.Export, res.Where, o.Seed)
-	if res.Bodies > 0 {
-		summary += fmt.Sprintf(", %d bodies to %s", res.Bodies, res.BodiesDir)
-	}
-	fmt.Fprintln(w, summary)
-	tokens := res.Accounts > 0
-	if res.Private && !tokens && o.Output != "" {
-		fmt.Fprintf(w, "ragload: note: %s (mode 0600) holds the scenario's secret headers: keep it private\n", res.Where)
-	}
-	if res.UnignoredIn != "" {
-		fmt.Fprintf(w, "ragload: warning: %s is inside the git work tree %s, which does not ignore it: keep it out of git (add it to .gitignore, or write it elsewhere)\n", res.Where, res.UnignoredIn)
-	}
-	switch {
-	case tokens:
-		mode := " (mode 0600)"
-		if o.Output == "" {
-			mode = ""
-		}
-		expiry := ""
-		if !res.TokensExpire.IsZero() {
-			expiry = ", valid until " + res.TokensExpire.Format(time.RFC3339)
-		}
-		fmt.Fprintf(w, "ragload: warning: %s%s contains bearer tokens for %d account(s)%s: keep it private and delete it when done\n",
-			res.Where, mode, res.Accounts, expiry)
-	case len(res.Unauthenticated) > 0:
-		hint := "pass --login to stamp a token (which then lands in the file)"
-		if o.Login {
-			hint = "--login found no endpoint to stamp"
-		}
-		fmt.Fprintf(w, "ragload: warning: no Authorization header on the authenticated endpoints (%s): the server will likely answer 401; %s\n",
-			strings.Join(res.Unauthenticated, ", "), hint)
-	}
 }

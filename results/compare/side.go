@@ -3,6 +3,7 @@ package compare
 import (
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -41,6 +42,38 @@ func (r *reservoir) add(v float64) {
 	if i := r.rng.IntN(r.seen); i < r.cap {
 		r.values[i] = v
 	}
+}
+
+// Resolve finds the runs of both sides of a comparison, base and cand
+// (paths or globs, as results.Resolve takes them), and refuses a pair
+// that cannot be compared: one run on both sides, or runs of different
+// plans unless allowPlans. Its errors are the user's to fix.
+func Resolve(base, cand string, allowPlans bool) (b, c []results.Input, err error) {
+	if b, err = results.Resolve([]string{base}); err != nil {
+		return nil, nil, err
+	}
+	if c, err = results.Resolve([]string{cand}); err != nil {
+		return nil, nil, err
+	}
+	if f := results.SharedFile(b, c); f != "" {
+		return nil, nil, fmt.Errorf("%s and %s are the same run (both read %s): compare two different runs", base, cand, f)
+	}
+	if d, others := PlanDifference(manifests(b), manifests(c)); d != "" && !allowPlans {
+		return nil, nil, fmt.Errorf("the plans differ: %s has %q, %s has %q: compare runs of one plan, or pass --allow-different-plans",
+			base, d, cand, strings.Join(others, `", "`))
+	}
+	return b, c, nil
+}
+
+// manifests are the manifests of inputs that have one.
+func manifests(inputs []results.Input) []*results.Manifest {
+	var ms []*results.Manifest
+	for _, in := range inputs {
+		if in.Manifest != nil {
+			ms = append(ms, in.Manifest)
+		}
+	}
+	return ms
 }
 
 // Load reads inputs as one side, leaving out each run's first Skip.
