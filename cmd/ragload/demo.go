@@ -32,6 +32,12 @@ A fault is KIND,for=D[,every=D][,start=D], where KIND is
   reset        the headers and half the body, then a TCP reset
   close        the headers and half the body, then a close (unexpected EOF)
   trickle[=D]  the body 16 bytes at a time (bytes=N), D apart (default 50ms)
+  degrade=N    not a failure: with N or more requests in flight (served or
+               queued), queries answer 200 at once with no sources and the
+               fallback answer, streams stop after 3 tokens without their done
+               event; for= is optional (without it, all the time). Latency
+               looks fine: only response checks and goodput (a scenario's
+               checks: and slo:) show it; /stats counts the degraded answers
 for example --fault 503,every=10s,for=2s --fault slow=5s,every=20s,for=3s,start=5s.
 Short-lived tokens (--token-ttl 2s) make ragload renew them every second or so.`
 
@@ -52,7 +58,7 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.Float64Var(&d.TokenRate, "token-rate", demo.DefaultStreamTokenRate, "demo API: tokens per second of /api/v1/query/stream")
 	fs.DurationVar(&d.StallEvery, "stall-every", 0, "demo API: stall every response arriving in the first --stall-for of each period (0 = never)")
 	fs.DurationVar(&d.StallFor, "stall-for", 0, "demo API: how long each stall lasts")
-	fs.Var(&d.Faults, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D] (see above)`)
+	fs.Var(&d.Faults, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D], degrade=N (see above)`)
 }
 
 type demoOptions struct {

@@ -59,10 +59,10 @@ func (o *Options) defaults() {
 
 // Change is one metric compared.
 type Change struct {
-	Metric    string  `json:"metric"` // requests, rps, failures, p50, p95, p99, ttft_p95
+	Metric    string  `json:"metric"` // requests, rps, failures, goodput, p50, p95, p99, ttft_p95
 	Base      float64 `json:"base"`   // ms for latencies, a fraction for failures
 	New       float64 `json:"new"`
-	Delta     float64 `json:"delta"` // relative change (new/base - 1); for failures, the rise in points
+	Delta     float64 `json:"delta"` // relative change (new/base - 1); for failures, the rise in points (goodput: req/s, higher is better)
 	P         float64 `json:"p,omitempty"`
 	CILow     float64 `json:"ci_low,omitempty"`  // bootstrap interval of Delta
 	CIHigh    float64 `json:"ci_high,omitempty"` // (latency percentiles only)
@@ -113,6 +113,7 @@ func Runs(base, cand *Side, o Options) *Comparison {
 			}
 		}
 	}
+	goodput := judged(base) && judged(cand)
 	rng := rand.New(rand.NewPCG(o.Seed, 0xb007))
 	for _, name := range names {
 		row := Row{Name: name}
@@ -129,6 +130,9 @@ func Runs(base, cand *Side, o Options) *Comparison {
 			Change{Metric: "requests", Base: float64(bs.Requests), New: float64(ns.Requests), Delta: rel(float64(bs.Requests), float64(ns.Requests))},
 			Change{Metric: "rps", Base: base.rate(bs), New: cand.rate(ns), Delta: rel(base.rate(bs), cand.rate(ns))},
 			c.failures(bs, ns))
+		if goodput {
+			row.Changes = append(row.Changes, c.goodput(base, cand, bs, ns))
+		}
 		row.Changes = append(row.Changes, c.percentiles("", comparedQuantiles, base.latency[name], cand.latency[name], rng)...)
 		if bt, nt := base.ttft[name], cand.ttft[name]; bt != nil && nt != nil {
 			row.Changes = append(row.Changes, c.percentiles("ttft_", []float64{95}, bt, nt, rng)...)
@@ -177,8 +181,41 @@ func (c *Comparison) failures(bs, ns *results.Stats) Change {
 	return ch
 }
 
+// Goodput reports whether the comparison has goodput rows: both sides
+// declared response checks or an SLO.
+func (c *Comparison) Goodput() bool { return judged(c.Base) && judged(c.New) }
+
+// judged reports whether a side's runs declared response checks or an
+// SLO, so that its goodput means something.
+func judged(s *Side) bool {
+	r := s.Report
+	return r.SLO != nil || r.Total.Checked > 0 || (r.Manifest != nil && len(r.Manifest.Scenario.Checks) > 0)
+}
+
+// goodput compares the rate of good requests (passed their checks and met
+// the SLO): higher is better, a fall of more than MaxRegression is a
+// regression. It is a count over the sending time, not a sample, so no
+// test applies.
+func (c *Comparison) goodput(base, cand *Side, bs, ns *results.Stats) Change {
+	ch := Change{Metric: "goodput", Base: base.goodput(bs), New: cand.goodput(ns)}
+	ch.Delta = rel(ch.Base, ch.New)
+	ch.Worse = ch.Delta < -c.Options.MaxRegression
+	return ch
+}
+
+func (s *Side) goodput(st *results.Stats) float64 {
+	if s.Seconds <= 0 {
+		return 0
+	}
+	return float64(st.Good) / s.Seconds
+}
+
 func reason(name string, ch Change, o Options) string {
-	if ch.Metric == "failures" {
+	switch ch.Metric {
+	case "goodput":
+		return fmt.Sprintf("%s: goodput fell %.1f%% (%.1f/s → %.1f/s of requests that passed their checks and met the SLO), more than %.0f%%",
+			name, -100*ch.Delta, ch.Base, ch.New, 100*o.MaxRegression)
+	case "failures":
 		return fmt.Sprintf("%s: failures rose from %.2f%% to %.2f%%, more than %.1f points", name, 100*ch.Base, 100*ch.New, 100*o.MaxFailureRise)
 	}
 	return fmt.Sprintf("%s: %s rose %.1f%% (%s → %s ms; %.0f%% interval %+.1f%% to %+.1f%%, p=%.3g), more than %.0f%%",

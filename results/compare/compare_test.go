@@ -118,3 +118,65 @@ func TestBootstrapChanges(t *testing.T) {
 		}
 	}
 }
+
+// withGood marks a side's runs as judged by an SLO and sets how many of its
+// requests were good (the endpoint's and the total's).
+func withGood(s *Side, good uint64) *Side {
+	slo := &results.SLO{Latency: results.Duration(time.Second)}
+	s.Report.SLO = slo
+	s.Report.Total.Good = good
+	for _, e := range s.Report.Endpoints {
+		e.Good = good
+	}
+	return s
+}
+
+// goodputChange is the goodput change of the row name, or nil.
+func goodputChange(c *Comparison, name string) *Change {
+	for _, row := range c.Rows {
+		if row.Name != name {
+			continue
+		}
+		for i := range row.Changes {
+			if row.Changes[i].Metric == "goodput" {
+				return &row.Changes[i]
+			}
+		}
+	}
+	return nil
+}
+
+// TestCompareGoodput: when both sides declared checks or an SLO, each row
+// compares goodput, higher being better: a fall beyond the regression
+// margin is a regression with its figures, a smaller one is not; without
+// an SLO or checks on a side there is no goodput row.
+func TestCompareGoodput(t *testing.T) {
+	o := Options{Resamples: 100, Seed: 1}
+	// 1000 requests over 60 s each; 900 good is 15/s.
+	c := Runs(withGood(syntheticSide("base", 1000, 1, 1, o), 900), withGood(syntheticSide("new", 1000, 1, 1, o), 700), o)
+	ch := goodputChange(c, "/query")
+	if ch == nil || ch.Base != 15 || math.Abs(ch.New-700.0/60) > 1e-9 || !ch.Worse || !c.Regression || !c.Goodput() {
+		t.Fatalf("900 → 700 good: change %+v, regression %v", ch, c.Regression)
+	}
+	want := "/query: goodput fell 22.2% (15.0/s → 11.7/s of requests that passed their checks and met the SLO), more than 10%"
+	if !strings.Contains(strings.Join(c.Reasons, "\n"), want) {
+		t.Errorf("reasons %q lack %q", c.Reasons, want)
+	}
+	if goodputChange(c, "TOTAL") == nil {
+		t.Error("no goodput change for TOTAL")
+	}
+
+	c = Runs(withGood(syntheticSide("base", 1000, 1, 1, o), 900), withGood(syntheticSide("new", 1000, 1, 1, o), 850), o)
+	if ch := goodputChange(c, "/query"); ch == nil || ch.Worse || c.Regression {
+		t.Errorf("900 → 850 good (-5.6%%): change %+v, regression %v (%q)", ch, c.Regression, c.Reasons)
+	}
+	c = Runs(withGood(syntheticSide("base", 1000, 1, 1, o), 900), withGood(syntheticSide("new", 1000, 1, 1, o), 1000), o)
+	if ch := goodputChange(c, "/query"); ch == nil || ch.Worse || ch.Delta <= 0 {
+		t.Errorf("900 → 1000 good: change %+v", ch)
+	}
+
+	c = Runs(syntheticSide("base", 1000, 1, 1, o), withGood(syntheticSide("new", 1000, 1, 1, o), 100), o)
+	if ch := goodputChange(c, "/query"); ch != nil || c.Goodput() || c.Regression {
+		t.Errorf("base without SLO or checks: goodput change %+v, regression %v", ch, c.Regression)
+	}
+}

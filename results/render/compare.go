@@ -37,7 +37,7 @@ func changeCells(ch compare.Change) [4]string {
 			return fmtMS(v) + " ms"
 		case ch.Metric == "failures":
 			return fmt.Sprintf("%.2f%%", 100*v)
-		case ch.Metric == "rps":
+		case ch.Metric == "rps" || ch.Metric == "goodput":
 			return fmt.Sprintf("%.1f/s", v)
 		}
 		return fmt.Sprintf("%.0f", v)
@@ -72,9 +72,13 @@ var compareLegend = [2]string{
 }
 
 func comparisonHeader(c *compare.Comparison) string {
-	return fmt.Sprintf("base: %s (%d requests) · new: %s (%d requests) · regression: worse by > %.0f%% and significant at α=%g, or failures +%.1f points",
+	h := fmt.Sprintf("base: %s (%d requests) · new: %s (%d requests) · regression: worse by > %.0f%% and significant at α=%g, or failures +%.1f points",
 		c.Base.Label, c.Base.Report.Total.Requests, c.New.Label, c.New.Report.Total.Requests,
 		100*c.Options.MaxRegression, c.Options.Alpha, 100*c.Options.MaxFailureRise)
+	if c.Goodput() {
+		h += fmt.Sprintf(", or goodput down > %.0f%%", 100*c.Options.MaxRegression)
+	}
+	return h
 }
 
 func comparisonVerdict(c *compare.Comparison) string {

@@ -15,6 +15,7 @@
 //	sweep.go    Sweep: a capacity sweep's steps and answer
 //	compare.go  Comparison: a compare.Comparison in text, Markdown or JSON
 //	notes.go    the sentences several formats share
+//	quality.go  response checks, goodput and token timings (runs that have them)
 //
 // The golden files under testdata pin every format byte for byte
 // (go test ./results/render -update rewrites them).

@@ -28,6 +28,10 @@ type jsonReport struct {
 	ViewsDiffer bool   `json:"views_differ"`
 	// Series is Report.Series, a window per line (jsonSeries).
 	Series []jsonWindow `json:"series,omitempty"`
+	// SLO is what goodput was judged against; Goodput says it in words
+	// (goodputLine). Both absent for runs without checks or an SLO.
+	SLO     *results.SLO `json:"slo,omitempty"`
+	Goodput string       `json:"goodput,omitempty"`
 }
 
 type jsonEndpoint struct {
@@ -50,8 +54,27 @@ type jsonEndpoint struct {
 	TTFB         *jsonPercentiles     `json:"ttfb_ms,omitempty"`
 	TTFT         *jsonPercentiles     `json:"ttft_ms,omitempty"`
 	MaxGap       *jsonPercentiles     `json:"max_gap_ms,omitempty"`
+	ITL          *jsonPercentiles     `json:"itl_ms,omitempty"`
+	TPOT         *jsonPercentiles     `json:"tpot_ms,omitempty"`
 	BytesInMean  float64              `json:"bytes_in_mean"`
 	BytesOutMean float64              `json:"bytes_out_mean"`
+
+	// Response checks, for an endpoint that has some (the total: when
+	// any has); good and goodput for runs with checks or an SLO.
+	Checked          *uint64          `json:"checked,omitempty"`
+	CheckFailures    *uint64          `json:"check_failures,omitempty"`
+	CheckFailureRate *float64         `json:"check_failure_rate,omitempty"`
+	Checks           []jsonCheckCount `json:"checks,omitempty"`
+	Good             *uint64          `json:"good,omitempty"`
+	Goodput          *float64         `json:"goodput,omitempty"` // good per second over window_seconds
+}
+
+// jsonCheckCount is one response check of an endpoint.
+type jsonCheckCount struct {
+	Name        string  `json:"name"`
+	Failed      uint64  `json:"failed"`
+	FailureRate float64 `json:"failure_rate"` // of the endpoint's checked responses
+	Excerpt     string  `json:"excerpt,omitempty"`
 }
 
 type jsonPercentiles struct {
@@ -116,6 +139,22 @@ func jsonStats(r *results.Report, s *results.Stats) jsonEndpoint {
 		return nil
 	}
 	e.ScheduleLag, e.TTFB, e.TTFT, e.MaxGap = opt(results.ViewLag), opt(results.ViewTTFB), opt(results.ViewTTFT), opt(results.ViewGap)
+	e.ITL, e.TPOT = opt(results.ViewITL), opt(results.ViewTPOT)
+	if hasChecks(r, s) {
+		checked, failed, rate := s.Checked, s.CheckFailed, s.CheckFailRate()
+		e.Checked, e.CheckFailures, e.CheckFailureRate = &checked, &failed, &rate
+		for _, c := range s.Checks {
+			jc := jsonCheckCount{Name: c.Name, Failed: c.Failed, Excerpt: c.Excerpt}
+			if s.Checked > 0 {
+				jc.FailureRate = float64(c.Failed) / float64(s.Checked)
+			}
+			e.Checks = append(e.Checks, jc)
+		}
+	}
+	if judged(r) {
+		good, goodput := s.Good, s.Goodput()
+		e.Good, e.Goodput = &good, &goodput
+	}
 	e.Streamed = s.Streamed
 	if s.Requests > 0 {
 		e.BytesInMean = float64(s.BytesIn) / float64(s.Requests)
@@ -138,6 +177,9 @@ func JSON(w io.Writer, r *results.Report) error {
 	}
 	out.ViewsDiffer, out.Views = ViewsDiffer(r)
 	out.Series = jsonSeries(r.Series)
+	if judged(r) {
+		out.SLO, out.Goodput = r.SLO, goodputLine(r)
+	}
 	for _, c := range r.Verdict.Checks {
 		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
 			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note, Samples: c.Samples, MinSamples: c.Needs}

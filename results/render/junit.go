@@ -89,6 +89,13 @@ func JUnit(w io.Writer, r *results.Report) error {
 	suite.Properties = append(suite.Properties,
 		junitProperty{"requests", fmt.Sprint(r.Total.Requests)},
 		junitProperty{"verdict", r.Verdict.Word()})
+	if judged(r) {
+		if hasChecks(r, r.Total) {
+			suite.Properties = append(suite.Properties, junitProperty{"check_failures",
+				fmt.Sprintf("%d of %d checked (%.2f%%)", r.Total.CheckFailed, r.Total.Checked, 100*r.Total.CheckFailRate())})
+		}
+		suite.Properties = append(suite.Properties, junitProperty{"goodput", goodputLine(r)})
+	}
 
 	var carried []string // reasons that a failed check stands for
 	for _, c := range r.Verdict.Checks {

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -51,19 +50,16 @@ func Markdown(w io.Writer, r *results.Report) error {
 	}
 
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n\n")
-		mdTable(p, []string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"}, "l")
+		p.printf("\n%s\n\n", streamNote(r))
+		mdTable(p, streamHeader(r), "l")
 		for _, s := range r.Endpoints {
-			if s.Streamed == 0 {
-				continue
+			if s.Streamed > 0 {
+				mdRow(p, streamRow(r, s))
 			}
-			b, f := s.View(results.ViewTTFB), s.View(results.ViewTTFT)
-			mdRow(p, []string{s.Name, fmt.Sprint(s.Streamed),
-				results.FormatMillis(b.P50), results.FormatMillis(b.P95), results.FormatMillis(b.P99),
-				results.FormatMillis(f.P50), results.FormatMillis(f.P95), results.FormatMillis(f.P99),
-				results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
 		}
 	}
+
+	writeQualityMarkdown(p, r)
 
 	if s := r.Series; s != nil {
 		p.printf("\n%s:\n\n", seriesTitle(s))

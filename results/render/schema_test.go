@@ -175,6 +175,11 @@ func TestReportSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	validateReport(t, sch, "testdata/TestWriteJSON.golden", golden)
+	quality, err := os.ReadFile(filepath.Join("testdata", "TestQualityReportGolden", "json.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	validateReport(t, sch, "testdata/TestQualityReportGolden/json.golden", quality)
 	empty := filepath.Join(root, "empty")
 	em := runManifest("empty")
 	em.Auth.Mode, em.Sent, em.Completed = "none", 0, 0

@@ -41,13 +41,16 @@ func Text(w io.Writer, r *results.Report) error {
 		p.printf("%s\n", words)
 	}
 	if r.Total.Streamed > 0 {
-		p.printf("\nStreamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count:\n")
+		p.printf("\n%s\n", streamNote(r))
 		if p.err != nil {
 			return p.err
 		}
 		if err := writeStreamTable(w, r); err != nil {
 			return err
 		}
+	}
+	if err := writeQualityText(w, p, r); err != nil {
+		return err
 	}
 	if err := writeSeriesText(w, p, r.Series); err != nil {
 		return err

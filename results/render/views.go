@@ -158,32 +158,29 @@ func writeGenerator(p *printer, g *results.GeneratorInfo) {
 	p.printf("Generator cpu max %.2f of %d cores%s%s · in flight max %d · goroutines max %d%s\n", g.MaxCPU, g.Cores, machine, late, inFlight, goroutines, memory)
 }
 
-// writeStreamTable renders time to first byte and first token for the
-// endpoints whose responses streamed.
+// writeStreamTable renders time to first byte and first token (and the
+// token timings when there are some) for the endpoints whose responses
+// streamed.
 func writeStreamTable(w io.Writer, r *results.Report) error {
 	var rows [][]string
 	for _, s := range r.Endpoints {
-		if s.Streamed == 0 {
-			continue
+		if s.Streamed > 0 {
+			rows = append(rows, streamRow(r, s))
 		}
-		b, f := s.View(results.ViewTTFB), s.View(results.ViewTTFT)
-		rows = append(rows, []string{s.Name, fmt.Sprint(s.Streamed),
-			results.FormatMillis(b.P50), results.FormatMillis(b.P95), results.FormatMillis(b.P99),
-			results.FormatMillis(f.P50), results.FormatMillis(f.P95), results.FormatMillis(f.P99),
-			results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed))})
 	}
 	if len(rows) == 0 {
 		return nil
 	}
+	header := streamHeader(r)
 	align := []tw.Align{tw.AlignLeft}
-	for range 9 {
+	for range len(header) - 1 {
 		align = append(align, tw.AlignRight)
 	}
 	t := tablewriter.NewTable(w,
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
 	)
-	t.Header([]string{"Streaming", "Streams", "TTFB p50", "TTFB p95", "TTFB p99", "TTFT p50", "TTFT p95", "TTFT p99", "gap p99", "tokens/stream"})
+	t.Header(header)
 	for _, row := range rows {
 		if err := t.Append(row); err != nil {
 			return err
