@@ -10,8 +10,10 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
+	"github.com/ragload/ragload/results/internal/fixture"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -60,7 +62,7 @@ func qualityRun() (*results.Manifest, []*vegeta.Result) {
 			r.Latency = 300*time.Millisecond + time.Duration(n)*20*time.Millisecond
 			switch n {
 			case 5, 9, 13, 17: // degraded: 200, no sources, the fallback answer
-				results.SetChecks(r, []int{2, 3}, `{"answer":"I couldn't find that","sourc…`)
+				checks.Record(r, []int{2, 3}, `{"answer":"I couldn't find that","sourc…`)
 			case 11:
 				r.Code, r.Error = 503, "503 Service Unavailable" // a failure: not checked
 			case 7, 15: // too slow for the SLO's latency
@@ -72,7 +74,7 @@ func qualityRun() (*results.Manifest, []*vegeta.Result) {
 			switch n {
 			case 4, 10, 16: // cut short: three tokens, no done event
 				count = 3
-				results.SetChecks(r, []int{0, 1}, "3 tokens, no done event")
+				checks.Record(r, []int{0, 1}, "3 tokens, no done event")
 			case 8: // the first token past the SLO's ttft
 				ttft = 1200 * time.Millisecond
 			}
@@ -209,7 +211,7 @@ func TestQualityReport(t *testing.T) {
 // any format (the golden files of such runs pin the bytes); token columns
 // need token timings.
 func TestQualityAbsent(t *testing.T) {
-	rep := goldenReport(t)
+	rep := fixture.GoldenReport(t)
 	for _, f := range Formats {
 		var buf bytes.Buffer
 		if err := Write(&buf, f, rep); err != nil {
