@@ -12,7 +12,6 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/checks"
-	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/tokens"
 	"github.com/ragload/ragload/targets"
 )
@@ -100,11 +99,11 @@ func (t *streamTransport) record(r *vegeta.Result) *checks.Stream {
 	if st == nil {
 		return nil
 	}
-	s := results.Stream{TTFB: st.headers.Sub(r.Timestamp), Tokens: st.tokens, MaxGap: st.maxGap}
+	s := tokens.Stream{TTFB: st.headers.Sub(r.Timestamp), Tokens: st.tokens, MaxGap: st.maxGap}
 	if st.tokens > 0 {
 		s.TTFT = st.firstToken.Sub(r.Timestamp)
 	}
-	results.SetStream(r, s)
+	tokens.SetStream(r, s)
 	if st.tokens > 0 {
 		tokens.Set(r, tokens.Timing{Last: st.lastToken.Sub(r.Timestamp), Gaps: st.gaps.Counts()})
 	}

@@ -14,7 +14,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/tokens"
 	"github.com/ragload/ragload/targets"
 )
@@ -95,7 +94,7 @@ func streamTimings(t *testing.T) (errs []string) {
 	if !done || n != nTokens {
 		t.Fatalf("done %v, %d tokens; want true, %d", done, n, nTokens)
 	}
-	s, ok := results.StreamOf(r)
+	s, ok := tokens.StreamOf(r)
 	if !ok || s.Tokens != nTokens {
 		t.Fatalf("StreamOf = %+v %v", s, ok)
 	}

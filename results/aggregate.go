@@ -5,6 +5,9 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/internal/errkind"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // Histogram bounds: microseconds from 1 µs to 1 h at 3 significant digits
@@ -126,7 +129,7 @@ type sample struct {
 
 	lag       time.Duration
 	scheduled bool
-	stream    Stream
+	stream    tokens.Stream
 	streamed  bool
 	quality
 }
@@ -285,7 +288,7 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 	if len(r.Headers) > 0 {
 		x.lag, x.scheduled = Lag(r)
 		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
-			x.stream, x.streamed = StreamOf(r)
+			x.stream, x.streamed = tokens.StreamOf(r)
 			x.read(r, x.stream)
 		}
 	}
@@ -339,7 +342,7 @@ func (a *Aggregator) classify(code uint16, errText string) *failure {
 	if msg == "" {
 		msg = strconv.Itoa(int(code))
 	}
-	f := &failure{msg: msg, kind: errorKind(code, msg), shape: messageShape(msg)}
+	f := &failure{msg: msg, kind: errkind.Of(code, msg), shape: errkind.Shape(msg)}
 	if len(a.failures) < maxCachedFailures {
 		a.failures[k] = f
 	}

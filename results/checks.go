@@ -42,7 +42,7 @@ type quality struct {
 
 // read takes the failed checks and token timing of r, which streamed as s
 // (Stream's zero value when it did not).
-func (q *quality) read(r *vegeta.Result, s Stream) {
+func (q *quality) read(r *vegeta.Result, s tokens.Stream) {
 	q.failedChecks, q.excerpt = checks.Recorded(r)
 	if s.Tokens > 0 {
 		q.timing, _ = tokens.Of(r)

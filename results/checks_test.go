@@ -125,7 +125,7 @@ func TestChecksAndGoodput(t *testing.T) {
 		return r
 	}
 	streamed := func(r *vegeta.Result, ttft time.Duration, n int, last time.Duration, gap time.Duration) *vegeta.Result {
-		SetStream(r, Stream{TTFB: ttft / 2, TTFT: ttft, MaxGap: gap, Tokens: n})
+		tokens.SetStream(r, tokens.Stream{TTFB: ttft / 2, TTFT: ttft, MaxGap: gap, Tokens: n})
 		if n > 0 {
 			tokens.Set(r, tokens.Timing{Last: last, Gaps: []tokens.GapCount{{Gap: gap, N: n - 1}}})
 		}

@@ -1,62 +1,19 @@
 package results
 
 import (
-	"regexp"
 	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/ragload/ragload/results/internal/errkind"
 )
 
-// Kinds of transport errors, as the errors table names them. A response
-// with a failing status is of kind "HTTP <code>", e.g. "HTTP 503".
+// Kinds of transport errors, as the errors table names them (see
+// errkind). A response with a failing status is of kind "HTTP <code>".
 const (
-	KindRefused = "connection refused" // nothing listening: the server is down
-	KindReset   = "connection reset"   // the peer reset the connection (or a broken pipe)
-	KindTimeout = "timeout"            // the request timeout, before the headers or in the body
-	KindClosed  = "connection closed"  // EOF: the server closed the connection, mid-body or before answering
-	kindOther   = "other"              // anything else: DNS, TLS, a malformed response…
+	KindRefused = errkind.Refused // nothing listening: the server is down
+	KindReset   = errkind.Reset   // the peer reset the connection (or a broken pipe)
+	KindTimeout = errkind.Timeout // the request timeout, before the headers or in the body
+	KindClosed  = errkind.Closed  // EOF: the server closed the connection, mid-body or before answering
 )
-
-const (
-	kindHTTP   = "HTTP " // + the status code
-	maxMessage = 100     // runes of a first message in the text and Markdown tables
-	noMessage  = "(no message recorded)"
-)
-
-// requestPrefix matches the method and URL that Go's HTTP client puts
-// before a transport error (`Post "http://…/query/": `).
-var requestPrefix = regexp.MustCompile(`^[A-Z][A-Za-z]* "[^"]*": `)
-
-// errorKind classifies a failure: "HTTP <code>" when the server answered
-// with a failing status, else the kind of its transport error (KindRefused,
-// KindReset, KindTimeout, KindClosed or kindOther).
-func errorKind(code uint16, msg string) string {
-	if code != 0 && (code < 200 || code >= 400) {
-		return kindHTTP + strconv.Itoa(int(code))
-	}
-	m := strings.ToLower(requestPrefix.ReplaceAllString(msg, ""))
-	switch {
-	case strings.Contains(m, "connection refused"):
-		return KindRefused
-	case strings.Contains(m, "connection reset"), strings.Contains(m, "broken pipe"):
-		return KindReset
-	case strings.Contains(m, "timeout"), strings.Contains(m, "deadline exceeded"):
-		return KindTimeout
-	case strings.HasSuffix(m, "eof"), strings.Contains(m, "server closed"):
-		return KindClosed
-	}
-	return kindOther
-}
-
-// digits matches the numbers in a message: addresses, ports, sizes.
-var digits = regexp.MustCompile(`[0-9]+`)
-
-// messageShape is msg without what makes messages of one cause differ:
-// the request's method and URL, and numbers (the local port of every
-// connection reset differs).
-func messageShape(msg string) string {
-	return digits.ReplaceAllString(requestPrefix.ReplaceAllString(msg, ""), "0")
-}
 
 // KindCount is how often one kind of error occurred at an endpoint, with
 // the first message of that kind (the result's error text, e.g.
@@ -126,18 +83,7 @@ func (s *Stats) ErrorKinds() []KindCount {
 // ShortFirst is the kind's first message for a table: without the method
 // and URL Go's HTTP client puts before a transport error (the endpoint is
 // in its own column), and at most 100 characters.
-func (k KindCount) ShortFirst() string { return shortMessage(k.First) }
-
-func shortMessage(msg string) string {
-	msg = strings.TrimSpace(requestPrefix.ReplaceAllString(msg, ""))
-	if msg == "" {
-		return noMessage
-	}
-	if r := []rune(msg); len(r) > maxMessage {
-		msg = string(r[:maxMessage-1]) + "…"
-	}
-	return msg
-}
+func (k KindCount) ShortFirst() string { return errkind.Short(k.First) }
 
 // FailureRate is Failures/Requests (0 when there were none).
 func (s *Stats) FailureRate() float64 {

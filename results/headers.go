@@ -51,3 +51,16 @@ func Lag(r *vegeta.Result) (time.Duration, bool) {
 	}
 	return micros(r, oldLagHeader)
 }
+
+// micros reads a header of whole microseconds.
+func micros(r *vegeta.Result, name string) (time.Duration, bool) {
+	v := r.Headers[name]
+	if len(v) == 0 {
+		return 0, false
+	}
+	us, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil || us < 0 {
+		return 0, false
+	}
+	return time.Duration(us) * time.Microsecond, true
+}

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // writeSummarizedRun writes a run directory as a run leaves it:
@@ -52,7 +54,7 @@ func summaryResults(t *testing.T, n int, unique bool) []*vegeta.Result {
 	for i, r := range rs {
 		r.URL = strings.Replace(r.URL, "/query/3", "/health", 1)
 		if i%4 == 1 && r.Method == "POST" {
-			SetStream(r, Stream{TTFB: time.Duration(i%50+1) * time.Millisecond, TTFT: time.Duration(i%70+5) * time.Millisecond,
+			tokens.SetStream(r, tokens.Stream{TTFB: time.Duration(i%50+1) * time.Millisecond, TTFT: time.Duration(i%70+5) * time.Millisecond,
 				MaxGap: time.Duration(i%13) * time.Millisecond, Tokens: i % 5})
 		}
 		if unique && i%5 == 0 {

@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // Side is one side of a comparison: the union of one or more runs.
@@ -155,7 +156,7 @@ func (b *sideBuilder) keep(into map[string]*reservoir, name string, v time.Durat
 func (b *sideBuilder) add(r *vegeta.Result) {
 	b.agg.Add(r)
 	lag, _ := results.Lag(r)
-	st, streamed := results.StreamOf(r)
+	st, streamed := tokens.StreamOf(r)
 	for _, name := range [2]string{b.resolve.Name(r), b.total} {
 		b.keep(b.side.latency, name, r.Latency+lag)
 		if streamed && st.Tokens > 0 {

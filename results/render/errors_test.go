@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 // faultyRun is a run whose endpoints failed in several ways: the first

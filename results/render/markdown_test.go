@@ -7,9 +7,11 @@ import (
 	"testing"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 func TestWriteMarkdown(t *testing.T) {
@@ -110,7 +112,7 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 	var rs []*vegeta.Result
 	for i := range 4 {
 		r := res("POST", "http://h/chat|stream", 200, 100*time.Millisecond, time.Duration(i)*500*time.Millisecond)
-		results.SetStream(r, results.Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 4 + i})
+		tokens.SetStream(r, tokens.Stream{TTFB: 10 * time.Millisecond, TTFT: 40 * time.Millisecond, MaxGap: 20 * time.Millisecond, Tokens: 4 + i})
 		rs = append(rs, r)
 	}
 	rep := buildReport(t, m, rs)

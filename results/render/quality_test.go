@@ -81,7 +81,7 @@ func qualityRun() (*results.Manifest, []*vegeta.Result) {
 			if n%4 == 1 { // 55 gaps of 50 ms, 138 of 30 ms
 				gap = 50 * time.Millisecond
 			}
-			results.SetStream(r, results.Stream{TTFB: 40 * time.Millisecond, TTFT: ttft, MaxGap: gap, Tokens: count})
+			tokens.SetStream(r, tokens.Stream{TTFB: 40 * time.Millisecond, TTFT: ttft, MaxGap: gap, Tokens: count})
 			last := ttft + time.Duration(count-1)*gap
 			tokens.Set(r, tokens.Timing{Last: last, Gaps: []tokens.GapCount{{Gap: gap, N: count - 1}}})
 			r.Latency = last + 10*time.Millisecond

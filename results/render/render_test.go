@@ -12,9 +12,10 @@ import (
 	"testing"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")

@@ -9,11 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
 	"github.com/ragload/ragload/results/series"
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // reportSchema is the JSON Schema of WriteJSON's output.
@@ -97,7 +99,7 @@ func schemaRun(t *testing.T) (*results.Manifest, []*vegeta.Result) {
 			results.SetLag(r, time.Duration(i)*100*time.Microsecond) // health has no schedule: its lag threshold gets a note
 		}
 		if k == 3 {
-			results.SetStream(r, results.Stream{TTFB: 5 * time.Millisecond, TTFT: time.Duration(10+i) * time.Millisecond, MaxGap: 3 * time.Millisecond, Tokens: 12})
+			tokens.SetStream(r, tokens.Stream{TTFB: 5 * time.Millisecond, TTFT: time.Duration(10+i) * time.Millisecond, MaxGap: 3 * time.Millisecond, Tokens: 12})
 		}
 		rs = append(rs, r)
 	}
