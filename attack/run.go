@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack/internal/machine"
+	"github.com/ragload/ragload/attack/internal/stream"
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -89,7 +90,7 @@ func (o Options) maxLag() time.Duration {
 // endpoint streams).
 type sharedClient struct {
 	client  *http.Client
-	streams *streamTransport
+	streams *stream.Transport
 }
 
 func (o Options) timeout() time.Duration {
@@ -130,7 +131,7 @@ func (o Options) HTTPClient() *http.Client {
 
 // streamingClient is HTTPClient with the streaming timer on o.Streams'
 // routes; the timer is nil when no endpoint streams.
-func (o Options) streamingClient() (*http.Client, *streamTransport) {
+func (o Options) streamingClient() (*http.Client, *stream.Transport) {
 	if o.shared != nil {
 		return o.shared.client, o.shared.streams
 	}
@@ -138,7 +139,7 @@ func (o Options) streamingClient() (*http.Client, *streamTransport) {
 	if len(o.Streams) == 0 {
 		return c, nil
 	}
-	st := newStreamTransport(c.Transport, o.Streams)
+	st := stream.NewTransport(c.Transport, o.Streams)
 	c.Transport = st
 	return c, st
 }
@@ -184,7 +185,7 @@ func (d Drops) Total() uint64 { return d.Late + d.Capped }
 
 // settle makes r a result to store: trimmed, with its schedule lag (when
 // scheduled), its streaming timing and the response checks it failed.
-func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, streams *streamTransport) {
+func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, streams *stream.Transport) {
 	body := r.Body // vegeta's, read up to MaxBody
 	results.Trim(r, o.KeepBodies)
 	if scheduled {
@@ -192,7 +193,7 @@ func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, st
 	}
 	var facts *checks.Stream
 	if streams != nil {
-		facts = streams.record(r)
+		facts = streams.Record(r)
 	}
 	if set := o.checks.of(r.Method, r.URL); set != nil {
 		o.checks.judge(set, r, body, facts)

@@ -11,6 +11,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/internal/stream"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -149,9 +150,9 @@ type usersRun struct {
 	mix     *targets.Mix
 	pool    *targets.Pool // nil without auth
 	client  *http.Client
-	streams *streamTransport // nil when no endpoint streams
-	checks  *responseChecks  // nil when no endpoint has checks
-	record  *capture         // nil unless the run is recorded
+	streams *stream.Transport // nil when no endpoint streams
+	checks  *responseChecks   // nil when no endpoint has checks
+	record  *capture          // nil unless the run is recorded
 	start   time.Time
 	name    string
 	out     chan *vegeta.Result

@@ -222,7 +222,7 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	}
 	var facts *checks.Stream
 	if u.streams != nil {
-		facts = u.streams.record(r)
+		facts = u.streams.Record(r)
 	}
 	if set != nil {
 		u.checks.judge(set, r, r.Body, facts)

@@ -1,4 +1,7 @@
-package attack
+// Package stream times streamed responses as they are read: when the
+// headers came, the first and last token, the gaps between tokens, and
+// whether the stream ended with its done event.
+package stream
 
 import (
 	"bytes"
@@ -42,11 +45,11 @@ func (st *streamTiming) token(now time.Time) {
 	st.tokens++
 }
 
-// streamTransport times the responses of streaming endpoints: when the
+// Transport times the responses of streaming endpoints: when the
 // headers came, when the first token came, and the gaps between tokens.
 // It finds each request's result by the X-Vegeta-Seq header (vegeta sets
 // it; virtual users set it too) and keeps a timing until take collects it.
-type streamTransport struct {
+type Transport struct {
 	base   http.RoundTripper
 	routes map[string]string // path -> mode
 
@@ -54,12 +57,12 @@ type streamTransport struct {
 	bySeq map[uint64]*streamTiming
 }
 
-func newStreamTransport(base http.RoundTripper, routes map[string]string) *streamTransport {
-	return &streamTransport{base: base, routes: routes, bySeq: map[uint64]*streamTiming{}}
+func NewTransport(base http.RoundTripper, routes map[string]string) *Transport {
+	return &Transport{base: base, routes: routes, bySeq: map[uint64]*streamTiming{}}
 }
 
 // RoundTrip implements http.RoundTripper.
-func (t *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	mode := t.routes[req.URL.Path]
 	if mode == "" {
 		return t.base.RoundTrip(req)
@@ -83,7 +86,7 @@ func (t *streamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // take returns and forgets the timing of request seq, if it streamed. The
 // body must have been read (vegeta and the users read it before they
 // return a result).
-func (t *streamTransport) take(seq uint64) *streamTiming {
+func (t *Transport) take(seq uint64) *streamTiming {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st := t.bySeq[seq]
@@ -91,10 +94,10 @@ func (t *streamTransport) take(seq uint64) *streamTiming {
 	return st
 }
 
-// record moves r's streaming timing, if any, into its headers, and
+// Record moves r's streaming timing, if any, into its headers, and
 // returns what response checks see of the stream (nil when r did not
 // stream).
-func (t *streamTransport) record(r *vegeta.Result) *checks.Stream {
+func (t *Transport) Record(r *vegeta.Result) *checks.Stream {
 	st := t.take(r.Seq)
 	if st == nil {
 		return nil

@@ -1,4 +1,4 @@
-package attack
+package stream
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package attack
+package stream
 
 import (
 	"fmt"
@@ -18,12 +18,12 @@ import (
 	"github.com/ragload/ragload/targets"
 )
 
-// streamOnce sends one request through a streamTransport to url (routed
+// streamOnce sends one request through a Transport to url (routed
 // as mode) and returns its result, with the stream recorded, and what
 // checks see of the stream.
 func streamOnce(t *testing.T, url, mode string) (*vegeta.Result, bool, int) {
 	t.Helper()
-	st := newStreamTransport(http.DefaultTransport.(*http.Transport).Clone(), map[string]string{"/s": mode})
+	st := NewTransport(http.DefaultTransport.(*http.Transport).Clone(), map[string]string{"/s": mode})
 	client := &http.Client{Transport: st, Timeout: 10 * time.Second}
 	req, err := http.NewRequest(http.MethodGet, url+"/s", nil)
 	if err != nil {
@@ -41,7 +41,7 @@ func streamOnce(t *testing.T, url, mode string) (*vegeta.Result, bool, int) {
 		r.Error = err.Error()
 	}
 	r.Code, r.Latency = uint16(resp.StatusCode), time.Since(r.Timestamp)
-	facts := st.record(r)
+	facts := st.Record(r)
 	if facts == nil {
 		t.Fatal("record found no stream")
 	}
