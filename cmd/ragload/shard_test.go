@@ -59,8 +59,18 @@ func TestShardsMergeLikeOneRun(t *testing.T) {
 				} `json:"latency_ms"`
 			} `json:"total"`
 			Warnings []string `json:"warnings"`
+			Verdict  struct {
+				Inconclusive []string `json:"inconclusive"`
+			} `json:"verdict"`
 		}
-		if err := json.Unmarshal([]byte(out), &doc); err != nil || code != exitOK {
+		err := json.Unmarshal([]byte(out), &doc)
+		// A busy machine may leave a run not conclusive because the
+		// generator saturated: the merge is what this test judges.
+		saturatedOnly := code == exitInconclusive && len(doc.Verdict.Inconclusive) > 0
+		for _, why := range doc.Verdict.Inconclusive {
+			saturatedOnly = saturatedOnly && strings.Contains(why, "generator was saturated")
+		}
+		if err != nil || (code != exitOK && !saturatedOnly) {
 			t.Fatalf("report %v: exit %d, %v\n%s", args, code, err, errOut)
 		}
 		return doc.Total.Requests, doc.Total.RPS, doc.Total.Latency.P95, doc.Warnings
