@@ -213,3 +213,24 @@ func (p *parser) endpointChecks(item *yaml.Node, path string, e *Endpoint) error
 	}
 	return nil
 }
+
+// SecretValues returns the values of the headers the active endpoints send
+// that carry secrets (SecretHeader, or named by secret_headers), and of
+// each the part after an auth scheme ("Bearer sk-…" gives "sk-…" too), so
+// that excerpts of responses that echo them can mask them as they mask the
+// pool's passwords and tokens; nil when there are none.
+func (s *Scenario) SecretValues() []string {
+	var out []string
+	for _, e := range s.Active() {
+		for k, v := range e.Header {
+			if v == "" || !(SecretHeader(k) || slices.ContainsFunc(s.SecretHeaders, func(x string) bool { return strings.EqualFold(x, k) })) {
+				continue
+			}
+			out = append(out, v)
+			if _, rest, ok := strings.Cut(strings.TrimSpace(v), " "); ok && strings.TrimSpace(rest) != "" {
+				out = append(out, strings.TrimSpace(rest))
+			}
+		}
+	}
+	return out
+}
