@@ -63,6 +63,9 @@ func (p *parser) checks(n *yaml.Node, path string, e *Endpoint) error {
 	if n.Kind != yaml.SequenceNode {
 		return p.errf(n, path, "expected a list of checks such as - status: 2xx, got %s", kindName(n))
 	}
+	if len(n.Content) > checks.MaxChecks {
+		return p.errf(n.Content[checks.MaxChecks], fmt.Sprintf("%s[%d]", path, checks.MaxChecks), "too many checks: %d, at most %d per endpoint", len(n.Content), checks.MaxChecks)
+	}
 	set := make(checks.Set, 0, len(n.Content))
 	named := map[string]int{} // display name -> index
 	for i, item := range n.Content {
