@@ -18,9 +18,12 @@ import (
 type responseChecks struct {
 	byRoute map[string]map[string]checks.Set // method -> path (base path included) -> checks
 	byKey   map[string]checks.Set            // key -> checks
-	// mask masks the run's secrets in excerpts (the pool's); nil when
-	// there are none.
+	// mask masks the run's secrets in excerpts (the pool's and the
+	// secret headers' values); nil when there are none.
 	mask func(string) string
+	// secrets are the values of the scenario's secret headers
+	// (Scenario.SecretValues), masked whether or not there is a pool.
+	secrets []string
 }
 
 // newResponseChecks returns the checks of sc's active endpoints, whose
@@ -41,8 +44,17 @@ func newResponseChecks(sc *targets.Scenario, target string) *responseChecks {
 		c.byRoute[e.Method][base+e.Path] = e.Checks
 		c.byKey[e.Key] = e.Checks
 	}
+	if c != nil {
+		c.secrets = sc.SecretValues()
+		if len(c.secrets) > 0 {
+			c.mask = c.maskSecrets
+		}
+	}
 	return c
 }
+
+// maskSecrets masks the secret headers' values in s.
+func (c *responseChecks) maskSecrets(s string) string { return targets.Mask(s, c.secrets...) }
 
 // withMask returns c masking excerpts with mask (c may be nil).
 func (c *responseChecks) withMask(mask func(string) string) *responseChecks {
@@ -50,7 +62,14 @@ func (c *responseChecks) withMask(mask func(string) string) *responseChecks {
 		return nil
 	}
 	m := *c
-	m.mask = mask
+	switch {
+	case mask == nil:
+		// keep c's mask of the secret headers, if any
+	case len(c.secrets) == 0:
+		m.mask = mask
+	default:
+		m.mask = func(s string) string { return mask(m.maskSecrets(s)) }
+	}
 	return &m
 }
 

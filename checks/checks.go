@@ -23,6 +23,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/ragload/ragload/internal/input"
 )
@@ -185,8 +186,19 @@ func Compile(s Spec) (Check, error) {
 		return c, err
 	}
 	if s.Name != "" {
+		if i := strings.IndexFunc(s.Name, unicode.IsControl); i >= 0 {
+			return c, fmt.Errorf("name: holds the control character %U; a name is one line of plain text", []rune(s.Name[i:])[0])
+		}
 		c.name = s.Name
 	}
+	// A derived name quotes a path or a size as written: no control
+	// character may reach a terminal or break a report's line.
+	c.name = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return ' '
+		}
+		return r
+	}, c.name)
 	return c, nil
 }
 

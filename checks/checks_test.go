@@ -49,6 +49,9 @@ func TestCompileNames(t *testing.T) {
 		{Spec{StreamDone: ptr(true)}, "stream done"},
 		{Spec{MinTokens: ptr(5)}, "≥ 5 tokens"},
 		{Spec{MinTokens: ptr(5), Name: "long enough"}, "long enough"},
+		// A path quoted as written loses its control characters: an
+		// escape sequence must not reach a terminal through a report.
+		{Spec{JSON: ptr("a\x1b[31m\nb"), NotEmpty: ptr(true)}, "a [31m b not empty"},
 	} {
 		c, err := Compile(tc.spec)
 		if err != nil {
@@ -84,6 +87,9 @@ func TestCompileErrors(t *testing.T) {
 		{Spec{MaxBody: ptr("0")}, "max_body: want a size"},
 		{Spec{StreamDone: ptr(false)}, "stream_done: false checks nothing"},
 		{Spec{MinTokens: ptr(-1)}, "min_tokens: want an integer ≥ 1, got -1"},
+		{Spec{Status: ptr("2xx"), Name: "ok\x1b[31m red"}, "name: holds the control character U+001B"},
+		{Spec{Status: ptr("2xx"), Name: "two\nlines"}, "name: holds the control character U+000A"},
+		{Spec{Status: ptr("2xx"), Name: "c1\u009b31m"}, "name: holds the control character U+009B"},
 		{Spec{Status: ptr(strings.Repeat("9", 100))}, `got "` + strings.Repeat("9", 40) + `…"`},
 	} {
 		_, err := Compile(tc.spec)

@@ -172,6 +172,11 @@ func (c *Check) offending(r *Response, body string, valid bool) string {
 		return tokens(r.Stream.Tokens)
 	}
 	if !valid {
+		if r.size() > int64(len(r.Body)) {
+			// The body was cut by the read cap: its start would look like
+			// the answer the check wanted, not like why it failed.
+			return "not JSON: cut at " + strconv.Itoa(len(r.Body)) + " of " + strconv.FormatInt(r.size(), 10) + " B"
+		}
 		return body
 	}
 	v := gjson.Get(body, c.path)

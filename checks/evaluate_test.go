@@ -157,3 +157,23 @@ func BenchmarkEvaluate(b *testing.B) {
 		})
 	}
 }
+
+// TestEvaluateExcerptOfCutBody: a JSON body over the read cap is cut, so
+// a JSON check fails on it; its excerpt must say so rather than show the
+// start of a body whose answer is there ("answer not empty" failing on
+// {"answer":"xxxx…).
+func TestEvaluateExcerptOfCutBody(t *testing.T) {
+	c, err := Compile(Spec{JSON: ptr("answer"), NotEmpty: ptr(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := []byte(`{"answer":"` + strings.Repeat("x", 100) + `"}`)
+	o := Set{c}.Evaluate(&Response{Code: 200, Body: body[:64], Size: int64(len(body))}, nil)
+	if want := "not JSON: cut at 64 of 113 B"; len(o.Failed) != 1 || o.Excerpt != want {
+		t.Errorf("failed %v, excerpt %q, want [0] and %q", o.Failed, o.Excerpt, want)
+	}
+	o = Set{c}.Evaluate(&Response{Code: 200, Body: []byte("<html>")}, nil)
+	if o.Excerpt != "<html>" {
+		t.Errorf("excerpt of a body that is not JSON %q, want the body", o.Excerpt)
+	}
+}

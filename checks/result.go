@@ -24,10 +24,12 @@ const (
 	ExcerptHeader = "X-Check-Excerpt"
 )
 
-// maxCheckIndex bounds the indexes Recorded accepts: no scenario declares
-// that many checks on an endpoint, and a damaged or hand-made file must not
-// make a reader allocate per index.
-const maxCheckIndex = 1 << 10
+// MaxChecks is how many checks an endpoint may declare (the scenario
+// parser refuses more): Recorded accepts only indexes below it, so that a
+// damaged or hand-made file cannot make a reader allocate per index.
+const MaxChecks = 1 << 10
+
+const maxCheckIndex = MaxChecks
 
 // Record records in r that the checks at the indexes failed (nothing
 // when failed is empty), with an excerpt of what made the first fail.

@@ -134,4 +134,21 @@ func TestFaultDegrade(t *testing.T) {
 	if st.Requests["query"] != 3+2+1 || st.Requests["enhanced"] != 1 || st.Requests["stream"] != 1 {
 		t.Errorf("requests %v", st.Requests)
 	}
+	// The same counters over HTTP, as --fault's help and docs/verdict.md
+	// promise ("/stats counts the degraded answers"), for a user who runs
+	// ragload demo serve and a separate attack; reading them counts nothing.
+	for range 2 {
+		resp, b := call(t, hs, http.MethodGet, StatsPath, "", "", nil)
+		var got struct {
+			Faults   map[string]int64 `json:"faults"`
+			Requests map[string]int64 `json:"requests"`
+		}
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %s", StatsPath, resp.StatusCode, b)
+		}
+		mustJSON(t, b, &got)
+		if got.Faults["degrade"] != 4 || got.Requests["query"] != 6 || got.Requests["other"] != 0 {
+			t.Errorf("GET %s: faults %v, requests %v; want degrade 4, query 6, other 0", StatsPath, got.Faults, got.Requests)
+		}
+	}
 }

@@ -106,6 +106,10 @@ func (s *Server) Created() time.Time { return s.created }
 // and writes a FastAPI-style JSON response (or an event stream for
 // /api/v1/query/stream).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == StatsPath && r.Method == http.MethodGet {
+		s.serveStats(w) // the observer's view: never stalled, struck or counted
+		return
+	}
 	arrived := time.Since(s.created)
 	if !s.stall(w, r) {
 		return // client went away while held

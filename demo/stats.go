@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"encoding/json"
+	"net/http"
 	"sync"
 	"sync/atomic"
 )
@@ -140,4 +142,36 @@ func (s *Server) LoginsBy(username string) int64 {
 	s.stats.loginsMu.Lock()
 	defer s.stats.loginsMu.Unlock()
 	return s.stats.loginsBy[username]
+}
+
+// StatsPath is where the server answers GET with its counters as JSON
+// (statsJSON), so that a run's figures can be set against what the API
+// saw: {"faults": {"degrade": 40, …}, "requests": {"query": 126, …}, …}.
+// It holds no user name or token; it is never stalled, struck by a fault
+// nor counted.
+const StatsPath = "/stats"
+
+// statsJSON is Stats as StatsPath serves it.
+type statsJSON struct {
+	Requests      map[string]int64 `json:"requests"`
+	Authorized    map[string]int64 `json:"authorized"`
+	Unauthorized  int64            `json:"unauthorized"`
+	RateLimited   int64            `json:"rate_limited"`
+	Overloaded    int64            `json:"overloaded"`
+	Logins        int64            `json:"logins"`
+	LoginFailures int64            `json:"login_failures"`
+	Registrations int64            `json:"registrations"`
+	Uploads       int64            `json:"uploads"`
+	InFlight      int64            `json:"in_flight"`
+	Queued        int64            `json:"queued"`
+	MaxInFlight   int64            `json:"max_in_flight"`
+	Stalled       int64            `json:"stalled"`
+	Faults        map[string]int64 `json:"faults"`
+}
+
+// serveStats writes s.Stats() as JSON.
+func (s *Server) serveStats(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(statsJSON(s.Stats()))
 }

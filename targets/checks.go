@@ -63,6 +63,9 @@ func (p *parser) checks(n *yaml.Node, path string, e *Endpoint) error {
 	if n.Kind != yaml.SequenceNode {
 		return p.errf(n, path, "expected a list of checks such as - status: 2xx, got %s", kindName(n))
 	}
+	if len(n.Content) > checks.MaxChecks {
+		return p.errf(n.Content[checks.MaxChecks], fmt.Sprintf("%s[%d]", path, checks.MaxChecks), "too many checks: %d, at most %d per endpoint", len(n.Content), checks.MaxChecks)
+	}
 	set := make(checks.Set, 0, len(n.Content))
 	named := map[string]int{} // display name -> index
 	for i, item := range n.Content {
@@ -212,4 +215,25 @@ func (p *parser) endpointChecks(item *yaml.Node, path string, e *Endpoint) error
 		return p.errf(at, f, "%s needs a streamed endpoint (stream: sse or chunked)", input.Quote(e.Checks[i].Name()))
 	}
 	return nil
+}
+
+// SecretValues returns the values of the headers the active endpoints send
+// that carry secrets (SecretHeader, or named by secret_headers), and of
+// each the part after an auth scheme ("Bearer sk-…" gives "sk-…" too), so
+// that excerpts of responses that echo them can mask them as they mask the
+// pool's passwords and tokens; nil when there are none.
+func (s *Scenario) SecretValues() []string {
+	var out []string
+	for _, e := range s.Active() {
+		for k, v := range e.Header {
+			if v == "" || !(SecretHeader(k) || slices.ContainsFunc(s.SecretHeaders, func(x string) bool { return strings.EqualFold(x, k) })) {
+				continue
+			}
+			out = append(out, v)
+			if _, rest, ok := strings.Cut(strings.TrimSpace(v), " "); ok && strings.TrimSpace(rest) != "" {
+				out = append(out, strings.TrimSpace(rest))
+			}
+		}
+	}
+	return out
 }

@@ -2,8 +2,10 @@ package targets
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -132,6 +134,12 @@ func TestParseChecksErrors(t *testing.T) {
 		{"slo not a duration", "slo:\n  latency: 2\n", 2, "slo.latency", `want a positive duration such as 2s or 150ms, got "2"`},
 		{"slo negative", "slo:\n  tpot: -1ms\n", 2, "slo.tpot", "want a positive duration"},
 		{"slo unknown", "slo:\n  p95: 1s\n", 2, "slo.p95", "unknown field (known: latency, ttft, tpot)"},
+		{"name with an escape", "endpoints:\n  - key: query\n    checks:\n      - status: 2xx\n        name: \"ok\\e[31m\"\n", 5,
+			"endpoints[0].checks[0].name", "holds the control character U+001B"},
+		// Readers drop indexes from MaxChecks on (checks.Recorded): the
+		// 1025th check would always count 0 failed.
+		{"too many checks", "endpoints:\n  - key: query\n    checks:\n" + strings.Repeat("      - body_contains: x\n", checks.MaxChecks+1), 4 + checks.MaxChecks,
+			fmt.Sprintf("endpoints[0].checks[%d]", checks.MaxChecks), "too many checks: 1025, at most 1024 per endpoint"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse("s.yaml", []byte(tc.src))
