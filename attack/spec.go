@@ -38,6 +38,9 @@ type Spec struct {
 	// those the mode implies): one on the same metric replaces it.
 	Thresholds []string
 	MinSamples uint64
+	// SLO's objectives replace the scenario's (slo:), each one that is set
+	// (flags such as --slo-latency); the run stores the result.
+	SLO targets.SLO
 
 	Mode     string
 	Plan     Plan   // ModeRate
@@ -180,6 +183,10 @@ func (s Spec) Build() (*Built, error) {
 	if s.Arrivals == ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
 		return nil, fieldErrorf("arrivals", " poisson needs a rate > 0")
 	}
+	sc, err := withSLO(sc, s.SLO)
+	if err != nil {
+		return nil, err
+	}
 	if sc.ChecksInfo() != nil {
 		implied = append(implied, ImpliedChecks)
 	}
@@ -247,6 +254,27 @@ func (s Spec) Build() (*Built, error) {
 		b.Plan = fmt.Sprintf("sweeping, each step %s after %s warm-up", w.StepDuration, w.Warmup)
 	}
 	return b, nil
+}
+
+// withSLO is sc with the objectives slo sets in place of its own (a copy,
+// sc itself unchanged).
+func withSLO(sc *targets.Scenario, slo targets.SLO) (*targets.Scenario, error) {
+	if slo.IsZero() {
+		return sc, nil
+	}
+	c := *sc
+	for _, o := range []struct {
+		name     string
+		from, to *time.Duration
+	}{{"latency", &slo.Latency, &c.SLO.Latency}, {"ttft", &slo.TTFT, &c.SLO.TTFT}, {"tpot", &slo.TPOT, &c.SLO.TPOT}} {
+		switch {
+		case *o.from < 0:
+			return nil, fieldErrorf("slo "+o.name, " must be > 0, got %s", *o.from)
+		case *o.from > 0:
+			*o.to = *o.from
+		}
+	}
+	return &c, nil
 }
 
 // describePlan is an open-model plan in words, with its request count.
