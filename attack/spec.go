@@ -92,6 +92,9 @@ type SweepSpec struct {
 	Warmup       time.Duration // sent first at the step's rate, not judged
 	Precision    float64       // relative width of the final bracket
 	Growth       float64       // factor between steps while no step failed
+	// GoodputShare, when > 0, also fails a step whose goodput is below
+	// this share of its rate: the search finds the usable capacity.
+	GoodputShare float64
 	// Arrivals spaces each step's requests; Build sets it from the Spec's.
 	Arrivals string
 }
@@ -187,8 +190,19 @@ func (s Spec) Build() (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sc.ChecksInfo() != nil {
+	// A sweep's steps are judged on their checks by goodput, only when
+	// asked (--goodput-share): its capacity is otherwise the one the
+	// service survives, and each step shows its goodput.
+	if sc.ChecksInfo() != nil && s.Mode != ModeSweep {
 		implied = append(implied, ImpliedChecks)
+	}
+	if g := s.Sweep.GoodputShare; s.Mode == ModeSweep && g != 0 {
+		if g < 0 || g > 1 {
+			return nil, fieldErrorf("goodput share", " must be in (0, 1], got %g", g)
+		}
+		if sc.ChecksInfo() == nil && sc.SLO.IsZero() {
+			return nil, fieldErrorf("goodput share", " needs response checks (checks: in the scenario) or an SLO (slo:, or --slo-latency, --slo-ttft, --slo-tpot): without them goodput is the served rate")
+		}
 	}
 	rules, err := Rules(sc.Thresholds, implied, sc.Marks, s.Thresholds)
 	if err != nil {

@@ -132,7 +132,7 @@ func (o *runOptions) build(spec attack.Spec) (*attack.Built, error) {
 // specFlags are the flags of the spec's fields that have one.
 var specFlags = map[string]string{"url": "--url", "shard": "--shard", "start time": "--start-at", "threshold": "--threshold",
 	"name": "--name", "arrivals": "--arrivals", "iterations": "--iterations", "credentials": "--credentials",
-	"slo latency": "--slo-latency", "slo ttft": "--slo-ttft", "slo tpot": "--slo-tpot"}
+	"slo latency": "--slo-latency", "slo ttft": "--slo-ttft", "slo tpot": "--slo-tpot", "goodput share": "--goodput-share"}
 
 // specError is a usage error in the flags' words (a run that exists keeps
 // its own exit code).
