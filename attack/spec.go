@@ -38,6 +38,9 @@ type Spec struct {
 	// those the mode implies): one on the same metric replaces it.
 	Thresholds []string
 	MinSamples uint64
+	// SLO's objectives replace the scenario's (slo:), each one that is set
+	// (flags such as --slo-latency); the run stores the result.
+	SLO targets.SLO
 
 	Mode     string
 	Plan     Plan   // ModeRate
@@ -89,6 +92,9 @@ type SweepSpec struct {
 	Warmup       time.Duration // sent first at the step's rate, not judged
 	Precision    float64       // relative width of the final bracket
 	Growth       float64       // factor between steps while no step failed
+	// GoodputShare, when > 0, also fails a step whose goodput is below
+	// this share of its rate: the search finds the usable capacity.
+	GoodputShare float64
 	// Arrivals spaces each step's requests; Build sets it from the Spec's.
 	Arrivals string
 }
@@ -180,8 +186,23 @@ func (s Spec) Build() (*Built, error) {
 	if s.Arrivals == ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
 		return nil, fieldErrorf("arrivals", " poisson needs a rate > 0")
 	}
-	if sc.ChecksInfo() != nil {
+	sc, err := withSLO(sc, s.SLO)
+	if err != nil {
+		return nil, err
+	}
+	// A sweep's steps are judged on their checks by goodput, only when
+	// asked (--goodput-share): its capacity is otherwise the one the
+	// service survives, and each step shows its goodput.
+	if sc.ChecksInfo() != nil && s.Mode != ModeSweep {
 		implied = append(implied, ImpliedChecks)
+	}
+	if g := s.Sweep.GoodputShare; s.Mode == ModeSweep && g != 0 {
+		if g < 0 || g > 1 {
+			return nil, fieldErrorf("goodput share", " must be in (0, 1], got %g", g)
+		}
+		if sc.ChecksInfo() == nil && sc.SLO.IsZero() {
+			return nil, fieldErrorf("goodput share", " needs response checks (checks: in the scenario) or an SLO (slo:, or --slo-latency, --slo-ttft, --slo-tpot): without them goodput is the served rate")
+		}
 	}
 	rules, err := Rules(sc.Thresholds, implied, sc.Marks, s.Thresholds)
 	if err != nil {
@@ -247,6 +268,27 @@ func (s Spec) Build() (*Built, error) {
 		b.Plan = fmt.Sprintf("sweeping, each step %s after %s warm-up", w.StepDuration, w.Warmup)
 	}
 	return b, nil
+}
+
+// withSLO is sc with the objectives slo sets in place of its own (a copy,
+// sc itself unchanged).
+func withSLO(sc *targets.Scenario, slo targets.SLO) (*targets.Scenario, error) {
+	if slo.IsZero() {
+		return sc, nil
+	}
+	c := *sc
+	for _, o := range []struct {
+		name     string
+		from, to *time.Duration
+	}{{"latency", &slo.Latency, &c.SLO.Latency}, {"ttft", &slo.TTFT, &c.SLO.TTFT}, {"tpot", &slo.TPOT, &c.SLO.TPOT}} {
+		switch {
+		case *o.from < 0:
+			return nil, fieldErrorf("slo "+o.name, " must be > 0, got %s", *o.from)
+		case *o.from > 0:
+			*o.to = *o.from
+		}
+	}
+	return &c, nil
 }
 
 // describePlan is an open-model plan in words, with its request count.

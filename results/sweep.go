@@ -59,6 +59,7 @@ type SweepPlan struct {
 	Warmup       Duration  `json:"warmup"`
 	Precision    float64   `json:"precision"`
 	Growth       float64   `json:"growth"`
+	GoodputShare float64   `json:"goodput_share,omitempty"` // a step's least goodput, a share of its rate
 }
 
 // SweepStep is one step of a sweep, judged on what was sent after its
@@ -68,14 +69,17 @@ type SweepStep struct {
 	Dir        string  `json:"dir"`        // run directory, relative to the sweep's
 	SentRate   float64 `json:"sent_rate"`  // requests sent per second
 	Throughput float64 `json:"throughput"` // successful responses per second
-	Requests   uint64  `json:"requests"`
-	Failures   float64 `json:"failure_rate"`
-	P50        float64 `json:"p50_ms"`
-	P95        float64 `json:"p95_ms"`
-	P99        float64 `json:"p99_ms"`
-	LagP99     float64 `json:"lag_p99_ms"`
-	Verdict    string  `json:"verdict"`
-	Reason     string  `json:"reason,omitempty"`
+	// Goodput is the requests per second that passed their checks and met
+	// the SLO, over the judged window; nil for runs without either.
+	Goodput  *float64 `json:"goodput,omitempty"`
+	Requests uint64   `json:"requests"`
+	Failures float64  `json:"failure_rate"`
+	P50      float64  `json:"p50_ms"`
+	P95      float64  `json:"p95_ms"`
+	P99      float64  `json:"p99_ms"`
+	LagP99   float64  `json:"lag_p99_ms"`
+	Verdict  string   `json:"verdict"`
+	Reason   string   `json:"reason,omitempty"`
 }
 
 // WriteSweep writes dir/sweep.json atomically.

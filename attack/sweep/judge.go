@@ -8,8 +8,8 @@ import (
 	"github.com/ragload/ragload/results"
 )
 
-// judge turns a step's report into its verdict.
-func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) results.SweepStep {
+// judge turns a step's report into its verdict and the criteria it failed.
+func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) (results.SweepStep, []string) {
 	t := rep.Total
 	resp := t.Response()
 	st := results.SweepStep{
@@ -17,18 +17,34 @@ func (s *search) judge(rate float64, dir string, rep *results.Report, throughput
 		Failures: t.FailureRate(), P50: ms(resp.P50), P95: ms(resp.P95), P99: ms(resp.P99),
 		LagP99: ms(t.Quantile(99, results.ViewLag)), Verdict: results.StepPass,
 	}
-	var why []string
+	// why says each criterion the step failed, crit names it (the answer
+	// says which decided the capacity).
+	var why, crit []string
+	fail := func(criterion string, reasons ...string) {
+		if len(reasons) == 0 {
+			return
+		}
+		why, crit = append(why, reasons...), append(crit, criterion)
+	}
 	if !rep.Verdict.Pass {
-		why = append(why, rep.Verdict.Reasons...)
+		fail("its verdict", rep.Verdict.Reasons...)
 	}
 	if st.SentRate < MinThroughput*rate {
-		why = append(why, fmt.Sprintf("sent only %.1f/s of %g/s", st.SentRate, rate))
+		fail("the sent rate", fmt.Sprintf("sent only %.1f/s of %g/s", st.SentRate, rate))
 	}
 	// One answer either side of the judged window is the counting's own
 	// grain (a short step of 10 requests would fail at 9 for an answer that
-	// came a few milliseconds late), not the server falling behind.
-	if w := rep.Window.Seconds(); w > 0 && throughput*w+1 < MinThroughput*rate*w {
-		why = append(why, fmt.Sprintf("served only %.1f/s of %g/s", throughput, rate))
+	// came a few milliseconds late), not the server falling behind. The
+	// goodput share has the same grain.
+	w := rep.Window.Seconds()
+	if w > 0 && throughput*w+1 < MinThroughput*rate*w {
+		fail("the served rate", fmt.Sprintf("served only %.1f/s of %g/s", throughput, rate))
+	}
+	if g, ok := goodput(rep); ok {
+		st.Goodput = &g
+		if share := s.job.GoodputShare; share > 0 && g*w+1 < share*rate*w {
+			fail("goodput", fmt.Sprintf("goodput only %.1f/s, %.0f%% of %g/s (under %g%%)", g, 100*g/rate, rate, 100*share))
+		}
 	}
 	switch {
 	case rep.Total.Dropped > 0:
@@ -43,7 +59,7 @@ func (s *search) judge(rate float64, dir string, rep *results.Report, throughput
 		st.Verdict = results.StepFail
 	}
 	st.Reason = strings.Join(why, "; ")
-	return st
+	return st, crit
 }
 
 // p95Limit is the overall p95 threshold of the rules (2 s by default).
@@ -54,6 +70,17 @@ func (s *search) p95Limit() time.Duration {
 		}
 	}
 	return 2 * time.Second
+}
+
+// goodput is the step's goodput over its judged window, when its run
+// had response checks or an SLO.
+func goodput(rep *results.Report) (float64, bool) {
+	t := rep.Total
+	judged := rep.SLO != nil || t.Checked > 0 || (rep.Manifest != nil && len(rep.Manifest.Scenario.Checks) > 0)
+	if !judged || rep.Window <= 0 {
+		return 0, false
+	}
+	return float64(t.Good) / rep.Window.Seconds(), true
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
@@ -89,11 +116,46 @@ func (s *search) answer() {
 		sw.Answer = fmt.Sprintf("%g rps passed; the sweep stopped before a step failed", s.pass)
 	default:
 		sw.Found = true
-		sw.Answer = fmt.Sprintf("max sustainable ≈ %g rps (bracket [%g, %g])", s.pass, s.pass, s.fail)
+		what := "max sustainable"
+		if j.GoodputShare > 0 {
+			what = "usable capacity"
+		}
+		sw.Answer = fmt.Sprintf("%s ≈ %g rps (bracket [%g, %g])", what, s.pass, s.pass, s.fail)
 		if s.stopped != nil {
 			sw.Answer += fmt.Sprintf("; the search stopped early because %g rps failed badly (%s)", s.stopped.Rate, s.stopped.Reason)
 		} else if sw.Status == results.StatusInterrupted {
 			sw.Answer += "; the sweep was interrupted before it narrowed the bracket further"
 		}
 	}
+	if s.pass > 0 {
+		sw.Answer += s.criterion()
+	}
+}
+
+// criterion says what decided the capacity: the criteria the limit step
+// failed, and whether goodput judged the steps (the usable capacity) or
+// only was shown (the survivable one, which answers that fail their
+// checks or miss the SLO do not lower).
+func (s *search) criterion() string {
+	var lim, top *results.SweepStep
+	for i, st := range s.sweep.Steps {
+		if st.Rate == s.fail {
+			lim = &s.sweep.Steps[i]
+		}
+		if st.Rate == s.pass {
+			top = &s.sweep.Steps[i]
+		}
+	}
+	out := ""
+	if lim != nil && len(s.criteria[lim.Rate]) > 0 {
+		out = fmt.Sprintf("; decided by %s at %g rps", strings.Join(s.criteria[lim.Rate], " and "), lim.Rate)
+	}
+	switch share := s.job.GoodputShare; {
+	case share > 0:
+		out += fmt.Sprintf("; each step also needed goodput ≥ %g%% of its rate (the usable capacity)", 100*share)
+	case top != nil && top.Goodput != nil:
+		out += fmt.Sprintf("; the survivable capacity: goodput did not judge the steps (at %g rps it was %.1f/s, %.0f%% of the rate; --goodput-share finds the usable capacity)",
+			top.Rate, *top.Goodput, 100**top.Goodput/top.Rate)
+	}
+	return out
 }

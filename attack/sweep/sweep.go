@@ -66,7 +66,7 @@ func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 	sw := &results.Sweep{
 		Tool: j.Tool, Name: j.Options.Name, Target: results.RedactURL(j.Target), Status: results.StatusRunning, Started: time.Now(),
 		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
-			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth},
+			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth, GoodputShare: j.GoodputShare},
 		Thresholds: exprs(j.Rules),
 	}
 	s := &search{job: j, sweep: sw}
@@ -147,7 +147,8 @@ type search struct {
 	// pass is the highest rate that passed, fail the lowest that failed
 	// above it (0 when none did).
 	pass, fail float64
-	stopped    *results.SweepStep // the step that ended the search early
+	stopped    *results.SweepStep   // the step that ended the search early
+	criteria   map[float64][]string // the criteria each rate failed (judge)
 	// cut says the sweep was interrupted: during a step, or before one
 	// it still had to run.
 	cut bool
@@ -170,7 +171,7 @@ func (s *search) abort() string {
 	sw := *s.sweep
 	sw.Steps = slices.Clone(sw.Steps)
 	sw.Status, sw.Ended = results.StatusInterrupted, time.Now()
-	hurry := search{job: s.job, sweep: &sw, pass: s.pass, fail: s.fail, stopped: s.stopped}
+	hurry := search{job: s.job, sweep: &sw, pass: s.pass, fail: s.fail, stopped: s.stopped, criteria: s.criteria}
 	hurry.answer()
 	path := filepath.Join(s.job.Dir, results.SweepFile)
 	if err := results.WriteSweep(s.job.Dir, &sw); err != nil {
@@ -270,7 +271,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if err := rep.Judge(j.Rules, 1); err != nil {
 		return true, err
 	}
-	st := s.judge(rate, name, rep, throughput)
+	st, crit := s.judge(rate, name, rep, throughput)
 	if len(few) > 0 {
 		if st.Reason != "" {
 			st.Reason += "; "
@@ -288,6 +289,10 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, attack.ErrAborted
 	}
 	s.sweep.Steps = append(s.sweep.Steps, st)
+	if s.criteria == nil {
+		s.criteria = map[float64][]string{}
+	}
+	s.criteria[rate] = crit
 	if j.OnStep != nil {
 		j.OnStep(st)
 	}

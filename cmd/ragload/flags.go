@@ -153,8 +153,13 @@ func (v *waitValue) Set(s string) error {
 // percentValue is a flag that reads "10%" or 0.1 as a fraction.
 type percentValue float64
 
-func (p *percentValue) String() string { return fmt.Sprintf("%g%%", 100*float64(*p)) }
-func (p *percentValue) Type() string   { return "percent" }
+func (p *percentValue) String() string {
+	if *p == 0 {
+		return "0" // a default of 0 goes unsaid in the help
+	}
+	return fmt.Sprintf("%g%%", 100*float64(*p))
+}
+func (p *percentValue) Type() string { return "percent" }
 func (p *percentValue) Set(s string) error {
 	pct := strings.HasSuffix(s, "%")
 	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)

@@ -44,6 +44,7 @@ type runOptions struct {
 
 	Thresholds []string
 	MinSamples uint64
+	SLO        targets.SLO // --slo-*, over the scenario's slo:
 	Format     string
 	Quiet      bool
 
@@ -74,6 +75,12 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.BoolVar(&o.KeepBodies, "keep-bodies", false, "store response bodies in the results (large; up to 4 MiB each, file mode 0600: bodies are stored as the server sent them)")
 
 	fs.StringArrayVarP(&o.Thresholds, "threshold", "t", nil, `pass/fail rule, repeatable: "p95<1500ms", "failures<0.5%", "query:p99<3s" (replaces the default on the same metric)`)
+	for _, f := range []struct {
+		d          *time.Duration
+		name, what string
+	}{{&o.SLO.Latency, "latency", "its latency is within"}, {&o.SLO.TTFT, "ttft", "a stream's first token comes within"}, {&o.SLO.TPOT, "tpot", "a stream's time per output token after the first is within"}} {
+		fs.DurationVar(f.d, "slo-"+f.name, 0, "goodput objective: a request counts in goodput only if "+f.what+" this (and it passed its checks); replaces the scenario's slo: "+f.name)
+	}
 	fs.StringVarP(&o.Format, "format", "f", render.FormatText, formatUsage)
 	fs.Uint64Var(&o.MinSamples, "min-samples", 0, minSamplesUsage)
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
@@ -101,7 +108,7 @@ func (o *runOptions) spec(fs *pflag.FlagSet, mode, prefix string) (attack.Spec, 
 	}
 	return attack.Spec{
 		URL: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
-		Thresholds: o.Thresholds, MinSamples: o.MinSamples, Mode: mode,
+		Thresholds: o.Thresholds, MinSamples: o.MinSamples, SLO: o.SLO, Mode: mode,
 		Name: o.Name, Out: o.Out, Prefix: prefix, Seed: o.Seed, RandomSeed: !fs.Changed("seed"),
 		Shard: o.Shard, StartAt: o.StartAt, RunID: o.RunID, Getenv: os.Getenv,
 		Options: attack.Options{Timeout: o.Timeout, Insecure: o.Insecure, KeepBodies: o.KeepBodies},
@@ -124,7 +131,8 @@ func (o *runOptions) build(spec attack.Spec) (*attack.Built, error) {
 
 // specFlags are the flags of the spec's fields that have one.
 var specFlags = map[string]string{"url": "--url", "shard": "--shard", "start time": "--start-at", "threshold": "--threshold",
-	"name": "--name", "arrivals": "--arrivals", "iterations": "--iterations", "credentials": "--credentials"}
+	"name": "--name", "arrivals": "--arrivals", "iterations": "--iterations", "credentials": "--credentials",
+	"slo latency": "--slo-latency", "slo ttft": "--slo-ttft", "slo tpot": "--slo-tpot", "goodput share": "--goodput-share"}
 
 // specError is a usage error in the flags' words (a run that exists keeps
 // its own exit code).

@@ -24,6 +24,7 @@ type sweepOptions struct {
 	Warmup       time.Duration
 	Precision    percentValue
 	Growth       float64
+	GoodputShare percentValue
 	Arrivals     string
 	sendLimits
 
@@ -52,6 +53,12 @@ the server. A step where ragload itself was saturated is marked
 generator-limited and no capacity is claimed at or beyond it. A step cut
 short by Ctrl-C is marked interrupted: neither pass nor fail.
 
+With response checks or an SLO (slo:, --slo-latency …) each step shows its
+goodput, the requests per second that passed their checks and met the SLO;
+fast wrong answers do not fail a step unless --goodput-share asks for a
+share of the rate (0.9: 90%): then the answer is the usable capacity, not
+the one the service survives.
+
 The connections and the login stay warm from step to step. The summary is
 in <out>/sweep.json; "ragload report <out>" prints it again and
 "ragload plot <out>" draws the latency-throughput curve.
@@ -79,7 +86,7 @@ interrupted.`,
 			}
 			spec.Arrivals = o.Arrivals
 			spec.Sweep = attack.SweepSpec{From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
-				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth}
+				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth, GoodputShare: float64(o.GoodputShare)}
 			if err := o.apply(&spec.Options); err != nil {
 				return err
 			}
@@ -103,6 +110,7 @@ interrupted.`,
 	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "sent at each step's rate before it is judged")
 	fs.Var(&o.Precision, "precision", `width of the final bracket ("5%" or 0.05)`)
 	fs.Float64Var(&o.Growth, "growth", sweep.DefaultGrowth, "factor between steps until one fails")
+	fs.Var(&o.GoodputShare, "goodput-share", `also fail a step whose goodput (requests that passed their checks and met the SLO) is below this share of its rate ("90%" or 0.9): the usable capacity, not the survivable one`)
 	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" or "poisson"`)
 	o.sendLimits.addFlags(fs)
 	o.runOptions.addFlags(cmd)

@@ -27,6 +27,13 @@ func TestNewSweepCmd(t *testing.T) {
 				t.Errorf("steps %v precision %g", o.job.Steps, o.job.Precision)
 			}
 		}},
+		{name: "goodput share", args: "-u http://x --goodput-share 90% --slo-latency 500ms", check: func(t *testing.T, o *sweepOptions) {
+			if o.job.GoodputShare != 0.9 || o.job.Scenario.SLO.Latency != 500*time.Millisecond {
+				t.Errorf("goodput share %g, slo %+v", o.job.GoodputShare, o.job.Scenario.SLO)
+			}
+		}},
+		{name: "goodput share without checks", args: "-u http://x --goodput-share 0.9", wantErr: "--goodput-share needs response checks"},
+		{name: "goodput share above 1", args: "-u http://x --goodput-share 150% --slo-latency 1s", wantErr: "--goodput-share must be in (0, 1], got 1.5"},
 		{name: "no url", args: "--from 5", wantErr: "--url is required"},
 		{name: "csv", args: "-u http://x -f csv", wantErr: `--format "csv" isn't one of [text markdown json]`},
 		{name: "bad step", args: "-u http://x --steps 10,fast", wantErr: `rate "fast"`},

@@ -58,6 +58,38 @@ func TestSweepGolden(t *testing.T) {
 	}
 }
 
+// TestSweepGoodputGolden pins a sweep whose steps have a goodput (a
+// scenario with checks) and were judged by it (--goodput-share 0.9): the
+// Goodput/s column, the intro's rule and the answer's criterion.
+func TestSweepGoodputGolden(t *testing.T) {
+	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
+	good := func(g float64) *float64 { return &g }
+	sw := &results.Sweep{Schema: "ragload.sweep/v1", Tool: "ragload test", Name: "sweep2", Target: "http://api.test", Status: results.StatusComplete,
+		Started: start, Ended: start.Add(time.Minute),
+		Plan:       results.SweepPlan{From: 20, To: 200, StepDuration: results.Duration(time.Second), Warmup: results.Duration(500 * time.Millisecond), Precision: 0.1, Growth: 2, GoodputShare: 0.9},
+		Thresholds: []string{"p95<2s", "failures<1%"},
+		Steps: []results.SweepStep{
+			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 20, Goodput: good(20), Requests: 20, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: results.StepPass},
+			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Goodput: good(21.5), Requests: 40, P50: 12.1, P95: 25.9, P99: 30.3, LagP99: 1.1, Verdict: results.StepFail,
+				Reason: "goodput only 21.5/s, 54% of 40/s (under 90%)"},
+			{Rate: 30, Dir: "step-0030rps", SentRate: 30, Throughput: 30, Goodput: good(29), Requests: 30, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: results.StepPass},
+			{Rate: 35, Dir: "step-0035rps", SentRate: 35, Throughput: 35, Requests: 35, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: results.StepInterrupted,
+				Reason: "interrupted: 20 of 52 planned requests sent"},
+		},
+		Found: true, Capacity: 30, Limit: 40,
+		Answer: "usable capacity ≈ 30 rps (bracket [30, 40]); decided by goodput at 40 rps; each step also needed goodput ≥ 90% of its rate (the usable capacity)",
+	}
+	for _, f := range SweepFormats {
+		t.Run(f, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Sweep(&buf, f, sw); err != nil {
+				t.Fatal(err)
+			}
+			goldenNamed(t, buf.Bytes())
+		})
+	}
+}
+
 func TestComparison(t *testing.T) {
 	o := compare.Options{Resamples: 200, Seed: 3}
 	c := compare.Runs(syntheticSide(t, "runs/base", 1000, 1, 1, o), syntheticSide(t, "runs/new", 1000, 1.3, 2, o), o)

@@ -51,6 +51,7 @@ type jsonEndpoint struct {
 	Service      jsonPercentiles      `json:"service_latency_ms"`
 	ScheduleLag  *jsonPercentiles     `json:"schedule_lag_ms,omitempty"`
 	Streamed     uint64               `json:"streamed,omitempty"`
+	TokensPerS   float64              `json:"output_tokens_per_s,omitempty"` // over the sending window
 	TTFB         *jsonPercentiles     `json:"ttfb_ms,omitempty"`
 	TTFT         *jsonPercentiles     `json:"ttft_ms,omitempty"`
 	MaxGap       *jsonPercentiles     `json:"max_gap_ms,omitempty"`
@@ -156,6 +157,9 @@ func jsonStats(r *results.Report, s *results.Stats) jsonEndpoint {
 		e.Good, e.Goodput = &good, &goodput
 	}
 	e.Streamed = s.Streamed
+	if s.Streamed > 0 {
+		e.TokensPerS = tokenRate(r, s)
+	}
 	if s.Requests > 0 {
 		e.BytesInMean = float64(s.BytesIn) / float64(s.Requests)
 		e.BytesOutMean = float64(s.BytesOut) / float64(s.Requests)

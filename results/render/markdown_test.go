@@ -130,8 +130,8 @@ func TestWriteMarkdownEscapes(t *testing.T) {
 		// The tokens column is a mean per stream (4, 5, 6, 7 tokens), and
 		// its header says so.
 		"tokens/stream is the mean count:",
-		"| Streaming | Streams | TTFB p50 | TTFB p95 | TTFB p99 | TTFT p50 | TTFT p95 | TTFT p99 | gap p99 | tokens/stream |",
-		"| POST /chat\\|stream | 4 | 10.0 | 10.0 | 10.0 | 40.0 | 40.0 | 40.0 | 20.0 | 5.5 |",
+		"| Streaming | Streams | TTFB p50 | TTFB p95 | TTFB p99 | TTFT p50 | TTFT p95 | TTFT p99 | gap p99 | tokens/s | tokens/stream |",
+		"| POST /chat\\|stream | 4 | 10.0 | 10.0 | 10.0 | 40.0 | 40.0 | 40.0 | 20.0 | 11.0 | 5.5 |",
 		"- **Users** planned 2 · peak 2 · held 2 users for ",
 		"- [x] POST /chat\\|stream:p95<1s — 100.0 ms",
 	} {

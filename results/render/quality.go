@@ -223,7 +223,7 @@ func tokenTimings(r *results.Report) bool {
 
 // streamNote says what the streaming table's columns are.
 func streamNote(r *results.Report) string {
-	note := "Streamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/stream is the mean count"
+	note := "Streamed responses, ms from the send: TTFB to the response headers, TTFT to the first token; gap is the longest wait between tokens; tokens/s is the output tokens per second over the sending window; tokens/stream is the mean count"
 	if tokenTimings(r) {
 		note += "; ITL is the wait between consecutive tokens (every gap of every stream), TPOT the time per output token after the first ((last token − first) / (tokens − 1), per stream)"
 	}
@@ -236,7 +236,16 @@ func streamHeader(r *results.Report) []string {
 	if tokenTimings(r) {
 		h = append(h, "ITL p50", "ITL p95", "ITL p99", "TPOT p50", "TPOT p95")
 	}
-	return append(h, "gap p99", "tokens/stream")
+	return append(h, "gap p99", "tokens/s", "tokens/stream")
+}
+
+// tokenRate is the output tokens per second of s's streams over the run's
+// sending window (0 without a window).
+func tokenRate(r *results.Report, s *results.Stats) float64 {
+	if r.Window <= 0 {
+		return 0
+	}
+	return float64(s.Tokens) / r.Window.Seconds()
 }
 
 // streamRow is an endpoint's row of the streaming table.
@@ -250,5 +259,5 @@ func streamRow(r *results.Report, s *results.Stats) []string {
 		row = append(row, results.FormatMillis(i.P50), results.FormatMillis(i.P95), results.FormatMillis(i.P99),
 			results.FormatMillis(t.P50), results.FormatMillis(t.P95))
 	}
-	return append(row, results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed)))
+	return append(row, results.FormatMillis(s.Quantile(99, results.ViewGap)), fmt.Sprintf("%.1f", tokenRate(r, s)), fmt.Sprintf("%.1f", float64(s.Tokens)/float64(s.Streamed)))
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,11 +32,31 @@ func Sweep(w io.Writer, format string, s *results.Sweep) error {
 	return fmt.Errorf("format %q isn't one of [%s]", format, strings.Join(SweepFormats, " "))
 }
 
-var sweepHeader = []string{"Step", "Planned", "Sent", "Served", "Requests", "Fail %", "p50", "p95", "p99", "lag p99", "Verdict"}
+// sweepHeader is the table's header; a sweep whose steps have a goodput
+// (checks or an SLO) gains a Goodput/s column after Served.
+func sweepHeader(s *results.Sweep) []string {
+	h := []string{"Step", "Planned", "Sent", "Served", "Requests", "Fail %", "p50", "p95", "p99", "lag p99", "Verdict"}
+	if sweepGoodput(s) {
+		h = slices.Insert(h, 4, "Goodput/s")
+	}
+	return h
+}
 
-func stepRow(st results.SweepStep) []string {
-	return []string{st.Dir, fmt.Sprintf("%g/s", st.Rate), fmt.Sprintf("%.1f/s", st.SentRate), fmt.Sprintf("%.1f/s", st.Throughput),
+// sweepGoodput reports whether any step of s has a goodput.
+func sweepGoodput(s *results.Sweep) bool {
+	return slices.ContainsFunc(s.Steps, func(st results.SweepStep) bool { return st.Goodput != nil })
+}
+
+func stepRow(s *results.Sweep, st results.SweepStep) []string {
+	row := []string{st.Dir, fmt.Sprintf("%g/s", st.Rate), fmt.Sprintf("%.1f/s", st.SentRate), fmt.Sprintf("%.1f/s", st.Throughput),
 		fmt.Sprint(st.Requests), fmt.Sprintf("%.2f", 100*st.Failures), fmtMS(st.P50), fmtMS(st.P95), fmtMS(st.P99), fmtMS(st.LagP99), st.Verdict}
+	switch {
+	case st.Goodput != nil:
+		row = slices.Insert(row, 4, fmt.Sprintf("%.1f/s", *st.Goodput))
+	case sweepGoodput(s):
+		row = slices.Insert(row, 4, "-")
+	}
+	return row
 }
 
 func sweepIntro(s *results.Sweep) string {
@@ -45,7 +66,15 @@ func sweepIntro(s *results.Sweep) string {
 		what = fmt.Sprintf("steps %v/s", p.Steps)
 	}
 	return fmt.Sprintf("Sweep %s · %s · %s · steps of %s after %s warm-up · judged by %s",
-		s.Name, results.RedactURL(s.Target), what, time.Duration(p.StepDuration), time.Duration(p.Warmup), strings.Join(s.Thresholds, ", "))
+		s.Name, results.RedactURL(s.Target), what, time.Duration(p.StepDuration), time.Duration(p.Warmup), strings.Join(s.Thresholds, ", ")) + goodputRule(p)
+}
+
+// goodputRule is the goodput criterion of a sweep in the intro's words.
+func goodputRule(p results.SweepPlan) string {
+	if p.GoodputShare <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" and goodput ≥ %g%% of the rate", 100*p.GoodputShare)
 }
 
 func writeSweepText(w io.Writer, s *results.Sweep) error {
@@ -54,15 +83,16 @@ func writeSweepText(w io.Writer, s *results.Sweep) error {
 	if p.err != nil {
 		return p.err
 	}
-	align := make([]tw.Align, len(sweepHeader))
+	header := sweepHeader(s)
+	align := make([]tw.Align, len(header))
 	for i := range align {
 		align[i] = tw.AlignRight
 	}
 	align[0], align[len(align)-1] = tw.AlignLeft, tw.AlignLeft
 	t := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off), tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}))
-	t.Header(sweepHeader)
+	t.Header(header)
 	for _, st := range s.Steps {
-		if err := t.Append(stepRow(st)); err != nil {
+		if err := t.Append(stepRow(s, st)); err != nil {
 			return err
 		}
 	}
@@ -70,6 +100,9 @@ func writeSweepText(w io.Writer, s *results.Sweep) error {
 		return err
 	}
 	p.printf("Latencies in ms from the scheduled send; Served is the successful answers per second while the server worked on the step (its window shifted by the median latency).\n")
+	if sweepGoodput(s) {
+		p.printf("Goodput/s is the requests per second sent in the judged window that passed their checks and met the SLO.\n")
+	}
 	for _, st := range s.Steps {
 		if st.Reason != "" {
 			p.printf("  %s: %s\n", st.Dir, st.Reason)
@@ -116,9 +149,10 @@ func writeSweepMarkdown(w io.Writer, s *results.Sweep) error {
 	if w := statusWarning(s); w != "" {
 		p.printf("> **Warning:** %s\n\n", mdEscape(w))
 	}
-	p.printf("| %s |\n|%s\n", strings.Join(sweepHeader, " | "), strings.Repeat("--:|", len(sweepHeader)))
+	header := sweepHeader(s)
+	p.printf("| %s |\n|%s\n", strings.Join(header, " | "), strings.Repeat("--:|", len(header)))
 	for _, st := range s.Steps {
-		cells := stepRow(st)
+		cells := stepRow(s, st)
 		for i := range cells {
 			cells[i] = mdEscape(cells[i])
 		}
