@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"sync/atomic"
+	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -92,6 +95,20 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	})
 }
 
+// openLive is what an open-model run's gauges read: requests started and
+// in flight, and the rate due now (0 past the plan's end).
+func openLive(rc *recorder, started *atomic.Uint64, sched Schedule, start time.Time) func() metrics.Live {
+	return func() metrics.Live {
+		l := metrics.Live{Sent: started.Load(), InFlight: rc.inFlight()}
+		if el := time.Since(start); el < sched.Duration() {
+			if r := sched.Rate(el); r > 0 && !math.IsInf(r, 0) {
+				l.PlannedRate = r
+			}
+		}
+		return l
+	}
+}
+
 // runOpen runs an open-model schedule after logging in, with the targeter
 // targeterFor makes for the pool (nil when requests go without a token),
 // recording into the run directory.
@@ -133,6 +150,7 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	if !waitUntil(ctx, s.StartAt) {
 		return rc.finish(nil, true)
 	}
+	rc.live.Watch(openLive(rc, &started, sched, time.Now()))
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)
 	out, runErr := Run(ctx, opts, targeterFor(pool), sched, s.Control.observer(rc.emit))

@@ -15,6 +15,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -63,6 +64,10 @@ type Setup struct {
 	// Control, when set, changes the users or the rate of a run while it
 	// goes on and sees every result as it is written (the web dashboard).
 	Control *Control
+
+	// Metrics, when set, counts every result, drop and user live for
+	// Prometheus (package metrics); nil exports nothing.
+	Metrics *metrics.Exporter
 
 	// loggedIn, when set, is a pool already logged in (and the auth record
 	// that goes with it): see Warm.
@@ -204,6 +209,8 @@ type recorder struct {
 	dropMu    sync.Mutex
 	dropped   map[string]uint64
 	names     *results.Resolver
+
+	live *metrics.Run // the run's Prometheus series; nil without them
 }
 
 // drop counts a request the driver dropped, under its endpoint's name.
@@ -216,6 +223,7 @@ func (rc *recorder) drop(t *vegeta.Target) {
 	}
 	rc.dropped[rc.names.Name(&vegeta.Result{Method: t.Method, URL: results.RequestURI(t.URL)})]++
 	rc.dropCount.Add(1)
+	rc.live.Drop(t)
 }
 
 // setDrops records the driver's drop counts, with the recorder's by
@@ -266,7 +274,7 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 	if s.Record != nil {
 		s.Record.DropHeaders(s.Scenario.SecretHeaders...)
 	}
-	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record}
+	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record, live: s.Metrics.Run(m)}
 	rc.unregister = OnAbort(rc.abort)
 	return rc, nil
 }
@@ -286,6 +294,7 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 	rc.mu.Lock()
 	rc.agg.Add(r)
 	rc.mu.Unlock()
+	rc.live.Observe(r)
 	rc.late.add(r)
 	rc.done.Add(1)
 	if results.Failed(r) {
@@ -298,6 +307,7 @@ func (rc *recorder) emit(r *vegeta.Result) error {
 // report; runErr is the driver's error, if any.
 func (rc *recorder) finish(runErr error, interrupted bool) (*results.Report, error) {
 	rc.unregister()
+	rc.live.End()
 	rc.abortMu.Lock()
 	rc.finished = true
 	aborted := rc.aborted

@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack/internal/stream"
+	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -117,6 +118,9 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		u.record = newCapture(j.Record, m)
 	}
 	rc.started = u.started
+	rc.live.Watch(func() metrics.Live {
+		return metrics.Live{Sent: u.started(), InFlight: rc.inFlight(), Users: int(u.active.Load()), UsersTarget: int(u.target.Load())}
+	})
 	stopMonitor := j.startMonitor(rc)
 	stopProgress := j.startProgress(rc, j.Users.Duration(), 0, func(p *Progress) { p.Users = int(u.active.Load()) })
 	runErr := u.run(ctx, rc)
@@ -162,6 +166,7 @@ type usersRun struct {
 	seq   uint64
 
 	active        atomic.Int64 // users in their loop
+	target        atomic.Int64 // users the plan asks for now
 	finished      atomic.Int64 // users done with their iterations
 	anonymous     atomic.Bool
 	firstLogin    chan struct{} // closed when the first login has an outcome
@@ -297,6 +302,7 @@ func (u *usersRun) control(ctx context.Context, start time.Time) ([]results.User
 			return tl, nil
 		}
 		target := u.job.Control.target(plan, el)
+		u.target.Store(int64(target))
 		for len(running) < target {
 			spawn()
 		}

@@ -6,7 +6,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/ragload/ragload/results/internal/errkind"
+	"github.com/ragload/ragload/internal/errkind"
 	"github.com/ragload/ragload/results/tokens"
 )
 

@@ -3,7 +3,7 @@ package results
 import (
 	"sort"
 
-	"github.com/ragload/ragload/results/internal/errkind"
+	"github.com/ragload/ragload/internal/errkind"
 )
 
 // Kinds of transport errors, as the errors table names them (see

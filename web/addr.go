@@ -5,23 +5,9 @@ import (
 	"net"
 	"net/url"
 	"strings"
+
+	"github.com/ragload/ragload/internal/netaddr"
 )
-
-// IsLoopback reports whether host (a name or an address, "" for all
-// interfaces) is the local machine only.
-func IsLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
-// IsUnspecified reports whether host means every interface ("", 0.0.0.0, ::).
-func IsUnspecified(host string) bool {
-	ip := net.ParseIP(host)
-	return host == "" || ip != nil && ip.IsUnspecified()
-}
 
 // RemoteWarning says what serving beyond loopback gives away.
 func RemoteWarning(addr string) string {
@@ -35,12 +21,12 @@ func RemoteWarning(addr string) string {
 func DashboardURL(host string, ln net.Addr, allowHosts []string, token string) string {
 	lnHost, port, _ := net.SplitHostPort(ln.String())
 	switch {
-	case IsUnspecified(host) && len(allowHosts) > 0:
+	case netaddr.IsUnspecified(host) && len(allowHosts) > 0:
 		lnHost = allowHosts[0]
 		if h, _, err := net.SplitHostPort(lnHost); err == nil {
 			lnHost = h
 		}
-	case net.ParseIP(host) == nil && !IsUnspecified(host):
+	case net.ParseIP(host) == nil && !netaddr.IsUnspecified(host):
 		lnHost = host
 	}
 	u := url.URL{Scheme: "http", Host: net.JoinHostPort(strings.Trim(lnHost, "[]"), port), Path: "/", RawQuery: url.Values{"token": {token}}.Encode()}

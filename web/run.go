@@ -127,6 +127,7 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 	ru.live = newLive(b.Setup.Scenario, req.URL)
 	ru.ctl = attack.NewControl(s.cfg.MaxUsers, ru.live.observe)
 	b.Setup.Control, b.Setup.Progress, b.Setup.ProgressEvery = ru.ctl, ru.live.progress, 250*time.Millisecond
+	b.Setup.Metrics = s.cfg.Metrics
 	if b.Rate != nil {
 		ru.pacer = attack.NewPacer(b.Rate.Plan)
 	}

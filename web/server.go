@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/ragload/ragload/metrics"
+
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
@@ -46,6 +48,8 @@ type Config struct {
 	// ScenariosDir is the only folder the page may load scenarios from;
 	// default the working directory.
 	ScenariosDir string
+	// Metrics, when set, counts every run's results for Prometheus.
+	Metrics *metrics.Exporter
 }
 
 // Server is the dashboard: the page, its JSON API and its live events.

@@ -242,6 +242,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	job := &attack.Job{Setup: j.Setup, Plan: attack.Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
 	job.Dir = filepath.Join(j.Dir, name)
 	job.Options.Name = j.Options.Name + "-" + name
+	job.Metrics = j.Metrics.Named(j.Options.Name) // one run on a dashboard, step after step
 	if !j.StartAt.IsZero() {
 		// Shards of a sweep start each step together: step k at a fixed
 		// time after the first, leaving stepPause for the last to drain.

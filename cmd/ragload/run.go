@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ragload/ragload/internal/netaddr"
+
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -18,7 +20,6 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
-	"github.com/ragload/ragload/web"
 )
 
 // runOptions are the flags shared by the commands that run load (attack,
@@ -47,6 +48,7 @@ type runOptions struct {
 	SLO        targets.SLO // --slo-*, over the scenario's slo:
 	Format     string
 	Quiet      bool
+	metricsFlags
 
 	// errOut is where warnings go, even with --quiet (cmd.ErrOrStderr,
 	// resolved when called, once the command has its parent's streams).
@@ -84,6 +86,7 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.StringVarP(&o.Format, "format", "f", render.FormatText, formatUsage)
 	fs.Uint64Var(&o.MinSamples, "min-samples", 0, minSamplesUsage)
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
+	o.metricsFlags.addFlags(fs)
 }
 
 // minSamplesUsage is the help of every --min-samples flag.
@@ -174,7 +177,7 @@ func (o *runOptions) noteBuiltInLogin() {
 	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(targets.EnvPassword) != "" {
 		return
 	}
-	if u, err := url.Parse(o.URL); err != nil || web.IsLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
+	if u, err := url.Parse(o.URL); err != nil || netaddr.IsLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
 		return
 	}
 	c := targets.CredentialFromEnv(os.Getenv)
@@ -218,6 +221,12 @@ func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error
 			}
 		}()
 	}
+	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(ctx)
+	setup.Metrics = exp
 	rep, err := b.Job.Run(ctx)
 	pv.Finish()
 	if rep == nil {

@@ -126,6 +126,12 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", results.RedactURL(j.Target), j.StepDuration, j.Warmup, j.Dir)
 		printNotes(s, j.Scenario)
 	}
+	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(ctx)
+	j.Metrics = exp
 	sw, err := j.Run(ctx)
 	if sw == nil {
 		return err

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ragload/ragload/internal/netaddr"
+
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/targets"
@@ -30,6 +32,7 @@ type webOptions struct {
 	Username        string
 	Password        string
 	MaxUsers        int
+	metricsFlags
 }
 
 func newWebCmd(s *streams, runF func(context.Context, *webOptions) error) *cobra.Command {
@@ -72,10 +75,10 @@ never reach the page.`,
 			if err != nil {
 				return usageErrorf("--addr %q: want host:port, e.g. 127.0.0.1:8089", o.Addr)
 			}
-			if !web.IsLoopback(host) && !o.AllowRemote {
+			if !netaddr.IsLoopback(host) && !o.AllowRemote {
 				return usageErrorf("--addr %s is not a loopback address: the page can start load, so this needs --allow-remote", o.Addr)
 			}
-			if web.IsUnspecified(host) && len(o.AllowHosts) == 0 {
+			if netaddr.IsUnspecified(host) && len(o.AllowHosts) == 0 {
 				return usageErrorf("--addr %s listens on every interface: name the host the browser will use with --allow-host (the dashboard answers only requests for its own names)", o.Addr)
 			}
 			for _, h := range o.AllowHosts {
@@ -109,6 +112,7 @@ never reach the page.`,
 	fs.StringVar(&o.ScenariosDir, "scenarios", ".", "the only folder the page may load scenario files from")
 	fs.StringVar(&o.RunsDir, "runs-dir", "runs", "where runs are written and listed")
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")
+	o.metricsFlags.addFlags(fs)
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
 	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
 	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
@@ -135,14 +139,14 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	}
 	host, _, _ := net.SplitHostPort(o.Addr)
 	hosts := append([]string(nil), o.AllowHosts...)
-	if !web.IsUnspecified(host) {
+	if !netaddr.IsUnspecified(host) {
 		hosts = append(hosts, o.Addr)
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", o.Addr, err)
 	}
-	if !web.IsLoopback(host) {
+	if !netaddr.IsLoopback(host) {
 		fmt.Fprintln(s.ErrOut, "ragload: warning:", web.RemoteWarning(ln.Addr().String()))
 	}
 	if err := os.MkdirAll(o.RunsDir, 0o755); err != nil {
@@ -151,8 +155,14 @@ func runWeb(ctx context.Context, s *streams, o *webOptions) error {
 	}
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard on %s (runs in %s, scenarios from %s); Ctrl-C stops\n",
 		web.DashboardURL(host, ln.Addr(), o.AllowHosts, token), o.RunsDir, scenarios)
+	exp, stopMetrics, err := o.serve(s.ErrOut, false)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics(ctx) // after Ctrl-C: no wait
 	srv := web.New(web.Config{RunsDir: o.RunsDir, Tool: "ragload " + toolVersion(), Credentials: creds, MaxUsers: o.MaxUsers,
-		Token: token, Hosts: hosts, ScenariosDir: scenarios})
+		Token: token, Hosts: hosts, ScenariosDir: scenarios, Metrics: exp})
 	start := time.Now()
 	err = srv.Serve(ctx, ln)
 	fmt.Fprintf(s.ErrOut, "ragload: dashboard stopped after %s\n", time.Since(start).Round(time.Second))

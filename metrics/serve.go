@@ -1,0 +1,160 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ragload/ragload/internal/netaddr"
+)
+
+// EnvAddr is the environment variable that sets --metrics-addr (the
+// Kubernetes Job sets it, so every shard serves its metrics).
+const EnvAddr = "RAGLOAD_METRICS_ADDR"
+
+// Path is the one path the server answers.
+const Path = "/metrics"
+
+// Server serves an Exporter on Path, and nothing else.
+type Server struct {
+	srv  *http.Server
+	ln   net.Listener
+	done chan struct{}
+
+	mu      sync.Mutex
+	scrapes uint64
+	scraped chan struct{} // closed and replaced after each scrape
+}
+
+// ListenAddr is the address Serve binds for addr: a port alone (":9464")
+// or a missing host binds loopback, never every interface; "0.0.0.0:9464"
+// must be asked for.
+func ListenAddr(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:9464)", addr)
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port), nil
+}
+
+// Serve starts serving e on addr (see ListenAddr). A server on loopback
+// answers only requests whose Host is a loopback name or address, so a web
+// page whose name rebinds to 127.0.0.1 cannot read it; one on other
+// interfaces (a pod scraped by Prometheus) answers any Host.
+func Serve(e *Exporter, addr string) (*Server, error) {
+	bind, err := ListenAddr(addr)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", bind)
+	if err != nil {
+		return nil, err
+	}
+	host, _, _ := net.SplitHostPort(bind)
+	s := &Server{ln: ln, done: make(chan struct{}), scraped: make(chan struct{})}
+	metrics := promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{MaxRequestsInFlight: 4, Timeout: 10 * time.Second})
+	s.srv = &http.Server{
+		Handler:           s.guard(netaddr.IsLoopback(host), metrics),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    8 << 10,
+	}
+	go func() {
+		defer close(s.done)
+		s.srv.Serve(ln) //nolint:errcheck // ends with Close
+	}()
+	return s, nil
+}
+
+// guard answers GET and HEAD of Path only, with headers that keep a
+// browser from sniffing, framing or caching it.
+func (s *Server) guard(loopbackOnly bool, metrics http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Cache-Control", "no-store")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		switch {
+		case loopbackOnly && !loopbackHost(r.Host):
+			http.Error(w, "forbidden: this metrics endpoint answers loopback names only", http.StatusForbidden)
+		case r.URL.Path != Path:
+			http.Error(w, "not found: only "+Path+" is served", http.StatusNotFound)
+		case r.Method != http.MethodGet && r.Method != http.MethodHead:
+			h.Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		default:
+			metrics.ServeHTTP(w, r)
+			s.mu.Lock()
+			s.scrapes++
+			close(s.scraped)
+			s.scraped = make(chan struct{})
+			s.mu.Unlock()
+		}
+	})
+}
+
+// loopbackHost reports whether a Host header names this machine.
+func loopbackHost(host string) bool {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	return netaddr.IsLoopback(strings.Trim(strings.ToLower(host), "[]"))
+}
+
+// Addr is the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// URL is the address of the metrics.
+func (s *Server) URL() string { return "http://" + s.Addr() + Path }
+
+// Scrapes is how many times the metrics were served.
+func (s *Server) Scrapes() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.scrapes
+}
+
+// AwaitScrape waits until the metrics are served once more, for at most
+// d, so that a scraper's last reading holds the run's final counts. It
+// returns false at once if nothing ever scraped (nobody is watching), and
+// when d passes or ctx ends first.
+func (s *Server) AwaitScrape(ctx context.Context, d time.Duration) bool {
+	s.mu.Lock()
+	n, next := s.scrapes, s.scraped
+	s.mu.Unlock()
+	if n == 0 || d <= 0 {
+		return false
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-next:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return false
+}
+
+// Close stops the server.
+func (s *Server) Close() error {
+	err := s.srv.Close()
+	<-s.done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
