@@ -1,0 +1,97 @@
+package metrics_test
+
+import (
+	"testing"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/metrics"
+	"github.com/ragload/ragload/results"
+)
+
+func manifest(name string) *results.Manifest {
+	return &results.Manifest{Name: name, Mode: "attack", Target: "http://127.0.0.1:8000",
+		Scenario: results.ScenarioInfo{Endpoints: []results.EndpointInfo{{Key: "q", Name: "query", Method: "POST", Path: "/q"}}}}
+}
+
+// runs lists the run labels of ragload_requests_total.
+func runs(t *testing.T, e *metrics.Exporter) map[string]map[string]float64 {
+	t.Helper()
+	fams, err := e.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != metrics.Requests {
+			continue
+		}
+		for _, m := range f.Metric {
+			l := map[string]string{}
+			for _, p := range m.Label {
+				l[p.GetName()] = p.GetValue()
+			}
+			if out[l["run"]] == nil {
+				out[l["run"]] = map[string]float64{}
+			}
+			out[l["run"]][l["endpoint"]] += m.Counter.GetValue()
+		}
+	}
+	return out
+}
+
+// TestUnknownURLsAreOther: results that match no endpoint of the scenario
+// (a replay of foreign traffic) count under "other", never under their
+// paths, so a run of unique URLs adds no series.
+func TestUnknownURLsAreOther(t *testing.T) {
+	e := metrics.New()
+	r := e.Run(manifest("r"))
+	r.Observe(&vegeta.Result{Method: "POST", URL: "/q", Code: 200, Latency: time.Millisecond})
+	for i := range 100 {
+		r.Observe(&vegeta.Result{Method: "GET", URL: "/users/" + string(rune('a'+i%26)) + "?id=" + time.Duration(i).String(), Code: 200})
+	}
+	got := runs(t, e)["r"]
+	if len(got) != 2 || got["query"] != 1 || got[metrics.Other] != 100 {
+		t.Errorf("endpoints %v, want query 1 and %s 100", got, metrics.Other)
+	}
+}
+
+// TestOldRunsAreForgotten: a long dashboard session keeps the series of
+// its last runs only; a sweep's steps (Named) are one run.
+func TestOldRunsAreForgotten(t *testing.T) {
+	e := metrics.New()
+	res := &vegeta.Result{Method: "POST", URL: "/q", Code: 200}
+	for _, name := range []string{"a", "b", "c", "d", "e", "f"} {
+		e.Run(manifest(name)).Observe(res)
+	}
+	got := runs(t, e)
+	if _, ok := got["a"]; ok || len(got) != 5 {
+		t.Errorf("runs %v: want the last 5, without a", got)
+	}
+	sweep := e.Named("sweep")
+	for _, step := range []string{"sweep-step-1", "sweep-step-2", "sweep-step-3"} {
+		sweep.Run(manifest(step)).Observe(res)
+	}
+	got = runs(t, e)
+	if got["sweep"]["query"] != 3 {
+		t.Errorf("a sweep's three steps counted %v, want 3 under run sweep", got["sweep"])
+	}
+	if _, ok := got["sweep-step-1"]; ok {
+		t.Error("a sweep step has series of its own")
+	}
+}
+
+// TestNilExporterExportsNothing: a run without metrics pays nothing and
+// does not fail.
+func TestNilExporterExportsNothing(t *testing.T) {
+	var e *metrics.Exporter
+	r := e.Run(manifest("x"))
+	r.Observe(&vegeta.Result{})
+	r.Drop(&vegeta.Target{})
+	r.Watch(func() metrics.Live { return metrics.Live{} })
+	r.End()
+	if e.Named("y") != nil {
+		t.Error("a nil exporter named one")
+	}
+}
