@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -26,7 +27,8 @@ func BenchmarkPacerDue(b *testing.B) {
 // vegeta's result to the stored one (settle, then the recorder's emit:
 // aggregation and encoding into results.bin) for the default scenario's
 // basic query, without checks and with issue 20's four (status, answer
-// not empty, sources ≥ 1 item, no fallback text) on a 1.2 KB answer.
+// not empty, sources ≥ 1 item, no fallback text) on a 1.2 KB answer, and
+// without checks but with live metrics (issue 21).
 func BenchmarkEmitWithChecks(b *testing.B) {
 	answer := []byte(`{"query":"What is the refund policy?","answer":"` + strings.Repeat("Refunds are issued within 30 days. ", 20) +
 		`","sources":[{"id":"doc-1","title":"Refunds","score":0.92},{"id":"doc-7","title":"Billing","score":0.81}],"took_ms":312}`)
@@ -43,7 +45,8 @@ func BenchmarkEmitWithChecks(b *testing.B) {
 	for _, bc := range []struct {
 		name     string
 		scenario string
-	}{{"off", ""}, {"on", withChecks}} {
+		metrics  bool
+	}{{"off", "", false}, {"on", withChecks, false}, {"metrics", "", true}} {
 		b.Run(bc.name, func(b *testing.B) {
 			sc := targets.Default()
 			if bc.scenario != "" {
@@ -53,6 +56,9 @@ func BenchmarkEmitWithChecks(b *testing.B) {
 				}
 			}
 			s := &Setup{Dir: b.TempDir(), Target: "http://127.0.0.1:8000", Scenario: sc, Options: Options{Name: "bench"}}
+			if bc.metrics { // live Prometheus series (issue 21)
+				s.Metrics = metrics.New()
+			}
 			if _, err := s.check(); err != nil {
 				b.Fatal(err)
 			}

@@ -5,7 +5,8 @@
 #   - the highest rate on one static route (nginx, a small file, access log
 #     off): ragload attack --rate 0 vs vegeta attack -rate=0 vs wrk, the same
 #     number of workers/connections, 3 rounds in alternating order, medians;
-#     and ragload again with response checks on every answer;
+#     and ragload again with response checks on every answer, and with live
+#     metrics scraped every second;
 #   - report of the same 1,000,000-result file (scripts/genresults): ragload
 #     report (raw, and with the run summary when there is one) vs vegeta
 #     report, time and peak RSS;
@@ -145,6 +146,17 @@ rate_ragload() {
 	"$vegeta" report -type=json "$out/results.bin" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["throughput"]))'
 }
 rate_ragload_checks() { rate_ragload "$1" -checks; }
+# With live metrics (issue 21) scraped every second, as Prometheus would.
+rate_ragload_metrics() {
+	local out=$tmp/rate/ragload-metrics-$1 mport=$((port + 1 + $1)) scraper
+	(while sleep 1; do curl -fs "http://127.0.0.1:$mport/metrics" >/dev/null 2>&1 || true; done) &
+	scraper=$!
+	"$ragload" attack -u "http://127.0.0.1:$port" -s "$tmp/static.yaml" --rate 0 --max-workers "$workers" \
+		-d "${secs}s" -o "$out" -q -f json --metrics-addr "127.0.0.1:$mport" --metrics-linger 0 >/dev/null 2>"$out.log" || true
+	kill "$scraper" 2>/dev/null || true
+	wait "$scraper" 2>/dev/null || true
+	"$vegeta" report -type=json "$out/results.bin" | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["throughput"]))'
+}
 rate_vegeta() {
 	local out=$tmp/rate/vegeta-$1.bin
 	echo "GET $url" | "$vegeta" attack -rate=0 -max-workers="$workers" -duration="${secs}s" -output="$out"
@@ -156,18 +168,18 @@ rate_wrk() {
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 
 mkdir -p "$tmp/rate"
-tools=(ragload vegeta wrk ragload_checks)
-declare -A runs=([ragload]="" [vegeta]="" [wrk]="" [ragload_checks]="")
+tools=(ragload vegeta wrk ragload_checks ragload_metrics)
+declare -A runs=([ragload]="" [vegeta]="" [wrk]="" [ragload_checks]="" [ragload_metrics]="")
 for round in 0 1 2; do
-	for i in 0 1 2 3; do
-		tool=${tools[$(((round + i) % 4))]}
+	for i in 0 1 2 3 4; do
+		tool=${tools[$(((round + i) % 5))]}
 		echo "bench: max rate, round $((round + 1)), $tool" >&2
 		quiet
 		runs[$tool]+="$("rate_$tool" "$round") "
 	done
 done
 # shellcheck disable=SC2086 # the runs are space-separated numbers
-rl=$(median ${runs[ragload]}) vg=$(median ${runs[vegeta]}) wk=$(median ${runs[wrk]}) rlc=$(median ${runs[ragload_checks]})
+rl=$(median ${runs[ragload]}) vg=$(median ${runs[vegeta]}) wk=$(median ${runs[wrk]}) rlc=$(median ${runs[ragload_checks]}) rlm=$(median ${runs[ragload_metrics]})
 
 # --- Overload: an open-model plan at twice the generator's top speed ------
 # Each tool is planned at twice ragload's --rate 0 speed for 5 s. The
@@ -314,6 +326,7 @@ table=$(
 	echo "|---|---:|---:|---:|---:|---|---|"
 	echo "| max rate, static file on loopback, $workers workers/connections, ${secs} s, median of 3 (req/s) | $(fmt "$rl") | $(fmt "$vg") | $(fmt "$wk") | $rate_ratio | ≥ 1.0× vegeta | $(ok "$rate_ratio" ">=" 1.0) |"
 	echo "| max rate with response checks on every answer (status, 2 JSON paths, body text), median of 3 (req/s) | $(fmt "$rlc") | | | $(ratio "$rlc" "$rl") of ragload without | ≥ 0.9× without | $(ok "$(ratio "$rlc" "$rl")" ">=" 0.9) |"
+	echo "| max rate with live metrics on (--metrics-addr, scraped every second), median of 3 (req/s) | $(fmt "$rlm") | | | $(ratio "$rlm" "$rl") of ragload without | ≥ 0.95× without | $(ok "$(ratio "$rlm" "$rl")" ">=" 0.95) |"
 	echo "| overload: planned $(fmt "$over_rate")/s for 5 s (2× ragload's top speed), served per second (nginx's count) | $(fmt "$ov_rl_rate") | $(fmt "$ov_vg_rate") | | $(ratio "$ov_rl_rate" "$ov_vg_rate") | ≥ 1.0× vegeta | $(ok "$(ratio "$ov_rl_rate" "$ov_vg_rate")" ">=" 1.0) |"
 	echo "| overload: peak RSS (MB) | $ov_rl_mb | $ov_vg_mb | | $(ratio "$ov_rl_mb" "$ov_vg_mb") | ≤ 1.2× vegeta | $(ok "$(ratio "$ov_rl_mb" "$ov_vg_mb")" "<=" 1.2) |"
 	echo "| overload: wall time of the 5 s plan (s) | $ov_rl_wall | $ov_vg_wall | | | ≤ 5 s + --max-lag 1 s + the slowest answer | $(ok "$ov_rl_wall" "<=" 6.5) |"
@@ -338,7 +351,7 @@ machine="$(date -u '+%Y-%m-%d %H:%M UTC') · ${cpu:-unknown CPU}, $(nproc) cores
 if [ "$noisy" -gt 0 ]; then
 	machine+=" · **the machine was busy with other processes during $noisy of the measurements**"
 fi
-note="ragload and vegeta: \`--rate 0 --max-workers $workers\` / \`-rate=0 -max-workers=$workers\`, requests per second as \`vegeta report\`'s throughput of each results file; wrk: \`-t2 -c$workers\`. nginx: one worker process, access log off, keep-alive without a request limit. The rounds (req/s): ragload ${runs[ragload]% }, with checks ${runs[ragload_checks]% }, vegeta ${runs[vegeta]% }, wrk ${runs[wrk]% }; report times are the median of 3."
+note="ragload and vegeta: \`--rate 0 --max-workers $workers\` / \`-rate=0 -max-workers=$workers\`, requests per second as \`vegeta report\`'s throughput of each results file; wrk: \`-t2 -c$workers\`. nginx: one worker process, access log off, keep-alive without a request limit. The rounds (req/s): ragload ${runs[ragload]% }, with checks ${runs[ragload_checks]% }, with metrics ${runs[ragload_metrics]% }, vegeta ${runs[vegeta]% }, wrk ${runs[wrk]% }; report times are the median of 3."
 
 echo
 echo "$machine"
