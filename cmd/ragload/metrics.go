@@ -21,7 +21,7 @@ type metricsFlags struct {
 
 func (o *metricsFlags) addFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve live Prometheus metrics on this host:port at /metrics, e.g. 127.0.0.1:9464 (a port alone binds loopback; default $"+metrics.EnvAddr+")")
-	fs.DurationVar(&o.MetricsLinger, "metrics-linger", 15*time.Second, "after the run, keep /metrics up until it is scraped once more, at most this long, so Prometheus stores the final counts (only when something scraped it during the run)")
+	fs.DurationVar(&o.MetricsLinger, "metrics-linger", 15*time.Second, "after the run, keep /metrics up until it is scraped once more, at most this long, so Prometheus stores the final counts (only when something scraped it repeatedly during the run, as Prometheus does)")
 }
 
 // serve starts the metrics server when asked for (nil exporter
@@ -43,7 +43,7 @@ func (o *metricsFlags) serve(errOut io.Writer, quiet bool) (exp *metrics.Exporte
 		fmt.Fprintf(errOut, "ragload: metrics on %s\n", srv.URL())
 	}
 	return exp, func(ctx context.Context) {
-		if srv.Scrapes() > 0 && o.MetricsLinger > 0 && ctx.Err() == nil {
+		if srv.Scrapes() >= 2 && o.MetricsLinger > 0 && ctx.Err() == nil { // a scraper, not one look with curl
 			if !quiet {
 				fmt.Fprintf(errOut, "ragload: waiting up to %s for a last scrape of %s (--metrics-linger)\n", o.MetricsLinger, srv.URL())
 			}
