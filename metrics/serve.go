@@ -29,7 +29,8 @@ type Server struct {
 	done chan struct{}
 
 	mu      sync.Mutex
-	scrapes uint64
+	scrapes uint64        // scrapes started
+	newest  uint64        // the number (in start order) of the newest scrape that finished
 	scraped chan struct{} // closed and replaced after each scrape
 }
 
@@ -96,9 +97,16 @@ func (s *Server) guard(loopbackOnly bool, metrics http.Handler) http.Handler {
 			h.Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		default:
-			metrics.ServeHTTP(w, r)
 			s.mu.Lock()
 			s.scrapes++
+			n := s.scrapes
+			s.mu.Unlock()
+			metrics.ServeHTTP(w, r)
+			if f, ok := w.(http.Flusher); ok {
+				f.Flush() // sent before a waiter is told, so Close cannot cut it
+			}
+			s.mu.Lock()
+			s.newest = max(s.newest, n)
 			close(s.scraped)
 			s.scraped = make(chan struct{})
 			s.mu.Unlock()
@@ -120,7 +128,7 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is the address of the metrics.
 func (s *Server) URL() string { return "http://" + s.Addr() + Path }
 
-// Scrapes is how many times the metrics were served.
+// Scrapes is how many times the metrics were asked for.
 func (s *Server) Scrapes() uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -131,27 +139,43 @@ func (s *Server) Scrapes() uint64 {
 // d, so that a scraper's last reading holds the run's final counts. It
 // returns false at once if nothing ever scraped (nobody is watching), and
 // when d passes or ctx ends first.
+// A scrape that had begun before the call does not count: it may have
+// read the counts before the run's last results.
 func (s *Server) AwaitScrape(ctx context.Context, d time.Duration) bool {
 	s.mu.Lock()
-	n, next := s.scrapes, s.scraped
+	begun := s.scrapes
 	s.mu.Unlock()
-	if n == 0 || d <= 0 {
+	if begun == 0 || d <= 0 {
 		return false
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
-	select {
-	case <-next:
-		return true
-	case <-t.C:
-	case <-ctx.Done():
+	for {
+		s.mu.Lock()
+		newest, next := s.newest, s.scraped
+		s.mu.Unlock()
+		if newest > begun {
+			return true
+		}
+		select {
+		case <-next:
+		case <-t.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
 	}
-	return false
 }
 
-// Close stops the server.
+// Close stops the server, letting a response being written finish (for
+// up to a second).
 func (s *Server) Close() error {
-	err := s.srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	err := s.srv.Shutdown(ctx)
+	if err != nil {
+		err = s.srv.Close()
+	}
 	<-s.done
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
