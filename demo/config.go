@@ -77,8 +77,8 @@ type Config struct {
 	// EnhancedLatency is the median of POST /api/v1/query/enhanced
 	// (default 600ms; negative = 0).
 	EnhancedLatency time.Duration
-	// DocumentsLatency is the median of GET /api/v1/documents/
-	// (default 30ms; negative = 0).
+	// DocumentsLatency is the median of GET /api/v1/documents/ and of
+	// GET /api/v1/documents/{id} (default 30ms; negative = 0).
 	DocumentsLatency time.Duration
 	// LoginLatency is the median of POST /api/v1/auth/login
 	// (default 20ms; negative = 0).
