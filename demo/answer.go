@@ -9,7 +9,7 @@ import (
 
 // source is one retrieved passage in a query response.
 type source struct {
-	DocumentID int64   `json:"document_id"`
+	DocumentID docID   `json:"document_id"`
 	Title      string  `json:"title"`
 	Score      float64 `json:"score"`
 }

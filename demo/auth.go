@@ -82,6 +82,16 @@ func (u *userStore) exists(username string) bool {
 	return ok
 }
 
+// id returns username's id, or 0 when it is not registered.
+func (u *userStore) id(username string) int64 {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	if usr, ok := u.users[username]; ok {
+		return usr.id
+	}
+	return 0
+}
+
 // jwtHeader is the fixed, pre-encoded HS256 JWT header.
 var jwtHeader = base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","typ":"JWT"}`))
 

@@ -32,6 +32,12 @@ const (
 	// DefaultStreamTokenRate is the default number of token events per
 	// second of POST /api/v1/query/stream after the first.
 	DefaultStreamTokenRate = 50.0
+	// DefaultIndexDelay is the default time from an upload to its document
+	// being ready (indexed).
+	DefaultIndexDelay = 2 * time.Second
+	// DefaultChatTurnCost is the default share of the query latency that
+	// each earlier turn of a conversation adds to a follow-up's.
+	DefaultChatTurnCost = 0.25
 	// DefaultTokenTTL is the default lifetime of access tokens.
 	DefaultTokenTTL = 15 * time.Minute
 	// DefaultMaxUploadBytes is the default cap on one uploaded file (32 MiB).
@@ -71,8 +77,8 @@ type Config struct {
 	// EnhancedLatency is the median of POST /api/v1/query/enhanced
 	// (default 600ms; negative = 0).
 	EnhancedLatency time.Duration
-	// DocumentsLatency is the median of GET /api/v1/documents/
-	// (default 30ms; negative = 0).
+	// DocumentsLatency is the median of GET /api/v1/documents/ and of
+	// GET /api/v1/documents/{id} (default 30ms; negative = 0).
 	DocumentsLatency time.Duration
 	// LoginLatency is the median of POST /api/v1/auth/login
 	// (default 20ms; negative = 0).
@@ -155,6 +161,20 @@ type Config struct {
 	// an empty non-nil map registers nobody.
 	Users map[string]string
 
+	// IndexDelay is the time from an upload being accepted to its
+	// document being ready: GET /api/v1/documents/{id} says "indexing"
+	// until then, "ready" after (default 2s; negative = 0, ready at once).
+	// It is exact: neither Sigma nor LatencyScale applies.
+	IndexDelay time.Duration
+
+	// ChatTurnCost is the share of QueryLatency that each earlier turn of
+	// a conversation adds to the median service time of a follow-up: turn
+	// k (the first message is turn 1) takes
+	// QueryLatency * (1 + ChatTurnCost*(k-1)), sampled with Sigma and
+	// multiplied by LatencyScale like the other service times (default
+	// 0.25; negative = 0, every turn as fast as a query).
+	ChatTurnCost float64
+
 	// MaxUploadBytes caps the size of one uploaded file; larger uploads get
 	// 413 (default 32 MiB). Uploaded content is counted, never stored.
 	MaxUploadBytes int64
@@ -217,6 +237,13 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Users == nil {
 		c.Users = map[string]string{DefaultUsername: DefaultPassword}
+	}
+	c.IndexDelay = latencyDefault(c.IndexDelay, DefaultIndexDelay)
+	switch {
+	case c.ChatTurnCost == 0 || math.IsNaN(c.ChatTurnCost):
+		c.ChatTurnCost = DefaultChatTurnCost
+	case c.ChatTurnCost < 0:
+		c.ChatTurnCost = 0
 	}
 	if c.MaxUploadBytes <= 0 {
 		c.MaxUploadBytes = DefaultMaxUploadBytes

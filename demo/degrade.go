@@ -41,7 +41,7 @@ func withDegrade(r *http.Request) *http.Request {
 // elapsed: a query route, inside f's window if it has one, at a load of
 // f.Load or more.
 func (s *Server) degrades(r *http.Request, f *Fault, elapsed time.Duration) bool {
-	rt, ok := routeTable[r.URL.Path]
+	rt, _, ok := lookup(r.URL.Path)
 	if !ok || r.Method != rt.method || (rt.id != routeQuery && rt.id != routeEnhanced && rt.id != routeStream) {
 		return false
 	}

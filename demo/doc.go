@@ -11,11 +11,34 @@
 //	POST /api/v1/query/stream     the answer as server-sent events (Bearer auth)
 //	GET  /api/v1/documents/       list documents (Bearer auth)
 //	POST /api/v1/documents/upload multipart upload, metadata only (Bearer auth)
+//	GET  /api/v1/documents/{id}   a document and its status: indexing or ready (Bearer auth)
+//	POST /api/v1/chat/            start a conversation (Bearer auth)
+//	POST /api/v1/chat/{id}/messages  a follow-up in it (Bearer auth)
 //
 // Errors use FastAPI's {"detail": "..."} shape: 401 with
 // WWW-Authenticate: Bearer for bad credentials, 404/405 for unknown routes,
 // 422 for invalid input, 429 when a per-user rate limit is exceeded and 503
 // when the wait queue is full.
+//
+// # Conversations and indexing
+//
+// POST /api/v1/chat/ takes {"message": "..."} and answers 201
+// {"conversation_id": "c-<n>", "answer": ..., "turn": 1}; the
+// conversation belongs to the token's user. POST
+// /api/v1/chat/{id}/messages answers 200 with the next turn's number,
+// and takes longer as the conversation grows: turn k's median service time
+// is the query's times 1 + Config.ChatTurnCost*(k-1). Another user's
+// conversation gets 403, an unknown id 404 (both counted in Stats), a
+// conversation past 10,000 turns 409. The server remembers the last
+// million conversations (owner and turn count only); starting one more
+// forgets the oldest.
+//
+// An upload answers {"id": "doc-<n>", "status": "indexing", ...}; the
+// document is ready Config.IndexDelay later, as GET /api/v1/documents/{id}
+// then says. A query whose text names a document id ("Summarise doc-8")
+// that was still indexing when the query arrived is answered normally and
+// counted in Stats.QueriesBeforeReady (an unknown id in
+// Stats.QueriesUnknownDoc), so a test can assert that its clients waited.
 //
 // # Capacity model
 //
@@ -64,8 +87,10 @@
 // # Observability
 //
 // Server.Stats returns cheap counters (requests per route, 401/429/503
-// counts, logins, peak concurrency) so tests can check what a load run did;
-// Server.IssuedTokens and Server.LoginsBy support leak and closed-loop
+// counts, logins, peak concurrency, conversations and follow-ups, uploads,
+// status polls, queries about documents not ready) so tests can check what
+// a load run did, also as JSON at GET /stats; Server.IssuedTokens,
+// Server.LoginsBy and Server.ChatsBy support leak, closed-loop and per-user
 // checks. The package never prints or logs unless Config.Logf is set, and
 // never logs passwords or tokens.
 package demo

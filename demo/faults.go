@@ -171,7 +171,7 @@ func (s *Server) injectFault(w http.ResponseWriter, r *http.Request, elapsed tim
 	if len(s.cfg.Faults) == 0 {
 		return false
 	}
-	rt, known := routeTable[r.URL.Path]
+	rt, _, known := lookup(r.URL.Path)
 	if known && (rt.id == routeLogin || rt.id == routeRegister) {
 		return false
 	}

@@ -41,6 +41,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, id routeID) {
 	if !ok {
 		return
 	}
+	s.judgeDocRefs(r, req.Query)
 	if degraded(r) {
 		s.answerDegraded(w, req)
 		return
@@ -96,7 +97,47 @@ func (s *Server) handleListDocuments(w http.ResponseWriter, r *http.Request, _ s
 	if _, ok := s.work(r, routeDocuments); !ok {
 		return
 	}
-	s.writeJSON(w, http.StatusOK, s.docs.list(skip, min(limit, maxListLimit)))
+	s.writeJSON(w, http.StatusOK, s.docs.list(skip, min(limit, maxListLimit), time.Now()))
+}
+
+// handleDocStatus answers GET /api/v1/documents/{id}: the document's
+// metadata with its status, "indexing" or "ready"; 404 for an id never
+// issued or forgotten.
+func (s *Server) handleDocStatus(w http.ResponseWriter, r *http.Request, _ string) {
+	if _, ok := s.work(r, routeDocStatus); !ok {
+		return
+	}
+	id, _ := parseDocID(r.PathValue("id")) // 0 when malformed: unknown
+	doc, ok := s.docs.get(id, time.Now())
+	if !ok {
+		writeDetail(w, http.StatusNotFound, "Document not found")
+		return
+	}
+	s.stats.statusPolls.Add(1)
+	s.writeJSON(w, http.StatusOK, doc)
+}
+
+// judgeDocRefs counts a query whose text names a document still indexing
+// when r arrived (QueriesBeforeReady), or an unknown one
+// (QueriesUnknownDoc).
+func (s *Server) judgeDocRefs(r *http.Request, text string) {
+	refs := docRefs(text)
+	if len(refs) == 0 {
+		return
+	}
+	at := arrival(r)
+	var early, unknown bool
+	for _, id := range refs {
+		doc, ok := s.docs.get(id, at)
+		unknown = unknown || !ok
+		early = early || ok && doc.Status != statusReady
+	}
+	if early {
+		s.stats.beforeReady.Add(1)
+	}
+	if unknown {
+		s.stats.unknownDoc.Add(1)
+	}
 }
 
 // intParam parses query parameter name, returning def when absent.
@@ -115,6 +156,7 @@ func intParam(r *http.Request, name string, def int) (int, error) {
 // handleUpload answers POST /api/v1/documents/upload. The multipart "file"
 // part is counted and discarded; only its name and size are kept. An
 // optional "title" field sets the title (default: file name sans extension).
+// The document is "indexing" until Config.IndexDelay has passed.
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, _ string) {
 	limit := s.cfg.MaxUploadBytes
 	r.Body = http.MaxBytesReader(w, r.Body, limit+maxFormBytes)
@@ -170,7 +212,12 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request, _ string) 
 	if _, ok := s.work(r, routeUpload); !ok {
 		return
 	}
-	doc := s.docs.add(title, filename, size, time.Now())
+	doc, err := s.docs.add(title, filename, size, time.Now())
+	if err != nil {
+		s.stats.overloaded.Add(1)
+		writeDetail(w, http.StatusServiceUnavailable, "Indexing queue full")
+		return
+	}
 	s.stats.uploads.Add(1)
 	s.writeJSON(w, http.StatusCreated, doc)
 }

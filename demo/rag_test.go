@@ -108,7 +108,7 @@ func TestUploadThenList(t *testing.T) {
 	var doc document
 	mustJSON(t, b, &doc)
 	if doc.Filename != "Incident Response Plan.pdf" || doc.Title != "Incident Response Plan" ||
-		doc.Size != 12345 || doc.ID != int64(len(seedDocuments))+1 || doc.UploadedAt == "" {
+		doc.Size != 12345 || doc.ID != docID(len(seedDocuments))+1 || doc.UploadedAt == "" {
 		t.Errorf("uploaded doc = %+v", doc)
 	}
 	resp, b = call(t, hs, http.MethodGet, "/api/v1/documents/", tok, "", nil)
@@ -122,7 +122,7 @@ func TestUploadThenList(t *testing.T) {
 	}
 	resp, b = call(t, hs, http.MethodGet, "/api/v1/documents/?skip=1&limit=2", tok, "", nil)
 	mustJSON(t, b, &docs)
-	if resp.StatusCode != 200 || len(docs) != 2 || docs[0].ID != int64(len(seedDocuments)) {
+	if resp.StatusCode != 200 || len(docs) != 2 || docs[0].ID != docID(len(seedDocuments)) {
 		t.Errorf("paged list: %d %s", resp.StatusCode, b)
 	}
 	resp, b = call(t, hs, http.MethodGet, "/api/v1/documents/?limit=abc", tok, "", nil)
@@ -154,12 +154,12 @@ func TestUploadErrors(t *testing.T) {
 
 func TestDocStoreRetention(t *testing.T) {
 	t.Parallel()
-	d := newDocStore()
+	d := newDocStore(0)
 	for range maxStoredUploads + 5 {
 		d.add("", "f.txt", 1, timeZero)
 	}
-	all := d.list(0, 1<<20)
-	if len(all) != maxStoredUploads+len(seedDocuments) || all[0].ID != int64(len(seedDocuments)+maxStoredUploads+5) {
+	all := d.list(0, 1<<20, timeZero)
+	if len(all) != maxStoredUploads+len(seedDocuments) || all[0].ID != docID(len(seedDocuments)+maxStoredUploads+5) {
 		t.Errorf("retention: %d docs, newest id %d", len(all), all[0].ID)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +37,36 @@ var routeTable = map[string]routeSpec{
 	"/api/v1/query/stream":     {routeStream, http.MethodPost, true, (*Server).handleStream},
 	"/api/v1/documents/":       {routeDocuments, http.MethodGet, true, (*Server).handleListDocuments},
 	"/api/v1/documents/upload": {routeUpload, http.MethodPost, true, (*Server).handleUpload},
+	"/api/v1/chat/":            {routeChat, http.MethodPost, true, (*Server).handleChat},
+}
+
+// idRoutes are the paths with an id, prefix + id + suffix, where the id is
+// one non-empty path segment; the handler reads it as r.PathValue("id").
+// An exact path of routeTable wins ("/api/v1/documents/upload").
+var idRoutes = []struct {
+	prefix, suffix string
+	spec           routeSpec
+}{
+	{"/api/v1/chat/", "/messages", routeSpec{routeFollowUp, http.MethodPost, true, (*Server).handleFollowUp}},
+	{"/api/v1/documents/", "", routeSpec{routeDocStatus, http.MethodGet, true, (*Server).handleDocStatus}},
+}
+
+// lookup returns the route of path and the id the path holds ("" for a
+// path without one), or false for an unknown path.
+func lookup(path string) (routeSpec, string, bool) {
+	if rt, ok := routeTable[path]; ok {
+		return rt, "", true
+	}
+	for _, ir := range idRoutes {
+		id, ok := strings.CutPrefix(path, ir.prefix)
+		if !ok {
+			continue
+		}
+		if id, ok = strings.CutSuffix(id, ir.suffix); ok && id != "" && !strings.Contains(id, "/") {
+			return ir.spec, id, true
+		}
+	}
+	return routeSpec{}, "", false
 }
 
 // Server is the simulated RAG API. It implements http.Handler and is safe
@@ -49,6 +80,7 @@ type Server struct {
 	users   *userStore
 	tokens  *signer
 	docs    *docStore
+	convs   *convStore
 	stats   counters
 	created time.Time     // stall windows are measured from here
 	respSeq atomic.Uint64 // numbers stream ids resp_<n>
@@ -75,7 +107,8 @@ func New(cfg Config) *Server {
 		limiter: newLimiter(cfg.UserRateLimit, cfg.UserBurst),
 		users:   newUserStore(),
 		tokens:  &signer{secret: secret, ttl: cfg.TokenTTL, now: time.Now},
-		docs:    newDocStore(),
+		docs:    newDocStore(cfg.IndexDelay),
+		convs:   newConvStore(),
 		created: time.Now(),
 	}
 	s.stats.init()
@@ -88,6 +121,9 @@ func New(cfg Config) *Server {
 		routeDocuments: cfg.DocumentsLatency,
 		routeUpload:    cfg.UploadLatency,
 		routeStream:    cfg.StreamFirstToken,
+		routeChat:      cfg.QueryLatency,
+		routeFollowUp:  cfg.QueryLatency, // and more per turn: see followUpLatency
+		routeDocStatus: cfg.DocumentsLatency,
 	}
 	for _, name := range slices.Sorted(maps.Keys(cfg.Users)) {
 		s.users.add(name, cfg.Users[name]) // keys are unique: cannot fail
@@ -110,7 +146,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.serveStats(w) // the observer's view: never stalled, struck or counted
 		return
 	}
-	arrived := time.Since(s.created)
+	now := time.Now()
+	arrived := now.Sub(s.created)
+	if queryPaths[r.URL.Path] {
+		r = withArrival(r, now) // judged against document readiness
+	}
 	if !s.stall(w, r) {
 		return // client went away while held
 	}
@@ -122,11 +162,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // serve handles r once any stall is over.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	rt, ok := routeTable[r.URL.Path]
+	rt, id, ok := lookup(r.URL.Path)
 	if !ok {
 		s.stats.requests[routeOther].Add(1)
 		writeDetail(w, http.StatusNotFound, "Not Found")
 		return
+	}
+	if id != "" {
+		r.SetPathValue("id", id)
 	}
 	if r.Method != rt.method {
 		s.stats.requests[routeOther].Add(1)
@@ -170,9 +213,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 // work holds the caller's slot for one sampled service time of route id. It
 // returns the time spent and false if the request was cancelled meanwhile.
 func (s *Server) work(r *http.Request, id routeID) (time.Duration, bool) {
+	return s.workFor(r, s.latency[id])
+}
+
+// workFor is work with the median service time given.
+func (s *Server) workFor(r *http.Request, median time.Duration) (time.Duration, bool) {
 	start := time.Now()
-	ok := sleepCtx(r.Context(), s.sampler.sample(s.latency[id]))
+	ok := sleepCtx(r.Context(), s.sampler.sample(median))
 	return time.Since(start), ok
+}
+
+// queryPaths are the routes whose text is judged against document
+// readiness (see judgeDocRefs).
+var queryPaths = map[string]bool{"/api/v1/query/": true, "/api/v1/query/enhanced": true, "/api/v1/query/stream": true}
+
+// arrivalKey keys the arrival instant of a query in its context.
+type arrivalKey struct{}
+
+// withArrival returns r carrying at, the instant it arrived.
+func withArrival(r *http.Request, at time.Time) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), arrivalKey{}, at))
+}
+
+// arrival returns the instant r arrived (before any stall, fault or queue),
+// or now when it was not recorded.
+func arrival(r *http.Request) time.Time {
+	if at, ok := r.Context().Value(arrivalKey{}).(time.Time); ok {
+		return at
+	}
+	return time.Now()
 }
 
 // logf forwards to Config.Logf when set.

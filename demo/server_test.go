@@ -146,13 +146,14 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 
 func TestDefaults(t *testing.T) {
 	t.Parallel()
-	c := Config{UserRateLimit: 2.5, Sigma: -1, QueryLatency: -5}.withDefaults()
+	c := Config{UserRateLimit: 2.5, Sigma: -1, QueryLatency: -5, IndexDelay: -1, ChatTurnCost: -1}.withDefaults()
 	if c.Workers != 32 || c.Sigma != 0 || c.LatencyScale != 1 || c.QueryLatency != 0 ||
 		c.EnhancedLatency != DefaultEnhancedLatency || c.UserBurst != 3 ||
-		c.TokenTTL != 15*time.Minute || c.Users[DefaultUsername] != DefaultPassword {
+		c.TokenTTL != 15*time.Minute || c.Users[DefaultUsername] != DefaultPassword || c.IndexDelay != 0 || c.ChatTurnCost != 0 {
 		t.Errorf("defaults: %+v", c)
 	}
-	if c := (Config{}).withDefaults(); c.Sigma != 0.5 || c.UserBurst != 1 || c.QueueLimit != 0 {
+	if c := (Config{}).withDefaults(); c.Sigma != 0.5 || c.UserBurst != 1 || c.QueueLimit != 0 ||
+		c.IndexDelay != 2*time.Second || c.ChatTurnCost != 0.25 {
 		t.Errorf("zero defaults: %+v", c)
 	}
 }

@@ -16,6 +16,8 @@ type Settings struct {
 	FirstToken, StallEvery, StallFor          time.Duration
 	TokenRate                                 float64
 	Faults                                    Faults
+	IndexDelay                                time.Duration
+	ChatTurnCost                              float64
 }
 
 // Config is the configuration s asks for, with users as the registered
@@ -30,7 +32,8 @@ func (s Settings) Config(users map[string]string) Config {
 		TokenTTL: s.TokenTTL, Users: users,
 		StreamFirstToken: zeroMeansNone(s.FirstToken), StreamTokenRate: s.TokenRate,
 		StallEvery: s.StallEvery, StallFor: s.StallFor,
-		Faults: s.Faults,
+		Faults:     s.Faults,
+		IndexDelay: zeroMeansNone(s.IndexDelay), ChatTurnCost: zeroMeansNone(s.ChatTurnCost),
 	}
 }
 

@@ -19,6 +19,9 @@ const (
 	routeDocuments
 	routeUpload
 	routeStream
+	routeChat
+	routeFollowUp
+	routeDocStatus
 	routeOther
 	numRoutes
 )
@@ -33,14 +36,20 @@ var routeNames = [numRoutes]string{
 	routeDocuments: "documents",
 	routeUpload:    "upload",
 	routeStream:    "stream",
+	routeChat:      "chat",
+	routeFollowUp:  "follow_up",
+	routeDocStatus: "doc_status",
 	routeOther:     "other",
 }
 
 // Stats is a point-in-time snapshot of a Server's counters.
 type Stats struct {
 	// Requests counts requests per route name: "health", "register",
-	// "login", "query", "enhanced", "documents", "upload", "stream", and
-	// "other" (unknown paths and wrong methods). Every name is always
+	// "login", "query", "enhanced", "documents", "upload", "stream",
+	// "chat" (POST /api/v1/chat/), "follow_up" (POST
+	// /api/v1/chat/{id}/messages), "doc_status" (GET
+	// /api/v1/documents/{id}), and "other" (unknown paths and wrong
+	// methods). Every name is always
 	// present. Requests dropped by their client while held by a stall are
 	// not counted here (see Stalled).
 	Requests map[string]int64
@@ -51,7 +60,8 @@ type Stats struct {
 	Unauthorized int64
 	// RateLimited counts 429 responses.
 	RateLimited int64
-	// Overloaded counts 503 responses caused by QueueLimit.
+	// Overloaded counts 503 responses caused by QueueLimit, and uploads
+	// refused because 100,000 documents were indexing at once.
 	Overloaded int64
 	// Logins counts successful logins.
 	Logins int64
@@ -61,6 +71,26 @@ type Stats struct {
 	Registrations int64
 	// Uploads counts successfully stored documents.
 	Uploads int64
+	// StatusPolls counts GET /api/v1/documents/{id} answered with the
+	// status of a known document (200).
+	StatusPolls int64
+	// QueriesBeforeReady counts queries (query, enhanced and stream) whose
+	// text names an uploaded document ("doc-<n>") that was still indexing
+	// when the query arrived: a client that did not wait for readiness.
+	// QueriesUnknownDoc counts those naming an id the server does not know
+	// (never issued, or forgotten). A query naming several ids counts at
+	// most once in each. Only queries with a valid body are judged; they
+	// are answered normally.
+	QueriesBeforeReady, QueriesUnknownDoc int64
+	// Conversations counts conversations started (POST /api/v1/chat/),
+	// FollowUps the follow-ups accepted into a conversation of their
+	// user (POST /api/v1/chat/{id}/messages). Both count when accepted,
+	// before the service time: a client that leaves during it is counted.
+	Conversations, FollowUps int64
+	// FollowUpsForeign counts follow-ups refused with 403 because the
+	// conversation belongs to another user; FollowUpsUnknown those refused
+	// with 404 because the id was never issued or has been forgotten.
+	FollowUpsForeign, FollowUpsUnknown int64
 	// InFlight is the number of requests currently holding a worker slot.
 	InFlight int64
 	// Queued is the number of requests currently waiting for a slot.
@@ -91,15 +121,46 @@ type counters struct {
 	loginFailures atomic.Int64
 	registrations atomic.Int64
 	uploads       atomic.Int64
+	statusPolls   atomic.Int64
+	beforeReady   atomic.Int64
+	unknownDoc    atomic.Int64
+	conversations atomic.Int64
+	followUps     atomic.Int64
+	foreign       atomic.Int64
+	unknownConv   atomic.Int64
 	stalled       atomic.Int64
 	faults        faultCounters
 
 	loginsMu sync.Mutex
 	loginsBy map[string]int64
+	chatsBy  map[string]*ChatCounts // guarded by loginsMu
 }
 
 func (c *counters) init() {
 	c.loginsBy = map[string]int64{}
+	c.chatsBy = map[string]*ChatCounts{}
+}
+
+// chat records a conversation started (followUp false) or a follow-up
+// accepted by username.
+func (c *counters) chat(username string, followUp bool) {
+	c.loginsMu.Lock()
+	n := c.chatsBy[username]
+	if n == nil {
+		n = &ChatCounts{}
+		c.chatsBy[username] = n
+	}
+	if followUp {
+		n.FollowUps++
+	} else {
+		n.Started++
+	}
+	c.loginsMu.Unlock()
+	if followUp {
+		c.followUps.Add(1)
+	} else {
+		c.conversations.Add(1)
+	}
 }
 
 // loginOK records a successful login by username.
@@ -124,11 +185,20 @@ func (s *Server) Stats() Stats {
 		LoginFailures: c.loginFailures.Load(),
 		Registrations: c.registrations.Load(),
 		Uploads:       c.uploads.Load(),
-		InFlight:      s.pool.inFlight.Load(),
-		Queued:        s.pool.waiting.Load(),
-		MaxInFlight:   s.pool.maxIn.Load(),
-		Stalled:       c.stalled.Load(),
-		Faults:        c.faults.snapshot(),
+		StatusPolls:   c.statusPolls.Load(),
+
+		QueriesBeforeReady: c.beforeReady.Load(),
+		QueriesUnknownDoc:  c.unknownDoc.Load(),
+		Conversations:      c.conversations.Load(),
+		FollowUps:          c.followUps.Load(),
+		FollowUpsForeign:   c.foreign.Load(),
+		FollowUpsUnknown:   c.unknownConv.Load(),
+
+		InFlight:    s.pool.inFlight.Load(),
+		Queued:      s.pool.waiting.Load(),
+		MaxInFlight: s.pool.maxIn.Load(),
+		Stalled:     c.stalled.Load(),
+		Faults:      c.faults.snapshot(),
 	}
 	for id := range numRoutes {
 		st.Requests[routeNames[id]] = c.requests[id].Load()
@@ -142,6 +212,25 @@ func (s *Server) LoginsBy(username string) int64 {
 	s.stats.loginsMu.Lock()
 	defer s.stats.loginsMu.Unlock()
 	return s.stats.loginsBy[username]
+}
+
+// ChatCounts are one user's conversation counters (see Server.ChatsBy).
+type ChatCounts struct {
+	// Started counts the conversations the user started; FollowUps the
+	// follow-ups accepted into the user's own conversations.
+	Started, FollowUps int64
+}
+
+// ChatsBy returns username's conversation counters, so that a test can
+// set them against what each of its users sent. Follow-ups refused (403,
+// 404) are not in them.
+func (s *Server) ChatsBy(username string) ChatCounts {
+	s.stats.loginsMu.Lock()
+	defer s.stats.loginsMu.Unlock()
+	if n := s.stats.chatsBy[username]; n != nil {
+		return *n
+	}
+	return ChatCounts{}
 }
 
 // StatsPath is where the server answers GET with its counters as JSON
@@ -162,11 +251,20 @@ type statsJSON struct {
 	LoginFailures int64            `json:"login_failures"`
 	Registrations int64            `json:"registrations"`
 	Uploads       int64            `json:"uploads"`
-	InFlight      int64            `json:"in_flight"`
-	Queued        int64            `json:"queued"`
-	MaxInFlight   int64            `json:"max_in_flight"`
-	Stalled       int64            `json:"stalled"`
-	Faults        map[string]int64 `json:"faults"`
+	StatusPolls   int64            `json:"status_polls"`
+
+	QueriesBeforeReady int64 `json:"queries_before_ready"`
+	QueriesUnknownDoc  int64 `json:"queries_unknown_doc"`
+	Conversations      int64 `json:"conversations"`
+	FollowUps          int64 `json:"follow_ups"`
+	FollowUpsForeign   int64 `json:"follow_ups_foreign"`
+	FollowUpsUnknown   int64 `json:"follow_ups_unknown"`
+
+	InFlight    int64            `json:"in_flight"`
+	Queued      int64            `json:"queued"`
+	MaxInFlight int64            `json:"max_in_flight"`
+	Stalled     int64            `json:"stalled"`
+	Faults      map[string]int64 `json:"faults"`
 }
 
 // serveStats writes s.Stats() as JSON.

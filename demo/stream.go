@@ -50,6 +50,7 @@ func (s *Server) handleStream(w http.ResponseWriter, r *http.Request, _ string) 
 	if !ok {
 		return
 	}
+	s.judgeDocRefs(r, req.Query)
 	words := strings.Fields(compose(req.Query, retrieve(req.Query, req.MaxResults)))
 	if n := s.cfg.StreamTokens; n > 0 && n < len(words) {
 		words = words[:n]

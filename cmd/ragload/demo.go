@@ -47,7 +47,7 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.IntVar(&d.QueueLimit, "queue-limit", 0, "demo API: waiting requests beyond this get 503 (0 = unlimited)")
 	fs.DurationVar(&d.Query, "query-latency", demo.DefaultQueryLatency, "demo API: median service time of /api/v1/query/")
 	fs.DurationVar(&d.Enhanced, "enhanced-latency", demo.DefaultEnhancedLatency, "demo API: median service time of /api/v1/query/enhanced")
-	fs.DurationVar(&d.Documents, "documents-latency", demo.DefaultDocumentsLatency, "demo API: median service time of /api/v1/documents/")
+	fs.DurationVar(&d.Documents, "documents-latency", demo.DefaultDocumentsLatency, "demo API: median service time of /api/v1/documents/ and /api/v1/documents/{id}")
 	fs.DurationVar(&d.Login, "login-latency", demo.DefaultLoginLatency, "demo API: median service time of the login")
 	fs.DurationVar(&d.Health, "health-latency", demo.DefaultHealthLatency, "demo API: median service time of /health")
 	fs.Float64Var(&d.Sigma, "sigma", demo.DefaultSigma, "demo API: lognormal spread of service times (0 = fixed)")
@@ -58,6 +58,8 @@ func (d *demoFlags) addFlags(cmd *cobra.Command) {
 	fs.Float64Var(&d.TokenRate, "token-rate", demo.DefaultStreamTokenRate, "demo API: tokens per second of /api/v1/query/stream")
 	fs.DurationVar(&d.StallEvery, "stall-every", 0, "demo API: stall every response arriving in the first --stall-for of each period (0 = never)")
 	fs.DurationVar(&d.StallFor, "stall-for", 0, "demo API: how long each stall lasts")
+	fs.DurationVar(&d.IndexDelay, "index-delay", demo.DefaultIndexDelay, "demo API: time from an upload to its document being ready at /api/v1/documents/{id}")
+	fs.Float64Var(&d.ChatTurnCost, "chat-turn-cost", demo.DefaultChatTurnCost, "demo API: share of --query-latency each earlier turn adds to a follow-up at /api/v1/chat/{id}/messages")
 	fs.Var(&d.Faults, "fault", `demo API: inject failures in windows, repeatable: "KIND,for=D[,every=D][,start=D]", KIND one of 5xx, 429, 401, slow=D, reset, close, trickle[=D], degrade=N (see above)`)
 }
 
