@@ -7,6 +7,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/internal/errkind"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -235,6 +236,11 @@ type Aggregator struct {
 	// slo the objectives of goodput.
 	checks map[string][]string
 	slo    SLO
+
+	// journeys follows the journeys of marked results (JourneyOf);
+	// journeyTimes holds the durations of the completed ones by name.
+	journeys     *journey.Tracker
+	journeyTimes map[string]*Dist
 }
 
 // recentRoutes is how many routes Aggregator.recent holds: enough for the
@@ -259,7 +265,8 @@ const maxCachedFailures = 1000
 // manifest's scenario (m may be nil for a bare vegeta file) and lists them
 // in the scenario's order.
 func NewAggregator(m *Manifest) *Aggregator {
-	a := &Aggregator{total: newStats("TOTAL", ""), byName: map[string]*Stats{}, keys: map[string]string{}, failures: map[failureKey]*failure{}}
+	a := &Aggregator{total: newStats("TOTAL", ""), byName: map[string]*Stats{}, keys: map[string]string{}, failures: map[failureKey]*failure{},
+		journeys: journey.NewTracker(journeyNames(m)), journeyTimes: map[string]*Dist{}}
 	var eps []EndpointInfo
 	if m != nil {
 		eps = m.Scenario.Endpoints
@@ -290,6 +297,9 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
 			x.stream, x.streamed = tokens.StreamOf(r)
 			x.read(r, x.stream)
+			if m, ok := JourneyOf(r); ok {
+				a.addJourney(m, &x)
+			}
 		}
 	}
 	a.count++

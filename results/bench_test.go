@@ -153,3 +153,22 @@ func BenchmarkVegetaReport1M(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAggregateJourneys is the cost of counting one result of
+// interleaved journeys (journeyResults: two journeys, completed, failed
+// and unfinished), cycling through about 60,000 of them.
+func BenchmarkAggregateJourneys(b *testing.B) {
+	var rs []*vegeta.Result
+	for i := range uint64(1000) {
+		rs = append(rs, journeyResults(i*100)...)
+	}
+	a := NewAggregator(journeyManifest())
+	i := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		a.Add(rs[i])
+		if i = (i + 1) % len(rs); i == 0 {
+			a.EndFile()
+		}
+	}
+}

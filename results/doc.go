@@ -13,11 +13,13 @@
 // Where things live:
 //
 //	writer.go, reader.go, input.go  the results file: Create, ReadFile, Resolve, ReadInputs, ScanInputs
-//	headers.go, stream.go           what travels in Result.Headers (lag, streaming)
+//	headers.go, stream.go           what travels in Result.Headers (lag, streaming, journey marks)
 //	manifest.go, merge.go           run.json (Manifest) and merging shards and runs
 //	generator.go, users.go          the manifest's generator health and user timeline
 //	resolve.go                      naming a result's endpoint
 //	aggregate.go, dist.go, errkind.go  per-endpoint Stats: HDR histograms (3 digits, Dist), error kinds
+//	journeys.go                     per-journey figures (JourneyStats), their summary and thresholds;
+//	                                results/journey follows the open instances
 //	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin
 //	series.go, sweep.go             windows over time (Series, made by results/series); sweep.json
 //	threshold.go, verdict.go        thresholds and the Verdict

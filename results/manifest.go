@@ -176,6 +176,18 @@ type ScenarioInfo struct {
 	Checks map[string][]string `json:"checks,omitempty"`
 	// SLO is the scenario's objectives; nil when it has none.
 	SLO *SLO `json:"slo,omitempty"`
+	// Journeys are the scenario's journeys, in its order; nil when it has
+	// none (then it sends endpoints by weight).
+	Journeys []JourneyInfo `json:"journeys,omitempty"`
+}
+
+// JourneyInfo is one journey of the scenario: its name (the results'
+// JourneyHeader), weight, and the endpoint names of its steps in order
+// (EndpointInfo.Name).
+type JourneyInfo struct {
+	Name   string   `json:"name"`
+	Weight int      `json:"weight"`
+	Steps  []string `json:"steps"`
 }
 
 // EndpointInfo maps requests to an endpoint's names.

@@ -20,6 +20,9 @@ type Report struct {
 	Sources   []string
 	Total     *Stats
 	Endpoints []*Stats
+	// Journeys are the figures of the run's journeys (Aggregator.Journeys);
+	// nil for a run without.
+	Journeys []*JourneyStats
 	// Window is the sending period the rates (and goodput) are computed
 	// over.
 	Window time.Duration
@@ -46,7 +49,7 @@ func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
 			agg.stats(name) // an endpoint whose every request was dropped has a row too
 		}
 	}
-	r := &Report{Manifest: m, Sources: sources, Total: agg.Total(), Endpoints: agg.Endpoints()}
+	r := &Report{Manifest: m, Sources: sources, Total: agg.Total(), Endpoints: agg.Endpoints(), Journeys: agg.Journeys()}
 	if m != nil && m.Dropped != nil {
 		r.Total.Dropped = m.Dropped.Total
 		for _, s := range r.Endpoints {
@@ -61,7 +64,7 @@ func NewReport(m *Manifest, agg *Aggregator, sources []string) *Report {
 	if m != nil {
 		r.SLO = m.Scenario.SLO
 	}
-	r.Warnings = r.runWarnings()
+	r.Warnings = append(r.runWarnings(), journeyWarnings(r.Journeys)...)
 	return r
 }
 
@@ -221,6 +224,7 @@ func Load(inputs []Input, opts ...LoadOption) (*Report, error) {
 			}
 			read = 0
 			err := scanFile(f, add)
+			agg.EndFile() // instances are unique within a file only
 			var de *DamagedError
 			switch {
 			case errors.As(err, &de):

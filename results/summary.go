@@ -47,6 +47,9 @@ type summary struct {
 	Digest    string         `json:"digest"`       // sha256 of its first and last 64 KiB (fileDigest)
 	Total     summaryStats   `json:"total"`        // the endpoints' but setup ones (Count less their requests)
 	Endpoints []summaryStats `json:"endpoints"`    // in the report's order
+	// Journeys are the run's journeys (Aggregator.Journeys); absent for a
+	// run without, and in summaries written before journeys existed.
+	Journeys []summaryJourney `json:"journeys,omitempty"`
 }
 
 type summaryStats struct {
@@ -159,6 +162,9 @@ func WriteSummary(path string, agg *Aggregator) error {
 		}
 		s.Endpoints = append(s.Endpoints, es)
 	}
+	if s.Journeys, err = summarizeJourneys(agg); err != nil {
+		return fmt.Errorf("write summary: %w", err)
+	}
 	return writeJSONAtomic(filepath.Dir(path), SummaryFile, "summary", s)
 }
 
@@ -189,16 +195,25 @@ func (s *Stats) summarize(withViews bool) (summaryStats, error) {
 		if d == nil || d.h.TotalCount() == 0 {
 			continue
 		}
-		b, err := d.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+		sd, err := d.encode()
 		if err != nil {
-			return out, fmt.Errorf("encode %s histogram of %s: %w", summaryViews[i], s.Name, err)
+			return out, fmt.Errorf("%s histogram of %s: %w", summaryViews[i], s.Name, err)
 		}
 		if out.Views == nil {
 			out.Views = map[string]summaryDist{}
 		}
-		out.Views[summaryViews[i]] = summaryDist{Min: d.min, Max: d.max, HDR: string(b)}
+		out.Views[summaryViews[i]] = sd
 	}
 	return out, nil
+}
+
+// encode is d as the summary holds it.
+func (d *Dist) encode() (summaryDist, error) {
+	b, err := d.h.Encode(hdrhistogram.V2CompressedEncodingCookieBase)
+	if err != nil {
+		return summaryDist{}, fmt.Errorf("encode: %w", err)
+	}
+	return summaryDist{Min: d.min, Max: d.max, HDR: string(b)}, nil
 }
 
 // inOrder returns the kinds in order of first appearance.

@@ -117,7 +117,11 @@ func (a *Aggregator) addSummary(sum *summary) (bool, error) {
 	if n != total.Requests {
 		return false, fmt.Errorf("the endpoints count %d requests, the total %d", n, total.Requests)
 	}
-	if !a.total.mergeable(total) {
+	js, err := sum.journeys()
+	if err != nil {
+		return false, err
+	}
+	if !a.total.mergeable(total) || !a.journeysMergeable(js) {
 		return false, nil
 	}
 	for _, e := range eps {
@@ -130,6 +134,7 @@ func (a *Aggregator) addSummary(sum *summary) (bool, error) {
 	for _, e := range eps {
 		a.stats(e.Name).merge(e, true)
 	}
+	a.mergeJourneys(js)
 	a.merged = false
 	return true, nil
 }

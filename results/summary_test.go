@@ -86,6 +86,13 @@ func renderings(t *testing.T, rep *Report) map[string]string {
 	for _, c := range rep.Verdict.Checks {
 		fmt.Fprintf(&b, "check %s %s %s %d/%d\n", c.Expr, c.FormatActual(), c.Note, c.Samples, c.Needs)
 	}
+	for _, j := range rep.Journeys {
+		fmt.Fprintf(&b, "journey %+v %+v", j.Counts, j.Duration())
+		for _, q := range []float64{50, 90, 95, 99, 99.9, 100} {
+			fmt.Fprintf(&b, " %s", j.Quantile(q))
+		}
+		b.WriteString("\n")
+	}
 	for _, s := range append([]*Stats{rep.Total}, rep.Endpoints...) {
 		fmt.Fprintf(&b, "%s %s requests %d failures %d 429 %d 401 %d streamed %d tokens %d bytes %d/%d codes %v errors %+v kinds %+v\n",
 			s.Name, s.Key, s.Requests, s.Failures, s.RateLimited, s.Unauthorized, s.Streamed, s.Tokens, s.BytesIn, s.BytesOut,
@@ -150,6 +157,7 @@ func summaryUse(t *testing.T, paths ...string) []bool {
 				if err := ReadFile(f, func(r *vegeta.Result) error { agg.Add(r); return nil }); err != nil {
 					t.Fatal(err)
 				}
+				agg.EndFile()
 			}
 			used = append(used, ok)
 		}

@@ -43,9 +43,11 @@ var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL,
 // Threshold is one pass/fail rule, written
 //
 //	[endpoint:]metric op value
+//	journey:NAME:metric op value
 //
-// where endpoint is a key ("query") or name ("/query (basic)"), op is one of
-// < <= > >=, and metric is one of:
+// where endpoint is a key ("query") or name ("/query (basic)"), NAME a
+// journey of the scenario, op is one of < <= > >=, and metric is one of
+// (for a journey: a percentile, max or failures, see below):
 //
 //	p50 p90 p95 p99 p99.9 … (any percentile), mean, min, max
 //	                   response time from the scheduled send, value a duration: 2s, 1500ms
@@ -68,11 +70,18 @@ var views = []string{ViewService, ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL,
 //	users              virtual users that all ran together for a tenth of
 //	                   the run (closed-loop runs; users>=100)
 //
+// A journey's metrics are a percentile (p50 … p99.9) or the max of the
+// durations of its completed journeys, from when the first step was due to
+// the end of the last, and failures: the share of the journeys that ended
+// which failed, failed / (completed + failed).
+//
 // Examples: "p95<2s", "failures<1%", "query:p99<3s", "rps>=45",
-// "checks<1%", "goodput>=45", "stream:tpot_p95<100ms".
+// "checks<1%", "goodput>=45", "stream:tpot_p95<100ms",
+// "journey:conversation:p95<20s", "journey:conversation:failures<1%".
 type Threshold struct {
 	Expr     string
 	Endpoint string // "" for the total
+	Journey  string // the journey judged ("journey:NAME:…"); Endpoint is then ""
 	Metric   string // as written, e.g. "p95", "service_max", "failures"
 	Op       string
 	Limit    float64       // for failures and checks (a fraction), rps, goodput and requests
@@ -100,15 +109,22 @@ func ParseThreshold(expr string) (Threshold, error) {
 	}
 	value := strings.TrimSpace(right[len(t.Op):])
 	if j := strings.LastIndex(left, ":"); j >= 0 {
-		t.Endpoint = strings.TrimSpace(left[:j])
+		scope := strings.TrimSpace(left[:j])
 		left = left[j+1:]
-		if t.Endpoint == "" {
+		if name, ok := strings.CutPrefix(scope, journeyPrefix); ok {
+			if t.Journey = strings.TrimSpace(name); t.Journey == "" {
+				return t, fmt.Errorf("threshold %q: empty journey name (want journey:NAME:p95<20s)", expr)
+			}
+		} else if t.Endpoint = scope; t.Endpoint == "" {
 			return t, fmt.Errorf("threshold %q: empty endpoint before ':'", expr)
 		}
 	}
 	t.Metric = strings.ToLower(strings.TrimSpace(left))
 	if err := t.parseMetric(); err != nil {
 		return t, fmt.Errorf("threshold %q: %w", expr, err)
+	}
+	if t.Journey != "" && !t.journeyMetric() {
+		return t, fmt.Errorf("threshold %q: journey metric %q isn't one of p50…p99.9, max or failures", expr, t.Metric)
 	}
 	if value == "" {
 		return t, fmt.Errorf("threshold %q: missing value after %s", expr, t.Op)
@@ -179,6 +195,27 @@ func (t *Threshold) parseMetric() error {
 	return fmt.Errorf("unknown metric %q (want p50…p99.9, mean, max, service_p95, lag_p99, ttft_p95, itl_p95, tpot_p95, failures, checks, rps, goodput, requests or users)", t.Metric)
 }
 
+// journeyPrefix opens the scope of a journey threshold: "journey:NAME:".
+// A scope "journey" alone is an endpoint of that key.
+const journeyPrefix = "journey:"
+
+// journeyMetric reports whether a journey threshold judges one of its
+// metrics: a percentile or the max of its durations, or failures.
+func (t *Threshold) journeyMetric() bool {
+	return t.kind == kindFailures || (t.kind == kindLatency && t.view == ViewResponse && (t.stat == "p" || t.stat == "max"))
+}
+
+// Scope names what t judges: "overall", its endpoint, or "journey NAME".
+func (t Threshold) Scope() string {
+	switch {
+	case t.Journey != "":
+		return "journey " + t.Journey
+	case t.Endpoint != "":
+		return t.Endpoint
+	}
+	return "overall"
+}
+
 func (t *Threshold) parseValue(v string) error {
 	switch t.kind {
 	case kindLatency:
@@ -217,7 +254,7 @@ func (t *Threshold) parseValue(v string) error {
 
 // same reports whether t and u judge the same metric of the same endpoint.
 func (t Threshold) same(u Threshold) bool {
-	return t.Endpoint == u.Endpoint && t.kind == u.kind && t.view == u.view &&
+	return t.Endpoint == u.Endpoint && t.Journey == u.Journey && t.kind == u.kind && t.view == u.view &&
 		t.stat == u.stat && t.quantile == u.quantile
 }
 

@@ -85,8 +85,8 @@ func (v Verdict) Word() string {
 func MinSamples(q float64) uint64 { return uint64(math.Ceil(5/(1-q/100) - 1e-9)) }
 
 // Judge applies thresholds (and advisory marks) to the report and stores
-// the verdict in r.Verdict. A threshold that names an endpoint the run does
-// not know is an error.
+// the verdict in r.Verdict. A threshold that names an endpoint or a journey
+// the run does not know is an error.
 //
 // minSamples, when > 0, replaces MinSamples for every percentile threshold
 // (the user lowering, or raising, the bar).
@@ -97,32 +97,9 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 		v.Reasons = append(v.Reasons, "no requests were sent")
 	}
 	for _, t := range ts {
-		s, err := r.stats(t.Endpoint)
+		c, err := r.check(t, minSamples)
 		if err != nil {
 			return err
-		}
-		c := Check{Threshold: t}
-		switch {
-		case t.kind == kindUsers:
-			r.measureUsers(&c)
-		case s == nil || s.Requests == 0:
-			c.Note = "no requests"
-		case t.kind == kindChecks && s.Checked == 0:
-			c.Note = "no response was checked"
-		case t.kind == kindLatency && s.View(t.view).Count == 0:
-			c.Note = noSamples[t.view]
-			if s.Streamed == 0 && t.view != ViewLag {
-				c.Note = "no streamed responses"
-			}
-		default:
-			c.Actual = r.measure(s, t)
-			c.Pass = t.compare(c.Actual)
-			if t.kind == kindLatency && t.stat == "p" && t.quantile < 100 {
-				c.Samples, c.Needs = uint64(s.View(t.view).Count), MinSamples(t.quantile)
-				if minSamples > 0 {
-					c.Needs = minSamples
-				}
-			}
 		}
 		if !c.Pass && !t.Advisory {
 			v.Pass = false
@@ -151,6 +128,41 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 	}
 	r.Verdict = v
 	return nil
+}
+
+// check applies one threshold.
+func (r *Report) check(t Threshold, minSamples uint64) (Check, error) {
+	if t.Journey != "" {
+		return r.checkJourney(t, minSamples)
+	}
+	s, err := r.stats(t.Endpoint)
+	if err != nil {
+		return Check{}, err
+	}
+	c := Check{Threshold: t}
+	switch {
+	case t.kind == kindUsers:
+		r.measureUsers(&c)
+	case s == nil || s.Requests == 0:
+		c.Note = "no requests"
+	case t.kind == kindChecks && s.Checked == 0:
+		c.Note = "no response was checked"
+	case t.kind == kindLatency && s.View(t.view).Count == 0:
+		c.Note = noSamples[t.view]
+		if s.Streamed == 0 && t.view != ViewLag {
+			c.Note = "no streamed responses"
+		}
+	default:
+		c.Actual = r.measure(s, t)
+		c.Pass = t.compare(c.Actual)
+		if t.kind == kindLatency && t.stat == "p" && t.quantile < 100 {
+			c.Samples, c.Needs = uint64(s.View(t.view).Count), MinSamples(t.quantile)
+			if minSamples > 0 {
+				c.Needs = minSamples
+			}
+		}
+	}
+	return c, nil
 }
 
 // inconclusive says why a run whose thresholds held cannot be called a
@@ -325,10 +337,7 @@ func (c Check) FormatActual() string {
 
 // Reason says in words why the check failed.
 func (c Check) Reason() string {
-	scope := "overall"
-	if c.Endpoint != "" {
-		scope = c.Endpoint
-	}
+	scope := c.Scope()
 	if c.Note != "" {
 		return fmt.Sprintf("%s: %s (%s)", c.Expr, c.Note, scope)
 	}

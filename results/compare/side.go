@@ -104,16 +104,21 @@ func Load(label string, inputs []results.Input, o Options) (*Side, error) {
 			sp.from, sp.to = minTime(sp.from, start), maxTime(sp.to, start.Add(window))
 		}
 		from := start.Add(o.Skip)
-		d, err := results.ReadInputs([]results.Input{in}, func(r *vegeta.Result) error {
-			if !r.Timestamp.Before(from) {
-				b.add(r)
+		for _, f := range in.Files { // one at a time: journey instances are unique within a file
+			one := in
+			one.Files = []string{f}
+			d, err := results.ReadInputs([]results.Input{one}, func(r *vegeta.Result) error {
+				if !r.Timestamp.Before(from) {
+					b.add(r)
+				}
+				return nil
+			})
+			if err != nil {
+				return nil, err
 			}
-			return nil
-		})
-		if err != nil {
-			return nil, err
+			b.agg.EndFile()
+			b.side.Damaged = append(b.side.Damaged, d...)
 		}
-		b.side.Damaged = append(b.side.Damaged, d...)
 	}
 	for _, sp := range runs {
 		b.side.Seconds += max(sp.to.Sub(sp.from)-o.Skip, 0).Seconds()

@@ -73,7 +73,7 @@ func Target(inputs []Input) time.Duration {
 			continue
 		}
 		for _, t := range ths {
-			if t.Endpoint == "" && t.Metric == "p95" && t.LimitDur > 0 {
+			if t.Endpoint == "" && t.Journey == "" && t.Metric == "p95" && t.LimitDur > 0 {
 				return t.LimitDur
 			}
 		}

@@ -138,7 +138,7 @@ func p95Limit(thresholds []string) (float64, string) {
 		if err != nil {
 			continue
 		}
-		if t.Endpoint == "" && t.Metric == "p95" && t.LimitDur > 0 && !t.Advisory {
+		if t.Endpoint == "" && t.Journey == "" && t.Metric == "p95" && t.LimitDur > 0 && !t.Advisory {
 			return ms(t.LimitDur), expr
 		}
 	}

@@ -16,6 +16,7 @@
 //	compare.go  Comparison: a compare.Comparison in text, Markdown or JSON
 //	notes.go    the sentences several formats share
 //	quality.go  response checks, goodput and token timings (runs that have them)
+//	journeys.go the journeys table and failures by reason (runs that have them)
 //
 // The golden files under testdata pin every format byte for byte
 // (go test ./results/render -update rewrites them).

@@ -20,8 +20,10 @@ type jsonReport struct {
 	WindowS   float64           `json:"window_seconds"`
 	Total     jsonEndpoint      `json:"total"`
 	Endpoints []jsonEndpoint    `json:"endpoints"`
-	Verdict   jsonVerdict       `json:"verdict"`
-	Warnings  []string          `json:"warnings"`
+	// Journeys is Report.Journeys; absent for a run without journeys.
+	Journeys []jsonJourney `json:"journeys,omitempty"`
+	Verdict  jsonVerdict   `json:"verdict"`
+	Warnings []string      `json:"warnings"`
 	// Views says how the response time from the scheduled send and the
 	// service latency compare; ViewsDiffer is true past max(LateAfter, 2%).
 	Views       string `json:"views,omitempty"`
@@ -103,6 +105,7 @@ type jsonVerdict struct {
 type jsonCheck struct {
 	Threshold string  `json:"threshold"`
 	Endpoint  string  `json:"endpoint,omitempty"`
+	Journey   string  `json:"journey,omitempty"`
 	Metric    string  `json:"metric"`
 	Advisory  bool    `json:"advisory"`
 	Pass      bool    `json:"pass"`
@@ -179,13 +182,14 @@ func JSON(w io.Writer, r *results.Report) error {
 	for _, s := range r.Endpoints {
 		out.Endpoints = append(out.Endpoints, jsonStats(r, s))
 	}
+	out.Journeys = jsonJourneys(r)
 	out.ViewsDiffer, out.Views = ViewsDiffer(r)
 	out.Series = jsonSeries(r.Series)
 	if judged(r) {
 		out.SLO, out.Goodput = r.SLO, goodputLine(r)
 	}
 	for _, c := range r.Verdict.Checks {
-		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Metric: c.Metric, Advisory: c.Advisory,
+		jc := jsonCheck{Threshold: c.Expr, Endpoint: c.Endpoint, Journey: c.Journey, Metric: c.Metric, Advisory: c.Advisory,
 			Pass: c.Pass, Actual: c.Actual, Limit: c.Limit, Note: c.Note, Samples: c.Samples, MinSamples: c.Needs}
 		if c.IsLatency() {
 			jc.Actual, jc.Limit = ms(time.Duration(c.Actual)), ms(c.LimitDur)

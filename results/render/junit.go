@@ -62,9 +62,10 @@ type junitMessage struct {
 
 // JUnit renders the verdict as JUnit XML, so that CI systems show it
 // as tests: a suite named "ragload: <run name>" with a test case per
-// check, its classname the endpoint the check names (or "overall") and its
-// name the expression. A failed threshold is a <failure> with the reason;
-// a missed mark is <skipped message="mark: …"/>, never a failure. A
+// check, its classname what the check judges ("overall", the endpoint,
+// or "journey NAME") and its name the expression. A failed threshold is a
+// <failure> with the reason; a missed mark is <skipped message="mark:
+// …"/>, never a failure. A
 // verdict that failed for a reason no check carries ("no requests were
 // sent") adds a failed case named "verdict". The warnings and a
 // saturated generator's caveat go to the suite's <system-out>.
@@ -99,10 +100,7 @@ func JUnit(w io.Writer, r *results.Report) error {
 
 	var carried []string // reasons that a failed check stands for
 	for _, c := range r.Verdict.Checks {
-		tc := junitCase{Classname: "overall", Name: c.Expr, Time: "0"}
-		if c.Endpoint != "" {
-			tc.Classname = c.Endpoint
-		}
+		tc := junitCase{Classname: c.Scope(), Name: c.Expr, Time: "0"}
 		switch {
 		case c.Pass:
 		case c.Advisory:

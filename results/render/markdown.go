@@ -10,7 +10,8 @@ import (
 
 // Markdown renders the report as GitHub-flavoured Markdown, to paste
 // into a pull request: a short header (run, plan, target), the
-// per-endpoint table and the total, the service latency and schedule lag
+// per-endpoint table and the total, the journeys (runs that have them)
+// and their failures by reason, the service latency and schedule lag
 // when the run had a schedule, the streaming table when any response
 // streamed, the time series when the report has one, the errors (folded),
 // the warnings as a blockquote and the verdict as a checklist.
@@ -30,6 +31,7 @@ func Markdown(w io.Writer, r *results.Report) error {
 	if note := setupNote(r); note != "" {
 		p.printf("\n%s\n", mdEscape(note))
 	}
+	writeJourneysMarkdown(p, r)
 
 	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n\n")

@@ -13,7 +13,8 @@ import (
 )
 
 // Text renders the report for a terminal: a run header, a table with
-// a row per endpoint and the total, the errors, warnings and the verdict.
+// a row per endpoint and the total, the journeys (runs that have them),
+// the errors, warnings and the verdict.
 func Text(w io.Writer, r *results.Report) error {
 	p := &printer{w: w}
 	writeHeader(p, r)
@@ -26,6 +27,9 @@ func Text(w io.Writer, r *results.Report) error {
 	p.printf("%s\n", latencyNote(r.Total))
 	if note := setupNote(r); note != "" {
 		p.printf("%s\n", note)
+	}
+	if err := writeJourneysText(w, p, r); err != nil {
+		return err
 	}
 	if differ, words := ViewsDiffer(r); words != "" {
 		p.printf("\nService latency in ms, from the actual send (what vegeta reports), and the schedule lag:\n")
