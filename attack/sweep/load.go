@@ -54,6 +54,7 @@ func loadAfter(inputs []results.Input, skip time.Duration) (*results.Report, flo
 		}); err != nil {
 			return nil, 0, err
 		}
+		agg.EndFile() // a journey's instances are numbered within one file
 		spans = append(spans, sp)
 	}
 	rep := results.NewReport(m, agg, nil)
