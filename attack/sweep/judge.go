@@ -65,7 +65,7 @@ func (s *search) judge(rate float64, dir string, rep *results.Report, throughput
 // p95Limit is the overall p95 threshold of the rules (2 s by default).
 func (s *search) p95Limit() time.Duration {
 	for _, t := range s.job.Rules {
-		if t.Scope() == "" && t.Metric == "p95" && !t.Advisory {
+		if t.Endpoint == "" && t.Journey == "" && t.Metric == "p95" && !t.Advisory {
 			return t.LimitDur
 		}
 	}
