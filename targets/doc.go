@@ -23,7 +23,8 @@
 //	loadin.go          LoadIn: a scenario that must stay inside a folder
 //	body.go            an endpoint's body with the question filled in
 //	upload.go          upload: a folder's files as multipart bodies
-//	journey.go         Journey, Step, Save, Until: their rules, SaveFrom, Until.Met
+//	journey.go         Journey, Step, Save, Until, SaveFrom, Until.Met, {{name}} templates
+//	journey_rules.go   what journeys may say (validateJourneys)
 //	parse_journeys.go  reading journeys: with file:line errors
 //	journey_target.go  Journeys: compiled steps, Pick, Target (variables filled in)
 //	mix.go             Mix (weighted choice, prepared bodies), NewTargeter, Stamper

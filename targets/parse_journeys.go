@@ -45,7 +45,7 @@ func (p *parser) journeys(n *yaml.Node, sc *Scenario) error {
 					return err
 				}
 				if j.Weight < 1 || j.Weight > MaxJourneyWeight {
-					return p.errf(v, f, "%d is out of range: want 1 to %d", j.Weight, int(MaxJourneyWeight))
+					return p.errf(v, f, "%d is out of range: want 1 to %d", j.Weight, MaxJourneyWeight)
 				}
 			case "steps":
 				return p.steps(v, f, &j)
