@@ -35,7 +35,9 @@ func (e Endpoint) UsesQuery() bool {
 // application/json) and its bodies, one per question when the body uses
 // QueryPlaceholder (substituted into a JSON template's strings as JSON
 // strings, into a raw body verbatim), else the one body; none without a
-// body. Imported bodies are returned as they are, shared read-only.
+// body. Imported and upload bodies are returned as they are, shared
+// read-only; an upload's Content-Type (with its boundary) replaces any
+// other.
 func (e Endpoint) Prepare(queries []string) (http.Header, [][]byte, error) {
 	header := http.Header{}
 	for k, v := range e.Header {
@@ -70,6 +72,10 @@ func (e Endpoint) Prepare(queries []string) (http.Header, [][]byte, error) {
 		}
 	case len(e.Bodies) > 0:
 		bodies = e.Bodies // literal, shared read-only
+		if e.Upload != nil {
+			// The boundary is the bodies': no other type will do.
+			header.Set("Content-Type", e.Upload.ContentType)
+		}
 	}
 	return header, bodies, nil
 }

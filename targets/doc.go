@@ -5,11 +5,13 @@
 // user (Default); a YAML file overrides any part of it (Load, or LoadIn
 // for a file that must stay inside a folder). Every reader caps what it
 // reads (MaxScenarioBytes and the like) and its errors quote at most a
-// short excerpt of the input, never a whole value. A Pool holds
-// one logged-in Session per credential and keeps its token fresh in the
+// short excerpt of the input, never a whole value. A Pool holds one
+// logged-in Session per credential and keeps its token fresh in the
 // background, so that the Targeter built by NewTargeter never does network
 // I/O: it picks a weighted endpoint, a question and a session, and stamps
-// the token it already holds.
+// the token it already holds. Journeys (journeys:, NewJourneys) are
+// sequences of steps that carry values saved from responses into later
+// requests; Journeys.Target fills a step's request as cheaply.
 //
 // Where things live:
 //
@@ -20,6 +22,11 @@
 //	parse_nodes.go     the parser's YAML helpers
 //	loadin.go          LoadIn: a scenario that must stay inside a folder
 //	body.go            an endpoint's body with the question filled in
+//	upload.go          upload: a folder's files as multipart bodies
+//	journey.go         Journey, Step, Save, Until, SaveFrom, Until.Met, {{name}} templates
+//	journey_rules.go   what journeys may say (validateJourneys)
+//	parse_journeys.go  reading journeys: with file:line errors
+//	journey_target.go  Journeys: compiled steps, Pick, Target (variables filled in)
 //	mix.go             Mix (weighted choice, prepared bodies), NewTargeter, Stamper
 //	baseurl.go         CheckBaseURL
 //	credentials.go     the credentials CSV (LoadCredentials, WriteCredentials)

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/internal/input"
 )
 
 // Export formats: what ExportConfig.Format names.
@@ -133,6 +135,9 @@ func (c *ExportConfig) mix() (*Mix, error) {
 	if c.Scenario == nil {
 		return nil, nil
 	}
+	if err := exportable(c.Scenario); err != nil {
+		return nil, err
+	}
 	mix, err := NewMix(c.Scenario, c.BaseURL)
 	if err != nil {
 		return nil, err
@@ -145,6 +150,28 @@ func (c *ExportConfig) mix() (*Mix, error) {
 		}
 	}
 	return mix, nil
+}
+
+// ErrJourneysExport is why a scenario with journeys cannot be exported:
+// vegeta targets are independent requests, and a journey's steps carry
+// values from one response to the next request.
+var ErrJourneysExport = errors.New("vegeta targets are independent requests and cannot express journeys, whose steps use values saved from earlier responses: run the scenario with ragload attack or ragload users")
+
+// exportable refuses a scenario with journeys, naming them, rather than
+// write its endpoints as if they were a mix.
+func exportable(sc *Scenario) error {
+	if len(sc.Journeys) == 0 {
+		return nil
+	}
+	var names []string
+	for i, j := range sc.Journeys {
+		if i == 3 {
+			names = append(names, "…")
+			break
+		}
+		names = append(names, input.Quote(j.Name))
+	}
+	return fmt.Errorf("scenario %s has journeys (%s): %w", input.Quote(sc.Name), strings.Join(names, ", "), ErrJourneysExport)
 }
 
 // Export writes cfg.Count targets of the scenario's mix in cfg.Format. The

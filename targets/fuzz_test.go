@@ -2,7 +2,9 @@ package targets
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -73,8 +75,14 @@ func FuzzParse(f *testing.F) {
 	fuzzWrite(f, dir, "targets.http", []byte("GET http://h/health\n\nPOST http://h/api/v1/query/\nContent-Type: application/json\nAuthorization: Bearer x\n@body.json\n"))
 	fuzzWrite(f, dir, "body.json", []byte(`{"query":"q"}`))
 	fuzzWrite(f, dir, "targets.json", []byte(`{"method":"GET","url":"http://h/health"}`+"\n"))
-	if seed, err := os.ReadFile(filepath.Join("testdata", "scenario.yaml")); err == nil {
-		f.Add(seed)
+	if err := os.Mkdir(filepath.Join(dir, "docs"), 0o755); err != nil {
+		f.Fatal(err)
+	}
+	fuzzWrite(f, filepath.Join(dir, "docs"), "a.txt", []byte("a document"))
+	for _, name := range []string{filepath.Join("testdata", "scenario.yaml"), exampleScenario} {
+		if seed, err := os.ReadFile(name); err == nil {
+			f.Add(seed)
+		}
 	}
 	for _, s := range []string{
 		"", "---\n", "name: x\n",
@@ -88,6 +96,10 @@ func FuzzParse(f *testing.F) {
 		"endpoints: [{key: s, stream: sse, body: '{{query}}'}]\n",
 		"auth: {login_path: /login, token_field: data.token}\n",
 		"a: &a [*a]\n",
+		// Journeys: variables, ranges, polling, a step's own body, an upload.
+		"endpoints:\n  - {key: c, method: POST, path: /c/{{cid}}/m?t={{t}}, headers: {X-T: '{{t}}'}, json: {m: '{{query}} {{cid}}'}}\n  - {key: up, method: POST, path: /up, upload: {dir: docs}}\njourneys:\n  - name: j\n    weight: 2\n    steps:\n      - {endpoint: up, save: {cid: id, t: 'header:X-T'}}\n      - {endpoint: c, repeat: 2-4, think: 1s-3s}\n      - {endpoint: query, body: 'q={{cid}}', until: {json: s, equals: ready, every: 500ms, within: 30s}}\n",
+		"journeys:\n  - name: j\n    steps:\n      - endpoint: query\n        repeat: 4-2\n",
+		"endpoints:\n  - {key: f, path: '/c/{{cid}}'}\njourneys:\n  - {name: a, steps: [{endpoint: f}]}\n  - {name: a, steps: [{endpoint: health}]}\n",
 		// A value quoted in an error is cut to an excerpt (fuzzNoQuote).
 		"auth: S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789\n", "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n",
 	} {
@@ -142,7 +154,42 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("endpoint %q: URL %q: %v", m.Endpoint(i).Key, u, err)
 			}
 		}
+		fuzzJourneys(t, sc)
 	})
+}
+
+// fuzzJourneys checks an accepted scenario's journeys: they compile, and
+// every step fills a target once the variables of the steps before it are
+// set (to a value that needs escaping), with a URL that parses and, for a
+// JSON template, a body that is JSON.
+func fuzzJourneys(t *testing.T, sc *Scenario) {
+	js, err := NewJourneys(sc, "http://127.0.0.1:8000/api")
+	if err != nil || (js == nil) != (len(sc.Journeys) == 0) {
+		t.Fatalf("NewJourneys of an accepted scenario: %v, %v", js, err)
+	}
+	if js == nil {
+		return
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	for j := range js.Len() {
+		vars := Vars{}
+		for s, st := range js.Journey(j).Steps {
+			var tgt vegeta.Target
+			if err := js.Target(&tgt, j, s, vars, rng, "tok"); err != nil {
+				t.Fatalf("journey %d step %d: %v", j, s, err)
+			}
+			u, _, _ := strings.Cut(tgt.URL, "#") // the fragment is the key, as NewMix writes it
+			if _, err := url.Parse(u); err != nil {
+				t.Fatalf("journey %d step %d: URL %q: %v", j, s, tgt.URL, err)
+			}
+			if js.steps[j][s].body != nil && js.Endpoint(j, s).JSON != nil && !json.Valid(tgt.Body) {
+				t.Fatalf("journey %d step %d: body %q is not JSON", j, s, tgt.Body)
+			}
+			for _, sv := range st.Save {
+				vars[sv.Var] = `a/b?c "d" {{e}} é`
+			}
+		}
+	}
 }
 
 // FuzzLoadQueries feeds question files to LoadQueries: every question it

@@ -67,8 +67,21 @@ func (e *FileError) Unwrap() error { return e.Err }
 //	    auth: true
 //	    json: {query: "{{query}}", max_results: 5}
 //	    headers: {Accept: text/event-stream}
+//	  - key: upload                        # multipart/form-data, one file of the folder per request
+//	    method: POST
+//	    path: /api/v1/documents/upload
+//	    upload: {field: file, dir: ./docs}   # relative to this file
 //	thresholds: ["p95<2s", "failures<1%", "query:p99<3s"]
 //	marks: ["p50<1s"]
+//	journeys:                              # sequences of requests (then only they are sent)
+//	  - name: conversation
+//	    weight: 3
+//	    steps:
+//	      - endpoint: start_chat
+//	        save: {cid: conversation_id}   # a JSON path of the response, or header:Name
+//	      - endpoint: follow_up            # its path holds {{cid}}
+//	        repeat: 2-4
+//	        think: 1s-3s
 //	secret_headers: [X-Tenant]               # headers recordings and exports treat as secrets
 //	slo: {latency: 2s, ttft: 1s, tpot: 100ms} # the objectives of goodput
 //

@@ -23,22 +23,25 @@ type Mix struct {
 	total int
 }
 
-// NewMix compiles the active endpoints of sc against baseURL.
+// NewMix compiles the active endpoints of sc against baseURL. A scenario
+// with journeys compiles too, each endpoint a journey uses at weight 1, so
+// that callers can index its endpoints; its requests are filled by
+// Journeys.Target, which knows their variables.
 func NewMix(sc *Scenario, baseURL string) (*Mix, error) {
 	m := &Mix{}
-	routes := map[string]int{}
-	for _, e := range sc.Active() {
-		routes[e.Method+" "+e.Path]++
-	}
-	for _, e := range sc.Active() {
+	active := sc.Active()
+	// Two endpoints that share a route, or a path with variables, get a
+	// fragment, which never reaches the server, to tell their results
+	// apart.
+	urls := routeURLs(active, baseURL)
+	for i, e := range active {
 		r, err := compile(baseURL, e, sc.Queries)
 		if err != nil {
 			return nil, err
 		}
-		if routes[e.Method+" "+e.Path] > 1 {
-			// Two endpoints share a route: a fragment, which never reaches
-			// the server, tells their results apart.
-			r.url += "#" + e.Key
+		r.url = urls[i]
+		if len(sc.Journeys) > 0 {
+			e.Weight = 1
 		}
 		m.total += e.Weight
 		m.reqs = append(m.reqs, r)

@@ -21,6 +21,8 @@ type parser struct {
 	file string // in messages
 	name string // the scenario for fsys, to resolve the files it names
 	fsys *files
+	// listed says where the file lists each endpoint, by key.
+	listed map[string]listedEndpoint
 }
 
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
@@ -51,11 +53,11 @@ func (p *parser) fields(n *yaml.Node, path string, known []string, fn func(key s
 }
 
 func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
-	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "thresholds", "marks", "secret_headers", "slo"}
+	known := []string{"name", "auth", "queries", "queries_file", "replace_endpoints", "vegeta_targets", "vegeta_format", "endpoints", "journeys", "thresholds", "marks", "secret_headers", "slo"}
 	if !isScenario(n, known) {
 		return &FileError{File: p.file, Line: n.Line, Err: notScenario}
 	}
-	var endpoints, vegetaTargets, vegetaFormat *yaml.Node
+	var endpoints, journeys, vegetaTargets, vegetaFormat *yaml.Node
 	replace := false
 	err := p.fields(n, "", known, func(k string, v *yaml.Node) error {
 		switch k {
@@ -83,6 +85,8 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 			vegetaFormat = v
 		case "endpoints":
 			endpoints = v
+		case "journeys":
+			journeys = v
 		case "thresholds":
 			return p.strings(v, k, &sc.Thresholds, checkThreshold)
 		case "marks":
@@ -106,9 +110,16 @@ func (p *parser) scenario(n *yaml.Node, sc *Scenario) error {
 		}
 	}
 	if endpoints != nil {
-		return p.endpoints(endpoints, sc)
+		if err := p.endpoints(endpoints, sc); err != nil {
+			return err
+		}
 	}
-	return nil
+	if journeys != nil {
+		if err := p.journeys(journeys, sc); err != nil {
+			return err
+		}
+	}
+	return p.outsideVars(sc)
 }
 
 // vegeta replaces the endpoints with those of a vegeta targets file
@@ -164,6 +175,10 @@ func (p *parser) endpoints(n *yaml.Node, sc *Scenario) error {
 			return p.errf(key, path+".key", "%s is listed twice (first on line %d)", input.Quote(key.Value), prev)
 		}
 		listed[key.Value] = key.Line
+		if p.listed == nil {
+			p.listed = map[string]listedEndpoint{}
+		}
+		p.listed[key.Value] = listedEndpoint{item, path}
 		idx := -1
 		for j := range sc.Endpoints {
 			if sc.Endpoints[j].Key == key.Value {
@@ -219,7 +234,7 @@ func builtInKeys() []string {
 }
 
 func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
-	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "headers", "stream", "checks"}
+	known := []string{"key", "name", "method", "path", "weight", "auth", "json", "body", "upload", "headers", "stream", "checks"}
 	return p.fields(n, path, known, func(k string, v *yaml.Node) error {
 		f := path + "." + k
 		switch k {
@@ -242,7 +257,7 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 			if mapValue(n, "body") == nil {
 				e.Body = ""
 			}
-			e.Bodies = nil
+			e.Bodies, e.Upload = nil, nil
 			if err := p.decode(v, f, &e.JSON); err != nil {
 				return err
 			}
@@ -253,8 +268,10 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 			if mapValue(n, "json") == nil {
 				e.JSON = nil
 			}
-			e.Bodies = nil
+			e.Bodies, e.Upload = nil, nil
 			return p.scalar(v, f, &e.Body)
+		case "upload":
+			return p.upload(n, v, f, e)
 		case "headers":
 			e.Header = nil
 			return p.decode(v, f, &e.Header)

@@ -28,8 +28,13 @@ type Scenario struct {
 	Source string
 	// Auth says how to log in.
 	Auth Auth
-	// Endpoints are the requests in the mix. Only those with Weight > 0 are sent.
+	// Endpoints are the requests in the mix. Without journeys, only those
+	// with Weight > 0 are sent; with journeys, those the journeys use.
 	Endpoints []Endpoint
+	// Journeys are sequences of requests that carry values from a
+	// response to later requests (journeys:). When there are any, the
+	// scenario sends journeys only, and endpoint weights do not matter.
+	Journeys []Journey
 	// Queries is the pool of questions drawn for QueryPlaceholder.
 	Queries []string
 	// Thresholds are verdict expressions such as "p95<2s"; empty means the
@@ -79,9 +84,12 @@ type Endpoint struct {
 	// Body is a raw body template with QueryPlaceholder replaced verbatim.
 	Body string
 	// Bodies are literal bodies drawn at random, one per request, used
-	// when JSON and Body are empty. Only imported vegeta targets set it
-	// (see FromVegeta); scenario files cannot.
+	// when JSON and Body are empty. Imported vegeta targets set it (see
+	// FromVegeta), and so does Upload; scenario files cannot otherwise.
 	Bodies [][]byte
+	// Upload, when set, says that Bodies are multipart/form-data bodies,
+	// one per file of a folder (upload:), sent with its ContentType.
+	Upload *Upload
 	// Header holds extra request headers.
 	Header map[string]string
 	// Stream marks a streaming endpoint: "sse" (Server-Sent Events; a
@@ -100,9 +108,25 @@ const (
 	StreamChunked = "chunked" // any streamed body: a token is a non-empty read
 )
 
-// Active returns the endpoints with a positive weight.
+// Active returns the endpoints that are sent: with journeys, those the
+// journeys use; without, those with a positive weight. Either way in the
+// order of Endpoints.
 func (s *Scenario) Active() []Endpoint {
 	var out []Endpoint
+	if len(s.Journeys) > 0 {
+		used := map[string]bool{}
+		for _, j := range s.Journeys {
+			for _, st := range j.Steps {
+				used[st.Endpoint] = true
+			}
+		}
+		for _, e := range s.Endpoints {
+			if used[e.Key] {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
 	for _, e := range s.Endpoints {
 		if e.Weight > 0 {
 			out = append(out, e)
@@ -148,7 +172,7 @@ func (s *Scenario) Endpoint(k string) (Endpoint, bool) {
 // Validate checks the scenario as a whole; Load reports its errors with the
 // file name in front.
 func (s *Scenario) Validate() error {
-	if len(s.Active()) == 0 {
+	if len(s.Journeys) == 0 && len(s.Active()) == 0 {
 		return fmt.Errorf("endpoints: no endpoint has a weight > 0")
 	}
 	keys := map[string]bool{}
@@ -169,6 +193,9 @@ func (s *Scenario) Validate() error {
 		if err := e.validate(); err != nil {
 			return fmt.Errorf("%s.%w", where, err)
 		}
+	}
+	if err := s.validateJourneys(); err != nil {
+		return err
 	}
 	if s.needsQueries() && len(s.Queries) == 0 {
 		return fmt.Errorf("queries: the pool is empty but an endpoint body uses %s", QueryPlaceholder)
@@ -212,19 +239,55 @@ func (e Endpoint) validate() error {
 	if len(e.Bodies) > 0 && (e.JSON != nil || e.Body != "") {
 		return fmt.Errorf("body: json, body and imported bodies are mutually exclusive")
 	}
+	if e.Upload != nil {
+		switch {
+		case e.JSON != nil || e.Body != "" || len(e.Bodies) != len(e.Upload.Files) || len(e.Bodies) == 0:
+			return fmt.Errorf("upload: json, body and upload are mutually exclusive, and an upload needs its files")
+		case e.Method == http.MethodGet || e.Method == http.MethodHead:
+			return fmt.Errorf("upload: a %s request sends no body: give method: POST (or PUT)", e.Method)
+		}
+	}
 	if e.Stream != "" && e.Stream != StreamSSE && e.Stream != StreamChunked {
 		return fmt.Errorf("stream: %s isn't one of [sse chunked]", input.Quote(e.Stream))
 	}
 	return e.validateChecks()
 }
 
+// needsQueries reports whether a request that is sent draws a question:
+// an active endpoint's body, or with journeys the body each step sends
+// (its own, or its endpoint's).
 func (s *Scenario) needsQueries() bool {
+	if len(s.Journeys) > 0 {
+		for _, j := range s.Journeys {
+			for _, st := range j.Steps {
+				if st.JSON != nil || st.Body != "" {
+					if st.UsesQuery() {
+						return true
+					}
+				} else if e, ok := s.byKey(st.Endpoint); ok && e.UsesQuery() {
+					return true
+				}
+			}
+		}
+		return false
+	}
 	for _, e := range s.Active() {
 		if e.UsesQuery() {
 			return true
 		}
 	}
 	return false
+}
+
+// byKey returns the endpoint whose Key is k (not its Name, as
+// Endpoint also matches).
+func (s *Scenario) byKey(k string) (*Endpoint, bool) {
+	for i := range s.Endpoints {
+		if s.Endpoints[i].Key == k {
+			return &s.Endpoints[i], true
+		}
+	}
+	return nil, false
 }
 
 var validMethods = map[string]bool{
