@@ -201,8 +201,8 @@ func checkJourneyName(name string) error {
 	switch {
 	case name == "":
 		return fmt.Errorf("missing (each journey needs a name)")
-	case utf8.RuneCountInString(name) > MaxJourneyName:
-		return fmt.Errorf("longer than %d characters", MaxJourneyName)
+	case len(name) > MaxJourneyName: // results keeps names of at most this many bytes
+		return fmt.Errorf("longer than %d bytes", MaxJourneyName)
 	case !utf8.ValidString(name) || strings.ContainsFunc(name, func(r rune) bool { return !unicode.IsPrint(r) }):
 		return fmt.Errorf("%s holds a character that is not printable", input.Quote(name))
 	case strings.ContainsAny(name, "/:<>"):

@@ -79,7 +79,7 @@ func TestParseJourneyErrors(t *testing.T) {
 		{"a name with a slash", "journeys:\n  - name: a/b\n    steps: [{endpoint: query}]\n", 2, "journeys[0].name", []string{"holds one of / : < >"}},
 		{"a name with a colon", "journeys:\n  - name: 'a:b'\n    steps: [{endpoint: query}]\n", 2, "journeys[0].name", []string{"holds one of"}},
 		{"no name", "journeys:\n  - steps: [{endpoint: query}]\n", 2, "journeys[0].name", []string{"missing"}},
-		{"a name too long", "journeys:\n  - name: " + strings.Repeat("n", 65) + "\n    steps: [{endpoint: query}]\n", 2, "journeys[0].name", []string{"longer than 64 characters"}},
+		{"a name too long", "journeys:\n  - name: " + strings.Repeat("n", 65) + "\n    steps: [{endpoint: query}]\n", 2, "journeys[0].name", []string{"longer than 64 bytes"}},
 		{"weight 0", "journeys:\n  - name: j\n    weight: 0\n    steps: [{endpoint: query}]\n", 3, "journeys[0].weight", []string{"want 1 to"}},
 		{"no steps", "journeys:\n  - name: j\n    steps: []\n", 3, "journeys[0].steps", []string{"at least one step"}},
 		{"too many steps", "journeys:\n  - name: j\n    steps:\n" + many(MaxSteps+1, "      - endpoint: query\n"), 4 + MaxSteps, "journeys[0].steps[32]", []string{"too many steps: 33, at most 32"}},
