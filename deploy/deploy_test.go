@@ -15,6 +15,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -30,6 +33,7 @@ import (
 	"github.com/ragload/ragload/internal/testtool"
 
 	"github.com/ragload/ragload/demo"
+	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -331,6 +335,32 @@ func TestKubernetesManifests(t *testing.T) {
 		t.Errorf("pvc.yaml: shards on several nodes write at once: want ReadWriteMany, got %v", m.pvc.Spec.AccessModes)
 	}
 
+	// Live metrics: the scrape annotations, the address ragload serves on
+	// and the container's port agree, on an address other pods can reach.
+	ann := spec.Template.Annotations
+	if ann["prometheus.io/scrape"] != "true" || ann["prometheus.io/path"] != metrics.Path {
+		t.Errorf("pod annotations: want prometheus.io/scrape \"true\" and prometheus.io/path %s, got %q", metrics.Path, ann)
+	}
+	addr, ok := envValue(c, metrics.EnvAddr)
+	if !ok || addr.Value == "" {
+		t.Fatalf("env %s: not set, so the shards serve no metrics", metrics.EnvAddr)
+	}
+	bind, err := metrics.ListenAddr(addr.Value)
+	if err != nil {
+		t.Fatalf("env %s: %v", metrics.EnvAddr, err)
+	}
+	host, port, _ := net.SplitHostPort(bind)
+	if ip := net.ParseIP(host); host == "localhost" || ip == nil || ip.IsLoopback() {
+		t.Errorf("env %s=%q binds %s: the scraper cannot reach a pod's loopback (want 0.0.0.0)", metrics.EnvAddr, addr.Value, host)
+	}
+	if ann["prometheus.io/port"] != port {
+		t.Errorf("annotation prometheus.io/port %q, but %s serves on port %s", ann["prometheus.io/port"], metrics.EnvAddr, port)
+	}
+	i := slices.IndexFunc(c.Ports, func(p corev1.ContainerPort) bool { return p.Name == "metrics" })
+	if i < 0 || strconv.Itoa(int(c.Ports[i].ContainerPort)) != port || (c.Ports[i].Protocol != "" && c.Ports[i].Protocol != corev1.ProtocolTCP) {
+		t.Errorf("container ports %+v: want one named metrics, TCP port %s", c.Ports, port)
+	}
+
 	// Each ConfigMap entry is a scenario ragload's own parser accepts.
 	for key, text := range m.configMap.Data {
 		if _, err := targets.Parse(key, []byte(text)); err != nil {
@@ -418,15 +448,24 @@ func TestKubernetesJobRuns(t *testing.T) {
 		out    bytes.Buffer
 		errOut bytes.Buffer
 		err    error
+		// The shard's metrics: on loopback here (each on its own port, as
+		// each pod has its own address), scraped while it runs.
+		addr    string
+		scrapes int
+		last    string // the last scrape, after the run
 	}
 	shards := make([]*shard, n)
 	var wg sync.WaitGroup
 	for i := range n {
+		s := &shard{addr: freeLoopbackAddr(t)}
+		shards[i] = s
 		env := map[string]string{}
 		var environ []string
 		for _, e := range c.Env {
 			v := e.Value
 			switch {
+			case e.Name == metrics.EnvAddr:
+				v = s.addr
 			case overrides[e.Name] != "":
 				v = overrides[e.Name]
 			case e.ValueFrom != nil && e.ValueFrom.FieldRef != nil:
@@ -441,12 +480,12 @@ func TestKubernetesJobRuns(t *testing.T) {
 		for _, a := range c.Args {
 			args = append(args, local(expandK8s(a, env)))
 		}
-		s := &shard{}
-		shards[i] = s
 		cmd := exec.Command(bin, args...)
 		cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + root}, environ...)
 		cmd.Stdout, cmd.Stderr = &s.out, &s.errOut
-		wg.Go(func() { s.err = cmd.Run() })
+		done := make(chan struct{})
+		wg.Go(func() { s.err = cmd.Run(); close(done) })
+		wg.Go(func() { s.scrapes, s.last = scrapeUntil(done, "http://"+s.addr+metrics.Path) })
 	}
 	wg.Wait()
 
@@ -468,6 +507,21 @@ func TestKubernetesJobRuns(t *testing.T) {
 	dirs, _ := filepath.Glob(filepath.Join(local("/results"), runID, "shard-*"))
 	if len(dirs) != n {
 		t.Fatalf("want %d shard directories under /results/%s, got %v", n, runID, dirs)
+	}
+	// Each shard served its own metrics, labelled with its shard, and its
+	// last scrape (the one it waited for after the run) counts every
+	// result it wrote.
+	for i, s := range shards {
+		label := fmt.Sprintf(`shard="%d/%d"`, i, n)
+		if s.scrapes < 2 || !strings.Contains(s.last, `ragload_run_info{mode="attack",`) || !strings.Contains(s.last, label) {
+			t.Errorf("shard %d: %d scrapes of %s, the last without ragload_run_info{%s}:\n%.2000s", i, s.scrapes, s.addr, label, s.last)
+			continue
+		}
+		got := sumSeries(s.last, metrics.Requests, label)
+		want := countResults(t, filepath.Join(local("/results"), runID, fmt.Sprintf("shard-%d", i), "results.bin"))
+		if got != float64(want) {
+			t.Errorf("shard %d: its last scrape counts %v results in %s, its results.bin %d", i, got, metrics.Requests, want)
+		}
 	}
 	report := exec.Command(bin, append([]string{"report", "--format", "json"}, dirs...)...)
 	out, err := report.Output()
@@ -493,6 +547,58 @@ func TestKubernetesJobRuns(t *testing.T) {
 		t.Errorf("the merged report does not count %d requests:\n%s", total, out)
 	}
 	noSecrets(t, root, append(texts, string(out))...)
+}
+
+// freeLoopbackAddr is a loopback address with a port free a moment ago.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// scrapeUntil scrapes url every 100 ms until done is closed, as
+// Prometheus would (more often), and returns how many scrapes succeeded
+// and the body of the last.
+func scrapeUntil(done <-chan struct{}, url string) (n int, last string) {
+	client := &http.Client{Timeout: 5 * time.Second}
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return n, last
+		case <-tick.C:
+		}
+		resp, err := client.Get(url)
+		if err != nil {
+			continue // not up yet, or closed
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil && resp.StatusCode == http.StatusOK {
+			n, last = n+1, string(body)
+		}
+	}
+}
+
+// sumSeries adds up the samples of metric in a Prometheus text exposition
+// whose labels include label.
+func sumSeries(text, metric, label string) float64 {
+	sum := 0.0
+	for line := range strings.Lines(text) {
+		if !strings.HasPrefix(line, metric+"{") || !strings.Contains(line, label) {
+			continue
+		}
+		fields := strings.Fields(line)
+		if v, err := strconv.ParseFloat(fields[len(fields)-1], 64); err == nil {
+			sum += v
+		}
+	}
+	return sum
 }
 
 // countResults counts the results in a results file with ragload's reader.
