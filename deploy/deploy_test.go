@@ -13,9 +13,11 @@ package deploy_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -525,7 +527,21 @@ func TestKubernetesJobRuns(t *testing.T) {
 	}
 	report := exec.Command(bin, append([]string{"report", "--format", "json"}, dirs...)...)
 	out, err := report.Output()
-	if err != nil {
+	// A busy machine (other tests on 2 cores) may leave the merged run not
+	// conclusive because a shard's generator saturated, as the cmd shard
+	// test allows: the merge is what this test judges. Any other reason
+	// still fails it.
+	var doc struct {
+		Verdict struct {
+			Inconclusive []string `json:"inconclusive"`
+		} `json:"verdict"`
+	}
+	var ee *exec.ExitError
+	saturatedOnly := errors.As(err, &ee) && ee.ExitCode() == 4 && json.Unmarshal(out, &doc) == nil && len(doc.Verdict.Inconclusive) > 0
+	for _, why := range doc.Verdict.Inconclusive {
+		saturatedOnly = saturatedOnly && strings.Contains(why, "generator was saturated")
+	}
+	if err != nil && !saturatedOnly {
 		t.Fatalf("ragload report %v: %v\n%s", dirs, err, out)
 	}
 	inputs, err := results.Resolve(dirs)
@@ -549,23 +565,29 @@ func TestKubernetesJobRuns(t *testing.T) {
 	noSecrets(t, root, append(texts, string(out))...)
 }
 
-// freeLoopbackAddr is a loopback address with a port free a moment ago.
+// freeLoopbackAddr is a loopback address with a port free a moment ago,
+// below the ephemeral ports (32768 and up on Linux, 49152 on macOS): a port
+// the system handed out and took back could go to any outgoing connection
+// of a busy machine before ragload binds it.
 func freeLoopbackAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(20000+rand.IntN(12000))))
+		if err == nil {
+			defer ln.Close()
+			return ln.Addr().String()
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	t.Fatal("no free port on 127.0.0.1 between 20000 and 32000")
+	return ""
 }
 
-// scrapeUntil scrapes url every 100 ms until done is closed, as
+// scrapeUntil scrapes url every 300 ms until done is closed, as
 // Prometheus would (more often), and returns how many scrapes succeeded
 // and the body of the last.
 func scrapeUntil(done <-chan struct{}, url string) (n int, last string) {
 	client := &http.Client{Timeout: 5 * time.Second}
-	tick := time.NewTicker(100 * time.Millisecond)
+	tick := time.NewTicker(300 * time.Millisecond)
 	defer tick.Stop()
 	for {
 		select {
