@@ -514,7 +514,7 @@ func TestKubernetesJobRuns(t *testing.T) {
 	// last scrape (the one it waited for after the run) counts every
 	// result it wrote.
 	for i, s := range shards {
-		label := fmt.Sprintf(`shard="%d/%d"`, i, n)
+		label := fmt.Sprintf(`run=%q,shard="%d/%d"`, runID, i, n) // every shard has the run id as its run label
 		if s.scrapes < 2 || !strings.Contains(s.last, `ragload_run_info{mode="attack",`) || !strings.Contains(s.last, label) {
 			t.Errorf("shard %d: %d scrapes of %s, the last without ragload_run_info{%s}:\n%.2000s", i, s.scrapes, s.addr, label, s.last)
 			continue

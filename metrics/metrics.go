@@ -112,7 +112,8 @@ func (e *Exporter) Named(name string) *Exporter {
 func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
 
 // Run starts (or, for a name already running, continues) the series of a
-// run; m names its mode, shard and endpoints. Series of runs keepRuns
+// run; m names it (by its run id when sharded, so that every shard of a run
+// has the same run label), its mode, shard and endpoints. Series of runs keepRuns
 // runs old are deleted.
 func (e *Exporter) Run(m *results.Manifest) *Run {
 	if e == nil {
@@ -120,6 +121,9 @@ func (e *Exporter) Run(m *results.Manifest) *Run {
 	}
 	root := e.root()
 	name, shard := m.Name, ""
+	if m.RunID != "" { // the shards of a run are one run on a dashboard
+		name = m.RunID
+	}
 	if e.name != "" {
 		name = e.name
 	}
