@@ -69,6 +69,9 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	if err := j.Plan.Validate(); err != nil {
 		return nil, err
 	}
+	if j.Plan.Unbounded() && len(j.Scenario.Journeys) > 0 {
+		return nil, errors.New("journeys start at an arrival rate: an unbounded plan (rate 0) has none")
+	}
 	sched, err := j.schedule()
 	if err != nil {
 		return nil, err
@@ -88,6 +91,10 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 
 	for _, s := range j.Plan.Stages {
 		m.Plan.Stages = append(m.Plan.Stages, results.Stage{Duration: results.Duration(s.Duration), Target: s.Target})
+	}
+	if j.journeys != nil { // the plan's arrivals are journeys
+		m.Plan.Description = "journeys at " + m.Plan.Description
+		return j.runJourneys(ctx, m, sched)
 	}
 
 	return j.runOpen(ctx, m, sched, func(pool *targets.Pool) vegeta.Targeter {

@@ -72,6 +72,9 @@ type Setup struct {
 	// loggedIn, when set, is a pool already logged in (and the auth record
 	// that goes with it): see Warm.
 	loggedIn *loggedIn
+	// journeys are the scenario's journeys, compiled by check; nil when it
+	// has none (a weighted mix of single requests).
+	journeys *targets.Journeys
 }
 
 // check validates the target and directory and compiles the scenario; it
@@ -97,6 +100,11 @@ func (s *Setup) check() (*targets.Mix, error) {
 			return nil, fmt.Errorf("%s: %w (pick another directory)", s.Dir, ErrRunExists)
 		}
 	}
+	if len(s.Scenario.Journeys) > 0 { // journeys replace the weighted mix
+		js, err := targets.NewJourneys(s.Scenario, s.Target)
+		s.journeys = js
+		return nil, err
+	}
 	return targets.NewMix(s.Scenario, s.Target)
 }
 
@@ -118,6 +126,17 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 		info.Endpoints = append(info.Endpoints, results.EndpointInfo{
 			Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: e.Weight, Auth: e.Auth, Stream: e.Stream,
 		})
+	}
+	for _, j := range sc.Journeys {
+		ji := results.JourneyInfo{Name: j.Name, Weight: max(j.Weight, 1)}
+		for _, st := range j.Steps {
+			name := st.Endpoint
+			if e, ok := sc.Endpoint(st.Endpoint); ok {
+				name = e.Name
+			}
+			ji.Steps = append(ji.Steps, name)
+		}
+		info.Journeys = append(info.Journeys, ji)
 	}
 	timeout := s.Options.Timeout
 	if timeout <= 0 {

@@ -190,6 +190,14 @@ func (s Spec) Build() (*Built, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(sc.Journeys) > 0 {
+		switch {
+		case s.Mode == ModeSweep:
+			return nil, errors.New("a sweep of journeys is not supported yet: a sweep judges requests per second, and journeys send a drawn number of requests each")
+		case s.Mode == ModeRate && s.Plan.Unbounded():
+			return nil, errors.New("journeys start at an arrival rate: an unbounded plan (rate 0) has none")
+		}
+	}
 	// A sweep's steps are judged on their checks by goodput, only when
 	// asked (--goodput-share): its capacity is otherwise the one the
 	// service survives, and each step shows its goodput.
@@ -240,6 +248,9 @@ func (s Spec) Build() (*Built, error) {
 		}
 		b.Job, b.Rate, b.Setup = j, j, &j.Setup
 		b.Plan = describePlan(s.Plan)
+		if len(sc.Journeys) > 0 {
+			b.Plan = fmt.Sprintf("journeys at %s (%d journeys)", s.Plan, s.Plan.Count())
+		}
 	case ModeUsers:
 		j := &UsersJob{Setup: setup, Users: s.Users, Wait: s.Wait, Iterations: s.Iterations}
 		b.Job, b.Users, b.Setup = j, j, &j.Setup

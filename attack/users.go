@@ -87,7 +87,7 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	// One client for all users: idle keep-alive connections pass from user
 	// to user, so connections follow the requests in flight, not the users.
 	client, streams := j.Options.streamingClient()
-	u := &usersRun{job: j, mix: mix, client: client, streams: streams, name: j.Options.Name}
+	u := &usersRun{job: j, mix: mix, journeys: j.journeys, client: client, streams: streams, name: j.Options.Name}
 	if j.Scenario.NeedsAuth() {
 		if len(j.Credentials) == 0 {
 			return nil, errors.New("the scenario needs a login but no credentials were given")
@@ -150,17 +150,20 @@ var errFirstLogin = errors.New("the first login failed")
 
 // usersRun is the state of one closed-loop run.
 type usersRun struct {
-	job     *UsersJob
-	mix     *targets.Mix
-	pool    *targets.Pool // nil without auth
-	client  *http.Client
-	streams *stream.Transport // nil when no endpoint streams
-	checks  *responseChecks   // nil when no endpoint has checks
-	record  *capture          // nil unless the run is recorded
-	start   time.Time
-	name    string
-	out     chan *vegeta.Result
-	helpers helpers
+	job      *UsersJob
+	mix      *targets.Mix      // nil when the scenario has journeys
+	journeys *targets.Journeys // nil without journeys
+	// journeyID numbers the run's journeys (results.SetJourney).
+	journeyID atomic.Uint64
+	pool      *targets.Pool // nil without auth
+	client    *http.Client
+	streams   *stream.Transport // nil when no endpoint streams
+	checks    *responseChecks   // nil when no endpoint has checks
+	record    *capture          // nil unless the run is recorded
+	start     time.Time
+	name      string
+	out       chan *vegeta.Result
+	helpers   helpers
 
 	seqMu sync.Mutex
 	seq   uint64
@@ -193,17 +196,11 @@ func (u *usersRun) started() uint64 {
 	return u.seq
 }
 
-// run drives the users and writes their results until the plan ends, ctx
-// ends, or every user has finished its iterations.
-func (u *usersRun) run(ctx context.Context, rc *recorder) error {
+// write starts the goroutine that writes the results the users send on
+// u.out, until it is closed; the returned channel then gives the first
+// error writing, after which cancel was called.
+func (u *usersRun) write(rc *recorder, cancel func()) <-chan error {
 	u.out = make(chan *vegeta.Result, 4096)
-	u.helpers.jobs = make(chan func())
-	u.firstLogin = make(chan struct{})
-	if u.pool == nil {
-		u.loginOnce.Do(func() { close(u.firstLogin) })
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	written := make(chan error, 1)
 	emit := u.job.Control.observer(rc.emit)
 	go func() {
@@ -220,6 +217,20 @@ func (u *usersRun) run(ctx context.Context, rc *recorder) error {
 		}
 		written <- err
 	}()
+	return written
+}
+
+// run drives the users and writes their results until the plan ends, ctx
+// ends, or every user has finished its iterations.
+func (u *usersRun) run(ctx context.Context, rc *recorder) error {
+	u.helpers.jobs = make(chan func())
+	u.firstLogin = make(chan struct{})
+	if u.pool == nil {
+		u.loginOnce.Do(func() { close(u.firstLogin) })
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	written := u.write(rc, cancel)
 
 	if !waitUntil(ctx, u.job.StartAt) {
 		close(u.out)

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -51,17 +52,11 @@ func (h *helpers) work(job func()) {
 	}
 }
 
-// user is one virtual user: log in, then request, think, repeat, until
-// stop is closed or its iterations are done. slot picks its account; id
-// seeds its choices.
-func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
-	u.active.Add(1)
-	defer u.active.Add(-1)
-	rng := rand.New(rand.NewPCG(u.job.Seed, id))
-	done := make(chan struct{}, 1)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	think := func(d time.Duration) bool { // false when told to stop
+// pauser returns a pause of its caller's (not safe for concurrent use):
+// it waits d and reports false, at once, when stop is closed.
+func pauser(stop <-chan struct{}) func(d time.Duration) bool {
+	var timer *time.Timer
+	return func(d time.Duration) bool {
 		if d <= 0 {
 			select {
 			case <-stop:
@@ -70,7 +65,11 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 				return true
 			}
 		}
-		timer.Reset(d)
+		if timer == nil {
+			timer = time.NewTimer(d)
+		} else {
+			timer.Reset(d)
+		}
 		select {
 		case <-stop:
 			return false
@@ -78,13 +77,26 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 			return true
 		}
 	}
+}
+
+// user is one virtual user: log in, then request, think, repeat, until
+// stop is closed or its iterations are done. slot picks its account; id
+// seeds its choices.
+func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
+	u.active.Add(1)
+	defer u.active.Add(-1)
+	rng := rand.New(rand.NewPCG(u.job.Seed, id))
+	done := make(chan struct{}, 1)
+	think := pauser(stop)
 
 	var session *targets.Session
 	var stamper *targets.Stamper
 	needLogin := false
 	if u.pool != nil && !u.anonymous.Load() {
 		session = u.pool.Sessions()[slot]
-		stamper = targets.NewStamper(u.mix, session)
+		if u.mix != nil {
+			stamper = targets.NewStamper(u.mix, session)
+		}
 		needLogin = true // a new user logs in, whatever the slot's last user held
 	}
 	for n := 0; u.job.Iterations == 0 || n < u.job.Iterations; {
@@ -109,6 +121,20 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 			default:
 			}
 		}
+		if u.journeys != nil {
+			last := u.runJourney(journeyStart{rng: rng, pause: think, token: sessionToken(session, &u.anonymous)})
+			if last == nil {
+				return // told to stop before the journey sent anything
+			}
+			n++
+			if last.Code == http.StatusUnauthorized {
+				needLogin = true
+			}
+			if !think(u.job.Wait.pause(rng, last.Timestamp, time.Now())) {
+				return
+			}
+			continue
+		}
 		i, b := u.mix.Pick(rng)
 		var tgt vegeta.Target
 		var stamp *targets.Stamp
@@ -128,6 +154,20 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 		}
 	}
 	u.finished.Add(1)
+}
+
+// sessionToken returns the session's current token for a journey's
+// requests ("" without a session, or once the run went anonymous).
+func sessionToken(s *targets.Session, anonymous *atomic.Bool) func() string {
+	return func() string {
+		if s == nil || anonymous.Load() {
+			return ""
+		}
+		if t := s.Token(); t != nil {
+			return t.Value
+		}
+		return ""
+	}
 }
 
 // login logs the session in as a recorded /auth/login request and reports
@@ -172,6 +212,14 @@ func (u *usersRun) login(s *targets.Session) bool {
 // a status outside 200–399 sets Error to the status line; a transport
 // error leaves Code 0. Only the exchange is timed.
 func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
+	r, _ := u.exchange(tgt, false)
+	return r
+}
+
+// exchange is hit that, when needBody, also keeps the response's body (up
+// to MaxBody) in the result and returns its header, for a journey's step
+// to save variables from.
+func (u *usersRun) exchange(tgt *vegeta.Target, needBody bool) (*vegeta.Result, http.Header) {
 	r := &vegeta.Result{Attack: u.name, Method: tgt.Method, URL: tgt.URL}
 	req, err := tgt.Request()
 	r.Seq, r.Timestamp = u.next()
@@ -180,7 +228,7 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 			u.record.rec.Skip(r.Seq)
 		}
 		r.Error = err.Error()
-		return r
+		return r, nil
 	}
 	if u.streams != nil { // as vegeta does; the streaming timer finds the result by it
 		req.Header.Set("X-Vegeta-Seq", strconv.FormatUint(r.Seq, 10))
@@ -190,7 +238,7 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 		e.Offset, e.Endpoint = r.Timestamp.Sub(u.start), u.record.name.Name(r)
 		if err := u.record.rec.Add(r.Seq, e); err != nil {
 			r.Error = "record: " + err.Error()
-			return r
+			return r, nil
 		}
 	}
 	if req.ContentLength > 0 {
@@ -199,11 +247,11 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	resp, err := u.client.Do(req)
 	if err != nil {
 		r.Latency, r.Error = time.Since(r.Timestamp), err.Error()
-		return r
+		return r, nil
 	}
 	var n int64
 	set := u.checks.of(tgt.Method, tgt.URL)
-	if u.job.Options.KeepBodies || set != nil {
+	if u.job.Options.KeepBodies || set != nil || needBody {
 		r.Body, err = io.ReadAll(io.LimitReader(resp.Body, MaxBody))
 		n = int64(len(r.Body))
 	}
@@ -226,9 +274,9 @@ func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
 	}
 	if set != nil {
 		u.checks.judge(set, r, r.Body, facts)
-		if !u.job.Options.KeepBodies {
-			r.Body = nil
-		}
 	}
-	return r
+	if !u.job.Options.KeepBodies && !needBody {
+		r.Body = nil
+	}
+	return r, resp.Header
 }

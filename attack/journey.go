@@ -1,0 +1,140 @@
+package attack
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"time"
+
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/checks"
+	"github.com/ragload/ragload/internal/errkind"
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
+)
+
+// A journey is a sequence of steps one user runs in order, carrying
+// variables from responses to later requests (the scenario's journeys:).
+// Each step's result is an ordinary result of its endpoint, marked with
+// the journey, its instance and the step (results.SetJourney); the
+// journey's last result also says how it ended (results.EndJourney): "ok",
+// or why it failed. A journey cut short by the end of the run or a signal
+// has no end: the report counts it unfinished, not failed.
+
+// between draws an int in [lo, hi].
+func between(rng *rand.Rand, lo, hi int) int {
+	if hi <= lo {
+		return lo
+	}
+	return lo + rng.IntN(hi-lo+1)
+}
+
+// pauseBetween draws a duration in [lo, hi].
+func pauseBetween(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	if hi <= lo {
+		return lo
+	}
+	return lo + time.Duration(rng.Int64N(int64(hi-lo)+1))
+}
+
+// journeyStart is how a journey starts: when it was due (open model) and
+// how to pause (false once the run tells its users to stop).
+type journeyStart struct {
+	rng       *rand.Rand
+	pause     func(time.Duration) bool
+	token     func() string
+	lag       time.Duration // how late the journey started (open model)
+	scheduled bool
+}
+
+// runJourney runs one journey, drawn by weight, until its end, its first
+// failure, or a stop. Each result goes to u.out as its step completes. It
+// returns the journey's last result, nil when it sent nothing.
+func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
+	j := u.journeys.Pick(js.rng)
+	jr := u.journeys.Journey(j)
+	id := u.journeyID.Add(1)
+	vars := targets.Vars{}
+	done := make(chan struct{}, 1)
+	var last *vegeta.Result
+	first := true
+	for s := range jr.Steps {
+		st := &jr.Steps[s]
+		runs := between(js.rng, st.Repeat[0], st.Repeat[1])
+		for k := 0; k < runs; k++ {
+			if !js.pause(pauseBetween(js.rng, st.Think[0], st.Think[1])) {
+				return last
+			}
+			var deadline time.Time
+			if st.Until != nil {
+				deadline = time.Now().Add(st.Until.Within)
+			}
+			for {
+				r, reason, polling := u.journeyStep(st, j, s, vars, js, done)
+				if first && js.scheduled {
+					results.SetLag(r, js.lag)
+				}
+				first = false
+				results.SetJourney(r, jr.Name, id, s)
+				if polling && time.Now().Add(st.Until.Every).After(deadline) {
+					polling, reason = false, fmt.Sprintf("not ready within %s", st.Until.Within)
+				}
+				switch {
+				case reason != "":
+					results.EndJourney(r, fmt.Sprintf("step %d (%s): %s", s+1, st.Endpoint, reason))
+				case !polling && s == len(jr.Steps)-1 && k == runs-1:
+					results.EndJourney(r, "")
+				}
+				u.out <- r
+				last = r
+				if reason != "" || !polling {
+					if reason != "" {
+						return r
+					}
+					break
+				}
+				if !js.pause(st.Until.Every) {
+					return r
+				}
+			}
+		}
+	}
+	return last
+}
+
+// journeyStep sends one run of step s and says why it failed the journey
+// ("" when it did not), or that its until condition is not met yet.
+func (u *usersRun) journeyStep(st *targets.Step, j, s int, vars targets.Vars, js journeyStart, done chan struct{}) (r *vegeta.Result, reason string, polling bool) {
+	var tgt vegeta.Target
+	if err := u.journeys.Target(&tgt, j, s, vars, js.rng, js.token()); err != nil {
+		r = &vegeta.Result{Attack: u.name, Method: tgt.Method, URL: tgt.URL, Error: "journey: " + err.Error()}
+		r.Seq, r.Timestamp = u.next()
+		if u.record != nil {
+			u.record.rec.Skip(r.Seq)
+		}
+		return r, err.Error(), false
+	}
+	var header http.Header
+	u.helpers.do(func() { r, header = u.exchange(&tgt, st.NeedsBody()) }, done)
+	body := r.Body
+	if !u.job.Options.KeepBodies {
+		r.Body = nil
+	}
+	switch {
+	case results.Failed(r):
+		return r, errkind.Of(r.Code, r.Error), false
+	case failedChecks(r):
+		return r, "failed checks", false
+	}
+	if err := st.SaveFrom(vars, body, header); err != nil {
+		return r, err.Error(), false
+	}
+	return r, "", st.Until != nil && !st.Until.Met(body)
+}
+
+// failedChecks reports whether r failed some of its endpoint's checks.
+func failedChecks(r *vegeta.Result) bool {
+	failed, _ := checks.Recorded(r)
+	return len(failed) > 0
+}
