@@ -188,6 +188,10 @@ func writeErrors(w io.Writer, p *printer, r *results.Report) error {
 // writeVerdict renders the verdict and its checks.
 func writeVerdict(p *printer, v results.Verdict) {
 	p.printf("\nVerdict: %s\n", v.Word())
+	width := 28 // the expressions' column: wider when one is longer (journey thresholds)
+	for _, c := range v.Checks {
+		width = max(width, len([]rune(c.Expr)))
+	}
 	for _, c := range v.Checks {
 		mark := "PASS"
 		switch {
@@ -198,7 +202,7 @@ func writeVerdict(p *printer, v results.Verdict) {
 		case !c.Pass:
 			mark = "FAIL"
 		}
-		p.printf("  %-9s %-28s %s%s\n", mark, c.Expr, c.FormatActual(), samplesNote(c))
+		p.printf("  %-9s %-*s %s%s\n", mark, width, c.Expr, c.FormatActual(), samplesNote(c))
 	}
 	for _, reason := range v.Reasons {
 		p.printf("  because %s\n", reason)
