@@ -332,3 +332,32 @@ func TestOpenModelJourneysStartOnSchedule(t *testing.T) {
 		t.Errorf("manifest: sent %d of %d results, dropped %+v", m.Sent, len(got.results), m.Dropped)
 	}
 }
+
+// TestOpenModelJourneysDrop: lateness and drops apply to journey starts.
+// With at most 2 journeys at once against slow answers, a journey due
+// while both run waits max-lag for one to end and is dropped after it,
+// counted under its first endpoint; every planned journey is either
+// started or dropped.
+func TestOpenModelJourneysDrop(t *testing.T) {
+	srv := demo.New(demo.Config{Workers: 64, QueryLatency: 300 * time.Millisecond, Sigma: -1, LoginLatency: -1})
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	dir := filepath.Join(t.TempDir(), "run")
+	j := &attack.Job{Plan: attack.Constant(20, time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
+		Scenario:    loadScenarioFile(t, chatScenario),
+		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		Seed:        5, Options: attack.Options{Name: "drops", MaxWorkers: 2, MaxLag: 100 * time.Millisecond}, Tool: "ragload test"}}
+	rep, err := j.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := rep.Manifest.Dropped
+	started := rep.Journeys[0].Started
+	if d == nil || d.Capped == 0 || d.Endpoints["start_chat"] != d.Total {
+		t.Fatalf("dropped %+v: want capped drops, all under start_chat", d)
+	}
+	if started+d.Total != 20 || started > 4 {
+		t.Errorf("%d journeys started and %d dropped of the 20 planned (2 at a time, each over 900 ms)", started, d.Total)
+	}
+	t.Logf("20 planned: %d started, %d dropped (%d capped, %d late)", started, d.Total, d.Capped, d.Late)
+}
