@@ -44,8 +44,7 @@ type journeyStart struct {
 	rng       *rand.Rand
 	pause     func(time.Duration) bool
 	token     func() string
-	lag       time.Duration // how late the journey started (open model)
-	scheduled bool
+	due       time.Time // when the journey was due (open model; zero for users)
 }
 
 // runJourney runs one journey, drawn by weight, until its end, its first
@@ -72,8 +71,8 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 			}
 			for {
 				r, reason, polling := u.journeyStep(st, j, s, vars, js, done)
-				if first && js.scheduled {
-					results.SetLag(r, js.lag)
+				if first && !js.due.IsZero() { // how late its first request left
+					results.SetLag(r, max(r.Timestamp.Sub(js.due), 0))
 				}
 				first = false
 				results.SetJourney(r, jr.Name, id, s)

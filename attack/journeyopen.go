@@ -184,20 +184,19 @@ func (u *usersRun) arrive(ctx context.Context, sched Schedule, start time.Time, 
 		if out.Interrupted {
 			break
 		}
-		lag := time.Since(at)
-		if maxLag >= 0 && lag > maxLag {
+		if maxLag >= 0 && time.Since(at) > maxLag {
 			<-slots
 			drop(n, true)
 			continue
 		}
 		out.lastStart = time.Now()
 		running.Add(1)
-		go func(n uint64, lag time.Duration) {
+		go func(n uint64, due time.Time) {
 			defer running.Done()
 			defer func() { <-slots }()
 			rng := journeyRNG(u.job.Seed, n)
-			u.runJourney(journeyStart{rng: rng, pause: pauser(stop), token: func() string { return token(n) }, lag: lag, scheduled: true})
-		}(n, lag)
+			u.runJourney(journeyStart{rng: rng, pause: pauser(stop), token: func() string { return token(n) }, due: due})
+		}(n, at)
 	}
 	finished := make(chan struct{})
 	go func() { running.Wait(); close(finished) }()

@@ -185,7 +185,7 @@ func TestDamagedInputFiles(t *testing.T) {
 		{"scenario: YAML syntax", attack("-s", file("syntax.yaml", "name: x\nendpoints:\n  - key: query\n    weight: [1\n")),
 			"syntax.yaml:4: did not find expected ',' or ']' (in the list or mapping that starts on this line)"},
 		{"scenario: unknown field", attack("-s", file("unknown.yaml", "name: x\nendpoints:\n  - key: query\n    wieght: 3\n")),
-			"unknown.yaml:4: endpoints[0].wieght: unknown field (known: key, name, method, path, weight, auth, json, body, headers, stream, checks)"},
+			"unknown.yaml:4: endpoints[0].wieght: unknown field (known: key, name, method, path, weight, auth, json, body, upload, headers, stream, checks)"},
 		{"scenario: bad weight", attack("-s", file("weight.yaml", "name: x\nendpoints:\n  - key: query\n    weight: -1\n")),
 			"weight.yaml:4: endpoints[0].weight: -1 is negative"},
 		{"scenario: bad type", attack("-s", file("type.yaml", "name: x\nendpoints:\n  - key: health\n    auth: maybe\n")),
