@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -11,6 +12,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/internal/errkind"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -41,15 +43,17 @@ func pauseBetween(rng *rand.Rand, lo, hi time.Duration) time.Duration {
 // journeyStart is how a journey starts: when it was due (open model) and
 // how to pause (false once the run tells its users to stop).
 type journeyStart struct {
-	rng       *rand.Rand
-	pause     func(time.Duration) bool
-	token     func() string
-	due       time.Time // when the journey was due (open model; zero for users)
+	rng   *rand.Rand
+	pause func(time.Duration) bool
+	token func() string
+	due   time.Time // when the journey was due (open model; zero for users)
 }
 
 // runJourney runs one journey, drawn by weight, until its end, its first
 // failure, or a stop. Each result goes to u.out as its step completes. It
-// returns the journey's last result, nil when it sent nothing.
+// returns the journey's last result, nil when it sent nothing. A recorded
+// run records each step's request with the journey's session, what the
+// step saved and used, and how the journey ended (replay.Entry).
 func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 	j := u.journeys.Pick(js.rng)
 	jr := u.journeys.Journey(j)
@@ -57,6 +61,10 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 	vars := targets.Vars{}
 	done := make(chan struct{}, 1)
 	var last *vegeta.Result
+	var secret func(string) bool
+	if u.record != nil {
+		secret = u.record.secretVars(jr)
+	}
 	first := true
 	for s := range jr.Steps {
 		st := &jr.Steps[s]
@@ -70,7 +78,12 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 				deadline = time.Now().Add(st.Until.Within)
 			}
 			for {
-				r, reason, polling := u.journeyStep(st, j, s, vars, js, done)
+				var h *held
+				var uses map[string]string
+				if u.record != nil { // what the request uses, before the step saves anew
+					h, uses = &held{}, u.record.uses(u.journeys.Uses(j, s), vars, secret)
+				}
+				r, reason, polling := u.journeyStep(st, j, s, vars, js, done, h)
 				if first && !js.due.IsZero() { // how late its first request left
 					results.SetLag(r, max(r.Timestamp.Sub(js.due), 0))
 				}
@@ -79,11 +92,22 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 				if polling && time.Now().Add(st.Until.Every).After(deadline) {
 					polling, reason = false, fmt.Sprintf("not ready within %s", st.Until.Within)
 				}
+				end := ""
 				switch {
 				case reason != "":
-					results.EndJourney(r, fmt.Sprintf("step %d (%s): %s", s+1, st.Endpoint, reason))
+					end = fmt.Sprintf("step %d (%s): %s", s+1, st.Endpoint, reason)
 				case !polling && s == len(jr.Steps)-1 && k == runs-1:
-					results.EndJourney(r, "")
+					end = journey.Ok
+				}
+				if h != nil {
+					h.e.Session, h.e.Step, h.e.Uses, h.e.End = jr.Name+"/"+strconv.FormatUint(id, 10), s, uses, end
+					if u.record.add(h, r) != nil && reason == "" {
+						polling, reason = false, "not recorded"
+						end = fmt.Sprintf("step %d (%s): %s", s+1, st.Endpoint, reason)
+					}
+				}
+				if end != "" {
+					results.EndJourney(r, end)
 				}
 				u.out <- r
 				last = r
@@ -103,8 +127,10 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 }
 
 // journeyStep sends one run of step s and says why it failed the journey
-// ("" when it did not), or that its until condition is not met yet.
-func (u *usersRun) journeyStep(st *targets.Step, j, s int, vars targets.Vars, js journeyStart, done chan struct{}) (r *vegeta.Result, reason string, polling bool) {
+// ("" when it did not), or that its until condition is not met yet. With
+// h (a recorded run), the request's entry is kept in h with what the step
+// saved.
+func (u *usersRun) journeyStep(st *targets.Step, j, s int, vars targets.Vars, js journeyStart, done chan struct{}, h *held) (r *vegeta.Result, reason string, polling bool) {
 	var tgt vegeta.Target
 	if err := u.journeys.Target(&tgt, j, s, vars, js.rng, js.token()); err != nil {
 		r = &vegeta.Result{Attack: u.name, Method: tgt.Method, URL: tgt.URL, Error: "journey: " + err.Error()}
@@ -115,7 +141,7 @@ func (u *usersRun) journeyStep(st *targets.Step, j, s int, vars targets.Vars, js
 		return r, err.Error(), false
 	}
 	var header http.Header
-	u.helpers.do(func() { r, header = u.exchange(&tgt, st.NeedsBody()) }, done)
+	u.helpers.do(func() { r, header = u.exchange(&tgt, st.NeedsBody(), h) }, done)
 	body := r.Body
 	if !u.job.Options.KeepBodies {
 		r.Body = nil
@@ -126,7 +152,11 @@ func (u *usersRun) journeyStep(st *targets.Step, j, s int, vars targets.Vars, js
 	case failedChecks(r):
 		return r, "failed checks", false
 	}
-	if err := st.SaveFrom(vars, body, header); err != nil {
+	err := st.SaveFrom(vars, body, header)
+	if h != nil {
+		h.e.Saves = savesOf(st.Save, vars, err)
+	}
+	if err != nil {
 		return r, err.Error(), false
 	}
 	return r, "", st.Until != nil && !st.Until.Met(body)

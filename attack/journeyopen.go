@@ -34,6 +34,30 @@ type arrivals struct {
 // counted under its first step's endpoint. The schedule lag of a journey
 // is its first result's.
 func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched Schedule) (*results.Report, error) {
+	m.Planned = 0 // journeys, not requests, are planned: how many requests they send is drawn
+	return s.runArrivals(ctx, m, sched, func(ctx context.Context, u *usersRun, a arrivalSetup) arrivals {
+		return u.arrive(ctx, sched, a.start, a.limit, a.maxLag, a.drop, a.token, a.running)
+	})
+}
+
+// arrivalSetup is what a driver of arrivals (arrive, replaySessions) is
+// given: when the run started, the cap on what runs at once and the
+// drop bound, where drops go, the token of arrival n, and the group of
+// what runs.
+type arrivalSetup struct {
+	start   time.Time
+	limit   uint64
+	maxLag  time.Duration
+	drop    func(*vegeta.Target)
+	token   func(n uint64) string
+	running *sync.WaitGroup
+}
+
+// runArrivals runs an open model whose arrivals are sequences of
+// requests (journeys, a replay's sessions) sent by drive on a usersRun, so
+// that results, checks, streams and recording are those of virtual users.
+func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Schedule,
+	drive func(context.Context, *usersRun, arrivalSetup) arrivals) (*results.Report, error) {
 	pool, err := s.login(ctx, m, s.Credentials)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -63,7 +87,6 @@ func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched Sche
 	rc.started = u.started
 	limit, maxLag := s.Options.maxWorkers(), s.Options.maxLag()
 	m.Plan.MaxWorkers, m.Plan.MaxLag = limit, results.Duration(max(maxLag, 0))
-	m.Planned = 0 // journeys, not requests, are planned: how many requests they send is drawn
 	if !waitUntil(ctx, s.StartAt) {
 		return rc.finish(nil, true)
 	}
@@ -83,12 +106,12 @@ func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched Sche
 	})
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), 0, nil)
-	out := u.arrive(runCtx, sched, start, limit, maxLag, rc.drop, sessionTokens(pool), &running)
+	out := drive(runCtx, u, arrivalSetup{start: start, limit: limit, maxLag: maxLag, drop: rc.drop, token: sessionTokens(pool), running: &running})
 	stopProgress()
 	stopMonitor()
 	close(u.out)
 	werr := <-written
-	m.Sent, m.SendEnded = u.started(), out.lastStart
+	m.Sent, m.SendEnded = u.started(), u.sentLast() // journeys send after they start: the rate's window ends with the last request
 	if m.SendEnded.IsZero() {
 		m.SendEnded = start
 	}

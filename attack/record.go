@@ -1,11 +1,13 @@
 package attack
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // capture records every request of a run into a replay stream: method,
@@ -63,6 +66,74 @@ func entryOf(req *http.Request, body []byte) replay.Entry {
 		Method: req.Method, URL: req.URL.RequestURI(), Auth: req.Header.Get("Authorization") != "",
 		Header: replay.StripSecrets(req.Header.Clone()), Body: body,
 	}
+}
+
+// held is the recorded request of a journey step, kept back until its
+// response is in: its entry then says what the step saved and whether the
+// journey ended there (replay.Entry's Session, Step, Saves, Uses, End).
+type held struct {
+	seq uint64
+	e   replay.Entry
+	ok  bool // the request was sent: its entry is to be recorded
+}
+
+// add records h's entry (if its request was sent); an error is also put
+// in r, the step's result.
+func (c *capture) add(h *held, r *vegeta.Result) error {
+	if h == nil || !h.ok {
+		return nil
+	}
+	err := c.rec.Add(h.seq, h.e)
+	if err != nil {
+		r.Error = "record: " + err.Error()
+	}
+	return err
+}
+
+// uses returns the values of vars that a step's request puts in (names),
+// by variable, leaving out those saved from a source that looks secret
+// (secret says which: SecretSource); nil when it uses none.
+func (c *capture) uses(names []string, vars targets.Vars, secret func(name string) bool) map[string]string {
+	var out map[string]string
+	for _, n := range names {
+		if v, ok := vars[n]; ok && !secret(n) {
+			if out == nil {
+				out = make(map[string]string, len(names))
+			}
+			out[n] = v
+		}
+	}
+	return out
+}
+
+// secretVars says which variables of jr are saved from a source that
+// looks secret (replay.SecretSource, with the scenario's secret headers):
+// their values are not recorded.
+func (c *capture) secretVars(jr *targets.Journey) func(name string) bool {
+	var secret []string
+	for _, st := range jr.Steps {
+		for _, sv := range st.Save {
+			if c.rec.SecretSource(sv.From) {
+				secret = append(secret, sv.Var)
+			}
+		}
+	}
+	return func(name string) bool { return slices.Contains(secret, name) }
+}
+
+// savesOf returns the saves a step's response gave vars: all of them when
+// err (SaveFrom's) is nil, else those before the missing one.
+func savesOf(saves []targets.Save, vars targets.Vars, err error) []replay.Save {
+	var missing *targets.MissingVarError
+	errors.As(err, &missing)
+	var out []replay.Save
+	for _, s := range saves {
+		if missing != nil && s.Var == missing.Var {
+			break
+		}
+		out = append(out, replay.Save{Var: s.Var, From: s.From, Value: vars[s.Var]})
+	}
+	return out
 }
 
 // RoundTrip implements http.RoundTripper.

@@ -17,7 +17,10 @@ import (
 // ReplayJob sends a recorded stream again with its own timing (scaled by
 // the player), logged in with the current credentials: tokens are never
 // replayed. Setup.Scenario gives the login and the endpoints to report by
-// (the stream's); results and manifest are those of any run.
+// (the stream's); results and manifest are those of any run. A stream
+// with sessions (recorded journeys) replays each session in order with the
+// values of this run, as journeys (see replaysessions.go); one without
+// replays through vegeta's attacker.
 type ReplayJob struct {
 	Setup
 	Player *replay.Player
@@ -38,7 +41,7 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 	// An endpoint of the scenario with the stream's key, method and path
 	// lends it its response checks.
 	sc := *j.Scenario
-	sc.Endpoints = nil
+	sc.Endpoints, sc.Journeys = nil, nil // the stream's sessions are its journeys
 	for _, e := range j.Info.Endpoints {
 		ep := targets.Endpoint{Key: e.Key, Name: e.Name, Method: e.Method, Path: e.Path, Weight: 1, Auth: e.Auth}
 		for _, o := range j.Scenario.Endpoints {
@@ -53,7 +56,7 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 		return nil, err
 	}
 	m := j.manifest("replay")
-	m.Scenario.Endpoints = j.Info.Endpoints
+	m.Scenario.Endpoints, m.Scenario.Journeys = j.Info.Endpoints, j.Info.Journeys
 	m.Plan.Kind, m.Plan.Duration, m.Planned = "replay", results.Duration(j.Player.Duration()), j.Player.Count()
 	m.Plan.Description = fmt.Sprintf("replay of %s (%d requests over %s) at speed %g", j.Source, j.Info.Count, j.Info.Duration.Round(time.Millisecond), j.Speed)
 	if j.Loops > 1 {
@@ -64,9 +67,15 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 	}
 	m.Replay = &results.ReplayInfo{Source: j.Source, Format: j.Info.Format, Digest: j.Info.Digest, Requests: j.Info.Count,
 		Skipped: j.Info.Skipped, Sorted: j.Info.Sorted, Speed: j.Speed, Loops: j.Loops, MaxGap: results.Duration(j.MaxGap)}
-	rep, err := j.runOpen(ctx, m, j.Player, func(pool *targets.Pool) vegeta.Targeter {
-		return j.Player.Targeter(j.Target, stamper(pool))
-	})
+	var rep *results.Report
+	var err error
+	if j.Info.Sessions > 0 { // recorded journeys: their requests in order, with the values of this run
+		rep, err = j.runSessions(ctx, m)
+	} else {
+		rep, err = j.runOpen(ctx, m, j.Player, func(pool *targets.Pool) vegeta.Targeter {
+			return j.Player.Targeter(j.Target, stamper(pool))
+		})
+	}
 	if err == nil {
 		err = j.Player.Err()
 	}

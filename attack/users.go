@@ -165,8 +165,9 @@ type usersRun struct {
 	out       chan *vegeta.Result
 	helpers   helpers
 
-	seqMu sync.Mutex
-	seq   uint64
+	seqMu    sync.Mutex
+	seq      uint64
+	lastSent time.Time // when request seq-1 left
 
 	active        atomic.Int64 // users in their loop
 	target        atomic.Int64 // users the plan asks for now
@@ -186,7 +187,15 @@ func (u *usersRun) next() (uint64, time.Time) {
 	defer u.seqMu.Unlock()
 	s := u.seq
 	u.seq++
-	return s, time.Now()
+	u.lastSent = time.Now()
+	return s, u.lastSent
+}
+
+// sentLast is when the last request so far left (zero before the first).
+func (u *usersRun) sentLast() time.Time {
+	u.seqMu.Lock()
+	defer u.seqMu.Unlock()
+	return u.lastSent
 }
 
 // started is the number of requests (logins included) started so far.

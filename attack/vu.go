@@ -212,14 +212,17 @@ func (u *usersRun) login(s *targets.Session) bool {
 // a status outside 200–399 sets Error to the status line; a transport
 // error leaves Code 0. Only the exchange is timed.
 func (u *usersRun) hit(tgt *vegeta.Target) *vegeta.Result {
-	r, _ := u.exchange(tgt, false)
+	r, _ := u.exchange(tgt, false, nil)
 	return r
 }
 
 // exchange is hit that, when needBody, also keeps the response's body (up
 // to MaxBody) in the result and returns its header, for a journey's step
-// to save variables from.
-func (u *usersRun) exchange(tgt *vegeta.Target, needBody bool) (*vegeta.Result, http.Header) {
+// to save variables from. When the run is recorded and hold is not nil,
+// the request's entry is kept in hold instead of being recorded: a
+// journey step records it once its response says what it saved
+// (capture.add).
+func (u *usersRun) exchange(tgt *vegeta.Target, needBody bool, hold *held) (*vegeta.Result, http.Header) {
 	r := &vegeta.Result{Attack: u.name, Method: tgt.Method, URL: tgt.URL}
 	req, err := tgt.Request()
 	r.Seq, r.Timestamp = u.next()
@@ -236,7 +239,9 @@ func (u *usersRun) exchange(tgt *vegeta.Target, needBody bool) (*vegeta.Result, 
 	if u.record != nil {
 		e := entryOf(req, tgt.Body)
 		e.Offset, e.Endpoint = r.Timestamp.Sub(u.start), u.record.name.Name(r)
-		if err := u.record.rec.Add(r.Seq, e); err != nil {
+		if hold != nil {
+			*hold = held{seq: r.Seq, e: e, ok: true}
+		} else if err := u.record.rec.Add(r.Seq, e); err != nil {
 			r.Error = "record: " + err.Error()
 			return r, nil
 		}

@@ -37,6 +37,37 @@
 //	body_base64  instead of body, the body in standard base64 when it is not
 //	             valid UTF-8
 //
+// A request a journey sent (a scenario's journeys:) also has, all omitted
+// otherwise:
+//
+//	session      the journey instance, "<journey>/<instance>"
+//	             ("conversation/17"): the journey's name comes before the
+//	             first "/"
+//	step         the request's step in its journey, from 0 (< 32)
+//	saves        what the step saved from its response, in order:
+//	             [{"var":"cid","from":"conversation_id","value":"c-17"}];
+//	             from is a JSON path or "header:Name"; the value is left
+//	             out when from looks secret (a header left out above, or a
+//	             name holding token, secret, auth, ...: SecretSource)
+//	uses         the recorded values of earlier saves the request holds,
+//	             by variable: {"cid":"c-17"}
+//	end          on the journey's last request: "ok", or why it failed
+//
+// A stream without sessions replays as a pacer of vegeta's. One with
+// sessions replays each session as a journey: it starts at its first
+// entry's offset (where its schedule lag is measured, and where it may be
+// dropped as any arrival); each later entry leaves at its offset or, when
+// the previous one's response comes later, right after it. Each response
+// gives the step's saves again (same from, as targets.Step.SaveFrom), and
+// the session's later entries carry the new values in place of the
+// recorded ones (Entry.Substitute: URL, body, headers). A session ends at
+// its first failed request, failed check, or missing value to save or
+// use, with the reason in its last result; its other entries are not
+// sent. Each loop of Scaled plays new sessions ("conversation/17/2"), and
+// Sharded keeps a session's entries in one shard. Endpoints are named by
+// route with the used values as placeholders (Entry.Route:
+// /api/v1/chat/{{cid}}/messages).
+//
 // Unknown fields are ignored, so later versions may add some. Blank lines
 // are skipped. A file that is not sorted is still read: it is sorted
 // through an index of 16 bytes a line (GoReplay, for one, writes slightly

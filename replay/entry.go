@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -38,7 +39,28 @@ type Entry struct {
 	Header http.Header
 	// Body is the request body; nil when there is none.
 	Body []byte
+
+	// Session, when set, is the journey instance the request belongs to,
+	// "<journey>/<instance>" ("conversation/17"): replay sends a session's
+	// requests in order, each after the previous one's response. Step is
+	// the request's step in its journey (from 0, as results.JourneyHeader).
+	Session string
+	Step    int
+	// Saves are the values the step saved from its response, with where
+	// from; replay saves them again from its own responses.
+	Saves []Save
+	// Uses are the values of earlier saves of the session the request
+	// used, by variable: replay puts its own values in their place.
+	Uses map[string]string
+	// End is set on the last request of a journey: "ok", or why the journey
+	// failed (results.EndJourney); "" on the others.
+	End string
 }
+
+// Save is a value a journey step saved from its response: the variable,
+// where from (a JSON path, or "header:Name": targets.Save's From) and the
+// recorded value ("" when its source looks secret: see SecretSource).
+type Save struct{ Var, From, Value string }
 
 var (
 	_ json.Marshaler   = Entry{}
@@ -55,16 +77,44 @@ type wireEntry struct {
 	Header     http.Header `json:"headers,omitempty"`
 	Body       *string     `json:"body,omitempty"`
 	BodyBase64 *string     `json:"body_base64,omitempty"`
+
+	Session string            `json:"session,omitempty"`
+	Step    int               `json:"step,omitempty"`
+	Saves   []wireSave        `json:"saves,omitempty"`
+	Uses    map[string]string `json:"uses,omitempty"`
+	End     string            `json:"end,omitempty"`
 }
+
+// wireSave is a Save in a stream file.
+type wireSave struct {
+	Var   string `json:"var"`
+	From  string `json:"from"`
+	Value string `json:"value,omitempty"`
+}
+
+// Bounds of an entry's journey fields, so that a hand-written stream
+// stays small in memory whatever it says.
+const (
+	maxSession = 256 // bytes of a session, and of an end
+	maxUses    = 64  // variables a request uses
+	maxFrom    = 1024
+)
 
 // maxOffsetUS keeps offset_us × 1000 within a time.Duration.
 const maxOffsetUS = math.MaxInt64 / int64(time.Microsecond)
 
 func (e *Entry) wire() wireEntry {
 	us := e.Offset.Microseconds()
-	w := wireEntry{OffsetUS: &us, Endpoint: e.Endpoint, Method: e.Method, URL: e.URL, Auth: e.Auth, Header: e.Header}
+	w := wireEntry{OffsetUS: &us, Endpoint: e.Endpoint, Method: e.Method, URL: e.URL, Auth: e.Auth, Header: e.Header,
+		Session: e.Session, Step: e.Step, Uses: e.Uses, End: e.End}
 	if len(w.Header) == 0 {
 		w.Header = nil
+	}
+	if len(w.Uses) == 0 {
+		w.Uses = nil
+	}
+	for _, sv := range e.Saves {
+		w.Saves = append(w.Saves, wireSave(sv))
 	}
 	if len(e.Body) > 0 {
 		if utf8.Valid(e.Body) {
@@ -81,9 +131,11 @@ func (e *Entry) wire() wireEntry {
 // MarshalJSON writes e as one line of the stream format (see the package
 // documentation), without the newline. The offset is truncated to whole
 // microseconds and the headers that may carry secrets are left out
-// (StripSecrets).
+// (StripSecrets), as are the values saved from a secret-looking source
+// (StripSecretSaves).
 func (e Entry) MarshalJSON() ([]byte, error) {
 	e.Header = StripSecrets(e.Header)
+	e.Saves = StripSecretSaves(e.Saves)
 	if err := e.validate(); err != nil {
 		return nil, err
 	}
@@ -130,6 +182,13 @@ func decodeEntry(line []byte) (Entry, error) {
 	e := Entry{
 		Offset: time.Duration(*w.OffsetUS) * time.Microsecond, Endpoint: w.Endpoint,
 		Method: w.Method, URL: w.URL, Auth: w.Auth,
+		Session: w.Session, Step: w.Step, End: w.End,
+	}
+	if len(w.Uses) > 0 {
+		e.Uses = w.Uses
+	}
+	for _, sv := range w.Saves {
+		e.Saves = append(e.Saves, Save(sv))
 	}
 	switch {
 	case w.Body != nil && w.BodyBase64 != nil:
@@ -176,6 +235,9 @@ func (e *Entry) validate() error {
 	if _, err := url.Parse(e.URL); err != nil {
 		return &fieldError{"url", fmt.Errorf("%s: %w", input.Quote(e.URL), input.CutError(errors.Unwrap(err)))}
 	}
+	if err := e.validateJourney(); err != nil {
+		return err
+	}
 	for k, vs := range e.Header {
 		if !isToken(k) {
 			return &fieldError{"headers", fmt.Errorf("%s is not a valid header name", input.Quote(k))}
@@ -185,6 +247,75 @@ func (e *Entry) validate() error {
 				return &fieldError{"headers", fmt.Errorf("%s: the value holds a line break or NUL", input.Excerpt(k))}
 			}
 		}
+	}
+	return nil
+}
+
+// validateJourney checks the journey fields: all of them belong to a
+// session; each is bounded.
+func (e *Entry) validateJourney() error {
+	if e.Session == "" {
+		switch {
+		case e.Step != 0:
+			return &fieldError{"step", errors.New("needs a session")}
+		case len(e.Saves) > 0:
+			return &fieldError{"saves", errors.New("needs a session")}
+		case len(e.Uses) > 0:
+			return &fieldError{"uses", errors.New("needs a session")}
+		case e.End != "":
+			return &fieldError{"end", errors.New("needs a session")}
+		}
+		return nil
+	}
+	if err := checkText(e.Session); err != nil {
+		return &fieldError{"session", err}
+	}
+	if name := SessionJourney(e.Session); !journey.ValidName(name) {
+		return &fieldError{"session", fmt.Errorf("%s is not a journey's name (1 to %d bytes before the first /)", input.Quote(name), journey.MaxNameBytes)}
+	}
+	if e.End != "" {
+		if err := checkText(e.End); err != nil {
+			return &fieldError{"end", err}
+		}
+	}
+	if e.Step < 0 || e.Step >= targets.MaxSteps {
+		return &fieldError{"step", fmt.Errorf("%d is not in [0, %d)", e.Step, targets.MaxSteps)}
+	}
+	if len(e.Saves) > targets.MaxSaves {
+		return &fieldError{"saves", fmt.Errorf("%d saves, at most %d", len(e.Saves), targets.MaxSaves)}
+	}
+	for _, sv := range e.Saves {
+		switch {
+		case !targets.ValidVarName(sv.Var):
+			return &fieldError{"saves", fmt.Errorf("%s is not a variable name", input.Quote(sv.Var))}
+		case sv.From == "" || len(sv.From) > maxFrom:
+			return &fieldError{"saves", fmt.Errorf("%s: from must hold 1 to %d bytes", sv.Var, maxFrom)}
+		case len(sv.Value) > targets.MaxVarValue:
+			return &fieldError{"saves", fmt.Errorf("%s: the value is longer than %d bytes", sv.Var, targets.MaxVarValue)}
+		}
+	}
+	if len(e.Uses) > maxUses {
+		return &fieldError{"uses", fmt.Errorf("%d variables, at most %d", len(e.Uses), maxUses)}
+	}
+	for k, v := range e.Uses {
+		switch {
+		case !targets.ValidVarName(k):
+			return &fieldError{"uses", fmt.Errorf("%s is not a variable name", input.Quote(k))}
+		case len(v) > targets.MaxVarValue:
+			return &fieldError{"uses", fmt.Errorf("%s: the value is longer than %d bytes", k, targets.MaxVarValue)}
+		}
+	}
+	return nil
+}
+
+// checkText checks a session or an end: at most maxSession bytes, no
+// control character.
+func checkText(s string) error {
+	switch {
+	case len(s) > maxSession:
+		return fmt.Errorf("longer than %d bytes", maxSession)
+	case strings.IndexFunc(s, isControl) >= 0:
+		return fmt.Errorf("%s holds a control character", input.Quote(s))
 	}
 	return nil
 }

@@ -172,6 +172,14 @@ func FuzzOpenStream(f *testing.F) {
 		`{"offset_us":"1","method":"GET","url":"/"}`,
 		`{"offset_us":1,"method":"GET","url":"S3cretValue-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLMNOPQRSTUVWXYZ-0123456789"}`,
 		`not json`, ``, "\n\n",
+		// Recorded journeys: sessions, steps, saves, uses and ends.
+		`{"offset_us":0,"endpoint":"start_chat","method":"POST","url":"/api/v1/chat/","auth":true,"body":"{}","session":"conversation/1","saves":[{"var":"cid","from":"conversation_id","value":"c-1"},{"var":"tok","from":"header:X-Auth-Token","value":"s"}]}` + "\n" +
+			`{"offset_us":10,"endpoint":"follow_up","method":"POST","url":"/api/v1/chat/c-1/messages?c=c-1","session":"conversation/1","step":1,"uses":{"cid":"c-1"},"end":"ok"}` + "\n",
+		`{"offset_us":1,"method":"GET","url":"/","session":"j/1/2","step":31,"uses":{},"saves":[],"end":"step 1 (x): HTTP 500"}`,
+		`{"offset_us":1,"method":"GET","url":"/","step":1}`,
+		`{"offset_us":1,"method":"GET","url":"/","session":"/1"}`,
+		`{"offset_us":1,"method":"GET","url":"/","session":"j/1","saves":[{"var":"1","from":""}]}`,
+		`{"offset_us":1,"method":"GET","url":"/","session":"j/1","uses":{"a":1}}`,
 	} {
 		f.Add([]byte(s), false)
 		f.Add([]byte(s), true)
@@ -184,8 +192,15 @@ func FuzzOpenStream(f *testing.F) {
 		if !ok {
 			return
 		}
-		if info.Format != "stream" || info.Skipped < 0 || !skipBad && info.Skipped > 0 {
+		if info.Format != "stream" || info.Skipped < 0 || !skipBad && info.Skipped > 0 || info.Sessions < 0 || info.Sessions > info.Count {
 			t.Fatalf("Info %+v", info)
+		}
+		for _, e := range reads[0] {
+			if e.Session != "" {
+				if _, err := e.Substitute(e.Uses); err != nil { // its own values: always there
+					t.Fatalf("substitute: %v", err)
+				}
+			}
 		}
 		fuzzCheckReads(t, reads, info)
 		for i, e := range reads[0] {
@@ -202,6 +217,7 @@ func FuzzOpenStream(f *testing.F) {
 			// never does), and nothing else.
 			want := e
 			want.Header = StripSecrets(e.Header)
+			want.Saves = StripSecretSaves(e.Saves) // and the values saved from such a source
 			if len(want.Header) == 0 {
 				want.Header = nil
 			}

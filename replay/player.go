@@ -95,6 +95,31 @@ func (p *Player) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) 
 	return due - elapsed, false
 }
 
+// Next returns the next entry of the replay to a driver that paces it
+// itself instead of vegeta (a stream with sessions: see attack's
+// ReplayJob); io.EOF after the last, or at a source error, which Err then
+// returns. Rate follows the entries it returned. Do not mix it with Pace.
+func (p *Player) Next() (Entry, error) {
+	p.srcMu.Lock()
+	defer p.srcMu.Unlock()
+	if p.done {
+		return Entry{}, io.EOF
+	}
+	e, err := p.read()
+	if err != nil {
+		p.finish(err)
+		return Entry{}, io.EOF
+	}
+	e.Offset = max(e.Offset, p.last)
+	p.mu.Lock()
+	p.recent[p.nrec%rateWindow] = e.Offset
+	p.nrec++
+	p.mu.Unlock()
+	p.last = e.Offset
+	p.next++
+	return e, nil
+}
+
 // read returns the next entry, opening the source first if need be.
 // Called with srcMu held.
 func (p *Player) read() (Entry, error) {

@@ -38,6 +38,14 @@ func NewRecorder(w io.Writer) *Recorder {
 	return &Recorder{bw: bw, enc: enc, pending: map[uint64]*Entry{}}
 }
 
+// SecretSource reports whether the recording leaves out the values saved
+// from a save's From (SecretSource, with the headers of DropHeaders).
+func (r *Recorder) SecretSource(from string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return SecretSource(from, r.drop...)
+}
+
 // DropHeaders adds headers the recording leaves out (compared
 // case-insensitively), besides those StripSecrets always drops: the ones a
 // scenario marks secret. It applies to the entries added after it.
@@ -49,12 +57,14 @@ func (r *Recorder) DropHeaders(names ...string) {
 
 // Add records e as request seq (counting from 0 without gaps). It drops
 // the headers that may carry secrets from e (StripSecrets, and
-// DropHeaders'), whatever the caller did. An invalid entry is not written:
+// DropHeaders'), and the values its journey step saved from such a source
+// (StripSecretSaves), whatever the caller did. An invalid entry is not written:
 // Add returns why and counts seq as skipped, so later entries still flow.
 func (r *Recorder) Add(seq uint64, e Entry) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	e.Header = StripSecrets(e.Header, r.drop...)
+	e.Saves = StripSecretSaves(e.Saves, r.drop...)
 	verr := e.validate()
 	if verr != nil {
 		if err := r.put(seq, nil); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -20,7 +21,8 @@ import (
 //     (mean gap = the clamped span from the first to the last entry divided
 //     by Count-1; 1 s when that is 0), so a loop's rate carries on across
 //     the seam. A constant-rate stream loops seamlessly. Each loop opens
-//     the recording anew.
+//     the recording anew. A session of loop n > 1 is renamed
+//     "<session>/<n>" (its journey stays the same: SessionJourney).
 //
 // When maxGap or loops need the clamped span, Scaled reads the recording
 // once to measure it. The Info returned has Count and Duration updated.
@@ -53,6 +55,7 @@ func Scaled(open Opener, info Info, speed float64, maxGap time.Duration, loops i
 
 	out := info
 	out.Count = info.Count * int64(loops)
+	out.Sessions = info.Sessions * int64(loops)
 	out.Duration = scale(time.Duration(loops-1)*period + last)
 	return func() (Source, error) {
 		src, err := open()
@@ -131,6 +134,9 @@ func (s *scaledSource) Next() (Entry, error) {
 		return Entry{}, err
 	}
 	e.Offset = s.scale(time.Duration(s.loop)*s.period + s.c.next(e.Offset, s.maxGap))
+	if e.Session != "" && s.loop > 0 { // each loop's sessions are new ones
+		e.Session += "/" + strconv.Itoa(s.loop+1)
+	}
 	return e, nil
 }
 

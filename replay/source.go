@@ -2,6 +2,7 @@ package replay
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -51,12 +52,55 @@ type Info struct {
 	// Notes say what the import did that the user should know (vegeta
 	// targets: credentials dropped, logins added).
 	Notes []string
+	// Sessions counts the entries that belong to a session (a recorded
+	// journey, Entry.Session); 0 for a stream of independent requests.
+	Sessions int64
+	// Journeys are the journeys the sessions belong to, in order of first
+	// appearance (at most targets.MaxJourneys): Weight counts the sessions
+	// whose step 0 the stream holds, Steps names the endpoint of each step
+	// seen (first seen), up to the highest.
+	Journeys []results.JourneyInfo
 }
 
 // MaxEndpoints bounds Info.Endpoints: an access log with an ID in every
 // path would otherwise list every request. Requests of endpoints past it
 // are still replayed; reports name them "METHOD /path".
 const MaxEndpoints = 1000
+
+// journeySet collects the journeys of a recording's sessions.
+type journeySet struct {
+	n    int64
+	list []results.JourneyInfo
+}
+
+func (s *journeySet) add(e *Entry) {
+	if e.Session == "" {
+		return
+	}
+	s.n++
+	name := SessionJourney(e.Session)
+	i := slices.IndexFunc(s.list, func(j results.JourneyInfo) bool { return j.Name == name })
+	if i < 0 {
+		if len(s.list) >= targets.MaxJourneys {
+			return
+		}
+		i = len(s.list)
+		s.list = append(s.list, results.JourneyInfo{Name: name})
+	}
+	j := &s.list[i]
+	if e.Step == 0 {
+		j.Weight++
+	}
+	for len(j.Steps) <= e.Step {
+		j.Steps = append(j.Steps, "")
+	}
+	if j.Steps[e.Step] == "" {
+		j.Steps[e.Step] = e.Endpoint
+		if e.Endpoint == "" {
+			j.Steps[e.Step] = e.Method + " " + e.Route()
+		}
+	}
+}
 
 // endpointSet collects the distinct endpoints of a recording.
 type endpointSet struct {
@@ -90,6 +134,24 @@ func (s *endpointSet) add(name, method, rawURL string, auth bool) {
 	s.list = append(s.list, results.EndpointInfo{
 		Key: targets.UniqueKey(s.keys, key), Name: name, Method: method, Path: path, Weight: 1, Auth: auth,
 	})
+}
+
+// EndpointKeys returns what gives the key of an entry's endpoint among
+// endpoints (an Info's): the endpoint of the same name, method and route
+// (Entry.Route); "" for one past MaxEndpoints.
+func EndpointKeys(endpoints []results.EndpointInfo) func(*Entry) string {
+	keys := make(map[string]string, len(endpoints))
+	for _, ep := range endpoints {
+		keys[ep.Name+"\x00"+ep.Method+"\x00"+ep.Path] = ep.Key
+	}
+	return func(e *Entry) string {
+		route := e.Route()
+		name := e.Endpoint
+		if name == "" {
+			name = e.Method + " " + route
+		}
+		return keys[name+"\x00"+e.Method+"\x00"+route]
+	}
 }
 
 // stripQuery returns the path of a path-and-query URL (also dropping a

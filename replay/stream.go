@@ -20,12 +20,14 @@ import (
 // quote at most an excerpt of a line.
 func OpenStream(path string, skipBad bool) (Opener, Info, error) {
 	var eps endpointSet
+	var js journeySet
 	s, err := scan(path, streamLines, skipBad, func(line []byte) (int64, error) {
 		e, err := decodeEntry(line)
 		if err != nil {
 			return 0, err
 		}
-		eps.add(e.Endpoint, e.Method, e.URL, e.Auth)
+		eps.add(e.Endpoint, e.Method, e.Route(), e.Auth)
+		js.add(&e)
 		return int64(e.Offset), nil
 	})
 	if err != nil {
@@ -37,6 +39,7 @@ func OpenStream(path string, skipBad bool) (Opener, Info, error) {
 	info := Info{
 		Format: "stream", Count: s.count, Duration: time.Duration(s.max), Endpoints: eps.list,
 		Digest: s.digest, Skipped: s.skipped, BadLine: s.badLine, Sorted: s.sorted,
+		Sessions: js.n, Journeys: js.list,
 	}
 	var idx []indexEntry
 	if !s.sorted {

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -453,4 +454,24 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 	}
 	return dst
+}
+
+// Uses returns the variables step s of journey j puts in its request (path,
+// headers, body), each once, in order of appearance; {{query}} is not one.
+func (js *Journeys) Uses(j, s int) []string {
+	r := js.steps[j][s]
+	var out []string
+	add := func(parts []tpart) {
+		for _, p := range parts {
+			if p.name != "" && !p.query && !slices.Contains(out, p.name) {
+				out = append(out, p.name)
+			}
+		}
+	}
+	add(r.url)
+	for _, h := range r.hvars {
+		add(h.parts)
+	}
+	add(r.body)
+	return out
 }
