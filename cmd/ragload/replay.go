@@ -40,7 +40,9 @@ several times, --max-gap clamps long idle gaps. A stream comes from
 "ragload attack --record" or "ragload users --record": JSON lines, one
 request each (offset, endpoint, method, path, headers without credentials,
 body); unsorted streams are sorted, malformed lines are errors with their
-line number, or skipped and counted with --skip-bad.
+line number, or skipped and counted with --skip-bad. The requests of a
+recorded journey (a session) go out in order, each after the previous
+answer, with the ids the new server issues in place of the recorded ones.
 
 --from-access-log replays an nginx/Apache combined log or a JSON-lines log
 with its original timing (logs have no bodies: a POST to a scenario's query
