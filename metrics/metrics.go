@@ -12,6 +12,7 @@ package metrics
 import (
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -129,12 +130,12 @@ func (e *Exporter) Run(m *results.Manifest) *Run {
 	root.mu.Lock()
 	defer root.mu.Unlock()
 	for _, r := range root.runs {
-		if r.name == name && r.shard == shard {
+		if r.name == labelValue(name) && r.shard == shard {
 			r.restart(m)
 			return r
 		}
 	}
-	r := &Run{e: root, name: name, shard: shard}
+	r := &Run{e: root, name: labelValue(name), shard: shard}
 	r.restart(m)
 	root.runs = append(root.runs, r)
 	if n := len(root.runs) - keepRuns; n > 0 {
@@ -223,11 +224,12 @@ func (r *Run) endpoint(res *vegeta.Result) *endpoint {
 	name := r.label(r.names.Name(res))
 	ep := r.byName[name]
 	if ep == nil {
-		l := prometheus.Labels{"run": r.name, "shard": r.shard, "endpoint": name}
-		ep = &endpoint{name: name, response: r.e.response.With(l), service: r.e.service.With(l), lag: r.e.lag.With(l),
+		label := labelValue(name)
+		l := prometheus.Labels{"run": r.name, "shard": r.shard, "endpoint": label}
+		ep = &endpoint{name: label, response: r.e.response.With(l), service: r.e.service.With(l), lag: r.e.lag.With(l),
 			codes: map[uint16]prometheus.Counter{}, failures: map[string]prometheus.Counter{}}
 		for _, c := range r.checks[name] {
-			ep.checks = append(ep.checks, r.e.checkFails.WithLabelValues(r.name, r.shard, name, c))
+			ep.checks = append(ep.checks, r.e.checkFails.WithLabelValues(r.name, r.shard, label, labelValue(c)))
 		}
 		r.byName[name] = ep
 	}
@@ -282,7 +284,14 @@ func (r *Run) Drop(t *vegeta.Target) {
 	r.dropMu.Lock()
 	name := r.label(r.dropName.Name(&vegeta.Result{Method: t.Method, URL: results.RequestURI(t.URL)}))
 	r.dropMu.Unlock()
-	r.e.dropped.WithLabelValues(r.name, r.shard, name).Inc()
+	r.e.dropped.WithLabelValues(r.name, r.shard, labelValue(name)).Inc()
+}
+
+// labelValue is s as a label may hold it: client_golang panics on a value
+// that is not UTF-8, and an endpoint named after an access log's raw path
+// ("GET /a\xffb") or a --name given in Latin-1 is not.
+func labelValue(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // Watch sets what the run's gauges read when scraped, until End.

@@ -95,3 +95,34 @@ func TestNilExporterExportsNothing(t *testing.T) {
 		t.Error("a nil exporter named one")
 	}
 }
+
+// TestLabelsThatAreNotUTF8: an endpoint named after an access log's raw
+// path, a check name and a run name that are not UTF-8 are exported with
+// U+FFFD in their place; client_golang panicked on them, ending the run
+// ("panic: label endpoint: value "GET /a\xffb" is not valid UTF-8").
+func TestLabelsThatAreNotUTF8(t *testing.T) {
+	e := metrics.New()
+	m := manifest("run-\xff")
+	m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "a", Name: "GET /a\xffb", Method: "GET", Path: "/a\xffb"})
+	m.Scenario.Checks = map[string][]string{"GET /a\xffb": {"body has \xfe"}}
+	r := e.Run(m)
+	r.Observe(&vegeta.Result{Method: "GET", URL: "/a\xffb", Code: 200, Headers: nil})
+	r.Drop(&vegeta.Target{Method: "GET", URL: "http://127.0.0.1:8000/a\xffb"})
+	r.End()
+	got := runs(t, e)
+	if got["run-\uFFFD"]["GET /a\uFFFDb"] != 1 {
+		t.Errorf("requests by run and endpoint %v, want 1 under run-\uFFFD and GET /a\uFFFDb", got)
+	}
+	srv, err := metrics.Serve(e, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fams := scrape(t, srv.URL()) // the exposition parses with UTF-8 validation
+	if f := fams[metrics.CheckFailures]; f == nil || len(f.Metric) != 1 {
+		t.Errorf("%s: %v, want the one check", metrics.CheckFailures, f)
+	}
+	if f := fams[metrics.Dropped]; f == nil || f.Metric[0].Counter.GetValue() != 1 {
+		t.Errorf("%s: %v, want 1", metrics.Dropped, f)
+	}
+}
