@@ -369,3 +369,25 @@ func TestAwaitScrape(t *testing.T) {
 		t.Fatal("a wait with no scrape reported one")
 	}
 }
+
+// TestRebindingGuardFollowsTheBoundAddress: a server bound to loopback
+// through a name other than "localhost" (LOCALHOST here; the machine's own
+// name on Debian, which /etc/hosts maps to 127.0.1.1) refuses a rebinding
+// Host too; it answered any Host, as if it were on every interface.
+func TestRebindingGuardFollowsTheBoundAddress(t *testing.T) {
+	srv, err := metrics.Serve(metrics.New(), "LOCALHOST:0")
+	if err != nil {
+		t.Skipf("LOCALHOST does not resolve here: %v", err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", "http://"+srv.Addr()+metrics.Path, nil)
+	req.Host = "evil.example:9464"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bound to %s, Host evil.example: %s, want 403", srv.Addr(), resp.Status)
+	}
+}

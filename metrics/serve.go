@@ -61,11 +61,17 @@ func Serve(e *Exporter, addr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, _, _ := net.SplitHostPort(bind)
+	// Whether the server is on loopback is what it bound, not how it was
+	// named: "LOCALHOST" or the machine's own name (Debian lists it as
+	// 127.0.1.1) bind loopback as well.
+	loopback := false
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		loopback = a.IP.IsLoopback()
+	}
 	s := &Server{ln: ln, done: make(chan struct{}), scraped: make(chan struct{})}
 	metrics := promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{MaxRequestsInFlight: 4, Timeout: 10 * time.Second})
 	s.srv = &http.Server{
-		Handler:           s.guard(netaddr.IsLoopback(host), metrics),
+		Handler:           s.guard(loopback, metrics),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
