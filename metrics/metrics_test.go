@@ -3,8 +3,10 @@ package metrics_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -390,4 +392,53 @@ func TestRebindingGuardFollowsTheBoundAddress(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden {
 		t.Errorf("bound to %s, Host evil.example: %s, want 403", srv.Addr(), resp.Status)
 	}
+}
+
+// TestServerCapsConnections: connections opened and left idle (a
+// slowloris, or anyone who can reach a port on every interface) cost the
+// load generator a file each only up to a cap; 19,900 of them took its
+// 20,000 files. After they go, the server answers again.
+func TestServerCapsConnections(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skipf("no /proc/self/fd to count open files: %v", err)
+		}
+		return len(ents)
+	}
+	srv, err := metrics.Serve(metrics.New(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const idle = 200
+	before := fds()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range idle {
+		c, err := net.Dial("tcp", srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n") // and never the blank line
+		conns = append(conns, c)
+	}
+	time.Sleep(300 * time.Millisecond) // let the server accept what it will
+	if held := fds() - before - idle; held > 64 {
+		t.Errorf("%d idle connections: the server holds %d files for them, want at most 64", idle, held)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(srv.URL())
+	if err != nil {
+		t.Fatalf("after the idle connections closed: %v", err)
+	}
+	resp.Body.Close()
 }
