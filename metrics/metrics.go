@@ -1,9 +1,9 @@
 // Package metrics shows runs live to Prometheus: the same results the
 // report aggregates, counted as they are written, under the scenario's
 // endpoint names (never raw URLs, so the number of series stays bounded),
-// with the run's name and shard as labels. It holds no secrets: no URLs,
-// no headers, no bodies, no error messages, only names, codes and the
-// kinds of the errors table.
+// with the run's name (its id, for a shard) and shard as labels. It holds
+// no secrets: no URLs, no headers, no bodies, no error messages, only
+// names, codes and the kinds of the errors table.
 //
 // An Exporter is one registry for the process; each run gets a Run from
 // it; Serve exposes the registry on /metrics (serve.go).
@@ -113,7 +113,9 @@ func (e *Exporter) Named(name string) *Exporter {
 func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
 
 // Run starts (or, for a name already running, continues) the series of a
-// run; m names its mode, shard and endpoints. Series of runs keepRuns
+// run; m names its mode, shard and endpoints. The run label is its run id
+// when it has one (a shard's name is "<id>-shard-<i>" or "shard-<i>", the
+// same every night), else its name. Series of runs keepRuns
 // runs old are deleted.
 func (e *Exporter) Run(m *results.Manifest) *Run {
 	if e == nil {
@@ -121,8 +123,11 @@ func (e *Exporter) Run(m *results.Manifest) *Run {
 	}
 	root := e.root()
 	name, shard := m.Name, ""
-	if e.name != "" {
+	switch {
+	case e.name != "":
 		name = e.name
+	case m.RunID != "": // the shards of one run share its name, as their merged report does
+		name = m.RunID
 	}
 	if m.Shard != nil {
 		shard = strconv.Itoa(m.Shard.Index) + "/" + strconv.Itoa(m.Shard.Count)

@@ -126,3 +126,21 @@ func TestLabelsThatAreNotUTF8(t *testing.T) {
 		t.Errorf("%s: %v, want 1", metrics.Dropped, f)
 	}
 }
+
+// TestShardsShareTheRunLabel: the shards of one run (--run-id nightly
+// --shard i/2, named nightly-shard-0 and nightly-shard-1, or shard-0 and
+// shard-1 by deploy/ssh every night) are labelled run="nightly" and told
+// apart by shard, as their merged report names them; each had its
+// directory's name, so sum by (run) could not add them up.
+func TestShardsShareTheRunLabel(t *testing.T) {
+	e := metrics.New()
+	for i, name := range []string{"nightly-shard-0", "shard-1"} {
+		m := manifest(name)
+		m.RunID, m.Shard = "nightly", &results.ShardInfo{Index: i, Count: 2}
+		e.Run(m).Observe(&vegeta.Result{Method: "POST", URL: "/q", Code: 200})
+	}
+	got := runs(t, e)
+	if len(got) != 1 || got["nightly"]["query"] != 2 {
+		t.Errorf("requests by run %v, want both shards under run nightly", got)
+	}
+}
