@@ -178,6 +178,7 @@ type Run struct {
 	liveMu  sync.Mutex
 	live    func() Live
 	last    Live
+	sent    uint64 // requests started by the run's earlier parts (a sweep's steps before this one)
 	running bool
 }
 
@@ -212,7 +213,11 @@ func (r *Run) restart(m *results.Manifest) {
 		r.checks[name] = cs
 	}
 	r.liveMu.Lock()
-	r.running, r.live, r.mode = true, nil, m.Mode
+	if r.live != nil {
+		r.last = r.live()
+	}
+	r.sent += r.last.Sent // the counter goes on from there, as the others do
+	r.running, r.live, r.last, r.mode = true, nil, Live{}, m.Mode
 	r.liveMu.Unlock()
 }
 
@@ -330,7 +335,9 @@ func (r *Run) now() (Live, bool, string) {
 	if r.live != nil {
 		r.last = r.live()
 	}
-	return r.last, r.running, r.mode
+	l := r.last
+	l.Sent += r.sent
+	return l, r.running, r.mode
 }
 
 // delete removes every series of the run.

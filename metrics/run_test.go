@@ -144,3 +144,38 @@ func TestShardsShareTheRunLabel(t *testing.T) {
 		t.Errorf("requests by run %v, want both shards under run nightly", got)
 	}
 }
+
+// TestSweepStepsSentCounterGoesOn: a sweep's steps are one run, and its
+// requests-sent counter goes on from step to step as the request counters
+// do; it restarted at each step (10, 21, 31, 40, then 19), which a
+// Prometheus scraping after the next step passed 40 took for growth.
+func TestSweepStepsSentCounterGoesOn(t *testing.T) {
+	e := metrics.New()
+	sweep := e.Named("sweep")
+	sent := func() float64 {
+		fams, err := e.Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fams {
+			if f.GetName() == metrics.Sent {
+				return f.Metric[0].Counter.GetValue()
+			}
+		}
+		t.Fatalf("no %s", metrics.Sent)
+		return 0
+	}
+	var want float64
+	for i, n := range []uint64{40, 19, 7} {
+		r := sweep.Run(manifest("sweep-step-" + string(rune('1'+i))))
+		r.Watch(func() metrics.Live { return metrics.Live{Sent: n} })
+		if got := sent(); got != want+float64(n) {
+			t.Errorf("step %d, %d sent in it: %s = %g, want %g", i+1, n, metrics.Sent, got, want+float64(n))
+		}
+		r.End()
+		want += float64(n)
+		if got := sent(); got != want {
+			t.Errorf("after step %d: %s = %g, want %g", i+1, metrics.Sent, got, want)
+		}
+	}
+}
