@@ -53,7 +53,16 @@ var Buckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, .75, 1, 
 
 // Other is the endpoint label of results that match none of the scenario's
 // endpoints (a replay of foreign traffic): their paths are not labels.
+// Endpoints past the first MaxEndpoints of a run count under it too.
 const Other = "other"
+
+// MaxEndpoints is how many of a run's endpoints get a label of their own
+// (its first ones, as the scenario or the replayed file lists them; the
+// logins of virtual users besides). A replay of an access log with an id
+// in every path lists up to 1,000 endpoints ("GET /users/123"); at about
+// 70 series each (three histograms) that was 71,000 series and a 7 MB
+// scrape, past many a Prometheus'"'"'s sample_limit, which fails the scrape.
+const MaxEndpoints = 100
 
 // keepRuns is how many runs' series an exporter keeps: a dashboard
 // session starts run after run, and each keeps its series until it is
@@ -206,8 +215,15 @@ func (r *Run) restart(m *results.Manifest) {
 	r.names = results.NewResolverFor(m)
 	r.dropName = results.NewResolverFor(m)
 	r.known, r.checks, r.byName = map[string]bool{}, map[string][]string{}, map[string]*endpoint{}
+	n := 0
 	for _, ep := range m.Scenario.Endpoints {
+		if !ep.Setup && n == MaxEndpoints || r.known[ep.Name] {
+			continue
+		}
 		r.known[ep.Name] = true
+		if !ep.Setup {
+			n++
+		}
 	}
 	for name, cs := range m.Scenario.Checks {
 		r.checks[name] = cs

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -177,5 +178,34 @@ func TestSweepStepsSentCounterGoesOn(t *testing.T) {
 		if got := sent(); got != want {
 			t.Errorf("after step %d: %s = %g, want %g", i+1, metrics.Sent, got, want)
 		}
+	}
+}
+
+// TestEndpointLabelsAreCapped: a replay of an access log with an id in
+// every path lists 1,000 endpoints; the first MaxEndpoints get a label,
+// the rest count under "other" (it exported all 1,000: 71,078 series),
+// and the logins keep theirs. No result goes uncounted.
+func TestEndpointLabelsAreCapped(t *testing.T) {
+	m := manifest("log")
+	m.Scenario.Endpoints = nil
+	for i := range 1000 {
+		p := "/users/" + strconv.Itoa(i)
+		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "u" + strconv.Itoa(i), Name: "GET " + p, Method: "GET", Path: p})
+	}
+	m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "login", Name: "/auth/login", Method: "POST", Path: "/login", Setup: true})
+	e := metrics.New()
+	r := e.Run(m)
+	for i := range 1000 {
+		r.Observe(&vegeta.Result{Method: "GET", URL: "/users/" + strconv.Itoa(i), Code: 200})
+	}
+	r.Observe(&vegeta.Result{Method: "POST", URL: "/login", Code: 200})
+	got := runs(t, e)["log"]
+	var total float64
+	for _, n := range got {
+		total += n
+	}
+	if len(got) != metrics.MaxEndpoints+2 || got[metrics.Other] != 1000-metrics.MaxEndpoints || got["/auth/login"] != 1 || got["GET /users/0"] != 1 || total != 1001 {
+		t.Errorf("%d endpoint labels (other %g, login %g, first %g, total %g), want %d: the first %d, other and the login",
+			len(got), got[metrics.Other], got["/auth/login"], got["GET /users/0"], total, metrics.MaxEndpoints+2, metrics.MaxEndpoints)
 	}
 }
