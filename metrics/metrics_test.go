@@ -335,12 +335,12 @@ func TestServerAnswersMetricsOnly(t *testing.T) {
 }
 
 func TestListenAddrDefaultsToLoopback(t *testing.T) {
-	for in, want := range map[string]string{":9464": "127.0.0.1:9464", "0.0.0.0:9464": "0.0.0.0:9464", "[::1]:1": "[::1]:1", "localhost:9464": "localhost:9464"} {
+	for in, want := range map[string]string{":9464": "127.0.0.1:9464", "9464": "127.0.0.1:9464", "0.0.0.0:9464": "0.0.0.0:9464", "[::1]:1": "[::1]:1", "localhost:9464": "localhost:9464"} {
 		if got, err := metrics.ListenAddr(in); err != nil || got != want {
 			t.Errorf("ListenAddr(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"9464", "", "host"} {
+	for _, bad := range []string{"", "host", "http://127.0.0.1:9464", "-9464"} {
 		if _, err := metrics.ListenAddr(bad); err == nil {
 			t.Errorf("ListenAddr(%q) accepted", bad)
 		}

@@ -41,10 +41,13 @@ type Server struct {
 	scraped chan struct{} // closed and replaced after each scrape
 }
 
-// ListenAddr is the address Serve binds for addr: a port alone (":9464")
-// or a missing host binds loopback, never every interface; "0.0.0.0:9464"
-// must be asked for.
+// ListenAddr is the address Serve binds for addr: a port alone ("9464",
+// ":9464") or a missing host binds loopback, never every interface;
+// "0.0.0.0:9464" must be asked for.
 func ListenAddr(addr string) (string, error) {
+	if addr != "" && strings.Trim(addr, "0123456789") == "" {
+		addr = ":" + addr
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:9464)", addr)

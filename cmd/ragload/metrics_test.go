@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/ragload/ragload/demo"
 )
 
 // TestMetricsAddrInUseLeavesNoRecording: a --metrics-addr whose port is
@@ -29,5 +31,31 @@ func TestMetricsAddrInUseLeavesNoRecording(t *testing.T) {
 	}
 	if strings.Contains(errOut, "writing ") {
 		t.Errorf("the run was announced before the port failed:\n%s", errOut)
+	}
+}
+
+// TestMetricsAddrBarePort: --metrics-addr 9464, a port alone as the help
+// says, binds loopback; it was refused ("9464" is not host:port).
+func TestMetricsAddrBarePort(t *testing.T) {
+	_, target := demoAPI(t, demo.Config{})
+	port := strings.TrimPrefix(freeLoopbackAddr(t), "127.0.0.1:")
+	out, errOut, code := ragload(t, "attack", "-u", target, "--rate", "10", "-d", "300ms", "-o", runDir(t), "--min-samples", "1",
+		"--metrics-addr", port)
+	if !ranOK(out, code) || !strings.Contains(errOut, "ragload: metrics on http://127.0.0.1:"+port+"/metrics\n") {
+		t.Fatalf("exit %d, want the run with metrics on 127.0.0.1:%s:\n%s", code, port, errOut)
+	}
+	if strings.Contains(errOut, "warning: metrics") {
+		t.Errorf("a loopback port was warned about:\n%s", errOut)
+	}
+}
+
+// TestMetricsWarningBeyondLoopback: metrics on every interface are
+// announced as readable by anyone who reaches the port (checked on the
+// address, without binding one).
+func TestMetricsWarningBeyondLoopback(t *testing.T) {
+	for addr, warn := range map[string]bool{"127.0.0.1:9464": false, "[::1]:9464": false, "[::]:9464": true, "0.0.0.0:9464": true, "10.1.2.3:9464": true} {
+		if got := metricsWarning(addr); (got != "") != warn || warn && !strings.Contains(got, addr) {
+			t.Errorf("metricsWarning(%q) = %q, want a warning: %v", addr, got, warn)
+		}
 	}
 }
