@@ -1,9 +1,9 @@
 // Package metrics shows runs live to Prometheus: the same results the
 // report aggregates, counted as they are written, under the scenario's
 // endpoint names (never raw URLs, so the number of series stays bounded),
-// with the run's name and shard as labels. It holds no secrets: no URLs,
-// no headers, no bodies, no error messages, only names, codes and the
-// kinds of the errors table.
+// with the run's name (its id, for a shard) and shard as labels. It holds
+// no secrets: no URLs, no headers, no bodies, no error messages, only
+// names, codes and the kinds of the errors table.
 //
 // An Exporter is one registry for the process; each run gets a Run from
 // it; Serve exposes the registry on /metrics (serve.go).
@@ -12,6 +12,7 @@ package metrics
 import (
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -52,7 +53,16 @@ var Buckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, .75, 1, 
 
 // Other is the endpoint label of results that match none of the scenario's
 // endpoints (a replay of foreign traffic): their paths are not labels.
+// Endpoints past the first MaxEndpoints of a run count under it too.
 const Other = "other"
+
+// MaxEndpoints is how many of a run's endpoints get a label of their own
+// (its first ones, as the scenario or the replayed file lists them; the
+// logins of virtual users besides). A replay of an access log with an id
+// in every path lists up to 1,000 endpoints ("GET /users/123"); at about
+// 70 series each (three histograms) that was 71,000 series and a 7 MB
+// scrape, past many a Prometheus'"'"'s sample_limit, which fails the scrape.
+const MaxEndpoints = 100
 
 // keepRuns is how many runs' series an exporter keeps: a dashboard
 // session starts run after run, and each keeps its series until it is
@@ -112,8 +122,9 @@ func (e *Exporter) Named(name string) *Exporter {
 func (e *Exporter) Registry() *prometheus.Registry { return e.reg }
 
 // Run starts (or, for a name already running, continues) the series of a
-// run; m names it (by its run id when sharded, so that every shard of a run
-// has the same run label), its mode, shard and endpoints. Series of runs keepRuns
+// run; m names its mode, shard and endpoints. The run label is its run id
+// when it has one (a shard's name is "<id>-shard-<i>" or "shard-<i>", the
+// same every night), else its name. Series of runs keepRuns
 // runs old are deleted.
 func (e *Exporter) Run(m *results.Manifest) *Run {
 	if e == nil {
@@ -121,11 +132,11 @@ func (e *Exporter) Run(m *results.Manifest) *Run {
 	}
 	root := e.root()
 	name, shard := m.Name, ""
-	if m.RunID != "" { // the shards of a run are one run on a dashboard
-		name = m.RunID
-	}
-	if e.name != "" {
+	switch {
+	case e.name != "":
 		name = e.name
+	case m.RunID != "": // the shards of one run share its name, as their merged report does
+		name = m.RunID
 	}
 	if m.Shard != nil {
 		shard = strconv.Itoa(m.Shard.Index) + "/" + strconv.Itoa(m.Shard.Count)
@@ -133,12 +144,12 @@ func (e *Exporter) Run(m *results.Manifest) *Run {
 	root.mu.Lock()
 	defer root.mu.Unlock()
 	for _, r := range root.runs {
-		if r.name == name && r.shard == shard {
+		if r.name == labelValue(name) && r.shard == shard {
 			r.restart(m)
 			return r
 		}
 	}
-	r := &Run{e: root, name: name, shard: shard}
+	r := &Run{e: root, name: labelValue(name), shard: shard}
 	r.restart(m)
 	root.runs = append(root.runs, r)
 	if n := len(root.runs) - keepRuns; n > 0 {
@@ -176,6 +187,7 @@ type Run struct {
 	liveMu  sync.Mutex
 	live    func() Live
 	last    Live
+	sent    uint64 // requests started by the run's earlier parts (a sweep's steps before this one)
 	running bool
 }
 
@@ -203,14 +215,25 @@ func (r *Run) restart(m *results.Manifest) {
 	r.names = results.NewResolverFor(m)
 	r.dropName = results.NewResolverFor(m)
 	r.known, r.checks, r.byName = map[string]bool{}, map[string][]string{}, map[string]*endpoint{}
+	n := 0
 	for _, ep := range m.Scenario.Endpoints {
+		if !ep.Setup && n == MaxEndpoints || r.known[ep.Name] {
+			continue
+		}
 		r.known[ep.Name] = true
+		if !ep.Setup {
+			n++
+		}
 	}
 	for name, cs := range m.Scenario.Checks {
 		r.checks[name] = cs
 	}
 	r.liveMu.Lock()
-	r.running, r.live, r.mode = true, nil, m.Mode
+	if r.live != nil {
+		r.last = r.live()
+	}
+	r.sent += r.last.Sent // the counter goes on from there, as the others do
+	r.running, r.live, r.last, r.mode = true, nil, Live{}, m.Mode
 	r.liveMu.Unlock()
 }
 
@@ -227,11 +250,12 @@ func (r *Run) endpoint(res *vegeta.Result) *endpoint {
 	name := r.label(r.names.Name(res))
 	ep := r.byName[name]
 	if ep == nil {
-		l := prometheus.Labels{"run": r.name, "shard": r.shard, "endpoint": name}
-		ep = &endpoint{name: name, response: r.e.response.With(l), service: r.e.service.With(l), lag: r.e.lag.With(l),
+		label := labelValue(name)
+		l := prometheus.Labels{"run": r.name, "shard": r.shard, "endpoint": label}
+		ep = &endpoint{name: label, response: r.e.response.With(l), service: r.e.service.With(l), lag: r.e.lag.With(l),
 			codes: map[uint16]prometheus.Counter{}, failures: map[string]prometheus.Counter{}}
 		for _, c := range r.checks[name] {
-			ep.checks = append(ep.checks, r.e.checkFails.WithLabelValues(r.name, r.shard, name, c))
+			ep.checks = append(ep.checks, r.e.checkFails.WithLabelValues(r.name, r.shard, label, labelValue(c)))
 		}
 		r.byName[name] = ep
 	}
@@ -286,7 +310,14 @@ func (r *Run) Drop(t *vegeta.Target) {
 	r.dropMu.Lock()
 	name := r.label(r.dropName.Name(&vegeta.Result{Method: t.Method, URL: results.RequestURI(t.URL)}))
 	r.dropMu.Unlock()
-	r.e.dropped.WithLabelValues(r.name, r.shard, name).Inc()
+	r.e.dropped.WithLabelValues(r.name, r.shard, labelValue(name)).Inc()
+}
+
+// labelValue is s as a label may hold it: client_golang panics on a value
+// that is not UTF-8, and an endpoint named after an access log's raw path
+// ("GET /a\xffb") or a --name given in Latin-1 is not.
+func labelValue(s string) string {
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // Watch sets what the run's gauges read when scraped, until End.
@@ -320,7 +351,9 @@ func (r *Run) now() (Live, bool, string) {
 	if r.live != nil {
 		r.last = r.live()
 	}
-	return r.last, r.running, r.mode
+	l := r.last
+	l.Sent += r.sent
+	return l, r.running, r.mode
 }
 
 // delete removes every series of the run.

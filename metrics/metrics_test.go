@@ -3,8 +3,10 @@ package metrics_test
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -333,12 +335,12 @@ func TestServerAnswersMetricsOnly(t *testing.T) {
 }
 
 func TestListenAddrDefaultsToLoopback(t *testing.T) {
-	for in, want := range map[string]string{":9464": "127.0.0.1:9464", "0.0.0.0:9464": "0.0.0.0:9464", "[::1]:1": "[::1]:1", "localhost:9464": "localhost:9464"} {
+	for in, want := range map[string]string{":9464": "127.0.0.1:9464", "9464": "127.0.0.1:9464", "0.0.0.0:9464": "0.0.0.0:9464", "[::1]:1": "[::1]:1", "localhost:9464": "localhost:9464"} {
 		if got, err := metrics.ListenAddr(in); err != nil || got != want {
 			t.Errorf("ListenAddr(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"9464", "", "host"} {
+	for _, bad := range []string{"", "host", "http://127.0.0.1:9464", "-9464"} {
 		if _, err := metrics.ListenAddr(bad); err == nil {
 			t.Errorf("ListenAddr(%q) accepted", bad)
 		}
@@ -368,4 +370,75 @@ func TestAwaitScrape(t *testing.T) {
 	if srv.AwaitScrape(context.Background(), 100*time.Millisecond) {
 		t.Fatal("a wait with no scrape reported one")
 	}
+}
+
+// TestRebindingGuardFollowsTheBoundAddress: a server bound to loopback
+// through a name other than "localhost" (LOCALHOST here; the machine's own
+// name on Debian, which /etc/hosts maps to 127.0.1.1) refuses a rebinding
+// Host too; it answered any Host, as if it were on every interface.
+func TestRebindingGuardFollowsTheBoundAddress(t *testing.T) {
+	srv, err := metrics.Serve(metrics.New(), "LOCALHOST:0")
+	if err != nil {
+		t.Skipf("LOCALHOST does not resolve here: %v", err)
+	}
+	defer srv.Close()
+	req, _ := http.NewRequest("GET", "http://"+srv.Addr()+metrics.Path, nil)
+	req.Host = "evil.example:9464"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("bound to %s, Host evil.example: %s, want 403", srv.Addr(), resp.Status)
+	}
+}
+
+// TestServerCapsConnections: connections opened and left idle (a
+// slowloris, or anyone who can reach a port on every interface) cost the
+// load generator a file each only up to a cap; 19,900 of them took its
+// 20,000 files. After they go, the server answers again.
+func TestServerCapsConnections(t *testing.T) {
+	fds := func() int {
+		ents, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Skipf("no /proc/self/fd to count open files: %v", err)
+		}
+		return len(ents)
+	}
+	srv, err := metrics.Serve(metrics.New(), "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	const idle = 200
+	before := fds()
+	var conns []net.Conn
+	defer func() {
+		for _, c := range conns {
+			c.Close()
+		}
+	}()
+	for range idle {
+		c, err := net.Dial("tcp", srv.Addr())
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n") // and never the blank line
+		conns = append(conns, c)
+	}
+	time.Sleep(300 * time.Millisecond) // let the server accept what it will
+	if held := fds() - before - idle; held > 64 {
+		t.Errorf("%d idle connections: the server holds %d files for them, want at most 64", idle, held)
+	}
+	for _, c := range conns {
+		c.Close()
+	}
+	conns = nil
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Get(srv.URL())
+	if err != nil {
+		t.Fatalf("after the idle connections closed: %v", err)
+	}
+	resp.Body.Close()
 }

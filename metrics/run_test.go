@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -93,5 +94,118 @@ func TestNilExporterExportsNothing(t *testing.T) {
 	r.End()
 	if e.Named("y") != nil {
 		t.Error("a nil exporter named one")
+	}
+}
+
+// TestLabelsThatAreNotUTF8: an endpoint named after an access log's raw
+// path, a check name and a run name that are not UTF-8 are exported with
+// U+FFFD in their place; client_golang panicked on them, ending the run
+// ("panic: label endpoint: value "GET /a\xffb" is not valid UTF-8").
+func TestLabelsThatAreNotUTF8(t *testing.T) {
+	e := metrics.New()
+	m := manifest("run-\xff")
+	m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "a", Name: "GET /a\xffb", Method: "GET", Path: "/a\xffb"})
+	m.Scenario.Checks = map[string][]string{"GET /a\xffb": {"body has \xfe"}}
+	r := e.Run(m)
+	r.Observe(&vegeta.Result{Method: "GET", URL: "/a\xffb", Code: 200, Headers: nil})
+	r.Drop(&vegeta.Target{Method: "GET", URL: "http://127.0.0.1:8000/a\xffb"})
+	r.End()
+	got := runs(t, e)
+	if got["run-\uFFFD"]["GET /a\uFFFDb"] != 1 {
+		t.Errorf("requests by run and endpoint %v, want 1 under run-\uFFFD and GET /a\uFFFDb", got)
+	}
+	srv, err := metrics.Serve(e, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	fams := scrape(t, srv.URL()) // the exposition parses with UTF-8 validation
+	if f := fams[metrics.CheckFailures]; f == nil || len(f.Metric) != 1 {
+		t.Errorf("%s: %v, want the one check", metrics.CheckFailures, f)
+	}
+	if f := fams[metrics.Dropped]; f == nil || f.Metric[0].Counter.GetValue() != 1 {
+		t.Errorf("%s: %v, want 1", metrics.Dropped, f)
+	}
+}
+
+// TestShardsShareTheRunLabel: the shards of one run (--run-id nightly
+// --shard i/2, named nightly-shard-0 and nightly-shard-1, or shard-0 and
+// shard-1 by deploy/ssh every night) are labelled run="nightly" and told
+// apart by shard, as their merged report names them; each had its
+// directory's name, so sum by (run) could not add them up.
+func TestShardsShareTheRunLabel(t *testing.T) {
+	e := metrics.New()
+	for i, name := range []string{"nightly-shard-0", "shard-1"} {
+		m := manifest(name)
+		m.RunID, m.Shard = "nightly", &results.ShardInfo{Index: i, Count: 2}
+		e.Run(m).Observe(&vegeta.Result{Method: "POST", URL: "/q", Code: 200})
+	}
+	got := runs(t, e)
+	if len(got) != 1 || got["nightly"]["query"] != 2 {
+		t.Errorf("requests by run %v, want both shards under run nightly", got)
+	}
+}
+
+// TestSweepStepsSentCounterGoesOn: a sweep's steps are one run, and its
+// requests-sent counter goes on from step to step as the request counters
+// do; it restarted at each step (10, 21, 31, 40, then 19), which a
+// Prometheus scraping after the next step passed 40 took for growth.
+func TestSweepStepsSentCounterGoesOn(t *testing.T) {
+	e := metrics.New()
+	sweep := e.Named("sweep")
+	sent := func() float64 {
+		fams, err := e.Registry().Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fams {
+			if f.GetName() == metrics.Sent {
+				return f.Metric[0].Counter.GetValue()
+			}
+		}
+		t.Fatalf("no %s", metrics.Sent)
+		return 0
+	}
+	var want float64
+	for i, n := range []uint64{40, 19, 7} {
+		r := sweep.Run(manifest("sweep-step-" + string(rune('1'+i))))
+		r.Watch(func() metrics.Live { return metrics.Live{Sent: n} })
+		if got := sent(); got != want+float64(n) {
+			t.Errorf("step %d, %d sent in it: %s = %g, want %g", i+1, n, metrics.Sent, got, want+float64(n))
+		}
+		r.End()
+		want += float64(n)
+		if got := sent(); got != want {
+			t.Errorf("after step %d: %s = %g, want %g", i+1, metrics.Sent, got, want)
+		}
+	}
+}
+
+// TestEndpointLabelsAreCapped: a replay of an access log with an id in
+// every path lists 1,000 endpoints; the first MaxEndpoints get a label,
+// the rest count under "other" (it exported all 1,000: 71,078 series),
+// and the logins keep theirs. No result goes uncounted.
+func TestEndpointLabelsAreCapped(t *testing.T) {
+	m := manifest("log")
+	m.Scenario.Endpoints = nil
+	for i := range 1000 {
+		p := "/users/" + strconv.Itoa(i)
+		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "u" + strconv.Itoa(i), Name: "GET " + p, Method: "GET", Path: p})
+	}
+	m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{Key: "login", Name: "/auth/login", Method: "POST", Path: "/login", Setup: true})
+	e := metrics.New()
+	r := e.Run(m)
+	for i := range 1000 {
+		r.Observe(&vegeta.Result{Method: "GET", URL: "/users/" + strconv.Itoa(i), Code: 200})
+	}
+	r.Observe(&vegeta.Result{Method: "POST", URL: "/login", Code: 200})
+	got := runs(t, e)["log"]
+	var total float64
+	for _, n := range got {
+		total += n
+	}
+	if len(got) != metrics.MaxEndpoints+2 || got[metrics.Other] != 1000-metrics.MaxEndpoints || got["/auth/login"] != 1 || got["GET /users/0"] != 1 || total != 1001 {
+		t.Errorf("%d endpoint labels (other %g, login %g, first %g, total %g), want %d: the first %d, other and the login",
+			len(got), got[metrics.Other], got["/auth/login"], got["GET /users/0"], total, metrics.MaxEndpoints+2, metrics.MaxEndpoints)
 	}
 }

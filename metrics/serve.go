@@ -22,6 +22,13 @@ const EnvAddr = "RAGLOAD_METRICS_ADDR"
 // Path is the one path the server answers.
 const Path = "/metrics"
 
+// maxConns caps the connections the server holds at once. Prometheus uses
+// one per target and a person a few; without a cap, anyone who could
+// reach the port held a file and a goroutine of the load generator per
+// connection (19,900 idle ones took 20,000 files, its whole limit, and
+// 500 MB). Connections past it wait in the kernel's backlog.
+const maxConns = 32
+
 // Server serves an Exporter on Path, and nothing else.
 type Server struct {
 	srv  *http.Server
@@ -34,10 +41,13 @@ type Server struct {
 	scraped chan struct{} // closed and replaced after each scrape
 }
 
-// ListenAddr is the address Serve binds for addr: a port alone (":9464")
-// or a missing host binds loopback, never every interface; "0.0.0.0:9464"
-// must be asked for.
+// ListenAddr is the address Serve binds for addr: a port alone ("9464",
+// ":9464") or a missing host binds loopback, never every interface;
+// "0.0.0.0:9464" must be asked for.
 func ListenAddr(addr string) (string, error) {
+	if addr != "" && strings.Trim(addr, "0123456789") == "" {
+		addr = ":" + addr
+	}
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return "", fmt.Errorf("%q is not host:port (e.g. 127.0.0.1:9464)", addr)
@@ -61,11 +71,17 @@ func Serve(e *Exporter, addr string) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	host, _, _ := net.SplitHostPort(bind)
+	// Whether the server is on loopback is what it bound, not how it was
+	// named: "LOCALHOST" or the machine's own name (Debian lists it as
+	// 127.0.1.1) bind loopback as well.
+	loopback := false
+	if a, ok := ln.Addr().(*net.TCPAddr); ok {
+		loopback = a.IP.IsLoopback()
+	}
 	s := &Server{ln: ln, done: make(chan struct{}), scraped: make(chan struct{})}
 	metrics := promhttp.HandlerFor(e.reg, promhttp.HandlerOpts{MaxRequestsInFlight: 4, Timeout: 10 * time.Second})
 	s.srv = &http.Server{
-		Handler:           s.guard(netaddr.IsLoopback(host), metrics),
+		Handler:           s.guard(loopback, metrics),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -74,7 +90,7 @@ func Serve(e *Exporter, addr string) (*Server, error) {
 	}
 	go func() {
 		defer close(s.done)
-		s.srv.Serve(ln) //nolint:errcheck // ends with Close
+		s.srv.Serve(newLimitListener(ln, maxConns)) //nolint:errcheck // ends with Close
 	}()
 	return s, nil
 }
@@ -180,5 +196,49 @@ func (s *Server) Close() error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
+	return err
+}
+
+// limitListener accepts at most n connections at a time (as
+// golang.org/x/net/netutil's LimitListener).
+type limitListener struct {
+	net.Listener
+	sem       chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func newLimitListener(l net.Listener, n int) *limitListener {
+	return &limitListener{Listener: l, sem: make(chan struct{}, n), done: make(chan struct{})}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	select {
+	case l.sem <- struct{}{}:
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+func (l *limitListener) Close() error {
+	l.closeOnce.Do(func() { close(l.done) })
+	return l.Listener.Close()
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
 	return err
 }

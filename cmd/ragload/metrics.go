@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/ragload/ragload/internal/netaddr"
 	"github.com/ragload/ragload/metrics"
 )
 
@@ -20,7 +22,7 @@ type metricsFlags struct {
 }
 
 func (o *metricsFlags) addFlags(fs *pflag.FlagSet) {
-	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve live Prometheus metrics on this host:port at /metrics, e.g. 127.0.0.1:9464 (a port alone binds loopback; default $"+metrics.EnvAddr+")")
+	fs.StringVar(&o.MetricsAddr, "metrics-addr", "", "serve live Prometheus metrics on this host:port at /metrics, e.g. 127.0.0.1:9464 (a port alone, 9464 or :9464, binds loopback; 0.0.0.0:9464 every interface; default $"+metrics.EnvAddr+")")
 	fs.DurationVar(&o.MetricsLinger, "metrics-linger", 15*time.Second, "after the run, keep /metrics up until it is scraped once more, at most this long, so Prometheus stores the final counts (only when something scraped it repeatedly during the run, as Prometheus does)")
 }
 
@@ -42,6 +44,9 @@ func (o *metricsFlags) serve(errOut io.Writer, quiet bool) (exp *metrics.Exporte
 	if !quiet {
 		fmt.Fprintf(errOut, "ragload: metrics on %s\n", srv.URL())
 	}
+	if w := metricsWarning(srv.Addr()); w != "" {
+		fmt.Fprintln(errOut, "ragload: warning:", w)
+	}
 	return exp, func(ctx context.Context) {
 		if srv.Scrapes() >= 2 && o.MetricsLinger > 0 && ctx.Err() == nil { // a scraper, not one look with curl
 			if !quiet {
@@ -51,4 +56,13 @@ func (o *metricsFlags) serve(errOut io.Writer, quiet bool) (exp *metrics.Exporte
 		}
 		srv.Close()
 	}, nil
+}
+
+// metricsWarning is what to say about metrics served on addr, the bound
+// address: nothing on loopback, else who can read them.
+func metricsWarning(addr string) string {
+	if host, _, _ := net.SplitHostPort(addr); netaddr.IsLoopback(host) {
+		return ""
+	}
+	return "metrics on " + addr + ", beyond this machine: anyone who can reach the port reads the run's name, endpoints and counts"
 }

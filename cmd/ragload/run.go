@@ -202,6 +202,15 @@ func (o *runOptions) warn(msg string) {
 // an error for the exit code.
 func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error {
 	setup := b.Setup
+	// The metrics port first: a port in use or a typo ends the command
+	// before it announces the run or creates the --record file (O_EXCL,
+	// so an empty one left behind refused the corrected command).
+	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(ctx) // last: after the recording is closed
+	setup.Metrics = exp
 	var pv *attack.ProgressPrinter
 	if !o.Quiet {
 		pv = newProgressView(s.ErrOut)
@@ -221,12 +230,6 @@ func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error
 			}
 		}()
 	}
-	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet)
-	if err != nil {
-		return err
-	}
-	defer stopMetrics(ctx)
-	setup.Metrics = exp
 	rep, err := b.Job.Run(ctx)
 	pv.Finish()
 	if rep == nil {

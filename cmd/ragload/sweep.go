@@ -119,6 +119,12 @@ interrupted.`,
 
 func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 	j := o.job
+	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet) // before the run is announced: a port in use ends it first
+	if err != nil {
+		return err
+	}
+	defer stopMetrics(ctx)
+	j.Metrics = exp
 	if !o.Quiet {
 		j.OnStep = func(st results.SweepStep) {
 			fmt.Fprintf(s.ErrOut, "ragload: %g/s: %s (p95 %s ms, served %.1f/s)\n", st.Rate, st.Verdict, results.FormatMillis(time.Duration(st.P95*float64(time.Millisecond))), st.Throughput)
@@ -126,12 +132,6 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", results.RedactURL(j.Target), j.StepDuration, j.Warmup, j.Dir)
 		printNotes(s, j.Scenario)
 	}
-	exp, stopMetrics, err := o.serve(s.ErrOut, o.Quiet)
-	if err != nil {
-		return err
-	}
-	defer stopMetrics(ctx)
-	j.Metrics = exp
 	sw, err := j.Run(ctx)
 	if sw == nil {
 		return err
