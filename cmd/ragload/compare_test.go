@@ -71,8 +71,12 @@ func TestCompareDemoRuns(t *testing.T) {
 		}
 		out, errOut, code := ragload(t, "compare", dirs["base"], dirs["same"], "--skip", "1s")
 		t.Logf("same settings (attempt %d):\n%s", attempt, out)
+		// A run whose generator saturated (the other tests of the package
+		// share the 2 cores) measured the machine, not the demo: its
+		// comparison does not count, up to 4 sets.
+		busy := strings.Contains(out, "load generator was saturated")
 		if code != exitOK || !strings.Contains(out, "Verdict: no regression") {
-			if attempt < 2 {
+			if attempt < 2 || (busy && attempt < 4) {
 				continue
 			}
 			t.Errorf("same settings: exit %d\n%s", code, errOut)
@@ -80,8 +84,9 @@ func TestCompareDemoRuns(t *testing.T) {
 		out, errOut, code = ragload(t, "compare", dirs["base"], dirs["slower"], "--skip", "1s")
 		t.Logf("query service time +30%%:\n%s", out)
 		reasons := out[strings.Index(out, "Verdict:"):]
+		busy = busy || strings.Contains(out, "load generator was saturated")
 		if code != exitVerdict || !strings.Contains(reasons, "because /query (basic):") || strings.Contains(reasons, "/health") {
-			if attempt < 2 {
+			if attempt < 2 || (busy && attempt < 4) {
 				continue
 			}
 			t.Errorf("+30%% on the query endpoints: exit %d, want 1 with reasons on /query and none on /health\n%s", code, errOut)
