@@ -15,10 +15,16 @@ import (
 // token) replaced by xxxxx.
 func CheckBaseURL(raw string) error {
 	u, err := url.Parse(raw)
+	shown := hideUserinfo(raw)
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		if u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+			// Endpoint paths are joined to the base: a query would end up in
+			// the middle of every URL (and a token in it on screen and in
+			// run.json). Not quoted: it may hold a secret.
+			return fmt.Errorf("%s…: a base URL takes no query (?…) or fragment (#…): give the scheme, host and path prefix only", input.Quote(u.Scheme+"://"+hideUserinfo(u.Host)))
+		}
 		return nil
 	}
-	shown := hideUserinfo(raw)
 	if !strings.Contains(raw, "://") && raw != "" {
 		if v, err := url.Parse("http://" + raw); err == nil && v.Host != "" {
 			return fmt.Errorf("%s has no scheme: want %s (or https://…)", input.Quote(shown), input.Quote("http://"+shown))

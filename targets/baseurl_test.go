@@ -30,3 +30,22 @@ func TestCheckBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckBaseURLRefusesQuery: a base URL with a query (say a token) is
+// refused without quoting the query: endpoint paths would be joined after
+// it, and it would be shown on screen and stored in run.json.
+func TestCheckBaseURLRefusesQuery(t *testing.T) {
+	for _, raw := range []string{"http://127.0.0.1:8000/?token=s3cret-tok", "http://127.0.0.1:8000/api#s3cret-tok", "https://h?"} {
+		err := CheckBaseURL(raw)
+		if err == nil {
+			t.Errorf("CheckBaseURL(%q) accepted a query or fragment", raw)
+			continue
+		}
+		if strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("CheckBaseURL(%q) = %v: quotes the secret", raw, err)
+		}
+	}
+	if err := CheckBaseURL("http://127.0.0.1:8000/api"); err != nil {
+		t.Errorf("a path prefix refused: %v", err)
+	}
+}
