@@ -69,6 +69,7 @@ func exported(t *testing.T) map[string]family {
 		Scenario: results.ScenarioInfo{
 			Endpoints: []results.EndpointInfo{{Key: "query", Name: "/query", Method: "POST", Path: "/api/v1/query/"}},
 			Checks:    map[string][]string{"/query": {"status", "has sources"}},
+			Journeys:  []results.JourneyInfo{{Name: "conversation", Weight: 1, Steps: []string{"/query"}}},
 		},
 	}
 	r := e.Run(m)
@@ -76,6 +77,8 @@ func exported(t *testing.T) map[string]family {
 	res := &vegeta.Result{Method: "POST", URL: url, Code: 503, Latency: 1500 * time.Millisecond}
 	results.SetLag(res, 20*time.Millisecond)
 	checks.Record(res, []int{1}, "")
+	results.SetJourney(res, "conversation", 1, 0)
+	results.EndJourney(res, "step 1 (query): HTTP 503")
 	r.Observe(res)
 	r.Drop(&vegeta.Target{Method: "POST", URL: url})
 

@@ -22,6 +22,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/internal/errkind"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 )
 
 // Names of the metrics ragload exports (besides the Go runtime's go_* and
@@ -32,6 +33,7 @@ const (
 	Requests      = "ragload_requests_total"         // results written, by endpoint and status code ("0": no response)
 	Failures      = "ragload_request_failures_total" // failed results, by endpoint and kind (as the errors table: "HTTP 503", "timeout", …)
 	CheckFailures = "ragload_check_failures_total"   // failed response checks, by endpoint and check
+	Journeys      = "ragload_journeys_total"         // journeys ended, by journey and outcome ("completed" or "failed")
 	Dropped       = "ragload_requests_dropped_total" // requests due but not sent (too late, or the in-flight cap full), by endpoint
 	ResponseTime  = "ragload_response_seconds"       // histogram: from when the request was due to its last byte (the verdict's view)
 	ServiceTime   = "ragload_service_seconds"        // histogram: from when it actually left
@@ -75,6 +77,7 @@ type Exporter struct {
 	reg *prometheus.Registry
 
 	requests, failures, checkFails, dropped *prometheus.CounterVec
+	journeys                                *prometheus.CounterVec
 	response, service, lag                  *prometheus.HistogramVec
 
 	mu     sync.Mutex
@@ -98,10 +101,12 @@ func New() *Exporter {
 	e.failures = counter(Failures, "Failed results (a failing status or a transport error), by endpoint and kind.", "kind")
 	e.checkFails = counter(CheckFailures, "Response checks failed, by endpoint and check.", "check")
 	e.dropped = counter(Dropped, "Requests due but not sent: too late, or the in-flight cap was full.")
+	e.journeys = prometheus.NewCounterVec(prometheus.CounterOpts{Name: Journeys, Help: "Journeys ended, by journey and outcome (completed or failed)."},
+		[]string{"run", "shard", "journey", "outcome"})
 	e.response = hist(ResponseTime, "Response time from when the request was due (the verdict's view), seconds.")
 	e.service = hist(ServiceTime, "Response time from when the request left, seconds.")
 	e.lag = hist(ScheduleLag, "How late after its due time a request left, seconds (open model only).")
-	e.reg.MustRegister(e.requests, e.failures, e.checkFails, e.dropped, e.response, e.service, e.lag,
+	e.reg.MustRegister(e.requests, e.failures, e.checkFails, e.dropped, e.journeys, e.response, e.service, e.lag,
 		liveCollector{e},
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: Cores, Help: "Cores the generator may use (GOMAXPROCS)."}, func() float64 { return float64(runtime.GOMAXPROCS(0)) }),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -115,7 +120,7 @@ func (e *Exporter) Named(name string) *Exporter {
 		return nil
 	}
 	return &Exporter{reg: e.reg, requests: e.requests, failures: e.failures, checkFails: e.checkFails, dropped: e.dropped,
-		response: e.response, service: e.service, lag: e.lag, name: name, parent: e}
+		journeys: e.journeys, response: e.response, service: e.service, lag: e.lag, name: name, parent: e}
 }
 
 // Registry is the registry the exporter's metrics are in.
@@ -177,12 +182,14 @@ type Run struct {
 	name, shard string
 	mode        string
 
-	names    *results.Resolver
-	known    map[string]bool     // the scenario's endpoint names
-	checks   map[string][]string // endpoint name -> its checks' names
-	byName   map[string]*endpoint
-	dropMu   sync.Mutex
-	dropName *results.Resolver
+	names *results.Resolver
+	known map[string]bool // the scenario's endpoint names
+	// journeyNames are the scenario's journeys: the only journey labels.
+	journeyNames map[string]bool
+	checks       map[string][]string // endpoint name -> its checks' names
+	byName       map[string]*endpoint
+	dropMu       sync.Mutex
+	dropName     *results.Resolver
 
 	liveMu  sync.Mutex
 	live    func() Live
@@ -215,6 +222,10 @@ func (r *Run) restart(m *results.Manifest) {
 	r.names = results.NewResolverFor(m)
 	r.dropName = results.NewResolverFor(m)
 	r.known, r.checks, r.byName = map[string]bool{}, map[string][]string{}, map[string]*endpoint{}
+	r.journeyNames = map[string]bool{}
+	for _, j := range m.Scenario.Journeys {
+		r.journeyNames[j.Name] = true
+	}
 	n := 0
 	for _, ep := range m.Scenario.Endpoints {
 		if !ep.Setup && n == MaxEndpoints || r.known[ep.Name] {
@@ -291,6 +302,13 @@ func (r *Run) Observe(res *vegeta.Result) {
 				}
 			}
 		}
+		if mk, ok := results.JourneyOf(res); ok && mk.End != "" && r.journeyNames[mk.Journey] {
+			outcome := "failed"
+			if mk.End == journey.Ok {
+				outcome = "completed"
+			}
+			r.e.journeys.WithLabelValues(r.name, r.shard, mk.Journey, outcome).Inc()
+		}
 	}
 	resp := res.Latency
 	if lag, ok := results.Lag(res); ok {
@@ -360,7 +378,7 @@ func (r *Run) now() (Live, bool, string) {
 func (r *Run) delete() {
 	l := prometheus.Labels{"run": r.name, "shard": r.shard}
 	for _, v := range []interface{ DeletePartialMatch(prometheus.Labels) int }{
-		r.e.requests, r.e.failures, r.e.checkFails, r.e.dropped, r.e.response, r.e.service, r.e.lag,
+		r.e.requests, r.e.failures, r.e.checkFails, r.e.dropped, r.e.journeys, r.e.response, r.e.service, r.e.lag,
 	} {
 		v.DeletePartialMatch(l)
 	}

@@ -209,3 +209,44 @@ func TestEndpointLabelsAreCapped(t *testing.T) {
 			len(got), got[metrics.Other], got["/auth/login"], got["GET /users/0"], total, metrics.MaxEndpoints+2, metrics.MaxEndpoints)
 	}
 }
+
+// TestJourneysByOutcome: a journey's last result counts it by outcome;
+// results of journeys the scenario does not have add no series.
+func TestJourneysByOutcome(t *testing.T) {
+	e := metrics.New()
+	m := manifest("j")
+	m.Scenario.Journeys = []results.JourneyInfo{{Name: "conversation", Weight: 1, Steps: []string{"query"}}}
+	r := e.Run(m)
+	mark := func(name string, id uint64, end string) *vegeta.Result {
+		res := &vegeta.Result{Method: "POST", URL: "/q", Code: 200}
+		results.SetJourney(res, name, id, 0)
+		if end != "" {
+			results.EndJourney(res, end)
+		}
+		return res
+	}
+	for _, res := range []*vegeta.Result{mark("conversation", 1, ""), mark("conversation", 1, "ok"), mark("conversation", 2, "step 1 (query): HTTP 500"),
+		mark("conversation", 3, "ok"), mark("forged", 4, "ok")} {
+		r.Observe(res)
+	}
+	fams, err := e.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, f := range fams {
+		if f.GetName() != metrics.Journeys {
+			continue
+		}
+		for _, mt := range f.Metric {
+			l := map[string]string{}
+			for _, p := range mt.Label {
+				l[p.GetName()] = p.GetValue()
+			}
+			got[l["journey"]+" "+l["outcome"]] += mt.Counter.GetValue()
+		}
+	}
+	if len(got) != 2 || got["conversation completed"] != 2 || got["conversation failed"] != 1 {
+		t.Errorf("journeys %v, want conversation completed 2 and failed 1 only", got)
+	}
+}
