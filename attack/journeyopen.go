@@ -22,7 +22,6 @@ const JourneyGrace = 30 * time.Second
 type arrivals struct {
 	Dropped     Drops
 	Interrupted bool
-	lastStart   time.Time
 }
 
 // runJourneys is the open model of a scenario with journeys: journeys
@@ -36,21 +35,122 @@ type arrivals struct {
 func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched Schedule) (*results.Report, error) {
 	m.Planned = 0 // journeys, not requests, are planned: how many requests they send is drawn
 	return s.runArrivals(ctx, m, sched, func(ctx context.Context, u *usersRun, a arrivalSetup) arrivals {
-		return u.arrive(ctx, sched, a.start, a.limit, a.maxLag, a.drop, a.token, a.running)
+		return u.arrive(ctx, sched, a)
 	})
 }
 
 // arrivalSetup is what a driver of arrivals (arrive, replaySessions) is
 // given: when the run started, the cap on what runs at once and the
-// drop bound, where drops go, the token of arrival n, and the group of
-// what runs.
+// drop bound, where drops go, and the token of arrival n.
 type arrivalSetup struct {
-	start   time.Time
-	limit   uint64
+	start  time.Time
+	limit  uint64
+	maxLag time.Duration
+	drop   func(*vegeta.Target)
+	token  func(n uint64) string
+}
+
+// arrivalGate admits an open model's arrivals (journeys, a replay's
+// sessions) for a driver: each at its due time, at most limit running at
+// once; one due while that many run waits up to maxLag for one to end,
+// and one that cannot start within maxLag of its due time is dropped
+// (counted in dropped). Only the driver's goroutine calls it.
+type arrivalGate struct {
+	ctx     context.Context
+	slots   chan struct{}
 	maxLag  time.Duration
-	drop    func(*vegeta.Target)
-	token   func(n uint64) string
-	running *sync.WaitGroup
+	timer   *time.Timer
+	running sync.WaitGroup
+	stop    chan struct{} // closed when the arrivals running must end at their next pause
+	dropped Drops
+}
+
+func newArrivalGate(ctx context.Context, a arrivalSetup) *arrivalGate {
+	return &arrivalGate{ctx: ctx, slots: make(chan struct{}, a.limit), maxLag: a.maxLag, timer: time.NewTimer(time.Hour), stop: make(chan struct{})}
+}
+
+// wait waits until t; false when ctx ended first.
+func (g *arrivalGate) wait(t time.Time) bool {
+	if d := time.Until(t); d > 0 {
+		g.timer.Reset(d)
+		select {
+		case <-g.ctx.Done():
+			return false
+		case <-g.timer.C:
+		}
+	}
+	return g.ctx.Err() == nil
+}
+
+// What became of an arrival (admit).
+const (
+	admitted = iota
+	dropped
+	interrupted
+)
+
+// admit takes a running slot for the arrival due at at: admitted, or
+// dropped (counted), or interrupted (ctx ended while it waited).
+func (g *arrivalGate) admit(at time.Time) int {
+	select {
+	case g.slots <- struct{}{}:
+	default: // as many arrivals as allowed are running: wait for one to end
+		if g.maxLag < 0 {
+			g.slots <- struct{}{}
+			break
+		}
+		g.timer.Reset(time.Until(at.Add(g.maxLag)))
+		select {
+		case g.slots <- struct{}{}:
+		case <-g.timer.C:
+			g.dropped.Capped++
+			return dropped
+		case <-g.ctx.Done():
+			return interrupted
+		}
+	}
+	if g.maxLag >= 0 && time.Since(at) > g.maxLag {
+		<-g.slots
+		g.dropped.Late++
+		return dropped
+	}
+	return admitted
+}
+
+// run runs an admitted arrival on a goroutine of its own; stop closes
+// when it must end at its next pause.
+func (g *arrivalGate) run(fn func(stop <-chan struct{})) {
+	g.running.Add(1)
+	go func() {
+		defer g.running.Done()
+		defer func() { <-g.slots }()
+		fn(g.stop)
+	}()
+}
+
+// end lets the arrivals running end: within JourneyGrace, or at their next
+// pause when the run was interrupted or ctx ends; it returns what became
+// of the arrivals.
+func (g *arrivalGate) end(interrupted bool) arrivals {
+	g.timer.Stop()
+	finished := make(chan struct{})
+	go func() { g.running.Wait(); close(finished) }()
+	if interrupted {
+		close(g.stop)
+		<-finished
+		return arrivals{Dropped: g.dropped, Interrupted: true}
+	}
+	grace := time.NewTimer(JourneyGrace)
+	defer grace.Stop()
+	select {
+	case <-finished:
+		return arrivals{Dropped: g.dropped}
+	case <-grace.C:
+	case <-g.ctx.Done():
+	}
+	close(g.stop)
+	<-finished
+	return arrivals{Dropped: g.dropped}
 }
 
 // runArrivals runs an open model whose arrivals are sequences of
@@ -96,7 +196,6 @@ func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Sche
 	u.helpers.jobs = make(chan func())
 	start := time.Now()
 	m.Started, u.start = start, start
-	var running sync.WaitGroup
 	rc.live.Watch(func() metrics.Live {
 		l := metrics.Live{Sent: u.started(), InFlight: rc.inFlight()}
 		if el := time.Since(start); el < sched.Duration() {
@@ -106,7 +205,7 @@ func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Sche
 	})
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), 0, nil)
-	out := drive(runCtx, u, arrivalSetup{start: start, limit: limit, maxLag: maxLag, drop: rc.drop, token: sessionTokens(pool), running: &running})
+	out := drive(runCtx, u, arrivalSetup{start: start, limit: limit, maxLag: maxLag, drop: rc.drop, token: sessionTokens(pool)})
 	stopProgress()
 	stopMonitor()
 	close(u.out)
@@ -142,100 +241,33 @@ func journeyRNG(seed, n uint64) *rand.Rand {
 }
 
 // arrive starts the journeys at their due times until the schedule ends
-// or ctx does, then lets those running end (for JourneyGrace at most; at
-// once, at their next pause, when ctx ended).
-func (u *usersRun) arrive(ctx context.Context, sched Schedule, start time.Time, limit uint64, maxLag time.Duration,
-	onDrop func(*vegeta.Target), token func(uint64) string, running *sync.WaitGroup) arrivals {
-	stop := make(chan struct{})
-	var once sync.Once
-	halt := func() { once.Do(func() { close(stop) }) }
-	slots := make(chan struct{}, limit)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var out arrivals
-	drop := func(n uint64, late bool) {
-		if late {
-			out.Dropped.Late++
-		} else {
-			out.Dropped.Capped++
-		}
-		rng := journeyRNG(u.job.Seed, n)
-		var t vegeta.Target
-		if u.journeys.Target(&t, u.journeys.Pick(rng), 0, targets.Vars{}, rng, "") == nil {
-			onDrop(&t)
-		}
-	}
-	// wait waits until t; false when ctx ended first.
-	wait := func(t time.Time) bool {
-		if d := time.Until(t); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-ctx.Done():
-				return false
-			case <-timer.C:
-			}
-		}
-		return ctx.Err() == nil
-	}
+// or ctx does, then lets those running end (arrivalGate.end).
+func (u *usersRun) arrive(ctx context.Context, sched Schedule, a arrivalSetup) arrivals {
+	g := newArrivalGate(ctx, a)
 	for n := uint64(0); ; n++ {
 		due, ok := sched.Due(n)
 		if !ok {
 			break
 		}
-		at := start.Add(due)
-		if !wait(at) {
-			out.Interrupted = true
-			break
+		at := a.start.Add(due)
+		if !g.wait(at) {
+			return g.end(true)
 		}
-		select {
-		case slots <- struct{}{}:
-		default: // as many journeys as allowed are running: wait for one to end
-			if maxLag < 0 {
-				slots <- struct{}{}
-				break
+		switch g.admit(at) {
+		case interrupted:
+			return g.end(true)
+		case dropped: // named as the journey it would have been
+			rng := journeyRNG(u.job.Seed, n)
+			var t vegeta.Target
+			if u.journeys.Target(&t, u.journeys.Pick(rng), 0, targets.Vars{}, rng, "") == nil {
+				a.drop(&t)
 			}
-			timer.Reset(time.Until(at.Add(maxLag)))
-			select {
-			case slots <- struct{}{}:
-			case <-timer.C:
-				drop(n, false)
-				continue
-			case <-ctx.Done():
-				out.Interrupted = true
-			}
-		}
-		if out.Interrupted {
-			break
-		}
-		if maxLag >= 0 && time.Since(at) > maxLag {
-			<-slots
-			drop(n, true)
 			continue
 		}
-		out.lastStart = time.Now()
-		running.Add(1)
-		go func(n uint64, due time.Time) {
-			defer running.Done()
-			defer func() { <-slots }()
+		g.run(func(stop <-chan struct{}) {
 			rng := journeyRNG(u.job.Seed, n)
-			u.runJourney(journeyStart{rng: rng, pause: pauser(stop), token: func() string { return token(n) }, due: due})
-		}(n, at)
+			u.runJourney(journeyStart{rng: rng, pause: pauser(stop), token: func() string { return a.token(n) }, due: at})
+		})
 	}
-	finished := make(chan struct{})
-	go func() { running.Wait(); close(finished) }()
-	if out.Interrupted {
-		halt()
-	}
-	grace := time.NewTimer(JourneyGrace)
-	defer grace.Stop()
-	select {
-	case <-finished:
-	case <-grace.C:
-		halt()
-		<-finished
-	case <-ctx.Done():
-		halt()
-		<-finished
-	}
-	return out
+	return g.end(false)
 }

@@ -110,20 +110,6 @@ func (s *replaySession) next(stop <-chan struct{}) (replay.Entry, bool) {
 	}
 }
 
-// lastSend is the latest send time of a replay's requests (unix
-// nanoseconds), for the run's SendEnded: a session's later requests leave
-// long after its start.
-type lastSend struct{ ns atomic.Int64 }
-
-func (l *lastSend) saw(t time.Time) {
-	for n := t.UnixNano(); ; {
-		old := l.ns.Load()
-		if n <= old || l.ns.CompareAndSwap(old, n) {
-			return
-		}
-	}
-}
-
 // replayTargets makes the targets of a replay's entries: the run's URL
 // joined to the entry's path, with a "#key" fragment naming the endpoint
 // (a session's paths hold values of the run: its route is the stream's
@@ -131,7 +117,6 @@ func (l *lastSend) saw(t time.Time) {
 type replayTargets struct {
 	base string
 	key  func(*replay.Entry) string
-	last *lastSend
 }
 
 // url is the target URL of e, whose path may hold values substituted for
@@ -149,42 +134,17 @@ func (rt replayTargets) url(e, orig *replay.Entry) string {
 // arrival of the open model, at most a.limit running at once, waiting up
 // to a.maxLag for room and dropped after; a known session's entries to its
 // goroutine. At the end of the stream, or when ctx ends, the sessions
-// running end as arrive's journeys do. Its lastStart is when the last
-// request left. cut counts the entries not sent
+// running end as arrive's journeys do. cut counts the entries not sent
 // because their session ended early (failed or dropped).
 func (u *usersRun) replaySessions(ctx context.Context, p *replay.Player, rt replayTargets, a arrivalSetup, cut *atomic.Uint64) arrivals {
-	stop := make(chan struct{})
-	var once sync.Once
-	halt := func() { once.Do(func() { close(stop) }) }
-	slots := make(chan struct{}, a.limit)
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	var out arrivals
+	g := newArrivalGate(ctx, a)
 	sessions := map[string]*replaySession{}
-	// drop drops the arrival e: a session's later entries are cut.
-	drop := func(e *replay.Entry, late bool) {
-		if late {
-			out.Dropped.Late++
-		} else {
-			out.Dropped.Capped++
+	// end ends the replay: the sessions left end after what they have.
+	end := func(interrupted bool) arrivals {
+		for _, s := range sessions {
+			s.close()
 		}
-		a.drop(&vegeta.Target{Method: e.Method, URL: rt.url(e, e)})
-		if e.Session != "" && e.End == "" {
-			s := newReplaySession()
-			s.failed = true
-			sessions[e.Session] = s
-		}
-	}
-	wait := func(t time.Time) bool {
-		if d := time.Until(t); d > 0 {
-			timer.Reset(d)
-			select {
-			case <-ctx.Done():
-				return false
-			case <-timer.C:
-			}
-		}
-		return ctx.Err() == nil
+		return g.end(interrupted)
 	}
 	var n uint64
 	for {
@@ -193,9 +153,8 @@ func (u *usersRun) replaySessions(ctx context.Context, p *replay.Player, rt repl
 			break
 		}
 		at := a.start.Add(e.Offset)
-		if !wait(at) {
-			out.Interrupted = true
-			break
+		if !g.wait(at) {
+			return end(true)
 		}
 		if s, ok := sessions[e.Session]; ok && e.Session != "" {
 			if !s.push(e, e.End != "") {
@@ -206,32 +165,18 @@ func (u *usersRun) replaySessions(ctx context.Context, p *replay.Player, rt repl
 			}
 			continue
 		}
-		select {
-		case slots <- struct{}{}:
-		default: // as many arrivals as allowed are running: wait for one to end
-			if a.maxLag < 0 {
-				slots <- struct{}{}
-				break
+		switch g.admit(at) {
+		case interrupted:
+			return end(true)
+		case dropped: // a session's later entries are cut
+			a.drop(&vegeta.Target{Method: e.Method, URL: rt.url(&e, &e)})
+			if e.Session != "" && e.End == "" {
+				s := newReplaySession()
+				s.failed = true
+				sessions[e.Session] = s
 			}
-			timer.Reset(time.Until(at.Add(a.maxLag)))
-			select {
-			case slots <- struct{}{}:
-			case <-timer.C:
-				drop(&e, false)
-				continue
-			case <-ctx.Done():
-				out.Interrupted = true
-			}
-		}
-		if out.Interrupted {
-			break
-		}
-		if a.maxLag >= 0 && time.Since(at) > a.maxLag {
-			<-slots
-			drop(&e, true)
 			continue
 		}
-		out.lastStart = time.Now()
 		var s *replaySession
 		if e.Session != "" {
 			s = newReplaySession()
@@ -241,37 +186,13 @@ func (u *usersRun) replaySessions(ctx context.Context, p *replay.Player, rt repl
 				sessions[e.Session] = s
 			}
 		}
-		a.running.Add(1)
-		go func(e replay.Entry, n uint64, due time.Time) {
-			defer a.running.Done()
-			defer func() { <-slots }()
-			u.replaySession(s, e, rt, due, func() string { return a.token(n) }, stop, cut)
-		}(e, n, at)
+		id := n
+		g.run(func(stop <-chan struct{}) {
+			u.replaySession(s, e, rt, at, func() string { return a.token(id) }, stop, cut)
+		})
 		n++
 	}
-	for _, s := range sessions { // the stream ended: those left end after what they have
-		s.close()
-	}
-	finished := make(chan struct{})
-	go func() { a.running.Wait(); close(finished) }()
-	if out.Interrupted {
-		halt()
-	}
-	grace := time.NewTimer(JourneyGrace)
-	defer grace.Stop()
-	select {
-	case <-finished:
-	case <-grace.C:
-		halt()
-		<-finished
-	case <-ctx.Done():
-		halt()
-		<-finished
-	}
-	if ns := rt.last.ns.Load(); ns > 0 {
-		out.lastStart = time.Unix(0, ns) // when the last request left
-	}
-	return out
+	return end(false)
 }
 
 // replaySession sends e, and when s is not nil (e starts a session) the
@@ -280,7 +201,6 @@ func (u *usersRun) replaySession(s *replaySession, e replay.Entry, rt replayTarg
 	done := make(chan struct{}, 1)
 	if s == nil {
 		r, _ := u.replayStep(&e, nil, rt, token(), done, nil)
-		rt.last.saw(r.Timestamp)
 		results.SetLag(r, max(r.Timestamp.Sub(due), 0)) // from its due time to when it left
 		u.out <- r
 		return
@@ -294,7 +214,6 @@ func (u *usersRun) replaySession(s *replaySession, e replay.Entry, rt replayTarg
 			h = &held{}
 		}
 		r, reason := u.replayStep(&e, vars, rt, token(), done, h)
-		rt.last.saw(r.Timestamp)
 		if first {
 			results.SetLag(r, max(r.Timestamp.Sub(due), 0))
 		}
@@ -396,7 +315,7 @@ func (u *usersRun) replayStep(e *replay.Entry, vars targets.Vars, rt replayTarge
 // open model's driver of arrivals; m.Planned is the stream's requests less
 // those cut with their sessions.
 func (j *ReplayJob) runSessions(ctx context.Context, m *results.Manifest) (*results.Report, error) {
-	rt := replayTargets{base: strings.TrimRight(j.Target, "/"), key: replay.EndpointKeys(j.Info.Endpoints), last: &lastSend{}}
+	rt := replayTargets{base: strings.TrimRight(j.Target, "/"), key: replay.EndpointKeys(j.Info.Endpoints)}
 	var cut atomic.Uint64
 	return j.runArrivals(ctx, m, j.Player, func(ctx context.Context, u *usersRun, a arrivalSetup) arrivals {
 		out := u.replaySessions(ctx, j.Player, rt, a, &cut)
