@@ -116,35 +116,51 @@ func openLive(rc *recorder, started *atomic.Uint64, sched Schedule, start time.T
 	}
 }
 
+// errInterruptedLogin: ctx ended while the run logged in.
+var errInterruptedLogin = errors.New("interrupted while logging in")
+
+// loginAndRecord logs in (the pool, nil when requests go without a token,
+// keeps its tokens fresh until stopAuth is called) and creates the run's
+// files. When ctx ended during the login it returns, with
+// errInterruptedLogin, the recorder of a run that ends before its first
+// request: its files say so (planned N, sent 0, no login).
+func (s *Setup) loginAndRecord(ctx context.Context, m *results.Manifest) (pool *targets.Pool, rc *recorder, stopAuth func(), err error) {
+	pool, err = s.login(ctx, m, s.Credentials)
+	if err != nil {
+		if ctx.Err() == nil {
+			return nil, nil, nil, err
+		}
+		if m.Auth.Mode == "" {
+			m.Auth.Mode, m.Auth.Users = "bearer", len(s.Credentials)
+		}
+		if rc, rerr := s.record(m, nil); rerr == nil {
+			return nil, rc, nil, errInterruptedLogin
+		}
+		return nil, nil, nil, err
+	}
+	authCtx, stop := context.WithCancel(context.Background())
+	if pool != nil {
+		go pool.Run(authCtx)
+	}
+	if rc, err = s.record(m, pool); err != nil {
+		stop()
+		return nil, nil, nil, err
+	}
+	return pool, rc, stop, nil
+}
+
 // runOpen runs an open-model schedule after logging in, with the targeter
 // targeterFor makes for the pool (nil when requests go without a token),
 // recording into the run directory.
 func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule, targeterFor func(*targets.Pool) vegeta.Targeter) (*results.Report, error) {
-	pool, err := s.login(ctx, m, s.Credentials)
-	if err != nil {
-		if ctx.Err() == nil {
-			return nil, err
-		}
-		// Interrupted while logging in: the run ends before its first
-		// request, and its files say so (planned N, sent 0, no login).
-		if m.Auth.Mode == "" {
-			m.Auth.Mode, m.Auth.Users = "bearer", len(s.Credentials)
-		}
-		rc, rerr := s.record(m, nil)
-		if rerr != nil {
-			return nil, err
-		}
+	pool, rc, stopAuth, err := s.loginAndRecord(ctx, m)
+	if errors.Is(err, errInterruptedLogin) {
 		return rc.finish(nil, true)
 	}
-	authCtx, stopAuth := context.WithCancel(context.Background())
-	defer stopAuth()
-	if pool != nil {
-		go pool.Run(authCtx)
-	}
-	rc, err := s.record(m, pool)
 	if err != nil {
 		return nil, err
 	}
+	defer stopAuth()
 	var started atomic.Uint64
 	rc.started = started.Load
 	opts := s.Options

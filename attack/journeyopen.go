@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"sync"
 	"time"
@@ -158,26 +159,14 @@ func (g *arrivalGate) end(interrupted bool) arrivals {
 // that results, checks, streams and recording are those of virtual users.
 func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Schedule,
 	drive func(context.Context, *usersRun, arrivalSetup) arrivals) (*results.Report, error) {
-	pool, err := s.login(ctx, m, s.Credentials)
-	if err != nil {
-		if ctx.Err() == nil {
-			return nil, err
-		}
-		rc, rerr := s.record(m, nil)
-		if rerr != nil {
-			return nil, err
-		}
+	pool, rc, stopAuth, err := s.loginAndRecord(ctx, m)
+	if errors.Is(err, errInterruptedLogin) {
 		return rc.finish(nil, true)
 	}
-	authCtx, stopAuth := context.WithCancel(context.Background())
-	defer stopAuth()
-	if pool != nil {
-		go pool.Run(authCtx)
-	}
-	rc, err := s.record(m, pool)
 	if err != nil {
 		return nil, err
 	}
+	defer stopAuth()
 	client, streams := s.Options.streamingClient()
 	u := &usersRun{job: &UsersJob{Setup: *s}, journeys: s.journeys, client: client, streams: streams, name: s.Options.Name}
 	u.checks = s.Options.checks.withMask(maskOf(pool))
