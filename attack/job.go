@@ -104,9 +104,9 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 
 // openLive is what an open-model run's gauges read: requests started and
 // in flight, and the rate due now (0 past the plan's end).
-func openLive(rc *recorder, started *atomic.Uint64, sched Schedule, start time.Time) func() metrics.Live {
+func openLive(rc *recorder, started func() uint64, sched Schedule, start time.Time) func() metrics.Live {
 	return func() metrics.Live {
-		l := metrics.Live{Sent: started.Load(), InFlight: rc.inFlight()}
+		l := metrics.Live{Sent: started(), InFlight: rc.inFlight()}
 		if el := time.Since(start); el < sched.Duration() {
 			if r := sched.Rate(el); r > 0 && !math.IsInf(r, 0) {
 				l.PlannedRate = r
@@ -173,7 +173,7 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	if !waitUntil(ctx, s.StartAt) {
 		return rc.finish(nil, true)
 	}
-	rc.live.Watch(openLive(rc, &started, sched, time.Now()))
+	rc.live.Watch(openLive(rc, started.Load, sched, time.Now()))
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), sched.Count(), nil)
 	out, runErr := Run(ctx, opts, targeterFor(pool), sched, s.Control.observer(rc.emit))

@@ -9,7 +9,6 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 )
@@ -185,13 +184,7 @@ func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Sche
 	u.helpers.jobs = make(chan func())
 	start := time.Now()
 	m.Started, u.start = start, start
-	rc.live.Watch(func() metrics.Live {
-		l := metrics.Live{Sent: u.started(), InFlight: rc.inFlight()}
-		if el := time.Since(start); el < sched.Duration() {
-			l.PlannedRate = sched.Rate(el)
-		}
-		return l
-	})
+	rc.live.Watch(openLive(rc, u.started, sched, start))
 	stopMonitor := s.startMonitor(rc)
 	stopProgress := s.startProgress(rc, sched.Duration(), 0, nil)
 	out := drive(runCtx, u, arrivalSetup{start: start, limit: limit, maxLag: maxLag, drop: rc.drop, token: sessionTokens(pool)})
