@@ -2,11 +2,9 @@ package main
 
 import (
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // TestReadmeJourneys runs the README's journeys as it says: its scenario
@@ -36,33 +34,11 @@ func TestReadmeJourneys(t *testing.T) {
 			t.Errorf("the README's journeys lack %q (the issue's example)", w)
 		}
 	}
-	args, ok := ragloadArgs(line[1])
-	if !ok {
-		t.Fatalf("cannot run %q", line[1])
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "journeys.yaml"), []byte(block[1]), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Mkdir(filepath.Join(dir, "documents"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, "documents", "refunds.txt"), []byte("Refunds are issued within 30 days of purchase.\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := command(t, args...)
-	cmd.Dir = dir
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = time.Second
-	timer := time.AfterFunc(120*time.Second, func() { cmd.Process.Kill() })
-	_ = cmd.Run()
-	timer.Stop()
-	out := stdout.String()
-	code := cmd.ProcessState.ExitCode()
+	out, errOut, code := runReadmeCommand(t, line[1], map[string]string{"journeys.yaml": block[1],
+		"documents/refunds.txt": "Refunds are issued within 30 days of purchase.\n"})
 	busy := code == exitInconclusive && strings.Contains(out, "generator was saturated") // a busy machine, not ragload
 	if code != exitOK && !busy {
-		t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", line[1], code, exitOK, out, stderr.String())
+		t.Fatalf("%s: exit %d, want %d\nstdout:\n%s\nstderr:\n%s", line[1], code, exitOK, out, errOut)
 	}
 	for _, j := range []string{"conversation", "ask-about-upload"} {
 		row := regexp.MustCompile(`│ ` + j + ` +│ +(\d+) │ +(\d+) │ +(\d+) │`).FindStringSubmatch(out)

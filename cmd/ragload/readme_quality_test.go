@@ -38,25 +38,9 @@ func TestReadmeQualityScenario(t *testing.T) {
 			t.Errorf("the README's scenario lacks %q (the issue's example)", w)
 		}
 	}
-	args, ok := ragloadArgs(line[1])
-	if !ok {
-		t.Fatalf("cannot run %q", line[1])
-	}
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "quality.yaml"), []byte(block[1]), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := command(t, args...)
-	cmd.Dir = dir
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	cmd.WaitDelay = time.Second
-	timer := time.AfterFunc(90*time.Second, func() { cmd.Process.Kill() })
-	_ = cmd.Run()
-	timer.Stop()
-	out := stdout.String()
-	if code := cmd.ProcessState.ExitCode(); code != exitVerdict {
-		t.Fatalf("%s: exit %d, want %d (the verdict fails on its checks)\nstdout:\n%s\nstderr:\n%s", line[1], code, exitVerdict, out, stderr.String())
+	out, errOut, code := runReadmeCommand(t, line[1], map[string]string{"quality.yaml": block[1]})
+	if code != exitVerdict {
+		t.Fatalf("%s: exit %d, want %d (the verdict fails on its checks)\nstdout:\n%s\nstderr:\n%s", line[1], code, exitVerdict, out, errOut)
 	}
 	for _, w := range []string{"sources ≥ 1 item", "stream done", "passed checks and latency ≤ 2s, ttft ≤ 1s, tpot ≤ 100ms", "offered (",
 		"ITL p50", "TPOT p95"} {
@@ -67,4 +51,34 @@ func TestReadmeQualityScenario(t *testing.T) {
 	if !regexp.MustCompile(`(?m)^  FAIL +checks<1%`).MatchString(out) || !regexp.MustCompile(`(?m)^  PASS +failures<1%`).MatchString(out) {
 		t.Errorf("want failures<1%% to pass and checks<1%% to fail:\n%s", out)
 	}
+}
+
+// runReadmeCommand runs a command the README gives (as one line of text)
+// in a new folder holding files (name → content; a name may have a
+// folder), as a reader would, for 2 minutes at most.
+func runReadmeCommand(t *testing.T, line string, files map[string]string) (stdout, stderr string, code int) {
+	t.Helper()
+	args, ok := ragloadArgs(line)
+	if !ok {
+		t.Fatalf("cannot run %q", line)
+	}
+	dir := t.TempDir()
+	for name, content := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := command(t, args...)
+	cmd.Dir = dir
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	cmd.WaitDelay = time.Second
+	timer := time.AfterFunc(120*time.Second, func() { cmd.Process.Kill() })
+	_ = cmd.Run()
+	timer.Stop()
+	return out.String(), errOut.String(), cmd.ProcessState.ExitCode()
 }
