@@ -111,10 +111,10 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 				}
 				u.out <- r
 				last = r
-				if reason != "" || !polling {
-					if reason != "" {
-						return r
-					}
+				if reason != "" {
+					return r
+				}
+				if !polling {
 					break
 				}
 				if !js.pause(st.Until.Every) {
