@@ -61,10 +61,7 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 	vars := targets.Vars{}
 	done := make(chan struct{}, 1)
 	var last *vegeta.Result
-	var secret func(string) bool
-	if u.record != nil {
-		secret = u.record.secretVars(jr)
-	}
+	secret := u.secretVars(jr)
 	first := true
 	for s := range jr.Steps {
 		st := &jr.Steps[s]
@@ -83,7 +80,14 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 				if u.record != nil { // what the request uses, before the step saves anew
 					h, uses = &held{}, u.record.uses(u.journeys.Uses(j, s), vars, secret)
 				}
+				hidden := secretValues(secret, vars) // those the request may carry, before the step saves anew
 				r, reason, polling := u.journeyStep(st, j, s, vars, js, done, h)
+				if len(hidden) > 0 {
+					r.URL, r.Error = targets.Mask(r.URL, hidden...), targets.Mask(r.Error, hidden...)
+					if h != nil {
+						redactEntry(&h.e, secret, vars, hidden)
+					}
+				}
 				if first && !js.due.IsZero() { // how late its first request left
 					results.SetLag(r, max(r.Timestamp.Sub(js.due), 0))
 				}

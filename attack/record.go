@@ -1,14 +1,17 @@
 package attack
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -91,14 +94,18 @@ func (c *capture) add(h *held, r *vegeta.Result) error {
 }
 
 // uses returns the values of vars that a step's request puts in (names),
-// by variable, leaving out those saved from a source that looks secret
-// (secret says which: SecretSource); nil when it uses none.
-func (c *capture) uses(names []string, vars targets.Vars, secret func(name string) bool) map[string]string {
+// by variable; those saved from a source that looks secret (secret says
+// which: usersRun.secretVars) have their placeholder (secretPlaceholder)
+// instead, as the recorded request does (redactEntry). nil when it uses none.
+func (c *capture) uses(names []string, vars targets.Vars, secret []string) map[string]string {
 	var out map[string]string
 	for _, n := range names {
-		if v, ok := vars[n]; ok && !secret(n) {
+		if v, ok := vars[n]; ok {
 			if out == nil {
 				out = make(map[string]string, len(names))
+			}
+			if slices.Contains(secret, n) {
+				v = secretPlaceholder(n)
 			}
 			out[n] = v
 		}
@@ -106,19 +113,84 @@ func (c *capture) uses(names []string, vars targets.Vars, secret func(name strin
 	return out
 }
 
-// secretVars says which variables of jr are saved from a source that
-// looks secret (replay.SecretSource, with the scenario's secret headers):
-// their values are not recorded.
-func (c *capture) secretVars(jr *targets.Journey) func(name string) bool {
+// secretVars returns the variables of jr saved from a source that looks
+// secret (replay.SecretSource, with the scenario's secret headers): their
+// values stay out of the results and the recording.
+func (u *usersRun) secretVars(jr *targets.Journey) []string {
 	var secret []string
 	for _, st := range jr.Steps {
 		for _, sv := range st.Save {
-			if c.rec.SecretSource(sv.From) {
+			if replay.SecretSource(sv.From, u.job.Options.SecretHeaders...) && !slices.Contains(secret, sv.Var) {
 				secret = append(secret, sv.Var)
 			}
 		}
 	}
-	return func(name string) bool { return slices.Contains(secret, name) }
+	return secret
+}
+
+// secretValues returns the values vars holds of the variables secret names.
+func secretValues(secret []string, vars targets.Vars) []string {
+	var out []string
+	for _, n := range secret {
+		if v := vars[n]; v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// secretPlaceholder stands in a recorded request for the value of the
+// secret variable name; it reads the same escaped in a path, a query or
+// a JSON string, so a replay finds it (replay.Entry.Substitute) and puts
+// its own server's value there.
+func secretPlaceholder(name string) string { return "ragload-secret-" + name }
+
+// redactEntry replaces in e the values of the secret variables (as vars
+// held them when the request was made) with their placeholders, where a
+// journey writes them (targets.Journeys.Target): escaped as a path
+// segment before the "?", as a query value after it, inside a JSON
+// string in a JSON body (else as they are), as they are in headers. Any
+// other form of them left (hidden: their values) is masked as "***".
+func redactEntry(e *replay.Entry, secret []string, vars targets.Vars, hidden []string) {
+	var path, query, body, raw []string
+	jsonBody := json.Valid(e.Body)
+	for _, n := range secret {
+		v := vars[n]
+		if v == "" {
+			continue
+		}
+		ph := secretPlaceholder(n)
+		path = append(path, url.PathEscape(v), ph)
+		query = append(query, url.QueryEscape(v), ph)
+		raw = append(raw, v, ph)
+		if jsonBody {
+			b, _ := json.Marshal(v)
+			body = append(body, string(b[1:len(b)-1]), ph)
+		} else {
+			body = append(body, v, ph)
+		}
+	}
+	p, q, hasQuery := strings.Cut(e.URL, "?")
+	e.URL = strings.NewReplacer(path...).Replace(p)
+	if hasQuery {
+		e.URL += "?" + strings.NewReplacer(query...).Replace(q)
+	}
+	e.URL = targets.Mask(e.URL, hidden...)
+	if len(e.Body) > 0 {
+		e.Body = []byte(targets.Mask(strings.NewReplacer(body...).Replace(string(e.Body)), hidden...))
+	}
+	if len(e.Header) > 0 {
+		rp := strings.NewReplacer(raw...)
+		h := make(http.Header, len(e.Header))
+		for k, vs := range e.Header {
+			nv := make([]string, len(vs))
+			for i, v := range vs {
+				nv[i] = targets.Mask(rp.Replace(v), hidden...)
+			}
+			h[k] = nv
+		}
+		e.Header = h
+	}
 }
 
 // savesOf returns the saves a step's response gave vars: all of them when

@@ -3,7 +3,9 @@ package attack
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -283,11 +285,27 @@ func (u *usersRun) replayStep(e *replay.Entry, vars targets.Vars, rt replayTarge
 	for i, sv := range e.Saves {
 		st.Save[i] = targets.Save{Var: sv.Var, From: sv.From}
 	}
+	var secret []string // the uses recorded as placeholders: their values stay out again
+	for _, k := range slices.Sorted(maps.Keys(e.Uses)) {
+		if e.Uses[k] == secretPlaceholder(k) {
+			secret = append(secret, k)
+		}
+	}
+	hidden := secretValues(secret, vars)
 	var r *vegeta.Result
 	var header http.Header
 	u.helpers.do(func() { r, header = u.exchange(&tgt, st.NeedsBody(), h) }, done)
+	if len(hidden) > 0 {
+		r.URL, r.Error = targets.Mask(r.URL, hidden...), targets.Mask(r.Error, hidden...)
+		if h != nil {
+			redactEntry(&h.e, secret, vars, hidden)
+		}
+	}
 	if h != nil {
 		h.e.Uses = sub.Uses
+		for _, k := range secret {
+			h.e.Uses[k] = secretPlaceholder(k)
+		}
 	}
 	body := r.Body
 	if !u.job.Options.KeepBodies {

@@ -14,7 +14,9 @@ package journey
 
 import (
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -162,21 +164,33 @@ func (c *Counts) Check() error {
 const MaxNameBytes = 64
 
 // ValidName reports whether name can be a journey's: 1 to MaxNameBytes
-// bytes, no control character and no '/' (the separator of the mark).
+// bytes of UTF-8, printable (unicode.IsPrint, as a scenario's names are:
+// no C0 or C1 control, no bidirectional override) and no '/' (the
+// separator of the mark).
 func ValidName(name string) bool {
 	if name == "" || len(name) > MaxNameBytes {
 		return false
 	}
-	for i := 0; i < len(name); i++ {
-		if b := name[i]; b < 0x20 || b == 0x7f || b == '/' {
+	for i := 0; i < len(name); {
+		if b := name[i]; b < utf8.RuneSelf {
+			if b < 0x20 || b == 0x7f || b == '/' {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(name[i:])
+		if (r == utf8.RuneError && size == 1) || !unicode.IsPrint(r) {
 			return false
 		}
+		i += size
 	}
 	return true
 }
 
 // Reason is a failure reason as Counts keeps it: cut to MaxReasonBytes
-// (at a rune boundary) and with control characters replaced by spaces,
+// (at a rune boundary) and with what is not printable (C0 and C1
+// controls, bidirectional overrides, invalid UTF-8) replaced by spaces,
 // so that a hand-made file can neither grow a report nor garble a
 // terminal. It returns reason itself when it needs neither.
 func Reason(reason string) string {
@@ -187,19 +201,23 @@ func Reason(reason string) string {
 		}
 		reason = reason[:cut]
 	}
-	for i := 0; i < len(reason); i++ {
-		if b := reason[i]; b < 0x20 || b == 0x7f {
-			buf := []byte(reason)
-			for j := i; j < len(buf); j++ {
-				if buf[j] < 0x20 || buf[j] == 0x7f {
-					buf[j] = ' '
-				}
-			}
-			return string(buf)
-		}
+	if !strings.ContainsFunc(reason, unprintable) && utf8.ValidString(reason) {
+		return reason
 	}
-	return reason
+	buf := make([]byte, 0, len(reason))
+	for i := 0; i < len(reason); {
+		r, size := utf8.DecodeRuneInString(reason[i:])
+		if unprintable(r) || (r == utf8.RuneError && size == 1) {
+			r = ' '
+		}
+		buf = utf8.AppendRune(buf, r)
+		i += size
+	}
+	return string(buf)
 }
+
+// unprintable reports whether r is not printable (a space is).
+func unprintable(r rune) bool { return !unicode.IsPrint(r) }
 
 // cloneString copies s, so that a name or reason kept does not hold on to
 // the memory of the result it came from.

@@ -222,3 +222,29 @@ func TestTrackerOpenMemory(t *testing.T) {
 	}
 	t.Logf("%.0f bytes per open journey", per)
 }
+
+// TestForgedNamesAndReasonsStayPrintable: a hand-made results file's
+// journey names and failure reasons reach the terminal only printable. A
+// name a scenario cannot hold (a C1 control such as U+009B, the 8-bit
+// CSI; a bidirectional override; invalid UTF-8) is no mark, and such
+// characters in a reason become spaces. Before, only C0 controls and DEL
+// were refused or replaced.
+func TestForgedNamesAndReasonsStayPrintable(t *testing.T) {
+	for _, name := range []string{"csi\u009b31mred", "evil\u202egnp.exe", "bad\xff", "esc\x1b[2J", "a/b", ""} {
+		if ValidName(name) {
+			t.Errorf("ValidName(%q) = true", name)
+		}
+	}
+	for _, name := range []string{"conversation", "café au lait", "conv|x **b**", "ask-about-upload", "\ufffd"} {
+		if !ValidName(name) {
+			t.Errorf("ValidName(%q) = false", name)
+		}
+	}
+	got := Reason("step 1 (x): \x1b[2J\u009b31m\u202eboom\xff done")
+	if want := "step 1 (x):  [2J 31m boom  done"; got != want {
+		t.Errorf("Reason = %q, want %q", got, want)
+	}
+	if r := "step 2 (follow_up): HTTP 500"; Reason(r) != r {
+		t.Errorf("Reason(%q) = %q", r, Reason(r))
+	}
+}

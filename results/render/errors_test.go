@@ -134,6 +134,19 @@ func TestUnauthorizedNote(t *testing.T) {
 			t.Errorf("mode %s: %q, want %q", tc.auth.Mode, got, tc.want)
 		}
 	}
+	// 401s of an endpoint that sends no token (health: no auth: true)
+	// say so: logging in again cannot help them.
+	r := faultyRun(t, results.AuthInfo{Mode: "bearer", Refreshes: 4})
+	for _, e := range r.Endpoints {
+		if e.Name == "health" {
+			e.Unauthorized = 2
+		}
+	}
+	r.Total.Unauthorized += 2
+	want := "401 Unauthorized: 5 responses (tokens expired or revoked); ragload logged in again 4 times; health sends no token: its endpoint lacks auth: true in the scenario."
+	if got := unauthorizedNote(r); got != want {
+		t.Errorf("an endpoint without auth: %q, want %q", got, want)
+	}
 	if got := unauthorizedNote(fixture.GoldenReport(t)); got != "" {
 		t.Errorf("a run without 401s: %q", got)
 	}

@@ -71,11 +71,32 @@ func unauthorizedNote(r *results.Report) string {
 		switch m.Auth.Mode {
 		case "bearer":
 			note += fmt.Sprintf("; ragload logged in again %d %s", m.Auth.Refreshes, plural(uint64(max(m.Auth.Refreshes, 0)), "time", "times"))
+			if names := tokenless(r, m); len(names) > 0 {
+				note += fmt.Sprintf("; %s %s no token: its endpoint lacks auth: true in the scenario", strings.Join(names, ", "), plural(uint64(len(names)), "sends", "send"))
+			}
 		case "anonymous":
 			note += "; the run was anonymous: it had no token to renew"
 		}
 	}
 	return note + "."
+}
+
+// tokenless names the endpoints of r that were answered 401 although the
+// scenario sends them without the run's token (no auth: true), at most 5.
+func tokenless(r *results.Report, m *results.Manifest) []string {
+	noAuth := map[string]bool{}
+	for _, e := range m.Scenario.Endpoints {
+		if !e.Auth && !e.Setup {
+			noAuth[e.Name] = true
+		}
+	}
+	var names []string
+	for _, e := range r.Endpoints {
+		if e.Unauthorized > 0 && noAuth[e.Name] && len(names) < 5 {
+			names = append(names, e.Name)
+		}
+	}
+	return names
 }
 
 func plural(n uint64, one, many string) string {
