@@ -68,7 +68,7 @@ func (e *Entry) Route() string {
 			}
 		}
 	}
-	return strings.NewReplacer(pairs...).Replace(path)
+	return replaceTokens(path, pairs)
 }
 
 // Substitute returns a copy of e whose recorded values of Uses are
@@ -111,20 +111,19 @@ func (e *Entry) Substitute(vars map[string]string) (Entry, error) {
 		return out, nil
 	}
 	path, query, hasQuery := strings.Cut(e.URL, "?")
-	out.URL = strings.NewReplacer(pathPairs...).Replace(path)
+	out.URL = replaceTokens(path, pathPairs)
 	if hasQuery {
-		out.URL += "?" + strings.NewReplacer(queryPairs...).Replace(query)
+		out.URL += "?" + replaceTokens(query, queryPairs)
 	}
 	if len(e.Body) > 0 {
-		out.Body = []byte(strings.NewReplacer(bodyPairs...).Replace(string(e.Body)))
+		out.Body = []byte(replaceTokens(string(e.Body), bodyPairs))
 	}
 	if len(e.Header) > 0 {
-		raw := strings.NewReplacer(rawPairs...)
 		out.Header = make(map[string][]string, len(e.Header))
 		for k, vs := range e.Header {
 			nv := make([]string, len(vs))
 			for i, v := range vs {
-				nv[i] = raw.Replace(v)
+				nv[i] = replaceTokens(v, rawPairs)
 			}
 			out.Header[k] = nv
 		}
@@ -143,4 +142,40 @@ func appendPairs(pairs []string, old, now string, esc func(string) string) []str
 func jsonInner(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b[1 : len(b)-1])
+}
+
+// replaceTokens replaces in s each old of pairs (old, new, old, new, …)
+// by its new, left to right, the longest old first where several match,
+// but only where old stands as a token of its own: a letter or digit at
+// its edge must not touch another one. A recorded id 1 is thus replaced in
+// /chat/1/messages, not in /api/v1 nor in "top 10 for 2021".
+func replaceTokens(s string, pairs []string) string {
+	if len(pairs) == 0 {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		best := -1
+		for p := 0; p+1 < len(pairs); p += 2 {
+			old := pairs[p]
+			if old != "" && strings.HasPrefix(s[i:], old) && (best < 0 || len(old) > len(pairs[best])) &&
+				!(isWordByte(old[0]) && i > 0 && isWordByte(s[i-1])) &&
+				!(isWordByte(old[len(old)-1]) && i+len(old) < len(s) && isWordByte(s[i+len(old)])) {
+				best = p
+			}
+		}
+		if best < 0 {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		b.WriteString(pairs[best+1])
+		i += len(pairs[best])
+	}
+	return b.String()
+}
+
+// isWordByte reports whether c is an ASCII letter or digit.
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }

@@ -225,3 +225,23 @@ func TestPlayerNext(t *testing.T) {
 		t.Errorf("read %d entries (%v)", len(got), p.Err())
 	}
 }
+
+// TestSubstituteShortIDs: a short recorded id is replaced where the
+// journey put it, not inside other words and numbers of the request.
+func TestSubstituteShortIDs(t *testing.T) {
+	e := Entry{Method: "POST", URL: "/api/v1/chat/1/messages?page=1&v=21", Uses: map[string]string{"cid": "1"},
+		Body: []byte(`{"message":"top 10 results for 2021 in 1"}`)}
+	got, err := e.Substitute(map[string]string{"cid": "42"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/api/v1/chat/42/messages?page=42&v=21"; got.URL != want {
+		t.Errorf("URL %q, want %q", got.URL, want)
+	}
+	if want := `{"message":"top 10 results for 2021 in 42"}`; string(got.Body) != want {
+		t.Errorf("body %s, want %s", got.Body, want)
+	}
+	if r := e.Route(); r != "/api/v1/chat/{{cid}}/messages" {
+		t.Errorf("route %q", r)
+	}
+}
