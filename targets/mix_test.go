@@ -2,6 +2,7 @@ package targets
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"net/http"
@@ -553,10 +554,62 @@ func TestStamper(t *testing.T) {
 	if second == first {
 		t.Fatal("Stamp() not rebuilt for a new token")
 	}
-	if got := second.headers[mixIndex(t, m, "query")].Get("Authorization"); got != "Bearer two" {
+	if got := second.headers[m.stampOf[mixIndex(t, m, "query")]].Get("Authorization"); got != "Bearer two" {
 		t.Errorf("new stamp carries %q", got)
 	}
-	if got := first.headers[mixIndex(t, m, "query")].Get("Authorization"); got != "Bearer one" {
+	if got := first.headers[m.stampOf[mixIndex(t, m, "query")]].Get("Authorization"); got != "Bearer one" {
 		t.Errorf("old stamp changed to %q", got)
+	}
+}
+
+// A scenario imported from a large vegeta targets file has one endpoint per
+// target. A token's stamp is built in one pass over the distinct header
+// sets: the old pairwise search took minutes at 100,000 endpoints with
+// headers of their own and stalled the generator; this test takes well under
+// a second and is bounded loosely at 20 s.
+func TestStamperManyEndpoints(t *testing.T) {
+	const n = 100_000
+	sc := &Scenario{Name: "imported"}
+	for i := range n {
+		e := Endpoint{Key: fmt.Sprintf("t%d", i), Name: fmt.Sprintf("GET /t/%d", i), Method: "GET",
+			Path: fmt.Sprintf("/t/%d", i), Weight: 1, Auth: i%10 != 0}
+		if i%2 == 0 {
+			e.Header = map[string]string{"X-Request": fmt.Sprint(i)} // a header set of its own
+		} else {
+			e.Header = map[string]string{"Accept": "application/json"}
+		}
+		sc.Endpoints = append(sc.Endpoints, e)
+	}
+	m := mustMix(t, sc, base)
+	// 40,000 even auth endpoints with their own header, one shared set for the odd ones.
+	if got, want := len(m.stamps), 40_001; got != want {
+		t.Fatalf("%d distinct header sets, want %d", got, want)
+	}
+	s := &Session{cred: Credential{"a@x", "pw"}}
+	s.token.Store(&Token{Value: "one"})
+	st := NewStamper(m, s)
+	start := time.Now()
+	stamp := st.Stamp()
+	s.token.Store(&Token{Value: "two"})
+	stamp2 := st.Stamp()
+	if d := time.Since(start); d > 20*time.Second {
+		t.Fatalf("two stamps of %d endpoints took %v", n, d)
+	}
+	for _, i := range []int{0, 1, 2, 3, n - 2, n - 1} {
+		var tg vegeta.Target
+		m.Fill(&tg, i, 0, stamp2)
+		e := m.Endpoint(i)
+		if got := tg.Header.Get("Authorization"); e.Auth && got != "Bearer two" || !e.Auth && got != "" {
+			t.Errorf("%s: Authorization %q", e.Key, got)
+		}
+		if want := e.Header["X-Request"]; tg.Header.Get("X-Request") != want {
+			t.Errorf("%s: X-Request %q, want %q", e.Key, tg.Header.Get("X-Request"), want)
+		}
+	}
+	if m.stampOf[0] != -1 || m.stampOf[1] != m.stampOf[3] || m.stampOf[2] == m.stampOf[4] || m.stampOf[2] == m.stampOf[1] {
+		t.Errorf("stampOf[0:5] = %v, want -1 for no auth, one set for the odd endpoints, one each for the even", m.stampOf[:5])
+	}
+	if len(stamp.headers) != len(m.stamps) || stamp.headers[m.stampOf[1]].Get("Authorization") != "Bearer one" {
+		t.Errorf("first stamp: %d header sets, odd ones carry %q", len(stamp.headers), stamp.headers[m.stampOf[1]].Get("Authorization"))
 	}
 }
