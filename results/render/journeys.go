@@ -24,6 +24,9 @@ const journeyNote = "Journey durations in ms, of the completed ones: from when t
 
 func journeyRow(j *results.JourneyStats) []string {
 	d := j.Duration()
+	if d.Count == 0 { // none completed: no durations, not durations of 0 ms
+		return []string{j.Name, u(j.Started), u(j.Completed), u(j.Failed), u(j.Unfinished), "-", "-", "-", "-"}
+	}
 	return []string{j.Name, u(j.Started), u(j.Completed), u(j.Failed), u(j.Unfinished),
 		results.FormatMillis(d.P50), results.FormatMillis(d.P95), results.FormatMillis(d.P99), results.FormatMillis(d.Max)}
 }

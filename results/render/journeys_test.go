@@ -232,3 +232,34 @@ func TestNoJourneysNoTable(t *testing.T) {
 		}
 	}
 }
+
+// A journey none of whose instances completed has no durations: its
+// percentiles read "-", not 0.0 ms, which would read as instant journeys.
+func TestJourneysNoneCompleted(t *testing.T) {
+	m, rs := journeysRun(t)
+	kept := rs[:0]
+	for _, r := range rs {
+		if strings.HasSuffix(r.URL, "/query") && r.Code == 200 {
+			continue // the upload journeys that completed lose their last step
+		}
+		kept = append(kept, r)
+	}
+	m.Sent, m.Completed = uint64(len(kept)), uint64(len(kept))
+	rep := buildReport(t, m, kept)
+	var upload *results.JourneyStats
+	for _, j := range rep.Journeys {
+		if j.Name == "upload" {
+			upload = j
+		}
+	}
+	if upload == nil || upload.Completed != 0 || upload.Failed != 1 {
+		t.Fatalf("upload journey = %+v, want none completed and 1 failed", upload)
+	}
+	row := journeyRow(upload)
+	if got := strings.Join(row[5:], " "); got != "- - - -" {
+		t.Errorf("percentiles of no completed journey read %q, want - - - -", got)
+	}
+	if got := strings.Join(journeyRow(rep.Journeys[0])[5:], " "); strings.Contains(got, "-") {
+		t.Errorf("conversation, with 8 completed, reads %q", got)
+	}
+}
