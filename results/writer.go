@@ -28,9 +28,11 @@ type Writer struct {
 // errAborted refuses writes after Abort.
 var errAborted = errors.New("the results file was closed in a hurry (the process is exiting)")
 
-// Create makes a new results file at path; it fails if the file exists.
+// Create makes a new results file at path, readable by its owner only as
+// run.json and recordings are (with --keep-bodies it holds the API's
+// answers; check excerpts quote them); it fails if the file exists.
 func Create(path string) (*Writer, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("create results: %w", err)
 	}

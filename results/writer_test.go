@@ -2,6 +2,7 @@ package results
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -25,6 +26,9 @@ func TestWriterAbort(t *testing.T) {
 	}
 	if n, err := w.Abort(); n != 3 || err != nil {
 		t.Fatalf("Abort = %d, %v; want 3 results", n, err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("results file mode %v (%v), want 0600 as run.json's: it may hold the API's answers", fi.Mode().Perm(), err)
 	}
 	if err := w.Write(res("GET", "http://h/health", 200, time.Millisecond, 0)); !errors.Is(err, errAborted) {
 		t.Errorf("Write after Abort: %v", err)
