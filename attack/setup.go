@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -206,6 +207,11 @@ type recorder struct {
 	w    *results.Writer
 	agg  *results.Aggregator
 	pool *targets.Pool // sees every result (401s trigger re-logins); may be nil
+	// tokenless names the endpoints that send no token, whose 401s a new
+	// login cannot cure; tokenlessOf resolves a result's endpoint for it
+	// (emit's own: a Resolver is not safe for concurrent use).
+	tokenless   map[string]bool
+	tokenlessOf *results.Resolver
 	// started counts the requests the driver has started; the driver sets
 	// it before the run, for the requests in flight.
 	started func() uint64
@@ -294,6 +300,14 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 		s.Record.DropHeaders(s.Scenario.SecretHeaders...)
 	}
 	rc := &recorder{dir: s.Dir, m: m, w: w, agg: results.NewAggregator(m), pool: pool, rec: s.Record, live: s.Metrics.Run(m)}
+	if pool != nil {
+		rc.tokenless, rc.tokenlessOf = map[string]bool{}, results.NewResolverFor(m)
+		for _, e := range m.Scenario.Endpoints {
+			if !e.Auth {
+				rc.tokenless[e.Name] = true
+			}
+		}
+	}
 	rc.unregister = OnAbort(rc.abort)
 	return rc, nil
 }
@@ -305,7 +319,7 @@ func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, erro
 func (rc *recorder) emit(r *vegeta.Result) error {
 	r.URL = results.RequestURI(r.URL)
 	if rc.pool != nil {
-		rc.pool.Observe(r)
+		rc.pool.Observe(r, r.Code != http.StatusUnauthorized || !rc.tokenless[rc.tokenlessOf.Name(r)])
 		if r.Error != "" { // a server may echo the token in its status line
 			r.Error = rc.pool.Mask(r.Error)
 		}

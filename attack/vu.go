@@ -146,8 +146,8 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 		u.helpers.do(func() { r = u.hit(&tgt) }, done)
 		u.out <- r
 		n++
-		if r.Code == http.StatusUnauthorized {
-			needLogin = true
+		if r.Code == http.StatusUnauthorized && stamp != nil && u.mix.Endpoint(i).Auth {
+			needLogin = true // a new token can cure it; not a 401 to a request that sent none
 		}
 		if !think(u.job.Wait.pause(rng, r.Timestamp, time.Now())) {
 			return

@@ -154,12 +154,17 @@ func (p *Pool) Mask(s string) string {
 	return Mask(s, secrets...)
 }
 
-// Observe lets the pool see each result; a 401 makes it log in again every
-// session whose token is older than the request.
-func (p *Pool) Observe(r *vegeta.Result) {
+// Observe lets the pool see each result; a 401 to a request that carried
+// a token makes it log in again every session whose token is older than
+// the request. A 401 from an endpoint that sends no token (no auth: true) is
+// counted, but logging in again cannot help it: at 100/s such an endpoint
+// set off up to 100 logins a second against the API under test.
+func (p *Pool) Observe(r *vegeta.Result, sentToken bool) {
 	if r.Code == http.StatusUnauthorized && len(p.sessions) > 0 {
 		p.unauthorized.Add(1)
-		p.Invalidate(r.Timestamp)
+		if sentToken {
+			p.Invalidate(r.Timestamp)
+		}
 	}
 }
 

@@ -111,7 +111,7 @@ func TestPoolObserve401(t *testing.T) {
 			toks := []*Token{backdate(t, p.Sessions()[0], tt.age), backdate(t, p.Sessions()[1], tt.age)}
 			runPool(t, p)
 
-			p.Observe(&vegeta.Result{Code: tt.code, Timestamp: tt.sent(toks[0])})
+			p.Observe(&vegeta.Result{Code: tt.code, Timestamp: tt.sent(toks[0])}, true)
 			wantUnauth := int64(0)
 			if tt.code == 401 {
 				wantUnauth = 1
@@ -151,7 +151,7 @@ func TestPoolObserveRelogsOnlyStaleSessions(t *testing.T) {
 	runPool(t, p)
 
 	// Sent after the old token, before the newer one.
-	p.Observe(&vegeta.Result{Code: http.StatusUnauthorized, Timestamp: time.Now().Add(-3 * time.Second)})
+	p.Observe(&vegeta.Result{Code: http.StatusUnauthorized, Timestamp: time.Now().Add(-3 * time.Second)}, true)
 	if !testtool.Eventually(3*time.Second, func() bool { return p.Stats().Refreshes >= 1 }) {
 		t.Fatalf("no re-login within 3s: %+v", p.Stats())
 	}
@@ -171,7 +171,7 @@ func TestPoolObserveRelogsOnlyStaleSessions(t *testing.T) {
 
 func TestPoolObserveAnonymous(t *testing.T) {
 	p := NewPool(http.DefaultClient, "http://127.0.0.1:1", Default().Auth, nil)
-	p.Observe(&vegeta.Result{Code: 401, Timestamp: time.Now()})
+	p.Observe(&vegeta.Result{Code: 401, Timestamp: time.Now()}, true)
 	if st := p.Stats(); st.Unauthorized != 0 {
 		t.Errorf("anonymous pool counted a 401: %+v", st)
 	}
@@ -190,7 +190,7 @@ func TestInvalidateNeverBlocks(t *testing.T) {
 	go func() {
 		for range 100 { // nobody runs the pool: the kicks must not pile up
 			p.Invalidate(time.Now())
-			p.Observe(&vegeta.Result{Code: 401, Timestamp: time.Now()})
+			p.Observe(&vegeta.Result{Code: 401, Timestamp: time.Now()}, true)
 		}
 		close(done)
 	}()
