@@ -8,5 +8,6 @@
 // attack/sweep searches for the highest rate that passes, a Job per step;
 // attack/internal/machine is the generator's view of itself (CPU and
 // memory readings, the in-flight Limiter, the samples of the manifest's
-// generator health).
+// generator health); attack/internal/stream times streamed responses as
+// they are read.
 package attack

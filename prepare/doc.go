@@ -10,4 +10,5 @@
 //	prepare.go    Config (and Validate), Result, Run; messages about the server
 //	users.go      registration, reusing the passwords the file holds
 //	documents.go  the documents already listed, and multipart uploads
+//	summary.go    Result.WriteSummary: what a Run did, for the CLI to print
 package prepare

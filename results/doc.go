@@ -3,8 +3,8 @@
 // A run directory holds results.bin, a vegeta gob result stream that
 // `vegeta report` and `vegeta plot` read unchanged, and run.json, the
 // Manifest. What vegeta's Result cannot hold travels in a few short
-// entries of Result.Headers (X-Lag, see LagHeader; X-Ragload-* for
-// streamed responses). Stored URLs are paths (RequestURI). The package
+// entries of Result.Headers (X-Lag, see LagHeader; X-Journey for a
+// journey's steps; X-Ragload-* for streamed responses, see results/tokens). Stored URLs are paths (RequestURI). The package
 // never knows how requests were sent, and never renders: results/render
 // turns a Report into text, JSON, Markdown, CSV or JUnit, results/series
 // cuts a run into time windows, results/compare compares runs,
@@ -13,11 +13,13 @@
 // Where things live:
 //
 //	writer.go, reader.go, input.go  the results file: Create, ReadFile, Resolve, ReadInputs, ScanInputs
-//	headers.go, stream.go           what travels in Result.Headers (lag, streaming, journey marks)
+//	headers.go                      what travels in Result.Headers (lag, journey marks);
+//	                                results/tokens reads and writes the streaming ones
 //	manifest.go, merge.go           run.json (Manifest) and merging shards and runs
 //	generator.go, users.go          the manifest's generator health and user timeline
 //	resolve.go                      naming a result's endpoint
 //	aggregate.go, dist.go, errkind.go  per-endpoint Stats: HDR histograms (3 digits, Dist), error kinds
+//	checks.go                       response checks and goodput per endpoint (SLO, CheckCount)
 //	journeys.go                     per-journey figures (JourneyStats), their summary and thresholds;
 //	                                results/journey follows the open instances
 //	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin

@@ -8,6 +8,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results/journey"
+	"github.com/ragload/ragload/results/tokens"
 )
 
 // LagHeader holds, in whole microseconds, how late a request left after the
@@ -49,23 +50,10 @@ func SetLag(r *vegeta.Result, lag time.Duration) {
 // Lag returns the schedule lag recorded in r, if any, under LagHeader or
 // its older name.
 func Lag(r *vegeta.Result) (time.Duration, bool) {
-	if lag, ok := micros(r, LagHeader); ok {
+	if lag, ok := tokens.Micros(r, LagHeader); ok {
 		return lag, true
 	}
-	return micros(r, oldLagHeader)
-}
-
-// micros reads a header of whole microseconds.
-func micros(r *vegeta.Result, name string) (time.Duration, bool) {
-	v := r.Headers[name]
-	if len(v) == 0 {
-		return 0, false
-	}
-	us, err := strconv.ParseInt(v[0], 10, 64)
-	if err != nil || us < 0 {
-		return 0, false
-	}
-	return time.Duration(us) * time.Microsecond, true
+	return tokens.Micros(r, oldLagHeader)
 }
 
 // Headers of the results of a journey's steps (see results/journey). Each

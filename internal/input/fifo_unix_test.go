@@ -1,6 +1,6 @@
 //go:build unix
 
-package input
+package input_test
 
 import (
 	"errors"
@@ -8,9 +8,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 // TestOpenFIFO: Open reads a named pipe once a program writes to it, as
@@ -33,7 +37,7 @@ func TestOpenFIFO(t *testing.T) {
 	open := func(p string) chan opened {
 		ch := make(chan opened, 1)
 		go func() {
-			f, err := Open(p)
+			f, err := input.Open(p)
 			ch <- opened{f, err}
 		}()
 		return ch
@@ -63,28 +67,47 @@ func TestOpenFIFO(t *testing.T) {
 		t.Errorf("read %q, %v", b, err)
 	}
 
-	// No writer: Interrupt ends the wait, now and for later opens.
+	// No writer: Interrupt ends the wait, now and for later opens. Where
+	// /proc tells, the interrupt comes once the open is blocked in the
+	// kernel, not at a guessed time after it began.
 	ch = open(fifo("silent"))
-	time.Sleep(50 * time.Millisecond)
-	Interrupt()
+	if _, err := os.Stat("/proc/self/task"); err == nil {
+		testtool.WaitFor(t, 10*time.Second, "the open to block on the FIFO", blockedOnFIFO)
+	} else {
+		t.Log("no /proc: Interrupt may come before the open blocks (the same result, the other path)")
+	}
+	input.Interrupt()
 	select {
 	case o := <-ch:
 		var pe *fs.PathError
-		if !errors.Is(o.err, ErrInterrupted) || !errors.As(o.err, &pe) || o.f != nil {
+		if !errors.Is(o.err, input.ErrInterrupted) || !errors.As(o.err, &pe) || o.f != nil {
 			t.Errorf("Open after Interrupt: %v, %v", o.f, o.err)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("Interrupt did not end the wait")
 	}
-	if _, err := Open(fifo("later")); !errors.Is(err, ErrInterrupted) {
+	if _, err := input.Open(fifo("later")); !errors.Is(err, input.ErrInterrupted) {
 		t.Errorf("Open after Interrupt: %v", err)
 	}
 	// A regular file opens as ever.
 	reg := filepath.Join(dir, "regular")
 	os.WriteFile(reg, []byte("x"), 0o600)
-	if f, err := Open(reg); err != nil {
+	if f, err := input.Open(reg); err != nil {
 		t.Errorf("Open(regular): %v", err)
 	} else {
 		f.Close()
 	}
+}
+
+// blockedOnFIFO reports whether a thread of this process waits in the
+// kernel for a writer of a FIFO (Linux: its wchan is wait_for_partner), as
+// cmd/ragload's waitBlockedOnFIFO reads it of a child.
+func blockedOnFIFO() bool {
+	ws, _ := filepath.Glob("/proc/self/task/*/wchan")
+	for _, w := range ws {
+		if b, err := os.ReadFile(w); err == nil && strings.Contains(string(b), "wait_for_partner") {
+			return true
+		}
+	}
+	return false
 }

@@ -71,7 +71,7 @@ func Set(r *vegeta.Result, t Timing) {
 func Of(r *vegeta.Result) (Timing, bool) {
 	var t Timing
 	var ok bool
-	if t.Last, ok = micros(r, LastTokenHeader); !ok {
+	if t.Last, ok = Micros(r, LastTokenHeader); !ok {
 		return t, false
 	}
 	v := r.Headers[ITLHeader]
@@ -202,8 +202,10 @@ func GapQuantile(counts []GapCount, q float64) time.Duration {
 	return counts[len(counts)-1].Gap
 }
 
-// micros reads a header of whole microseconds.
-func micros(r *vegeta.Result, name string) (time.Duration, bool) {
+// Micros reads a header of whole microseconds, the encoding of these
+// headers and of results.LagHeader; false when it is missing or not a
+// whole number ≥ 0.
+func Micros(r *vegeta.Result, name string) (time.Duration, bool) {
 	v := r.Headers[name]
 	if len(v) == 0 {
 		return 0, false
@@ -249,11 +251,11 @@ func SetStream(r *vegeta.Result, s Stream) {
 func StreamOf(r *vegeta.Result) (Stream, bool) {
 	var s Stream
 	var ok bool
-	if s.TTFB, ok = micros(r, ttfbHeader); !ok {
+	if s.TTFB, ok = Micros(r, ttfbHeader); !ok {
 		return s, false
 	}
-	s.TTFT, _ = micros(r, ttftHeader)
-	s.MaxGap, _ = micros(r, gapHeader)
+	s.TTFT, _ = Micros(r, ttftHeader)
+	s.MaxGap, _ = Micros(r, gapHeader)
 	if v := r.Headers[tokensHeader]; len(v) > 0 {
 		s.Tokens, _ = strconv.Atoi(v[0])
 	}
