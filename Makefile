@@ -1,6 +1,6 @@
 # ragload: make targets. `make test` is the README's test command; `make ci`
 # is what CI runs (.ci/run). `make baseline` and `make check` are the load
-# test flow a team puts in CI (see README, "Regression checks").
+# test flow a team puts in CI (docs/outputs.md, "Regression checks").
 .PHONY: build test race ci lint demo serve bench bench-go bench-users bench-replay proof fuzz soak docs clean baseline check sweep
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)

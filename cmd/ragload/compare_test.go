@@ -96,9 +96,9 @@ func TestCompareDemoRuns(t *testing.T) {
 }
 
 // TestMakefileBaselineAndCheck drives the README's flow through the
-// Makefile, with this test binary standing in for ragload: a baseline, a
-// check of the same service that passes, and a check of a slower one that
-// fails the make.
+// Makefile, with this test binary standing in for ragload: a check
+// without a baseline that fails at once, a baseline, a check of the same
+// service that passes, and a check of a slower one that fails the make.
 func TestMakefileBaselineAndCheck(t *testing.T) {
 	t.Parallel()
 	makeBin, err := exec.LookPath("make")
@@ -124,6 +124,14 @@ func TestMakefileBaselineAndCheck(t *testing.T) {
 	// A make that failed only because a busy machine left the run not
 	// conclusive (the generator saturated) still ran the flow.
 	made := func(out string, code int) bool { return code == 0 || ranOK(out, exitInconclusive) }
+	// No baseline yet: the check fails at once, before any load is sent
+	// (it used to run the whole test, then fail in compare).
+	if out, code := run("check", fastURL); code == 0 || !strings.Contains(out, "make check: no baseline in "+filepath.Join(dir, "baseline")) {
+		t.Errorf("make check without a baseline: exit %d, want a failed make saying there is no baseline\n%s", code, out)
+	}
+	if runs, _ := filepath.Glob(filepath.Join(dir, "check-*")); len(runs) != 0 {
+		t.Errorf("make check without a baseline ran the load test anyway: %v", runs)
+	}
 	if out, code := run("baseline", fastURL); !made(out, code) {
 		t.Fatalf("make baseline: exit %d\n%s", code, out)
 	}

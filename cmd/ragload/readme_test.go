@@ -212,6 +212,26 @@ func TestReadmeRunsAgainstDemo(t *testing.T) {
 	}
 }
 
+// readmeMaxWords is the README's budget: a front page read in five
+// minutes. The reference belongs in docs/.
+const readmeMaxWords = 2000
+
+// TestReadmeWordCount: the README stays under readmeMaxWords words,
+// counted as wc -w counts them (runs of non-space characters, code blocks
+// included).
+func TestReadmeWordCount(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := len(strings.Fields(string(data)))
+	t.Logf("README.md: %d words (wc -w), budget %d", n, readmeMaxWords)
+	if n >= readmeMaxWords {
+		t.Errorf("README.md has %d words, want under %d: move reference material to docs/ and link it", n, readmeMaxWords)
+	}
+}
+
 // TestReadmeExplainsMarks: every word the text verdict puts before a check
 // (PASS, FAIL, mark ok, mark miss) is explained in the README, where the
 // report is shown: marks are advisory and never fail the verdict.
