@@ -18,6 +18,18 @@ func sendLine(r *results.Report) string {
 	if m.Planned > 0 {
 		fmt.Fprintf(&b, " of %d planned", m.Planned)
 	}
+	// Users' logins are sent too, but the rate beside and TOTAL count the
+	// load only: say how the count splits, or "sent 60 · achieved 10.0/s"
+	// reads as 60 requests at that rate when it was 40 and 20 logins.
+	var logins uint64
+	for _, s := range r.Endpoints {
+		if s.Setup {
+			logins += s.Requests
+		}
+	}
+	if logins > 0 && logins <= m.Sent {
+		fmt.Fprintf(&b, " (%d requests, %d logins)", m.Sent-logins, logins)
+	}
 	if r.Total.Dropped > 0 {
 		fmt.Fprintf(&b, " · dropped %d (%.1f%%)", r.Total.Dropped, 100*r.DroppedShare())
 	}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
 	"github.com/ragload/ragload/results"
 )
 
@@ -71,5 +73,33 @@ func TestVerdictNotesText(t *testing.T) {
 	}
 	if !strings.Contains(text.String(), "Verdict: PASS") || !strings.Contains(text.String(), "\n  "+note+"\n") {
 		t.Errorf("the text report lacks PASS and %q:\n%s", note, text.String())
+	}
+}
+
+// TestUsersSentSplitsLogins: in users mode the header's sent count holds
+// the users' logins, which the rate beside it and TOTAL leave out; it says
+// how the count splits.
+func TestUsersSentSplitsLogins(t *testing.T) {
+	eps := []results.EndpointInfo{
+		{Key: "query", Name: "/query", Method: "POST", Path: "/query", Weight: 1, Auth: true},
+		{Key: "login", Name: "login (setup)", Method: "POST", Path: "/api/v1/auth/login", Setup: true},
+	}
+	m := &results.Manifest{Name: "users", Mode: "users", Status: results.StatusComplete, Target: "http://api.test",
+		Scenario: results.ScenarioInfo{Endpoints: eps}, Started: t0, SendEnded: t0.Add(4 * time.Second), Ended: t0.Add(4 * time.Second)}
+	var rs []*vegeta.Result
+	for i := range 6 {
+		path := "/query"
+		if i%3 == 0 {
+			path = "/api/v1/auth/login"
+		}
+		rs = append(rs, &vegeta.Result{Method: "POST", URL: path, Code: 200, Timestamp: t0.Add(time.Duration(i) * 500 * time.Millisecond), Latency: time.Millisecond})
+	}
+	m.Sent, m.Completed = 6, 6
+	var text strings.Builder
+	if err := Text(&text, buildReport(t, m, rs)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "sent 6 (4 requests, 2 logins) · achieved") {
+		t.Errorf("the sent count does not split the logins out:\n%s", text.String())
 	}
 }
