@@ -48,6 +48,9 @@ func TestReadmeQualityScenario(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", w, out)
 		}
 	}
+	for _, l := range regexp.MustCompile(`(?m)^(goodput .*|  (PASS|FAIL) .*)$`).FindAllString(out, -1) {
+		t.Log(l)
+	}
 	if !regexp.MustCompile(`(?m)^  FAIL +checks<1%`).MatchString(out) || !regexp.MustCompile(`(?m)^  PASS +failures<1%`).MatchString(out) {
 		t.Errorf("want failures<1%% to pass and checks<1%% to fail:\n%s", out)
 	}

@@ -138,6 +138,11 @@ func streamTimings(t *testing.T) (errs []string) {
 	within("ITL p50 vs nominal", tokens.GapQuantile(tt.Gaps, 0.5), spacing)
 	within("ITL p95 vs the server's", tokens.GapQuantile(tt.Gaps, 0.95), quantile(0.95))
 	within("ITL max vs the server's", tokens.GapQuantile(tt.Gaps, 1), truth[len(truth)-1])
+	if len(errs) == 0 {
+		t.Logf("TPOT %v (server %v); ITL p50 %v (server %v), p95 %v (server %v), max %v (server %v); TTFT %v",
+			tpot, trueTPOT, tokens.GapQuantile(tt.Gaps, 0.5), quantile(0.5), tokens.GapQuantile(tt.Gaps, 0.95), quantile(0.95),
+			tokens.GapQuantile(tt.Gaps, 1), truth[len(truth)-1], s.TTFT)
+	}
 	return errs
 }
 
