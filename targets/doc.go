@@ -26,6 +26,7 @@
 //	journey_rules.go   what journeys may say (validateJourneys)
 //	parse_journeys.go  reading journeys: with file:line errors
 //	journey_target.go  Journeys: compiled steps, Pick, Target (variables filled in)
+//	journey_render.go  a step's templates compiled, rendered with escaping
 //	mix.go             Mix (weighted choice, prepared bodies), Stamp (a token's headers)
 //	baseurl.go         CheckBaseURL
 //	secretheader.go    SecretHeader: the header names that may carry a credential
