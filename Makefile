@@ -77,7 +77,7 @@ bench:
 
 # The Go benchmarks of the hot paths alone.
 bench-go:
-	go test -run '^$$' -bench . -benchmem ./attack ./targets ./results
+	go test -run '^$$' -bench . -benchmem ./attack ./targets ./targets/auth ./results
 
 # 10,000 virtual users with 1–5 s think time against the demo API: peak RSS and CPU.
 bench-users:

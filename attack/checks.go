@@ -8,6 +8,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // responseChecks runs the scenario's response checks on each response as
@@ -54,7 +55,7 @@ func newResponseChecks(sc *targets.Scenario, target string) *responseChecks {
 }
 
 // maskSecrets masks the secret headers' values in s.
-func (c *responseChecks) maskSecrets(s string) string { return targets.Mask(s, c.secrets...) }
+func (c *responseChecks) maskSecrets(s string) string { return auth.Mask(s, c.secrets...) }
 
 // withMask returns c masking excerpts with mask (c may be nil).
 func (c *responseChecks) withMask(mask func(string) string) *responseChecks {
@@ -106,7 +107,7 @@ func (c *responseChecks) judge(set checks.Set, r *vegeta.Result, body []byte, st
 }
 
 // maskOf is the pool's Mask; nil without a pool.
-func maskOf(pool *targets.Pool) func(string) string {
+func maskOf(pool *auth.Pool) func(string) string {
 	if pool == nil {
 		return nil
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // scenario is a scenario without login over the given GET paths, each
@@ -35,7 +36,7 @@ func scenario(paths ...string) *targets.Scenario {
 	return sc
 }
 
-func openJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Credential, plan attack.Plan) *attack.Job {
+func openJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Credential, plan attack.Plan) *attack.Job {
 	t.Helper()
 	return &attack.Job{Plan: plan, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: sc, Credentials: creds,
@@ -217,7 +218,7 @@ func TestProofTTFT(t *testing.T) {
 		}
 	}
 	prove(t, func(attempt int) (failures []string) {
-		job := openJob(t, url, sc, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}, attack.Constant(40, 4*time.Second))
+		job := openJob(t, url, sc, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}, attack.Constant(40, 4*time.Second))
 		rep, err := job.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)

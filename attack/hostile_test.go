@@ -17,7 +17,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // TestHostileServerEchoesToken: a server whose status line repeats the
@@ -43,7 +43,7 @@ func TestHostileServerEchoesToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	sc := scenario("/q")
 	sc.Endpoints[0].Auth = true
-	job := openJob(t, srv.URL, sc, []targets.Credential{{Username: "u", Password: "pw-HOSTILE-0815"}}, attack.Constant(20, 500*time.Millisecond))
+	job := openJob(t, srv.URL, sc, []auth.Credential{{Username: "u", Password: "pw-HOSTILE-0815"}}, attack.Constant(20, 500*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // Job is one open-model run from setup to manifest: log in, send the plan,
@@ -97,8 +97,8 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 		return j.runJourneys(ctx, m, sched)
 	}
 
-	return j.runOpen(ctx, m, sched, func(pool *targets.Pool) vegeta.Targeter {
-		return targets.NewTargeter(mix, pool, j.Seed)
+	return j.runOpen(ctx, m, sched, func(pool *auth.Pool) vegeta.Targeter {
+		return auth.NewTargeter(mix, pool, j.Seed)
 	})
 }
 
@@ -124,7 +124,7 @@ var errInterruptedLogin = errors.New("interrupted while logging in")
 // files. When ctx ended during the login it returns, with
 // errInterruptedLogin, the recorder of a run that ends before its first
 // request: its files say so (planned N, sent 0, no login).
-func (s *Setup) loginAndRecord(ctx context.Context, m *results.Manifest) (pool *targets.Pool, rc *recorder, stopAuth func(), err error) {
+func (s *Setup) loginAndRecord(ctx context.Context, m *results.Manifest) (pool *auth.Pool, rc *recorder, stopAuth func(), err error) {
 	pool, err = s.login(ctx, m, s.Credentials)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -152,7 +152,7 @@ func (s *Setup) loginAndRecord(ctx context.Context, m *results.Manifest) (pool *
 // runOpen runs an open-model schedule after logging in, with the targeter
 // targeterFor makes for the pool (nil when requests go without a token),
 // recording into the run directory.
-func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule, targeterFor func(*targets.Pool) vegeta.Targeter) (*results.Report, error) {
+func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule, targeterFor func(*auth.Pool) vegeta.Targeter) (*results.Report, error) {
 	pool, rc, stopAuth, err := s.loginAndRecord(ctx, m)
 	if errors.Is(err, errInterruptedLogin) {
 		return rc.finish(nil, true)

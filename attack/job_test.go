@@ -16,6 +16,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // fastDemo is the demo API with service times short enough that a 2-core
@@ -43,7 +44,7 @@ func newJob(t *testing.T, url string, plan attack.Plan) *attack.Job {
 	t.Helper()
 	return &attack.Job{Plan: plan, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: targets.Default(),
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Seed:        7, Options: attack.Options{Name: "acceptance"}, Tool: "ragload test",
 	}}
 }

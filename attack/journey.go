@@ -14,6 +14,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // A journey is a sequence of steps one user runs in order, carrying
@@ -83,7 +84,7 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 				hidden := secretValues(secret, vars) // those the request may carry, before the step saves anew
 				r, reason, polling := u.journeyStep(st, j, s, vars, js, done, h)
 				if len(hidden) > 0 {
-					r.URL, r.Error = targets.Mask(r.URL, hidden...), targets.Mask(r.Error, hidden...)
+					r.URL, r.Error = auth.Mask(r.URL, hidden...), auth.Mask(r.Error, hidden...)
 					if h != nil {
 						redactEntry(&h.e, secret, vars, hidden)
 					}

@@ -18,6 +18,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // chatScenario is the conversation journey of the README, with short
@@ -91,13 +92,13 @@ func loadScenarioFile(t *testing.T, text string) *targets.Scenario {
 }
 
 // demoAccounts registers n users with the demo and returns their credentials.
-func demoAccounts(n int) (map[string]string, []targets.Credential) {
+func demoAccounts(n int) (map[string]string, []auth.Credential) {
 	users := map[string]string{}
-	var creds []targets.Credential
+	var creds []auth.Credential
 	for i := range n {
 		u, p := fmt.Sprintf("user%02d@example.com", i), fmt.Sprintf("pass-%02d-secret", i)
 		users[u] = p
-		creds = append(creds, targets.Credential{Username: u, Password: p})
+		creds = append(creds, auth.Credential{Username: u, Password: p})
 	}
 	return users, creds
 }
@@ -225,7 +226,7 @@ func TestUploadJourneyWaitsUntilReady(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	j := &attack.UsersJob{Users: attack.Spawn(5, 0, 2500*time.Millisecond), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, uploadScenario),
-			Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        11, Options: attack.Options{Name: "upload"}, Tool: "ragload test"}}
 	rep, err := j.Run(context.Background())
 	if err != nil {
@@ -262,7 +263,7 @@ func TestJourneyFailsWithReason(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	j := &attack.UsersJob{Users: attack.Spawn(2, 0, time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, text),
-			Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        11, Options: attack.Options{Name: "fail"}, Tool: "ragload test"}}
 	rep, err := j.Run(context.Background())
 	if err != nil {
@@ -345,7 +346,7 @@ func TestOpenModelJourneysDrop(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	j := &attack.Job{Plan: attack.Constant(20, time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
 		Scenario:    loadScenarioFile(t, chatScenario),
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Seed:        5, Options: attack.Options{Name: "drops", MaxWorkers: 2, MaxLag: 100 * time.Millisecond}, Tool: "ragload test"}}
 	rep, err := j.Run(context.Background())
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // JourneyGrace is how long journeys still running when an open-model
@@ -202,7 +203,7 @@ func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Sche
 
 // sessionTokens gives journey n the token of the pool's session n mod
 // the sessions ("" without a pool).
-func sessionTokens(pool *targets.Pool) func(n uint64) string {
+func sessionTokens(pool *auth.Pool) func(n uint64) string {
 	if pool == nil {
 		return func(uint64) string { return "" }
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // ParseRate reads a rate as vegeta writes it: "50" or "50/s" per second,
@@ -200,20 +201,20 @@ func LoadScenario(file, queries string) (*targets.Scenario, error) {
 
 // LoadCredentials are the accounts a run logs in with: a CSV file's, or
 // one from username and password, else from the environment (getenv; see
-// targets.CredentialFromEnv). warn hears about the file's oddities.
-func LoadCredentials(file, username, password string, getenv func(string) string, warn func(string)) ([]targets.Credential, error) {
+// auth.CredentialFromEnv). warn hears about the file's oddities.
+func LoadCredentials(file, username, password string, getenv func(string) string, warn func(string)) ([]auth.Credential, error) {
 	if file != "" {
 		if username != "" || password != "" {
 			return nil, fieldErrorf("credentials", " file and a username or password are mutually exclusive")
 		}
-		return targets.LoadCredentialsWarn(file, warn)
+		return auth.LoadCredentialsWarn(file, warn)
 	}
-	c := targets.CredentialFromEnv(getenv)
+	c := auth.CredentialFromEnv(getenv)
 	if username != "" {
 		c.Username = username
 	}
 	if password != "" {
 		c.Password = password
 	}
-	return []targets.Credential{c}, nil
+	return []auth.Credential{c}, nil
 }

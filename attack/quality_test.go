@@ -25,6 +25,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // degradeScenario checks the basic query's answers and leaves out the
@@ -60,7 +61,7 @@ func TestChecksAgainstDegradedDemo(t *testing.T) {
 		HealthLatency: -1, LoginLatency: -1, Sigma: -1, Faults: []demo.Fault{{Kind: demo.FaultDegrade, Load: 3}}})
 	url := serve(t, srv)
 	b, err := attack.Spec{URL: url, Scenario: parseScenario(t, degradeScenario), Mode: attack.ModeRate, Plan: attack.Constant(150, 2*time.Second),
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Out:         filepath.Join(t.TempDir(), "run"), Seed: 3, Tool: "ragload test"}.Build()
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +148,7 @@ func goodputDemo(t *testing.T) string {
 // shards' summaries merge to exactly what reading their results gives.
 func TestGoodputByHand(t *testing.T) {
 	url := goodputDemo(t)
-	creds := []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}
+	creds := []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}
 	spec := func(dir string) attack.Spec {
 		return attack.Spec{URL: url, Scenario: parseScenario(t, goodputScenario), Credentials: creds, Out: dir, Seed: 5, Tool: "ragload test"}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // capture records every request of a run into a replay stream: method,
@@ -175,9 +176,9 @@ func redactEntry(e *replay.Entry, secret []string, vars targets.Vars, hidden []s
 	if hasQuery {
 		e.URL += "?" + strings.NewReplacer(query...).Replace(q)
 	}
-	e.URL = targets.Mask(e.URL, hidden...)
+	e.URL = auth.Mask(e.URL, hidden...)
 	if len(e.Body) > 0 {
-		e.Body = []byte(targets.Mask(strings.NewReplacer(body...).Replace(string(e.Body)), hidden...))
+		e.Body = []byte(auth.Mask(strings.NewReplacer(body...).Replace(string(e.Body)), hidden...))
 	}
 	if len(e.Header) > 0 {
 		rp := strings.NewReplacer(raw...)
@@ -185,7 +186,7 @@ func redactEntry(e *replay.Entry, secret []string, vars targets.Vars, hidden []s
 		for k, vs := range e.Header {
 			nv := make([]string, len(vs))
 			for i, v := range vs {
-				nv[i] = targets.Mask(rp.Replace(v), hidden...)
+				nv[i] = auth.Mask(rp.Replace(v), hidden...)
 			}
 			h[k] = nv
 		}

@@ -21,6 +21,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // sendOffsets reads a run's results: their send times from the run's start,
@@ -45,7 +46,7 @@ func sendOffsets(t *testing.T, dir string) ([]time.Duration, map[string]int) {
 	return offsets, counts
 }
 
-func replayJob(t *testing.T, url string, open replay.Opener, info replay.Info, creds []targets.Credential) *attack.ReplayJob {
+func replayJob(t *testing.T, url string, open replay.Opener, info replay.Info, creds []auth.Credential) *attack.ReplayJob {
 	t.Helper()
 	return &attack.ReplayJob{Player: replay.NewPlayer(open, info), Info: info, Source: "test", Speed: 1, Loops: 1,
 		Setup: attack.Setup{Dir: filepath.Join(t.TempDir(), "replay"), Target: url, Scenario: targets.Default(), Credentials: creds,
@@ -57,7 +58,7 @@ func replayJob(t *testing.T, url string, open replay.Opener, info replay.Info, c
 // 2 ms at p99 of the recorded ones.
 func TestRecordReplayRoundTrip(t *testing.T) {
 	_, url := fastDemo(t, demo.Config{})
-	creds := []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}
+	creds := []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}
 	stream := filepath.Join(t.TempDir(), "stream.jsonl")
 	f, err := os.Create(stream)
 	if err != nil {

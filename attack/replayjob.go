@@ -12,6 +12,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // ReplayJob sends a recorded stream again with its own timing (scaled by
@@ -72,7 +73,7 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 	if j.Info.Sessions > 0 { // recorded journeys: their requests in order, with the values of this run
 		rep, err = j.runSessions(ctx, m)
 	} else {
-		rep, err = j.runOpen(ctx, m, j.Player, func(pool *targets.Pool) vegeta.Targeter {
+		rep, err = j.runOpen(ctx, m, j.Player, func(pool *auth.Pool) vegeta.Targeter {
 			return j.Player.Targeter(j.Target, stamper(pool))
 		})
 	}
@@ -83,7 +84,7 @@ func (j *ReplayJob) Run(ctx context.Context) (*results.Report, error) {
 }
 
 // stamper adds the Authorization of the pool's sessions, round robin.
-func stamper(pool *targets.Pool) func(http.Header) {
+func stamper(pool *auth.Pool) func(http.Header) {
 	if pool == nil {
 		return func(http.Header) {}
 	}

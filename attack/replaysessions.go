@@ -19,6 +19,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // The replay of a stream with sessions (recorded journeys: replay.Entry's
@@ -296,7 +297,7 @@ func (u *usersRun) replayStep(e *replay.Entry, vars targets.Vars, rt replayTarge
 	var header http.Header
 	u.helpers.do(func() { r, header = u.exchange(&tgt, st.NeedsBody(), h) }, done)
 	if len(hidden) > 0 {
-		r.URL, r.Error = targets.Mask(r.URL, hidden...), targets.Mask(r.Error, hidden...)
+		r.URL, r.Error = auth.Mask(r.URL, hidden...), auth.Mask(r.Error, hidden...)
 		if h != nil {
 			redactEntry(&h.e, secret, vars, hidden)
 		}

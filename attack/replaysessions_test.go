@@ -18,7 +18,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // readStream reads a stream file's entries.
@@ -261,7 +261,7 @@ func TestReplaySessionFailsWithReason(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rj := replayJob(t, hs.URL, open, info, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
+	rj := replayJob(t, hs.URL, open, info, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
 	rep, err := rj.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

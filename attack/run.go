@@ -15,7 +15,7 @@ import (
 	"github.com/ragload/ragload/attack/internal/stream"
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // Defaults of the HTTP client.
@@ -123,10 +123,10 @@ func (o Options) transport() *http.Transport {
 
 // HTTPClient returns a client configured like the attack's, for logins.
 // A redirect to another server loses the headers that may carry
-// credentials and those the scenario marks (targets.RedirectPolicy);
+// credentials and those the scenario marks (auth.RedirectPolicy);
 // logins refuse such redirects.
 func (o Options) HTTPClient() *http.Client {
-	return &http.Client{Timeout: o.timeout(), Transport: o.transport(), CheckRedirect: targets.RedirectPolicy(o.SecretHeaders...)}
+	return &http.Client{Timeout: o.timeout(), Transport: o.transport(), CheckRedirect: auth.RedirectPolicy(o.SecretHeaders...)}
 }
 
 // streamingClient is HTTPClient with the streaming timer on o.Streams'

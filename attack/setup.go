@@ -20,6 +20,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // ErrRunExists means the run directory already holds a run: results files
@@ -33,8 +34,8 @@ type Setup struct {
 	Target string // base URL of the API under test
 
 	Scenario       *targets.Scenario
-	Credentials    []targets.Credential // ignored when no endpoint needs auth
-	AllowAnonymous bool                 // on login failure, send without a token instead of stopping
+	Credentials    []auth.Credential // ignored when no endpoint needs auth
+	AllowAnonymous bool              // on login failure, send without a token instead of stopping
 
 	Seed    uint64
 	Options Options
@@ -158,12 +159,12 @@ func (s *Setup) manifest(mode string) *results.Manifest {
 
 // Warnings are what the run warns about before it sends (also recorded
 // in its manifest): that the credentials would go in clear text to a host
-// that is not loopback (targets.CleartextWarning).
+// that is not loopback (auth.CleartextWarning).
 func (s *Setup) Warnings() []string {
 	if !s.Scenario.NeedsAuth() || len(s.Credentials) == 0 {
 		return nil // no login
 	}
-	if w := targets.CleartextWarning(s.Target); w != "" {
+	if w := auth.CleartextWarning(s.Target); w != "" {
 		return []string{w}
 	}
 	return nil
@@ -171,7 +172,7 @@ func (s *Setup) Warnings() []string {
 
 // login makes a pool for creds, logs it in and records the auth mode in m.
 // It returns nil when requests go without a token.
-func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.Credential) (*targets.Pool, error) {
+func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []auth.Credential) (*auth.Pool, error) {
 	if s.loggedIn != nil {
 		m.Auth = s.loggedIn.auth
 		return s.loggedIn.pool, nil
@@ -183,7 +184,7 @@ func (s *Setup) login(ctx context.Context, m *results.Manifest, creds []targets.
 	if len(creds) == 0 {
 		return nil, errors.New("the scenario needs a login but no credentials were given")
 	}
-	pool := targets.NewPool(s.Options.HTTPClient(), s.Target, s.Scenario.Auth, creds)
+	pool := auth.NewPool(s.Options.HTTPClient(), s.Target, s.Scenario.Auth, creds)
 	if err := pool.Login(ctx); err != nil {
 		if !s.AllowAnonymous || ctx.Err() != nil {
 			return nil, err
@@ -206,7 +207,7 @@ type recorder struct {
 	m    *results.Manifest
 	w    *results.Writer
 	agg  *results.Aggregator
-	pool *targets.Pool // sees every result (401s trigger re-logins); may be nil
+	pool *auth.Pool // sees every result (401s trigger re-logins); may be nil
 	// tokenless names the endpoints that send no token, whose 401s a new
 	// login cannot cure; tokenlessOf resolves a result's endpoint for it
 	// (emit's own: a Resolver is not safe for concurrent use).
@@ -278,7 +279,7 @@ func (rc *recorder) p95() time.Duration {
 }
 
 // record creates the run directory, the results file and the manifest.
-func (s *Setup) record(m *results.Manifest, pool *targets.Pool) (*recorder, error) {
+func (s *Setup) record(m *results.Manifest, pool *auth.Pool) (*recorder, error) {
 	if err := os.MkdirAll(s.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create run directory: %w", err)
 	}

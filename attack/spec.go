@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // Modes of a run a Spec builds.
@@ -32,7 +33,7 @@ const DefaultRunsDir = "runs"
 type Spec struct {
 	URL            string            // base URL of the API under test
 	Scenario       *targets.Scenario // nil: the built-in one (targets.Default)
-	Credentials    []targets.Credential
+	Credentials    []auth.Credential
 	AllowAnonymous bool
 	// Thresholds are rules over the scenario's (or the default ones and
 	// those the mode implies): one on the same metric replaces it.

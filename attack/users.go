@@ -15,6 +15,7 @@ import (
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // sampleEvery is the spacing of the user timeline in the manifest: a
@@ -94,14 +95,14 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 		}
 		// A session per user slot; accounts are reused round-robin when
 		// there are fewer than users (each user still gets its own token).
-		creds := make([]targets.Credential, j.Control.slots(j.Users))
+		creds := make([]auth.Credential, j.Control.slots(j.Users))
 		for i := range creds {
 			// Slot i of shard k is user i·N+k of the whole plan, so shards
 			// do not share accounts while there are enough.
 			global := i*max(j.Shard.Count, 1) + j.Shard.Index
 			creds[i] = j.Credentials[global%len(j.Credentials)]
 		}
-		u.pool = targets.NewPool(u.client, j.Target, j.Scenario.Auth, creds)
+		u.pool = auth.NewPool(u.client, j.Target, j.Scenario.Auth, creds)
 		m.Auth.Mode, m.Auth.Users = "bearer", min(len(j.Credentials), len(creds))
 		m.Scenario.Endpoints = append(m.Scenario.Endpoints, results.EndpointInfo{
 			Key: "login", Name: LoginEndpoint, Method: http.MethodPost, Path: j.Scenario.Auth.LoginPath, Setup: true,
@@ -155,7 +156,7 @@ type usersRun struct {
 	journeys *targets.Journeys // nil without journeys
 	// journeyID numbers the run's journeys (results.SetJourney).
 	journeyID atomic.Uint64
-	pool      *targets.Pool // nil without auth
+	pool      *auth.Pool // nil without auth
 	client    *http.Client
 	streams   *stream.Transport // nil when no endpoint streams
 	checks    *responseChecks   // nil when no endpoint has checks

@@ -16,21 +16,22 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // accounts returns n demo accounts and their credentials.
-func accounts(n int) (map[string]string, []targets.Credential) {
+func accounts(n int) (map[string]string, []auth.Credential) {
 	users := map[string]string{}
-	var creds []targets.Credential
+	var creds []auth.Credential
 	for i := range n {
 		u, p := fmt.Sprintf("vu%03d@example.com", i), fmt.Sprintf("pw-%d", i)
 		users[u] = p
-		creds = append(creds, targets.Credential{Username: u, Password: p})
+		creds = append(creds, auth.Credential{Username: u, Password: p})
 	}
 	return users, creds
 }
 
-func usersJob(t *testing.T, url string, creds []targets.Credential, plan attack.UserPlan, wait attack.Wait) *attack.UsersJob {
+func usersJob(t *testing.T, url string, creds []auth.Credential, plan attack.UserPlan, wait attack.Wait) *attack.UsersJob {
 	t.Helper()
 	return &attack.UsersJob{Users: plan, Wait: wait, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: targets.Default(), Credentials: creds,
@@ -131,7 +132,7 @@ func TestUsersOverloadFails(t *testing.T) {
 	t.Parallel()
 	srv := demo.New(demo.Config{Workers: 2, QueryLatency: 200 * time.Millisecond, EnhancedLatency: 200 * time.Millisecond, DocumentsLatency: 200 * time.Millisecond, Sigma: -1, LoginLatency: -1})
 	url := serve(t, srv)
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.Spawn(30, 0, 4*time.Second), attack.ConstantWait(100*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -153,7 +154,7 @@ func TestUsersOverloadFails(t *testing.T) {
 func TestUsersNeverAllRunning(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.Spawn(20, 4, 2*time.Second), attack.ConstantWait(50*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -172,7 +173,7 @@ func TestUsersNeverAllRunning(t *testing.T) {
 func TestUsersStagesAndThinkTime(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.StagedUsers([]attack.UserStage{{time.Second, 10}, {time.Second, 10}, {time.Second, 0}}), attack.ConstantWait(200*time.Millisecond))
 	start := time.Now()
 	rep, err := job.Run(context.Background())
@@ -198,7 +199,7 @@ func TestUsersStagesAndThinkTime(t *testing.T) {
 func TestUsersIterationsEndEarly(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.Spawn(5, 0, 30*time.Second), attack.Pacing(100*time.Millisecond))
 	job.Iterations = 3
 	start := time.Now()
@@ -226,7 +227,7 @@ func TestUsersIterationsEndEarly(t *testing.T) {
 func TestUsersInterrupted(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.Spawn(10, 0, 30*time.Second), attack.ConstantWait(50*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -245,7 +246,7 @@ func TestUsersInterrupted(t *testing.T) {
 func TestUsersFirstLoginFailureStops(t *testing.T) {
 	t.Parallel()
 	srv, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: "nope-wrong"}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: "nope-wrong"}},
 		attack.Spawn(50, 0, 10*time.Second), attack.ConstantWait(50*time.Millisecond))
 	start := time.Now()
 	_, err := job.Run(context.Background())
@@ -264,7 +265,7 @@ func TestUsersFirstLoginFailureStops(t *testing.T) {
 func TestUsersRampJudgedOnPeak(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := usersJob(t, url, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		attack.StagedUsers([]attack.UserStage{{Duration: time.Second, Target: 5}, {Duration: 2 * time.Second, Target: 10}, {Duration: time.Second, Target: 0}}),
 		attack.Pacing(100*time.Millisecond))
 	rep, err := job.Run(context.Background())
@@ -292,10 +293,10 @@ func TestUsersRampJudgedOnPeak(t *testing.T) {
 }
 
 func TestSharedAccounts(t *testing.T) {
-	creds := func(n int) []targets.Credential {
-		cs := make([]targets.Credential, n)
+	creds := func(n int) []auth.Credential {
+		cs := make([]auth.Credential, n)
 		for i := range cs {
-			cs[i] = targets.Credential{Username: fmt.Sprintf("u%d@example.com", i), Password: "p"}
+			cs[i] = auth.Credential{Username: fmt.Sprintf("u%d@example.com", i), Password: "p"}
 		}
 		return cs
 	}

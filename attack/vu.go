@@ -14,6 +14,7 @@ import (
 
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // helpers run the HTTP exchanges of virtual users. A user's goroutine only
@@ -89,13 +90,13 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 	done := make(chan struct{}, 1)
 	think := pauser(stop)
 
-	var session *targets.Session
-	var stamper *targets.Stamper
+	var session *auth.Session
+	var stamper *auth.Stamper
 	needLogin := false
 	if u.pool != nil && !u.anonymous.Load() {
 		session = u.pool.Sessions()[slot]
 		if u.mix != nil {
-			stamper = targets.NewStamper(u.mix, session)
+			stamper = auth.NewStamper(u.mix, session)
 		}
 		needLogin = true // a new user logs in, whatever the slot's last user held
 	}
@@ -158,7 +159,7 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 
 // sessionToken returns the session's current token for a journey's
 // requests ("" without a session, or once the run went anonymous).
-func sessionToken(s *targets.Session, anonymous *atomic.Bool) func() string {
+func sessionToken(s *auth.Session, anonymous *atomic.Bool) func() string {
 	return func() string {
 		if s == nil || anonymous.Load() {
 			return ""
@@ -173,7 +174,7 @@ func sessionToken(s *targets.Session, anonymous *atomic.Bool) func() string {
 // login logs the session in as a recorded /auth/login request and reports
 // whether it worked. The first login of the run decides whether the run
 // goes on at all.
-func (u *usersRun) login(s *targets.Session) bool {
+func (u *usersRun) login(s *auth.Session) bool {
 	seq, ts := u.next()
 	if u.record != nil {
 		u.record.rec.Skip(seq) // replay logs in itself
@@ -185,7 +186,7 @@ func (u *usersRun) login(s *targets.Session) bool {
 	}
 	if err != nil {
 		r.Code, r.Error = 0, err.Error()
-		var le *targets.LoginError
+		var le *auth.LoginError
 		if errors.As(err, &le) {
 			r.Code = uint16(le.Code)
 			if le.Status != "" && (le.Code < 200 || le.Code >= 400) {

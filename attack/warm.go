@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // Warm checks the setup, logs in once and opens one HTTP client for every
@@ -34,6 +34,6 @@ func (s *Setup) Warm(ctx context.Context) (stop func(), err error) {
 // loggedIn is a pool logged in by Warm and the auth record that goes
 // with it.
 type loggedIn struct {
-	pool *targets.Pool // nil when requests go without a token
+	pool *auth.Pool // nil when requests go without a token
 	auth results.AuthInfo
 }

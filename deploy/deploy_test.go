@@ -38,6 +38,7 @@ import (
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -297,7 +298,7 @@ func TestKubernetesManifests(t *testing.T) {
 			}
 		}
 	}
-	for _, name := range []string{targets.EnvUsername, targets.EnvPassword} {
+	for _, name := range []string{auth.EnvUsername, auth.EnvPassword} {
 		e, ok := envValue(c, name)
 		if !ok || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
 			t.Errorf("env %s must come from the Secret", name)
@@ -440,8 +441,8 @@ func TestKubernetesJobRuns(t *testing.T) {
 	const runID = "k8s-job-test"
 	overrides := map[string]string{
 		"TARGET_URL": url, "RATE": "80", "DURATION": "2s", "RUN_ID": runID,
-		"START_AT":          time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano),
-		targets.EnvUsername: testEmail, targets.EnvPassword: testPassword,
+		"START_AT":       time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano),
+		auth.EnvUsername: testEmail, auth.EnvPassword: testPassword,
 	}
 	if c.Command[0] != "ragload" {
 		t.Fatalf("job.yaml: command %q: want ragload", c.Command)
@@ -694,7 +695,7 @@ func runScript(t *testing.T, dir string, args ...string) (string, string, error)
 	cmd.Env = append(os.Environ(),
 		"PATH="+fake+string(os.PathListSeparator)+filepath.Dir(binary(t))+string(os.PathListSeparator)+os.Getenv("PATH"),
 		"FAKE_ROOT="+dir, "RAGLOAD_RUN_ID=",
-		targets.EnvUsername+"="+testEmail, targets.EnvPassword+"="+testPassword)
+		auth.EnvUsername+"="+testEmail, auth.EnvPassword+"="+testPassword)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err = cmd.Run()

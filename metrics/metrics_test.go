@@ -23,6 +23,7 @@ import (
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // scrape reads the exporter's /metrics as Prometheus would.
@@ -113,7 +114,7 @@ func TestScrapedCountsEqualTheResultsFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	j := &attack.Job{Plan: attack.Constant(100, 2*time.Second), Setup: attack.Setup{
 		Dir: dir, Target: url, Scenario: targets.Default(),
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Seed:        5, Options: attack.Options{Name: "live"}, Tool: "ragload test", Metrics: exp,
 	}}
 	var during []uint64
@@ -189,7 +190,7 @@ func TestUsersGaugesAndLogins(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "run")
 	j := &attack.UsersJob{Users: attack.Spawn(4, 0, 2*time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: url, Scenario: targets.Default(),
-			Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        5, Options: attack.Options{Name: "vus"}, Tool: "ragload test", Metrics: exp}}
 	done := make(chan error, 1)
 	go func() { _, err := j.Run(context.Background()); done <- err }()
@@ -260,7 +261,7 @@ func TestMetricsHoldNoSecrets(t *testing.T) {
 	defer srv.Close()
 	j := &attack.Job{Plan: attack.Constant(50, time.Second), Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: api.URL, Scenario: sc,
-		Credentials: []targets.Credential{{Username: "alice@example.com", Password: password}},
+		Credentials: []auth.Credential{{Username: "alice@example.com", Password: password}},
 		Seed:        5, Options: attack.Options{Name: "secrets"}, Tool: "ragload test", Metrics: exp,
 	}}
 	if _, err := j.Run(context.Background()); err != nil {

@@ -1,6 +1,6 @@
 // Package prepare readies the API under test for a load test: it registers
 // test accounts, writes their credentials file (in the format
-// targets.LoadCredentials reads) and uploads a folder of documents, all
+// auth.LoadCredentials reads) and uploads a folder of documents, all
 // idempotently: a second Run with the same file registers and uploads
 // nothing new. It never prints; Config.Logf receives progress lines, which
 // hold no password or token.

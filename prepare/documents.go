@@ -23,7 +23,7 @@ import (
 
 	"github.com/ragload/ragload/internal/input"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // documentFiles lists the regular files of dir (symbolic links to regular
@@ -55,10 +55,10 @@ func documentFiles(dir string) ([]string, error) {
 }
 
 // token logs c in and returns its access token.
-func (p *preparer) token(ctx context.Context, c targets.Credential) (string, error) {
-	pool := targets.NewPool(p.client, p.base, p.cfg.Auth, []targets.Credential{c})
+func (p *preparer) token(ctx context.Context, c auth.Credential) (string, error) {
+	pool := auth.NewPool(p.client, p.base, p.cfg.Auth, []auth.Credential{c})
 	if err := pool.Login(ctx); err != nil {
-		var le *targets.LoginError
+		var le *auth.LoginError
 		if errors.As(err, &le) && le.Err != nil {
 			if uerr := p.notConnected(le.Err); uerr != nil {
 				return "", uerr
@@ -110,7 +110,7 @@ func newFileBody(path string) (body io.Reader, contentType string, closeFn func(
 }
 
 // uploadAll uploads the files the server does not list yet, as c.
-func (p *preparer) uploadAll(ctx context.Context, c targets.Credential, files []string, res *Result) error {
+func (p *preparer) uploadAll(ctx context.Context, c auth.Credential, files []string, res *Result) error {
 	p.logf("logging in as %s to upload documents", c.Username)
 	tok, err := p.token(ctx, c)
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // Defaults of Config: the routes of the RAG API and the account names.
@@ -62,7 +63,7 @@ type Config struct {
 	// DefaultRegisterPath.
 	RegisterPath string
 	// CredentialsFile is the CSV file of the accounts (the format of
-	// targets.LoadCredentials), required when Users > 0. When it exists it is read
+	// auth.LoadCredentials), required when Users > 0. When it exists it is read
 	// first and the passwords it lists are reused; it is then rewritten
 	// atomically with mode 0600.
 	CredentialsFile string
@@ -80,7 +81,7 @@ type Config struct {
 	UploadPath, DocumentsPath string
 	// Login is the account that uploads when Users is 0; otherwise the
 	// first prepared account does.
-	Login targets.Credential
+	Login auth.Credential
 
 	// Logf, when non-nil, receives progress lines. They never hold a
 	// password or a token.
@@ -93,7 +94,7 @@ type Result struct {
 	// already had with the password held.
 	Created, Existing int
 	// Credentials are the prepared accounts known to be usable, in order.
-	Credentials []targets.Credential
+	Credentials []auth.Credential
 	// CredentialsFile is the file written ("" when none was) and FileUsers
 	// the accounts it lists: the prepared ones and any others it listed
 	// before (kept, as their passwords would otherwise be lost).
@@ -214,7 +215,7 @@ func newPreparer(cfg Config) *preparer {
 	}
 	// Registrations carry passwords, uploads a token: neither follows a
 	// redirect to another server.
-	p.client = targets.RefuseOtherHosts(p.client, "the credentials would go there")
+	p.client = auth.RefuseOtherHosts(p.client, "the credentials would go there")
 	return p
 }
 
@@ -281,9 +282,9 @@ func (p *preparer) routeError(method, path, status, flag string) error {
 }
 
 // detail is ": <the start of body>" with secret masked (see
-// targets.BodyExcerpt), or "".
+// auth.BodyExcerpt), or "".
 func detail(body []byte, secret string) string {
-	if s := targets.BodyExcerpt(body, secret); s != "" {
+	if s := auth.BodyExcerpt(body, secret); s != "" {
 		return ": " + s
 	}
 	return ""

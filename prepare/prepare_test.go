@@ -24,6 +24,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // prepDemo starts the demo API on loopback without service times.
@@ -87,7 +88,7 @@ func fileMode(t *testing.T, path string) os.FileMode {
 	return st.Mode().Perm()
 }
 
-func passwords(creds []targets.Credential) []string {
+func passwords(creds []auth.Credential) []string {
 	var out []string
 	for _, c := range creds {
 		out = append(out, c.Password)
@@ -111,7 +112,7 @@ func TestPrepareUsers(t *testing.T) {
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("file mode %v, want 0600", m)
 	}
-	got, err := targets.LoadCredentials(file)
+	got, err := auth.LoadCredentials(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestPrepareUsers(t *testing.T) {
 	if ps := passwords(got); len(slices.Compact(slices.Sorted(slices.Values(ps)))) != 5 {
 		t.Error("passwords repeat")
 	}
-	if err := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, got).Login(t.Context()); err != nil {
+	if err := auth.NewPool(http.DefaultClient, url, targets.Default().Auth, got).Login(t.Context()); err != nil {
 		t.Fatalf("prepared users cannot log in: %v", err)
 	}
 	for _, c := range got {
@@ -162,7 +163,7 @@ func TestPrepareUsers(t *testing.T) {
 	if len(logs) == 0 || logs[len(logs)-1] != "checked 5/5 users (0 new, 5 already existed)" || slices.ContainsFunc(logs, func(l string) bool { return strings.HasPrefix(l, "registered ") }) {
 		t.Errorf("second run's progress lines %q, want them to end with checked 5/5 users (0 new, 5 already existed), none registered", logs)
 	}
-	again, err := targets.LoadCredentials(file)
+	again, err := auth.LoadCredentials(file)
 	if err != nil || !slices.Equal(again, got) {
 		t.Errorf("file after the second run: %v, %v", again, err)
 	}
@@ -187,9 +188,9 @@ func TestPrepareReusesFile(t *testing.T) {
 	if runtime.GOOS != "windows" {
 		os.Chmod(file, 0o644)
 		_, err := Run(t.Context(), Config{BaseURL: url, Users: 3, UserPrefix: "qa", CredentialsFile: file})
-		var me *targets.ModeError
+		var me *auth.ModeError
 		if !errors.As(err, &me) || !strings.Contains(err.Error(), "chmod 600 "+file) {
-			t.Fatalf("Run with a world-readable file: err = %v, want a *targets.ModeError with the fix", err)
+			t.Fatalf("Run with a world-readable file: err = %v, want a *auth.ModeError with the fix", err)
 		}
 		if b, _ := os.ReadFile(file); fileMode(t, file) != 0o644 || string(b) != string(content) || srv.Stats().Registrations != 0 {
 			t.Fatal("a refused file was changed, or accounts registered")
@@ -206,7 +207,7 @@ func TestPrepareReusesFile(t *testing.T) {
 	if m := fileMode(t, file); m != 0o600 {
 		t.Errorf("file mode %v, want 0600", m)
 	}
-	got, err := targets.LoadCredentials(file)
+	got, err := auth.LoadCredentials(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +221,7 @@ func TestPrepareReusesFile(t *testing.T) {
 	if got[0].Password != known || got[3].Password != other {
 		t.Error("a password from the file was not kept")
 	}
-	if err := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, got[:3]).Login(t.Context()); err != nil {
+	if err := auth.NewPool(http.DefaultClient, url, targets.Default().Auth, got[:3]).Login(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if n := srv.Stats().Registrations; n != 2 {
@@ -244,7 +245,7 @@ func TestPrepareExistingUnknownPassword(t *testing.T) {
 	if res.Created != 2 || res.FileUsers != 2 {
 		t.Fatalf("created %d, file users %d; want 2 and 2", res.Created, res.FileUsers)
 	}
-	got, _ := targets.LoadCredentials(file)
+	got, _ := auth.LoadCredentials(file)
 	if len(got) != 2 || got[0].Username != "ragload-user-001@example.com" || got[1].Username != "ragload-user-003@example.com" {
 		t.Errorf("file lists %v", got)
 	}
@@ -410,7 +411,7 @@ func TestPrepareDocuments(t *testing.T) {
 		"b.md": "# B\n", "a.txt": "alpha", "c big.pdf": strings.Repeat("x", 1<<20),
 		".hidden": "no", "sub/d.md": "not recursive",
 	})
-	login := targets.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
+	login := auth.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
 	cfg := Config{BaseURL: url, Documents: dir, Login: login}
 	res, err := Run(t.Context(), cfg)
 	if err != nil {
@@ -423,7 +424,7 @@ func TestPrepareDocuments(t *testing.T) {
 	if n := srv.Stats().Uploads; n != 3 {
 		t.Errorf("the demo stored %d uploads, want 3", n)
 	}
-	p := targets.NewPool(http.DefaultClient, url, targets.Default().Auth, []targets.Credential{login})
+	p := auth.NewPool(http.DefaultClient, url, targets.Default().Auth, []auth.Credential{login})
 	if err := p.Login(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +452,7 @@ func TestPrepareUsersAndDocuments(t *testing.T) {
 	res, err := Run(t.Context(), Config{
 		BaseURL: url, Users: 2, CredentialsFile: filepath.Join(t.TempDir(), "c.csv"),
 		Documents: prepDocs(t, map[string]string{"one.md": "1"}),
-		Login:     targets.Credential{Username: "ignored@example.com", Password: "ignored"},
+		Login:     auth.Credential{Username: "ignored@example.com", Password: "ignored"},
 	})
 	if err != nil || res.Created != 2 || len(res.Uploaded) != 1 {
 		t.Fatalf("Run = %+v, %v", res, err)
@@ -465,7 +466,7 @@ func TestPrepareUploadErrors(t *testing.T) {
 	t.Parallel()
 	_, url := prepDemo(t, demo.Config{MaxUploadBytes: 100})
 	dir := prepDocs(t, map[string]string{"a.md": "small", "b.pdf": strings.Repeat("x", 2000)})
-	login := targets.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
+	login := auth.Credential{Username: demo.DefaultUsername, Password: demo.DefaultPassword}
 	tests := []struct {
 		name string
 		cfg  Config
@@ -476,14 +477,14 @@ func TestPrepareUploadErrors(t *testing.T) {
 		{"no list route", Config{DocumentsPath: "/api/v1/docs/"},
 			[]string{"has no GET /api/v1/docs/ (404 Not Found): set --documents-path"}},
 		{"too large", Config{}, []string{`upload "b.pdf": the server refused it as too large (413 Request Entity Too Large)`}},
-		{"login refused", Config{Login: targets.Credential{Username: login.Username, Password: "Wrong-password-123"}},
+		{"login refused", Config{Login: auth.Credential{Username: login.Username, Password: "Wrong-password-123"}},
 			[]string{"upload documents: login as", "401 Unauthorized"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			tt.cfg.BaseURL, tt.cfg.Documents = url, dir
-			if tt.cfg.Login == (targets.Credential{}) {
+			if tt.cfg.Login == (auth.Credential{}) {
 				tt.cfg.Login = login
 			}
 			_, err := Run(t.Context(), tt.cfg)
@@ -535,7 +536,7 @@ func TestPrepareListPaging(t *testing.T) {
 		var uploads []string
 		url := newServer(tt.paging, &uploads)
 		res, err := Run(t.Context(), Config{
-			BaseURL: url, Documents: dir, Login: targets.Credential{Username: "u", Password: "p"},
+			BaseURL: url, Documents: dir, Login: auth.Credential{Username: "u", Password: "p"},
 			Auth:       targets.Auth{LoginPath: "/login", UsernameField: "username", PasswordField: "password", TokenField: "access_token"},
 			UploadPath: "/upload", DocumentsPath: "/docs",
 		})
@@ -576,7 +577,7 @@ func TestPrepareConfigValidate(t *testing.T) {
 	docs := prepDocs(t, map[string]string{"a.md": "a"})
 	empty := prepDocs(t, map[string]string{".hidden": "x", "sub/x.md": "x"})
 	notDir := filepath.Join(docs, "a.md")
-	login := targets.Credential{Username: "u", Password: "p"}
+	login := auth.Credential{Username: "u", Password: "p"}
 	base := func(f func(*Config)) Config {
 		c := Config{BaseURL: "http://127.0.0.1:1", Users: 3, CredentialsFile: filepath.Join(dir, "c.csv")}
 		f(&c)

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // outcome is what a registration found.
@@ -27,9 +27,9 @@ const (
 // prepareUsers registers the accounts and writes the credentials file.
 func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 	cfg := p.cfg
-	var old []targets.Credential
+	var old []auth.Credential
 	if st, err := os.Stat(cfg.CredentialsFile); err == nil && st.Size() > 0 {
-		if old, err = targets.LoadCredentials(cfg.CredentialsFile); err != nil {
+		if old, err = auth.LoadCredentials(cfg.CredentialsFile); err != nil {
 			return err
 		}
 	}
@@ -37,7 +37,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 	for _, c := range old {
 		oldPass[c.Username] = c.Password
 	}
-	creds := make([]targets.Credential, cfg.Users)
+	creds := make([]auth.Credential, cfg.Users)
 	listedBefore := 0
 	for i := range creds {
 		u := userName(cfg.UserPrefix, i+1, cfg.Users)
@@ -47,7 +47,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 		} else {
 			pw = newPassword()
 		}
-		creds[i] = targets.Credential{Username: u, Password: pw}
+		creds[i] = auth.Credential{Username: u, Password: pw}
 	}
 	if listedBefore == len(creds) { // a second run: the server likely has them all
 		p.logf("checking %d users listed in %s at %s%s", cfg.Users, cfg.CredentialsFile, p.shown, cfg.RegisterPath)
@@ -72,7 +72,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 			usable[i] = true
 		case o == existed && err == nil:
 			if _, lerr := p.token(ctx, creds[i]); lerr != nil {
-				var le *targets.LoginError
+				var le *auth.LoginError
 				if !errors.As(lerr, &le) || le.Err != nil { // not an answer of the server
 					err = lerr
 					break
@@ -94,7 +94,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 	// The file lists the usable accounts, then the others it listed before:
 	// dropping a password would leave an account nobody can log in to. After
 	// an error it is written only to keep the passwords of new accounts.
-	var lines []targets.Credential
+	var lines []auth.Credential
 	listed := map[string]bool{}
 	for i, c := range creds {
 		if usable[i] {
@@ -111,7 +111,7 @@ func (p *preparer) prepareUsers(ctx context.Context, res *Result) error {
 		}
 	}
 	if err == nil || res.Created > 0 {
-		if werr := targets.WriteCredentials(cfg.CredentialsFile, lines); werr != nil {
+		if werr := auth.WriteCredentials(cfg.CredentialsFile, lines); werr != nil {
 			return errors.Join(err, werr)
 		}
 		res.CredentialsFile, res.FileUsers = cfg.CredentialsFile, len(lines)
@@ -129,7 +129,7 @@ func unknownAccounts(users []string, file string, loginErr error) error {
 		what = fmt.Sprintf("%d accounts already exist (%s)", len(users), list)
 	}
 	why := loginErr.Error()
-	if le := (*targets.LoginError)(nil); errors.As(loginErr, &le) && le.Status != "" {
+	if le := (*auth.LoginError)(nil); errors.As(loginErr, &le) && le.Status != "" {
 		why = le.Status
 	}
 	return fmt.Errorf("%s on the server with a password that is not in %s (logging in with ours: %s): "+
@@ -139,7 +139,7 @@ func unknownAccounts(users []string, file string, loginErr error) error {
 // registerAll registers creds, registerParallel at a time. The first error
 // stops sending new requests; those in flight finish. A nil error means
 // every outcome is created or existed.
-func (p *preparer) registerAll(ctx context.Context, creds []targets.Credential) ([]outcome, error) {
+func (p *preparer) registerAll(ctx context.Context, creds []auth.Credential) ([]outcome, error) {
 	out := make([]outcome, len(creds))
 	reqCtx, cancel := inFlightContext(ctx)
 	defer cancel()
@@ -204,7 +204,7 @@ func registerProgress(done, existed, n int) string {
 }
 
 // register posts one registration.
-func (p *preparer) register(ctx context.Context, c targets.Credential) (outcome, error) {
+func (p *preparer) register(ctx context.Context, c auth.Credential) (outcome, error) {
 	body, err := json.Marshal(map[string]string{"username": c.Username, "email": c.Username, "password": c.Password})
 	if err != nil {
 		return notDone, fmt.Errorf("register %q: %w", c.Username, err)

@@ -295,7 +295,7 @@ u_requests=${u_requests// /} u_rss=${u_rss// /} u_cores=${u_cores// /}
 # --- Go benchmarks of the hot paths ---------------------------------------
 echo "bench: Go benchmarks" >&2
 gobench=$(go test -run '^$' -bench '^(BenchmarkTargeter|BenchmarkEncode|BenchmarkPacerDue|BenchmarkEmitWithChecks)' -benchmem -count 1 \
-	./targets ./results ./attack 2>/dev/null | awk '/^Benchmark/ {
+	./targets ./targets/auth ./results ./attack 2>/dev/null | awk '/^Benchmark/ {
 		name = $1; sub(/-[0-9]+$/, "", name)
 		ns = b = a = "n/a" # by unit: a benchmark that sets bytes adds a MB/s column
 		for (i = 3; i < NF; i++) {

@@ -3,49 +3,9 @@ package targets
 import (
 	"math/rand/v2"
 	"testing"
-	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
-
-// BenchmarkTargeter is the cost of building one target on the hot path:
-// weighted choice, prepared body, token stamp. It must not allocate.
-// "mix" is the default scenario with two logged-in accounts (all three);
-// "static" one GET without a login (the choice alone), the route of
-// scripts/bench.sh's max-rate comparison with vegeta.
-func BenchmarkTargeter(b *testing.B) {
-	mix, err := NewMix(Default(), "http://127.0.0.1:8000")
-	if err != nil {
-		b.Fatal(err)
-	}
-	pool := NewPool(nil, "http://127.0.0.1:8000", Default().Auth, []Credential{{"a", "b"}, {"c", "d"}})
-	for _, s := range pool.Sessions() {
-		s.token.Store(&Token{Value: "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjF9.sig", Obtained: time.Now()})
-	}
-	static := Default()
-	static.Endpoints = []Endpoint{{Key: "static", Name: "static", Method: "GET", Path: "/health.json", Weight: 1}}
-	staticMix, err := NewMix(static, "http://127.0.0.1:8000")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, c := range []struct {
-		name string
-		tr   vegeta.Targeter
-	}{
-		{"mix", NewTargeter(mix, pool, 1)},
-		{"static", NewTargeter(staticMix, nil, 1)},
-	} {
-		b.Run(c.name, func(b *testing.B) {
-			var tgt vegeta.Target
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := c.tr(&tgt); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
 
 // BenchmarkJourneyTarget is the cost of filling one step of a journey (it
 // runs per step per user): a step with three variables (one in the path,

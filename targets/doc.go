@@ -5,11 +5,10 @@
 // user (Default); a YAML file overrides any part of it (Load, or LoadIn
 // for a file that must stay inside a folder). Every reader caps what it
 // reads (MaxScenarioBytes and the like) and its errors quote at most a
-// short excerpt of the input, never a whole value. A Pool holds one
-// logged-in Session per credential and keeps its token fresh in the
-// background, so that the Targeter built by NewTargeter never does network
-// I/O: it picks a weighted endpoint, a question and a session, and stamps
-// the token it already holds. Journeys (journeys:, NewJourneys) are
+// short excerpt of the input, never a whole value. A Mix is the weighted
+// choice of endpoint and question, its bodies prepared in advance; the
+// logins, the token pool and the Targeter that stamps their tokens are
+// package auth's (targets/auth). Journeys (journeys:, NewJourneys) are
 // sequences of steps that carry values saved from responses into later
 // requests; Journeys.Target fills a step's request as cheaply.
 //
@@ -27,15 +26,13 @@
 //	journey_rules.go   what journeys may say (validateJourneys)
 //	parse_journeys.go  reading journeys: with file:line errors
 //	journey_target.go  Journeys: compiled steps, Pick, Target (variables filled in)
-//	mix.go             Mix (weighted choice, prepared bodies), NewTargeter, Stamper
+//	journey_render.go  a step's templates compiled, rendered with escaping
+//	mix.go             Mix (weighted choice, prepared bodies), Stamp (a token's headers)
 //	baseurl.go         CheckBaseURL
-//	credentials.go     the credentials CSV (LoadCredentials, WriteCredentials)
-//	login.go           the form login, redirect guards, LoginError
-//	pool.go            Pool and Session: logins, refreshes, 401s
-//	redact.go          Mask and the printing of tokens without their value
+//	secretheader.go    SecretHeader: the header names that may carry a credential
 //	vegeta.go          reading a vegeta targets file (ReadVegeta)
 //	vegeta_import.go   vegeta targets to endpoints (FromVegeta)
-//	export.go          writing the mix as vegeta targets (Export, the encoders)
 //
-// Registering accounts and uploading documents is package prepare's.
+// Writing the mix as vegeta targets is package export's (targets/export);
+// registering accounts and uploading documents is package prepare's.
 package targets

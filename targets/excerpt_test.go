@@ -86,18 +86,6 @@ func TestLoadNotAScenario(t *testing.T) {
 	checkFileError(t, err, path, 2, input.Excerpt(testtool.Secret), "unknown field")
 }
 
-func TestLoadCredentialsErrorsQuoteExcerpts(t *testing.T) {
-	for _, src := range []string{
-		testtool.Secret + ",p1\n" + testtool.Secret + ",p2\n", // a username twice
-		strings.Repeat("username,", 20) + "password\nu,p\n",   // header words only
-	} {
-		path := writeFile(t, "creds.csv", src)
-		_, err := LoadCredentials(path)
-		asFileError(t, err)
-		testtool.CheckNoLeak(t, err.Error(), src)
-	}
-}
-
 func TestFromVegetaErrorsQuoteExcerpts(t *testing.T) {
 	for _, c := range []struct{ file, src string }{
 		{"t.http", "GET http://h/\nX-Api-Key " + testtool.Secret + "\n"},                                  // bad header
@@ -167,7 +155,8 @@ func TestErrorsCutFileNamesAndEndpointNames(t *testing.T) {
 }
 
 // Every reader refuses /dev/zero with an error naming the file and the cap
-// (before, Load and LoadCredentials ran out of memory).
+// (before, Load and LoadCredentials ran out of memory; package auth checks
+// LoadCredentials).
 func TestReadersCapDevZero(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("needs /dev/zero")
@@ -177,8 +166,6 @@ func TestReadersCapDevZero(t *testing.T) {
 	checkFileError(t, err, zero, 0, "", "larger than the 4 MiB cap for a scenario file")
 	_, err = LoadQueries(zero)
 	checkFileError(t, err, zero, 1, "", "longer than the 1 MiB cap for a line of a queries file")
-	_, err = LoadCredentials(zero)
-	checkFileError(t, err, zero, 1, "", "longer than the 64 KiB cap for a line of a credentials file")
 	path := writeFile(t, "s.yaml", "queries_file: /dev/zero\n")
 	_, err = Load(path)
 	checkFileError(t, err, path, 1, "queries_file", "longer than the 1 MiB cap")
@@ -191,13 +178,8 @@ func TestReadersCapDevZero(t *testing.T) {
 
 // The total caps hold whatever the line lengths.
 func TestReadersCapSize(t *testing.T) {
-	// A quoted CSV field that never closes spans short lines to the cap.
-	big := "u,\"" + strings.Repeat("password\n", MaxCredentialsBytes/9+1)
-	path := writeFile(t, "creds.csv", big)
-	_, err := LoadCredentials(path)
-	checkFileError(t, err, path, 0, "", "larger than the 16 MiB cap for a credentials file")
-	path = writeFile(t, "s.yaml", "# "+strings.Repeat("comment\n# ", MaxScenarioBytes/10+1))
-	_, err = Load(path)
+	path := writeFile(t, "s.yaml", "# "+strings.Repeat("comment\n# ", MaxScenarioBytes/10+1))
+	_, err := Load(path)
 	checkFileError(t, err, path, 0, "", "larger than the 4 MiB cap for a scenario file")
 	// Just under the cap is fine.
 	path = writeFile(t, "s.yaml", "# "+strings.Repeat("x", MaxScenarioBytes-3)+"\n")

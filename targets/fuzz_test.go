@@ -234,57 +234,6 @@ func FuzzLoadQueries(f *testing.F) {
 	})
 }
 
-// FuzzLoadCredentials feeds CSV files to LoadCredentials: an accepted pool
-// is non-empty, with unique, trimmed, non-empty usernames and non-empty
-// passwords; a rejected file is a *FileError, or an I/O error naming it.
-func FuzzLoadCredentials(f *testing.F) {
-	if seed, err := os.ReadFile(filepath.Join("testdata", "credentials.csv")); err == nil {
-		f.Add(seed)
-	}
-	for _, s := range []string{
-		"", "username,password\n", "a,b\n", "email,password\nu@x,p\nu@x,q\n", "a,b,c\n", " , p\n",
-		"\"a\nb\",\"p\"\"q\"\n", "\"unterminated,x\n", "u,\n", "# c\nu;p\n",
-	} {
-		f.Add([]byte(s))
-	}
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		if len(data) > fuzzMaxInput {
-			t.Skip("input too large")
-		}
-		path := fuzzWrite(t, dir, "credentials.csv", data)
-		var creds []Credential
-		var err error
-		testtool.Within(t, "parser", func() { creds, err = LoadCredentials(path) })
-		if err != nil {
-			if creds != nil {
-				t.Fatalf("LoadCredentials returned credentials and an error %v", err)
-			}
-			fuzzNoQuote(t, err, data, dir)
-			var fe *FileError
-			if errors.As(err, &fe) {
-				fuzzFileError(t, err, path)
-			} else if !strings.Contains(err.Error(), path) {
-				t.Fatalf("error %q does not name %q", err, path)
-			}
-			return
-		}
-		if len(creds) == 0 {
-			t.Fatal("no credentials and no error")
-		}
-		seen := map[string]bool{}
-		for _, c := range creds {
-			if c.Username == "" || c.Username != strings.TrimSpace(c.Username) || c.Password == "" {
-				t.Fatalf("credential %q: empty or untrimmed field", c.Username)
-			}
-			if seen[c.Username] {
-				t.Fatalf("username %q twice", c.Username)
-			}
-			seen[c.Username] = true
-		}
-	})
-}
-
 // FuzzReadVegeta checks that ReadVegeta reads an http-format targets file
 // as vegeta's own targeter does, although it reads the @body files itself
 // (vegeta is left none to open): the same targets with the same bodies,

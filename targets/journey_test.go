@@ -8,6 +8,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -294,7 +295,7 @@ func TestJourneysTargetQuestions(t *testing.T) {
 // the saved id lands in the next path, and the query names the document.
 func TestJourneysRoundTrip(t *testing.T) {
 	var got []string
-	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		switch {
 		case r.URL.Path == "/api/v1/documents/upload":
@@ -317,7 +318,8 @@ func TestJourneysRoundTrip(t *testing.T) {
 		default:
 			http.NotFound(w, r)
 		}
-	})
+	}))
+	t.Cleanup(srv.Close)
 	sc, js := testJourneys(t, readFile(t, exampleScenario), srv.URL)
 	_ = sc
 	j := 1 // ask-about-upload
@@ -528,16 +530,6 @@ func TestJSONTemplateMatchesMarshal(t *testing.T) {
 	}
 }
 
-func TestExportRefusesJourneys(t *testing.T) {
-	sc := mustParse(t, "journeys:\n  - {name: conversation, steps: [{endpoint: query}]}\n")
-	cfg := ExportConfig{Scenario: sc, BaseURL: "http://127.0.0.1:8000", Format: ExportVegetaJSON, Count: 10, Stdout: io.Discard}
-	for _, err := range []error{cfg.Validate(), func() error { _, err := Export(t.Context(), cfg); return err }()} {
-		if !errors.Is(err, ErrJourneysExport) || !strings.Contains(err.Error(), `has journeys ("conversation")`) {
-			t.Errorf("err = %v, want ErrJourneysExport naming the journey", err)
-		}
-	}
-}
-
 // TestUploadInMix: an upload endpoint outside journeys is an ordinary
 // endpoint of the mix, its files drawn at random with their Content-Type.
 func TestUploadInMix(t *testing.T) {
@@ -557,10 +549,11 @@ func TestUploadInMix(t *testing.T) {
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
-	tr := NewTargeter(m, nil, 5)
+	rng := rand.New(rand.NewPCG(5, 5))
 	for range 40 {
 		var tgt vegeta.Target
-		tr(&tgt)
+		i, b := m.Pick(rng)
+		m.Fill(&tgt, i, b, nil)
 		field, file, content := readMultipart(t, tgt.Header.Get("Content-Type"), tgt.Body)
 		if field != "document" || string(content) != "content of "+file {
 			t.Fatalf("part %q %q %q", field, file, content)

@@ -8,8 +8,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -125,39 +123,20 @@ func (m *Mix) Fill(tgt *vegeta.Target, i, b int, auth *Stamp) {
 }
 
 // Stamp is the set of per-endpoint headers carrying one token, built once
-// per token so that the hot path allocates nothing.
+// per token (Mix.Stamp, cached by auth.Stamper) so that the hot path
+// allocates nothing.
 type Stamp struct {
-	token   *Token
 	headers []http.Header
 }
 
-// Stamper caches a Stamp for a session and rebuilds it when the session's
-// token changes. Safe for concurrent use.
-type Stamper struct {
-	mix     *Mix
-	session *Session
-	cur     atomic.Pointer[Stamp]
-}
-
-// NewStamper returns a Stamper for s's token on the endpoints of m.
-func NewStamper(m *Mix, s *Session) *Stamper { return &Stamper{mix: m, session: s} }
-
-// Stamp returns the headers for the session's current token, or nil when it
-// has none.
-func (st *Stamper) Stamp() *Stamp {
-	tok := st.session.Token()
-	if tok == nil {
-		return nil
-	}
-	if s := st.cur.Load(); s != nil && s.token == tok {
-		return s
-	}
-	// Endpoints with the same static headers share one map (Mix.stampOf),
-	// and all share one "Bearer …" string: a user holds a few hundred bytes,
-	// not a copy per endpoint (it matters at 10,000 users).
-	s := &Stamp{token: tok, headers: make([]http.Header, len(st.mix.stamps))}
-	bearer := []string{"Bearer " + tok.Value}
-	for g, static := range st.mix.stamps {
+// Stamp returns the headers that carry token on the endpoints of m that
+// send one. Endpoints with the same static headers share one map
+// (Mix.stampOf), and all share one "Bearer …" string: a user holds a few
+// hundred bytes, not a copy per endpoint (it matters at 10,000 users).
+func (m *Mix) Stamp(token string) *Stamp {
+	s := &Stamp{headers: make([]http.Header, len(m.stamps))}
+	bearer := []string{"Bearer " + token}
+	for g, static := range m.stamps {
 		h := make(http.Header, len(static)+1)
 		for k, v := range static {
 			h[k] = v // shared read-only slices
@@ -165,39 +144,5 @@ func (st *Stamper) Stamp() *Stamp {
 		h["Authorization"] = bearer
 		s.headers[g] = h
 	}
-	st.cur.Store(s)
 	return s
-}
-
-// NewTargeter returns a vegeta.Targeter over the mix that spreads requests
-// across the pool's sessions. The sequence of endpoints, questions and
-// sessions is determined by seed (in call order). It does no I/O: tokens are
-// those the pool holds at the moment.
-func NewTargeter(m *Mix, pool *Pool, seed uint64) vegeta.Targeter {
-	var stampers []*Stamper
-	if pool != nil {
-		for _, s := range pool.Sessions() {
-			stampers = append(stampers, NewStamper(m, s))
-		}
-	}
-	var mu sync.Mutex
-	// Two streams, so that the sequence of endpoints and questions for a
-	// seed does not depend on how many accounts there are.
-	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
-	accounts := rand.New(rand.NewPCG(seed^0x5851f42d4c957f2d, seed))
-	return func(tgt *vegeta.Target) error {
-		mu.Lock()
-		i, b := m.Pick(rng)
-		si := 0
-		if len(stampers) > 1 && m.reqs[i].endpoint.Auth {
-			si = accounts.IntN(len(stampers))
-		}
-		mu.Unlock()
-		var st *Stamp
-		if len(stampers) > 0 {
-			st = stampers[si].Stamp()
-		}
-		m.Fill(tgt, i, b, st)
-		return nil
-	}
 }

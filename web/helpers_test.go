@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 	"github.com/ragload/ragload/web"
 )
 
@@ -53,7 +53,7 @@ func dashboard(t *testing.T, hosts ...string) testDashboard {
 	}
 	srv := web.New(web.Config{RunsDir: d.Runs, Tool: "ragload test", MaxUsers: 100, Token: d.Token, Hosts: hosts,
 		ScenariosDir: d.Scenarios,
-		Credentials:  []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
+		Credentials:  []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
 	d.hits = &hits{n: map[string]int{}}
 	ws := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		d.hits.mu.Lock()

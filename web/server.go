@@ -24,7 +24,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 //go:embed static
@@ -35,10 +35,10 @@ const DefaultMaxUsers = 1000
 
 // Config is what a Server needs from its command line.
 type Config struct {
-	RunsDir     string               // where runs are written and listed; default "runs"
-	Tool        string               // name and version recorded in each manifest
-	Credentials []targets.Credential // the accounts runs log in with; never sent to the page
-	MaxUsers    int                  // the most users a run can ask for; default DefaultMaxUsers
+	RunsDir     string            // where runs are written and listed; default "runs"
+	Tool        string            // name and version recorded in each manifest
+	Credentials []auth.Credential // the accounts runs log in with; never sent to the page
+	MaxUsers    int               // the most users a run can ask for; default DefaultMaxUsers
 	// Token is the secret every API call carries (Authorization: Bearer);
 	// "" makes New draw one (see Server.Token).
 	Token string

@@ -12,6 +12,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // degradeScenario sends only the basic query, whose answers must have
@@ -48,7 +49,7 @@ func TestSweepGoodputShare(t *testing.T) {
 	run := func(share float64) *results.Sweep {
 		t.Helper()
 		b, err := attack.Spec{URL: url, Scenario: sc, Mode: attack.ModeSweep, Out: filepath.Join(t.TempDir(), "sweep"), Seed: 3, Tool: "ragload test",
-			Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
+			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Sweep:       attack.SweepSpec{From: 15, To: 120, Growth: 2, Precision: 1, StepDuration: time.Second, Warmup: 500 * time.Millisecond, GoodputShare: share}}.Build()
 		if err != nil {
 			t.Fatal(err)

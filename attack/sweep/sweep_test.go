@@ -17,9 +17,10 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
-func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Credential) *sweep.Job {
+func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Credential) *sweep.Job {
 	t.Helper()
 	rules, err := results.Rules(nil, nil, nil)
 	if err != nil {
@@ -68,7 +69,7 @@ func TestSweepFindsCapacity(t *testing.T) {
 			sc.Endpoints[i].Weight = 0
 		}
 	}
-	job := sweepJob(t, url, sc, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
+	job := sweepJob(t, url, sc, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
 	job.From = 40
 	sw, attempts := runSweep(t, job)
 	var b strings.Builder
@@ -111,7 +112,7 @@ func TestSweepFindsCapacitySlowAnswers(t *testing.T) {
 			sc.Endpoints[i].Weight = 0
 		}
 	}
-	job := sweepJob(t, url, sc, []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
+	job := sweepJob(t, url, sc, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}})
 	job.From, job.StepDuration, job.Warmup = 12, 3*time.Second, 500*time.Millisecond
 	sw, _ := runSweep(t, job)
 	var b strings.Builder

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // TestBuiltInLoginNote: a run that would log in with the built-in account
@@ -47,8 +47,8 @@ func TestBuiltInLoginNote(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(targets.EnvUsername, tt.user)
-			t.Setenv(targets.EnvPassword, tt.pw)
+			t.Setenv(auth.EnvUsername, tt.user)
+			t.Setenv(auth.EnvPassword, tt.pw)
 			var errOut bytes.Buffer
 			cmd := newAttackCmd(&streams{Out: io.Discard, ErrOut: &errOut}, func(context.Context, *attackOptions) error { return nil })
 			cmd.SetArgs(strings.Fields(tt.args + " -d 1s"))
@@ -64,7 +64,7 @@ func TestBuiltInLoginNote(t *testing.T) {
 			if strings.Count(got, "note: logging in") > 1 {
 				t.Errorf("said more than once: %q", got)
 			}
-			if strings.Contains(got, targets.DefaultPassword) || strings.Contains(got, "secret-pw") {
+			if strings.Contains(got, auth.DefaultPassword) || strings.Contains(got, "secret-pw") {
 				t.Errorf("stderr shows a password: %q", got)
 			}
 		})
@@ -74,8 +74,8 @@ func TestBuiltInLoginNote(t *testing.T) {
 // TestBuiltInLoginNoteDemo: against the demo API on loopback, the built-in
 // account is expected, and the run says nothing of it.
 func TestBuiltInLoginNoteDemo(t *testing.T) {
-	t.Setenv(targets.EnvUsername, "")
-	t.Setenv(targets.EnvPassword, "")
+	t.Setenv(auth.EnvUsername, "")
+	t.Setenv(auth.EnvPassword, "")
 	_, url := demoAPI(t, demo.Config{})
 	out, errOut, code := ragload(t, "attack", "--min-samples", "1", "-u", url, "--rate", "10", "-d", "500ms", "-o", runDir(t))
 	if !ranOK(out, code) {
@@ -90,8 +90,8 @@ func TestBuiltInLoginNoteDemo(t *testing.T) {
 // account, so it says the same; with --users it logs in as the accounts it
 // registers, and says nothing.
 func TestBuiltInLoginNotePrepare(t *testing.T) {
-	t.Setenv(targets.EnvUsername, "")
-	t.Setenv(targets.EnvPassword, "")
+	t.Setenv(auth.EnvUsername, "")
+	t.Setenv(auth.EnvPassword, "")
 	docs := t.TempDir()
 	if err := os.WriteFile(filepath.Join(docs, "a.txt"), []byte("text"), 0o600); err != nil {
 		t.Fatal(err)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // demoFlags configure the simulated API (flag values are what they say:
@@ -148,7 +148,7 @@ loadtestpassword); more can register at /api/v1/auth/register.
   ragload attack --url http://127.0.0.1:8000 --rate 50 --duration 1m`,
 		Args: noArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			cred := targets.CredentialFromEnv(os.Getenv)
+			cred := auth.CredentialFromEnv(os.Getenv)
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return usageErrorf("--addr %q: %w", addr, err)

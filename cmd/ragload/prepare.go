@@ -11,6 +11,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/prepare"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // defaultCredentialsOut is where prepare writes the passwords it made up:
@@ -98,8 +99,8 @@ are never printed. Exit codes: 0 done, 2 bad flags or credentials file,
 	fs.StringVar(&o.Documents, "documents", "", "folder whose files are uploaded (not recursive; dotfiles skipped)")
 	fs.StringVar(&o.UploadPath, "upload-path", prepare.DefaultUploadPath, `upload route: POST, multipart/form-data with the file in the field "file"`)
 	fs.StringVar(&o.DocumentsPath, "documents-path", prepare.DefaultDocumentsPath, "document list route (GET), to skip files already uploaded")
-	fs.StringVar(&o.Username, "username", "", "with --users 0: the account that uploads (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --users 0: its password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
+	fs.StringVar(&o.Username, "username", "", "with --users 0: the account that uploads (default $"+auth.EnvUsername+" or "+auth.DefaultUsername+")")
+	fs.StringVar(&o.Password, "password", "", "with --users 0: its password (default $"+auth.EnvPassword+" or "+auth.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "per-request timeout (an upload included)")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "skip TLS certificate verification")
 	fs.BoolVarP(&o.Quiet, "quiet", "q", false, "no progress lines on stderr")
@@ -114,7 +115,7 @@ func (o *prepareOptions) build() error {
 	if o.Timeout <= 0 {
 		return usageErrorf("--timeout must be > 0, got %s", o.Timeout)
 	}
-	var login targets.Credential
+	var login auth.Credential
 	if o.Users > 0 {
 		if o.Username != "" || o.Password != "" {
 			return usageErrorf("--username/--password apply only with --users 0 (the uploads log in as the first prepared account)")

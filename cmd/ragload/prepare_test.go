@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/prepare"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // prepareCmd runs the prepare command in-process (root.go does not know it
@@ -63,7 +64,7 @@ func TestNewPrepareCmd(t *testing.T) {
 			}
 		}},
 		{name: "documents only", args: "-u http://h --documents " + docs + " --username me@x --password pw", check: func(t *testing.T, c prepare.Config) {
-			if c.Users != 0 || c.Login != (targets.Credential{Username: "me@x", Password: "pw"}) {
+			if c.Users != 0 || c.Login != (auth.Credential{Username: "me@x", Password: "pw"}) {
 				t.Errorf("config %+v", c)
 			}
 		}},
@@ -124,7 +125,7 @@ func TestPrepareCommand(t *testing.T) {
 	if err != nil || st.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file: %v, %v", st, err)
 	}
-	creds, err := targets.LoadCredentials(file)
+	creds, err := auth.LoadCredentials(file)
 	if err != nil || len(creds) != 3 {
 		t.Fatalf("LoadCredentials: %v, %v", creds, err)
 	}
@@ -206,7 +207,7 @@ func TestPreparedCredentialsFeedAttack(t *testing.T) {
 	if out, errOut, code, err := prepareCmd(t, "-u", url, "--users", "4", "--credentials-out", file, "-q"); code != exitOK || errOut != "" {
 		t.Fatalf("prepare: exit %d: %v\n%s\nstderr (want none with -q):\n%s", code, err, out, errOut)
 	}
-	creds, err := targets.LoadCredentials(file)
+	creds, err := auth.LoadCredentials(file)
 	if err != nil || len(creds) != 4 {
 		t.Fatalf("LoadCredentials: %v, %v", creds, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // runOptions are the flags shared by the commands that run load (attack,
@@ -61,8 +62,8 @@ func (o *runOptions) addFlags(cmd *cobra.Command) {
 	fs.StringVarP(&o.ScenarioFile, "scenario", "s", "", "YAML scenario file (default: the built-in RAG user: query 5, enhanced 2, health 1, documents 1)")
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
-	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
+	fs.StringVar(&o.Username, "username", "", "login name (default $"+auth.EnvUsername+" or "+auth.DefaultUsername+")")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+auth.EnvPassword+" or "+auth.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.BoolVar(&o.AllowAnonymous, "allow-anonymous", false, "if login fails, send requests without a token instead of stopping (the report says so)")
 
 	fs.StringVarP(&o.Out, "out", "o", "", "run directory for results.bin and run.json (default runs/<name>)")
@@ -161,7 +162,7 @@ func (o *runOptions) scenario() (*targets.Scenario, error) {
 
 // credentials are the accounts of --credentials, or of --username and
 // --password over the environment's.
-func (o *runOptions) credentials() ([]targets.Credential, error) {
+func (o *runOptions) credentials() ([]auth.Credential, error) {
 	creds, err := attack.LoadCredentials(o.CredentialsFile, o.Username, o.Password, os.Getenv, o.warn)
 	if err != nil {
 		return nil, specError(err)
@@ -174,19 +175,19 @@ func (o *runOptions) credentials() ([]targets.Credential, error) {
 // against an API that is not this machine: the demo API knows it, a real
 // API most likely does not, and a 401 storm would be the first sign.
 func (o *runOptions) noteBuiltInLogin() {
-	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(targets.EnvPassword) != "" {
+	if o.errOut == nil || o.URL == "" || o.CredentialsFile != "" || o.Password != "" || os.Getenv(auth.EnvPassword) != "" {
 		return
 	}
 	if u, err := url.Parse(o.URL); err != nil || netaddr.IsLoopback(strings.TrimSuffix(u.Hostname(), ".")) {
 		return
 	}
-	c := targets.CredentialFromEnv(os.Getenv)
+	c := auth.CredentialFromEnv(os.Getenv)
 	if o.Username != "" {
 		c.Username = o.Username
 	}
-	msg := fmt.Sprintf("logging in as the built-in account %s (set %s and %s for your API)", c.Username, targets.EnvUsername, targets.EnvPassword)
-	if c.Username != targets.DefaultUsername {
-		msg = fmt.Sprintf("logging in as %s with the built-in password of %s (set %s, or pass --credentials, for your API)", c.Username, targets.DefaultUsername, targets.EnvPassword)
+	msg := fmt.Sprintf("logging in as the built-in account %s (set %s and %s for your API)", c.Username, auth.EnvUsername, auth.EnvPassword)
+	if c.Username != auth.DefaultUsername {
+		msg = fmt.Sprintf("logging in as %s with the built-in password of %s (set %s, or pass --credentials, for your API)", c.Username, auth.DefaultUsername, auth.EnvPassword)
 	}
 	fmt.Fprintln(o.errOut(), "ragload: note:", msg)
 }

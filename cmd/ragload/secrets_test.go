@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 // TestSecretHygiene runs every mode that can carry a secret with
@@ -258,7 +258,7 @@ endpoints:
 		add("the "+h+" header", v)
 	}
 	prepFile := out("prepare", "credentials.csv")
-	prepared, err := targets.LoadCredentials(prepFile) // refuses the file unless it is private
+	prepared, err := auth.LoadCredentials(prepFile) // refuses the file unless it is private
 	if err != nil || len(prepared) != 3 {
 		t.Fatalf("the prepared credentials: %v, %v", prepared, err)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 	"github.com/ragload/ragload/web"
 )
 
@@ -49,11 +49,11 @@ func TestCLIAndWebBuildTheSameRun(t *testing.T) {
 	tmp := t.TempDir()
 	token := web.NewToken()
 	srv := web.New(web.Config{RunsDir: filepath.Join(tmp, "web"), Tool: "ragload test", MaxUsers: 10, Token: token,
-		Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
+		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}})
 	dash := httptest.NewServer(srv)
 	t.Cleanup(dash.Close)
-	t.Setenv(targets.EnvUsername, demo.DefaultUsername)
-	t.Setenv(targets.EnvPassword, demo.DefaultPassword)
+	t.Setenv(auth.EnvUsername, demo.DefaultUsername)
+	t.Setenv(auth.EnvPassword, demo.DefaultPassword)
 	for _, tt := range []struct {
 		name, form string
 		args       []string

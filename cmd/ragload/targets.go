@@ -9,13 +9,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
+	"github.com/ragload/ragload/targets/export"
 )
 
 // exportCompletions are the --export values with their descriptions.
 var exportCompletions = []cobra.Completion{
-	targets.ExportVegetaJSON + "\tone JSON target per line",
-	targets.ExportVegetaHTTP + "\tvegeta's http format, bodies in files",
+	export.VegetaJSON + "\tone JSON target per line",
+	export.VegetaHTTP + "\tvegeta's http format, bodies in files",
 }
 
 // defaultExportURL is where `ragload demo serve` listens.
@@ -73,7 +74,7 @@ path, weighted by how often it occurs there.`,
 	}
 	o.errOut = cmd.ErrOrStderr // runOptions' flags are defined here, not by addFlags
 	fs := cmd.Flags()
-	fs.StringVar(&o.Export, "export", targets.ExportVegetaJSON, "format: "+strings.Join(targets.ExportFormats(), " or "))
+	fs.StringVar(&o.Export, "export", export.VegetaJSON, "format: "+strings.Join(export.Formats(), " or "))
 	fs.IntVarP(&o.Count, "count", "n", 1000, "number of targets to write")
 	fs.StringVarP(&o.Output, "output", "o", "", "file to write (default: stdout)")
 	fs.BoolVar(&o.Login, "login", false, "log in and put the bearer token into authenticated targets (the file then holds a secret)")
@@ -82,8 +83,8 @@ path, weighted by how often it occurs there.`,
 	fs.StringVar(&o.QueriesFile, "queries", "", "file of questions, one per line (replaces the scenario's pool)")
 	fs.Uint64Var(&o.Seed, "seed", 0, "seed of the request sequence (default: random, printed on stderr)")
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "with --login: CSV file of username,password, mode 0600; targets spread over the accounts")
-	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "with --login: login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
+	fs.StringVar(&o.Username, "username", "", "with --login: login name (default $"+auth.EnvUsername+" or "+auth.DefaultUsername+")")
+	fs.StringVar(&o.Password, "password", "", "with --login: login password (default $"+auth.EnvPassword+" or "+auth.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	fs.DurationVar(&o.Timeout, "timeout", attack.DefaultTimeout, "with --login: timeout of the login request")
 	fs.BoolVarP(&o.Insecure, "insecure", "k", false, "with --login: skip TLS certificate verification")
 	_ = cmd.RegisterFlagCompletionFunc("export", cobra.FixedCompletions(exportCompletions, cobra.ShellCompDirectiveNoFileComp))
@@ -109,10 +110,10 @@ func (o *targetsOptions) check(c *cobra.Command) error {
 }
 
 // config maps the flags to the library's configuration.
-func (o *targetsOptions) config() targets.ExportConfig {
-	cfg := targets.ExportConfig{BaseURL: o.URL, Format: o.Export, Count: o.Count, Seed: o.Seed, Output: o.Output}
+func (o *targetsOptions) config() export.Config {
+	cfg := export.Config{BaseURL: o.URL, Format: o.Export, Count: o.Count, Seed: o.Seed, Output: o.Output}
 	if o.Login {
-		cfg.Login = func() ([]targets.Credential, error) {
+		cfg.Login = func() ([]auth.Credential, error) {
 			creds, err := o.credentials()
 			if err == nil {
 				o.noteBuiltInLogin()
@@ -135,7 +136,7 @@ func runTargets(ctx context.Context, s *streams, o *targetsOptions) error {
 	if err := cfg.Validate(); err != nil {
 		return &usageError{err}
 	}
-	res, err := targets.Export(ctx, cfg)
+	res, err := export.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}

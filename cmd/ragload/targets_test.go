@@ -21,6 +21,7 @@ import (
 
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/export"
 )
 
 // cli runs ragload as Main does, with the commands of targets.go,
@@ -67,10 +68,10 @@ func TestNewTargetsCmd(t *testing.T) {
 			if expectErr(t, err, tt.wantErr) {
 				return
 			}
-			if tt.name == "defaults" && (got.Export != targets.ExportVegetaJSON || got.Count != 1000 || got.URL != defaultExportURL || got.Seed == 0 || got.Login) {
+			if tt.name == "defaults" && (got.Export != export.VegetaJSON || got.Count != 1000 || got.URL != defaultExportURL || got.Seed == 0 || got.Login) {
 				t.Errorf("defaults %+v", got)
 			}
-			if tt.name == "http" && (got.Export != targets.ExportVegetaHTTP || got.Count != 5 || got.Seed != 3 || got.Output != "t.http") {
+			if tt.name == "http" && (got.Export != export.VegetaHTTP || got.Count != 5 || got.Seed != 3 || got.Output != "t.http") {
 				t.Errorf("options %+v", got)
 			}
 		})
@@ -137,7 +138,7 @@ func checkMix(t *testing.T, tgts []vegeta.Target, base string, wantAuth bool) {
 }
 
 func TestTargetsExport(t *testing.T) {
-	for _, export := range targets.ExportFormats() {
+	for _, export := range export.Formats() {
 		t.Run(export, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "targets")
 			out, errOut, code := cli(t, "targets", "--export", export, "--count", "2000", "--seed", "3", "-u", "http://api.test:9", "-o", path)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 	"github.com/ragload/ragload/web"
 )
 
@@ -114,8 +114,8 @@ never reach the page.`,
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")
 	o.metricsFlags.addFlags(fs)
 	fs.StringVar(&o.CredentialsFile, "credentials", "", "CSV file of username,password for a pool of accounts, mode 0600 (see ragload prepare)")
-	fs.StringVar(&o.Username, "username", "", "login name (default $"+targets.EnvUsername+" or "+targets.DefaultUsername+")")
-	fs.StringVar(&o.Password, "password", "", "login password (default $"+targets.EnvPassword+" or "+targets.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
+	fs.StringVar(&o.Username, "username", "", "login name (default $"+auth.EnvUsername+" or "+auth.DefaultUsername+")")
+	fs.StringVar(&o.Password, "password", "", "login password (default $"+auth.EnvPassword+" or "+auth.DefaultPassword+", the demo API's; prefer the variable: flags show in ps)")
 	return cmd
 }
 

@@ -9,7 +9,7 @@
 //	go run ./scripts/genresults -n 1000000 -o /tmp/run
 //
 // The run is the built-in scenario (weights 5:2:1:1, real request bodies
-// from targets.NewTargeter) at a constant --rate, with lognormal service
+// from auth.NewTargeter) at a constant --rate, with lognormal service
 // times around the demo API's medians, 0.5% 503s and 0.05% timeouts,
 // seeded.
 package main
@@ -29,6 +29,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
 const target = "http://127.0.0.1:8000"
@@ -82,7 +83,7 @@ func run(dir, name string, n int, rate float64, seed uint64, summary bool) error
 		}
 		return w.Write(r)
 	}
-	tr := targets.NewTargeter(mix, nil, seed)
+	tr := auth.NewTargeter(mix, nil, seed)
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	var inFlight byDone // results sent and not yet answered, by completion time
 	for i := range n {

@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"context"
@@ -6,8 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
+
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/internal/testtool"
 )
 
 func TestPoolRunRefreshesBeforeExpiry(t *testing.T) {
@@ -170,7 +173,7 @@ func TestPoolObserveRelogsOnlyStaleSessions(t *testing.T) {
 }
 
 func TestPoolObserveAnonymous(t *testing.T) {
-	p := NewPool(http.DefaultClient, "http://127.0.0.1:1", Default().Auth, nil)
+	p := NewPool(http.DefaultClient, "http://127.0.0.1:1", targets.Default().Auth, nil)
 	p.Observe(&vegeta.Result{Code: 401, Timestamp: time.Now()}, true)
 	if st := p.Stats(); st.Unauthorized != 0 {
 		t.Errorf("anonymous pool counted a 401: %+v", st)
@@ -185,7 +188,7 @@ func TestPoolObserveAnonymous(t *testing.T) {
 }
 
 func TestInvalidateNeverBlocks(t *testing.T) {
-	p := NewPool(http.DefaultClient, "http://127.0.0.1:1", Default().Auth, []Credential{{"a@x", "pw"}})
+	p := NewPool(http.DefaultClient, "http://127.0.0.1:1", targets.Default().Auth, []Credential{{"a@x", "pw"}})
 	done := make(chan struct{})
 	go func() {
 		for range 100 { // nobody runs the pool: the kicks must not pile up
@@ -223,7 +226,7 @@ func TestPoolRunStopsOnCancel(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			for _, cancelFirst := range []bool{false, true} {
-				p := NewPool(&http.Client{Timeout: time.Second}, testtool.RefusedURL(t), Default().Auth, []Credential{{"a@x", "pw"}})
+				p := NewPool(&http.Client{Timeout: time.Second}, testtool.RefusedURL(t), targets.Default().Auth, []Credential{{"a@x", "pw"}})
 				if tok := tt.token(); tok != nil {
 					p.Sessions()[0].token.Store(tok)
 				}

@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"context"
@@ -7,16 +7,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
 	"slices"
-	"sort"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/targets"
 )
 
 // Token is an access token in hand.
@@ -67,7 +68,7 @@ func (e *LoginError) Unwrap() error { return e.Err }
 
 // login posts the form login once and returns the token. It follows
 // redirects on the login's own server only (see RedirectError).
-func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c Credential) (*Token, error) {
+func login(ctx context.Context, client *http.Client, loginURL string, a targets.Auth, c Credential) (*Token, error) {
 	code := 0
 	fail := func(status, detail string, err error) error {
 		detail = Mask(detail, c.Password)
@@ -111,7 +112,7 @@ func login(ctx context.Context, client *http.Client, loginURL string, a Auth, c 
 	}
 	v, ok := lookup(doc, a.TokenField).(string)
 	if !ok || v == "" {
-		return nil, fail(resp.Status, fmt.Sprintf("response has no string field %q (fields: %s)", a.TokenField, strings.Join(keys(doc), ", ")), nil)
+		return nil, fail(resp.Status, fmt.Sprintf("response has no string field %q (fields: %s)", a.TokenField, strings.Join(slices.Sorted(maps.Keys(doc)), ", ")), nil)
 	}
 	now := time.Now()
 	t := &Token{Value: v, Obtained: now, Expires: jwtExpiry(v)}
@@ -169,7 +170,7 @@ func sameServer(resent, moved string) func(*http.Request, []*http.Request) error
 // CheckRedirect is the redirect policy of the clients that send load: it
 // follows up to 10 redirects, as Go's default does, but a redirect that
 // leaves the first request's server (see RedirectError) loses the headers
-// that may carry credentials (SecretHeader), so a token never follows the
+// that may carry credentials (targets.SecretHeader), so a token never follows the
 // load to another host, nor in clear text from https to http. (Go itself
 // drops only Authorization and Cookie, and only for another host name:
 // not for another port, nor from https to http.) RedirectPolicy also drops
@@ -194,7 +195,7 @@ func checkRedirect(req *http.Request, via []*http.Request, extra []string) error
 	}
 	if leaves(via[0].URL, req.URL) != "" {
 		for k := range req.Header {
-			if SecretHeader(k) || slices.ContainsFunc(extra, func(x string) bool { return strings.EqualFold(x, k) }) {
+			if targets.SecretHeader(k) || slices.ContainsFunc(extra, func(x string) bool { return strings.EqualFold(x, k) }) {
 				delete(req.Header, k)
 			}
 		}
@@ -319,13 +320,4 @@ func BodyExcerpt(body []byte, secrets ...string) string {
 		s = s[:200] + "…"
 	}
 	return s
-}
-
-func keys(m map[string]any) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,14 +1,16 @@
-package targets
+package auth
 
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/ragload/ragload/internal/testtool"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
 )
 
 // TestMask: every form of every secret is masked, whole, and nothing else.
@@ -89,31 +91,6 @@ func TestMaskCost(t *testing.T) {
 	}
 }
 
-// TestSecretHeader: the headers real APIs take keys, tokens, sessions and
-// signatures in are secret; the ordinary ones, and the keys that name a
-// request (Idempotency-Key) or a connection (Sec-WebSocket-Key), are not.
-func TestSecretHeader(t *testing.T) {
-	for _, h := range []string{"Authorization", "proxy-authorization", "Cookie", "Set-Cookie", "X-Api-Key", "Api-Key", "X-API-KEY",
-		"X-Auth-Token", "X-Access-Token", "X-Csrf-Token", "X-Amz-Security-Token", "X-Client-Secret", "X-Password", "Apikey", "X-Api_Key",
-		"Private-Token", "X-Credentials",
-		// Azure API Management, Azure Functions, Google, RapidAPI, GitHub
-		// and Twilio webhooks, sessions, WSO2.
-		"Ocp-Apim-Subscription-Key", "X-Functions-Key", "X-Goog-Api-Key", "X-RapidAPI-Key", "x-rapidapi-key", "X-Hub-Signature-256",
-		"X-Twilio-Signature", "X-Signature", "X-Session-Id", "Session", "X-Jwt-Assertion", "X-Subscription-Id", "Key", "X-Key",
-		"X_Custom_Key", "Client-Key"} {
-		if !SecretHeader(h) {
-			t.Errorf("SecretHeader(%q) = false", h)
-		}
-	}
-	for _, h := range []string{"Content-Type", "Accept", "Accept-Encoding", "X-Request-Id", "X-Correlation-Id", "Traceparent", "User-Agent",
-		"Idempotency-Key", "X-Idempotency-Key", "idempotency_key", "Sec-WebSocket-Key", "X-Vegeta-Seq", "Keep-Alive", "X-Monkey", "Keys",
-		"X-Key-Id", "If-None-Match", "X-Forwarded-For", "-", "key-", ""} {
-		if SecretHeader(h) {
-			t.Errorf("SecretHeader(%q) = true", h)
-		}
-	}
-}
-
 func TestCleartextWarning(t *testing.T) {
 	for _, base := range []string{"http://api.example.com", "http://10.0.0.8:8000/rag", "http://api.example.test:80", "http://localhost.example", "http://[2001:db8::1]"} {
 		w := CleartextWarning(base)
@@ -134,7 +111,7 @@ func TestCleartextWarning(t *testing.T) {
 // errors name it, without the password of a base URL with userinfo.
 func TestPoolPrintsNoUserinfo(t *testing.T) {
 	base := strings.Replace(testtool.RefusedURL(t), "http://", "http://admin:url-S3cret@", 1)
-	p := NewPool(http.DefaultClient, base, Default().Auth, []Credential{{"u", "pw"}})
+	p := NewPool(http.DefaultClient, base, targets.Default().Auth, []Credential{{"u", "pw"}})
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		if s := fmt.Sprintf(verb, p); strings.Contains(s, "url-S3cret") || !strings.Contains(s, "admin:xxxxx@127.0.0.1:") {
 			t.Errorf("Sprintf(%s) = %s", verb, s)

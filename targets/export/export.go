@@ -1,4 +1,4 @@
-package targets
+package export
 
 import (
 	"bufio"
@@ -20,31 +20,33 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/targets"
+	"github.com/ragload/ragload/targets/auth"
 )
 
-// Export formats: what ExportConfig.Format names.
+// Export formats: what Config.Format names.
 const (
-	ExportVegetaJSON = "vegeta-json" // one JSON target per line
-	ExportVegetaHTTP = "vegeta-http" // vegeta's http format, bodies in files
+	VegetaJSON = "vegeta-json" // one JSON target per line
+	VegetaHTTP = "vegeta-http" // vegeta's http format, bodies in files
 )
 
-// ExportFormats returns the formats Export writes.
-func ExportFormats() []string { return []string{ExportVegetaJSON, ExportVegetaHTTP} }
+// Formats returns the formats Run writes.
+func Formats() []string { return []string{VegetaJSON, VegetaHTTP} }
 
-// ExportConfig says what Export writes. Error messages name the `ragload
+// Config says what Run writes. Error messages name the `ragload
 // targets` flags that set the fields.
-type ExportConfig struct {
+type Config struct {
 	// Scenario is the request mix; BaseURL the API the targets are for.
-	Scenario *Scenario
+	Scenario *targets.Scenario
 	BaseURL  string
-	// Format is ExportVegetaJSON or ExportVegetaHTTP; Count how many
+	// Format is VegetaJSON or VegetaHTTP; Count how many
 	// targets to write, drawn as attack draws them for Seed.
 	Format string
 	Count  int
 	Seed   uint64
 	// Output is the file written (its folder is made), "" for Stdout. It
 	// is 0600 when it holds a secret (tokens, or a header that may carry a
-	// key: see Scenario.HasSecretHeaders), 0644 otherwise. The http format
+	// key: see targets.Scenario.HasSecretHeaders), 0644 otherwise. The http format
 	// writes bodies to files in Output+".bodies", and so needs an Output
 	// when the mix has a body.
 	Output string
@@ -53,12 +55,12 @@ type ExportConfig struct {
 	// Client) before writing, so that the authenticated targets carry a
 	// bearer token. It is called only when the mix has such a target, and
 	// its error is returned as it is.
-	Login  func() ([]Credential, error)
+	Login  func() ([]auth.Credential, error)
 	Client *http.Client
 }
 
-// ExportResult is what Export wrote.
-type ExportResult struct {
+// Result is what Run wrote.
+type Result struct {
 	// Where is Output, or "stdout".
 	Where string
 	// Bodies counts the body files written to BodiesDir.
@@ -79,10 +81,10 @@ type ExportResult struct {
 	Unauthenticated []string
 }
 
-// Messages say what Export wrote with c: a summary, a note that a
+// Messages say what Run wrote with c: a summary, a note that a
 // private file holds secret headers, and warnings about the tokens the
 // output holds or lacks and a git work tree that could commit it.
-func (r *ExportResult) Messages(c ExportConfig) (summary string, notes, warnings []string) {
+func (r *Result) Messages(c Config) (summary string, notes, warnings []string) {
 	summary = fmt.Sprintf("wrote %d %s targets to %s (seed %d)", c.Count, c.Format, r.Where, c.Seed)
 	if r.Bodies > 0 {
 		summary += fmt.Sprintf(", %d bodies to %s", r.Bodies, r.BodiesDir)
@@ -116,20 +118,20 @@ func (r *ExportResult) Messages(c ExportConfig) (summary string, notes, warnings
 // Validate checks the format, the count and the base URL; with a
 // Scenario, also the mix and that the http format has a place for its
 // bodies.
-func (c *ExportConfig) Validate() error {
+func (c *Config) Validate() error {
 	_, err := c.mix()
 	return err
 }
 
 // mix validates c and builds its mix (nil without a Scenario).
-func (c *ExportConfig) mix() (*Mix, error) {
-	if !slices.Contains(ExportFormats(), c.Format) {
-		return nil, fmt.Errorf("--export %q isn't one of [%s]", c.Format, strings.Join(ExportFormats(), " "))
+func (c *Config) mix() (*targets.Mix, error) {
+	if !slices.Contains(Formats(), c.Format) {
+		return nil, fmt.Errorf("--export %q isn't one of [%s]", c.Format, strings.Join(Formats(), " "))
 	}
 	if c.Count <= 0 {
 		return nil, fmt.Errorf("--count must be > 0, got %d", c.Count)
 	}
-	if err := CheckBaseURL(c.BaseURL); err != nil {
+	if err := targets.CheckBaseURL(c.BaseURL); err != nil {
 		return nil, fmt.Errorf("--url %w", err)
 	}
 	if c.Scenario == nil {
@@ -138,28 +140,28 @@ func (c *ExportConfig) mix() (*Mix, error) {
 	if err := exportable(c.Scenario); err != nil {
 		return nil, err
 	}
-	mix, err := NewMix(c.Scenario, c.BaseURL)
+	mix, err := targets.NewMix(c.Scenario, c.BaseURL)
 	if err != nil {
 		return nil, err
 	}
-	if c.Format == ExportVegetaHTTP && c.Output == "" {
+	if c.Format == VegetaHTTP && c.Output == "" {
 		for i := range mix.Len() {
 			if e := mix.Endpoint(i); e.JSON != nil || e.Body != "" || len(e.Bodies) > 0 {
-				return nil, fmt.Errorf("--export %s writes bodies to files next to the output: give --output", ExportVegetaHTTP)
+				return nil, fmt.Errorf("--export %s writes bodies to files next to the output: give --output", VegetaHTTP)
 			}
 		}
 	}
 	return mix, nil
 }
 
-// ErrJourneysExport is why a scenario with journeys cannot be exported:
+// ErrJourneys is why a scenario with journeys cannot be exported:
 // vegeta targets are independent requests, and a journey's steps carry
 // values from one response to the next request.
-var ErrJourneysExport = errors.New("vegeta targets are independent requests and cannot express journeys, whose steps use values saved from earlier responses: run the scenario with ragload attack or ragload users")
+var ErrJourneys = errors.New("vegeta targets are independent requests and cannot express journeys, whose steps use values saved from earlier responses: run the scenario with ragload attack or ragload users")
 
 // exportable refuses a scenario with journeys, naming them, rather than
 // write its endpoints as if they were a mix.
-func exportable(sc *Scenario) error {
+func exportable(sc *targets.Scenario) error {
 	if len(sc.Journeys) == 0 {
 		return nil
 	}
@@ -171,13 +173,13 @@ func exportable(sc *Scenario) error {
 		}
 		names = append(names, input.Quote(j.Name))
 	}
-	return fmt.Errorf("scenario %s has journeys (%s): %w", input.Quote(sc.Name), strings.Join(names, ", "), ErrJourneysExport)
+	return fmt.Errorf("scenario %s has journeys (%s): %w", input.Quote(sc.Name), strings.Join(names, ", "), ErrJourneys)
 }
 
-// Export writes cfg.Count targets of the scenario's mix in cfg.Format. The
+// Run writes cfg.Count targets of the scenario's mix in cfg.Format. The
 // result is never nil; after an error it tells what was known before.
-func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
-	res := &ExportResult{Where: "stdout"}
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	res := &Result{Where: "stdout"}
 	if cfg.Scenario == nil {
 		return res, errors.New("export: no scenario")
 	}
@@ -191,13 +193,13 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 			authNames = append(authNames, e.Name)
 		}
 	}
-	var pool *Pool
+	var pool *auth.Pool
 	if cfg.Login != nil && len(authNames) > 0 {
 		creds, err := cfg.Login()
 		if err != nil {
 			return res, err
 		}
-		pool = NewPool(cfg.Client, cfg.BaseURL, cfg.Scenario.Auth, creds)
+		pool = auth.NewPool(cfg.Client, cfg.BaseURL, cfg.Scenario.Auth, creds)
 		if err := pool.Login(ctx); err != nil {
 			return res, err
 		}
@@ -220,11 +222,11 @@ func Export(ctx context.Context, cfg ExportConfig) (*ExportResult, error) {
 	w := bufio.NewWriter(out)
 	enc := vegeta.NewJSONTargetEncoder(w)
 	var bodies *BodyFiles
-	if cfg.Format == ExportVegetaHTTP {
+	if cfg.Format == VegetaHTTP {
 		bodies = &BodyFiles{Dir: cfg.Output + ".bodies"}
 		enc = NewHTTPTargetEncoder(w, bodies.Path)
 	}
-	err = writeTargets(enc, NewTargeter(mix, pool, cfg.Seed), cfg.Count)
+	err = writeTargets(enc, auth.NewTargeter(mix, pool, cfg.Seed), cfg.Count)
 	if bodies != nil {
 		res.Bodies, res.BodiesDir = bodies.Len(), bodies.Dir
 	}
@@ -310,7 +312,7 @@ func writeTargets(enc vegeta.TargetEncoder, tr vegeta.Targeter, n int) error {
 }
 
 // firstExpiry is when the earliest token of p expires; zero if unknown.
-func firstExpiry(p *Pool) time.Time {
+func firstExpiry(p *auth.Pool) time.Time {
 	var first time.Time
 	for _, s := range p.Sessions() {
 		if t := s.Token(); t != nil && !t.Expires.IsZero() && (first.IsZero() || t.Expires.Before(first)) {

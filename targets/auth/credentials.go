@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 
 	"github.com/ragload/ragload/internal/atomicfile"
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/targets"
 )
 
 // Environment variables that hold the shared credentials.
@@ -43,7 +44,7 @@ func (c Credential) String() string { return c.Username }
 
 // GoString is the %#v form, without the password.
 func (c Credential) GoString() string {
-	return fmt.Sprintf("targets.Credential{Username: %q}", c.Username)
+	return fmt.Sprintf("auth.Credential{Username: %q}", c.Username)
 }
 
 // Format prints the username for every verb, so that no verb reaches the
@@ -59,7 +60,7 @@ func (c Credential) Format(f fmt.State, verb rune) {
 	case 's', 'q', 'x', 'X':
 		fmt.Fprintf(f, fmt.FormatString(f, verb), c.Username)
 	default:
-		fmt.Fprintf(f, "%%!%c(targets.Credential=%s)", verb, c.Username)
+		fmt.Fprintf(f, "%%!%c(auth.Credential=%s)", verb, c.Username)
 	}
 }
 
@@ -99,7 +100,7 @@ func CredentialFromEnv(getenv func(string) string) Credential {
 //	user002@example.com,secret-2
 //
 // A file that users other than its owner and its group can read or write is
-// refused, as ssh refuses such a private key: the error (a *FileError
+// refused, as ssh refuses such a private key: the error (a *targets.FileError
 // wrapping a *ModeError) names the file, its mode and the fix, chmod 600.
 // LoadCredentialsWarn also warns about a file its group can read or write.
 // Windows, whose permissions are not Unix modes, is not checked, nor are
@@ -126,7 +127,7 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 	if runtime.GOOS != "windows" && st.Mode().IsRegular() {
 		perm := st.Mode().Perm()
 		if perm&0o006 != 0 {
-			return nil, &FileError{File: path, Err: &ModeError{File: path, Mode: perm}}
+			return nil, &targets.FileError{File: path, Err: &ModeError{File: path, Mode: perm}}
 		}
 		if perm&0o060 != 0 && warn != nil {
 			warn(fmt.Sprintf("%s: members of its group can %s this credentials file (mode %04o); chmod 600 %s keeps it to you",
@@ -147,38 +148,43 @@ func LoadCredentialsWarn(path string, warn func(msg string)) ([]Credential, erro
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, &FileError{File: path, Line: pe.Line, Err: pe.Err}
+				return nil, &targets.FileError{File: path, Line: pe.Line, Err: pe.Err}
 			}
-			return nil, capError(path, err)
+			// A line too long says where, as other read errors cannot.
+			fe, le := &targets.FileError{File: path, Err: err}, (*input.LineTooLongError)(nil)
+			if errors.As(err, &le) {
+				fe.Line = le.Line
+			}
+			return nil, fe
 		}
 		line, _ := r.FieldPos(0) // only valid after a successful Read
 		if first && isHeader(rec) {
 			continue
 		}
 		if first && headerLike(rec) { // all header words, so nothing secret to show
-			return nil, &FileError{File: path, Line: line, Field: "header", Err: fmt.Errorf("%s is not one ragload reads: want username,password", input.Quote(strings.Join(rec, ",")))}
+			return nil, &targets.FileError{File: path, Line: line, Field: "header", Err: fmt.Errorf("%s is not one ragload reads: want username,password", input.Quote(strings.Join(rec, ",")))}
 		}
 		if len(rec) == 1 {
-			return nil, &FileError{File: path, Line: line, Field: "password", Err: errors.New("missing (want 2 fields, username,password; got 1)")}
+			return nil, &targets.FileError{File: path, Line: line, Field: "password", Err: errors.New("missing (want 2 fields, username,password; got 1)")}
 		}
 		if len(rec) != 2 {
-			return nil, &FileError{File: path, Line: line, Err: fmt.Errorf("want 2 fields (username,password), got %d", len(rec))}
+			return nil, &targets.FileError{File: path, Line: line, Err: fmt.Errorf("want 2 fields (username,password), got %d", len(rec))}
 		}
 		c := Credential{Username: strings.TrimSpace(rec[0]), Password: rec[1]}
 		switch {
 		case c.Username == "":
-			return nil, &FileError{File: path, Line: line, Field: "username", Err: errors.New("empty")}
+			return nil, &targets.FileError{File: path, Line: line, Field: "username", Err: errors.New("empty")}
 		case c.Password == "":
-			return nil, &FileError{File: path, Line: line, Field: "password", Err: errors.New("empty")}
+			return nil, &targets.FileError{File: path, Line: line, Field: "password", Err: errors.New("empty")}
 		}
 		if prev, dup := seen[c.Username]; dup {
-			return nil, &FileError{File: path, Line: line, Field: "username", Err: fmt.Errorf("%s is already on line %d", input.Quote(c.Username), prev)}
+			return nil, &targets.FileError{File: path, Line: line, Field: "username", Err: fmt.Errorf("%s is already on line %d", input.Quote(c.Username), prev)}
 		}
 		seen[c.Username] = line
 		out = append(out, c)
 	}
 	if len(out) == 0 {
-		return nil, &FileError{File: path, Err: errors.New("no credentials (want lines of username,password)")}
+		return nil, &targets.FileError{File: path, Err: errors.New("no credentials (want lines of username,password)")}
 	}
 	return out, nil
 }
@@ -217,7 +223,7 @@ func isHeader(rec []string) bool {
 }
 
 // ModeError is a credentials file that users other than its owner and its
-// group can read or write. LoadCredentials returns it in a *FileError, which
+// group can read or write. LoadCredentials returns it in a *targets.FileError, which
 // names the file first:
 //
 //	creds.csv: other users can read this credentials file (mode 0644): run chmod 600 creds.csv

@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"encoding/json"
@@ -14,6 +14,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
 )
 
 func TestLoadCredentialsFixture(t *testing.T) {
@@ -154,7 +157,7 @@ func TestCredentialNeverPrintsPassword(t *testing.T) {
 	if got, want := c.String(), "alice@example.com"; got != want {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
-	if got, want := fmt.Sprintf("%#v", c), `targets.Credential{Username: "alice@example.com"}`; got != want {
+	if got, want := fmt.Sprintf("%#v", c), `auth.Credential{Username: "alice@example.com"}`; got != want {
 		t.Errorf("%%#v = %q, want %q", got, want)
 	}
 }
@@ -219,10 +222,10 @@ func TestLoadCredentialsMode(t *testing.T) {
 				if err == nil || err.Error() != want || creds != nil {
 					t.Fatalf("err = %v (%d credentials), want %q", err, len(creds), want)
 				}
-				var fe *FileError
+				var fe *targets.FileError
 				var me *ModeError
 				if !errors.As(err, &fe) || !errors.As(err, &me) || me.Mode != tt.mode || me.File != path {
-					t.Errorf("err %#v: want a *FileError wrapping a *ModeError of mode %04o", err, tt.mode)
+					t.Errorf("err %#v: want a *targets.FileError wrapping a *ModeError of mode %04o", err, tt.mode)
 				}
 				if _, err := LoadCredentials(path); err == nil || err.Error() != want {
 					t.Errorf("LoadCredentials: err = %v, want %q", err, want)
@@ -275,7 +278,7 @@ func TestLoadCredentialsModeQuotesPath(t *testing.T) {
 // either.
 func TestTokenAndSessionNeverPrintSecrets(t *testing.T) {
 	const password, token = "hunter2-S3cret-pw", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLXNlY3JldA"
-	pool := NewPool(nil, "http://127.0.0.1:1", Default().Auth, []Credential{{Username: "alice@example.com", Password: password}})
+	pool := NewPool(nil, "http://127.0.0.1:1", targets.Default().Auth, []Credential{{Username: "alice@example.com", Password: password}})
 	s := pool.Sessions()[0]
 	empty := fmt.Sprintf("%v %+v %#v", s, s, s) // no token yet
 	tok := &Token{Value: token}
@@ -335,4 +338,31 @@ func TestWriteCredentials(t *testing.T) {
 	if err := WriteCredentials(filepath.Join(path, "x.csv"), creds); err == nil {
 		t.Error("writing below a file succeeded")
 	}
+}
+
+func TestLoadCredentialsErrorsQuoteExcerpts(t *testing.T) {
+	for _, src := range []string{
+		testtool.Secret + ",p1\n" + testtool.Secret + ",p2\n", // a username twice
+		strings.Repeat("username,", 20) + "password\nu,p\n",   // header words only
+	} {
+		path := writeFile(t, "creds.csv", src)
+		_, err := LoadCredentials(path)
+		if fe := (*targets.FileError)(nil); !errors.As(err, &fe) {
+			t.Fatalf("error %v (%T) is not a *targets.FileError", err, err)
+		}
+		testtool.CheckNoLeak(t, err.Error(), src)
+	}
+}
+
+// LoadCredentials refuses /dev/zero, and a file over its cap whatever the
+// line lengths, with an error naming the file and the cap.
+func TestLoadCredentialsCaps(t *testing.T) {
+	if runtime.GOOS == "linux" {
+		_, err := LoadCredentials("/dev/zero")
+		checkFileError(t, err, "/dev/zero", 1, "", "longer than the 64 KiB cap for a line of a credentials file")
+	}
+	// A quoted CSV field that never closes spans short lines to the cap.
+	path := writeFile(t, "creds.csv", "u,\""+strings.Repeat("password\n", MaxCredentialsBytes/9+1))
+	_, err := LoadCredentials(path)
+	checkFileError(t, err, path, 0, "", "larger than the 16 MiB cap for a credentials file")
 }

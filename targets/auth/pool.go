@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/targets"
 )
 
 // Session is one logged-in account. Its token is swapped atomically, so
@@ -29,8 +31,8 @@ func (s *Session) User() string { return s.cred.Username }
 // Token returns the token in hand (nil before the first login).
 func (s *Session) Token() *Token { return s.token.Load() }
 
-// AuthStats counts the logins a pool made.
-type AuthStats struct {
+// Stats counts the logins a pool made.
+type Stats struct {
 	Users         int   `json:"users"`
 	Logins        int64 `json:"logins"`
 	Refreshes     int64 `json:"refreshes"`
@@ -43,7 +45,7 @@ type AuthStats struct {
 type Pool struct {
 	client   *http.Client
 	loginURL string
-	auth     Auth
+	auth     targets.Auth
 	sessions []*Session
 	kick     chan struct{} // a 401 arrived; kickAt says for requests sent before when
 
@@ -57,7 +59,7 @@ type Pool struct {
 
 // NewPool returns a pool for creds that logs in at baseURL + a.LoginPath
 // with client. An empty creds makes an anonymous pool: no tokens at all.
-func NewPool(client *http.Client, baseURL string, a Auth, creds []Credential) *Pool {
+func NewPool(client *http.Client, baseURL string, a targets.Auth, creds []Credential) *Pool {
 	p := &Pool{
 		client:   client,
 		loginURL: strings.TrimRight(baseURL, "/") + a.LoginPath,
@@ -74,8 +76,8 @@ func NewPool(client *http.Client, baseURL string, a Auth, creds []Credential) *P
 func (p *Pool) Sessions() []*Session { return p.sessions }
 
 // Stats returns the login counters so far.
-func (p *Pool) Stats() AuthStats {
-	return AuthStats{
+func (p *Pool) Stats() Stats {
+	return Stats{
 		Users: len(p.sessions), Logins: p.logins.Load(), Refreshes: p.refreshes.Load(),
 		LoginFailures: p.failures.Load(), Unauthorized: p.unauthorized.Load(),
 	}

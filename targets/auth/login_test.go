@@ -1,4 +1,4 @@
-package targets
+package auth
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ragload/ragload/internal/testtool"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -16,11 +15,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/targets"
 )
 
 func TestPoolLogin(t *testing.T) {
 	auth := newRAGAuth(t, 30*time.Minute, map[string]string{"a@x": "pw-a", "b@x": "pw-b"})
-	p := NewPool(&http.Client{Timeout: 5 * time.Second}, auth.URL()+"/", Default().Auth, []Credential{{"a@x", "pw-a"}, {"b@x", "pw-b"}})
+	p := NewPool(&http.Client{Timeout: 5 * time.Second}, auth.URL()+"/", targets.Default().Auth, []Credential{{"a@x", "pw-a"}, {"b@x", "pw-b"}})
 	for _, s := range p.Sessions() {
 		if s.Token() != nil {
 			t.Fatalf("%s has a token before Login", s.User())
@@ -43,7 +45,7 @@ func TestPoolLogin(t *testing.T) {
 			t.Errorf("%s: Obtained = %v, not within the Login call", s.User(), tok.Obtained)
 		}
 	}
-	if want := (AuthStats{Users: 2, Logins: 2}); p.Stats() != want {
+	if want := (Stats{Users: 2, Logins: 2}); p.Stats() != want {
 		t.Errorf("Stats() = %+v, want %+v", p.Stats(), want)
 	}
 	got := map[string]string{}
@@ -57,7 +59,7 @@ func TestPoolLogin(t *testing.T) {
 
 func TestPoolLoginFailure(t *testing.T) {
 	auth := newRAGAuth(t, time.Hour, map[string]string{"a@x": "pw-a", "b@x": "pw-b"})
-	p := NewPool(http.DefaultClient, auth.URL(), Default().Auth, []Credential{{"a@x", "pw-a"}, {"b@x", "WRONG-pw"}})
+	p := NewPool(http.DefaultClient, auth.URL(), targets.Default().Auth, []Credential{{"a@x", "pw-a"}, {"b@x", "WRONG-pw"}})
 	err := p.Login(t.Context())
 	var le *LoginError
 	if !errors.As(err, &le) {
@@ -82,16 +84,16 @@ func TestPoolLoginFailure(t *testing.T) {
 }
 
 func TestPoolLoginAnonymousAndCancelled(t *testing.T) {
-	p := NewPool(http.DefaultClient, testtool.RefusedURL(t), Default().Auth, nil)
+	p := NewPool(http.DefaultClient, testtool.RefusedURL(t), targets.Default().Auth, nil)
 	if err := p.Login(t.Context()); err != nil {
 		t.Errorf("anonymous Login = %v", err)
 	}
-	if s := p.Stats(); s != (AuthStats{}) {
+	if s := p.Stats(); s != (Stats{}) {
 		t.Errorf("anonymous Stats() = %+v", s)
 	}
 
 	auth := newRAGAuth(t, time.Hour, nil)
-	p = NewPool(http.DefaultClient, auth.URL(), Default().Auth, []Credential{{"a@x", "pw"}})
+	p = NewPool(http.DefaultClient, auth.URL(), targets.Default().Auth, []Credential{{"a@x", "pw"}})
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := p.Login(ctx); !errors.Is(err, context.Canceled) {
@@ -153,7 +155,7 @@ func TestLoginResponses(t *testing.T) {
 				w.WriteHeader(tt.status)
 				fmt.Fprint(w, tt.body)
 			})
-			a := Default().Auth
+			a := targets.Default().Auth
 			if tt.tokenField != "" {
 				a.TokenField = tt.tokenField
 			}
@@ -201,7 +203,7 @@ func TestLoginResponses(t *testing.T) {
 }
 
 func TestLoginForm(t *testing.T) {
-	a := Auth{LoginPath: "/auth/token", UsernameField: "email", PasswordField: "pass", TokenField: "token"}
+	a := targets.Auth{LoginPath: "/auth/token", UsernameField: "email", PasswordField: "pass", TokenField: "token"}
 	var form url.Values
 	var method, ctype, accept string
 	srv := serve(t, func(w http.ResponseWriter, r *http.Request) {
@@ -230,7 +232,7 @@ func TestLoginForm(t *testing.T) {
 
 func TestLoginConnectionRefused(t *testing.T) {
 	u := testtool.RefusedURL(t) + "/api/v1/auth/login"
-	p := NewPool(http.DefaultClient, strings.TrimSuffix(u, "/api/v1/auth/login"), Default().Auth, []Credential{{"a@x", "secret-pw"}})
+	p := NewPool(http.DefaultClient, strings.TrimSuffix(u, "/api/v1/auth/login"), targets.Default().Auth, []Credential{{"a@x", "secret-pw"}})
 	err := p.Login(t.Context())
 	var le *LoginError
 	if !errors.As(err, &le) {
@@ -362,7 +364,7 @@ func TestLoginRefusesRedirectToAnotherServer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := elsewhere.Load()
-			p := NewPool(tt.srv.Client(), tt.srv.URL, Default().Auth, []Credential{{"u@x", pw}})
+			p := NewPool(tt.srv.Client(), tt.srv.URL, targets.Default().Auth, []Credential{{"u@x", pw}})
 			err := p.Login(t.Context())
 			if got := elsewhere.Load() - before; got != 0 {
 				t.Errorf("the other server got %d requests", got)
@@ -519,7 +521,7 @@ func TestLoginMasksEncodedPassword(t *testing.T) {
 		fmt.Fprintf(w, "bad form: %s (path %s)", rawForm, url.PathEscape(form.Get("password")))
 	})
 	for _, path := range []string{"/login", "/login?json"} {
-		_, err := login(t.Context(), srv.Client(), srv.URL+path, Default().Auth, Credential{"u@x", pw})
+		_, err := login(t.Context(), srv.Client(), srv.URL+path, targets.Default().Auth, Credential{"u@x", pw})
 		if err == nil {
 			t.Fatal("login succeeded")
 		}
