@@ -144,6 +144,15 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL is the address of the metrics.
 func (s *Server) URL() string { return "http://" + s.Addr() + Path }
 
+// RemoteWarning is what to say about metrics served on addr, the bound
+// address: nothing on loopback, else who can read them.
+func RemoteWarning(addr string) string {
+	if host, _, _ := net.SplitHostPort(addr); netaddr.IsLoopback(host) {
+		return ""
+	}
+	return "metrics on " + addr + ", beyond this machine: anyone who can reach the port reads the run's name, endpoints and counts"
+}
+
 // Scrapes is how many times the metrics were asked for.
 func (s *Server) Scrapes() uint64 {
 	s.mu.Lock()

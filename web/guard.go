@@ -36,6 +36,10 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // MinTokenLen is the shortest token a user may choose.
 const MinTokenLen = 16
 
+// EnvToken names the environment variable that can hold the dashboard's
+// token (ragload web's --token).
+const EnvToken = "RAGLOAD_WEB_TOKEN"
+
 // NewToken returns a fresh random token: 256 bits from crypto/rand, in
 // URL-safe base64 (43 characters).
 func NewToken() string {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ragload/ragload/internal/flagvalue"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
 	"github.com/ragload/ragload/results/render"
@@ -17,7 +18,7 @@ import (
 
 type compareOptions struct {
 	Base, New      string
-	MaxRegression  percentValue
+	MaxRegression  flagvalue.Percent
 	Alpha          float64
 	MaxFailureRise float64 // percentage points
 	Skip           time.Duration
@@ -31,7 +32,7 @@ type compareOptions struct {
 var errRegression = errors.New("regression")
 
 func newCompareCmd(s *streams, runF func(context.Context, *compareOptions) error) *cobra.Command {
-	o := &compareOptions{MaxRegression: percentValue(compare.DefaultMaxRegression), Alpha: compare.DefaultAlpha}
+	o := &compareOptions{MaxRegression: flagvalue.Percent(compare.DefaultMaxRegression), Alpha: compare.DefaultAlpha}
 	cmd := &cobra.Command{
 		Use:   "compare [flags] <base> <new>",
 		Short: "Compare stored runs for regressions, with significance tests",

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -11,87 +8,6 @@ import (
 
 	"github.com/ragload/ragload/attack"
 )
-
-// rateValue is a --rate flag: requests per second, ≥ 0 (0 is unbounded,
-// which the plan accepts only with --max-workers).
-type rateValue struct{ v *float64 }
-
-func (r rateValue) String() string {
-	if r.v == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*r.v, 'g', -1, 64)
-}
-func (r rateValue) Type() string { return "rate" }
-func (r rateValue) Set(s string) error {
-	f, err := attack.ParseRate(s)
-	if err != nil {
-		return err
-	}
-	*r.v = f
-	return nil
-}
-
-// rampValue is a --ramp flag: "from:to" in requests per second.
-type rampValue struct {
-	from, to float64
-	set      bool
-}
-
-func (r *rampValue) String() string {
-	if !r.set {
-		return ""
-	}
-	return fmt.Sprintf("%g:%g", r.from, r.to)
-}
-func (r *rampValue) Type() string { return "from:to" }
-func (r *rampValue) Set(s string) error {
-	a, b, ok := strings.Cut(s, ":")
-	if !ok {
-		return fmt.Errorf("ramp %q: want from:to, e.g. 10:200", s)
-	}
-	var err error
-	if r.from, err = attack.ParseRate(a); err != nil {
-		return err
-	}
-	if r.to, err = attack.ParseRate(b); err != nil {
-		return err
-	}
-	r.set = true
-	return nil
-}
-
-// stagesValue is a --stages flag: "30s:50,1m:200,30s:0", each stage moving
-// the rate (or, for users, the user count: unit "users") linearly to its
-// target over its duration.
-type stagesValue struct {
-	stages []attack.Stage
-	unit   string // what the targets count: "rate" when empty
-}
-
-func (v *stagesValue) what() string {
-	if v.unit == "" {
-		return "rate"
-	}
-	return v.unit
-}
-
-func (v *stagesValue) String() string {
-	var parts []string
-	for _, s := range v.stages {
-		parts = append(parts, fmt.Sprintf("%s:%g", s.Duration, s.Target))
-	}
-	return strings.Join(parts, ",")
-}
-func (v *stagesValue) Type() string { return "duration:" + v.what() + ",..." }
-func (v *stagesValue) Set(s string) error {
-	stages, err := attack.ParseStages(s, v.what())
-	if err != nil {
-		return err
-	}
-	v.stages = stages
-	return nil
-}
 
 // noArgs rejects positional arguments as a usage error (cobra's own
 // validators return plain errors).
@@ -133,68 +49,5 @@ func (l *sendLimits) apply(o *attack.Options) error {
 		return usageErrorf("--max-lag 0 would drop every request not sent at its exact due time: give a duration (default %s), or -1s never to drop", attack.DefaultMaxLag)
 	}
 	o.MaxWorkers, o.MaxLag = l.MaxWorkers, l.MaxLag
-	return nil
-}
-
-// waitValue is a --wait flag (attack.ParseWait).
-type waitValue struct{ w attack.Wait }
-
-func (v *waitValue) String() string { return v.w.String() }
-func (v *waitValue) Type() string   { return "wait" }
-func (v *waitValue) Set(s string) error {
-	w, err := attack.ParseWait(s)
-	if err != nil {
-		return err
-	}
-	v.w = w
-	return nil
-}
-
-// percentValue is a flag that reads "10%" or 0.1 as a fraction.
-type percentValue float64
-
-func (p *percentValue) String() string {
-	if *p == 0 {
-		return "0" // a default of 0 goes unsaid in the help
-	}
-	return fmt.Sprintf("%g%%", 100*float64(*p))
-}
-func (p *percentValue) Type() string { return "percent" }
-func (p *percentValue) Set(s string) error {
-	pct := strings.HasSuffix(s, "%")
-	f, err := strconv.ParseFloat(strings.TrimSuffix(s, "%"), 64)
-	if err != nil || f < 0 {
-		return fmt.Errorf("%q is not a percent (10%%) or fraction (0.1)", s)
-	}
-	if pct {
-		f /= 100
-	}
-	*p = percentValue(f)
-	return nil
-}
-
-// floatsValue is a flag of comma-separated numbers.
-type floatsValue struct{ v *[]float64 }
-
-func (f *floatsValue) String() string {
-	if f.v == nil {
-		return ""
-	}
-	var parts []string
-	for _, x := range *f.v {
-		parts = append(parts, strconv.FormatFloat(x, 'g', -1, 64))
-	}
-	return strings.Join(parts, ",")
-}
-func (f *floatsValue) Type() string { return "rates" }
-func (f *floatsValue) Set(s string) error {
-	*f.v = nil
-	for _, part := range strings.Split(s, ",") {
-		r, err := attack.ParseRate(strings.TrimSpace(part))
-		if err != nil {
-			return err
-		}
-		*f.v = append(*f.v, r)
-	}
 	return nil
 }

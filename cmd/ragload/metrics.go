@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"time"
 
 	"github.com/spf13/pflag"
 
-	"github.com/ragload/ragload/internal/netaddr"
 	"github.com/ragload/ragload/metrics"
 )
 
@@ -44,7 +42,7 @@ func (o *metricsFlags) serve(errOut io.Writer, quiet bool) (exp *metrics.Exporte
 	if !quiet {
 		fmt.Fprintf(errOut, "ragload: metrics on %s\n", srv.URL())
 	}
-	if w := metricsWarning(srv.Addr()); w != "" {
+	if w := metrics.RemoteWarning(srv.Addr()); w != "" {
 		fmt.Fprintln(errOut, "ragload: warning:", w)
 	}
 	return exp, func(ctx context.Context) {
@@ -56,13 +54,4 @@ func (o *metricsFlags) serve(errOut io.Writer, quiet bool) (exp *metrics.Exporte
 		}
 		srv.Close()
 	}, nil
-}
-
-// metricsWarning is what to say about metrics served on addr, the bound
-// address: nothing on loopback, else who can read them.
-func metricsWarning(addr string) string {
-	if host, _, _ := net.SplitHostPort(addr); netaddr.IsLoopback(host) {
-		return ""
-	}
-	return "metrics on " + addr + ", beyond this machine: anyone who can reach the port reads the run's name, endpoints and counts"
 }

@@ -7,13 +7,14 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/internal/flagvalue"
 )
 
 // planOptions are the open-model plan flags (attack, demo).
 type planOptions struct {
 	Rate      float64
-	Ramp      rampValue
-	Stages    stagesValue
+	Ramp      flagvalue.Ramp
+	Stages    flagvalue.Stages
 	StartRate float64
 	Duration  time.Duration
 	sendLimits
@@ -23,7 +24,7 @@ type planOptions struct {
 func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.Duration) {
 	o.Rate = rate
 	fs := cmd.Flags()
-	fs.Var(rateValue{&o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m"); 0 sends as fast as --max-workers allow (vegeta's -rate=0)`)
+	fs.Var(flagvalue.Rate{V: &o.Rate}, "rate", `constant arrival rate: requests per second, or per a duration ("50", "50/s", "100/1m"); 0 sends as fast as --max-workers allow (vegeta's -rate=0)`)
 	fs.Var(&o.Ramp, "ramp", `linear ramp of the arrival rate over --duration, "from:to" in requests per second (e.g. 10:200)`)
 	fs.Var(&o.Stages, "stages", `piecewise-linear arrival rate, "duration:rate,..." (e.g. 30s:50,1m:200,30s:0); replaces --duration`)
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
@@ -42,11 +43,11 @@ func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
 	case fs.Changed("start-rate") && !fs.Changed("stages"):
 		return p, usageErrorf("--start-rate applies only with --stages")
 	case fs.Changed("stages"):
-		p = attack.Staged(o.StartRate, o.Stages.stages)
+		p = attack.Staged(o.StartRate, o.Stages.Stages)
 	case o.Duration <= 0:
 		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
 	case fs.Changed("ramp"):
-		p = attack.Ramp(o.Ramp.from, o.Ramp.to, o.Duration)
+		p = attack.Ramp(o.Ramp.From, o.Ramp.To, o.Duration)
 	case o.Rate == 0: // vegeta's -rate=0: a benchmark of top speed, not an open model
 		if o.MaxWorkers == 0 {
 			return p, usageErrorf("--rate 0 (as fast as the workers go) requires --max-workers")

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/attack/sweep"
+	"github.com/ragload/ragload/internal/flagvalue"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 )
@@ -22,9 +23,9 @@ type sweepOptions struct {
 	Steps        []float64
 	StepDuration time.Duration
 	Warmup       time.Duration
-	Precision    percentValue
+	Precision    flagvalue.Percent
 	Growth       float64
-	GoodputShare percentValue
+	GoodputShare flagvalue.Percent
 	Arrivals     string
 	sendLimits
 
@@ -35,7 +36,7 @@ type sweepOptions struct {
 var errNoCapacity = errors.New("no capacity found")
 
 func newSweepCmd(s *streams, runF func(context.Context, *sweepOptions) error) *cobra.Command {
-	o := &sweepOptions{Precision: percentValue(sweep.DefaultPrecision)}
+	o := &sweepOptions{Precision: flagvalue.Percent(sweep.DefaultPrecision)}
 	cmd := &cobra.Command{
 		Use:   "sweep --url <base-url> [flags]",
 		Short: "Find the highest arrival rate that still meets the verdict",
@@ -105,7 +106,7 @@ interrupted.`,
 	fs.StringVarP(&o.URL, "url", "u", "", "base URL of the API under test (required)")
 	fs.Float64Var(&o.From, "from", 10, "first rate of the search, requests per second")
 	fs.Float64Var(&o.To, "to", 1000, "highest rate the search may try")
-	fs.Var(&floatsValue{&o.Steps}, "steps", `fixed rates instead of a search, e.g. "10,20,50,100,200"`)
+	fs.Var(&flagvalue.Rates{V: &o.Steps}, "steps", `fixed rates instead of a search, e.g. "10,20,50,100,200"`)
 	fs.DurationVar(&o.StepDuration, "step-duration", 30*time.Second, "how long each step is judged")
 	fs.DurationVar(&o.Warmup, "warmup", 5*time.Second, "sent at each step's rate before it is judged")
 	fs.Var(&o.Precision, "precision", `width of the final bracket ("5%" or 0.05)`)

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/internal/flagvalue"
 )
 
 type usersOptions struct {
@@ -14,15 +15,15 @@ type usersOptions struct {
 	Users      int
 	SpawnRate  float64
 	RunTime    time.Duration
-	Stages     stagesValue
-	Wait       waitValue
+	Stages     flagvalue.Stages
+	Wait       flagvalue.Wait
 	Iterations int
 
 	run *attack.Built
 }
 
 func newUsersCmd(s *streams, runF func(context.Context, *usersOptions) error) *cobra.Command {
-	o := &usersOptions{Wait: waitValue{attack.DefaultWait}, Stages: stagesValue{unit: "users"}}
+	o := &usersOptions{Wait: flagvalue.Wait{Wait: attack.DefaultWait}, Stages: flagvalue.Stages{Unit: "users"}}
 	cmd := &cobra.Command{
 		Use:   "users --url <base-url> [flags]",
 		Short: "Run closed-loop virtual users with think time (Locust's model) and judge them",
@@ -55,7 +56,7 @@ requests per second per user).`,
 			if err != nil {
 				return err
 			}
-			spec.Users, spec.Wait, spec.Iterations = plan, o.Wait.w, o.Iterations
+			spec.Users, spec.Wait, spec.Iterations = plan, o.Wait.Wait, o.Iterations
 			if o.run, err = o.build(spec); err != nil {
 				return err
 			}
@@ -87,7 +88,7 @@ func (o *usersOptions) plan(c *cobra.Command) (attack.UserPlan, error) {
 			}
 		}
 		var stages []attack.UserStage
-		for _, s := range o.Stages.stages {
+		for _, s := range o.Stages.Stages {
 			stages = append(stages, attack.UserStage{Duration: s.Duration, Target: s.Target})
 		}
 		p = attack.StagedUsers(stages)

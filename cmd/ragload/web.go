@@ -18,9 +18,6 @@ import (
 	"github.com/ragload/ragload/web"
 )
 
-// tokenEnv names the environment variable that can hold the dashboard's token.
-const tokenEnv = "RAGLOAD_WEB_TOKEN"
-
 type webOptions struct {
 	Addr            string
 	AllowRemote     bool
@@ -88,7 +85,7 @@ never reach the page.`,
 			}
 			from := "--token"
 			if !c.Flags().Changed("token") {
-				o.Token, from = os.Getenv(tokenEnv), "$"+tokenEnv
+				o.Token, from = os.Getenv(web.EnvToken), "$"+web.EnvToken
 			}
 			if o.Token != "" || c.Flags().Changed("token") {
 				if err := web.CheckToken(o.Token); err != nil {
@@ -108,7 +105,7 @@ never reach the page.`,
 	fs.StringVar(&o.Addr, "addr", "127.0.0.1:8089", "address to serve the dashboard on")
 	fs.BoolVar(&o.AllowRemote, "allow-remote", false, "allow a non-loopback --addr (anyone with the printed URL can start load)")
 	fs.StringArrayVar(&o.AllowHosts, "allow-host", nil, "a host name (or host:port) the browser may use beside loopback ones and --addr (repeatable)")
-	fs.StringVar(&o.Token, "token", "", "the dashboard's token, ≥ 16 characters (default: a random one per launch; prefer $"+tokenEnv+": flags show in ps)")
+	fs.StringVar(&o.Token, "token", "", "the dashboard's token, ≥ 16 characters (default: a random one per launch; prefer $"+web.EnvToken+": flags show in ps)")
 	fs.StringVar(&o.ScenariosDir, "scenarios", ".", "the only folder the page may load scenario files from")
 	fs.StringVar(&o.RunsDir, "runs-dir", "runs", "where runs are written and listed")
 	fs.IntVar(&o.MaxUsers, "max-users", web.DefaultMaxUsers, "the most virtual users the page can ask for")

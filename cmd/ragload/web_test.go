@@ -43,7 +43,7 @@ func TestNewWebCmd(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			t.Setenv(tokenEnv, tt.env)
+			t.Setenv(web.EnvToken, tt.env)
 			var got *webOptions
 			cmd := newWebCmd(&streams{Out: io.Discard, ErrOut: io.Discard}, func(_ context.Context, o *webOptions) error { got = o; return nil })
 			cmd.SetArgs(strings.Fields(tt.args))

@@ -1,4 +1,4 @@
-package main
+package flagvalue
 
 import (
 	"math"
@@ -40,7 +40,7 @@ func FuzzParseRate(f *testing.F) {
 				t.Fatalf("attack.ParseRate(%q) = %g, want a finite rate within 0–%g", s, r, float64(attack.MaxRate))
 			}
 			var v float64
-			rv := rateValue{&v}
+			rv := Rate{&v}
 			err := rv.Set(s)
 			if err != nil || v != r { // 0 too: the plan decides (unbounded, with --max-workers)
 				t.Fatalf("--rate %q: %g, %v; want %g", s, v, err, r)
@@ -49,12 +49,12 @@ func FuzzParseRate(f *testing.F) {
 				t.Fatalf("--rate %q: String %q parses to %g, %v", s, rv.String(), back, err)
 			}
 		}
-		var ramp rampValue
+		var ramp Ramp
 		if err := ramp.Set(s); err == nil {
-			if !fuzzRateOK(ramp.from) || !fuzzRateOK(ramp.to) {
-				t.Fatalf("--ramp %q = %g:%g, want finite rates within 0–%g", s, ramp.from, ramp.to, float64(attack.MaxRate))
+			if !fuzzRateOK(ramp.From) || !fuzzRateOK(ramp.To) {
+				t.Fatalf("--ramp %q = %g:%g, want finite rates within 0–%g", s, ramp.From, ramp.To, float64(attack.MaxRate))
 			}
-			var back rampValue
+			var back Ramp
 			if err := back.Set(ramp.String()); err != nil || back != ramp {
 				t.Fatalf("--ramp %q: String %q parses to %+v, %v; want %+v", s, ramp.String(), back, err, ramp)
 			}
@@ -95,7 +95,7 @@ func FuzzParseStages(f *testing.F) {
 				t.Fatalf("%q: the stages' length overflows at stage %d", s, i+1)
 			}
 		}
-		v := stagesValue{stages: stages}
+		v := Stages{Stages: stages}
 		back, err := attack.ParseStages(v.String(), "rate")
 		if err != nil || !reflect.DeepEqual(back, stages) {
 			t.Fatalf("%q: String %q parses to %v, %v; want %v", s, v.String(), back, err, stages)
