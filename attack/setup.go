@@ -16,6 +16,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
@@ -54,7 +55,7 @@ type Setup struct {
 	// Shard is this generator's part of the plan; RunID names the run all
 	// shards belong to (recorded for the merge to check); StartAt, when set,
 	// is when sending starts, so that shards begin together.
-	Shard   Shard
+	Shard   plan.Shard
 	RunID   string
 	StartAt time.Time
 

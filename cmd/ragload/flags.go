@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 )
 
 // rateValue is a --rate flag: requests per second, ≥ 0 (0 is unbounded,
@@ -24,7 +25,7 @@ func (r rateValue) String() string {
 }
 func (r rateValue) Type() string { return "rate" }
 func (r rateValue) Set(s string) error {
-	f, err := attack.ParseRate(s)
+	f, err := plan.ParseRate(s)
 	if err != nil {
 		return err
 	}
@@ -51,10 +52,10 @@ func (r *rampValue) Set(s string) error {
 		return fmt.Errorf("ramp %q: want from:to, e.g. 10:200", s)
 	}
 	var err error
-	if r.from, err = attack.ParseRate(a); err != nil {
+	if r.from, err = plan.ParseRate(a); err != nil {
 		return err
 	}
-	if r.to, err = attack.ParseRate(b); err != nil {
+	if r.to, err = plan.ParseRate(b); err != nil {
 		return err
 	}
 	r.set = true
@@ -65,7 +66,7 @@ func (r *rampValue) Set(s string) error {
 // the rate (or, for users, the user count: unit "users") linearly to its
 // target over its duration.
 type stagesValue struct {
-	stages []attack.Stage
+	stages []plan.Stage
 	unit   string // what the targets count: "rate" when empty
 }
 
@@ -85,7 +86,7 @@ func (v *stagesValue) String() string {
 }
 func (v *stagesValue) Type() string { return "duration:" + v.what() + ",..." }
 func (v *stagesValue) Set(s string) error {
-	stages, err := attack.ParseStages(s, v.what())
+	stages, err := plan.ParseStages(s, v.what())
 	if err != nil {
 		return err
 	}
@@ -136,13 +137,13 @@ func (l *sendLimits) apply(o *attack.Options) error {
 	return nil
 }
 
-// waitValue is a --wait flag (attack.ParseWait).
-type waitValue struct{ w attack.Wait }
+// waitValue is a --wait flag (plan.ParseWait).
+type waitValue struct{ w plan.Wait }
 
 func (v *waitValue) String() string { return v.w.String() }
 func (v *waitValue) Type() string   { return "wait" }
 func (v *waitValue) Set(s string) error {
-	w, err := attack.ParseWait(s)
+	w, err := plan.ParseWait(s)
 	if err != nil {
 		return err
 	}
@@ -190,7 +191,7 @@ func (f *floatsValue) Type() string { return "rates" }
 func (f *floatsValue) Set(s string) error {
 	*f.v = nil
 	for _, part := range strings.Split(s, ",") {
-		r, err := attack.ParseRate(strings.TrimSpace(part))
+		r, err := plan.ParseRate(strings.TrimSpace(part))
 		if err != nil {
 			return err
 		}
