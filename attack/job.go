@@ -21,7 +21,8 @@ import (
 type Job struct {
 	Setup
 	Plan plan.Plan
-	// Arrivals spaces requests: ArrivalsEven (default) or ArrivalsPoisson.
+	// Arrivals spaces requests: plan.ArrivalsEven (default) or
+	// plan.ArrivalsPoisson.
 	Arrivals string
 }
 

@@ -46,7 +46,7 @@ type Spec struct {
 
 	Mode     string
 	Plan     plan.Plan // ModeRate
-	Arrivals string    // ModeRate, ModeSweep: ArrivalsEven ("" too) or ArrivalsPoisson
+	Arrivals string    // ModeRate, ModeSweep: plan.ArrivalsEven ("" too) or ArrivalsPoisson
 	// ModeUsers: the users over time, their think time and how many
 	// requests each sends (0: no limit).
 	Users      plan.UserPlan
