@@ -8,6 +8,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/targets"
 )
@@ -15,7 +16,7 @@ import (
 // BenchmarkPacerDue is the per-request cost of knowing when a request was
 // due (paid once in Pace and once when its result arrives).
 func BenchmarkPacerDue(b *testing.B) {
-	p := NewPacer(Staged(10, []Stage{{time.Minute, 1000}, {time.Minute, 1000}, {time.Minute, 0}}))
+	p := plan.NewPacer(plan.Staged(10, []plan.Stage{{Duration: time.Minute, Target: 1000}, {Duration: time.Minute, Target: 1000}, {Duration: time.Minute, Target: 0}}))
 	b.ReportAllocs()
 	n := p.Count()
 	for i := 0; b.Loop(); i++ {

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync/atomic"
 	"time"
+
+	"github.com/ragload/ragload/attack/plan"
 )
 
 // gate is what a clockPacer needs to hold requests back: the cap on
@@ -28,7 +30,7 @@ type gate struct {
 // due time of each request it let go, by vegeta's count (which becomes the
 // result's Seq), for the driver to measure the lag.
 type clockPacer struct {
-	Schedule
+	plan.Schedule
 	gate gate
 	quit <-chan struct{} // closed when the attack stops: waits end
 
@@ -52,9 +54,9 @@ type clockPacer struct {
 
 const noDue = math.MinInt64
 
-func newClockPacer(s Schedule, g gate, ceiling uint64, quit <-chan struct{}) *clockPacer {
+func newClockPacer(s plan.Schedule, g gate, ceiling uint64, quit <-chan struct{}) *clockPacer {
 	cp := &clockPacer{Schedule: s, gate: g, quit: quit}
-	if _, unbounded := s.(unboundedPacer); !unbounded {
+	if !plan.IsUnbounded(s) {
 		n := uint64(1024)
 		for n < 2*ceiling+1024 {
 			n *= 2

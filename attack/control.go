@@ -6,6 +6,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/attack/plan"
 )
 
 // Control steers a run while it goes on (the user count of a closed-loop
@@ -57,7 +59,7 @@ func (c *Control) Users() (int, bool) {
 }
 
 // slots is how many account slots a run with plan needs.
-func (c *Control) slots(plan UserPlan) int {
+func (c *Control) slots(plan plan.UserPlan) int {
 	if c == nil {
 		return plan.Peak()
 	}
@@ -67,7 +69,7 @@ func (c *Control) slots(plan UserPlan) int {
 // target is the user count at elapsed: the plan's, or a move from the
 // plan's count at the change to the asked-for count, at the plan's spawn
 // rate (at once when the plan has none).
-func (c *Control) target(plan UserPlan, elapsed time.Duration) int {
+func (c *Control) target(plan plan.UserPlan, elapsed time.Duration) int {
 	if c == nil {
 		return plan.Users(elapsed)
 	}
@@ -84,7 +86,7 @@ func (c *Control) Target() int {
 	return c.last
 }
 
-func (c *Control) targetLocked(plan UserPlan, elapsed time.Duration) int {
+func (c *Control) targetLocked(plan plan.UserPlan, elapsed time.Duration) int {
 	planned := plan.Users(elapsed)
 	if elapsed >= plan.Duration() {
 		return planned
@@ -104,7 +106,7 @@ func (c *Control) targetLocked(plan UserPlan, elapsed time.Duration) int {
 }
 
 // moved is the count at elapsed on the way from c.from to c.users.
-func (c *Control) moved(plan UserPlan, elapsed time.Duration) int {
+func (c *Control) moved(plan plan.UserPlan, elapsed time.Duration) int {
 	if elapsed < c.at {
 		// A sample taken before the change but read after it (the
 		// timeline and the users ask from their own goroutines).
@@ -123,7 +125,7 @@ func (c *Control) moved(plan UserPlan, elapsed time.Duration) int {
 
 // spawnRate is the plan's users per second in its first stage, 0 when
 // they all start at once.
-func spawnRate(plan UserPlan) float64 {
+func spawnRate(plan plan.UserPlan) float64 {
 	if len(plan.Stages) == 0 || plan.Stages[0].Duration <= time.Millisecond {
 		return 0
 	}

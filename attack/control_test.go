@@ -10,6 +10,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
@@ -24,7 +25,7 @@ func TestControlUsersFollowAChange(t *testing.T) {
 	_, url := fastDemo(t, demo.Config{Users: users})
 	var seen atomic.Int64
 	ctl := attack.NewControl(12, func(*vegeta.Result) { seen.Add(1) })
-	job := usersJob(t, url, creds, attack.Spawn(4, 100, 3*time.Second), attack.ConstantWait(20*time.Millisecond))
+	job := usersJob(t, url, creds, plan.Spawn(4, 100, 3*time.Second), plan.ConstantWait(20*time.Millisecond))
 	job.Control = ctl
 	go func() {
 		// Once the plan's 4 users run, they run for a while (a few of the
@@ -68,7 +69,7 @@ func TestControlNilFollowsThePlan(t *testing.T) {
 	t.Parallel()
 	users, creds := accounts(3)
 	_, url := fastDemo(t, demo.Config{Users: users})
-	job := usersJob(t, url, creds, attack.Spawn(3, 0, time.Second), attack.ConstantWait(20*time.Millisecond))
+	job := usersJob(t, url, creds, plan.Spawn(3, 0, time.Second), plan.ConstantWait(20*time.Millisecond))
 	job.Control = attack.NewControl(10, nil)
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -90,8 +91,8 @@ func TestControlRateFollowsAChange(t *testing.T) {
 	users, creds := accounts(1)
 	_, url := fastDemo(t, demo.Config{Users: users})
 	ctl := attack.NewControl(0, nil)
-	uj := usersJob(t, url, creds, attack.Spawn(1, 0, time.Second), attack.ConstantWait(0))
-	job := &attack.Job{Setup: uj.Setup, Plan: attack.Constant(20, 3*time.Second)}
+	uj := usersJob(t, url, creds, plan.Spawn(1, 0, time.Second), plan.ConstantWait(0))
+	job := &attack.Job{Setup: uj.Setup, Plan: plan.Constant(20, 3*time.Second)}
 	job.Control = ctl
 	go func() {
 		time.Sleep(time.Second)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/attack/internal/machine"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
@@ -36,7 +37,7 @@ func scenario(paths ...string) *targets.Scenario {
 	return sc
 }
 
-func openJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Credential, plan attack.Plan) *attack.Job {
+func openJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Credential, plan plan.Plan) *attack.Job {
 	t.Helper()
 	return &attack.Job{Plan: plan, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: sc, Credentials: creds,
@@ -116,7 +117,7 @@ func TestProofFixedDelays(t *testing.T) {
 		mu.Lock()
 		clear(truth)
 		mu.Unlock()
-		job := openJob(t, srv.URL, scenario("/a", "/b", "/c", "/z"), nil, attack.Constant(200, 6*time.Second))
+		job := openJob(t, srv.URL, scenario("/a", "/b", "/c", "/z"), nil, plan.Constant(200, 6*time.Second))
 		rep, err := job.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +169,7 @@ func TestProofStall(t *testing.T) {
 	t.Parallel()
 	srv := demo.New(demo.Config{HealthLatency: 2 * time.Millisecond, Sigma: -1, StallEvery: 5 * time.Second, StallFor: time.Second})
 	url := serve(t, srv)
-	job := openJob(t, url, scenario("/health"), nil, attack.Constant(100, 8*time.Second))
+	job := openJob(t, url, scenario("/health"), nil, plan.Constant(100, 8*time.Second))
 	job.Options.MaxWorkers = 4
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -218,7 +219,7 @@ func TestProofTTFT(t *testing.T) {
 		}
 	}
 	prove(t, func(attempt int) (failures []string) {
-		job := openJob(t, url, sc, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}, attack.Constant(40, 4*time.Second))
+		job := openJob(t, url, sc, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}, plan.Constant(40, 4*time.Second))
 		rep, err := job.Run(context.Background())
 		if err != nil {
 			t.Fatal(err)
@@ -276,7 +277,7 @@ func TestProofStarvedGenerator(t *testing.T) {
 	t.Parallel()
 	srv := demo.New(demo.Config{HealthLatency: 10 * time.Millisecond, Sigma: -1})
 	url := serve(t, srv)
-	job := openJob(t, url, scenario("/health"), nil, attack.Constant(300, 2*time.Second))
+	job := openJob(t, url, scenario("/health"), nil, plan.Constant(300, 2*time.Second))
 	job.Options.MaxWorkers = 1
 	rep, err := job.Run(context.Background())
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -43,7 +44,7 @@ func TestHostileServerEchoesToken(t *testing.T) {
 	t.Cleanup(srv.Close)
 	sc := scenario("/q")
 	sc.Endpoints[0].Auth = true
-	job := openJob(t, srv.URL, sc, []auth.Credential{{Username: "u", Password: "pw-HOSTILE-0815"}}, attack.Constant(20, 500*time.Millisecond))
+	job := openJob(t, srv.URL, sc, []auth.Credential{{Username: "u", Password: "pw-HOSTILE-0815"}}, plan.Constant(20, 500*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +86,7 @@ func TestHostileServerHugeBody(t *testing.T) {
 		bw.Flush()
 	}))
 	t.Cleanup(srv.Close)
-	job := openJob(t, srv.URL, scenario("/big"), nil, attack.Constant(4, time.Second))
+	job := openJob(t, srv.URL, scenario("/big"), nil, plan.Constant(4, time.Second))
 	job.Options.KeepBodies = true
 	if _, err := job.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestRedirectDropsMarkedHeaders(t *testing.T) {
 	sc := scenario("/q")
 	sc.Endpoints[0].Header = map[string]string{"X-Tenant": "tenant-secret", "X-Api-Key": "key-secret"}
 	sc.SecretHeaders = []string{"x-tenant"}
-	job := openJob(t, srv.URL, sc, nil, attack.Constant(10, 300*time.Millisecond))
+	job := openJob(t, srv.URL, sc, nil, plan.Constant(10, 300*time.Millisecond))
 	if _, err := job.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -3,13 +3,13 @@ package attack
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
 	"sync/atomic"
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets/auth"
@@ -20,45 +20,20 @@ import (
 // return the aggregated report.
 type Job struct {
 	Setup
-	Plan Plan
-	// Arrivals spaces requests: ArrivalsEven (default) or ArrivalsPoisson.
+	Plan plan.Plan
+	// Arrivals spaces requests: plan.ArrivalsEven (default) or
+	// plan.ArrivalsPoisson.
 	Arrivals string
 }
 
-// Arrival processes of an open-model plan.
-const (
-	ArrivalsEven    = "even"    // exactly 1/rate apart
-	ArrivalsPoisson = "poisson" // exponential gaps with mean 1/rate, seeded
-)
-
 // schedule returns the pacer of the job's plan and arrivals.
-func (j *Job) schedule() (Schedule, error) {
-	if j.Plan.Unbounded() {
+func (j *Job) schedule() (plan.Schedule, error) {
+	if j.Plan.Unbounded() && j.Options.MaxWorkers == 0 {
 		// Without a cap vegeta would start a goroutine per request, without
-		// bound. Each shard of an unbounded plan runs flat out on its own.
-		if j.Options.MaxWorkers == 0 {
-			return nil, errors.New("an unbounded plan needs a cap on the workers (Options.MaxWorkers)")
-		}
-		if j.Arrivals == ArrivalsPoisson {
-			return nil, errors.New("an unbounded plan has no rate to draw Poisson arrivals from")
-		}
-		return unboundedPacer{j.Plan.Duration()}, nil
+		// bound.
+		return nil, errors.New("an unbounded plan needs a cap on the workers (Options.MaxWorkers)")
 	}
-	sh := j.Shard
-	switch j.Arrivals {
-	case "", ArrivalsEven:
-		if sh.Sharded() {
-			return newShardPacer(j.Plan, sh), nil
-		}
-		return NewPacer(j.Plan), nil
-	case ArrivalsPoisson:
-		if sh.Sharded() {
-			// Independent Poisson streams at rate/N add up to one at the rate.
-			return NewPoissonPacer(j.Plan.scale(1/float64(sh.Count)), j.Seed^(uint64(sh.Index+1)*0x9e3779b97f4a7c15)), nil
-		}
-		return NewPoissonPacer(j.Plan, j.Seed), nil
-	}
-	return nil, fmt.Errorf("arrivals %q isn't one of [even poisson]", j.Arrivals)
+	return plan.NewSchedule(j.Plan, j.Arrivals, j.Shard, j.Seed)
 }
 
 // Run executes the job. It returns the report even when the run was
@@ -84,8 +59,8 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 	m := j.manifest("attack")
 	m.Plan.Description, m.Plan.Kind, m.Plan.StartRate = j.Plan.String(), j.Plan.Kind, j.Plan.StartRate
 	m.Plan.Duration, m.Planned = results.Duration(j.Plan.Duration()), sched.Count()
-	if j.Arrivals == ArrivalsPoisson {
-		m.Plan.Arrivals = ArrivalsPoisson
+	if j.Arrivals == plan.ArrivalsPoisson {
+		m.Plan.Arrivals = plan.ArrivalsPoisson
 		m.Plan.Description += ", Poisson arrivals"
 	}
 
@@ -104,7 +79,7 @@ func (j *Job) Run(ctx context.Context) (*results.Report, error) {
 
 // openLive is what an open-model run's gauges read: requests started and
 // in flight, and the rate due now (0 past the plan's end).
-func openLive(rc *recorder, started func() uint64, sched Schedule, start time.Time) func() metrics.Live {
+func openLive(rc *recorder, started func() uint64, sched plan.Schedule, start time.Time) func() metrics.Live {
 	return func() metrics.Live {
 		l := metrics.Live{Sent: started(), InFlight: rc.inFlight()}
 		if el := time.Since(start); el < sched.Duration() {
@@ -152,7 +127,7 @@ func (s *Setup) loginAndRecord(ctx context.Context, m *results.Manifest) (pool *
 // runOpen runs an open-model schedule after logging in, with the targeter
 // targeterFor makes for the pool (nil when requests go without a token),
 // recording into the run directory.
-func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule, targeterFor func(*auth.Pool) vegeta.Targeter) (*results.Report, error) {
+func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched plan.Schedule, targeterFor func(*auth.Pool) vegeta.Targeter) (*results.Report, error) {
 	pool, rc, stopAuth, err := s.loginAndRecord(ctx, m)
 	if errors.Is(err, errInterruptedLogin) {
 		return rc.finish(nil, true)
@@ -185,8 +160,24 @@ func (s *Setup) runOpen(ctx context.Context, m *results.Manifest, sched Schedule
 	m.SendEnded, m.Sent = out.SendEnded, out.Sent
 	rc.setDrops(out.Dropped)
 	m.Planned = sched.Count() // changed if the rate was (Control)
-	if sp, ok := sched.(*steeredPacer); ok {
-		m.Plan.Description += sp.changes() // the plan alone no longer says what was sent
+	if sp, ok := sched.(*plan.Steered); ok {
+		m.Plan.Description += sp.Changes() // the plan alone no longer says what was sent
 	}
 	return rc.finish(runErr, out.Interrupted)
+}
+
+// waitUntil sleeps until t (if it is ahead); false if ctx ended first.
+func waitUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-timer.C:
+		return true
+	}
 }

@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -40,7 +41,7 @@ func serve(t *testing.T, s *demo.Server) string {
 	return srv.URL
 }
 
-func newJob(t *testing.T, url string, plan attack.Plan) *attack.Job {
+func newJob(t *testing.T, url string, plan plan.Plan) *attack.Job {
 	t.Helper()
 	return &attack.Job{Plan: plan, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: targets.Default(),
@@ -54,7 +55,7 @@ func newJob(t *testing.T, url string, plan attack.Plan) *attack.Job {
 // requests, and every authenticated request carried a valid token.
 func TestJobAgainstDemo(t *testing.T) {
 	srv, url := fastDemo(t, demo.Config{})
-	job := newJob(t, url, attack.Constant(400, 5*time.Second))
+	job := newJob(t, url, plan.Constant(400, 5*time.Second))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +118,7 @@ func TestJobAgainstDemo(t *testing.T) {
 func TestJobLoginFailure(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := newJob(t, url, attack.Constant(10, time.Second))
+	job := newJob(t, url, plan.Constant(10, time.Second))
 	job.Credentials[0].Password = "wrong-password-123"
 	_, err := job.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `login as "loadtest@example.com"`) || strings.Contains(err.Error(), "wrong-password-123") {
@@ -128,7 +129,7 @@ func TestJobLoginFailure(t *testing.T) {
 	}
 
 	// --allow-anonymous: the run goes on without a token and says so.
-	job = newJob(t, url, attack.Constant(20, 500*time.Millisecond))
+	job = newJob(t, url, plan.Constant(20, 500*time.Millisecond))
 	job.Credentials[0].Password = "wrong-password-123"
 	job.AllowAnonymous = true
 	rep, err := job.Run(context.Background())
@@ -146,7 +147,7 @@ func TestJobLoginFailure(t *testing.T) {
 func TestJobRefusesAnExistingRun(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
-	job := newJob(t, url, attack.Constant(10, 200*time.Millisecond))
+	job := newJob(t, url, plan.Constant(10, 200*time.Millisecond))
 	if _, err := job.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func TestJobRefusesAnExistingRun(t *testing.T) {
 func TestJobTokenRefreshMidRun(t *testing.T) {
 	t.Parallel()
 	srv, url := fastDemo(t, demo.Config{TokenTTL: 2 * time.Second})
-	job := newJob(t, url, attack.Constant(50, 4*time.Second))
+	job := newJob(t, url, plan.Constant(50, 4*time.Second))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

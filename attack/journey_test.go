@@ -15,6 +15,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -148,7 +149,7 @@ func TestConversationJourneyAgainstDemo(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.UsersJob{Users: attack.Spawn(20, 0, 3*time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(20, 0, 3*time.Second), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, chatScenario), Credentials: creds,
 			Seed: 11, Options: attack.Options{Name: "chat"}, Tool: "ragload test"}}
 	rep, err := j.Run(context.Background())
@@ -224,7 +225,7 @@ func TestUploadJourneyWaitsUntilReady(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.UsersJob{Users: attack.Spawn(5, 0, 2500*time.Millisecond), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(5, 0, 2500*time.Millisecond), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, uploadScenario),
 			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        11, Options: attack.Options{Name: "upload"}, Tool: "ragload test"}}
@@ -261,7 +262,7 @@ func TestJourneyFailsWithReason(t *testing.T) {
 	defer hs.Close()
 	text := strings.Replace(chatScenario, "save: {cid: conversation_id}", "save: {cid: conversation.id}", 1)
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.UsersJob{Users: attack.Spawn(2, 0, time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(2, 0, time.Second), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, text),
 			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        11, Options: attack.Options{Name: "fail"}, Tool: "ragload test"}}
@@ -292,7 +293,7 @@ func TestOpenModelJourneysStartOnSchedule(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.Job{Plan: attack.Constant(20, 2*time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
+	j := &attack.Job{Plan: plan.Constant(20, 2*time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
 		Scenario: loadScenarioFile(t, chatScenario), Credentials: creds, Seed: 5, Options: attack.Options{Name: "open"}, Tool: "ragload test"}}
 	rep, err := j.Run(context.Background())
 	if err != nil {
@@ -344,7 +345,7 @@ func TestOpenModelJourneysDrop(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	defer hs.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.Job{Plan: attack.Constant(20, time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
+	j := &attack.Job{Plan: plan.Constant(20, time.Second), Setup: attack.Setup{Dir: dir, Target: hs.URL,
 		Scenario:    loadScenarioFile(t, chatScenario),
 		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Seed:        5, Options: attack.Options{Name: "drops", MaxWorkers: 2, MaxLag: 100 * time.Millisecond}, Tool: "ragload test"}}

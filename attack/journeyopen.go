@@ -9,6 +9,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
@@ -33,7 +34,7 @@ type arrivals struct {
 // and one that cannot start within MaxLag of its due time is dropped,
 // counted under its first step's endpoint. The schedule lag of a journey
 // is its first result's.
-func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched Schedule) (*results.Report, error) {
+func (s *Setup) runJourneys(ctx context.Context, m *results.Manifest, sched plan.Schedule) (*results.Report, error) {
 	m.Planned = 0 // journeys, not requests, are planned: how many requests they send is drawn
 	return s.runArrivals(ctx, m, sched, func(ctx context.Context, u *usersRun, a arrivalSetup) arrivals {
 		return u.arrive(ctx, sched, a)
@@ -157,7 +158,7 @@ func (g *arrivalGate) end(interrupted bool) arrivals {
 // runArrivals runs an open model whose arrivals are sequences of
 // requests (journeys, a replay's sessions) sent by drive on a usersRun, so
 // that results, checks, streams and recording are those of virtual users.
-func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched Schedule,
+func (s *Setup) runArrivals(ctx context.Context, m *results.Manifest, sched plan.Schedule,
 	drive func(context.Context, *usersRun, arrivalSetup) arrivals) (*results.Report, error) {
 	pool, rc, stopAuth, err := s.loginAndRecord(ctx, m)
 	if errors.Is(err, errInterruptedLogin) {
@@ -225,7 +226,7 @@ func journeyRNG(seed, n uint64) *rand.Rand {
 
 // arrive starts the journeys at their due times until the schedule ends
 // or ctx does, then lets those running end (arrivalGate.end).
-func (u *usersRun) arrive(ctx context.Context, sched Schedule, a arrivalSetup) arrivals {
+func (u *usersRun) arrive(ctx context.Context, sched plan.Schedule, a arrivalSetup) arrivals {
 	g := newArrivalGate(ctx, a)
 	for n := uint64(0); ; n++ {
 		due, ok := sched.Due(n)

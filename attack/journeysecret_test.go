@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 )
@@ -59,7 +60,7 @@ journeys:
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.UsersJob{Users: attack.Spawn(2, 0, 500*time.Millisecond), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(2, 0, 500*time.Millisecond), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: hs.URL, Scenario: loadScenarioFile(t, text),
 			Seed: 5, Options: attack.Options{Name: "secret"}, Tool: "ragload test", Record: rec}}
 	if _, err := j.Run(context.Background()); err != nil {

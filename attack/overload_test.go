@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/results"
 )
 
@@ -27,7 +27,7 @@ func TestOverloadDropsAndCounts(t *testing.T) {
 	}))
 	t.Cleanup(srv.Close)
 	const maxLag = 100 * time.Millisecond
-	plan := attack.Constant(1000, time.Second)
+	plan := plan.Constant(1000, time.Second)
 	job := openJob(t, srv.URL, scenario("/health"), nil, plan)
 	job.Options.MaxWorkers, job.Options.MaxLag = 4, maxLag
 	start := time.Now()
@@ -84,7 +84,7 @@ func TestNoDropsWithinCapacity(t *testing.T) {
 	t.Cleanup(srv.Close)
 	// 1,500 a second for 1 s at 1.5 s each: 1,500 in flight, beyond the
 	// cap's start (1,024).
-	job := openJob(t, srv.URL, scenario("/health"), nil, attack.Constant(1500, time.Second))
+	job := openJob(t, srv.URL, scenario("/health"), nil, plan.Constant(1500, time.Second))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)

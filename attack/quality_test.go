@@ -21,6 +21,8 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
@@ -60,14 +62,14 @@ func TestChecksAgainstDegradedDemo(t *testing.T) {
 	srv := demo.New(demo.Config{Workers: 64, QueryLatency: 30 * time.Millisecond, DocumentsLatency: time.Millisecond,
 		HealthLatency: -1, LoginLatency: -1, Sigma: -1, Faults: []demo.Fault{{Kind: demo.FaultDegrade, Load: 3}}})
 	url := serve(t, srv)
-	b, err := attack.Spec{URL: url, Scenario: parseScenario(t, degradeScenario), Mode: attack.ModeRate, Plan: attack.Constant(150, 2*time.Second),
+	b, err := runspec.Spec{URL: url, Scenario: parseScenario(t, degradeScenario), Mode: runspec.ModeRate, Plan: plan.Constant(150, 2*time.Second),
 		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Out:         filepath.Join(t.TempDir(), "run"), Seed: 3, Tool: "ragload test"}.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if th, _ := results.Exprs(b.Rules); !slices.Contains(th, attack.ImpliedChecks) {
-		t.Fatalf("rules %q lack the implied %s", th, attack.ImpliedChecks)
+	if th, _ := results.Exprs(b.Rules); !slices.Contains(th, runspec.ImpliedChecks) {
+		t.Fatalf("rules %q lack the implied %s", th, runspec.ImpliedChecks)
 	}
 	rep, err := b.Job.Run(context.Background())
 	if err != nil {
@@ -86,8 +88,8 @@ func TestChecksAgainstDegradedDemo(t *testing.T) {
 	if c := verdict["failures<1%"]; !c.Pass {
 		t.Errorf("failures<1%%: %s, want a pass", c.FormatActual())
 	}
-	if c, ok := verdict[attack.ImpliedChecks]; !ok || c.Pass || rep.Verdict.Pass {
-		t.Errorf("%s: %+v (verdict pass %v); want a FAIL", attack.ImpliedChecks, c, rep.Verdict.Pass)
+	if c, ok := verdict[runspec.ImpliedChecks]; !ok || c.Pass || rep.Verdict.Pass {
+		t.Errorf("%s: %+v (verdict pass %v); want a FAIL", runspec.ImpliedChecks, c, rep.Verdict.Pass)
 	}
 	var q *results.Stats
 	for _, s := range rep.Endpoints {
@@ -149,11 +151,11 @@ func goodputDemo(t *testing.T) string {
 func TestGoodputByHand(t *testing.T) {
 	url := goodputDemo(t)
 	creds := []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}}
-	spec := func(dir string) attack.Spec {
-		return attack.Spec{URL: url, Scenario: parseScenario(t, goodputScenario), Credentials: creds, Out: dir, Seed: 5, Tool: "ragload test"}
+	spec := func(dir string) runspec.Spec {
+		return runspec.Spec{URL: url, Scenario: parseScenario(t, goodputScenario), Credentials: creds, Out: dir, Seed: 5, Tool: "ragload test"}
 	}
 	root := t.TempDir()
-	run := func(s attack.Spec) {
+	run := func(s runspec.Spec) {
 		t.Helper()
 		b, err := s.Build()
 		if err != nil {
@@ -166,13 +168,13 @@ func TestGoodputByHand(t *testing.T) {
 
 	t.Run("rate", func(t *testing.T) {
 		s := spec(filepath.Join(root, "rate"))
-		s.Mode, s.Plan = attack.ModeRate, attack.Constant(120, 2*time.Second)
+		s.Mode, s.Plan = runspec.ModeRate, plan.Constant(120, 2*time.Second)
 		run(s)
 		compareGoodput(t, s.Out)
 	})
 	t.Run("users", func(t *testing.T) {
 		s := spec(filepath.Join(root, "users"))
-		s.Mode, s.Users, s.Wait = attack.ModeUsers, attack.Spawn(6, 0, 2*time.Second), attack.ConstantWait(20*time.Millisecond)
+		s.Mode, s.Users, s.Wait = runspec.ModeUsers, plan.Spawn(6, 0, 2*time.Second), plan.ConstantWait(20*time.Millisecond)
 		run(s)
 		compareGoodput(t, s.Out)
 	})
@@ -181,7 +183,7 @@ func TestGoodputByHand(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 2 {
 			s := spec(filepath.Join(root, "shards", fmt.Sprintf("shard-%d", i)))
-			s.Mode, s.Plan = attack.ModeRate, attack.Constant(120, 2*time.Second)
+			s.Mode, s.Plan = runspec.ModeRate, plan.Constant(120, 2*time.Second)
 			s.Shard, s.StartAt, s.RunID, s.Seed = fmt.Sprintf("%d/2", i), at, "goodput", uint64(i+1)
 			wg.Go(func() { run(s) })
 		}
@@ -431,7 +433,7 @@ func reportTokenTimings(t *testing.T) (errs []string) {
 	}
 	stream.Weight, stream.Auth = 1, false
 	sc.Endpoints = []targets.Endpoint{stream}
-	job := &attack.Job{Plan: attack.Constant(8, 1500*time.Millisecond), Setup: attack.Setup{
+	job := &attack.Job{Plan: plan.Constant(8, 1500*time.Millisecond), Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: srv.URL, Scenario: sc, Seed: 1, Options: attack.Options{Name: "tokens"}, Tool: "ragload test"}}
 	rep, err := job.Run(context.Background())
 	if err != nil {

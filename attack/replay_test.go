@@ -17,6 +17,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/attack/internal/machine"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
@@ -65,7 +66,7 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := replay.NewRecorder(f)
-	job := newJob(t, url, attack.Constant(200, 3*time.Second))
+	job := newJob(t, url, plan.Constant(200, 3*time.Second))
 	job.Record = rec
 	if _, err := job.Run(context.Background()); err != nil {
 		t.Fatal(err)

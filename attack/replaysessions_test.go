@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
@@ -92,7 +93,7 @@ func TestReplayJourneysInOrder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	j := &attack.UsersJob{Users: attack.Spawn(8, 0, 2*time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(8, 0, 2*time.Second), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 10 * time.Millisecond, Max: 10 * time.Millisecond},
 		Setup: attack.Setup{Dir: filepath.Join(t.TempDir(), "run"), Target: hs.URL, Scenario: loadScenarioFile(t, chatScenario), Credentials: creds,
 			Seed: 3, Options: attack.Options{Name: "chat"}, Tool: "ragload test", Record: rec}}
 	if _, err := j.Run(context.Background()); err != nil {

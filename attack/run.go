@@ -13,6 +13,7 @@ import (
 
 	"github.com/ragload/ragload/attack/internal/machine"
 	"github.com/ragload/ragload/attack/internal/stream"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets/auth"
@@ -213,7 +214,7 @@ func (o *Options) settle(r *vegeta.Result, lag time.Duration, scheduled bool, st
 // leave within o.MaxLag (the generator is behind, or the cap is full) is
 // dropped: not sent, counted in Outcome.Dropped, and passed to o.onDrop
 // with the target it would have had.
-func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit func(*vegeta.Result) error) (Outcome, error) {
+func Run(ctx context.Context, o Options, tr vegeta.Targeter, p plan.Schedule, emit func(*vegeta.Result) error) (Outcome, error) {
 	client, streams := o.streamingClient()
 	if o.capture != nil {
 		client = o.capture.wrap(client)
@@ -290,7 +291,7 @@ func Run(ctx context.Context, o Options, tr vegeta.Targeter, p Schedule, emit fu
 	}
 	out.Dropped = cp.drops()
 	out.Interrupted = ctx.Err() != nil && out.Sent+out.Dropped.Total() < p.Count()
-	if _, unbounded := p.(unboundedPacer); unbounded && ctx.Err() != nil {
+	if plan.IsUnbounded(p) && ctx.Err() != nil {
 		// No count to fall short of: interrupted if sending stopped early.
 		out.Interrupted = out.SendEnded.Before(out.Began.Add(p.Duration()))
 	}

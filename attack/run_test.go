@@ -12,6 +12,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/results"
 )
 
@@ -37,7 +38,7 @@ func TestRunSendsThePlanAndRecordsLag(t *testing.T) {
 	t.Parallel()
 	srv := server(t, 0, nil)
 	var got []*vegeta.Result
-	out, err := Run(context.Background(), Options{Name: "r1"}, staticTargeter(srv.URL), NewPacer(Constant(200, time.Second)),
+	out, err := Run(context.Background(), Options{Name: "r1"}, staticTargeter(srv.URL), plan.NewPacer(plan.Constant(200, time.Second)),
 		func(r *vegeta.Result) error { got = append(got, r); return nil })
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +84,7 @@ func TestRunMeasuresCoordinatedOmission(t *testing.T) {
 	t.Parallel()
 	srv := server(t, 100*time.Millisecond, nil)
 	var maxLag, maxLatency time.Duration
-	_, err := Run(context.Background(), Options{MaxWorkers: 2}, staticTargeter(srv.URL), NewPacer(Constant(50, 600*time.Millisecond)),
+	_, err := Run(context.Background(), Options{MaxWorkers: 2}, staticTargeter(srv.URL), plan.NewPacer(plan.Constant(50, 600*time.Millisecond)),
 		func(r *vegeta.Result) error {
 			lag, _ := results.Lag(r)
 			maxLag, maxLatency = max(maxLag, lag), max(maxLatency, r.Latency)
@@ -109,7 +110,7 @@ func TestRunStopsOnContextAndDrainsInFlight(t *testing.T) {
 	defer cancel()
 	var emitted, ok uint64
 	start := time.Now()
-	out, err := Run(ctx, Options{}, staticTargeter(srv.URL), NewPacer(Constant(50, 10*time.Second)),
+	out, err := Run(ctx, Options{}, staticTargeter(srv.URL), plan.NewPacer(plan.Constant(50, 10*time.Second)),
 		func(r *vegeta.Result) error {
 			emitted++
 			if r.Code == 200 {
@@ -139,7 +140,7 @@ func TestRunStopsOnEmitError(t *testing.T) {
 	srv := server(t, 0, nil)
 	boom := errors.New("disk full")
 	n := 0
-	out, err := Run(context.Background(), Options{}, staticTargeter(srv.URL), NewPacer(Constant(100, 5*time.Second)),
+	out, err := Run(context.Background(), Options{}, staticTargeter(srv.URL), plan.NewPacer(plan.Constant(100, 5*time.Second)),
 		func(*vegeta.Result) error {
 			if n++; n == 10 {
 				return boom

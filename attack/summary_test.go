@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
@@ -31,7 +31,7 @@ func TestRecordWritesSummary(t *testing.T) {
 		{"interrupted", 700 * time.Millisecond, results.StatusInterrupted},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			job := newJob(t, url, attack.Constant(200, 1500*time.Millisecond))
+			job := newJob(t, url, plan.Constant(200, 1500*time.Millisecond))
 			ctx := context.Background()
 			if tt.interrupt > 0 {
 				var cancel context.CancelFunc

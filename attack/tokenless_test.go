@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/targets"
 )
@@ -36,7 +36,7 @@ func TestTokenless401DoesNotLogIn(t *testing.T) {
 	t.Run("open model", func(t *testing.T) {
 		t.Parallel()
 		srv, url := fastDemo(t, demo.Config{})
-		job := newJob(t, url, attack.Constant(100, 2*time.Second))
+		job := newJob(t, url, plan.Constant(100, 2*time.Second))
 		job.Scenario = tokenlessDocuments(t)
 		rep, err := job.Run(context.Background())
 		if err != nil {
@@ -55,7 +55,7 @@ func TestTokenless401DoesNotLogIn(t *testing.T) {
 		t.Parallel()
 		users, creds := accounts(5)
 		srv, url := fastDemo(t, demo.Config{Users: users})
-		job := usersJob(t, url, creds, attack.Spawn(5, 100, 2*time.Second), attack.Between(10*time.Millisecond, 20*time.Millisecond))
+		job := usersJob(t, url, creds, plan.Spawn(5, 100, 2*time.Second), plan.Between(10*time.Millisecond, 20*time.Millisecond))
 		job.Scenario = tokenlessDocuments(t)
 		rep, err := job.Run(context.Background())
 		if err != nil {

@@ -9,7 +9,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 )
@@ -19,11 +19,11 @@ import (
 // no schedule lag (they had no due time).
 func TestUnboundedJob(t *testing.T) {
 	_, url := fastDemo(t, demo.Config{})
-	plan := attack.Unbounded(500 * time.Millisecond)
-	if err := plan.Validate(); err != nil || plan.Count() != 0 || plan.String() != "unbounded rate for 500ms" {
-		t.Fatalf("plan: %v, count %d, %q", err, plan.Count(), plan)
+	p := plan.Unbounded(500 * time.Millisecond)
+	if err := p.Validate(); err != nil || p.Count() != 0 || p.String() != "unbounded rate for 500ms" {
+		t.Fatalf("plan: %v, count %d, %q", err, p.Count(), p)
 	}
-	job := newJob(t, url, plan)
+	job := newJob(t, url, p)
 	job.Options.MaxWorkers = 4
 	start := time.Now()
 	rep, err := job.Run(context.Background())
@@ -34,7 +34,7 @@ func TestUnboundedJob(t *testing.T) {
 		t.Errorf("the run took %s, planned 500ms", d)
 	}
 	m := rep.Manifest
-	if m.Status != results.StatusComplete || m.Plan.Kind != attack.KindUnbounded || m.Planned != 0 || m.Completed < 20 || m.Completed != m.Sent {
+	if m.Status != results.StatusComplete || m.Plan.Kind != plan.KindUnbounded || m.Planned != 0 || m.Completed < 20 || m.Completed != m.Sent {
 		t.Errorf("manifest: status %s, kind %q, planned %d, sent %d, completed %d", m.Status, m.Plan.Kind, m.Planned, m.Sent, m.Completed)
 	}
 	if g := m.Generator; g == nil || g.Scheduled != 0 {
@@ -62,7 +62,7 @@ func TestUnboundedJob(t *testing.T) {
 // run says it was interrupted (it has no planned count to fall short of).
 func TestUnboundedJobInterrupted(t *testing.T) {
 	_, url := fastDemo(t, demo.Config{})
-	job := newJob(t, url, attack.Unbounded(time.Minute))
+	job := newJob(t, url, plan.Unbounded(time.Minute))
 	job.Options.MaxWorkers = 2
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
@@ -76,11 +76,11 @@ func TestUnboundedJobInterrupted(t *testing.T) {
 }
 
 func TestUnboundedJobRefused(t *testing.T) {
-	job := newJob(t, "http://127.0.0.1:1", attack.Unbounded(time.Second))
+	job := newJob(t, "http://127.0.0.1:1", plan.Unbounded(time.Second))
 	if _, err := job.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "cap on the workers") {
 		t.Errorf("without MaxWorkers: %v", err)
 	}
-	job.Options.MaxWorkers, job.Arrivals = 4, attack.ArrivalsPoisson
+	job.Options.MaxWorkers, job.Arrivals = 4, plan.ArrivalsPoisson
 	if _, err := job.Run(context.Background()); err == nil || !strings.Contains(err.Error(), "Poisson") {
 		t.Errorf("with Poisson arrivals: %v", err)
 	}

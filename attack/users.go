@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack/internal/stream"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -30,8 +31,8 @@ func sampleEvery(d time.Duration) time.Duration {
 // the think time or a login. Results go to the same files as an attack.
 type UsersJob struct {
 	Setup
-	Users UserPlan
-	Wait  Wait
+	Users plan.UserPlan
+	Wait  plan.Wait
 	// Iterations stops each user after that many requests (0: no limit);
 	// the run ends early when every user has finished.
 	Iterations int
@@ -65,7 +66,7 @@ func (j *UsersJob) Run(ctx context.Context) (*results.Report, error) {
 	if j.Shard.Sharded() {
 		j.Users = j.Users.Sharded(j.Shard)
 		if j.Users.Peak() == 0 {
-			return nil, fmt.Errorf("shard %s has no users: the plan's %d users are spread over %d shards", j.Shard, j.Users.Sharded(Shard{}).Peak(), j.Shard.Count)
+			return nil, fmt.Errorf("shard %s has no users: the plan's %d users are spread over %d shards", j.Shard, j.Users.Sharded(plan.Shard{}).Peak(), j.Shard.Count)
 		}
 	}
 	if err := j.Wait.Validate(); err != nil {

@@ -13,6 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -31,7 +32,7 @@ func accounts(n int) (map[string]string, []auth.Credential) {
 	return users, creds
 }
 
-func usersJob(t *testing.T, url string, creds []auth.Credential, plan attack.UserPlan, wait attack.Wait) *attack.UsersJob {
+func usersJob(t *testing.T, url string, creds []auth.Credential, plan plan.UserPlan, wait plan.Wait) *attack.UsersJob {
 	t.Helper()
 	return &attack.UsersJob{Users: plan, Wait: wait, Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: url, Scenario: targets.Default(), Credentials: creds,
@@ -59,7 +60,7 @@ func TestUsersAgainstDemo(t *testing.T) {
 	t.Parallel()
 	users, creds := accounts(50)
 	srv, url := fastDemo(t, demo.Config{Users: users})
-	job := usersJob(t, url, creds, attack.Spawn(50, 100, 10*time.Second), attack.Between(100*time.Millisecond, 200*time.Millisecond))
+	job := usersJob(t, url, creds, plan.Spawn(50, 100, 10*time.Second), plan.Between(100*time.Millisecond, 200*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +134,7 @@ func TestUsersOverloadFails(t *testing.T) {
 	srv := demo.New(demo.Config{Workers: 2, QueryLatency: 200 * time.Millisecond, EnhancedLatency: 200 * time.Millisecond, DocumentsLatency: 200 * time.Millisecond, Sigma: -1, LoginLatency: -1})
 	url := serve(t, srv)
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.Spawn(30, 0, 4*time.Second), attack.ConstantWait(100*time.Millisecond))
+		plan.Spawn(30, 0, 4*time.Second), plan.ConstantWait(100*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -155,7 +156,7 @@ func TestUsersNeverAllRunning(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.Spawn(20, 4, 2*time.Second), attack.ConstantWait(50*time.Millisecond))
+		plan.Spawn(20, 4, 2*time.Second), plan.ConstantWait(50*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -174,7 +175,7 @@ func TestUsersStagesAndThinkTime(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.StagedUsers([]attack.UserStage{{time.Second, 10}, {time.Second, 10}, {time.Second, 0}}), attack.ConstantWait(200*time.Millisecond))
+		plan.StagedUsers([]plan.UserStage{{Duration: time.Second, Target: 10}, {Duration: time.Second, Target: 10}, {Duration: time.Second, Target: 0}}), plan.ConstantWait(200*time.Millisecond))
 	start := time.Now()
 	rep, err := job.Run(context.Background())
 	if err != nil {
@@ -200,7 +201,7 @@ func TestUsersIterationsEndEarly(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.Spawn(5, 0, 30*time.Second), attack.Pacing(100*time.Millisecond))
+		plan.Spawn(5, 0, 30*time.Second), plan.Pacing(100*time.Millisecond))
 	job.Iterations = 3
 	start := time.Now()
 	rep, err := job.Run(context.Background())
@@ -228,7 +229,7 @@ func TestUsersInterrupted(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.Spawn(10, 0, 30*time.Second), attack.ConstantWait(50*time.Millisecond))
+		plan.Spawn(10, 0, 30*time.Second), plan.ConstantWait(50*time.Millisecond))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	rep, err := job.Run(ctx)
@@ -247,7 +248,7 @@ func TestUsersFirstLoginFailureStops(t *testing.T) {
 	t.Parallel()
 	srv, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: "nope-wrong"}},
-		attack.Spawn(50, 0, 10*time.Second), attack.ConstantWait(50*time.Millisecond))
+		plan.Spawn(50, 0, 10*time.Second), plan.ConstantWait(50*time.Millisecond))
 	start := time.Now()
 	_, err := job.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "401") || strings.Contains(err.Error(), "nope-wrong") {
@@ -266,8 +267,8 @@ func TestUsersRampJudgedOnPeak(t *testing.T) {
 	t.Parallel()
 	_, url := fastDemo(t, demo.Config{})
 	job := usersJob(t, url, []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-		attack.StagedUsers([]attack.UserStage{{Duration: time.Second, Target: 5}, {Duration: 2 * time.Second, Target: 10}, {Duration: time.Second, Target: 0}}),
-		attack.Pacing(100*time.Millisecond))
+		plan.StagedUsers([]plan.UserStage{{Duration: time.Second, Target: 5}, {Duration: 2 * time.Second, Target: 10}, {Duration: time.Second, Target: 0}}),
+		plan.Pacing(100*time.Millisecond))
 	rep, err := job.Run(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -311,7 +312,7 @@ func TestSharedAccounts(t *testing.T) {
 		{10, 10, targets.Default(), ""},
 		{15, 10, health, ""}, // no login
 	} {
-		j := &attack.UsersJob{Setup: attack.Setup{Scenario: c.sc, Credentials: creds(c.accounts)}, Users: attack.Spawn(c.users, 0, time.Second)}
+		j := &attack.UsersJob{Setup: attack.Setup{Scenario: c.sc, Credentials: creds(c.accounts)}, Users: plan.Spawn(c.users, 0, time.Second)}
 		if got := j.SharedAccounts(); !strings.HasPrefix(got, c.want) || (c.want == "") != (got == "") {
 			t.Errorf("%d users, %d accounts, scenario %s: %q, want %q…", c.users, c.accounts, c.sc.Name, got, c.want)
 		}

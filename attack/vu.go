@@ -111,7 +111,7 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 			ok := false
 			u.helpers.do(func() { ok = u.login(session) }, done)
 			if needLogin = !ok; needLogin {
-				if !think(u.job.Wait.pause(rng, started, time.Now()) + time.Second) {
+				if !think(u.job.Wait.Pause(rng, started, time.Now()) + time.Second) {
 					return
 				}
 				continue
@@ -131,7 +131,7 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 			if last.Code == http.StatusUnauthorized {
 				needLogin = true
 			}
-			if !think(u.job.Wait.pause(rng, last.Timestamp, time.Now())) {
+			if !think(u.job.Wait.Pause(rng, last.Timestamp, time.Now())) {
 				return
 			}
 			continue
@@ -150,7 +150,7 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 		if r.Code == http.StatusUnauthorized && stamp != nil && u.mix.Endpoint(i).Auth {
 			needLogin = true // a new token can cure it; not a 401 to a request that sent none
 		}
-		if !think(u.job.Wait.pause(rng, r.Timestamp, time.Now())) {
+		if !think(u.job.Wait.Pause(rng, r.Timestamp, time.Now())) {
 			return
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
@@ -112,7 +113,7 @@ func TestScrapedCountsEqualTheResultsFile(t *testing.T) {
 	}
 	defer srv.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.Job{Plan: attack.Constant(100, 2*time.Second), Setup: attack.Setup{
+	j := &attack.Job{Plan: plan.Constant(100, 2*time.Second), Setup: attack.Setup{
 		Dir: dir, Target: url, Scenario: targets.Default(),
 		Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 		Seed:        5, Options: attack.Options{Name: "live"}, Tool: "ragload test", Metrics: exp,
@@ -188,7 +189,7 @@ func TestUsersGaugesAndLogins(t *testing.T) {
 	}
 	defer srv.Close()
 	dir := filepath.Join(t.TempDir(), "run")
-	j := &attack.UsersJob{Users: attack.Spawn(4, 0, 2*time.Second), Wait: attack.Wait{Kind: attack.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
+	j := &attack.UsersJob{Users: plan.Spawn(4, 0, 2*time.Second), Wait: plan.Wait{Kind: plan.WaitConstant, Min: 20 * time.Millisecond, Max: 20 * time.Millisecond},
 		Setup: attack.Setup{Dir: dir, Target: url, Scenario: targets.Default(),
 			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
 			Seed:        5, Options: attack.Options{Name: "vus"}, Tool: "ragload test", Metrics: exp}}
@@ -259,7 +260,7 @@ func TestMetricsHoldNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	j := &attack.Job{Plan: attack.Constant(50, time.Second), Setup: attack.Setup{
+	j := &attack.Job{Plan: plan.Constant(50, time.Second), Setup: attack.Setup{
 		Dir: filepath.Join(t.TempDir(), "run"), Target: api.URL, Scenario: sc,
 		Credentials: []auth.Credential{{Username: "alice@example.com", Password: password}},
 		Seed:        5, Options: attack.Options{Name: "secrets"}, Tool: "ragload test", Metrics: exp,

@@ -13,7 +13,7 @@ import (
 
 // Player replays a recording: it is the vegeta.Pacer that sends each entry
 // at its offset and, through Targeter, the vegeta.Targeter that fills in
-// the request. It also satisfies attack.Schedule (Due, Count, Duration) and
+// the request. It also satisfies plan.Schedule (Due, Count, Duration) and
 // has Forget, so the open-model driver measures the schedule lag of a
 // replay as of any plan.
 //

@@ -14,7 +14,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// schedule is attack.Schedule plus Forget, which replay must not import.
+// schedule is plan.Schedule plus Forget, which replay must not import.
 type schedule interface {
 	vegeta.Pacer
 	Due(n uint64) (time.Duration, bool)

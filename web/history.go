@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
 )
@@ -84,7 +84,7 @@ func reportText(dir string) (string, results.Verdict, error) {
 func render(rep *results.Report, rules []results.Threshold) (string, results.Verdict, error) {
 	if rules == nil && rep.Manifest != nil {
 		var err error // the CLI's report judges a stored run by the same rules
-		if rules, err = attack.ReportRules(nil, rep.Manifest, nil); err != nil {
+		if rules, err = runspec.ReportRules(nil, rep.Manifest, nil); err != nil {
 			return "", results.Verdict{}, err
 		}
 	}

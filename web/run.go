@@ -8,13 +8,15 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 )
 
 // Modes of a run started from the page.
 const (
-	ModeUsers = attack.ModeUsers // closed-loop virtual users (ragload users)
-	ModeRate  = attack.ModeRate  // an open-model arrival rate (ragload attack)
+	ModeUsers = runspec.ModeUsers // closed-loop virtual users (ragload users)
+	ModeRate  = runspec.ModeRate  // an open-model arrival rate (ragload attack)
 )
 
 // StartRequest is the page's form.
@@ -70,7 +72,7 @@ type run struct {
 	job    runner
 	rules  []results.Threshold
 	ctl    *attack.Control
-	pacer  *attack.Pacer // the plan's rates (rate mode)
+	pacer  *plan.Pacer // the plan's rates (rate mode)
 	live   *live
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -83,13 +85,13 @@ type run struct {
 }
 
 // newRun checks the form and builds its run as the CLI builds its own
-// (attack.Spec).
+// (runspec.Spec).
 func (s *Server) newRun(req StartRequest) (*run, error) {
 	d, err := time.ParseDuration(strings.TrimSpace(req.Duration))
 	if req.URL != "" && (err != nil || d <= 0) {
 		return nil, fmt.Errorf("duration %q: want a duration > 0, e.g. 30s or 5m", req.Duration)
 	}
-	spec := attack.Spec{URL: req.URL, Mode: req.Mode, Credentials: s.cfg.Credentials, Name: req.Name, RunsDir: s.cfg.RunsDir,
+	spec := runspec.Spec{URL: req.URL, Mode: req.Mode, Credentials: s.cfg.Credentials, Name: req.Name, RunsDir: s.cfg.RunsDir,
 		RandomSeed: true, Options: attack.Options{Timeout: attack.DefaultTimeout}, Tool: s.cfg.Tool}
 	if p := strings.TrimSpace(req.Scenario); p != "" && p != "default" {
 		if spec.Scenario, err = s.loadScenario(p); err != nil {
@@ -104,17 +106,17 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 		if req.SpawnRate < 0 {
 			return nil, fmt.Errorf("spawn rate must be ≥ 0, got %g", req.SpawnRate)
 		}
-		if spec.Wait, err = attack.ParseWait(req.Wait); err != nil {
+		if spec.Wait, err = plan.ParseWait(req.Wait); err != nil {
 			return nil, err
 		}
-		spec.Users, spec.Prefix = attack.Spawn(req.Users, req.SpawnRate, d), "users-"
+		spec.Users, spec.Prefix = plan.Spawn(req.Users, req.SpawnRate, d), "users-"
 	case ModeRate:
 		if req.Rate <= 0 && req.RampTo <= 0 {
 			return nil, fmt.Errorf("rate must be > 0, got %g", req.Rate)
 		}
-		spec.Plan, spec.Prefix = attack.Constant(req.Rate, d), "attack-"
+		spec.Plan, spec.Prefix = plan.Constant(req.Rate, d), "attack-"
 		if req.RampTo > 0 {
-			spec.Plan = attack.Ramp(req.Rate, req.RampTo, d)
+			spec.Plan = plan.Ramp(req.Rate, req.RampTo, d)
 		}
 	default:
 		return nil, fmt.Errorf("mode %q isn't one of [%s %s]", req.Mode, ModeUsers, ModeRate)
@@ -129,7 +131,7 @@ func (s *Server) newRun(req StartRequest) (*run, error) {
 	b.Setup.Control, b.Setup.Progress, b.Setup.ProgressEvery = ru.ctl, ru.live.progress, 250*time.Millisecond
 	b.Setup.Metrics = s.cfg.Metrics
 	if b.Rate != nil {
-		ru.pacer = attack.NewPacer(b.Rate.Plan)
+		ru.pacer = plan.NewPacer(b.Rate.Plan)
 	}
 	form := req
 	form.URL, form.Name = results.RedactURL(req.URL), b.Setup.Options.Name

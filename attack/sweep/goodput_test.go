@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
@@ -48,9 +48,9 @@ func TestSweepGoodputShare(t *testing.T) {
 	}
 	run := func(share float64) *results.Sweep {
 		t.Helper()
-		b, err := attack.Spec{URL: url, Scenario: sc, Mode: attack.ModeSweep, Out: filepath.Join(t.TempDir(), "sweep"), Seed: 3, Tool: "ragload test",
+		b, err := runspec.Spec{URL: url, Scenario: sc, Mode: runspec.ModeSweep, Out: filepath.Join(t.TempDir(), "sweep"), Seed: 3, Tool: "ragload test",
 			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
-			Sweep:       attack.SweepSpec{From: 15, To: 120, Growth: 2, Precision: 1, StepDuration: time.Second, Warmup: 500 * time.Millisecond, GoodputShare: share}}.Build()
+			Sweep:       runspec.SweepSpec{From: 15, To: 120, Growth: 2, Precision: 1, StepDuration: time.Second, Warmup: 500 * time.Millisecond, GoodputShare: share}}.Build()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 )
 
@@ -42,15 +44,15 @@ const (
 // attack stored as a run of its own in Dir/step-NNNNrps; the connections
 // and the login stay warm from step to step (attack.Setup.Warm).
 type Job struct {
-	attack.Setup     // Dir is the sweep's directory
-	attack.SweepSpec // the search
-	Rules            []results.Threshold
+	attack.Setup      // Dir is the sweep's directory
+	runspec.SweepSpec // the search
+	Rules             []results.Threshold
 	// OnStep, when set, is called after each step.
 	OnStep func(results.SweepStep)
 }
 
-// New returns the job of a sweep that attack.Spec.Build built.
-func New(b *attack.Built) *Job {
+// New returns the job of a sweep that runspec.Spec.Build built.
+func New(b *runspec.Built) *Job {
 	return &Job{Setup: *b.Setup, SweepSpec: *b.Sweep, Rules: b.Rules}
 }
 
@@ -124,11 +126,11 @@ func (j *Job) validate() error {
 		return errors.New("the step duration must be > 0")
 	case j.Warmup < 0:
 		return errors.New("the warm-up must be ≥ 0")
-	case len(j.Steps) == 0 && (j.From <= 0 || j.To < j.From || j.To > attack.MaxRate):
-		return fmt.Errorf("want 0 < from ≤ to ≤ %g, got from %g to %g", float64(attack.MaxRate), j.From, j.To)
+	case len(j.Steps) == 0 && (j.From <= 0 || j.To < j.From || j.To > plan.MaxRate):
+		return fmt.Errorf("want 0 < from ≤ to ≤ %g, got from %g to %g", float64(plan.MaxRate), j.From, j.To)
 	}
 	for i, r := range j.Steps {
-		if r <= 0 || r > attack.MaxRate || (i > 0 && r <= j.Steps[i-1]) {
+		if r <= 0 || r > plan.MaxRate || (i > 0 && r <= j.Steps[i-1]) {
 			return fmt.Errorf("steps must be rising rates above 0, got %v", j.Steps)
 		}
 	}
@@ -239,7 +241,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	}
 	j := s.job
 	name := stepDir(rate)
-	job := &attack.Job{Setup: j.Setup, Plan: attack.Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
+	job := &attack.Job{Setup: j.Setup, Plan: plan.Constant(rate, j.Warmup+j.StepDuration), Arrivals: j.Arrivals}
 	job.Dir = filepath.Join(j.Dir, name)
 	job.Options.Name = j.Options.Name + "-" + name
 	job.Metrics = j.Metrics.Named(j.Options.Name) // one run on a dashboard, step after step

@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/attack/internal/machine"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
@@ -29,7 +30,7 @@ func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Crede
 	return &sweep.Job{
 		Setup: attack.Setup{Dir: filepath.Join(t.TempDir(), "sweep"), Target: url, Scenario: sc, Credentials: creds,
 			Seed: 3, Options: attack.Options{Name: "sweep"}, Tool: "ragload test"},
-		SweepSpec: attack.SweepSpec{From: 25, To: 1000, StepDuration: 2 * time.Second, Warmup: 500 * time.Millisecond},
+		SweepSpec: runspec.SweepSpec{From: 25, To: 1000, StepDuration: 2 * time.Second, Warmup: 500 * time.Millisecond},
 		Rules:     rules,
 	}
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 )
@@ -15,7 +15,7 @@ import (
 type attackOptions struct {
 	runOptions
 	planOptions
-	run *attack.Built
+	run *runspec.Built
 }
 
 func newAttackCmd(s *streams, runF func(context.Context, *attackOptions) error) *cobra.Command {

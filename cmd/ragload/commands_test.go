@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 )
 
 func TestNewAttackCmd(t *testing.T) {
@@ -71,14 +72,14 @@ func TestNewAttackCmd(t *testing.T) {
 
 func TestParseRate(t *testing.T) {
 	for in, want := range map[string]float64{"50": 50, "50/s": 50, "50/1s": 50, "100/1m": 100.0 / 60, "5/500ms": 10, "0.5": 0.5} {
-		got, err := attack.ParseRate(in)
+		got, err := plan.ParseRate(in)
 		if err != nil || math.Abs(got-want) > 1e-9 {
-			t.Errorf("attack.ParseRate(%q) = %g, %v; want %g", in, got, err, want)
+			t.Errorf("plan.ParseRate(%q) = %g, %v; want %g", in, got, err, want)
 		}
 	}
 	for _, in := range []string{"", "x", "5/x", "5/0s", "-1", "2e6"} {
-		if _, err := attack.ParseRate(in); err == nil {
-			t.Errorf("attack.ParseRate(%q) accepted", in)
+		if _, err := plan.ParseRate(in); err == nil {
+			t.Errorf("plan.ParseRate(%q) accepted", in)
 		}
 	}
 }

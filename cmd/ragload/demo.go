@@ -11,7 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -67,7 +67,7 @@ type demoOptions struct {
 	runOptions
 	planOptions
 	demoFlags
-	run *attack.Built
+	run *runspec.Built
 }
 
 func newDemoCmd(s *streams, runF func(context.Context, *demoOptions) error) *cobra.Command {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/internal/clidocs"
 )
 
@@ -38,7 +38,7 @@ func newGendocsCmd(s *streams) *cobra.Command {
 // takes its values from the flag's help text instead ("report format: one
 // of text, json, …"), which each command keeps in step with what it accepts.
 var completions = map[string][]string{
-	"arrivals": {attack.ArrivalsEven + "\texactly 1/rate apart", attack.ArrivalsPoisson + "\texponential gaps, seeded by --seed"},
+	"arrivals": {plan.ArrivalsEven + "\texactly 1/rate apart", plan.ArrivalsPoisson + "\texponential gaps, seeded by --seed"},
 }
 
 // fileCompletions are the file extensions offered for flags of these names.

@@ -6,7 +6,8 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/internal/flagvalue"
 )
 
@@ -30,31 +31,31 @@ func (o *planOptions) addFlags(cmd *cobra.Command, rate float64, duration time.D
 	fs.Float64Var(&o.StartRate, "start-rate", 0, "rate at which --stages begins")
 	fs.DurationVarP(&o.Duration, "duration", "d", duration, "how long to send requests")
 	o.sendLimits.addFlags(fs)
-	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" (exactly 1/rate apart) or "poisson" (exponential gaps, seeded by --seed)`)
+	fs.StringVar(&o.Arrivals, "arrivals", plan.ArrivalsEven, `request spacing: "even" (exactly 1/rate apart) or "poisson" (exponential gaps, seeded by --seed)`)
 	cmd.MarkFlagsMutuallyExclusive("rate", "ramp", "stages")
 }
 
 // plan builds the load plan from the rate flags.
-func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
-	var p attack.Plan
+func (o *planOptions) plan(fs *pflag.FlagSet) (plan.Plan, error) {
+	var p plan.Plan
 	switch {
 	case fs.Changed("stages") && fs.Changed("duration"):
 		return p, usageErrorf("--duration does not apply with --stages (the stages give the length)")
 	case fs.Changed("start-rate") && !fs.Changed("stages"):
 		return p, usageErrorf("--start-rate applies only with --stages")
 	case fs.Changed("stages"):
-		p = attack.Staged(o.StartRate, o.Stages.Stages)
+		p = plan.Staged(o.StartRate, o.Stages.Stages)
 	case o.Duration <= 0:
 		return p, usageErrorf("--duration must be > 0, got %s", o.Duration)
 	case fs.Changed("ramp"):
-		p = attack.Ramp(o.Ramp.From, o.Ramp.To, o.Duration)
+		p = plan.Ramp(o.Ramp.From, o.Ramp.To, o.Duration)
 	case o.Rate == 0: // vegeta's -rate=0: a benchmark of top speed, not an open model
 		if o.MaxWorkers == 0 {
 			return p, usageErrorf("--rate 0 (as fast as the workers go) requires --max-workers")
 		}
-		p = attack.Unbounded(o.Duration)
+		p = plan.Unbounded(o.Duration)
 	default:
-		p = attack.Constant(o.Rate, o.Duration)
+		p = plan.Constant(o.Rate, o.Duration)
 	}
 	if err := p.Validate(); err != nil {
 		return p, &usageError{err}
@@ -63,12 +64,12 @@ func (o *planOptions) plan(fs *pflag.FlagSet) (attack.Plan, error) {
 }
 
 // spec is the open-model run the flags ask for.
-func (o *planOptions) spec(fs *pflag.FlagSet, ro *runOptions, prefix string) (attack.Spec, error) {
+func (o *planOptions) spec(fs *pflag.FlagSet, ro *runOptions, prefix string) (runspec.Spec, error) {
 	plan, err := o.plan(fs)
 	if err != nil {
-		return attack.Spec{}, err
+		return runspec.Spec{}, err
 	}
-	spec, err := ro.spec(fs, attack.ModeRate, prefix)
+	spec, err := ro.spec(fs, runspec.ModeRate, prefix)
 	if err != nil {
 		return spec, err
 	}

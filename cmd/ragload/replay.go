@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/replay"
 )
 
@@ -25,7 +25,7 @@ type replayOptions struct {
 	SkipBad      bool
 	sendLimits
 
-	run *attack.Built
+	run *runspec.Built
 }
 
 func newReplayCmd(s *streams, runF func(context.Context, *replayOptions) error) *cobra.Command {
@@ -75,11 +75,11 @@ flat memory.`,
 			if err != nil {
 				return &usageError{err}
 			}
-			spec, err := o.spec(c.Flags(), attack.ModeReplay, "replay-")
+			spec, err := o.spec(c.Flags(), runspec.ModeReplay, "replay-")
 			if err != nil {
 				return err
 			}
-			spec.Replay = attack.ReplaySource{Open: open, Info: info, Name: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
+			spec.Replay = runspec.ReplaySource{Open: open, Info: info, Name: source, Speed: o.Speed, Loops: o.Loops, MaxGap: o.MaxGap}
 			if err := o.apply(&spec.Options); err != nil {
 				return err
 			}

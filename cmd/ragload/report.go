@@ -10,7 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/results/series"
@@ -138,7 +138,7 @@ func runReport(s *streams, o *reportOptions) error {
 	if rep == nil {
 		return loadErr
 	}
-	rules, err := attack.ReportRules(inputs, rep.Manifest, o.Thresholds)
+	rules, err := runspec.ReportRules(inputs, rep.Manifest, o.Thresholds)
 	if err != nil {
 		return specError(err)
 	}

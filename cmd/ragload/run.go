@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/internal/netaddr"
 
 	"github.com/mattn/go-isatty"
@@ -95,22 +96,22 @@ const minSamplesUsage = "fewest samples a percentile threshold is judged from (d
 
 // spec is the run the shared flags ask for, in mode; prefix starts the
 // name of a run given neither --name nor --out.
-func (o *runOptions) spec(fs *pflag.FlagSet, mode, prefix string) (attack.Spec, error) {
+func (o *runOptions) spec(fs *pflag.FlagSet, mode, prefix string) (runspec.Spec, error) {
 	if err := checkFormat(o.Format); err != nil {
-		return attack.Spec{}, err
+		return runspec.Spec{}, err
 	}
 	sc, err := o.scenario()
 	if err != nil {
-		return attack.Spec{}, err
+		return runspec.Spec{}, err
 	}
 	creds, err := o.credentials()
 	if err != nil {
-		return attack.Spec{}, err
+		return runspec.Spec{}, err
 	}
 	if sc.NeedsAuth() {
 		o.noteBuiltInLogin()
 	}
-	return attack.Spec{
+	return runspec.Spec{
 		URL: o.URL, Scenario: sc, Credentials: creds, AllowAnonymous: o.AllowAnonymous,
 		Thresholds: o.Thresholds, MinSamples: o.MinSamples, SLO: o.SLO, Mode: mode,
 		Name: o.Name, Out: o.Out, Prefix: prefix, Seed: o.Seed, RandomSeed: !fs.Changed("seed"),
@@ -122,7 +123,7 @@ func (o *runOptions) spec(fs *pflag.FlagSet, mode, prefix string) (attack.Spec, 
 
 // build builds spec's run and warns of what its setup warns about (also
 // in run.json).
-func (o *runOptions) build(spec attack.Spec) (*attack.Built, error) {
+func (o *runOptions) build(spec runspec.Spec) (*runspec.Built, error) {
 	b, err := spec.Build()
 	if err != nil {
 		return nil, specError(err)
@@ -141,7 +142,7 @@ var specFlags = map[string]string{"url": "--url", "shard": "--shard", "start tim
 // specError is a usage error in the flags' words (a run that exists keeps
 // its own exit code).
 func specError(err error) error {
-	var fe *attack.FieldError
+	var fe *runspec.FieldError
 	if errors.As(err, &fe) && specFlags[fe.Field] != "" {
 		err = fe.Rename(specFlags[fe.Field])
 	}
@@ -153,7 +154,7 @@ func specError(err error) error {
 
 // scenario is --scenario's (or the built-in one) with --queries' questions.
 func (o *runOptions) scenario() (*targets.Scenario, error) {
-	sc, err := attack.LoadScenario(o.ScenarioFile, o.QueriesFile)
+	sc, err := runspec.LoadScenario(o.ScenarioFile, o.QueriesFile)
 	if err != nil {
 		return nil, &usageError{err}
 	}
@@ -163,7 +164,7 @@ func (o *runOptions) scenario() (*targets.Scenario, error) {
 // credentials are the accounts of --credentials, or of --username and
 // --password over the environment's.
 func (o *runOptions) credentials() ([]auth.Credential, error) {
-	creds, err := attack.LoadCredentials(o.CredentialsFile, o.Username, o.Password, os.Getenv, o.warn)
+	creds, err := runspec.LoadCredentials(o.CredentialsFile, o.Username, o.Password, os.Getenv, o.warn)
 	if err != nil {
 		return nil, specError(err)
 	}
@@ -201,7 +202,7 @@ func (o *runOptions) warn(msg string) {
 
 // run runs b, prints its report in --format and turns the verdict into
 // an error for the exit code.
-func (o *runOptions) run(ctx context.Context, s *streams, b *attack.Built) error {
+func (o *runOptions) run(ctx context.Context, s *streams, b *runspec.Built) error {
 	setup := b.Setup
 	// The metrics port first: a port in use or a typo ends the command
 	// before it announces the run or creates the --record file (O_EXCL,

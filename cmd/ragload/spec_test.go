@@ -42,7 +42,7 @@ var manifestIgnored = map[string]string{
 // TestCLIAndWebBuildTheSameRun starts the same plan from the CLI (in
 // process) and from the dashboard's POST /api/start, against the demo API
 // on loopback, and compares their run.json field by field, but for
-// manifestIgnored: both go through attack.Spec.Build, and a copy of the
+// manifestIgnored: both go through runspec.Spec.Build, and a copy of the
 // setup in either would show here (it did: the page had no pacing: wait).
 func TestCLIAndWebBuildTheSameRun(t *testing.T) {
 	_, apiURL := demoAPI(t, demo.Config{})

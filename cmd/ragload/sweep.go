@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/internal/flagvalue"
 	"github.com/ragload/ragload/results"
@@ -80,13 +81,13 @@ interrupted.`,
 			}
 			format := o.Format
 			o.Format = render.FormatText // steps are judged, not printed
-			spec, err := o.spec(c.Flags(), attack.ModeSweep, "sweep-")
+			spec, err := o.spec(c.Flags(), runspec.ModeSweep, "sweep-")
 			o.Format = format
 			if err != nil {
 				return err
 			}
 			spec.Arrivals = o.Arrivals
-			spec.Sweep = attack.SweepSpec{From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
+			spec.Sweep = runspec.SweepSpec{From: o.From, To: o.To, Steps: o.Steps, StepDuration: o.StepDuration,
 				Warmup: o.Warmup, Precision: float64(o.Precision), Growth: o.Growth, GoodputShare: float64(o.GoodputShare)}
 			if err := o.apply(&spec.Options); err != nil {
 				return err
@@ -112,7 +113,7 @@ interrupted.`,
 	fs.Var(&o.Precision, "precision", `width of the final bracket ("5%" or 0.05)`)
 	fs.Float64Var(&o.Growth, "growth", sweep.DefaultGrowth, "factor between steps until one fails")
 	fs.Var(&o.GoodputShare, "goodput-share", `also fail a step whose goodput (requests that passed their checks and met the SLO) is below this share of its rate ("90%" or 0.9): the usable capacity, not the survivable one`)
-	fs.StringVar(&o.Arrivals, "arrivals", attack.ArrivalsEven, `request spacing: "even" or "poisson"`)
+	fs.StringVar(&o.Arrivals, "arrivals", plan.ArrivalsEven, `request spacing: "even" or "poisson"`)
 	o.sendLimits.addFlags(fs)
 	o.runOptions.addFlags(cmd)
 	return cmd

@@ -6,7 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
+	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/internal/flagvalue"
 )
 
@@ -19,11 +20,11 @@ type usersOptions struct {
 	Wait       flagvalue.Wait
 	Iterations int
 
-	run *attack.Built
+	run *runspec.Built
 }
 
 func newUsersCmd(s *streams, runF func(context.Context, *usersOptions) error) *cobra.Command {
-	o := &usersOptions{Wait: flagvalue.Wait{Wait: attack.DefaultWait}, Stages: flagvalue.Stages{Unit: "users"}}
+	o := &usersOptions{Wait: flagvalue.Wait{Wait: plan.DefaultWait}, Stages: flagvalue.Stages{Unit: "users"}}
 	cmd := &cobra.Command{
 		Use:   "users --url <base-url> [flags]",
 		Short: "Run closed-loop virtual users with think time (Locust's model) and judge them",
@@ -52,7 +53,7 @@ requests per second per user).`,
 			if err != nil {
 				return err
 			}
-			spec, err := o.spec(c.Flags(), attack.ModeUsers, "users-")
+			spec, err := o.spec(c.Flags(), runspec.ModeUsers, "users-")
 			if err != nil {
 				return err
 			}
@@ -78,20 +79,20 @@ requests per second per user).`,
 }
 
 // plan builds the user plan from --users/--spawn-rate/--run-time or --stages.
-func (o *usersOptions) plan(c *cobra.Command) (attack.UserPlan, error) {
+func (o *usersOptions) plan(c *cobra.Command) (plan.UserPlan, error) {
 	fs := c.Flags()
-	var p attack.UserPlan
+	var p plan.UserPlan
 	if fs.Changed("stages") {
 		for _, f := range []string{"users", "spawn-rate", "run-time"} {
 			if fs.Changed(f) {
 				return p, usageErrorf("--%s does not apply with --stages", f)
 			}
 		}
-		var stages []attack.UserStage
+		var stages []plan.UserStage
 		for _, s := range o.Stages.Stages {
-			stages = append(stages, attack.UserStage{Duration: s.Duration, Target: s.Target})
+			stages = append(stages, plan.UserStage{Duration: s.Duration, Target: s.Target})
 		}
-		p = attack.StagedUsers(stages)
+		p = plan.StagedUsers(stages)
 	} else {
 		if o.Users < 1 {
 			return p, usageErrorf("--users must be ≥ 1, got %d", o.Users)
@@ -102,7 +103,7 @@ func (o *usersOptions) plan(c *cobra.Command) (attack.UserPlan, error) {
 		if o.RunTime <= 0 {
 			return p, usageErrorf("--run-time must be > 0, got %s", o.RunTime)
 		}
-		p = attack.Spawn(o.Users, o.SpawnRate, o.RunTime)
+		p = plan.Spawn(o.Users, o.SpawnRate, o.RunTime)
 	}
 	if err := p.Validate(); err != nil {
 		return p, &usageError{err}

@@ -5,24 +5,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 )
 
 func TestParseWait(t *testing.T) {
-	good := map[string]attack.Wait{
-		"1s-5s":          attack.Between(time.Second, 5*time.Second),
-		"between:1s-5s":  attack.Between(time.Second, 5*time.Second),
-		"500ms-500ms":    attack.Between(500*time.Millisecond, 500*time.Millisecond),
-		"2s":             attack.ConstantWait(2 * time.Second),
-		"constant:0s":    attack.ConstantWait(0),
-		"pacing:3s":      attack.Pacing(3 * time.Second),
-		"throughput:0.5": attack.Pacing(2 * time.Second),
+	good := map[string]plan.Wait{
+		"1s-5s":          plan.Between(time.Second, 5*time.Second),
+		"between:1s-5s":  plan.Between(time.Second, 5*time.Second),
+		"500ms-500ms":    plan.Between(500*time.Millisecond, 500*time.Millisecond),
+		"2s":             plan.ConstantWait(2 * time.Second),
+		"constant:0s":    plan.ConstantWait(0),
+		"pacing:3s":      plan.Pacing(3 * time.Second),
+		"throughput:0.5": plan.Pacing(2 * time.Second),
 	}
 	for in, want := range good {
-		got, err := attack.ParseWait(in)
+		got, err := plan.ParseWait(in)
 		if err != nil || got != want {
-			t.Errorf("attack.ParseWait(%q) = %+v, %v; want %+v", in, got, err, want)
+			t.Errorf("plan.ParseWait(%q) = %+v, %v; want %+v", in, got, err, want)
 		}
 	}
 	bad := map[string]string{
@@ -35,8 +35,8 @@ func TestParseWait(t *testing.T) {
 		"poisson:1s":   "isn't one of",
 	}
 	for in, want := range bad {
-		if _, err := attack.ParseWait(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("attack.ParseWait(%q) = %v, want an error containing %q", in, err, want)
+		if _, err := plan.ParseWait(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("plan.ParseWait(%q) = %v, want an error containing %q", in, err, want)
 		}
 	}
 }

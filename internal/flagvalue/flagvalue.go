@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 )
 
 // Rate is a --rate flag: requests per second, ≥ 0 (0 is unbounded,
@@ -25,7 +25,7 @@ func (r Rate) String() string {
 }
 func (r Rate) Type() string { return "rate" }
 func (r Rate) Set(s string) error {
-	f, err := attack.ParseRate(s)
+	f, err := plan.ParseRate(s)
 	if err != nil {
 		return err
 	}
@@ -52,10 +52,10 @@ func (r *Ramp) Set(s string) error {
 		return fmt.Errorf("ramp %q: want from:to, e.g. 10:200", s)
 	}
 	var err error
-	if r.From, err = attack.ParseRate(a); err != nil {
+	if r.From, err = plan.ParseRate(a); err != nil {
 		return err
 	}
-	if r.To, err = attack.ParseRate(b); err != nil {
+	if r.To, err = plan.ParseRate(b); err != nil {
 		return err
 	}
 	r.set = true
@@ -66,7 +66,7 @@ func (r *Ramp) Set(s string) error {
 // the rate (or, for users, the user count: unit "users") linearly to its
 // target over its duration.
 type Stages struct {
-	Stages []attack.Stage
+	Stages []plan.Stage
 	Unit   string // what the targets count: "rate" when empty
 }
 
@@ -86,7 +86,7 @@ func (v *Stages) String() string {
 }
 func (v *Stages) Type() string { return "duration:" + v.what() + ",..." }
 func (v *Stages) Set(s string) error {
-	stages, err := attack.ParseStages(s, v.what())
+	stages, err := plan.ParseStages(s, v.what())
 	if err != nil {
 		return err
 	}
@@ -94,13 +94,13 @@ func (v *Stages) Set(s string) error {
 	return nil
 }
 
-// Wait is a --wait flag (attack.ParseWait).
-type Wait struct{ Wait attack.Wait }
+// Wait is a --wait flag (plan.ParseWait).
+type Wait struct{ Wait plan.Wait }
 
 func (v *Wait) String() string { return v.Wait.String() }
 func (v *Wait) Type() string   { return "wait" }
 func (v *Wait) Set(s string) error {
-	w, err := attack.ParseWait(s)
+	w, err := plan.ParseWait(s)
 	if err != nil {
 		return err
 	}
@@ -131,7 +131,7 @@ func (p *Percent) Set(s string) error {
 	return nil
 }
 
-// Rates is a flag of comma-separated rates (attack.ParseRate).
+// Rates is a flag of comma-separated rates (plan.ParseRate).
 type Rates struct{ V *[]float64 }
 
 func (f *Rates) String() string {
@@ -148,7 +148,7 @@ func (f *Rates) Type() string { return "rates" }
 func (f *Rates) Set(s string) error {
 	*f.V = nil
 	for _, part := range strings.Split(s, ",") {
-		r, err := attack.ParseRate(strings.TrimSpace(part))
+		r, err := plan.ParseRate(strings.TrimSpace(part))
 		if err != nil {
 			return err
 		}

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 )
 
 // The fuzz targets of the flag parsers with a syntax of their own (--rate,
@@ -15,9 +15,9 @@ import (
 // input that Go saves there is a regression seed to commit.
 
 // fuzzRateOK reports whether r is a rate a plan can take: finite and
-// within 0–attack.MaxRate.
+// within 0–plan.MaxRate.
 func fuzzRateOK(r float64) bool {
-	return !math.IsNaN(r) && !math.IsInf(r, 0) && r >= 0 && r <= attack.MaxRate
+	return !math.IsNaN(r) && !math.IsInf(r, 0) && r >= 0 && r <= plan.MaxRate
 }
 
 // FuzzParseRate feeds --rate and --ramp values to their parsers. An
@@ -35,9 +35,9 @@ func FuzzParseRate(f *testing.F) {
 		if len(s) > 1024 {
 			t.Skip("input too large")
 		}
-		if r, err := attack.ParseRate(s); err == nil {
+		if r, err := plan.ParseRate(s); err == nil {
 			if !fuzzRateOK(r) {
-				t.Fatalf("attack.ParseRate(%q) = %g, want a finite rate within 0–%g", s, r, float64(attack.MaxRate))
+				t.Fatalf("plan.ParseRate(%q) = %g, want a finite rate within 0–%g", s, r, float64(plan.MaxRate))
 			}
 			var v float64
 			rv := Rate{&v}
@@ -45,14 +45,14 @@ func FuzzParseRate(f *testing.F) {
 			if err != nil || v != r { // 0 too: the plan decides (unbounded, with --max-workers)
 				t.Fatalf("--rate %q: %g, %v; want %g", s, v, err, r)
 			}
-			if back, err := attack.ParseRate(rv.String()); err != nil || back != r {
+			if back, err := plan.ParseRate(rv.String()); err != nil || back != r {
 				t.Fatalf("--rate %q: String %q parses to %g, %v", s, rv.String(), back, err)
 			}
 		}
 		var ramp Ramp
 		if err := ramp.Set(s); err == nil {
 			if !fuzzRateOK(ramp.From) || !fuzzRateOK(ramp.To) {
-				t.Fatalf("--ramp %q = %g:%g, want finite rates within 0–%g", s, ramp.From, ramp.To, float64(attack.MaxRate))
+				t.Fatalf("--ramp %q = %g:%g, want finite rates within 0–%g", s, ramp.From, ramp.To, float64(plan.MaxRate))
 			}
 			var back Ramp
 			if err := back.Set(ramp.String()); err != nil || back != ramp {
@@ -79,7 +79,7 @@ func FuzzParseStages(f *testing.F) {
 		if len(s) > 4096 {
 			t.Skip("input too large")
 		}
-		stages, err := attack.ParseStages(s, "rate")
+		stages, err := plan.ParseStages(s, "rate")
 		if err != nil {
 			return
 		}
@@ -96,12 +96,12 @@ func FuzzParseStages(f *testing.F) {
 			}
 		}
 		v := Stages{Stages: stages}
-		back, err := attack.ParseStages(v.String(), "rate")
+		back, err := plan.ParseStages(v.String(), "rate")
 		if err != nil || !reflect.DeepEqual(back, stages) {
 			t.Fatalf("%q: String %q parses to %v, %v; want %v", s, v.String(), back, err, stages)
 		}
 		for _, start := range []float64{0, 1} {
-			p := attack.Staged(start, stages)
+			p := plan.Staged(start, stages)
 			if p.Validate() == nil && p.Duration() <= 0 {
 				t.Fatalf("%q: valid plan %s lasts %s", s, p, p.Duration())
 			}
@@ -123,7 +123,7 @@ func FuzzParseWait(f *testing.F) {
 		if len(s) > 1024 {
 			t.Skip("input too large")
 		}
-		w, err := attack.ParseWait(s)
+		w, err := plan.ParseWait(s)
 		if err != nil {
 			return
 		}

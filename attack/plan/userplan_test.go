@@ -1,4 +1,4 @@
-package attack
+package plan
 
 import (
 	"math/rand/v2"
@@ -68,22 +68,22 @@ func TestWaitPause(t *testing.T) {
 	w := Between(100*time.Millisecond, 200*time.Millisecond)
 	lo, hi := time.Hour, time.Duration(0)
 	for range 10000 {
-		d := w.pause(rng, now, now)
+		d := w.Pause(rng, now, now)
 		lo, hi = min(lo, d), max(hi, d)
 	}
 	if lo < 100*time.Millisecond || hi > 200*time.Millisecond || hi-lo < 95*time.Millisecond {
 		t.Errorf("between 100ms and 200ms drew [%s, %s]", lo, hi)
 	}
-	if d := ConstantWait(time.Second).pause(rng, now, now.Add(time.Hour)); d != time.Second {
+	if d := ConstantWait(time.Second).Pause(rng, now, now.Add(time.Hour)); d != time.Second {
 		t.Errorf("constant pause %s", d)
 	}
 	// Pacing counts from the request's start: 300ms after a start that
 	// was 120ms ago leaves 180ms; a request slower than the pace leaves 0.
 	p := Pacing(300 * time.Millisecond)
-	if d := p.pause(rng, now, now.Add(120*time.Millisecond)); d != 180*time.Millisecond {
+	if d := p.Pause(rng, now, now.Add(120*time.Millisecond)); d != 180*time.Millisecond {
 		t.Errorf("pacing pause %s, want 180ms", d)
 	}
-	if d := p.pause(rng, now, now.Add(time.Second)); d != 0 {
+	if d := p.Pause(rng, now, now.Add(time.Second)); d != 0 {
 		t.Errorf("pacing pause after a slow request %s, want 0", d)
 	}
 	if w := Throughput(4); w.Kind != WaitPacing || w.Min != 250*time.Millisecond {

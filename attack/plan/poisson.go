@@ -1,4 +1,4 @@
-package attack
+package plan
 
 import (
 	"math/rand/v2"

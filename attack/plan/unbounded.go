@@ -1,4 +1,4 @@
-package attack
+package plan
 
 import "time"
 
@@ -20,3 +20,10 @@ func (u unboundedPacer) Rate(time.Duration) float64 { return 0 }
 func (u unboundedPacer) Due(uint64) (time.Duration, bool) { return 0, false }
 func (u unboundedPacer) Count() uint64                    { return 0 }
 func (u unboundedPacer) Duration() time.Duration          { return u.d }
+
+// IsUnbounded reports whether s is the schedule of an Unbounded plan: it
+// has neither due times nor a count to fall short of.
+func IsUnbounded(s Schedule) bool {
+	_, ok := s.(unboundedPacer)
+	return ok
+}

@@ -1,4 +1,4 @@
-package attack
+package runspec
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ragload/ragload/attack"
+	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/targets"
@@ -18,9 +20,9 @@ import (
 
 // Modes of a run a Spec builds.
 const (
-	ModeRate   = "rate"   // an open-model arrival rate (Job)
-	ModeUsers  = "users"  // closed-loop virtual users (UsersJob)
-	ModeReplay = "replay" // a recorded stream sent again (ReplayJob)
+	ModeRate   = "rate"   // an open-model arrival rate (attack.Job)
+	ModeUsers  = "users"  // closed-loop virtual users (attack.UsersJob)
+	ModeReplay = "replay" // a recorded stream sent again (attack.ReplayJob)
 	ModeSweep  = "sweep"  // a search for the highest rate that passes (package attack/sweep)
 )
 
@@ -44,12 +46,12 @@ type Spec struct {
 	SLO targets.SLO
 
 	Mode     string
-	Plan     Plan   // ModeRate
-	Arrivals string // ModeRate, ModeSweep: ArrivalsEven ("" too) or ArrivalsPoisson
+	Plan     plan.Plan // ModeRate
+	Arrivals string    // ModeRate, ModeSweep: plan.ArrivalsEven ("" too) or ArrivalsPoisson
 	// ModeUsers: the users over time, their think time and how many
 	// requests each sends (0: no limit).
-	Users      UserPlan
-	Wait       Wait
+	Users      plan.UserPlan
+	Wait       plan.Wait
 	Iterations int
 	Replay     ReplaySource // ModeReplay
 	Sweep      SweepSpec    // ModeSweep
@@ -67,7 +69,7 @@ type Spec struct {
 	Shard, StartAt, RunID string
 	Getenv                func(string) string
 
-	Options Options
+	Options attack.Options
 	Tool    string // name and version recorded in the manifest
 }
 
@@ -100,7 +102,7 @@ type SweepSpec struct {
 	Arrivals string
 }
 
-// Runner is a job that ends with a report: Job, UsersJob or ReplayJob.
+// Runner is a job that ends with a report: attack.Job, UsersJob or ReplayJob.
 type Runner interface {
 	Run(ctx context.Context) (*results.Report, error)
 }
@@ -108,15 +110,15 @@ type Runner interface {
 // Built is a run ready to start: its setup (shared with its job), the
 // rules that judge it, its job and its plan in words.
 type Built struct {
-	Setup *Setup
+	Setup *attack.Setup
 	Rules []results.Threshold
 	// Job runs it, except a sweep; Rate, Users and Replay are the same job
 	// by its type, the others nil. A sweep is Sweep, which sweep.New makes
 	// the job of.
 	Job    Runner
-	Rate   *Job
-	Users  *UsersJob
-	Replay *ReplayJob
+	Rate   *attack.Job
+	Users  *attack.UsersJob
+	Replay *attack.ReplayJob
 	Sweep  *SweepSpec
 	// Plan describes the plan: "constant 50/s for 30s (1500 requests)".
 	Plan string
@@ -180,11 +182,11 @@ func (s Spec) Build() (*Built, error) {
 		return nil, fieldErrorf("mode", " %q isn't one of [%s %s %s %s]", s.Mode, ModeRate, ModeUsers, ModeReplay, ModeSweep)
 	}
 	switch s.Arrivals {
-	case "", ArrivalsEven, ArrivalsPoisson:
+	case "", plan.ArrivalsEven, plan.ArrivalsPoisson:
 	default:
 		return nil, fieldErrorf("arrivals", " %q isn't one of [even poisson]", s.Arrivals)
 	}
-	if s.Arrivals == ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
+	if s.Arrivals == plan.ArrivalsPoisson && s.Mode == ModeRate && s.Plan.Unbounded() {
 		return nil, fieldErrorf("arrivals", " poisson needs a rate > 0")
 	}
 	sc, err := withSLO(sc, s.SLO)
@@ -235,7 +237,7 @@ func (s Spec) Build() (*Built, error) {
 	ths, marks := results.Exprs(rules)
 	opts := s.Options
 	opts.Name = name
-	setup := Setup{
+	setup := attack.Setup{
 		Dir: dir, Target: s.URL, Scenario: sc, Credentials: s.Credentials, AllowAnonymous: s.AllowAnonymous,
 		Seed: seed, Thresholds: ths, Marks: marks, MinSamples: s.MinSamples, Tool: s.Tool,
 		Shard: shard, StartAt: startAt, RunID: runID, Options: opts,
@@ -243,9 +245,9 @@ func (s Spec) Build() (*Built, error) {
 	b := &Built{Rules: rules, Warnings: setup.Warnings()}
 	switch s.Mode {
 	case ModeRate:
-		j := &Job{Setup: setup, Plan: s.Plan, Arrivals: s.Arrivals}
+		j := &attack.Job{Setup: setup, Plan: s.Plan, Arrivals: s.Arrivals}
 		if j.Arrivals == "" {
-			j.Arrivals = ArrivalsEven
+			j.Arrivals = plan.ArrivalsEven
 		}
 		b.Job, b.Rate, b.Setup = j, j, &j.Setup
 		b.Plan = describePlan(s.Plan)
@@ -253,7 +255,7 @@ func (s Spec) Build() (*Built, error) {
 			b.Plan = fmt.Sprintf("journeys at %s (%d journeys)", s.Plan, s.Plan.Count())
 		}
 	case ModeUsers:
-		j := &UsersJob{Setup: setup, Users: s.Users, Wait: s.Wait, Iterations: s.Iterations}
+		j := &attack.UsersJob{Setup: setup, Users: s.Users, Wait: s.Wait, Iterations: s.Iterations}
 		b.Job, b.Users, b.Setup = j, j, &j.Setup
 		b.Plan = fmt.Sprintf("%s, think %s", s.Users, s.Wait)
 		if w := j.SharedAccounts(); w != "" {
@@ -266,7 +268,7 @@ func (s Spec) Build() (*Built, error) {
 		if err != nil {
 			return nil, err
 		}
-		j := &ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
+		j := &attack.ReplayJob{Setup: setup, Player: replay.NewPlayer(open, info), Info: info,
 			Source: r.Name, Speed: r.Speed, Loops: r.Loops, MaxGap: r.MaxGap}
 		b.Job, b.Replay, b.Setup = j, j, &j.Setup
 		b.Plan = fmt.Sprintf("replay of %s (%d requests over %s at speed %g)", r.Name, info.Count, info.Duration.Round(time.Millisecond), r.Speed)
@@ -274,7 +276,7 @@ func (s Spec) Build() (*Built, error) {
 		w := s.Sweep
 		w.Arrivals = s.Arrivals
 		if w.Arrivals == "" {
-			w.Arrivals = ArrivalsEven
+			w.Arrivals = plan.ArrivalsEven
 		}
 		b.Sweep, b.Setup = &w, &setup
 		b.Plan = fmt.Sprintf("sweeping, each step %s after %s warm-up", w.StepDuration, w.Warmup)
@@ -304,7 +306,7 @@ func withSLO(sc *targets.Scenario, slo targets.SLO) (*targets.Scenario, error) {
 }
 
 // describePlan is an open-model plan in words, with its request count.
-func describePlan(p Plan) string {
+func describePlan(p plan.Plan) string {
 	if p.Unbounded() {
 		return p.String() + " (as many requests as the workers send)"
 	}
@@ -312,7 +314,7 @@ func describePlan(p Plan) string {
 }
 
 // dir names the run and picks its directory (see Spec.Name).
-func (s Spec) dir(shard Shard, runID string) (name, dir string, err error) {
+func (s Spec) dir(shard plan.Shard, runID string) (name, dir string, err error) {
 	runs := s.RunsDir
 	if runs == "" {
 		runs = DefaultRunsDir
@@ -348,7 +350,7 @@ func (s Spec) dir(shard Shard, runID string) (name, dir string, err error) {
 		file = results.SweepFile
 	}
 	if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
-		return "", "", fmt.Errorf("%s: %w (pick another name or directory)", dir, ErrRunExists)
+		return "", "", fmt.Errorf("%s: %w (pick another name or directory)", dir, attack.ErrRunExists)
 	}
 	return name, dir, nil
 }

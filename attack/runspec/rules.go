@@ -1,4 +1,4 @@
-package attack
+package runspec
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([
 		}
 	}
 	var implied []string
-	if m != nil && len(m.Scenario.Checks) > 0 { // a run stored without it (a Job built by hand)
+	if m != nil && len(m.Scenario.Checks) > 0 { // a run stored without it (an attack.Job built by hand)
 		implied = []string{ImpliedChecks}
 	}
 	return Rules(base, implied, marks, extra)

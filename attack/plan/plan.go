@@ -1,4 +1,4 @@
-package attack
+package plan
 
 import (
 	"errors"
@@ -50,7 +50,7 @@ func Staged(start float64, stages []Stage) Plan {
 const KindUnbounded = "unbounded"
 
 // Unbounded is vegeta's -rate=0 for d: each request leaves as soon as one
-// of the run's Options.MaxWorkers workers is free, so the achieved rate is
+// of the run's attack.Options.MaxWorkers workers is free, so the achieved rate is
 // what the workers and the server allow. It is a closed loop without think
 // time rather than an open model: requests have no due time, so no schedule
 // lag is recorded and a slow server slows the load down (latency counts from
@@ -243,4 +243,36 @@ func (pc *Pacer) Rate(elapsed time.Duration) float64 {
 		from = s.Target
 	}
 	return 0
+}
+
+// Arrival processes of an open-model plan.
+const (
+	ArrivalsEven    = "even"    // exactly 1/rate apart
+	ArrivalsPoisson = "poisson" // exponential gaps with mean 1/rate, seeded
+)
+
+// NewSchedule returns the pacer of plan p with the arrivals (ArrivalsEven,
+// "" too, or ArrivalsPoisson) of shard sh, Poisson arrivals drawn from
+// seed. Each shard of an unbounded plan runs flat out on its own.
+func NewSchedule(p Plan, arrivals string, sh Shard, seed uint64) (Schedule, error) {
+	if p.Unbounded() {
+		if arrivals == ArrivalsPoisson {
+			return nil, errors.New("an unbounded plan has no rate to draw Poisson arrivals from")
+		}
+		return unboundedPacer{p.Duration()}, nil
+	}
+	switch arrivals {
+	case "", ArrivalsEven:
+		if sh.Sharded() {
+			return newShardPacer(p, sh), nil
+		}
+		return NewPacer(p), nil
+	case ArrivalsPoisson:
+		if sh.Sharded() {
+			// Independent Poisson streams at rate/N add up to one at the rate.
+			return NewPoissonPacer(p.scale(1/float64(sh.Count)), seed^(uint64(sh.Index+1)*0x9e3779b97f4a7c15)), nil
+		}
+		return NewPoissonPacer(p, seed), nil
+	}
+	return nil, fmt.Errorf("arrivals %q isn't one of [even poisson]", arrivals)
 }

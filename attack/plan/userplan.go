@@ -1,4 +1,4 @@
-package attack
+package plan
 
 import (
 	"errors"
@@ -181,9 +181,9 @@ func (w Wait) String() string {
 	return fmt.Sprintf("constant %s", w.Min)
 }
 
-// pause is how long to think after a request that started at started and
+// Pause is how long to think after a request that started at started and
 // ended at now.
-func (w Wait) pause(rng *rand.Rand, started, now time.Time) time.Duration {
+func (w Wait) Pause(rng *rand.Rand, started, now time.Time) time.Duration {
 	switch w.Kind {
 	case WaitBetween:
 		if w.Max > w.Min {

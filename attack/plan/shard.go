@@ -1,7 +1,6 @@
-package attack
+package plan
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -92,20 +91,4 @@ func (p Plan) scale(f float64) Plan {
 		out.Stages = append(out.Stages, Stage{s.Duration, s.Target * f})
 	}
 	return out
-}
-
-// waitUntil sleeps until t (if it is ahead); false if ctx ended first.
-func waitUntil(ctx context.Context, t time.Time) bool {
-	d := time.Until(t)
-	if d <= 0 {
-		return true
-	}
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-timer.C:
-		return true
-	}
 }
