@@ -17,6 +17,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -106,7 +107,7 @@ func demoAccounts(n int) (map[string]string, []targets.Credential) {
 type journeyRun struct {
 	byEndpoint map[string]uint64 // successful results per endpoint
 	failed     uint64
-	marks      []results.JourneyMark
+	marks      []journey.Mark
 	results    []*vegeta.Result
 }
 
@@ -124,7 +125,7 @@ func readJourneyRun(t *testing.T, dir string) journeyRun {
 		} else {
 			out.byEndpoint[names.Name(r)]++
 		}
-		if mk, ok := results.JourneyOf(r); ok {
+		if mk, ok := journey.MarkOf(r); ok {
 			out.marks = append(out.marks, mk)
 		}
 		cp := *r
@@ -301,7 +302,7 @@ func TestOpenModelJourneysStartOnSchedule(t *testing.T) {
 	var dues []time.Time
 	var worst time.Duration
 	for _, r := range got.results {
-		mk, ok := results.JourneyOf(r)
+		mk, ok := journey.MarkOf(r)
 		if !ok || mk.Step != 0 {
 			continue
 		}

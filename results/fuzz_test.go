@@ -103,45 +103,6 @@ func FuzzParseThreshold(f *testing.F) {
 	})
 }
 
-// FuzzJourneyOf feeds journey marks to JourneyOf. It never panics; a mark
-// it accepts has a valid name (1 to 64 bytes, no '/' nor control
-// character) and a step in range, and SetJourney writes it back to a mark
-// that reads the same.
-func FuzzJourneyOf(f *testing.F) {
-	for _, s := range []string{
-		"conversation/0/0", "conversation/18446744073709551615/31", "ask-about-upload/7/2", "a/1/65535", "a/1/65536",
-		"", "/", "//", "a//0", "a/1/", "/1/0", "a/1/0/", "a/-1/0", "a/+1/+1", "a/1/-0", "a/01/007", "a b/1/0", "a\x00/1/0",
-		"é/1/0", strings.Repeat("n", 64) + "/1/0", strings.Repeat("n", 65) + "/1/0", "a/99999999999999999999/0",
-	} {
-		f.Add(s, "")
-		f.Add(s, "ok")
-	}
-	f.Add("conversation/3/1", "step 2 (follow_up): HTTP 500")
-	f.Fuzz(func(t *testing.T, mark, end string) {
-		r := &vegeta.Result{Headers: map[string][]string{JourneyHeader: {mark}}}
-		if end != "" {
-			r.Headers[JourneyEndHeader] = []string{end}
-		}
-		j, ok := JourneyOf(r)
-		if !ok {
-			if j != (JourneyMark{}) {
-				t.Fatalf("%q: no mark, but %+v", mark, j)
-			}
-			return
-		}
-		if j.Journey == "" || len(j.Journey) > 64 || strings.ContainsAny(j.Journey, "/\x00\n\r\x7f") || j.Step < 0 || j.Step >= maxJourneyStep || j.End != end {
-			t.Fatalf("%q %q: accepted as %+v", mark, end, j)
-		}
-		back := &vegeta.Result{}
-		SetJourney(back, j.Journey, j.Instance, j.Step)
-		EndJourney(back, end)
-		again, ok := JourneyOf(back)
-		if want := j; !ok || again.Journey != want.Journey || again.Instance != want.Instance || again.Step != want.Step {
-			t.Fatalf("%q: written back as %q, reads %+v %v; want %+v", mark, back.Headers[JourneyHeader], again, ok, want)
-		}
-	})
-}
-
 // FuzzReadFile feeds results files (gob, JSON or CSV by the first byte) to
 // ReadFile. It never hangs or panics; it delivers results and returns nil,
 // a *NotResultsError before any result, or a *DamagedError whose offset

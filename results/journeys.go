@@ -28,7 +28,7 @@ func (j *JourneyStats) Duration() Percentiles { return j.durations.Summary() }
 func (j *JourneyStats) Quantile(q float64) time.Duration { return j.durations.quantile(q) }
 
 // addJourney follows the journey of x, marked m.
-func (a *Aggregator) addJourney(m JourneyMark, x *sample) {
+func (a *Aggregator) addJourney(m journey.Mark, x *sample) {
 	due := x.sent
 	if x.scheduled {
 		due = due.Add(-x.lag)

@@ -63,13 +63,13 @@ func (s journeyStep) result() *vegeta.Result {
 	if s.lag > 0 {
 		SetLag(r, s.lag)
 	}
-	SetJourney(r, s.name, s.inst, s.step)
+	journey.SetMark(r, s.name, s.inst, s.step)
 	switch s.end {
 	case "":
 	case journey.Ok:
-		EndJourney(r, "")
+		journey.SetEnd(r, "")
 	default:
-		EndJourney(r, s.end)
+		journey.SetEnd(r, s.end)
 	}
 	return r
 }
@@ -179,8 +179,8 @@ func TestJourneyFigures(t *testing.T) {
 	rs := journeyResults(0)
 	var interleaved bool
 	for i := 1; i < len(rs); i++ {
-		a, _ := JourneyOf(rs[i-1])
-		b, _ := JourneyOf(rs[i])
+		a, _ := journey.MarkOf(rs[i-1])
+		b, _ := journey.MarkOf(rs[i])
 		interleaved = interleaved || (a.Instance > b.Instance && b.Step > 0)
 	}
 	if !interleaved {
@@ -353,7 +353,7 @@ func TestJourneysShards(t *testing.T) {
 	// its first step); the second file opens with instance 22's step 1.
 	orphan := journeyStep{name: "conversation", inst: 22, step: 1, end: journey.Ok, sent: 0, latency: time.Millisecond, meth: "POST", url: "/chat/messages"}
 	b = append([]*vegeta.Result{orphan.result()}, b...)
-	if m, _ := JourneyOf(a[len(a)-1]); m.Instance != 22 || m.Step != 0 || m.End != "" {
+	if m, _ := journey.MarkOf(a[len(a)-1]); m.Instance != 22 || m.Step != 0 || m.End != "" {
 		t.Fatalf("the first file ends with %+v, want instance 22's open first step", m)
 	}
 	writeSummarizedRun(t, filepath.Join(root, "s0"), shard(0), a)
@@ -447,14 +447,14 @@ func TestJourneyHeaders(t *testing.T) {
 	r := &vegeta.Result{Code: 200, Timestamp: t0, Latency: time.Millisecond, Method: "GET", URL: "/status"}
 	Trim(r, false)
 	SetLag(r, time.Millisecond)
-	SetJourney(r, "ask-about-upload", 18446744073709551615, 2)
-	EndJourney(r, "")
-	if got := r.Headers[JourneyHeader][0]; got != "ask-about-upload/18446744073709551615/2" {
+	journey.SetMark(r, "ask-about-upload", 18446744073709551615, 2)
+	journey.SetEnd(r, "")
+	if got := r.Headers[journey.Header][0]; got != "ask-about-upload/18446744073709551615/2" {
 		t.Errorf("header %q", got)
 	}
 	r2 := &vegeta.Result{Code: 500, Error: "500 Internal Server Error", Timestamp: t0, Method: "POST", URL: "/chat"}
-	SetJourney(r2, "conversation", 7, 0)
-	EndJourney(r2, reasonTimeout)
+	journey.SetMark(r2, "conversation", 7, 0)
+	journey.SetEnd(r2, reasonTimeout)
 	path := filepath.Join(t.TempDir(), ResultsFile)
 	writeResults(t, path, []*vegeta.Result{r, r2})
 
@@ -484,11 +484,11 @@ func TestJourneyHeaders(t *testing.T) {
 	if m.Requests != 2 || m.Success != 0.5 {
 		t.Errorf("vegeta's metrics: %d requests, success %v", m.Requests, m.Success)
 	}
-	wants := []JourneyMark{{Journey: "ask-about-upload", Instance: 18446744073709551615, Step: 2, End: journey.Ok},
+	wants := []journey.Mark{{Journey: "ask-about-upload", Instance: 18446744073709551615, Step: 2, End: journey.Ok},
 		{Journey: "conversation", Instance: 7, End: reasonTimeout}}
 	for name, rs := range map[string][]*vegeta.Result{"ReadFile": got, "vegeta": viaVegeta} {
 		for i, w := range wants {
-			if j, ok := JourneyOf(rs[i]); !ok || j != w {
+			if j, ok := journey.MarkOf(rs[i]); !ok || j != w {
 				t.Errorf("%s result %d: %+v %v, want %+v", name, i, j, ok, w)
 			}
 		}
@@ -499,19 +499,19 @@ func TestJourneyHeaders(t *testing.T) {
 		"conversation/1/65536", "conversation/-1/0", "conversation/1/0/extra", "a/b/1/0", "conver\nsation/1/0",
 		strings.Repeat("n", 65) + "/1/0", "conversation/18446744073709551616/0",
 	} {
-		r := &vegeta.Result{Headers: map[string][]string{JourneyHeader: {v}, JourneyEndHeader: {"ok"}}}
-		if j, ok := JourneyOf(r); ok {
-			t.Errorf("JourneyOf(%q) = %+v, want no mark", v, j)
+		r := &vegeta.Result{Headers: map[string][]string{journey.Header: {v}, journey.EndHeader: {"ok"}}}
+		if j, ok := journey.MarkOf(r); ok {
+			t.Errorf("journey.MarkOf(%q) = %+v, want no mark", v, j)
 		}
 	}
-	if _, ok := JourneyOf(&vegeta.Result{Headers: map[string][]string{JourneyHeader: {}}}); ok {
+	if _, ok := journey.MarkOf(&vegeta.Result{Headers: map[string][]string{journey.Header: {}}}); ok {
 		t.Error("an empty header is a mark")
 	}
-	if n := testing.AllocsPerRun(100, func() { JourneyOf(r) }); n != 0 {
-		t.Errorf("JourneyOf allocates %g times", n)
+	if n := testing.AllocsPerRun(100, func() { journey.MarkOf(r) }); n != 0 {
+		t.Errorf("journey.MarkOf allocates %g times", n)
 	}
 	long := strings.Repeat("n", 64)
-	if j, ok := JourneyOf(&vegeta.Result{Headers: map[string][]string{JourneyHeader: {long + "/0/31"}}}); !ok || j.Journey != long || j.Step != 31 || j.End != "" {
+	if j, ok := journey.MarkOf(&vegeta.Result{Headers: map[string][]string{journey.Header: {long + "/0/31"}}}); !ok || j.Journey != long || j.Step != 31 || j.End != "" {
 		t.Errorf("a 64-byte name: %+v %v", j, ok)
 	}
 }

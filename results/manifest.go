@@ -182,7 +182,7 @@ type ScenarioInfo struct {
 }
 
 // JourneyInfo is one journey of the scenario: its name (the results'
-// JourneyHeader), weight, and the endpoint names of its steps in order
+// journey.Header), weight, and the endpoint names of its steps in order
 // (EndpointInfo.Name).
 type JourneyInfo struct {
 	Name   string   `json:"name"`
