@@ -12,6 +12,7 @@ import (
 
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -344,7 +345,7 @@ func (s Spec) dir(shard Shard, runID string) (name, dir string, err error) {
 	}
 	file := results.ManifestFile
 	if s.Mode == ModeSweep {
-		file = results.SweepFile
+		file = sweepfile.File
 	}
 	if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
 		return "", "", fmt.Errorf("%s: %w (pick another name or directory)", dir, ErrRunExists)

@@ -24,10 +24,13 @@
 //	journeys.go                     per-journey figures (JourneyStats), their summary and thresholds;
 //	                                results/journey follows the open instances
 //	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin
-//	series.go, sweep.go             windows over time (Series, made by results/series); sweep.json
+//	series.go                       windows over time (Series, made by results/series);
+//	                                sweep.json is results/sweepfile
 //	threshold.go, verdict.go        thresholds and the Verdict
 //	report.go                       Report: Load, warnings, rates
 //
-// The gob fast path of ReadFile is results/internal/gobdec; the golden run
-// the tests of results' subpackages share is results/internal/fixture.
+// The gob fast path of ReadFile is results/internal/gobdec; the JSON files
+// beside a results file are written and read by results/internal/jsonfile;
+// the golden run the tests of results' subpackages share is
+// results/internal/fixture.
 package results

@@ -9,8 +9,8 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/sweepfile"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -45,7 +45,7 @@ func TestSweepGoodputShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(share float64) *results.Sweep {
+	run := func(share float64) *sweepfile.Sweep {
 		t.Helper()
 		b, err := attack.Spec{URL: url, Scenario: sc, Mode: attack.ModeSweep, Out: filepath.Join(t.TempDir(), "sweep"), Seed: 3, Tool: "ragload test",
 			Credentials: []targets.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
@@ -86,7 +86,7 @@ func TestSweepGoodputShare(t *testing.T) {
 		}
 	}
 	for _, st := range usable.Steps {
-		if st.Rate == 60 && (st.Verdict != results.StepFail || !strings.Contains(st.Reason, "goodput only")) {
+		if st.Rate == 60 && (st.Verdict != sweepfile.StepFail || !strings.Contains(st.Reason, "goodput only")) {
 			t.Errorf("step 60/s: %s (%s); want a fail on its goodput", st.Verdict, st.Reason)
 		}
 	}

@@ -1,7 +1,7 @@
 // Package sweep searches for the highest arrival rate a server sustains
 // (`ragload sweep`): a series of open-model attack.Jobs at rising rates,
 // each judged by the run's verdict and stored as a run of its own, with
-// the search's summary in sweep.json (results.Sweep).
+// the search's summary in sweep.json (sweepfile.Sweep).
 package sweep
 
 import (
@@ -18,6 +18,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // Defaults of a sweep.
@@ -46,7 +47,7 @@ type Job struct {
 	attack.SweepSpec // the search
 	Rules            []results.Threshold
 	// OnStep, when set, is called after each step.
-	OnStep func(results.SweepStep)
+	OnStep func(sweepfile.Step)
 }
 
 // New returns the job of a sweep that attack.Spec.Build built.
@@ -56,16 +57,16 @@ func New(b *attack.Built) *Job {
 
 // Run executes the sweep and returns its summary, also written to
 // Dir/sweep.json after every step. An interrupted sweep returns what it has.
-func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
+func (j *Job) Run(ctx context.Context) (*sweepfile.Sweep, error) {
 	if err := j.validate(); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(j.Dir, results.SweepFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(j.Dir, sweepfile.File)); err == nil {
 		return nil, fmt.Errorf("%s: %w (pick another directory)", j.Dir, attack.ErrRunExists)
 	}
-	sw := &results.Sweep{
+	sw := &sweepfile.Sweep{
 		Tool: j.Tool, Name: j.Options.Name, Target: results.RedactURL(j.Target), Status: results.StatusRunning, Started: time.Now(),
-		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
+		Plan: sweepfile.Plan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
 			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth, GoodputShare: j.GoodputShare},
 		Thresholds: exprs(j.Rules),
 	}
@@ -82,7 +83,7 @@ func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 		}
 		sw.Ended, sw.Status = time.Now(), results.StatusInterrupted
 		s.answer()
-		return sw, results.WriteSweep(j.Dir, sw)
+		return sw, sweepfile.Write(j.Dir, sw)
 	}
 	defer stopAuth()
 	if err := os.MkdirAll(j.Dir, 0o755); err != nil {
@@ -106,7 +107,7 @@ func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 		sw.Status = results.StatusComplete
 	}
 	s.answer()
-	if werr := results.WriteSweep(j.Dir, sw); err == nil {
+	if werr := sweepfile.Write(j.Dir, sw); err == nil {
 		err = werr
 	}
 	return sw, err
@@ -143,11 +144,11 @@ func exprs(rules []results.Threshold) []string {
 // search is the state of one sweep.
 type search struct {
 	job   *Job
-	sweep *results.Sweep
+	sweep *sweepfile.Sweep
 	// pass is the highest rate that passed, fail the lowest that failed
 	// above it (0 when none did).
 	pass, fail float64
-	stopped    *results.SweepStep   // the step that ended the search early
+	stopped    *sweepfile.Step      // the step that ended the search early
 	criteria   map[float64][]string // the criteria each rate failed (judge)
 	// cut says the sweep was interrupted: during a step, or before one
 	// it still had to run.
@@ -173,8 +174,8 @@ func (s *search) abort() string {
 	sw.Status, sw.Ended = results.StatusInterrupted, time.Now()
 	hurry := search{job: s.job, sweep: &sw, pass: s.pass, fail: s.fail, stopped: s.stopped, criteria: s.criteria}
 	hurry.answer()
-	path := filepath.Join(s.job.Dir, results.SweepFile)
-	if err := results.WriteSweep(s.job.Dir, &sw); err != nil {
+	path := filepath.Join(s.job.Dir, sweepfile.File)
+	if err := sweepfile.Write(s.job.Dir, &sw); err != nil {
 		return fmt.Sprintf("%s: %v", path, err)
 	}
 	return fmt.Sprintf("%s: marked interrupted after %d steps", path, len(sw.Steps))
@@ -281,7 +282,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	}
 	if m := rep.Manifest; m != nil && m.Status == results.StatusInterrupted {
 		// A step cut short proves nothing either way.
-		st.Verdict = results.StepInterrupted
+		st.Verdict = sweepfile.StepInterrupted
 		st.Reason = fmt.Sprintf("interrupted: %d of %d planned requests sent", m.Sent, m.Planned)
 	}
 	s.mu.Lock()
@@ -297,7 +298,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if j.OnStep != nil {
 		j.OnStep(st)
 	}
-	if err := results.WriteSweep(j.Dir, s.sweep); err != nil {
+	if err := sweepfile.Write(j.Dir, s.sweep); err != nil {
 		return true, err
 	}
 	if rep.Manifest.Status == results.StatusInterrupted {
@@ -305,7 +306,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, nil
 	}
 	s.bracket()
-	if st.Verdict == results.StepBad || st.Verdict == results.StepGenerator {
+	if st.Verdict == sweepfile.StepBad || st.Verdict == sweepfile.StepGenerator {
 		s.stopped = &s.sweep.Steps[len(s.sweep.Steps)-1]
 		return true, nil
 	}
@@ -333,12 +334,12 @@ func fewSamples(rep *results.Report, rules []results.Threshold) ([]string, error
 func (s *search) bracket() {
 	s.pass, s.fail = 0, 0
 	for _, st := range s.sweep.Steps {
-		if (st.Verdict == results.StepFail || st.Verdict == results.StepBad) && (s.fail == 0 || st.Rate < s.fail) {
+		if (st.Verdict == sweepfile.StepFail || st.Verdict == sweepfile.StepBad) && (s.fail == 0 || st.Rate < s.fail) {
 			s.fail = st.Rate
 		}
 	}
 	for _, st := range s.sweep.Steps {
-		if st.Verdict == results.StepPass && st.Rate > s.pass && (s.fail == 0 || st.Rate < s.fail) {
+		if st.Verdict == sweepfile.StepPass && st.Rate > s.pass && (s.fail == 0 || st.Rate < s.fail) {
 			s.pass = st.Rate
 		}
 	}
