@@ -24,6 +24,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -65,7 +66,7 @@ func TestChecksAgainstDegradedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if th, _ := results.Exprs(b.Rules); !slices.Contains(th, attack.ImpliedChecks) {
+	if th, _ := threshold.Exprs(b.Rules); !slices.Contains(th, attack.ImpliedChecks) {
 		t.Fatalf("rules %q lack the implied %s", th, attack.ImpliedChecks)
 	}
 	rep, err := b.Job.Run(context.Background())

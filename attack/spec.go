@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -109,7 +110,7 @@ type Runner interface {
 // rules that judge it, its job and its plan in words.
 type Built struct {
 	Setup *Setup
-	Rules []results.Threshold
+	Rules []threshold.Threshold
 	// Job runs it, except a sweep; Rate, Users and Replay are the same job
 	// by its type, the others nil. A sweep is Sweep, which sweep.New makes
 	// the job of.
@@ -232,7 +233,7 @@ func (s Spec) Build() (*Built, error) {
 	if s.RandomSeed {
 		seed = rand.Uint64()
 	}
-	ths, marks := results.Exprs(rules)
+	ths, marks := threshold.Exprs(rules)
 	opts := s.Options
 	opts.Name = name
 	setup := Setup{

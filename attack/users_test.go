@@ -15,6 +15,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -137,7 +138,7 @@ func TestUsersOverloadFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, _ := results.Rules(nil, nil, []string{"users>=30"})
+	rules, _ := threshold.Rules(nil, nil, []string{"users>=30"})
 	if err := rep.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestUsersNeverAllRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, _ := results.Rules(nil, nil, []string{"users>=20"})
+	rules, _ := threshold.Rules(nil, nil, []string{"users>=20"})
 	rep.Judge(rules, 0)
 	reasons := strings.Join(rep.Verdict.Reasons, "; ")
 	if rep.Verdict.Pass || !strings.Contains(reasons, "users ran together") || rep.Manifest.Users.Planned != 20 {
@@ -271,7 +272,7 @@ func TestUsersRampJudgedOnPeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := results.Rules([]string{"users>=10"}, nil, nil)
+	rules, err := threshold.Rules([]string{"users>=10"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,8 @@
 //	summary.go, summary_merge.go    summary.json, the aggregate stored beside results.bin
 //	series.go                       windows over time (Series, made by results/series);
 //	                                sweep.json is results/sweepfile
-//	threshold.go, verdict.go        thresholds and the Verdict
+//	verdict.go                      the Verdict: thresholds applied to a Report;
+//	                                results/threshold parses them
 //	report.go                       Report: Load, warnings, rates
 //
 // The gob fast path of ReadFile is results/internal/gobdec; the JSON files

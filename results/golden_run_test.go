@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/results/threshold"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -21,7 +22,7 @@ func goldenReport(t *testing.T) *Report {
 		agg.Add(r)
 	}
 	rep := NewReport(m, agg, []string{"runs/golden/results.bin"})
-	rules, err := Rules(m.Thresholds, m.Marks, nil)
+	rules, err := threshold.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -238,48 +238,6 @@ func TestJourneysAbsent(t *testing.T) {
 	}
 }
 
-func TestParseJourneyThreshold(t *testing.T) {
-	for _, c := range []struct {
-		expr, journey, endpoint, metric, err string
-	}{
-		{expr: "journey:conversation:p95<20s", journey: "conversation", metric: "p95"},
-		{expr: " journey: ask-about-upload :failures<1%", journey: "ask-about-upload", metric: "failures"},
-		{expr: "journey:conversation:max<=1m", journey: "conversation", metric: "max"},
-		{expr: "journey:conversation:median<5s", journey: "conversation", metric: "median"},
-		{expr: "journey:p95<2s", endpoint: "journey", metric: "p95"}, // an endpoint keyed journey
-		{expr: "journey::p95<1s", err: "empty journey name"},
-		{expr: "journey:c:rps>1", err: `journey metric "rps" isn't one of`},
-		{expr: "journey:c:service_p95<1s", err: `journey metric "service_p95"`},
-		{expr: "journey:c:mean<1s", err: `journey metric "mean"`},
-		{expr: "journey:c:checks<1%", err: `journey metric "checks"`},
-		{expr: "journey:c:p95<20", err: "needs a unit"},
-	} {
-		th, err := ParseThreshold(c.expr)
-		switch {
-		case c.err != "":
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: error %v, want one with %q", c.expr, err, c.err)
-			}
-		case err != nil:
-			t.Errorf("%q: %v", c.expr, err)
-		case th.Journey != c.journey || th.Endpoint != c.endpoint || th.Metric != c.metric:
-			t.Errorf("%q: journey %q endpoint %q metric %q", c.expr, th.Journey, th.Endpoint, th.Metric)
-		}
-	}
-	// A journey's rule overrides the same rule of that journey only.
-	rules, err := Rules([]string{"journey:a:p95<1s", "journey:b:p95<1s", "p95<1s"}, []string{}, []string{"journey:a:p95<2s"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var exprs []string
-	for _, r := range rules {
-		exprs = append(exprs, r.Expr)
-	}
-	if !slices.Equal(exprs, []string{"journey:b:p95<1s", "p95<1s", "journey:a:p95<2s"}) {
-		t.Errorf("rules %q", exprs)
-	}
-}
-
 // TestJudgeJourneys: journey thresholds pass, fail, or rest on too few
 // completed journeys to be conclusive, as endpoints' do; a journey the
 // run does not have is an error.

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ragload/ragload/results/threshold"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
@@ -218,7 +219,7 @@ func TestJudgeReplacesVerdict(t *testing.T) {
 func TestCheckFormat(t *testing.T) {
 	mk := func(expr string, actual float64) Check {
 		t.Helper()
-		th, err := ParseThreshold(expr)
+		th, err := threshold.Parse(expr)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Modes of a run started from the page.
@@ -68,7 +69,7 @@ type runner interface {
 type run struct {
 	info   RunInfo
 	job    runner
-	rules  []results.Threshold
+	rules  []threshold.Threshold
 	ctl    *attack.Control
 	pacer  *attack.Pacer // the plan's rates (rate mode)
 	live   *live

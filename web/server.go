@@ -24,6 +24,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 )
 
@@ -382,7 +383,7 @@ func reportText(dir string) (string, results.Verdict, error) {
 }
 
 // render judges rep (by rules, or its manifest's) and renders it as text.
-func render(rep *results.Report, rules []results.Threshold) (string, results.Verdict, error) {
+func render(rep *results.Report, rules []threshold.Threshold) (string, results.Verdict, error) {
 	if rules == nil && rep.Manifest != nil {
 		var err error // the CLI's report judges a stored run by the same rules
 		if rules, err = attack.ReportRules(nil, rep.Manifest, nil); err != nil {

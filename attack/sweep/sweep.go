@@ -19,6 +19,7 @@ import (
 	"github.com/ragload/ragload/attack"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Defaults of a sweep.
@@ -45,7 +46,7 @@ const (
 type Job struct {
 	attack.Setup     // Dir is the sweep's directory
 	attack.SweepSpec // the search
-	Rules            []results.Threshold
+	Rules            []threshold.Threshold
 	// OnStep, when set, is called after each step.
 	OnStep func(sweepfile.Step)
 }
@@ -136,8 +137,8 @@ func (j *Job) validate() error {
 	return nil
 }
 
-func exprs(rules []results.Threshold) []string {
-	ths, _ := results.Exprs(rules)
+func exprs(rules []threshold.Threshold) []string {
+	ths, _ := threshold.Exprs(rules)
 	return ths
 }
 
@@ -316,7 +317,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 // fewSamples names the percentile thresholds of rules that rest on fewer
 // samples than results.MinSamples asks of a run's verdict, e.g. "p95<2s
 // rests on 50 of the 100 a p95 needs".
-func fewSamples(rep *results.Report, rules []results.Threshold) ([]string, error) {
+func fewSamples(rep *results.Report, rules []threshold.Threshold) ([]string, error) {
 	if err := rep.Judge(rules, 0); err != nil {
 		return nil, err
 	}

@@ -17,12 +17,13 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 )
 
 func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []targets.Credential) *sweep.Job {
 	t.Helper()
-	rules, err := results.Rules(nil, nil, nil)
+	rules, err := threshold.Rules(nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

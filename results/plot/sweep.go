@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // IsSweepDir reports whether path is a directory holding a capacity sweep
@@ -135,7 +136,7 @@ func sweepData(label, source string, s *sweepfile.Sweep) sweepJSON {
 // and as written, else the default's 2 s and "".
 func p95Limit(thresholds []string) (float64, string) {
 	for _, expr := range thresholds {
-		t, err := results.ParseThreshold(expr)
+		t, err := threshold.Parse(expr)
 		if err != nil {
 			continue
 		}
