@@ -23,6 +23,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -299,7 +300,7 @@ func TestProofStarvedGenerator(t *testing.T) {
 	if srv.Stats().Requests["health"] != int64(m.Sent) {
 		t.Errorf("the server saw %d requests, the manifest says %d were sent", srv.Stats().Requests["health"], m.Sent)
 	}
-	rules, _ := results.Rules(nil, nil, nil)
+	rules, _ := threshold.Rules(nil, nil, nil)
 	rep.Judge(rules, 0)
 	v := rep.Verdict
 	if v.Pass || (!strings.Contains(v.Caveat, "not conclusive") && v.Word() != results.WordInconclusive) {

@@ -20,8 +20,8 @@ import (
 // A journey is a sequence of steps one user runs in order, carrying
 // variables from responses to later requests (the scenario's journeys:).
 // Each step's result is an ordinary result of its endpoint, marked with
-// the journey, its instance and the step (results.SetJourney); the
-// journey's last result also says how it ended (results.EndJourney): "ok",
+// the journey, its instance and the step (journey.SetMark); the
+// journey's last result also says how it ended (journey.SetEnd): "ok",
 // or why it failed. A journey cut short by the end of the run or a signal
 // has no end: the report counts it unfinished, not failed.
 
@@ -93,7 +93,7 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 					results.SetLag(r, max(r.Timestamp.Sub(js.due), 0))
 				}
 				first = false
-				results.SetJourney(r, jr.Name, id, s)
+				journey.SetMark(r, jr.Name, id, s)
 				if polling && time.Now().Add(st.Until.Every).After(deadline) {
 					polling, reason = false, fmt.Sprintf("not ready within %s", st.Until.Within)
 				}
@@ -112,7 +112,7 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 					}
 				}
 				if end != "" {
-					results.EndJourney(r, end)
+					journey.SetEnd(r, end)
 				}
 				u.out <- r
 				last = r

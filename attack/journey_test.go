@@ -18,6 +18,7 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -108,7 +109,7 @@ func demoAccounts(n int) (map[string]string, []auth.Credential) {
 type journeyRun struct {
 	byEndpoint map[string]uint64 // successful results per endpoint
 	failed     uint64
-	marks      []results.JourneyMark
+	marks      []journey.Mark
 	results    []*vegeta.Result
 }
 
@@ -126,7 +127,7 @@ func readJourneyRun(t *testing.T, dir string) journeyRun {
 		} else {
 			out.byEndpoint[names.Name(r)]++
 		}
-		if mk, ok := results.JourneyOf(r); ok {
+		if mk, ok := journey.MarkOf(r); ok {
 			out.marks = append(out.marks, mk)
 		}
 		cp := *r
@@ -303,7 +304,7 @@ func TestOpenModelJourneysStartOnSchedule(t *testing.T) {
 	var dues []time.Time
 	var worst time.Duration
 	for _, r := range got.results {
-		mk, ok := results.JourneyOf(r)
+		mk, ok := journey.MarkOf(r)
 		if !ok || mk.Step != 0 {
 			continue
 		}

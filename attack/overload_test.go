@@ -10,6 +10,7 @@ import (
 
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // TestOverloadDropsAndCounts: a plan of 1,000 requests a second on 4
@@ -62,7 +63,7 @@ func TestOverloadDropsAndCounts(t *testing.T) {
 	if took > time.Second+maxLag+time.Second {
 		t.Errorf("the run took %s: want the plan, MaxLag and the slowest answer in flight", took)
 	}
-	rules, _ := results.Rules([]string{"p95<10s"}, nil, nil)
+	rules, _ := threshold.Rules([]string{"p95<10s"}, nil, nil)
 	if err := rep.Judge(rules, 1); err != nil {
 		t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -68,7 +69,7 @@ func TestChecksAgainstDegradedDemo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if th, _ := results.Exprs(b.Rules); !slices.Contains(th, runspec.ImpliedChecks) {
+	if th, _ := threshold.Exprs(b.Rules); !slices.Contains(th, runspec.ImpliedChecks) {
 		t.Fatalf("rules %q lack the implied %s", th, runspec.ImpliedChecks)
 	}
 	rep, err := b.Job.Run(context.Background())

@@ -32,7 +32,7 @@ import (
 // later entries (replay.Entry.Substitute). A session ends like a journey:
 // at the first entry whose request fails, whose checks fail, or whose
 // value to save or to use is missing, with the reason in its last result
-// (results.EndJourney); the rest of its entries are not sent, and no
+// (journey.SetEnd); the rest of its entries are not sent, and no
 // longer planned. Its results carry the journey marks of a journey run.
 // Entries without a session leave at their offsets, one request each.
 
@@ -220,7 +220,7 @@ func (u *usersRun) replaySession(s *replaySession, e replay.Entry, rt replayTarg
 		if first {
 			results.SetLag(r, max(r.Timestamp.Sub(due), 0))
 		}
-		results.SetJourney(r, name, id, e.Step)
+		journey.SetMark(r, name, id, e.Step)
 		end := ""
 		switch {
 		case reason != "":
@@ -236,7 +236,7 @@ func (u *usersRun) replaySession(s *replaySession, e replay.Entry, rt replayTarg
 			}
 		}
 		if end != "" {
-			results.EndJourney(r, end)
+			journey.SetEnd(r, end)
 		}
 		u.out <- r
 		if reason != "" {

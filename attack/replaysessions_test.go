@@ -18,7 +18,7 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/replay"
-	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/targets/auth"
 )
 
@@ -185,7 +185,7 @@ func TestReplayJourneysInOrder(t *testing.T) {
 		if r.Timestamp.After(lastSent) {
 			lastSent = r.Timestamp
 		}
-		mk, ok := results.JourneyOf(r)
+		mk, ok := journey.MarkOf(r)
 		if !ok {
 			t.Fatalf("a result has no journey mark: %s %s", r.Method, r.URL)
 		}

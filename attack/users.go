@@ -155,7 +155,7 @@ type usersRun struct {
 	job      *UsersJob
 	mix      *targets.Mix      // nil when the scenario has journeys
 	journeys *targets.Journeys // nil without journeys
-	// journeyID numbers the run's journeys (results.SetJourney).
+	// journeyID numbers the run's journeys (journey.SetMark).
 	journeyID atomic.Uint64
 	pool      *auth.Pool // nil without auth
 	client    *http.Client

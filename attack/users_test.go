@@ -16,6 +16,7 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -139,7 +140,7 @@ func TestUsersOverloadFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, _ := results.Rules(nil, nil, []string{"users>=30"})
+	rules, _ := threshold.Rules(nil, nil, []string{"users>=30"})
 	if err := rep.Judge(rules, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestUsersNeverAllRunning(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, _ := results.Rules(nil, nil, []string{"users>=20"})
+	rules, _ := threshold.Rules(nil, nil, []string{"users>=20"})
 	rep.Judge(rules, 0)
 	reasons := strings.Join(rep.Verdict.Reasons, "; ")
 	if rep.Verdict.Pass || !strings.Contains(reasons, "users ran together") || rep.Manifest.Users.Planned != 20 {
@@ -273,7 +274,7 @@ func TestUsersRampJudgedOnPeak(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := results.Rules([]string{"users>=10"}, nil, nil)
+	rules, err := threshold.Rules([]string{"users>=10"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/ragload/ragload/checks"
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 )
 
 // family is what the tests need of a gathered metric family.
@@ -77,8 +78,8 @@ func exported(t *testing.T) map[string]family {
 	res := &vegeta.Result{Method: "POST", URL: url, Code: 503, Latency: 1500 * time.Millisecond}
 	results.SetLag(res, 20*time.Millisecond)
 	checks.Record(res, []int{1}, "")
-	results.SetJourney(res, "conversation", 1, 0)
-	results.EndJourney(res, "step 1 (query): HTTP 503")
+	journey.SetMark(res, "conversation", 1, 0)
+	journey.SetEnd(res, "step 1 (query): HTTP 503")
 	r.Observe(res)
 	r.Drop(&vegeta.Target{Method: "POST", URL: url})
 

@@ -142,7 +142,7 @@ func (r *Run) Observe(res *vegeta.Result) {
 				}
 			}
 		}
-		if mk, ok := results.JourneyOf(res); ok && mk.End != "" && r.journeyNames[mk.Journey] {
+		if mk, ok := journey.MarkOf(res); ok && mk.End != "" && r.journeyNames[mk.Journey] {
 			outcome := "failed"
 			if mk.End == journey.Ok {
 				outcome = "completed"

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/metrics"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 )
 
 func manifest(name string) *results.Manifest {
@@ -219,9 +220,9 @@ func TestJourneysByOutcome(t *testing.T) {
 	r := e.Run(m)
 	mark := func(name string, id uint64, end string) *vegeta.Result {
 		res := &vegeta.Result{Method: "POST", URL: "/q", Code: 200}
-		results.SetJourney(res, name, id, 0)
+		journey.SetMark(res, name, id, 0)
 		if end != "" {
-			results.EndJourney(res, end)
+			journey.SetEnd(res, end)
 		}
 		return res
 	}

@@ -43,7 +43,7 @@ type Entry struct {
 	// Session, when set, is the journey instance the request belongs to,
 	// "<journey>/<instance>" ("conversation/17"): replay sends a session's
 	// requests in order, each after the previous one's response. Step is
-	// the request's step in its journey (from 0, as results.JourneyHeader).
+	// the request's step in its journey (from 0, as journey.Header).
 	Session string
 	Step    int
 	// Saves are the values the step saved from its response, with where
@@ -53,7 +53,7 @@ type Entry struct {
 	// used, by variable: replay puts its own values in their place.
 	Uses map[string]string
 	// End is set on the last request of a journey: "ok", or why the journey
-	// failed (results.EndJourney); "" on the others.
+	// failed (journey.SetEnd); "" on the others.
 	End string
 }
 

@@ -237,7 +237,7 @@ type Aggregator struct {
 	checks map[string][]string
 	slo    SLO
 
-	// journeys follows the journeys of marked results (JourneyOf);
+	// journeys follows the journeys of marked results (journey.MarkOf);
 	// journeyTimes holds the durations of the completed ones by name.
 	journeys     *journey.Tracker
 	journeyTimes map[string]*Dist
@@ -297,7 +297,7 @@ func (a *Aggregator) Add(r *vegeta.Result) {
 		if len(r.Headers) > 1 || !x.scheduled { // not the lag alone
 			x.stream, x.streamed = tokens.StreamOf(r)
 			x.read(r, x.stream)
-			if m, ok := JourneyOf(r); ok {
+			if m, ok := journey.MarkOf(r); ok {
 				a.addJourney(m, &x)
 			}
 		}

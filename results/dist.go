@@ -4,6 +4,8 @@ import (
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Dist is one latency distribution: an HDR histogram (3 digits, 1 µs to
@@ -78,6 +80,19 @@ func (d *Dist) quantile(p float64) time.Duration {
 	}
 	return min(time.Duration(d.h.ValueAtQuantile(p))*time.Microsecond, d.max)
 }
+
+// Latency views of Stats (View, Quantile), named by the prefix a threshold
+// gives its metric (see results/threshold).
+const (
+	ViewResponse = threshold.ViewResponse // from the scheduled send (the default)
+	ViewService  = threshold.ViewService  // from the actual send
+	ViewLag      = threshold.ViewLag      // the schedule lag itself
+	ViewTTFB     = threshold.ViewTTFB     // streamed responses: time to the response headers
+	ViewTTFT     = threshold.ViewTTFT     // streamed responses: time to the first token
+	ViewGap      = threshold.ViewGap      // streamed responses: longest wait between tokens
+	ViewITL      = threshold.ViewITL      // streamed responses: every wait between two tokens
+	ViewTPOT     = threshold.ViewTPOT     // streamed responses: time per output token after the first
+)
 
 // View is the distribution of one latency view: ViewResponse, ViewService,
 // ViewLag, ViewTTFB, ViewTTFT, ViewGap, ViewITL or ViewTPOT (empty when

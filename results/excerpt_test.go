@@ -16,9 +16,10 @@ const secret = testtool.Secret
 
 func checkNoLeak(t *testing.T, msg, s string) { t.Helper(); testtool.CheckNoLeak(t, msg, s) }
 
-// The readers of run.json, summary.json and sweep.json quote at most an
-// excerpt of a bad value (before, time.ParseDuration's error quoted a
-// duration whole, and the summary its schema).
+// The readers of run.json and summary.json (sweep.json's is
+// results/sweepfile's) quote at most an excerpt of a bad value (before,
+// time.ParseDuration's error quoted a duration whole, and the summary its
+// schema).
 func TestJSONReadersQuoteExcerpts(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, s string) {
@@ -43,12 +44,6 @@ func TestJSONReadersQuoteExcerpts(t *testing.T) {
 		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("0", 80))
 		testtool.CheckNoLeak(t, err.Error(), strings.Repeat("1", 80))
 	}
-	write(SweepFile, `{"plan":{"step_duration":"`+testtool.Secret+`"},"steps":[{"rate":"`+testtool.Secret+`"}]}`)
-	if _, err := ReadSweep(dir); err == nil {
-		t.Error("bad sweep read")
-	} else {
-		testtool.CheckNoLeak(t, err.Error(), testtool.Secret)
-	}
 	write("results.bin", "x")
 	write(SummaryFile, `{"schema":"`+testtool.Secret+`","results_file":"results.bin"}`)
 	if _, err := readSummary(filepath.Join(dir, "results.bin"), -1); err == nil {
@@ -58,14 +53,15 @@ func TestJSONReadersQuoteExcerpts(t *testing.T) {
 	}
 }
 
-// A run.json, sweep.json or summary.json that never ends (here a link to
-// /dev/zero) fails with the file and the cap instead of exhausting memory.
+// A run.json or summary.json (sweep.json: results/sweepfile) that never
+// ends (here a link to /dev/zero) fails with the file and the cap instead
+// of exhausting memory.
 func TestJSONReadersCap(t *testing.T) {
 	if runtime.GOOS != "linux" || testing.Short() {
 		t.Skip("needs /dev/zero; reads 64 MiB of it")
 	}
 	dir := t.TempDir()
-	for _, name := range []string{ManifestFile, SweepFile, SummaryFile} {
+	for _, name := range []string{ManifestFile, SummaryFile} {
 		if err := os.Symlink("/dev/zero", filepath.Join(dir, name)); err != nil {
 			t.Skip(err)
 		}
@@ -74,9 +70,6 @@ func TestJSONReadersCap(t *testing.T) {
 	want := filepath.Join(dir, ManifestFile) + ": larger than the 64 MiB cap for a run.json"
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("ReadManifest: %v, want %q", err, want)
-	}
-	if _, err := ReadSweep(dir); err == nil || !strings.Contains(err.Error(), "64 MiB cap for a sweep.json") {
-		t.Errorf("ReadSweep: %v", err)
 	}
 	if _, err := readSummary(filepath.Join(dir, "results.bin"), -1); err == nil || !strings.Contains(err.Error(), "64 MiB cap for a summary.json") {
 		t.Errorf("readSummary: %v", err)

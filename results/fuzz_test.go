@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/ragload/ragload/internal/testtool"
+	"github.com/ragload/ragload/results/threshold"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -23,124 +22,6 @@ import (
 // and one that hangs fails (testtool.Within).
 
 const fuzzMaxInput = 64 << 10
-
-// fuzzCanonical writes a parsed threshold back as an expression: the
-// endpoint, the metric as parsed, the operator and the limit in a form
-// that parses to the same number.
-func fuzzCanonical(t Threshold) string {
-	var v string
-	switch t.kind {
-	case kindLatency:
-		v = t.LimitDur.String()
-	default:
-		v = strconv.FormatFloat(t.Limit, 'g', -1, 64)
-	}
-	s := t.Metric + t.Op + v
-	if t.Endpoint != "" {
-		s = t.Endpoint + ":" + s
-	}
-	if t.Journey != "" {
-		s = journeyPrefix + t.Journey + ":" + s
-	}
-	return s
-}
-
-// FuzzParseThreshold feeds expressions to ParseThreshold. An accepted
-// threshold has a known operator and a finite, in-range limit, and its
-// canonical form parses back to the same rule; parsing is idempotent on
-// its Expr.
-func FuzzParseThreshold(f *testing.F) {
-	for _, s := range append(append([]string{}, DefaultThresholds...), DefaultMarks...) {
-		f.Add(s)
-	}
-	for _, s := range []string{
-		"query:p99<3s", "/query (basic):p95<=1500ms", "service_p95<2s", "lag_p99<10ms", "ttft_p95<1s",
-		"gap_max<=500ms", "failures<0.5%", "failures<=0.01", "rps>=45", "requests>100", "users>=100",
-		"p99.9<5s", "median<1s", "avg<1s", "p95<2", "p95", "p95<", ":p95<2s", "p0<1s", "p101<1s",
-		"failures<150%", "failures<2", "rps>=-1", "rps>=NaN", "failures<NaN%", "requests<Inf",
-		"checks<1%", "query:checks<=0.05", "checks<101%", "goodput>=45", "goodput>=45/s", "stream:goodput>-1",
-		"itl_p95<50ms", "stream:tpot_p95<100ms", "tpot_max", "itl_<1s",
-		"journey:conversation:p95<20s", "journey:conversation:failures<1%", "journey:a:b:max<=1m", "journey:p95<2s",
-		"journey::p95<1s", "journey: x :median<1s", "journey:x:rps>1", "journey:journey:x:p99<1s",
-	} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, expr string) {
-		if len(expr) > 1024 {
-			t.Skip("input too large")
-		}
-		th, err := ParseThreshold(expr)
-		if err != nil {
-			return
-		}
-		switch th.Op {
-		case "<", "<=", ">", ">=":
-		default:
-			t.Fatalf("%q: operator %q", expr, th.Op)
-		}
-		if math.IsNaN(th.Limit) || math.IsInf(th.Limit, 0) || th.Limit < 0 {
-			t.Fatalf("%q: limit %g is not a finite number ≥ 0", expr, th.Limit)
-		}
-		if (th.kind == kindFailures || th.kind == kindChecks) && th.Limit > 1 {
-			t.Fatalf("%q: %s limit %g is above 1", expr, th.kind, th.Limit)
-		}
-		if th.kind == kindLatency && (th.stat == "p" && (th.quantile <= 0 || th.quantile > 100)) {
-			t.Fatalf("%q: quantile %g", expr, th.quantile)
-		}
-		again, err := ParseThreshold(th.Expr)
-		if err != nil || again != th {
-			t.Fatalf("%q: parsing its Expr %q gives %+v, %v; want %+v", expr, th.Expr, again, err, th)
-		}
-		canon := fuzzCanonical(th)
-		back, err := ParseThreshold(canon)
-		if err != nil {
-			t.Fatalf("%q: canonical form %q does not parse: %v", expr, canon, err)
-		}
-		back.Expr = th.Expr
-		if back != th {
-			t.Fatalf("%q: canonical form %q parses to %+v, want %+v", expr, canon, back, th)
-		}
-	})
-}
-
-// FuzzJourneyOf feeds journey marks to JourneyOf. It never panics; a mark
-// it accepts has a valid name (1 to 64 bytes, no '/' nor control
-// character) and a step in range, and SetJourney writes it back to a mark
-// that reads the same.
-func FuzzJourneyOf(f *testing.F) {
-	for _, s := range []string{
-		"conversation/0/0", "conversation/18446744073709551615/31", "ask-about-upload/7/2", "a/1/65535", "a/1/65536",
-		"", "/", "//", "a//0", "a/1/", "/1/0", "a/1/0/", "a/-1/0", "a/+1/+1", "a/1/-0", "a/01/007", "a b/1/0", "a\x00/1/0",
-		"é/1/0", strings.Repeat("n", 64) + "/1/0", strings.Repeat("n", 65) + "/1/0", "a/99999999999999999999/0",
-	} {
-		f.Add(s, "")
-		f.Add(s, "ok")
-	}
-	f.Add("conversation/3/1", "step 2 (follow_up): HTTP 500")
-	f.Fuzz(func(t *testing.T, mark, end string) {
-		r := &vegeta.Result{Headers: map[string][]string{JourneyHeader: {mark}}}
-		if end != "" {
-			r.Headers[JourneyEndHeader] = []string{end}
-		}
-		j, ok := JourneyOf(r)
-		if !ok {
-			if j != (JourneyMark{}) {
-				t.Fatalf("%q: no mark, but %+v", mark, j)
-			}
-			return
-		}
-		if j.Journey == "" || len(j.Journey) > 64 || strings.ContainsAny(j.Journey, "/\x00\n\r\x7f") || j.Step < 0 || j.Step >= maxJourneyStep || j.End != end {
-			t.Fatalf("%q %q: accepted as %+v", mark, end, j)
-		}
-		back := &vegeta.Result{}
-		SetJourney(back, j.Journey, j.Instance, j.Step)
-		EndJourney(back, end)
-		again, ok := JourneyOf(back)
-		if want := j; !ok || again.Journey != want.Journey || again.Instance != want.Instance || again.Step != want.Step {
-			t.Fatalf("%q: written back as %q, reads %+v %v; want %+v", mark, back.Headers[JourneyHeader], again, ok, want)
-		}
-	})
-}
 
 // FuzzReadFile feeds results files (gob, JSON or CSV by the first byte) to
 // ReadFile. It never hangs or panics; it delivers results and returns nil,
@@ -245,7 +126,7 @@ func FuzzReadManifest(f *testing.F) {
 		Status:     StatusComplete,
 		Shard:      &ShardInfo{Index: 1, Count: 2},
 		Replay:     &ReplayInfo{Source: "s.jsonl", Format: "stream", Speed: 2, Loops: 1, MaxGap: Duration(1e9)},
-		Thresholds: DefaultThresholds, Marks: DefaultMarks, Results: []string{ResultsFile},
+		Thresholds: threshold.Defaults, Marks: threshold.DefaultMarks, Results: []string{ResultsFile},
 	})
 	if err != nil {
 		f.Fatal(err)

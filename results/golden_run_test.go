@@ -5,6 +5,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // The golden run of results/render's golden files, for the tests here
@@ -21,7 +23,7 @@ func goldenReport(t *testing.T) *Report {
 		agg.Add(r)
 	}
 	rep := NewReport(m, agg, []string{"runs/golden/results.bin"})
-	rules, err := Rules(m.Thresholds, m.Marks, nil)
+	rules, err := threshold.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // t0 is the fixed start of every synthetic run (nanoseconds included, so
@@ -164,13 +166,13 @@ func buildReport(t *testing.T, m *Manifest, rs []*vegeta.Result) *Report {
 }
 
 // mustRules parses threshold expressions (advisory ones as marks).
-func mustRules(t *testing.T, thresholds, marks []string) []Threshold {
+func mustRules(t *testing.T, thresholds, marks []string) []threshold.Threshold {
 	t.Helper()
-	ts, err := ParseThresholds(thresholds, false)
+	ts, err := threshold.ParseAll(thresholds, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := ParseThresholds(marks, true)
+	ms, err := threshold.ParseAll(marks, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results/journey"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // JourneyStats is the figures of one journey, derived from its steps'
@@ -28,7 +29,7 @@ func (j *JourneyStats) Duration() Percentiles { return j.durations.Summary() }
 func (j *JourneyStats) Quantile(q float64) time.Duration { return j.durations.quantile(q) }
 
 // addJourney follows the journey of x, marked m.
-func (a *Aggregator) addJourney(m JourneyMark, x *sample) {
+func (a *Aggregator) addJourney(m journey.Mark, x *sample) {
 	due := x.sent
 	if x.scheduled {
 		due = due.Add(-x.lag)
@@ -206,7 +207,7 @@ func (r *Report) journey(name string) (*JourneyStats, error) {
 // checkJourney applies a journey threshold: a percentile or the maximum
 // of the completed journeys' durations, or the share of the journeys that
 // ended which failed.
-func (r *Report) checkJourney(t Threshold, minSamples uint64) (Check, error) {
+func (r *Report) checkJourney(t threshold.Threshold, minSamples uint64) (Check, error) {
 	c := Check{Threshold: t}
 	j, err := r.journey(t.Journey)
 	if err != nil {
@@ -215,21 +216,21 @@ func (r *Report) checkJourney(t Threshold, minSamples uint64) (Check, error) {
 	switch {
 	case j == nil || j.Started == 0:
 		c.Note = "no journey started"
-	case t.kind == kindFailures && j.Completed+j.Failed == 0:
+	case t.Kind() == threshold.KindFailures && j.Completed+j.Failed == 0:
 		c.Note = "no journey ended"
-	case t.kind == kindFailures:
+	case t.Kind() == threshold.KindFailures:
 		c.Actual = j.FailureRate()
-		c.Pass = t.compare(c.Actual)
+		c.Pass = t.Compare(c.Actual)
 	case j.Completed == 0:
 		c.Note = "no journey completed"
-	case t.stat == "max":
+	case t.Stat() == "max":
 		c.Actual = float64(j.Duration().Max)
-		c.Pass = t.compare(c.Actual)
+		c.Pass = t.Compare(c.Actual)
 	default:
-		c.Actual = float64(j.Quantile(t.quantile))
-		c.Pass = t.compare(c.Actual)
-		if t.quantile < 100 {
-			c.Samples, c.Needs = j.Completed, MinSamples(t.quantile)
+		c.Actual = float64(j.Quantile(t.Quantile()))
+		c.Pass = t.Compare(c.Actual)
+		if t.Quantile() < 100 {
+			c.Samples, c.Needs = j.Completed, MinSamples(t.Quantile())
 			if minSamples > 0 {
 				c.Needs = minSamples
 			}

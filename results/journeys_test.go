@@ -63,13 +63,13 @@ func (s journeyStep) result() *vegeta.Result {
 	if s.lag > 0 {
 		SetLag(r, s.lag)
 	}
-	SetJourney(r, s.name, s.inst, s.step)
+	journey.SetMark(r, s.name, s.inst, s.step)
 	switch s.end {
 	case "":
 	case journey.Ok:
-		EndJourney(r, "")
+		journey.SetEnd(r, "")
 	default:
-		EndJourney(r, s.end)
+		journey.SetEnd(r, s.end)
 	}
 	return r
 }
@@ -179,8 +179,8 @@ func TestJourneyFigures(t *testing.T) {
 	rs := journeyResults(0)
 	var interleaved bool
 	for i := 1; i < len(rs); i++ {
-		a, _ := JourneyOf(rs[i-1])
-		b, _ := JourneyOf(rs[i])
+		a, _ := journey.MarkOf(rs[i-1])
+		b, _ := journey.MarkOf(rs[i])
 		interleaved = interleaved || (a.Instance > b.Instance && b.Step > 0)
 	}
 	if !interleaved {
@@ -235,48 +235,6 @@ func TestJourneysAbsent(t *testing.T) {
 	none := buildReport(t, journeyManifest(), []*vegeta.Result{res("GET", "/health", 200, time.Millisecond, 0)})
 	if got := journeysOf(none); !slices.Equal(got, []string{"conversation 0 0 0 0 [] 0", "upload 0 0 0 0 [] 0"}) {
 		t.Errorf("journeys of a run that started none: %q", got)
-	}
-}
-
-func TestParseJourneyThreshold(t *testing.T) {
-	for _, c := range []struct {
-		expr, journey, endpoint, metric, err string
-	}{
-		{expr: "journey:conversation:p95<20s", journey: "conversation", metric: "p95"},
-		{expr: " journey: ask-about-upload :failures<1%", journey: "ask-about-upload", metric: "failures"},
-		{expr: "journey:conversation:max<=1m", journey: "conversation", metric: "max"},
-		{expr: "journey:conversation:median<5s", journey: "conversation", metric: "median"},
-		{expr: "journey:p95<2s", endpoint: "journey", metric: "p95"}, // an endpoint keyed journey
-		{expr: "journey::p95<1s", err: "empty journey name"},
-		{expr: "journey:c:rps>1", err: `journey metric "rps" isn't one of`},
-		{expr: "journey:c:service_p95<1s", err: `journey metric "service_p95"`},
-		{expr: "journey:c:mean<1s", err: `journey metric "mean"`},
-		{expr: "journey:c:checks<1%", err: `journey metric "checks"`},
-		{expr: "journey:c:p95<20", err: "needs a unit"},
-	} {
-		th, err := ParseThreshold(c.expr)
-		switch {
-		case c.err != "":
-			if err == nil || !strings.Contains(err.Error(), c.err) {
-				t.Errorf("%q: error %v, want one with %q", c.expr, err, c.err)
-			}
-		case err != nil:
-			t.Errorf("%q: %v", c.expr, err)
-		case th.Journey != c.journey || th.Endpoint != c.endpoint || th.Metric != c.metric:
-			t.Errorf("%q: journey %q endpoint %q metric %q", c.expr, th.Journey, th.Endpoint, th.Metric)
-		}
-	}
-	// A journey's rule overrides the same rule of that journey only.
-	rules, err := Rules([]string{"journey:a:p95<1s", "journey:b:p95<1s", "p95<1s"}, []string{}, []string{"journey:a:p95<2s"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var exprs []string
-	for _, r := range rules {
-		exprs = append(exprs, r.Expr)
-	}
-	if !slices.Equal(exprs, []string{"journey:b:p95<1s", "p95<1s", "journey:a:p95<2s"}) {
-		t.Errorf("rules %q", exprs)
 	}
 }
 
@@ -353,7 +311,7 @@ func TestJourneysShards(t *testing.T) {
 	// its first step); the second file opens with instance 22's step 1.
 	orphan := journeyStep{name: "conversation", inst: 22, step: 1, end: journey.Ok, sent: 0, latency: time.Millisecond, meth: "POST", url: "/chat/messages"}
 	b = append([]*vegeta.Result{orphan.result()}, b...)
-	if m, _ := JourneyOf(a[len(a)-1]); m.Instance != 22 || m.Step != 0 || m.End != "" {
+	if m, _ := journey.MarkOf(a[len(a)-1]); m.Instance != 22 || m.Step != 0 || m.End != "" {
 		t.Fatalf("the first file ends with %+v, want instance 22's open first step", m)
 	}
 	writeSummarizedRun(t, filepath.Join(root, "s0"), shard(0), a)
@@ -447,14 +405,14 @@ func TestJourneyHeaders(t *testing.T) {
 	r := &vegeta.Result{Code: 200, Timestamp: t0, Latency: time.Millisecond, Method: "GET", URL: "/status"}
 	Trim(r, false)
 	SetLag(r, time.Millisecond)
-	SetJourney(r, "ask-about-upload", 18446744073709551615, 2)
-	EndJourney(r, "")
-	if got := r.Headers[JourneyHeader][0]; got != "ask-about-upload/18446744073709551615/2" {
+	journey.SetMark(r, "ask-about-upload", 18446744073709551615, 2)
+	journey.SetEnd(r, "")
+	if got := r.Headers[journey.Header][0]; got != "ask-about-upload/18446744073709551615/2" {
 		t.Errorf("header %q", got)
 	}
 	r2 := &vegeta.Result{Code: 500, Error: "500 Internal Server Error", Timestamp: t0, Method: "POST", URL: "/chat"}
-	SetJourney(r2, "conversation", 7, 0)
-	EndJourney(r2, reasonTimeout)
+	journey.SetMark(r2, "conversation", 7, 0)
+	journey.SetEnd(r2, reasonTimeout)
 	path := filepath.Join(t.TempDir(), ResultsFile)
 	writeResults(t, path, []*vegeta.Result{r, r2})
 
@@ -484,11 +442,11 @@ func TestJourneyHeaders(t *testing.T) {
 	if m.Requests != 2 || m.Success != 0.5 {
 		t.Errorf("vegeta's metrics: %d requests, success %v", m.Requests, m.Success)
 	}
-	wants := []JourneyMark{{Journey: "ask-about-upload", Instance: 18446744073709551615, Step: 2, End: journey.Ok},
+	wants := []journey.Mark{{Journey: "ask-about-upload", Instance: 18446744073709551615, Step: 2, End: journey.Ok},
 		{Journey: "conversation", Instance: 7, End: reasonTimeout}}
 	for name, rs := range map[string][]*vegeta.Result{"ReadFile": got, "vegeta": viaVegeta} {
 		for i, w := range wants {
-			if j, ok := JourneyOf(rs[i]); !ok || j != w {
+			if j, ok := journey.MarkOf(rs[i]); !ok || j != w {
 				t.Errorf("%s result %d: %+v %v, want %+v", name, i, j, ok, w)
 			}
 		}
@@ -499,19 +457,19 @@ func TestJourneyHeaders(t *testing.T) {
 		"conversation/1/65536", "conversation/-1/0", "conversation/1/0/extra", "a/b/1/0", "conver\nsation/1/0",
 		strings.Repeat("n", 65) + "/1/0", "conversation/18446744073709551616/0",
 	} {
-		r := &vegeta.Result{Headers: map[string][]string{JourneyHeader: {v}, JourneyEndHeader: {"ok"}}}
-		if j, ok := JourneyOf(r); ok {
-			t.Errorf("JourneyOf(%q) = %+v, want no mark", v, j)
+		r := &vegeta.Result{Headers: map[string][]string{journey.Header: {v}, journey.EndHeader: {"ok"}}}
+		if j, ok := journey.MarkOf(r); ok {
+			t.Errorf("journey.MarkOf(%q) = %+v, want no mark", v, j)
 		}
 	}
-	if _, ok := JourneyOf(&vegeta.Result{Headers: map[string][]string{JourneyHeader: {}}}); ok {
+	if _, ok := journey.MarkOf(&vegeta.Result{Headers: map[string][]string{journey.Header: {}}}); ok {
 		t.Error("an empty header is a mark")
 	}
-	if n := testing.AllocsPerRun(100, func() { JourneyOf(r) }); n != 0 {
-		t.Errorf("JourneyOf allocates %g times", n)
+	if n := testing.AllocsPerRun(100, func() { journey.MarkOf(r) }); n != 0 {
+		t.Errorf("journey.MarkOf allocates %g times", n)
 	}
 	long := strings.Repeat("n", 64)
-	if j, ok := JourneyOf(&vegeta.Result{Headers: map[string][]string{JourneyHeader: {long + "/0/31"}}}); !ok || j.Journey != long || j.Step != 31 || j.End != "" {
+	if j, ok := journey.MarkOf(&vegeta.Result{Headers: map[string][]string{journey.Header: {long + "/0/31"}}}); !ok || j.Journey != long || j.Step != 31 || j.End != "" {
 		t.Errorf("a 64-byte name: %+v %v", j, ok)
 	}
 }

@@ -1,7 +1,6 @@
 package results
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -10,9 +9,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/ragload/ragload/internal/atomicfile"
-
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/results/internal/jsonfile"
 )
 
 // File names inside a run directory.
@@ -182,7 +180,7 @@ type ScenarioInfo struct {
 }
 
 // JourneyInfo is one journey of the scenario: its name (the results'
-// JourneyHeader), weight, and the endpoint names of its steps in order
+// journey.Header), weight, and the endpoint names of its steps in order
 // (EndpointInfo.Name).
 type JourneyInfo struct {
 	Name   string   `json:"name"`
@@ -265,7 +263,7 @@ func WriteManifest(dir string, m *Manifest) error {
 		m.Schema = ManifestSchema
 	}
 	m.Target = RedactURL(m.Target)
-	return writeJSONAtomic(dir, ManifestFile, "manifest", m)
+	return jsonfile.Write(dir, ManifestFile, "manifest", m)
 }
 
 // RedactURL returns s with the userinfo of the URL redacted, for storing
@@ -350,29 +348,12 @@ func RedactURLs(s string) string {
 	return b.String()
 }
 
-// writeJSONAtomic writes v as indented JSON to dir/name through a
-// temporary file (mode 0600) renamed into place, so a reader never sees
-// half a file; what names it in errors.
-func writeJSONAtomic(dir, name, what string, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return fmt.Errorf("encode %s: %w", what, err)
-	}
-	if _, err := atomicfile.Write(filepath.Join(dir, name), 0o600, buf.WriteTo); err != nil {
-		return fmt.Errorf("write %s: %w", what, err)
-	}
-	return nil
-}
-
-// ReadManifest reads dir/run.json, of at most maxJSONBytes. A missing file
+// ReadManifest reads dir/run.json, of at most jsonfile.MaxBytes. A missing file
 // is an error that errors.Is(err, fs.ErrNotExist) reports. The target's
 // userinfo is redacted, as WriteManifest stores it, even in older files.
 func ReadManifest(dir string) (*Manifest, error) {
 	path := filepath.Join(dir, ManifestFile)
-	b, err := readCapped(path, "a run.json")
+	b, err := jsonfile.Read(path, "a run.json")
 	if err != nil {
 		return nil, err
 	}
@@ -382,28 +363,4 @@ func ReadManifest(dir string) (*Manifest, error) {
 	}
 	m.Target = RedactURL(m.Target) // a file written before targets were redacted
 	return &m, nil
-}
-
-// maxJSONBytes caps the JSON files ragload writes next to its results and
-// reads back (run.json, summary.json, sweep.json) at 64 MiB. They hold a
-// run's description, one compressed histogram per endpoint, or the steps
-// of a sweep: KiBs, a few MiB with hundreds of endpoints. The cap keeps a
-// folder that holds something else under those names (a FIFO, a link to
-// /dev/zero) from exhausting memory.
-const maxJSONBytes = 64 << 20
-
-// readCapped reads the file at path whole, failing when it is larger than
-// maxJSONBytes with an error that names it and the cap. Errors opening the
-// file are returned as they are (fs.ErrNotExist for a missing one).
-func readCapped(path, what string) ([]byte, error) {
-	f, err := input.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := input.ReadAll(f, maxJSONBytes, what)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
-	}
-	return b, nil
 }

@@ -17,6 +17,7 @@ import (
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/results/internal/jsonfile"
 )
 
 // SummaryFile is the run summary beside a run's results file: what a
@@ -165,7 +166,7 @@ func WriteSummary(path string, agg *Aggregator) error {
 	if s.Journeys, err = summarizeJourneys(agg); err != nil {
 		return fmt.Errorf("write summary: %w", err)
 	}
-	return writeJSONAtomic(filepath.Dir(path), SummaryFile, "summary", s)
+	return jsonfile.Write(filepath.Dir(path), SummaryFile, "summary", s)
 }
 
 // summarize is s as the summary holds it, with its distributions or not.
@@ -234,7 +235,7 @@ var errNoSummary = errors.New("no summary")
 // that it still describes the file, of count results when count ≥ 0. It
 // returns errNoSummary when there is none for this file.
 func readSummary(path string, count int64) (*summary, error) {
-	b, err := readCapped(filepath.Join(filepath.Dir(path), SummaryFile), "a summary.json")
+	b, err := jsonfile.Read(filepath.Join(filepath.Dir(path), SummaryFile), "a summary.json")
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errNoSummary
 	} else if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -77,7 +78,7 @@ func summaryManifest() *Manifest {
 // every view's percentiles.
 func renderings(t *testing.T, rep *Report) map[string]string {
 	t.Helper()
-	if err := rep.Judge(mustRules(t, DefaultThresholds, DefaultMarks), 0); err != nil {
+	if err := rep.Judge(mustRules(t, threshold.Defaults, threshold.DefaultMarks), 0); err != nil {
 		t.Fatal(err)
 	}
 	var b strings.Builder

@@ -3,6 +3,8 @@ package results
 import (
 	"testing"
 	"time"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 func timeline(every time.Duration, active ...int) *UsersInfo {
@@ -47,7 +49,7 @@ func TestUsersSustained(t *testing.T) {
 }
 
 func TestJudgeUsers(t *testing.T) {
-	rules, err := ParseThresholds([]string{"users>=10"}, false)
+	rules, err := threshold.ParseAll([]string{"users>=10"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +88,7 @@ func planned(pairs ...[2]int) *UsersInfo {
 // hold the plan itself never asks for; a plan that holds its peak is
 // judged on the users that held it.
 func TestJudgeUsersPeakHold(t *testing.T) {
-	rules, err := ParseThresholds([]string{"users>=20"}, false)
+	rules, err := threshold.ParseAll([]string{"users>=20"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

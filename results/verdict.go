@@ -5,11 +5,13 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Check is a threshold applied to a run.
 type Check struct {
-	Threshold
+	threshold.Threshold
 	// Actual is the measured value: nanoseconds for latency metrics, a
 	// fraction for failures and checks, requests per second for rps and
 	// goodput, a count for requests.
@@ -25,10 +27,6 @@ type Check struct {
 	// for checks that are not percentiles.
 	Samples, Needs uint64
 }
-
-// IsLatency reports whether the threshold is on a latency: its Actual is
-// in nanoseconds and its limit is LimitDur.
-func (t Threshold) IsLatency() bool { return t.kind == kindLatency }
 
 // FewSamples reports whether a percentile check was read from fewer
 // samples than it needs.
@@ -90,7 +88,7 @@ func MinSamples(q float64) uint64 { return uint64(math.Ceil(5/(1-q/100) - 1e-9))
 //
 // minSamples, when > 0, replaces MinSamples for every percentile threshold
 // (the user lowering, or raising, the bar).
-func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
+func (r *Report) Judge(ts []threshold.Threshold, minSamples uint64) error {
 	v := Verdict{Pass: true}
 	if r.Total.Requests == 0 {
 		v.Pass = false
@@ -131,7 +129,7 @@ func (r *Report) Judge(ts []Threshold, minSamples uint64) error {
 }
 
 // check applies one threshold.
-func (r *Report) check(t Threshold, minSamples uint64) (Check, error) {
+func (r *Report) check(t threshold.Threshold, minSamples uint64) (Check, error) {
 	if t.Journey != "" {
 		return r.checkJourney(t, minSamples)
 	}
@@ -141,22 +139,22 @@ func (r *Report) check(t Threshold, minSamples uint64) (Check, error) {
 	}
 	c := Check{Threshold: t}
 	switch {
-	case t.kind == kindUsers:
+	case t.Kind() == threshold.KindUsers:
 		r.measureUsers(&c)
 	case s == nil || s.Requests == 0:
 		c.Note = "no requests"
-	case t.kind == kindChecks && s.Checked == 0:
+	case t.Kind() == threshold.KindChecks && s.Checked == 0:
 		c.Note = "no response was checked"
-	case t.kind == kindLatency && s.View(t.view).Count == 0:
-		c.Note = noSamples[t.view]
-		if s.Streamed == 0 && t.view != ViewLag {
+	case t.Kind() == threshold.KindLatency && s.View(t.View()).Count == 0:
+		c.Note = noSamples[t.View()]
+		if s.Streamed == 0 && t.View() != ViewLag {
 			c.Note = "no streamed responses"
 		}
 	default:
 		c.Actual = r.measure(s, t)
-		c.Pass = t.compare(c.Actual)
-		if t.kind == kindLatency && t.stat == "p" && t.quantile < 100 {
-			c.Samples, c.Needs = uint64(s.View(t.view).Count), MinSamples(t.quantile)
+		c.Pass = t.Compare(c.Actual)
+		if t.Kind() == threshold.KindLatency && t.Stat() == "p" && t.Quantile() < 100 {
+			c.Samples, c.Needs = uint64(s.View(t.View()).Count), MinSamples(t.Quantile())
 			if minSamples > 0 {
 				c.Needs = minSamples
 			}
@@ -204,19 +202,19 @@ func sampleBarNote(checks []Check, minSamples uint64) string {
 	var lowered, raised bool
 	seen := map[float64]bool{}
 	for _, c := range checks {
-		if c.Needs == 0 || seen[c.quantile] {
+		if c.Needs == 0 || seen[c.Quantile()] {
 			continue // not a percentile, or not measured
 		}
-		seen[c.quantile] = true
-		n := MinSamples(c.quantile)
+		seen[c.Quantile()] = true
+		n := MinSamples(c.Quantile())
 		if n == minSamples {
 			continue // its bar did not move
 		}
 		lowered, raised = lowered || n > minSamples, raised || n < minSamples
 		if len(needs) == 0 {
-			needs = append(needs, fmt.Sprintf("a p%g needs %d", c.quantile, n))
+			needs = append(needs, fmt.Sprintf("a p%g needs %d", c.Quantile(), n))
 		} else {
-			needs = append(needs, fmt.Sprintf("a p%g %d", c.quantile, n))
+			needs = append(needs, fmt.Sprintf("a p%g %d", c.Quantile(), n))
 		}
 	}
 	how := "set"
@@ -270,21 +268,21 @@ func (r *Report) stats(scope string) (*Stats, error) {
 	return nil, fmt.Errorf("threshold names endpoint %q, which this run does not have (have: %s)", scope, strings.Join(known, ", "))
 }
 
-func (r *Report) measure(s *Stats, t Threshold) float64 {
-	switch t.kind {
-	case kindFailures:
+func (r *Report) measure(s *Stats, t threshold.Threshold) float64 {
+	switch t.Kind() {
+	case threshold.KindFailures:
 		return s.FailureRate()
-	case kindChecks:
+	case threshold.KindChecks:
 		return s.CheckFailRate()
-	case kindRPS:
+	case threshold.KindRPS:
 		return r.Rate(s)
-	case kindGoodput:
+	case threshold.KindGoodput:
 		return s.Goodput()
-	case kindRequests:
+	case threshold.KindRequests:
 		return float64(s.Requests)
 	}
-	p := s.View(t.view)
-	switch t.stat {
+	p := s.View(t.View())
+	switch t.Stat() {
 	case "mean":
 		return float64(p.Mean)
 	case "min":
@@ -292,7 +290,7 @@ func (r *Report) measure(s *Stats, t Threshold) float64 {
 	case "max":
 		return float64(p.Max)
 	}
-	return float64(s.Quantile(t.quantile, t.view))
+	return float64(s.Quantile(t.Quantile(), t.View()))
 }
 
 // noSamples explains an empty latency view.
@@ -314,7 +312,7 @@ func (r *Report) measureUsers(c *Check) {
 	u := r.Manifest.Users
 	n, how := u.Judged()
 	c.Actual, c.How = float64(n), how
-	c.Pass = c.compare(c.Actual)
+	c.Pass = c.Compare(c.Actual)
 }
 
 // FormatActual renders the measured value in the threshold's unit.
@@ -322,14 +320,14 @@ func (c Check) FormatActual() string {
 	if c.Note != "" {
 		return c.Note
 	}
-	switch c.kind {
-	case kindLatency:
+	switch c.Kind() {
+	case threshold.KindLatency:
 		return FormatMillis(time.Duration(c.Actual)) + " ms"
-	case kindFailures, kindChecks:
+	case threshold.KindFailures, threshold.KindChecks:
 		return fmt.Sprintf("%.2f%%", 100*c.Actual)
-	case kindRPS, kindGoodput:
+	case threshold.KindRPS, threshold.KindGoodput:
 		return fmt.Sprintf("%.1f/s", c.Actual)
-	case kindUsers:
+	case threshold.KindUsers:
 		return fmt.Sprintf("%.0f (%s)", c.Actual, c.How)
 	}
 	return fmt.Sprintf("%.0f", c.Actual)
@@ -341,17 +339,17 @@ func (c Check) Reason() string {
 	if c.Note != "" {
 		return fmt.Sprintf("%s: %s (%s)", c.Expr, c.Note, scope)
 	}
-	if c.kind == kindUsers {
+	if c.Kind() == threshold.KindUsers {
 		return fmt.Sprintf("only %.0f users ran together (%s), not %s %g", c.Actual, c.How, c.Op, c.Limit)
 	}
 	return fmt.Sprintf("%s %s is %s, not %s %s", scope, c.Metric, c.FormatActual(), c.Op, c.limitText())
 }
 
 func (c Check) limitText() string {
-	switch c.kind {
-	case kindLatency:
+	switch c.Kind() {
+	case threshold.KindLatency:
 		return c.LimitDur.String()
-	case kindFailures, kindChecks:
+	case threshold.KindFailures, threshold.KindChecks:
 		// %.10g: 100*0.07 is 7.000000000000001 in floating point.
 		return fmt.Sprintf("%.10g%%", 100*c.Limit)
 	}

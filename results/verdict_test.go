@@ -8,6 +8,8 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // judgeFixture is a run of 10 s with 100 requests: 60 to /query (basic)
@@ -218,7 +220,7 @@ func TestJudgeReplacesVerdict(t *testing.T) {
 func TestCheckFormat(t *testing.T) {
 	mk := func(expr string, actual float64) Check {
 		t.Helper()
-		th, err := ParseThreshold(expr)
+		th, err := threshold.Parse(expr)
 		if err != nil {
 			t.Fatal(err)
 		}

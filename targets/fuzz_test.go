@@ -15,8 +15,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/internal/testtool"
-
-	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // The fuzz targets of this package's parsers. Their seed corpus is
@@ -133,7 +132,7 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("Source %q, want %q", sc.Source, path)
 		}
 		for _, expr := range append(append([]string{}, sc.Thresholds...), sc.Marks...) {
-			if _, err := results.ParseThreshold(expr); err != nil {
+			if _, err := threshold.Parse(expr); err != nil {
 				t.Fatalf("accepted threshold %q: %v", expr, err)
 			}
 		}

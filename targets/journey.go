@@ -26,7 +26,7 @@ const (
 	MaxThink         = time.Hour // a pause before a run of a step
 	MaxWithin        = time.Hour // how long a step polls (until.within)
 	MinEvery         = 10 * time.Millisecond
-	MaxJourneyName   = 64        // bytes of a journey's name (results.JourneyHeader keeps no more)
+	MaxJourneyName   = 64        // bytes of a journey's name (results/journey.Header keeps no more)
 	MaxJourneyWeight = 1_000_000 // a journey's weight
 	MaxVarValue      = 1024      // bytes of a saved value (longer ones are cut)
 )

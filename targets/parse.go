@@ -10,7 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/ragload/ragload/internal/input"
-	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // parser walks the YAML tree by hand so that every error carries the line
@@ -287,6 +287,6 @@ func (p *parser) endpoint(n *yaml.Node, path string, e *Endpoint) error {
 // checkThreshold validates a threshold or mark where it is written, so the
 // error carries its line.
 func checkThreshold(expr string) error {
-	_, err := results.ParseThreshold(expr)
+	_, err := threshold.Parse(expr)
 	return err
 }

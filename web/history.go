@@ -15,6 +15,7 @@ import (
 	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 	rendering "github.com/ragload/ragload/results/render" // web has a func render
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // RunEntry is an earlier run in the list.
@@ -81,7 +82,7 @@ func reportText(dir string) (string, results.Verdict, error) {
 }
 
 // render judges rep (by rules, or its manifest's) and renders it as text.
-func render(rep *results.Report, rules []results.Threshold) (string, results.Verdict, error) {
+func render(rep *results.Report, rules []threshold.Threshold) (string, results.Verdict, error) {
 	if rules == nil && rep.Manifest != nil {
 		var err error // the CLI's report judges a stored run by the same rules
 		if rules, err = runspec.ReportRules(nil, rep.Manifest, nil); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Modes of a run started from the page.
@@ -70,7 +71,7 @@ type runner interface {
 type run struct {
 	info   RunInfo
 	job    runner
-	rules  []results.Threshold
+	rules  []threshold.Threshold
 	ctl    *attack.Control
 	pacer  *plan.Pacer // the plan's rates (rate mode)
 	live   *live

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // ReportRules are the rules stored runs are judged by again: the
@@ -14,8 +15,8 @@ import (
 // Rules puts them. extra is checked first (a FieldError of "threshold"),
 // then each rule of m, named by the manifest file of inputs it comes from
 // and its index ("runs/a/run.json: thresholds[1]: …").
-func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([]results.Threshold, error) {
-	if _, err := results.ParseThresholds(extra, false); err != nil {
+func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([]threshold.Threshold, error) {
+	if _, err := threshold.ParseAll(extra, false); err != nil {
 		return nil, fieldErrorf("threshold", ": %w", err)
 	}
 	var base, marks []string
@@ -27,7 +28,7 @@ func ReportRules(inputs []results.Input, m *results.Manifest, extra []string) ([
 		exprs []string
 	}{{"thresholds", base}, {"marks", marks}} {
 		for i, e := range list.exprs {
-			if _, err := results.ParseThreshold(e); err != nil {
+			if _, err := threshold.Parse(e); err != nil {
 				return nil, fmt.Errorf("%s: %s[%d]: %w", manifestPath(inputs), list.field, i, err)
 			}
 		}
@@ -58,22 +59,22 @@ func manifestPath(inputs []results.Input) string {
 // ones) and those its scenario and mode imply (ImpliedChecks, users>=N)
 // unless a threshold judges the same metric of the same scope, the marks,
 // and extra rules over them (one on the same metric replaces it).
-func Rules(thresholds, implied, marks, extra []string) ([]results.Threshold, error) {
-	if _, err := results.ParseThresholds(extra, false); err != nil {
+func Rules(thresholds, implied, marks, extra []string) ([]threshold.Threshold, error) {
+	if _, err := threshold.ParseAll(extra, false); err != nil {
 		return nil, fieldErrorf("threshold", ": %w", err)
 	}
 	if thresholds == nil {
-		thresholds = results.DefaultThresholds
+		thresholds = threshold.Defaults
 	}
 	all := append([]string{}, thresholds...)
-	given, _ := results.ParseThresholds(thresholds, false) // an error is results.Rules' to return
+	given, _ := threshold.ParseAll(thresholds, false) // an error is threshold.Rules' to return
 	for _, e := range implied {
-		t, err := results.ParseThreshold(e)
-		if err != nil || !slices.ContainsFunc(given, func(g results.Threshold) bool { return g.Endpoint == t.Endpoint && g.Metric == t.Metric }) {
+		t, err := threshold.Parse(e)
+		if err != nil || !slices.ContainsFunc(given, func(g threshold.Threshold) bool { return g.Endpoint == t.Endpoint && g.Metric == t.Metric }) {
 			all = append(all, e)
 		}
 	}
-	return results.Rules(all, marks, extra)
+	return threshold.Rules(all, marks, extra)
 }
 
 // ImpliedChecks is the rule a scenario with response checks is judged by

@@ -14,6 +14,8 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/replay"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -111,7 +113,7 @@ type Runner interface {
 // rules that judge it, its job and its plan in words.
 type Built struct {
 	Setup *attack.Setup
-	Rules []results.Threshold
+	Rules []threshold.Threshold
 	// Job runs it, except a sweep; Rate, Users and Replay are the same job
 	// by its type, the others nil. A sweep is Sweep, which sweep.New makes
 	// the job of.
@@ -234,7 +236,7 @@ func (s Spec) Build() (*Built, error) {
 	if s.RandomSeed {
 		seed = rand.Uint64()
 	}
-	ths, marks := results.Exprs(rules)
+	ths, marks := threshold.Exprs(rules)
 	opts := s.Options
 	opts.Name = name
 	setup := attack.Setup{
@@ -347,7 +349,7 @@ func (s Spec) dir(shard plan.Shard, runID string) (name, dir string, err error) 
 	}
 	file := results.ManifestFile
 	if s.Mode == ModeSweep {
-		file = results.SweepFile
+		file = sweepfile.File
 	}
 	if _, err := os.Stat(filepath.Join(dir, file)); err == nil {
 		return "", "", fmt.Errorf("%s: %w (pick another name or directory)", dir, attack.ErrRunExists)

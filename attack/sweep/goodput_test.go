@@ -9,8 +9,8 @@ import (
 	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/attack/sweep"
 	"github.com/ragload/ragload/demo"
-	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/sweepfile"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
@@ -46,7 +46,7 @@ func TestSweepGoodputShare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func(share float64) *results.Sweep {
+	run := func(share float64) *sweepfile.Sweep {
 		t.Helper()
 		b, err := runspec.Spec{URL: url, Scenario: sc, Mode: runspec.ModeSweep, Out: filepath.Join(t.TempDir(), "sweep"), Seed: 3, Tool: "ragload test",
 			Credentials: []auth.Credential{{Username: demo.DefaultUsername, Password: demo.DefaultPassword}},
@@ -87,7 +87,7 @@ func TestSweepGoodputShare(t *testing.T) {
 		}
 	}
 	for _, st := range usable.Steps {
-		if st.Rate == 60 && (st.Verdict != results.StepFail || !strings.Contains(st.Reason, "goodput only")) {
+		if st.Rate == 60 && (st.Verdict != sweepfile.StepFail || !strings.Contains(st.Reason, "goodput only")) {
 			t.Errorf("step 60/s: %s (%s); want a fail on its goodput", st.Verdict, st.Reason)
 		}
 	}

@@ -6,16 +6,17 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // judge turns a step's report into its verdict and the criteria it failed.
-func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) (results.SweepStep, []string) {
+func (s *search) judge(rate float64, dir string, rep *results.Report, throughput float64) (sweepfile.Step, []string) {
 	t := rep.Total
 	resp := t.Response()
-	st := results.SweepStep{
+	st := sweepfile.Step{
 		Rate: rate, Dir: dir, SentRate: rep.Rate(t), Throughput: throughput, Requests: t.Requests,
 		Failures: t.FailureRate(), P50: ms(resp.P50), P95: ms(resp.P95), P99: ms(resp.P99),
-		LagP99: ms(t.Quantile(99, results.ViewLag)), Verdict: results.StepPass,
+		LagP99: ms(t.Quantile(99, results.ViewLag)), Verdict: sweepfile.StepPass,
 	}
 	// why says each criterion the step failed, crit names it (the answer
 	// says which decided the capacity).
@@ -48,15 +49,15 @@ func (s *search) judge(rate float64, dir string, rep *results.Report, throughput
 	}
 	switch {
 	case rep.Total.Dropped > 0:
-		st.Verdict = results.StepGenerator
+		st.Verdict = sweepfile.StepGenerator
 		why = append([]string{fmt.Sprintf("ragload dropped %d (%.1f%%) of the step's requests: it could not send them in time", t.Dropped, 100*rep.DroppedShare())}, why...)
 	case rep.Saturated():
-		st.Verdict = results.StepGenerator
+		st.Verdict = sweepfile.StepGenerator
 		why = append([]string{strings.Join(rep.Manifest.Generator.Reasons, "; ")}, why...)
 	case st.Failures >= BadFailures || (s.p95Limit() > 0 && resp.P95 >= BadLatency*s.p95Limit()):
-		st.Verdict = results.StepBad
+		st.Verdict = sweepfile.StepBad
 	case len(why) > 0:
-		st.Verdict = results.StepFail
+		st.Verdict = sweepfile.StepFail
 	}
 	st.Reason = strings.Join(why, "; ")
 	return st, crit
@@ -94,14 +95,14 @@ func (s *search) answer() {
 		top = j.Steps[len(j.Steps)-1]
 	}
 	switch {
-	case s.stopped != nil && s.stopped.Verdict == results.StepGenerator:
+	case s.stopped != nil && s.stopped.Verdict == sweepfile.StepGenerator:
 		sw.GeneratorLimited = true
 		sw.Answer = fmt.Sprintf("no capacity is claimed at or beyond %g rps: there ragload itself was the limit (%s), not the server", s.stopped.Rate, s.stopped.Reason)
 		if s.pass > 0 {
 			sw.Answer += fmt.Sprintf("; the server passed %g rps", s.pass)
 		}
 		sw.Answer += ". Spread the load over several generators (shards) to go further."
-	case s.pass == 0 && len(sw.Steps) > 0 && sw.Steps[0].Verdict != results.StepInterrupted:
+	case s.pass == 0 && len(sw.Steps) > 0 && sw.Steps[0].Verdict != sweepfile.StepInterrupted:
 		sw.Answer = fmt.Sprintf("no capacity found: the first step, %g rps, already failed (%s)", sw.Steps[0].Rate, sw.Steps[0].Reason)
 	case s.pass == 0 && sw.Status == results.StatusInterrupted:
 		sw.Answer = "no capacity found: the sweep was interrupted before a step finished"
@@ -137,7 +138,7 @@ func (s *search) answer() {
 // only was shown (the survivable one, which answers that fail their
 // checks or miss the SLO do not lower).
 func (s *search) criterion() string {
-	var lim, top *results.SweepStep
+	var lim, top *sweepfile.Step
 	for i, st := range s.sweep.Steps {
 		if st.Rate == s.fail {
 			lim = &s.sweep.Steps[i]

@@ -1,7 +1,7 @@
 // Package sweep searches for the highest arrival rate a server sustains
 // (`ragload sweep`): a series of open-model attack.Jobs at rising rates,
 // each judged by the run's verdict and stored as a run of its own, with
-// the search's summary in sweep.json (results.Sweep).
+// the search's summary in sweep.json (sweepfile.Sweep).
 package sweep
 
 import (
@@ -20,6 +20,8 @@ import (
 	"github.com/ragload/ragload/attack/plan"
 	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Defaults of a sweep.
@@ -46,9 +48,9 @@ const (
 type Job struct {
 	attack.Setup      // Dir is the sweep's directory
 	runspec.SweepSpec // the search
-	Rules             []results.Threshold
+	Rules             []threshold.Threshold
 	// OnStep, when set, is called after each step.
-	OnStep func(results.SweepStep)
+	OnStep func(sweepfile.Step)
 }
 
 // New returns the job of a sweep that runspec.Spec.Build built.
@@ -58,16 +60,16 @@ func New(b *runspec.Built) *Job {
 
 // Run executes the sweep and returns its summary, also written to
 // Dir/sweep.json after every step. An interrupted sweep returns what it has.
-func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
+func (j *Job) Run(ctx context.Context) (*sweepfile.Sweep, error) {
 	if err := j.validate(); err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(filepath.Join(j.Dir, results.SweepFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(j.Dir, sweepfile.File)); err == nil {
 		return nil, fmt.Errorf("%s: %w (pick another directory)", j.Dir, attack.ErrRunExists)
 	}
-	sw := &results.Sweep{
+	sw := &sweepfile.Sweep{
 		Tool: j.Tool, Name: j.Options.Name, Target: results.RedactURL(j.Target), Status: results.StatusRunning, Started: time.Now(),
-		Plan: results.SweepPlan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
+		Plan: sweepfile.Plan{From: j.From, To: j.To, Steps: j.Steps, StepDuration: results.Duration(j.StepDuration),
 			Warmup: results.Duration(j.Warmup), Precision: j.Precision, Growth: j.Growth, GoodputShare: j.GoodputShare},
 		Thresholds: exprs(j.Rules),
 	}
@@ -84,7 +86,7 @@ func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 		}
 		sw.Ended, sw.Status = time.Now(), results.StatusInterrupted
 		s.answer()
-		return sw, results.WriteSweep(j.Dir, sw)
+		return sw, sweepfile.Write(j.Dir, sw)
 	}
 	defer stopAuth()
 	if err := os.MkdirAll(j.Dir, 0o755); err != nil {
@@ -108,7 +110,7 @@ func (j *Job) Run(ctx context.Context) (*results.Sweep, error) {
 		sw.Status = results.StatusComplete
 	}
 	s.answer()
-	if werr := results.WriteSweep(j.Dir, sw); err == nil {
+	if werr := sweepfile.Write(j.Dir, sw); err == nil {
 		err = werr
 	}
 	return sw, err
@@ -137,19 +139,19 @@ func (j *Job) validate() error {
 	return nil
 }
 
-func exprs(rules []results.Threshold) []string {
-	ths, _ := results.Exprs(rules)
+func exprs(rules []threshold.Threshold) []string {
+	ths, _ := threshold.Exprs(rules)
 	return ths
 }
 
 // search is the state of one sweep.
 type search struct {
 	job   *Job
-	sweep *results.Sweep
+	sweep *sweepfile.Sweep
 	// pass is the highest rate that passed, fail the lowest that failed
 	// above it (0 when none did).
 	pass, fail float64
-	stopped    *results.SweepStep   // the step that ended the search early
+	stopped    *sweepfile.Step      // the step that ended the search early
 	criteria   map[float64][]string // the criteria each rate failed (judge)
 	// cut says the sweep was interrupted: during a step, or before one
 	// it still had to run.
@@ -175,8 +177,8 @@ func (s *search) abort() string {
 	sw.Status, sw.Ended = results.StatusInterrupted, time.Now()
 	hurry := search{job: s.job, sweep: &sw, pass: s.pass, fail: s.fail, stopped: s.stopped, criteria: s.criteria}
 	hurry.answer()
-	path := filepath.Join(s.job.Dir, results.SweepFile)
-	if err := results.WriteSweep(s.job.Dir, &sw); err != nil {
+	path := filepath.Join(s.job.Dir, sweepfile.File)
+	if err := sweepfile.Write(s.job.Dir, &sw); err != nil {
 		return fmt.Sprintf("%s: %v", path, err)
 	}
 	return fmt.Sprintf("%s: marked interrupted after %d steps", path, len(sw.Steps))
@@ -283,7 +285,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	}
 	if m := rep.Manifest; m != nil && m.Status == results.StatusInterrupted {
 		// A step cut short proves nothing either way.
-		st.Verdict = results.StepInterrupted
+		st.Verdict = sweepfile.StepInterrupted
 		st.Reason = fmt.Sprintf("interrupted: %d of %d planned requests sent", m.Sent, m.Planned)
 	}
 	s.mu.Lock()
@@ -299,7 +301,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 	if j.OnStep != nil {
 		j.OnStep(st)
 	}
-	if err := results.WriteSweep(j.Dir, s.sweep); err != nil {
+	if err := sweepfile.Write(j.Dir, s.sweep); err != nil {
 		return true, err
 	}
 	if rep.Manifest.Status == results.StatusInterrupted {
@@ -307,7 +309,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 		return true, nil
 	}
 	s.bracket()
-	if st.Verdict == results.StepBad || st.Verdict == results.StepGenerator {
+	if st.Verdict == sweepfile.StepBad || st.Verdict == sweepfile.StepGenerator {
 		s.stopped = &s.sweep.Steps[len(s.sweep.Steps)-1]
 		return true, nil
 	}
@@ -317,7 +319,7 @@ func (s *search) step(ctx context.Context, rate float64) (done bool, err error) 
 // fewSamples names the percentile thresholds of rules that rest on fewer
 // samples than results.MinSamples asks of a run's verdict, e.g. "p95<2s
 // rests on 50 of the 100 a p95 needs".
-func fewSamples(rep *results.Report, rules []results.Threshold) ([]string, error) {
+func fewSamples(rep *results.Report, rules []threshold.Threshold) ([]string, error) {
 	if err := rep.Judge(rules, 0); err != nil {
 		return nil, err
 	}
@@ -335,12 +337,12 @@ func fewSamples(rep *results.Report, rules []results.Threshold) ([]string, error
 func (s *search) bracket() {
 	s.pass, s.fail = 0, 0
 	for _, st := range s.sweep.Steps {
-		if (st.Verdict == results.StepFail || st.Verdict == results.StepBad) && (s.fail == 0 || st.Rate < s.fail) {
+		if (st.Verdict == sweepfile.StepFail || st.Verdict == sweepfile.StepBad) && (s.fail == 0 || st.Rate < s.fail) {
 			s.fail = st.Rate
 		}
 	}
 	for _, st := range s.sweep.Steps {
-		if st.Verdict == results.StepPass && st.Rate > s.pass && (s.fail == 0 || st.Rate < s.fail) {
+		if st.Verdict == sweepfile.StepPass && st.Rate > s.pass && (s.fail == 0 || st.Rate < s.fail) {
 			s.pass = st.Rate
 		}
 	}

@@ -17,13 +17,15 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/targets"
 	"github.com/ragload/ragload/targets/auth"
 )
 
 func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Credential) *sweep.Job {
 	t.Helper()
-	rules, err := results.Rules(nil, nil, nil)
+	rules, err := threshold.Rules(nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +42,7 @@ func sweepJob(t *testing.T, url string, sc *targets.Scenario, creds []auth.Crede
 // can keep both cores busy, ragload then rightly refuses to claim a
 // capacity, and these tests are about the search, not that guard (which
 // TestProofStarvedGenerator checks).
-func runSweep(t *testing.T, job *sweep.Job) (*results.Sweep, int) {
+func runSweep(t *testing.T, job *sweep.Job) (*sweepfile.Sweep, int) {
 	t.Helper()
 	for attempt := 1; ; attempt++ {
 		machine.WaitQuiet()
@@ -84,7 +86,7 @@ func TestSweepFindsCapacity(t *testing.T) {
 		t.Errorf("bracket [%g, %g]: want a failing step within the search's precision above the capacity", sw.Capacity, sw.Limit)
 	}
 	// The summary on disk says the same, and every step is a run of its own.
-	disk, err := results.ReadSweep(job.Dir)
+	disk, err := sweepfile.Read(job.Dir)
 	if err != nil || disk.Capacity != sw.Capacity || len(disk.Steps) != len(sw.Steps) {
 		t.Fatalf("sweep.json: %+v, %v", disk, err)
 	}
@@ -125,7 +127,7 @@ func TestSweepFindsCapacitySlowAnswers(t *testing.T) {
 	}
 	// Below capacity every step served what it sent, at 1 s an answer.
 	for _, st := range sw.Steps {
-		if st.Rate < 0.9*capacity && (st.Verdict != results.StepPass || st.Throughput < 0.95*st.Rate) {
+		if st.Rate < 0.9*capacity && (st.Verdict != sweepfile.StepPass || st.Throughput < 0.95*st.Rate) {
 			t.Errorf("step %g rps below the capacity: %s, served %.1f/s (%s)", st.Rate, st.Verdict, st.Throughput, st.Reason)
 		}
 	}
@@ -168,7 +170,7 @@ func TestSweepStopsOnBadFailure(t *testing.T) {
 		}
 	}
 	last := sw.Steps[len(sw.Steps)-1]
-	if beyond > 2 || last.Verdict != results.StepBad || !strings.Contains(sw.Answer, "stopped early") {
+	if beyond > 2 || last.Verdict != sweepfile.StepBad || !strings.Contains(sw.Answer, "stopped early") {
 		t.Errorf("%d steps beyond 60 rps, last %+v, answer %q", beyond, last, sw.Answer)
 	}
 	if sw.Capacity > 60 || sw.Limit <= 60 {
@@ -220,10 +222,10 @@ func TestSweepNotesFewSamples(t *testing.T) {
 		t.Fatalf("%d steps, want 2", len(sw.Steps))
 	}
 	small, large := sw.Steps[0], sw.Steps[1]
-	if small.Verdict != results.StepPass || !strings.Contains(small.Reason, "few samples: p95<2s rests on") || !strings.Contains(small.Reason, "of the 100 a p95 needs") {
+	if small.Verdict != sweepfile.StepPass || !strings.Contains(small.Reason, "few samples: p95<2s rests on") || !strings.Contains(small.Reason, "of the 100 a p95 needs") {
 		t.Errorf("step of %d requests: %s, reason %q; want a pass that notes its few samples", small.Requests, small.Verdict, small.Reason)
 	}
-	if large.Verdict == results.StepPass && strings.Contains(large.Reason, "few samples") {
+	if large.Verdict == sweepfile.StepPass && strings.Contains(large.Reason, "few samples") {
 		t.Errorf("step of %d requests notes few samples: %q", large.Requests, large.Reason)
 	}
 	var b strings.Builder

@@ -10,6 +10,7 @@ import (
 	"github.com/ragload/ragload/attack/runspec"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 type attackOptions struct {
@@ -66,7 +67,7 @@ complete.`,
 // printReport judges rep by rules and renders it to stdout in format, one
 // of render.Formats (checked with the flags). minSamples, when > 0, is
 // --min-samples; else the run's own (its manifest's), else the default.
-func printReport(s *streams, rep *results.Report, rules []results.Threshold, format string, minSamples uint64) error {
+func printReport(s *streams, rep *results.Report, rules []threshold.Threshold, format string, minSamples uint64) error {
 	if m := rep.Manifest; minSamples == 0 && m != nil {
 		minSamples = m.MinSamples
 	}

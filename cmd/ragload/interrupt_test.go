@@ -23,6 +23,7 @@ import (
 	"github.com/ragload/ragload/demo"
 	"github.com/ragload/ragload/internal/testtool"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // The interruption suite: real ragload processes (the test binary run as
@@ -430,7 +431,7 @@ func checkReport(t *testing.T, dir, status string) {
 // summary, each step's run, and report on both.
 func checkInterruptedSweep(t *testing.T, dir string, code, planned int, p *process) {
 	t.Helper()
-	sw, err := results.ReadSweep(dir)
+	sw, err := sweepfile.Read(dir)
 	if err != nil {
 		t.Fatalf("%v\nstderr:\n%s", err, p.stderr.String())
 	}
@@ -438,7 +439,7 @@ func checkInterruptedSweep(t *testing.T, dir string, code, planned int, p *proce
 	for i, st := range sw.Steps {
 		status := checkInterruptedRun(t, "attack", filepath.Join(dir, st.Dir), p)
 		cut := status == results.StatusInterrupted
-		if cut != (st.Verdict == results.StepInterrupted) || (cut && i != len(sw.Steps)-1) {
+		if cut != (st.Verdict == sweepfile.StepInterrupted) || (cut && i != len(sw.Steps)-1) {
 			t.Errorf("step %s: run %s, verdict %s (only the last step may be cut short, and then it is neither pass nor fail)", st.Dir, status, st.Verdict)
 		}
 		if !cut {
@@ -488,7 +489,7 @@ func TestInterruptDuringLogin(t *testing.T) {
 				t.Errorf("exit %d, want %d\n%s", code, exitInterrupt, p.stderr.String())
 			}
 			if c.mode == "sweep" {
-				sw, err := results.ReadSweep(dir)
+				sw, err := sweepfile.Read(dir)
 				if err != nil || sw.Status != results.StatusInterrupted || len(sw.Steps) != 0 || sw.Found {
 					t.Fatalf("sweep.json: %v, %+v", err, sw)
 				}
@@ -564,7 +565,7 @@ func TestSecondSignalExitsAtOnce(t *testing.T) {
 			wantContains(t, "stderr", p.stderr.String(), "ragload: exiting at once: ", "requests in flight were abandoned")
 			run := dir
 			if c.mode == "sweep" {
-				sw, err := results.ReadSweep(dir)
+				sw, err := sweepfile.Read(dir)
 				if err != nil || sw.Status != results.StatusInterrupted {
 					t.Fatalf("sweep.json after the second signal: %v, %+v", err, sw)
 				}

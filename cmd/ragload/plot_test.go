@@ -15,6 +15,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/plot"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 func TestNewPlotCmd(t *testing.T) {
@@ -208,14 +209,14 @@ func writePlotSweep(t *testing.T, parent, name string) string {
 	dir := filepath.Join(parent, name)
 	writePlotRun(t, dir, "step-0010rps", 50, nil)
 	writePlotRun(t, dir, "step-0020rps", 60, nil)
-	sw := &results.Sweep{Name: name, Target: "http://127.0.0.1:8000", Status: results.StatusComplete,
+	sw := &sweepfile.Sweep{Name: name, Target: "http://127.0.0.1:8000", Status: results.StatusComplete,
 		Thresholds: []string{"p95<1500ms", "failures<1%"},
-		Steps: []results.SweepStep{
-			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 15.5, Requests: 600, Failures: 0.2, P50: 900, P95: 2400, P99: 3100, Verdict: results.StepFail, Reason: "p95 2.4s ≥ 1.5s"},
-			{Rate: 10, Dir: "step-0010rps", SentRate: 10, Throughput: 9.9, Requests: 300, P50: 40, P95: 90, P99: 120, Verdict: results.StepPass},
+		Steps: []sweepfile.Step{
+			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 15.5, Requests: 600, Failures: 0.2, P50: 900, P95: 2400, P99: 3100, Verdict: sweepfile.StepFail, Reason: "p95 2.4s ≥ 1.5s"},
+			{Rate: 10, Dir: "step-0010rps", SentRate: 10, Throughput: 9.9, Requests: 300, P50: 40, P95: 90, P99: 120, Verdict: sweepfile.StepPass},
 		},
 		Found: true, Capacity: 10, Limit: 20, Answer: "max sustainable ≈ 10 rps (bracket [10, 20])"}
-	if err := results.WriteSweep(dir, sw); err != nil {
+	if err := sweepfile.Write(dir, sw); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -272,7 +273,7 @@ func TestPlotSweep(t *testing.T) {
 	if err := os.MkdirAll(bad, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(bad, results.SweepFile), []byte(`{"steps": [`), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(bad, sweepfile.File), []byte(`{"steps": [`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	badOut := filepath.Join(t.TempDir(), "bad.html")

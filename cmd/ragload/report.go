@@ -14,6 +14,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
 	"github.com/ragload/ragload/results/series"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 type reportOptions struct {
@@ -122,7 +123,7 @@ func checkFormat(format string) error {
 
 func runReport(s *streams, o *reportOptions) error {
 	if len(o.Paths) == 1 {
-		if sw, err := results.ReadSweep(o.Paths[0]); err == nil {
+		if sw, err := sweepfile.Read(o.Paths[0]); err == nil {
 			return reportSweep(s, o, sw)
 		}
 	}
@@ -167,7 +168,7 @@ func runReport(s *streams, o *reportOptions) error {
 
 // reportSweep prints a sweep's summary again; each step is a run that
 // report reads on its own.
-func reportSweep(s *streams, o *reportOptions, sw *results.Sweep) error {
+func reportSweep(s *streams, o *reportOptions, sw *sweepfile.Sweep) error {
 	if !slices.Contains(render.SweepFormats, o.Format) {
 		return usageErrorf("a sweep reports as one of [%s], not %q (report a step directory for the other formats)", strings.Join(render.SweepFormats, " "), o.Format)
 	}

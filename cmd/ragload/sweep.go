@@ -16,6 +16,7 @@ import (
 	"github.com/ragload/ragload/internal/flagvalue"
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/render"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 type sweepOptions struct {
@@ -128,7 +129,7 @@ func runSweep(ctx context.Context, s *streams, o *sweepOptions) error {
 	defer stopMetrics(ctx)
 	j.Metrics = exp
 	if !o.Quiet {
-		j.OnStep = func(st results.SweepStep) {
+		j.OnStep = func(st sweepfile.Step) {
 			fmt.Fprintf(s.ErrOut, "ragload: %g/s: %s (p95 %s ms, served %.1f/s)\n", st.Rate, st.Verdict, results.FormatMillis(time.Duration(st.P95*float64(time.Millisecond))), st.Throughput)
 		}
 		fmt.Fprintf(s.ErrOut, "ragload: sweeping %s, each step %s after %s warm-up, writing %s\n", results.RedactURL(j.Target), j.StepDuration, j.Warmup, j.Dir)

@@ -1,12 +1,13 @@
 // Package journey follows the journeys of a run through its results: which
 // instances are still open, and per journey how many started, completed,
 // failed (by reason) or were left unfinished. A journey's results are
-// ordinary results of its steps' endpoints that carry a mark (results
-// reads it with results.JourneyOf): the journey, its instance, the step,
-// and on the last result how it ended. results.Aggregator feeds a Tracker
+// ordinary results of its steps' endpoints that carry a mark (SetMark
+// writes it, MarkOf reads it): the journey, its instance, the step, and
+// on the last result how it ended. results.Aggregator feeds a Tracker
 // every marked result and keeps the durations of the completed journeys in
 // the same HDR histograms as the endpoints' latencies; this package knows
-// neither results files nor histograms, so that results can import it.
+// neither results files nor histograms (only the headers of a
+// vegeta.Result), so that results can import it.
 //
 // Instances are unique within one results file only: call Tracker.EndFile
 // between files, so that two files' instance 7 are two journeys.
@@ -38,7 +39,7 @@ const (
 	MaxReasonBytes = 200
 )
 
-// Mark is what one result says of its journey: results.JourneyMark.
+// Mark is what one result says of its journey (MarkOf).
 type Mark struct {
 	Journey  string
 	Instance uint64
@@ -129,7 +130,7 @@ func (c *Counts) Merge(o *Counts) {
 // MaxReasons reasons (OtherReasons) that c may count by name.
 func (c *Counts) Mergeable(o *Counts) bool { return c.Failed == 0 || o.OtherReasons == 0 }
 
-// Check returns an error unless c is consistent: a name as JourneyOf
+// Check returns an error unless c is consistent: a name as MarkOf
 // accepts, counts that add up, at most MaxReasons distinct reasons as
 // Reason keeps them. It is for counts read from a file.
 func (c *Counts) Check() error {

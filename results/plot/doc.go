@@ -12,7 +12,7 @@
 // charts, so it works offline. The package never prints.
 //
 // Capacity sweeps (AddSweepDir, AddSweep) add a Capacity section drawn
-// from each sweep's summary (results.Sweep): its answer, the latency-
+// from each sweep's summary (sweepfile.Sweep): its answer, the latency-
 // throughput curve (p50, p95 and p99 of each step against the throughput
 // it served, steps marked by verdict, with the p95 limit and the capacity)
 // and the rate served against the planned one. A sweep's steps are not

@@ -14,6 +14,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // t0 is the start of the synthetic runs.
@@ -85,7 +86,7 @@ func writeRun(t *testing.T, parent string, spec runSpec) string {
 		Scenario: results.ScenarioInfo{Name: "test", Endpoints: testEndpoints},
 		Status:   results.StatusComplete, Started: spec.start, SendEnded: spec.start.Add(spec.duration),
 		Ended: spec.start.Add(spec.duration + time.Second), Planned: uint64(n), Sent: uint64(n), Completed: uint64(n),
-		Thresholds: results.DefaultThresholds, Marks: results.DefaultMarks, Results: []string{results.ResultsFile},
+		Thresholds: threshold.Defaults, Marks: threshold.DefaultMarks, Results: []string{results.ResultsFile},
 	}
 	if err := results.WriteManifest(dir, m); err != nil {
 		t.Fatal(err)

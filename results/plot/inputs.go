@@ -11,6 +11,7 @@ import (
 
 	"github.com/ragload/ragload/internal/atomicfile"
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Input is one input of a page: a capacity sweep's directory (Sweep) or
@@ -68,7 +69,7 @@ func Target(inputs []Input) time.Duration {
 		if in.Sweep != "" || m == nil {
 			continue
 		}
-		ths, err := results.ParseThresholds(m.Thresholds, false)
+		ths, err := threshold.ParseAll(m.Thresholds, false)
 		if err != nil {
 			continue
 		}

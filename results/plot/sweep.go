@@ -8,24 +8,26 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // IsSweepDir reports whether path is a directory holding a capacity sweep
-// (its results.SweepFile) rather than a run.
+// (its sweepfile.File) rather than a run.
 func IsSweepDir(path string) bool {
 	st, err := os.Stat(path)
 	if err != nil || !st.IsDir() {
 		return false
 	}
-	st, err = os.Stat(filepath.Join(path, results.SweepFile))
+	st, err = os.Stat(filepath.Join(path, sweepfile.File))
 	return err == nil && !st.IsDir()
 }
 
-// AddSweepDir reads the capacity sweep in dir (results.ReadSweep) and adds
+// AddSweepDir reads the capacity sweep in dir (sweepfile.Read) and adds
 // it labeled with its name, or else the directory's name. Its steps' runs
 // are not read: the page draws the sweep from its summary.
 func (p *Plot) AddSweepDir(dir string) error {
-	s, err := results.ReadSweep(dir)
+	s, err := sweepfile.Read(dir)
 	if err != nil {
 		return err
 	}
@@ -43,7 +45,7 @@ func (p *Plot) AddSweepDir(dir string) error {
 // and p99 against the throughput served at each step (the latency–
 // throughput curve, steps marked by verdict, the p95 limit and the
 // capacity drawn), and the rate served (and sent) against the planned one.
-func (p *Plot) AddSweep(label, source string, s *results.Sweep) {
+func (p *Plot) AddSweep(label, source string, s *sweepfile.Sweep) {
 	label = p.uniqueLabel(label)
 	p.labels = append(p.labels, label)
 	p.sweeps = append(p.sweeps, sweepData(label, source, s))
@@ -96,7 +98,7 @@ func round2(v float64) float64 { return math.Round(v*100) / 100 }
 
 // sweepData puts s on the page: its steps by planned rate (in the order
 // they ran where two have the same rate).
-func sweepData(label, source string, s *results.Sweep) sweepJSON {
+func sweepData(label, source string, s *sweepfile.Sweep) sweepJSON {
 	d := sweepJSON{
 		Label: label, Source: source, Name: s.Name, Target: s.Target, Status: s.Status, Answer: s.Answer,
 		Found: s.Found, Capacity: s.Capacity, Limit: s.Limit, GeneratorLimited: s.GeneratorLimited,
@@ -134,7 +136,7 @@ func sweepData(label, source string, s *results.Sweep) sweepJSON {
 // and as written, else the default's 2 s and "".
 func p95Limit(thresholds []string) (float64, string) {
 	for _, expr := range thresholds {
-		t, err := results.ParseThreshold(expr)
+		t, err := threshold.Parse(expr)
 		if err != nil {
 			continue
 		}

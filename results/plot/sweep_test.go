@@ -11,11 +11,12 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // writeSweep writes s as a sweep directory parent/name: its sweep.json and
 // a small run directory for each of steps (named by the spec).
-func writeSweep(t *testing.T, parent, name string, s *results.Sweep, steps ...runSpec) string {
+func writeSweep(t *testing.T, parent, name string, s *sweepfile.Sweep, steps ...runSpec) string {
 	t.Helper()
 	dir := filepath.Join(parent, name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -24,7 +25,7 @@ func writeSweep(t *testing.T, parent, name string, s *results.Sweep, steps ...ru
 	for _, spec := range steps {
 		writeRun(t, dir, spec)
 	}
-	if err := results.WriteSweep(dir, s); err != nil {
+	if err := sweepfile.Write(dir, s); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -32,8 +33,8 @@ func writeSweep(t *testing.T, parent, name string, s *results.Sweep, steps ...ru
 
 // step is a sweep step with the usual numbers: served and sent as given,
 // p50/p95/p99 in ms.
-func step(rate, sent, served, failures, p50, p95, p99 float64, verdict, reason string) results.SweepStep {
-	return results.SweepStep{Rate: rate, Dir: stepName(rate), SentRate: sent, Throughput: served,
+func step(rate, sent, served, failures, p50, p95, p99 float64, verdict, reason string) sweepfile.Step {
+	return sweepfile.Step{Rate: rate, Dir: stepName(rate), SentRate: sent, Throughput: served,
 		Requests: uint64(sent * 30), Failures: failures, P50: p50, P95: p95, P99: p99, LagP99: 0.4,
 		Verdict: verdict, Reason: reason}
 }
@@ -42,22 +43,22 @@ func stepName(rate float64) string { return fmt.Sprintf("step-%04.0frps", rate) 
 
 // searchSweep is a search that found a capacity: it grew 10, 20, 40, 80,
 // then bisected 60, 70, 65, 68 (the order they ran in).
-func searchSweep() *results.Sweep {
-	return &results.Sweep{
+func searchSweep() *sweepfile.Sweep {
+	return &sweepfile.Sweep{
 		Tool: "ragload test", Name: "sweep1", Target: "http://127.0.0.1:8000", Status: results.StatusComplete,
 		Started: t0, Ended: t0.Add(5 * time.Minute),
-		Plan: results.SweepPlan{From: 10, To: 1000, StepDuration: results.Duration(30 * time.Second),
+		Plan: sweepfile.Plan{From: 10, To: 1000, StepDuration: results.Duration(30 * time.Second),
 			Warmup: results.Duration(5 * time.Second), Precision: 0.05, Growth: 2},
 		Thresholds: []string{"p95<1500ms", "failures<1%"},
-		Steps: []results.SweepStep{
-			step(10, 10, 10, 0, 310, 820, 1150, results.StepPass, ""),
-			step(20, 20, 19.97, 0.001, 330, 870, 1230, results.StepPass, ""),
-			step(40, 40, 39.9, 0.002, 380, 990, 1410, results.StepPass, ""),
-			step(80, 79.8, 66.2, 0.08, 2900, 4100, 5200, results.StepFail, "p95 4.1s ≥ 1.5s; failures 8.00% ≥ 1%; served only 66.2/s of 80/s"),
-			step(60, 60, 59.8, 0.003, 450, 1190, 1700, results.StepPass, ""),
-			step(70, 70, 67.1, 0.02, 1100, 1980, 2900, results.StepFail, "p95 1.98s ≥ 1.5s; failures 2.00% ≥ 1%"),
-			step(65, 65, 64.6, 0.004, 610, 1420, 2100, results.StepPass, ""),
-			step(68, 68, 66.4, 0.009, 820, 1640, 2500, results.StepFail, "p95 1.64s ≥ 1.5s"),
+		Steps: []sweepfile.Step{
+			step(10, 10, 10, 0, 310, 820, 1150, sweepfile.StepPass, ""),
+			step(20, 20, 19.97, 0.001, 330, 870, 1230, sweepfile.StepPass, ""),
+			step(40, 40, 39.9, 0.002, 380, 990, 1410, sweepfile.StepPass, ""),
+			step(80, 79.8, 66.2, 0.08, 2900, 4100, 5200, sweepfile.StepFail, "p95 4.1s ≥ 1.5s; failures 8.00% ≥ 1%; served only 66.2/s of 80/s"),
+			step(60, 60, 59.8, 0.003, 450, 1190, 1700, sweepfile.StepPass, ""),
+			step(70, 70, 67.1, 0.02, 1100, 1980, 2900, sweepfile.StepFail, "p95 1.98s ≥ 1.5s; failures 2.00% ≥ 1%"),
+			step(65, 65, 64.6, 0.004, 610, 1420, 2100, sweepfile.StepPass, ""),
+			step(68, 68, 66.4, 0.009, 820, 1640, 2500, sweepfile.StepFail, "p95 1.64s ≥ 1.5s"),
 		},
 		Found: true, Capacity: 65, Limit: 68,
 		Answer: "max sustainable ≈ 65 rps (bracket [65, 68])",
@@ -65,16 +66,16 @@ func searchSweep() *results.Sweep {
 }
 
 // generatorSweep ran fixed steps until ragload itself was the limit.
-func generatorSweep() *results.Sweep {
-	return &results.Sweep{
+func generatorSweep() *sweepfile.Sweep {
+	return &sweepfile.Sweep{
 		Tool: "ragload test", Name: "sweep2", Target: "http://127.0.0.1:8000", Status: results.StatusComplete,
-		Started: t0.Add(time.Hour), Plan: results.SweepPlan{Steps: []float64{25, 50, 100, 200}, StepDuration: results.Duration(20 * time.Second)},
+		Started: t0.Add(time.Hour), Plan: sweepfile.Plan{Steps: []float64{25, 50, 100, 200}, StepDuration: results.Duration(20 * time.Second)},
 		Thresholds: []string{"p95<2s", "failures<1%"},
-		Steps: []results.SweepStep{
-			step(25, 25, 25, 0, 40, 90, 130, results.StepPass, ""),
-			step(50, 50, 49.9, 0, 45, 110, 180, results.StepPass, ""),
-			step(100, 99.5, 97.2, 0.012, 60, 240, 900, results.StepFail, "failures 1.20% ≥ 1%"),
-			step(200, 151, 148, 0.01, 70, 300, 1100, results.StepGenerator, "send lag p99 1.2s; sent only 151.0/s of 200/s"),
+		Steps: []sweepfile.Step{
+			step(25, 25, 25, 0, 40, 90, 130, sweepfile.StepPass, ""),
+			step(50, 50, 49.9, 0, 45, 110, 180, sweepfile.StepPass, ""),
+			step(100, 99.5, 97.2, 0.012, 60, 240, 900, sweepfile.StepFail, "failures 1.20% ≥ 1%"),
+			step(200, 151, 148, 0.01, 70, 300, 1100, sweepfile.StepGenerator, "send lag p99 1.2s; sent only 151.0/s of 200/s"),
 		},
 		Capacity: 50, Limit: 100, GeneratorLimited: true,
 		Answer: "no capacity is claimed at or beyond 200 rps: there ragload itself was the limit (send lag p99 1.2s); the server passed 50 rps. Spread the load over several generators (shards) to go further.",
@@ -84,13 +85,13 @@ func generatorSweep() *results.Sweep {
 // oddSweep has what a script must survive: an interrupted sweep with a
 // bad step, a step without requests (no latencies), an unknown verdict and
 // no thresholds.
-func oddSweep() *results.Sweep {
-	return &results.Sweep{
+func oddSweep() *sweepfile.Sweep {
+	return &sweepfile.Sweep{
 		Name: "odd", Status: results.StatusInterrupted,
-		Steps: []results.SweepStep{
-			step(5, 5, 5, 0, 12, 30, 45, results.StepPass, ""),
-			{Rate: 7.5, Dir: "step-0007.5rps", Verdict: results.StepFail, Reason: "no requests"},
-			step(10, 10, 0.5, 0.95, 9000, 12000, 15000, results.StepBad, "failures 95.00% ≥ 1%"),
+		Steps: []sweepfile.Step{
+			step(5, 5, 5, 0, 12, 30, 45, sweepfile.StepPass, ""),
+			{Rate: 7.5, Dir: "step-0007.5rps", Verdict: sweepfile.StepFail, Reason: "no requests"},
+			step(10, 10, 0.5, 0.95, 9000, 12000, 15000, sweepfile.StepBad, "failures 95.00% ≥ 1%"),
 			step(12, 12, 11, 0, 0, 0, 0, "mystery", ""),
 		},
 		Limit: 10, Answer: "no capacity found: the first step, 5 rps, already failed",
@@ -107,7 +108,7 @@ func sweepDirs(t *testing.T) (search, generator, odd, empty string) {
 		runSpec{name: "step-0020rps", start: t0.Add(time.Minute), duration: 6 * time.Second, rate: 20, seed: 4, failEvery: 50})
 	generator = writeSweep(t, parent, "sweep2", generatorSweep())
 	odd = writeSweep(t, parent, "odd", oddSweep())
-	empty = writeSweep(t, parent, "empty", &results.Sweep{Status: results.StatusFailed, Answer: "no step ran"})
+	empty = writeSweep(t, parent, "empty", &sweepfile.Sweep{Status: results.StatusFailed, Answer: "no step ran"})
 	return
 }
 
@@ -169,7 +170,7 @@ func TestIsSweepDir(t *testing.T) {
 	}{
 		{search, true},
 		{filepath.Join(search, "step-0010rps"), false},
-		{filepath.Join(search, results.SweepFile), false},
+		{filepath.Join(search, sweepfile.File), false},
 		{filepath.Join(search, "missing"), false},
 	} {
 		if got := IsSweepDir(c.path); got != c.want {
@@ -224,7 +225,7 @@ func TestSweepData(t *testing.T) {
 
 	g := sw[1]
 	if g.Found || !g.GeneratorLimited || g.Capacity != 50 || g.Limit != 100 || g.P95LimitMS != 2000 || g.P95Limit != "p95<2s" ||
-		g.Steps[3].Verdict != results.StepGenerator {
+		g.Steps[3].Verdict != sweepfile.StepGenerator {
 		t.Errorf("sweep2: %+v", g)
 	}
 
@@ -309,7 +310,7 @@ func TestAddSweepDirErrors(t *testing.T) {
 	if err := New().AddSweepDir(dir); err == nil {
 		t.Error("no sweep.json: no error")
 	}
-	if err := os.WriteFile(filepath.Join(dir, results.SweepFile), []byte("{not json"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, sweepfile.File), []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := New().AddSweepDir(dir); err == nil || !strings.Contains(err.Error(), "read sweep") {

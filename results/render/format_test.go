@@ -11,6 +11,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // goldenNamed is golden for subtests: it makes the subtest's folder under
@@ -95,7 +96,7 @@ func BenchmarkWrite(b *testing.B) {
 		agg.Add(r)
 	}
 	rep := results.NewReport(m, agg, []string{"results.bin"})
-	rules, err := results.Rules(m.Thresholds, m.Marks, nil)
+	rules, err := threshold.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

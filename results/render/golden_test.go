@@ -9,6 +9,7 @@ import (
 
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // TestComparisonGolden pins every format of a comparison byte for byte
@@ -31,19 +32,19 @@ func TestComparisonGolden(t *testing.T) {
 // TestSweepGolden pins every format of a sweep's summary byte for byte.
 func TestSweepGolden(t *testing.T) {
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
-	sw := &results.Sweep{Schema: "ragload.sweep/v1", Tool: "ragload test", Name: "sweep1", Target: "http://api.test", Status: results.StatusComplete,
+	sw := &sweepfile.Sweep{Schema: "ragload.sweep/v1", Tool: "ragload test", Name: "sweep1", Target: "http://api.test", Status: results.StatusComplete,
 		Started: start, Ended: start.Add(3 * time.Minute),
-		Plan:       results.SweepPlan{From: 40, To: 1000, StepDuration: results.Duration(30 * time.Second), Warmup: results.Duration(5 * time.Second), Precision: 0.05, Growth: 1.5},
+		Plan:       sweepfile.Plan{From: 40, To: 1000, StepDuration: results.Duration(30 * time.Second), Warmup: results.Duration(5 * time.Second), Precision: 0.05, Growth: 1.5},
 		Thresholds: []string{"p95<2s", "failures<1%"},
-		Steps: []results.SweepStep{
-			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Requests: 1200, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: results.StepPass},
-			{Rate: 60, Dir: "step-0060rps", SentRate: 60, Throughput: 59.8, Requests: 1800, P50: 22.1, P95: 35.9, P99: 60.3, LagP99: 1.1, Verdict: results.StepPass},
-			{Rate: 90, Dir: "step-0090rps", SentRate: 90, Throughput: 90, Requests: 2700, P50: 40.3, P95: 420.6, P99: 701, LagP99: 1.2, Verdict: results.StepPass},
-			{Rate: 135, Dir: "step-0135rps", SentRate: 135, Throughput: 99.2, Requests: 4050, Failures: 0.002, P50: 1801, P95: 3312, P99: 3900, LagP99: 1.4, Verdict: results.StepFail,
+		Steps: []sweepfile.Step{
+			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Requests: 1200, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: sweepfile.StepPass},
+			{Rate: 60, Dir: "step-0060rps", SentRate: 60, Throughput: 59.8, Requests: 1800, P50: 22.1, P95: 35.9, P99: 60.3, LagP99: 1.1, Verdict: sweepfile.StepPass},
+			{Rate: 90, Dir: "step-0090rps", SentRate: 90, Throughput: 90, Requests: 2700, P50: 40.3, P95: 420.6, P99: 701, LagP99: 1.2, Verdict: sweepfile.StepPass},
+			{Rate: 135, Dir: "step-0135rps", SentRate: 135, Throughput: 99.2, Requests: 4050, Failures: 0.002, P50: 1801, P95: 3312, P99: 3900, LagP99: 1.4, Verdict: sweepfile.StepFail,
 				Reason: "overall p95 is 3312.0 ms, not < 2s; served only 99.2/s of 135/s"},
-			{Rate: 112, Dir: "step-0112rps", SentRate: 112, Throughput: 99.6, Requests: 3360, P50: 900, P95: 2300, P99: 2500, LagP99: 1.3, Verdict: results.StepFail,
+			{Rate: 112, Dir: "step-0112rps", SentRate: 112, Throughput: 99.6, Requests: 3360, P50: 900, P95: 2300, P99: 2500, LagP99: 1.3, Verdict: sweepfile.StepFail,
 				Reason: "overall p95 is 2300.0 ms, not < 2s"},
-			{Rate: 100, Dir: "step-0100rps", SentRate: 100, Throughput: 99.9, Requests: 3000, P50: 60.1, P95: 900.4, P99: 1400.2, LagP99: 1.2, Verdict: results.StepPass},
+			{Rate: 100, Dir: "step-0100rps", SentRate: 100, Throughput: 99.9, Requests: 3000, P50: 60.1, P95: 900.4, P99: 1400.2, LagP99: 1.2, Verdict: sweepfile.StepPass},
 		},
 		Found: true, Capacity: 100, Limit: 112, Answer: "max sustainable ≈ 100 rps (bracket [100, 112])",
 	}
@@ -64,16 +65,16 @@ func TestSweepGolden(t *testing.T) {
 func TestSweepGoodputGolden(t *testing.T) {
 	start := time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC)
 	good := func(g float64) *float64 { return &g }
-	sw := &results.Sweep{Schema: "ragload.sweep/v1", Tool: "ragload test", Name: "sweep2", Target: "http://api.test", Status: results.StatusComplete,
+	sw := &sweepfile.Sweep{Schema: "ragload.sweep/v1", Tool: "ragload test", Name: "sweep2", Target: "http://api.test", Status: results.StatusComplete,
 		Started: start, Ended: start.Add(time.Minute),
-		Plan:       results.SweepPlan{From: 20, To: 200, StepDuration: results.Duration(time.Second), Warmup: results.Duration(500 * time.Millisecond), Precision: 0.1, Growth: 2, GoodputShare: 0.9},
+		Plan:       sweepfile.Plan{From: 20, To: 200, StepDuration: results.Duration(time.Second), Warmup: results.Duration(500 * time.Millisecond), Precision: 0.1, Growth: 2, GoodputShare: 0.9},
 		Thresholds: []string{"p95<2s", "failures<1%"},
-		Steps: []results.SweepStep{
-			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 20, Goodput: good(20), Requests: 20, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: results.StepPass},
-			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Goodput: good(21.5), Requests: 40, P50: 12.1, P95: 25.9, P99: 30.3, LagP99: 1.1, Verdict: results.StepFail,
+		Steps: []sweepfile.Step{
+			{Rate: 20, Dir: "step-0020rps", SentRate: 20, Throughput: 20, Goodput: good(20), Requests: 20, P50: 21.5, P95: 30.2, P99: 41.7, LagP99: 0.9, Verdict: sweepfile.StepPass},
+			{Rate: 40, Dir: "step-0040rps", SentRate: 40, Throughput: 40, Goodput: good(21.5), Requests: 40, P50: 12.1, P95: 25.9, P99: 30.3, LagP99: 1.1, Verdict: sweepfile.StepFail,
 				Reason: "goodput only 21.5/s, 54% of 40/s (under 90%)"},
-			{Rate: 30, Dir: "step-0030rps", SentRate: 30, Throughput: 30, Goodput: good(29), Requests: 30, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: results.StepPass},
-			{Rate: 35, Dir: "step-0035rps", SentRate: 35, Throughput: 35, Requests: 35, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: results.StepInterrupted,
+			{Rate: 30, Dir: "step-0030rps", SentRate: 30, Throughput: 30, Goodput: good(29), Requests: 30, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: sweepfile.StepPass},
+			{Rate: 35, Dir: "step-0035rps", SentRate: 35, Throughput: 35, Requests: 35, P50: 20.3, P95: 31.6, P99: 35, LagP99: 1.2, Verdict: sweepfile.StepInterrupted,
 				Reason: "interrupted: 20 of 52 planned requests sent"},
 		},
 		Found: true, Capacity: 30, Limit: 40,

@@ -13,6 +13,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
 	"github.com/ragload/ragload/results/internal/fixture"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // t0 is the fixed start of every synthetic run.
@@ -68,13 +69,13 @@ func buildReport(t *testing.T, m *results.Manifest, rs []*vegeta.Result) *result
 }
 
 // mustRules parses threshold expressions (advisory ones as marks).
-func mustRules(t *testing.T, thresholds, marks []string) []results.Threshold {
+func mustRules(t *testing.T, thresholds, marks []string) []threshold.Threshold {
 	t.Helper()
-	ts, err := results.ParseThresholds(thresholds, false)
+	ts, err := threshold.ParseAll(thresholds, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := results.ParseThresholds(marks, true)
+	ms, err := threshold.ParseAll(marks, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 )
 
 // journeysRun is a complete 30 s run of two journeys: conversation
@@ -49,9 +50,9 @@ func journeysRun(t *testing.T) (*results.Manifest, []*vegeta.Result) {
 		case 500:
 			r.Error = "500 Internal Server Error"
 		}
-		results.SetJourney(r, name, inst, step)
+		journey.SetMark(r, name, inst, step)
 		if end != "" {
-			results.EndJourney(r, strings.TrimPrefix(end, "ok"))
+			journey.SetEnd(r, strings.TrimPrefix(end, "ok"))
 		}
 		rs = append(rs, r)
 	}
@@ -215,8 +216,8 @@ func TestNoJourneysNoTable(t *testing.T) {
 	m.Name, m.Scenario.Journeys, m.Thresholds, m.Marks = "plain", nil, []string{"p95<2s"}, nil
 	for _, r := range rs {
 		r.Attack = "plain"
-		delete(r.Headers, results.JourneyHeader)
-		delete(r.Headers, results.JourneyEndHeader)
+		delete(r.Headers, journey.Header)
+		delete(r.Headers, journey.EndHeader)
 	}
 	rep := buildReport(t, m, rs)
 	if err := rep.Judge(mustRules(t, m.Thresholds, nil), 0); err != nil {

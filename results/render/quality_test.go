@@ -14,6 +14,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/compare"
 	"github.com/ragload/ragload/results/internal/fixture"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -101,7 +102,7 @@ func qualityReport(t *testing.T) *results.Report {
 	m, rs := qualityRun()
 	rep := buildReport(t, m, rs)
 	rep.Sources = []string{"runs/quality/results.bin"}
-	rules, err := results.Rules(m.Thresholds, m.Marks, nil)
+	rules, err := threshold.Rules(m.Thresholds, m.Marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

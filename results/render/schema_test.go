@@ -15,6 +15,7 @@ import (
 	"github.com/ragload/ragload/results"
 	"github.com/ragload/ragload/results/internal/fixture"
 	"github.com/ragload/ragload/results/series"
+	"github.com/ragload/ragload/results/threshold"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -123,7 +124,7 @@ func reportJSON(t *testing.T, every time.Duration, paths ...string) []byte {
 	if rep.Manifest != nil {
 		ths, marks = rep.Manifest.Thresholds, rep.Manifest.Marks
 	}
-	rules, err := results.Rules(ths, marks, nil)
+	rules, err := threshold.Rules(ths, marks, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

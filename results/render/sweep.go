@@ -10,14 +10,16 @@ import (
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
+
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/sweepfile"
 )
 
 // SweepFormats are the formats a sweep renders to.
 var SweepFormats = []string{FormatText, FormatMarkdown, FormatJSON}
 
 // Sweep renders a sweep: a row per step and the answer.
-func Sweep(w io.Writer, format string, s *results.Sweep) error {
+func Sweep(w io.Writer, format string, s *sweepfile.Sweep) error {
 	switch format {
 	case FormatText:
 		return writeSweepText(w, s)
@@ -34,7 +36,7 @@ func Sweep(w io.Writer, format string, s *results.Sweep) error {
 
 // sweepHeader is the table's header; a sweep whose steps have a goodput
 // (checks or an SLO) gains a Goodput/s column after Served.
-func sweepHeader(s *results.Sweep) []string {
+func sweepHeader(s *sweepfile.Sweep) []string {
 	h := []string{"Step", "Planned", "Sent", "Served", "Requests", "Fail %", "p50", "p95", "p99", "lag p99", "Verdict"}
 	if sweepGoodput(s) {
 		h = slices.Insert(h, 4, "Goodput/s")
@@ -43,11 +45,11 @@ func sweepHeader(s *results.Sweep) []string {
 }
 
 // sweepGoodput reports whether any step of s has a goodput.
-func sweepGoodput(s *results.Sweep) bool {
-	return slices.ContainsFunc(s.Steps, func(st results.SweepStep) bool { return st.Goodput != nil })
+func sweepGoodput(s *sweepfile.Sweep) bool {
+	return slices.ContainsFunc(s.Steps, func(st sweepfile.Step) bool { return st.Goodput != nil })
 }
 
-func stepRow(s *results.Sweep, st results.SweepStep) []string {
+func stepRow(s *sweepfile.Sweep, st sweepfile.Step) []string {
 	row := []string{st.Dir, fmt.Sprintf("%g/s", st.Rate), fmt.Sprintf("%.1f/s", st.SentRate), fmt.Sprintf("%.1f/s", st.Throughput),
 		fmt.Sprint(st.Requests), fmt.Sprintf("%.2f", 100*st.Failures), fmtMS(st.P50), fmtMS(st.P95), fmtMS(st.P99), fmtMS(st.LagP99), st.Verdict}
 	switch {
@@ -59,7 +61,7 @@ func stepRow(s *results.Sweep, st results.SweepStep) []string {
 	return row
 }
 
-func sweepIntro(s *results.Sweep) string {
+func sweepIntro(s *sweepfile.Sweep) string {
 	p := s.Plan
 	what := fmt.Sprintf("search from %g to %g/s (×%g, then bisect to %g%%)", p.From, p.To, p.Growth, 100*p.Precision)
 	if len(p.Steps) > 0 {
@@ -70,14 +72,14 @@ func sweepIntro(s *results.Sweep) string {
 }
 
 // goodputRule is the goodput criterion of a sweep in the intro's words.
-func goodputRule(p results.SweepPlan) string {
+func goodputRule(p sweepfile.Plan) string {
 	if p.GoodputShare <= 0 {
 		return ""
 	}
 	return fmt.Sprintf(" and goodput ≥ %g%% of the rate", 100*p.GoodputShare)
 }
 
-func writeSweepText(w io.Writer, s *results.Sweep) error {
+func writeSweepText(w io.Writer, s *sweepfile.Sweep) error {
 	p := &printer{w: w}
 	p.printf("%s\n\n", sweepIntro(s))
 	if p.err != nil {
@@ -119,10 +121,10 @@ func writeSweepText(w io.Writer, s *results.Sweep) error {
 // interrupted one, the steps done of those planned (fixed steps) or done
 // (a search, whose steps are not known in advance). It is empty for a
 // complete sweep.
-func statusWarning(s *results.Sweep) string {
+func statusWarning(s *sweepfile.Sweep) string {
 	done := 0
 	for _, st := range s.Steps {
-		if st.Verdict != results.StepInterrupted {
+		if st.Verdict != sweepfile.StepInterrupted {
 			done++
 		}
 	}
@@ -143,7 +145,7 @@ func statusWarning(s *results.Sweep) string {
 	return "the sweep is " + s.Status
 }
 
-func writeSweepMarkdown(w io.Writer, s *results.Sweep) error {
+func writeSweepMarkdown(w io.Writer, s *sweepfile.Sweep) error {
 	p := &printer{w: w}
 	p.printf("### ragload sweep: %s\n\n%s\n\n", mdEscape(s.Answer), mdEscape(sweepIntro(s)))
 	if w := statusWarning(s); w != "" {

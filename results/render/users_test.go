@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // TestUsersHeldText: the text report's users line and the users>=N check
@@ -26,7 +27,7 @@ func TestUsersHeldText(t *testing.T) {
 	m := &results.Manifest{Name: "users", Mode: "users", Status: results.StatusComplete, Users: u}
 	r := results.NewReport(m, results.NewAggregator(m), nil)
 	r.Total.Requests = 1
-	rules, err := results.Rules([]string{"users>=30"}, nil, nil)
+	rules, err := threshold.Rules([]string{"users>=30"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func TestVerdictNotesText(t *testing.T) {
 		a.Add(res("GET", "http://h/x", 200, 10*time.Millisecond, time.Duration(i)*10*time.Millisecond))
 	}
 	r := results.NewReport(m, a, nil)
-	rules, err := results.Rules([]string{"p95<2s"}, nil, nil)
+	rules, err := threshold.Rules([]string{"p95<2s"}, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

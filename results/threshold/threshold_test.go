@@ -1,7 +1,8 @@
-package results
+package threshold
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,56 +21,56 @@ func TestParseThresholdValid(t *testing.T) {
 		stat     string
 		quantile float64
 	}{
-		{"p95<2s", "", "p95", "<", 0, 2 * time.Second, kindLatency, ViewResponse, "p", 95},
-		{"p99.9<=3s", "", "p99.9", "<=", 0, 3 * time.Second, kindLatency, ViewResponse, "p", 99.9},
-		{"p50<1500ms", "", "p50", "<", 0, 1500 * time.Millisecond, kindLatency, ViewResponse, "p", 50},
-		{"p100<10s", "", "p100", "<", 0, 10 * time.Second, kindLatency, ViewResponse, "p", 100},
-		{"median<1s", "", "median", "<", 0, time.Second, kindLatency, ViewResponse, "p", 50},
-		{"max<5s", "", "max", "<", 0, 5 * time.Second, kindLatency, ViewResponse, "max", 0},
-		{"min>1ms", "", "min", ">", 0, time.Millisecond, kindLatency, ViewResponse, "min", 0},
-		{"mean<1s", "", "mean", "<", 0, time.Second, kindLatency, ViewResponse, "mean", 0},
-		{"avg<1s", "", "avg", "<", 0, time.Second, kindLatency, ViewResponse, "mean", 0},
-		{"P95<2s", "", "p95", "<", 0, 2 * time.Second, kindLatency, ViewResponse, "p", 95},
-		{"service_p95<2s", "", "service_p95", "<", 0, 2 * time.Second, kindLatency, ViewService, "p", 95},
-		{"service_max<4s", "", "service_max", "<", 0, 4 * time.Second, kindLatency, ViewService, "max", 0},
-		{"lag_p99<10ms", "", "lag_p99", "<", 0, 10 * time.Millisecond, kindLatency, ViewLag, "p", 99},
-		{"failures<1%", "", "failures", "<", 0.01, 0, kindFailures, "", "", 0},
-		{"failures<0.01", "", "failures", "<", 0.01, 0, kindFailures, "", "", 0},
-		{"failures<=0%", "", "failures", "<=", 0, 0, kindFailures, "", "", 0},
-		{"errors<2.5%", "", "errors", "<", 0.025, 0, kindFailures, "", "", 0},
-		{"failures<1", "", "failures", "<", 1, 0, kindFailures, "", "", 0},
-		{"rps>=45", "", "rps", ">=", 45, 0, kindRPS, "", "", 0},
-		{"rps>45/s", "", "rps", ">", 45, 0, kindRPS, "", "", 0},
-		{"rate>0.5", "", "rate", ">", 0.5, 0, kindRPS, "", "", 0},
-		{"requests>100", "", "requests", ">", 100, 0, kindRequests, "", "", 0},
-		{"count>=1", "", "count", ">=", 1, 0, kindRequests, "", "", 0},
-		{"query:p99<3s", "query", "p99", "<", 0, 3 * time.Second, kindLatency, ViewResponse, "p", 99},
-		{"/query (basic):p95<2s", "/query (basic)", "p95", "<", 0, 2 * time.Second, kindLatency, ViewResponse, "p", 95},
-		{"POST /query:failures<5%", "POST /query", "failures", "<", 0.05, 0, kindFailures, "", "", 0},
-		{" query : p95 < 2s ", "query", "p95", "<", 0, 2 * time.Second, kindLatency, ViewResponse, "p", 95},
-		{"rps >= 45/s", "", "rps", ">=", 45, 0, kindRPS, "", "", 0},
-		{"checks<1%", "", "checks", "<", 0.01, 0, kindChecks, "", "", 0},
-		{"query:checks<=0.05", "query", "checks", "<=", 0.05, 0, kindChecks, "", "", 0},
-		{"goodput>=45", "", "goodput", ">=", 45, 0, kindGoodput, "", "", 0},
-		{"stream:goodput>2/s", "stream", "goodput", ">", 2, 0, kindGoodput, "", "", 0},
-		{"itl_p95<50ms", "", "itl_p95", "<", 0, 50 * time.Millisecond, kindLatency, ViewITL, "p", 95},
-		{"stream:tpot_p95<100ms", "stream", "tpot_p95", "<", 0, 100 * time.Millisecond, kindLatency, ViewTPOT, "p", 95},
-		{"tpot_max<=1s", "", "tpot_max", "<=", 0, time.Second, kindLatency, ViewTPOT, "max", 0},
+		{"p95<2s", "", "p95", "<", 0, 2 * time.Second, KindLatency, ViewResponse, "p", 95},
+		{"p99.9<=3s", "", "p99.9", "<=", 0, 3 * time.Second, KindLatency, ViewResponse, "p", 99.9},
+		{"p50<1500ms", "", "p50", "<", 0, 1500 * time.Millisecond, KindLatency, ViewResponse, "p", 50},
+		{"p100<10s", "", "p100", "<", 0, 10 * time.Second, KindLatency, ViewResponse, "p", 100},
+		{"median<1s", "", "median", "<", 0, time.Second, KindLatency, ViewResponse, "p", 50},
+		{"max<5s", "", "max", "<", 0, 5 * time.Second, KindLatency, ViewResponse, "max", 0},
+		{"min>1ms", "", "min", ">", 0, time.Millisecond, KindLatency, ViewResponse, "min", 0},
+		{"mean<1s", "", "mean", "<", 0, time.Second, KindLatency, ViewResponse, "mean", 0},
+		{"avg<1s", "", "avg", "<", 0, time.Second, KindLatency, ViewResponse, "mean", 0},
+		{"P95<2s", "", "p95", "<", 0, 2 * time.Second, KindLatency, ViewResponse, "p", 95},
+		{"service_p95<2s", "", "service_p95", "<", 0, 2 * time.Second, KindLatency, ViewService, "p", 95},
+		{"service_max<4s", "", "service_max", "<", 0, 4 * time.Second, KindLatency, ViewService, "max", 0},
+		{"lag_p99<10ms", "", "lag_p99", "<", 0, 10 * time.Millisecond, KindLatency, ViewLag, "p", 99},
+		{"failures<1%", "", "failures", "<", 0.01, 0, KindFailures, "", "", 0},
+		{"failures<0.01", "", "failures", "<", 0.01, 0, KindFailures, "", "", 0},
+		{"failures<=0%", "", "failures", "<=", 0, 0, KindFailures, "", "", 0},
+		{"errors<2.5%", "", "errors", "<", 0.025, 0, KindFailures, "", "", 0},
+		{"failures<1", "", "failures", "<", 1, 0, KindFailures, "", "", 0},
+		{"rps>=45", "", "rps", ">=", 45, 0, KindRPS, "", "", 0},
+		{"rps>45/s", "", "rps", ">", 45, 0, KindRPS, "", "", 0},
+		{"rate>0.5", "", "rate", ">", 0.5, 0, KindRPS, "", "", 0},
+		{"requests>100", "", "requests", ">", 100, 0, KindRequests, "", "", 0},
+		{"count>=1", "", "count", ">=", 1, 0, KindRequests, "", "", 0},
+		{"query:p99<3s", "query", "p99", "<", 0, 3 * time.Second, KindLatency, ViewResponse, "p", 99},
+		{"/query (basic):p95<2s", "/query (basic)", "p95", "<", 0, 2 * time.Second, KindLatency, ViewResponse, "p", 95},
+		{"POST /query:failures<5%", "POST /query", "failures", "<", 0.05, 0, KindFailures, "", "", 0},
+		{" query : p95 < 2s ", "query", "p95", "<", 0, 2 * time.Second, KindLatency, ViewResponse, "p", 95},
+		{"rps >= 45/s", "", "rps", ">=", 45, 0, KindRPS, "", "", 0},
+		{"checks<1%", "", "checks", "<", 0.01, 0, KindChecks, "", "", 0},
+		{"query:checks<=0.05", "query", "checks", "<=", 0.05, 0, KindChecks, "", "", 0},
+		{"goodput>=45", "", "goodput", ">=", 45, 0, KindGoodput, "", "", 0},
+		{"stream:goodput>2/s", "stream", "goodput", ">", 2, 0, KindGoodput, "", "", 0},
+		{"itl_p95<50ms", "", "itl_p95", "<", 0, 50 * time.Millisecond, KindLatency, ViewITL, "p", 95},
+		{"stream:tpot_p95<100ms", "stream", "tpot_p95", "<", 0, 100 * time.Millisecond, KindLatency, ViewTPOT, "p", 95},
+		{"tpot_max<=1s", "", "tpot_max", "<=", 0, time.Second, KindLatency, ViewTPOT, "max", 0},
 	}
 	for _, c := range cases {
-		got, err := ParseThreshold(c.expr)
+		got, err := Parse(c.expr)
 		if err != nil {
-			t.Errorf("ParseThreshold(%q): %v", c.expr, err)
+			t.Errorf("Parse(%q): %v", c.expr, err)
 			continue
 		}
 		if got.Expr != strings.TrimSpace(c.expr) || got.Endpoint != c.endpoint || got.Metric != c.metric ||
 			got.Op != c.op || got.Limit != c.limit || got.LimitDur != c.limitDur || got.Advisory {
-			t.Errorf("ParseThreshold(%q) = expr %q endpoint %q metric %q op %q limit %v dur %v advisory %v;\n"+
+			t.Errorf("Parse(%q) = expr %q endpoint %q metric %q op %q limit %v dur %v advisory %v;\n"+
 				"want endpoint %q metric %q op %q limit %v dur %v", c.expr, got.Expr, got.Endpoint, got.Metric,
 				got.Op, got.Limit, got.LimitDur, got.Advisory, c.endpoint, c.metric, c.op, c.limit, c.limitDur)
 		}
 		if got.kind != c.kind || got.view != c.view || got.stat != c.stat || got.quantile != c.quantile {
-			t.Errorf("ParseThreshold(%q): kind %q view %q stat %q q %v; want %q %q %q %v", c.expr,
+			t.Errorf("Parse(%q): kind %q view %q stat %q q %v; want %q %q %q %v", c.expr,
 				got.kind, got.view, got.stat, got.quantile, c.kind, c.view, c.stat, c.quantile)
 		}
 	}
@@ -103,36 +104,36 @@ func TestParseThresholdInvalid(t *testing.T) {
 		{"  :p95<1s", []string{"empty endpoint"}},
 	}
 	for _, c := range cases {
-		_, err := ParseThreshold(c.expr)
+		_, err := Parse(c.expr)
 		if err == nil {
-			t.Errorf("ParseThreshold(%q) succeeded", c.expr)
+			t.Errorf("Parse(%q) succeeded", c.expr)
 			continue
 		}
 		msg := err.Error()
 		if !strings.Contains(msg, "threshold \""+c.expr+"\"") {
-			t.Errorf("ParseThreshold(%q): error %q does not quote the expression", c.expr, msg)
+			t.Errorf("Parse(%q): error %q does not quote the expression", c.expr, msg)
 		}
 		for _, w := range c.words {
 			if !strings.Contains(msg, w) {
-				t.Errorf("ParseThreshold(%q): error %q lacks %q", c.expr, msg, w)
+				t.Errorf("Parse(%q): error %q lacks %q", c.expr, msg, w)
 			}
 		}
 	}
 }
 
-func TestParseThresholds(t *testing.T) {
-	ts, err := ParseThresholds([]string{"p95<2s", "rps>1"}, true)
+func TestParseAll(t *testing.T) {
+	ts, err := ParseAll([]string{"p95<2s", "rps>1"}, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ts) != 2 || !ts[0].Advisory || !ts[1].Advisory {
-		t.Errorf("ParseThresholds(advisory) = %+v", ts)
+		t.Errorf("ParseAll(advisory) = %+v", ts)
 	}
-	if _, err := ParseThresholds([]string{"p95<2s", "bogus"}, false); err == nil || !strings.Contains(err.Error(), "bogus") {
-		t.Errorf("ParseThresholds with a bad expression: err %v", err)
+	if _, err := ParseAll([]string{"p95<2s", "bogus"}, false); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("ParseAll with a bad expression: err %v", err)
 	}
-	if ts, err := ParseThresholds(nil, false); err != nil || ts == nil || len(ts) != 0 {
-		t.Errorf("ParseThresholds(nil) = %#v, %v", ts, err)
+	if ts, err := ParseAll(nil, false); err != nil || ts == nil || len(ts) != 0 {
+		t.Errorf("ParseAll(nil) = %#v, %v", ts, err)
 	}
 }
 
@@ -194,15 +195,21 @@ func TestRules(t *testing.T) {
 		}
 	}
 	// Rules never changes the defaults.
-	if !reflect.DeepEqual(DefaultThresholds, []string{"p95<2s", "failures<1%"}) ||
+	if !reflect.DeepEqual(Defaults, []string{"p95<2s", "failures<1%"}) ||
 		!reflect.DeepEqual(DefaultMarks, []string{"p50<1s", "p99<3s"}) {
-		t.Errorf("defaults changed: %q %q", DefaultThresholds, DefaultMarks)
+		t.Errorf("defaults changed: %q %q", Defaults, DefaultMarks)
 	}
 }
 
 func TestOverride(t *testing.T) {
-	base := mustRules(t, []string{"p95<2s", "query:p95<2s"}, []string{"p99<3s"})
-	over := mustRules(t, []string{"query:p95<1s", "p99<4s"}, nil)
+	base, err := Rules([]string{"p95<2s", "query:p95<2s"}, []string{"p99<3s"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	over, err := ParseAll([]string{"query:p95<1s", "p99<4s"}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	got := describe(t, overrideRules(base, over))
 	want := []string{"p95<2s", "query:p95<1s", "p99<4s"}
 	if !reflect.DeepEqual(got, want) {
@@ -259,12 +266,54 @@ func TestThresholdCompare(t *testing.T) {
 		{"failures<1%", 0.0099, true},
 	}
 	for _, c := range cases {
-		th, err := ParseThreshold(c.expr)
+		th, err := Parse(c.expr)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := th.compare(c.actual); got != c.want {
+		if got := th.Compare(c.actual); got != c.want {
 			t.Errorf("%s with %v = %v, want %v", c.expr, c.actual, got, c.want)
 		}
+	}
+}
+
+func TestParseJourneyThreshold(t *testing.T) {
+	for _, c := range []struct {
+		expr, journey, endpoint, metric, err string
+	}{
+		{expr: "journey:conversation:p95<20s", journey: "conversation", metric: "p95"},
+		{expr: " journey: ask-about-upload :failures<1%", journey: "ask-about-upload", metric: "failures"},
+		{expr: "journey:conversation:max<=1m", journey: "conversation", metric: "max"},
+		{expr: "journey:conversation:median<5s", journey: "conversation", metric: "median"},
+		{expr: "journey:p95<2s", endpoint: "journey", metric: "p95"}, // an endpoint keyed journey
+		{expr: "journey::p95<1s", err: "empty journey name"},
+		{expr: "journey:c:rps>1", err: `journey metric "rps" isn't one of`},
+		{expr: "journey:c:service_p95<1s", err: `journey metric "service_p95"`},
+		{expr: "journey:c:mean<1s", err: `journey metric "mean"`},
+		{expr: "journey:c:checks<1%", err: `journey metric "checks"`},
+		{expr: "journey:c:p95<20", err: "needs a unit"},
+	} {
+		th, err := Parse(c.expr)
+		switch {
+		case c.err != "":
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%q: error %v, want one with %q", c.expr, err, c.err)
+			}
+		case err != nil:
+			t.Errorf("%q: %v", c.expr, err)
+		case th.Journey != c.journey || th.Endpoint != c.endpoint || th.Metric != c.metric:
+			t.Errorf("%q: journey %q endpoint %q metric %q", c.expr, th.Journey, th.Endpoint, th.Metric)
+		}
+	}
+	// A journey's rule overrides the same rule of that journey only.
+	rules, err := Rules([]string{"journey:a:p95<1s", "journey:b:p95<1s", "p95<1s"}, []string{}, []string{"journey:a:p95<2s"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exprs []string
+	for _, r := range rules {
+		exprs = append(exprs, r.Expr)
+	}
+	if !slices.Equal(exprs, []string{"journey:b:p95<1s", "p95<1s", "journey:a:p95<2s"}) {
+		t.Errorf("rules %q", exprs)
 	}
 }

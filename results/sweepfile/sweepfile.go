@@ -1,4 +1,7 @@
-package results
+// Package sweepfile is sweep.json, the record of a capacity sweep (see
+// attack/sweep): its plan, each step's figures and verdict, and the
+// answer. results/render prints it, results/plot draws it.
+package sweepfile
 
 import (
 	"encoding/json"
@@ -7,13 +10,15 @@ import (
 	"time"
 
 	"github.com/ragload/ragload/internal/input"
+	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/internal/jsonfile"
 )
 
-// SweepFile is the summary of a capacity sweep in its directory; each step
-// is a run directory of its own beside it.
+// File is the summary of a capacity sweep in its directory; each step is
+// a run directory of its own beside it.
 const (
-	SweepFile   = "sweep.json"
-	sweepSchema = "ragload.sweep/v1"
+	File   = "sweep.json"
+	schema = "ragload.sweep/v1"
 )
 
 // Step verdicts.
@@ -27,16 +32,16 @@ const (
 
 // Sweep is a capacity sweep: its plan, its steps and the answer.
 type Sweep struct {
-	Schema     string      `json:"schema"`
-	Tool       string      `json:"tool"`
-	Name       string      `json:"name"`
-	Target     string      `json:"target"`
-	Status     string      `json:"status"`
-	Started    time.Time   `json:"started"`
-	Ended      time.Time   `json:"ended"`
-	Plan       SweepPlan   `json:"plan"`
-	Thresholds []string    `json:"thresholds"`
-	Steps      []SweepStep `json:"steps"`
+	Schema     string    `json:"schema"`
+	Tool       string    `json:"tool"`
+	Name       string    `json:"name"`
+	Target     string    `json:"target"`
+	Status     string    `json:"status"`
+	Started    time.Time `json:"started"`
+	Ended      time.Time `json:"ended"`
+	Plan       Plan      `json:"plan"`
+	Thresholds []string  `json:"thresholds"`
+	Steps      []Step    `json:"steps"`
 	// Found says whether a capacity was found: a step passed and a higher
 	// one failed (or the last planned step passed).
 	Found bool `json:"found"`
@@ -50,21 +55,21 @@ type Sweep struct {
 	Answer           string `json:"answer"`
 }
 
-// SweepPlan is how the sweep was asked to search.
-type SweepPlan struct {
-	From         float64   `json:"from"`
-	To           float64   `json:"to"`
-	Steps        []float64 `json:"steps,omitempty"` // fixed steps instead of a search
-	StepDuration Duration  `json:"step_duration"`
-	Warmup       Duration  `json:"warmup"`
-	Precision    float64   `json:"precision"`
-	Growth       float64   `json:"growth"`
-	GoodputShare float64   `json:"goodput_share,omitempty"` // a step's least goodput, a share of its rate
+// Plan is how the sweep was asked to search.
+type Plan struct {
+	From         float64          `json:"from"`
+	To           float64          `json:"to"`
+	Steps        []float64        `json:"steps,omitempty"` // fixed steps instead of a search
+	StepDuration results.Duration `json:"step_duration"`
+	Warmup       results.Duration `json:"warmup"`
+	Precision    float64          `json:"precision"`
+	Growth       float64          `json:"growth"`
+	GoodputShare float64          `json:"goodput_share,omitempty"` // a step's least goodput, a share of its rate
 }
 
-// SweepStep is one step of a sweep, judged on what was sent after its
+// Step is one step of a sweep, judged on what was sent after its
 // warm-up.
-type SweepStep struct {
+type Step struct {
 	Rate       float64 `json:"rate"`       // planned
 	Dir        string  `json:"dir"`        // run directory, relative to the sweep's
 	SentRate   float64 `json:"sent_rate"`  // requests sent per second
@@ -82,25 +87,25 @@ type SweepStep struct {
 	Reason   string   `json:"reason,omitempty"`
 }
 
-// WriteSweep writes dir/sweep.json atomically.
-func WriteSweep(dir string, s *Sweep) error {
+// Write writes dir/sweep.json atomically.
+func Write(dir string, s *Sweep) error {
 	if s.Schema == "" {
-		s.Schema = sweepSchema
+		s.Schema = schema
 	}
-	s.Target = RedactURL(s.Target)
-	return writeJSONAtomic(dir, SweepFile, "sweep", s)
+	s.Target = results.RedactURL(s.Target)
+	return jsonfile.Write(dir, File, "sweep", s)
 }
 
-// ReadSweep reads dir/sweep.json, of at most maxJSONBytes.
-func ReadSweep(dir string) (*Sweep, error) {
-	b, err := readCapped(filepath.Join(dir, SweepFile), "a sweep.json")
+// Read reads dir/sweep.json, of at most jsonfile.MaxBytes.
+func Read(dir string) (*Sweep, error) {
+	b, err := jsonfile.Read(filepath.Join(dir, File), "a sweep.json")
 	if err != nil {
 		return nil, err
 	}
 	var s Sweep
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, SweepFile), input.CutError(err))
+		return nil, fmt.Errorf("read sweep %q: %w", filepath.Join(dir, File), input.CutError(err))
 	}
-	s.Target = RedactURL(s.Target) // a file written before targets were redacted
+	s.Target = results.RedactURL(s.Target) // a file written before targets were redacted
 	return &s, nil
 }

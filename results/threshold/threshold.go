@@ -1,4 +1,10 @@
-package results
+// Package threshold parses the rules a run is judged by: thresholds,
+// which fail a run, and marks, which are only reported. A rule names a
+// metric of the total, of an endpoint or of a journey, an operator and a
+// limit ("p95<2s", "query:failures<1%", "journey:chat:p95<20s"). results
+// applies them to a Report (Report.Judge); this package only reads them,
+// so that the scenario parser can check them without the rest of results.
+package threshold
 
 import (
 	"fmt"
@@ -11,19 +17,19 @@ import (
 // Default verdict of DESIGN.md: p95 under 2 s and under 1% failures, with
 // advisory marks for the median and p99.
 var (
-	DefaultThresholds = []string{"p95<2s", "failures<1%"}
-	DefaultMarks      = []string{"p50<1s", "p99<3s"}
+	Defaults     = []string{"p95<2s", "failures<1%"}
+	DefaultMarks = []string{"p50<1s", "p99<3s"}
 )
 
-// Metric kinds.
+// Metric kinds (Threshold.Kind).
 const (
-	kindLatency  = "latency"
-	kindFailures = "failures"
-	kindChecks   = "checks"
-	kindRPS      = "rps"
-	kindGoodput  = "goodput"
-	kindRequests = "requests"
-	kindUsers    = "users"
+	KindLatency  = "latency"
+	KindFailures = "failures"
+	KindChecks   = "checks"
+	KindRPS      = "rps"
+	KindGoodput  = "goodput"
+	KindRequests = "requests"
+	KindUsers    = "users"
 )
 
 // Latency views a threshold can name, by the prefix of its metric.
@@ -94,8 +100,8 @@ type Threshold struct {
 	quantile float64 // for stat "p"
 }
 
-// ParseThreshold parses one threshold expression.
-func ParseThreshold(expr string) (Threshold, error) {
+// Parse parses one threshold expression.
+func Parse(expr string) (Threshold, error) {
 	t := Threshold{Expr: strings.TrimSpace(expr)}
 	s := t.Expr
 	i := strings.IndexAny(s, "<>")
@@ -135,11 +141,11 @@ func ParseThreshold(expr string) (Threshold, error) {
 	return t, nil
 }
 
-// ParseThresholds parses a list of expressions; advisory marks them as marks.
-func ParseThresholds(exprs []string, advisory bool) ([]Threshold, error) {
+// ParseAll parses a list of expressions; advisory marks them as marks.
+func ParseAll(exprs []string, advisory bool) ([]Threshold, error) {
 	out := make([]Threshold, 0, len(exprs))
 	for _, e := range exprs {
-		t, err := ParseThreshold(e)
+		t, err := Parse(e)
 		if err != nil {
 			return nil, err
 		}
@@ -153,25 +159,25 @@ func (t *Threshold) parseMetric() error {
 	m := t.Metric
 	switch m {
 	case "failures", "failure_rate", "fail", "errors":
-		t.kind = kindFailures
+		t.kind = KindFailures
 		return nil
 	case "checks", "check_failures":
-		t.kind = kindChecks
+		t.kind = KindChecks
 		return nil
 	case "rps", "rate":
-		t.kind = kindRPS
+		t.kind = KindRPS
 		return nil
 	case "goodput":
-		t.kind = kindGoodput
+		t.kind = KindGoodput
 		return nil
 	case "requests", "count":
-		t.kind = kindRequests
+		t.kind = KindRequests
 		return nil
 	case "users", "vus":
-		t.kind = kindUsers
+		t.kind = KindUsers
 		return nil
 	}
-	t.kind = kindLatency
+	t.kind = KindLatency
 	for _, v := range views {
 		if strings.HasPrefix(m, v) {
 			t.view, m = v, strings.TrimPrefix(m, v)
@@ -202,8 +208,24 @@ const journeyPrefix = "journey:"
 // journeyMetric reports whether a journey threshold judges one of its
 // metrics: a percentile or the max of its durations, or failures.
 func (t *Threshold) journeyMetric() bool {
-	return t.kind == kindFailures || (t.kind == kindLatency && t.view == ViewResponse && (t.stat == "p" || t.stat == "max"))
+	return t.kind == KindFailures || (t.kind == KindLatency && t.view == ViewResponse && (t.stat == "p" || t.stat == "max"))
 }
+
+// Kind is the kind of metric t judges: KindLatency, KindFailures, ….
+func (t Threshold) Kind() string { return t.kind }
+
+// View is the latency view of a latency threshold: ViewResponse, ViewLag, ….
+func (t Threshold) View() string { return t.view }
+
+// Stat is the statistic of a latency threshold: "p", "mean", "min" or "max".
+func (t Threshold) Stat() string { return t.stat }
+
+// Quantile is the percentile (0–100) of a latency threshold whose Stat is "p".
+func (t Threshold) Quantile() float64 { return t.quantile }
+
+// IsLatency reports whether the threshold is on a latency: its measure is
+// in nanoseconds and its limit is LimitDur.
+func (t Threshold) IsLatency() bool { return t.kind == KindLatency }
 
 // Scope names what t judges: "overall", its endpoint, or "journey NAME".
 func (t Threshold) Scope() string {
@@ -218,7 +240,7 @@ func (t Threshold) Scope() string {
 
 func (t *Threshold) parseValue(v string) error {
 	switch t.kind {
-	case kindLatency:
+	case KindLatency:
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			if _, nerr := strconv.ParseFloat(v, 64); nerr == nil {
@@ -227,7 +249,7 @@ func (t *Threshold) parseValue(v string) error {
 			return fmt.Errorf("value %q is not a duration (e.g. 2s, 1500ms)", v)
 		}
 		t.LimitDur = d
-	case kindFailures, kindChecks:
+	case KindFailures, KindChecks:
 		pct := strings.HasSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
 		switch {
@@ -274,9 +296,11 @@ func overrideRules(base, over []Threshold) []Threshold {
 	return append(out, over...)
 }
 
-func (t Threshold) compare(actual float64) bool {
+// Compare reports whether actual (nanoseconds for a latency, as Limit
+// otherwise) meets the threshold.
+func (t Threshold) Compare(actual float64) bool {
 	limit := t.Limit
-	if t.kind == kindLatency {
+	if t.kind == KindLatency {
 		limit = float64(t.LimitDur)
 	}
 	switch t.Op {
@@ -291,25 +315,25 @@ func (t Threshold) compare(actual float64) bool {
 	}
 }
 
-// Rules returns the rules a run is judged by: thresholds (DefaultThresholds
-// when nil) and marks (DefaultMarks when nil), with over replacing any rule
+// Rules returns the rules a run is judged by: thresholds (Defaults when
+// nil) and marks (DefaultMarks when nil), with over replacing any rule
 // on the same metric of the same endpoint, marks included.
 func Rules(thresholds, marks, over []string) ([]Threshold, error) {
 	if thresholds == nil {
-		thresholds = DefaultThresholds
+		thresholds = Defaults
 	}
 	if marks == nil {
 		marks = DefaultMarks
 	}
-	ts, err := ParseThresholds(thresholds, false)
+	ts, err := ParseAll(thresholds, false)
 	if err != nil {
 		return nil, err
 	}
-	ms, err := ParseThresholds(marks, true)
+	ms, err := ParseAll(marks, true)
 	if err != nil {
 		return nil, err
 	}
-	ov, err := ParseThresholds(over, false)
+	ov, err := ParseAll(over, false)
 	if err != nil {
 		return nil, err
 	}
