@@ -37,9 +37,12 @@ func (c Check) FewSamples() bool { return c.Samples < c.Needs }
 // empty), FAIL when a threshold did not hold, and NOT CONCLUSIVE when the
 // thresholds held but the run cannot vouch for them: it was interrupted,
 // the generator dropped requests or was saturated, or a percentile had too
-// few samples to mean much. A damaged results file makes it NOT CONCLUSIVE
-// whatever the thresholds say, unless the user accepts judging what was
-// read (Report.Partial).
+// few samples to mean much. A run whose generator dropped requests or was
+// saturated is NOT CONCLUSIVE too when the only thresholds that failed
+// measure latency or rate, which ragload's own lag distorts; a failed
+// failures or checks threshold is the server's answer and still FAILs. A
+// damaged results file makes it NOT CONCLUSIVE whatever the thresholds
+// say, unless the user accepts judging what was read (Report.Partial).
 type Verdict struct {
 	Pass   bool
 	Checks []Check
@@ -105,10 +108,17 @@ func (r *Report) Judge(ts []threshold.Threshold, minSamples uint64) error {
 		}
 		v.Checks = append(v.Checks, c)
 	}
-	if v.Pass {
+	switch gen := r.generatorLimited(); {
+	case v.Pass:
 		v.Inconclusive = r.inconclusive(v.Checks)
 		v.Pass = len(v.Inconclusive) == 0
-	} else if r.Saturated() {
+	case len(gen) > 0 && len(v.Reasons) > 0 && failedOnTimeOrRate(v.Checks):
+		// Every threshold that failed measures time or rate, which a
+		// generator that dropped requests or ran short of CPU distorts
+		// (latency counts from the due time, so its own lag is in it):
+		// the run cannot tell the server's failure from ragload's.
+		v.Inconclusive = append(gen, "the thresholds that failed measure latency or rate, which ragload's own lag distorts: it cannot tell whether the server missed them")
+	case r.Saturated():
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
 	}
 	if note := sampleBarNote(v.Checks, minSamples); note != "" {
@@ -174,13 +184,7 @@ func (r *Report) inconclusive(checks []Check) []string {
 		}
 		why = append(why, w)
 	}
-	if d := r.Total.Dropped; d > 0 {
-		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
-			d, 100*r.DroppedShare(), r.maxLag(), dropAdvice))
-	}
-	if r.Saturated() {
-		why = append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
-	}
+	why = append(why, r.generatorLimited()...)
 	for _, c := range checks {
 		if !c.Advisory && c.FewSamples() {
 			why = append(why, fmt.Sprintf("%s rests on %d samples, fewer than the %d a %s needs to mean much (run longer or faster, or lower the bar with --min-samples)",
@@ -188,6 +192,36 @@ func (r *Report) inconclusive(checks []Check) []string {
 		}
 	}
 	return why
+}
+
+// generatorLimited says why the load the server had is not the planned
+// one, or its latencies not the server's alone: ragload dropped requests,
+// or its generator was saturated. Empty when neither.
+func (r *Report) generatorLimited() []string {
+	var why []string
+	if d := r.Total.Dropped; d > 0 {
+		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
+			d, 100*r.DroppedShare(), r.maxLag(), dropAdvice))
+	}
+	if r.Saturated() {
+		why = append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
+	}
+	return why
+}
+
+// failedOnTimeOrRate reports whether every threshold that failed measures
+// a latency, a rate, a count of requests or users (what a limited
+// generator distorts), not the server's answers (failures, checks).
+func failedOnTimeOrRate(checks []Check) bool {
+	for _, c := range checks {
+		if c.Pass || c.Advisory {
+			continue
+		}
+		if k := c.Kind(); k == threshold.KindFailures || k == threshold.KindChecks {
+			return false
+		}
+	}
+	return true
 }
 
 // sampleBarNote says how minSamples (--min-samples) moved the fewest

@@ -363,3 +363,53 @@ func TestJudgeDropped(t *testing.T) {
 		t.Errorf("total dropped %d, want 10", r.Total.Dropped)
 	}
 }
+
+// TestJudgeFailedByALimitedGenerator: a run whose generator dropped
+// requests or was saturated cannot tell a missed latency or rate
+// threshold from its own lag (NOT CONCLUSIVE, exit 4), but a failures
+// threshold counts the server's answers and still FAILs.
+func TestJudgeFailedByALimitedGenerator(t *testing.T) {
+	cases := []struct {
+		name       string
+		dropped    bool
+		saturated  bool
+		failures   int // of 90 results, HTTP 500
+		thresholds []string
+		word       string
+		why        string
+	}{
+		{"dropped, p95 missed", true, false, 0, []string{"p95<500us"}, WordInconclusive, "ragload dropped 10 (10.0%)"},
+		{"saturated, p95 missed", false, true, 0, []string{"p95<500us", "failures<1%"}, WordInconclusive, "the load generator was saturated"},
+		{"dropped, failures missed", true, false, 9, []string{"p95<500us", "failures<1%"}, wordFail, ""},
+		{"saturated, failures missed", false, true, 9, []string{"failures<1%"}, wordFail, ""},
+		{"neither, p95 missed", false, false, 0, []string{"p95<500us"}, wordFail, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := &Manifest{Status: StatusComplete, Planned: 90, Sent: 90, Completed: 90, Scenario: ScenarioInfo{Endpoints: testEndpoints()},
+				Plan: Plan{MaxLag: Duration(time.Second)}}
+			if c.dropped {
+				m.Planned = 100
+				m.Dropped = &Drops{Total: 10, Late: 10, Endpoints: map[string]uint64{"health": 10}}
+			}
+			if c.saturated {
+				m.Generator = &GeneratorInfo{Saturated: true}
+			}
+			rs := evenly(t, 90, 10*time.Millisecond, 0)
+			for i := range c.failures {
+				rs[i].Code, rs[i].Error = 500, "500 Internal Server Error"
+			}
+			r := buildReport(t, m, rs)
+			if err := r.Judge(mustRules(t, c.thresholds, nil), 10); err != nil {
+				t.Fatal(err)
+			}
+			v := r.Verdict
+			if v.Word() != c.word || len(v.Reasons) == 0 {
+				t.Fatalf("%s (reasons %q, inconclusive %q), want %s with its reasons", v.Word(), v.Reasons, v.Inconclusive, c.word)
+			}
+			if why := strings.Join(v.Inconclusive, "; "); c.why != "" && (!strings.Contains(why, c.why) || !strings.Contains(why, "cannot tell whether the server missed them")) {
+				t.Errorf("inconclusive %q, want it to say %q and that the server's part cannot be told", why, c.why)
+			}
+		})
+	}
+}

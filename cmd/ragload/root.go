@@ -68,8 +68,9 @@ var errVerdictFailed = errors.New("verdict failed")
 // printed.
 var errInterrupted = errors.New("interrupted")
 
-// errNotConclusive means the report was printed and its thresholds held,
-// but the run cannot vouch for them (results.Verdict.Inconclusive).
+// errNotConclusive means the report was printed and the run cannot vouch
+// for its verdict (results.Verdict.Inconclusive): thresholds held, or only
+// latency or rate ones failed, on a generator that dropped or saturated.
 var errNotConclusive = errors.New("verdict not conclusive")
 
 // Main runs ragload with args and returns the exit code. A first SIGINT or
@@ -184,8 +185,9 @@ every result in vegeta's format, and judges the run against its thresholds
 
 Exit codes: 0 the verdict passed, 1 it failed, 2 bad flags or configuration,
 3 the run could not start, complete or be read (including interruptions),
-4 the verdict is not conclusive: the thresholds held, but ragload dropped
-requests, was saturated, or a percentile had too few samples to mean much.`,
+4 the verdict is not conclusive: ragload dropped requests, was saturated, or
+a percentile had too few samples to mean much, so it cannot vouch for the
+thresholds that held, nor blame the server for latency ones that failed.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       toolVersion(),

@@ -110,13 +110,16 @@ func TestWriteJUnit(t *testing.T) {
 }
 
 // TestWriteJUnitSaturated checks that the caveat of a saturated generator
+// (a FAIL that rests on the server's answers: its failures threshold)
 // reaches <system-out>, and that a verdict failed with no failing check
 // still fails a test case.
 func TestWriteJUnitSaturated(t *testing.T) {
 	m := runManifest("sat")
 	m.Generator = &results.GeneratorInfo{Cores: 2, Saturated: true, Reasons: []string{"ragload used 1.95 of its 2 cores"}}
-	rep := buildReport(t, m, queryResults(t, 20))
-	if err := rep.Judge(mustRules(t, []string{"p95<5ms", "lag_p99<1ms"}, nil), 0); err != nil {
+	rs := queryResults(t, 20)
+	rs[0].Code, rs[0].Error = 500, "500 Internal Server Error"
+	rep := buildReport(t, m, rs)
+	if err := rep.Judge(mustRules(t, []string{"p95<5ms", "lag_p99<1ms", "failures<1%"}, nil), 0); err != nil {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
@@ -124,7 +127,7 @@ func TestWriteJUnitSaturated(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := parseJUnit(t, buf.Bytes()).Suites[0]
-	if s.Tests != 2 || s.Failures != 2 || s.Cases[1].Failure == nil || !strings.Contains(s.Cases[1].Failure.Message, "no schedule") {
+	if s.Tests != 3 || s.Failures != 3 || s.Cases[1].Failure == nil || !strings.Contains(s.Cases[1].Failure.Message, "no schedule") {
 		t.Errorf("suite %+v", s)
 	}
 	for _, w := range []string{"WARNING: " + results.SaturationWarning, "not conclusive: the load generator was saturated"} {
