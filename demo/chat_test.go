@@ -57,7 +57,11 @@ func TestChatTurnsGetSlower(t *testing.T) {
 		}
 		want := time.Duration(k) * 40 * time.Millisecond
 		t.Logf("turn %d: processing_time %.3fs, response time %v (median %v)", k, cr.ProcessingTime, took, want)
-		if took < want || cr.ProcessingTime < want.Seconds() || cr.ProcessingTime <= prev || took > want+2*time.Second {
+		// Each turn's lower bound is above the last one's; the measured
+		// times are not compared with each other, as a busy machine can
+		// stretch one turn's sleep past the next one's (turn 1 measured
+		// 93 ms of its 40, turn 2 80 ms).
+		if took < want || cr.ProcessingTime < want.Seconds() || took > want+2*time.Second {
 			t.Errorf("turn %d took %v (processing_time %.3fs, the turn before %.3fs), want about %v",
 				k, took, cr.ProcessingTime, prev, want)
 		}
