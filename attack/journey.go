@@ -52,16 +52,17 @@ type journeyStart struct {
 
 // runJourney runs one journey, drawn by weight, until its end, its first
 // failure, or a stop. Each result goes to u.out as its step completes. It
-// returns the journey's last result, nil when it sent nothing. A recorded
-// run records each step's request with the journey's session, what the
-// step saved and used, and how the journey ended (replay.Entry).
-func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
+// returns the journey's last result (nil when it sent nothing) and whether
+// that request carried a token (its endpoint has auth and the user had
+// one): only then can a 401 be cured by logging in again. A recorded run
+// records each step's request with the journey's session, what the step
+// saved and used, and how the journey ended (replay.Entry).
+func (u *usersRun) runJourney(js journeyStart) (last *vegeta.Result, sentToken bool) {
 	j := u.journeys.Pick(js.rng)
 	jr := u.journeys.Journey(j)
 	id := u.journeyID.Add(1)
 	vars := targets.Vars{}
 	done := make(chan struct{}, 1)
-	var last *vegeta.Result
 	secret := u.secretVars(jr)
 	first := true
 	for s := range jr.Steps {
@@ -69,7 +70,7 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 		runs := between(js.rng, st.Repeat[0], st.Repeat[1])
 		for k := 0; k < runs; k++ {
 			if !js.pause(pauseBetween(js.rng, st.Think[0], st.Think[1])) {
-				return last
+				return last, sentToken
 			}
 			var deadline time.Time
 			if st.Until != nil {
@@ -115,20 +116,20 @@ func (u *usersRun) runJourney(js journeyStart) *vegeta.Result {
 					journey.SetEnd(r, end)
 				}
 				u.out <- r
-				last = r
+				last, sentToken = r, u.journeys.Endpoint(j, s).Auth && js.token() != ""
 				if reason != "" {
-					return r
+					return last, sentToken
 				}
 				if !polling {
 					break
 				}
 				if !js.pause(st.Until.Every) {
-					return r
+					return last, sentToken
 				}
 			}
 		}
 	}
-	return last
+	return last, sentToken
 }
 
 // journeyStep sends one run of step s and says why it failed the journey

@@ -77,3 +77,38 @@ func TestTokenless401DoesNotLogIn(t *testing.T) {
 		}
 	})
 }
+
+// tokenlessJourney is a journey whose second step sends no token, so the
+// demo answers it 401 every time; its first step logs the user in.
+const tokenlessJourney = `name: tokenless journey
+endpoints:
+  - {key: documents, auth: false}
+journeys:
+  - name: list
+    steps:
+      - endpoint: health
+      - endpoint: query
+      - endpoint: documents
+`
+
+// The same for a user running journeys: a 401 to a step that sent no
+// token does not log the user in again.
+func TestTokenless401InAJourneyDoesNotLogIn(t *testing.T) {
+	t.Parallel()
+	users, creds := accounts(3)
+	srv, url := fastDemo(t, demo.Config{Users: users})
+	job := usersJob(t, url, creds, plan.Spawn(3, 100, 2*time.Second), plan.Between(10*time.Millisecond, 20*time.Millisecond))
+	job.Scenario = parseScenario(t, tokenlessJourney)
+	rep, err := job.Run(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Journeys) != 1 || rep.Journeys[0].Failed == 0 {
+		t.Fatalf("journeys %+v: want failed ones (401 from /documents without a token); the test proves nothing", rep.Journeys)
+	}
+	for u := range users {
+		if n := srv.LoginsBy(u); n != 1 {
+			t.Errorf("%s logged in %d times for %d journeys failed by a 401 to a step without a token, want 1", u, n, rep.Journeys[0].Failed)
+		}
+	}
+}

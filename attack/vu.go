@@ -123,13 +123,13 @@ func (u *usersRun) user(stop <-chan struct{}, slot int, id uint64) {
 			}
 		}
 		if u.journeys != nil {
-			last := u.runJourney(journeyStart{rng: rng, pause: think, token: sessionToken(session, &u.anonymous)})
+			last, sentToken := u.runJourney(journeyStart{rng: rng, pause: think, token: sessionToken(session, &u.anonymous)})
 			if last == nil {
 				return // told to stop before the journey sent anything
 			}
 			n++
-			if last.Code == http.StatusUnauthorized {
-				needLogin = true
+			if last.Code == http.StatusUnauthorized && sentToken {
+				needLogin = true // a new token can cure it; not a 401 to a step that sent none
 			}
 			if !think(u.job.Wait.Pause(rng, last.Timestamp, time.Now())) {
 				return
