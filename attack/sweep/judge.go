@@ -86,6 +86,25 @@ func goodput(rep *results.Report) (float64, bool) {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 
+// served says what the server answered at the highest passing rate when
+// that is visibly less than the rate (a step passes at 95% of it, with a
+// response of counting grain): "; the server answered 20.0/s at 21 rps".
+// The capacity stated is the offered rate the server kept up with; this
+// is what it actually served there.
+func (s *search) served() string {
+	for i := len(s.sweep.Steps) - 1; i >= 0; i-- {
+		st := s.sweep.Steps[i]
+		if st.Rate != s.pass || st.Verdict != sweepfile.StepPass {
+			continue
+		}
+		if st.Throughput > 0 && st.Throughput < 0.995*st.Rate {
+			return fmt.Sprintf("; the server answered %.1f/s at %g rps", st.Throughput, st.Rate)
+		}
+		return ""
+	}
+	return ""
+}
+
 // answer states the outcome in words.
 func (s *search) answer() {
 	sw, j := s.sweep, s.job
@@ -110,7 +129,7 @@ func (s *search) answer() {
 		sw.Answer = "no step ran"
 	case s.fail == 0 && s.pass >= top:
 		sw.Found = true
-		sw.Answer = fmt.Sprintf("at least %g rps: every step up to %g rps passed", s.pass, top)
+		sw.Answer = fmt.Sprintf("at least %g rps: every step up to %g rps passed%s", s.pass, top, s.served())
 	case s.fail == 0 && sw.Status == results.StatusInterrupted:
 		sw.Answer = fmt.Sprintf("%g rps passed; the sweep was interrupted before a step failed", s.pass)
 	case s.fail == 0:
@@ -121,7 +140,7 @@ func (s *search) answer() {
 		if j.GoodputShare > 0 {
 			what = "usable capacity"
 		}
-		sw.Answer = fmt.Sprintf("%s ≈ %g rps (bracket [%g, %g])", what, s.pass, s.pass, s.fail)
+		sw.Answer = fmt.Sprintf("%s ≈ %g rps (bracket [%g, %g]%s)", what, s.pass, s.pass, s.fail, s.served())
 		if s.stopped != nil {
 			sw.Answer += fmt.Sprintf("; the search stopped early because %g rps failed badly (%s)", s.stopped.Rate, s.stopped.Reason)
 		} else if sw.Status == results.StatusInterrupted {
