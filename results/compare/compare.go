@@ -59,7 +59,7 @@ func (o *Options) defaults() {
 
 // Change is one metric compared.
 type Change struct {
-	Metric    string  `json:"metric"` // requests, rps, failures, goodput, p50, p95, p99, ttft_p95
+	Metric    string  `json:"metric"` // requests, rps, failures, goodput, p50, p95, p99, ttft_p95; a journey's started, completed, failures, p50, p95, p99
 	Base      float64 `json:"base"`   // ms for latencies, a fraction for failures
 	New       float64 `json:"new"`
 	Delta     float64 `json:"delta"` // relative change (new/base - 1); for failures, the rise in points (goodput: req/s, higher is better)
@@ -77,7 +77,7 @@ type Change struct {
 // New in ms, with a test and an interval).
 func (ch Change) IsLatency() bool { return ch.isLatency }
 
-// Row is an endpoint (or the total) compared.
+// Row is an endpoint (or the total), or a journey, compared.
 type Row struct {
 	Name    string   `json:"name"`
 	Changes []Change `json:"changes"`
@@ -85,9 +85,13 @@ type Row struct {
 
 // Comparison is the outcome of comparing two sides.
 type Comparison struct {
-	Base, New  *Side
-	Options    Options
-	Rows       []Row
+	Base, New *Side
+	Options   Options
+	Rows      []Row
+	// Journeys are the journeys compared, when both sides have journeys:
+	// their durations (p50, p95, p99 of the completed ones, in ms) and
+	// failure rates (failed / ended).
+	Journeys   []Row
 	Regression bool
 	Reasons    []string
 	Warnings   []string
@@ -98,7 +102,8 @@ var comparedQuantiles = []float64{50, 95, 99}
 
 func minSamples(q float64) int { return int(results.MinSamples(q)) }
 
-// Runs compares two sides endpoint by endpoint and in total.
+// Runs compares two sides endpoint by endpoint and in total, then journey
+// by journey.
 func Runs(base, cand *Side, o Options) *Comparison {
 	o.defaults()
 	c := &Comparison{Base: base, New: cand, Options: o}
@@ -145,6 +150,7 @@ func Runs(base, cand *Side, o Options) *Comparison {
 		}
 		c.Rows = append(c.Rows, row)
 	}
+	c.compareJourneys(base, cand, rng)
 	return c
 }
 

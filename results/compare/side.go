@@ -9,6 +9,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/ragload/ragload/results"
+	"github.com/ragload/ragload/results/journey"
 	"github.com/ragload/ragload/results/tokens"
 )
 
@@ -24,6 +25,8 @@ type Side struct {
 	Damaged []error
 	latency map[string]*reservoir // by endpoint name, TOTAL included
 	ttft    map[string]*reservoir
+	// journeys holds the durations of the completed journeys, by name.
+	journeys map[string]*reservoir
 }
 
 // reservoir keeps a uniform sample of at most cap values (Algorithm R).
@@ -116,7 +119,7 @@ func Load(label string, inputs []results.Input, o Options) (*Side, error) {
 			if err != nil {
 				return nil, err
 			}
-			b.agg.EndFile()
+			b.endFile()
 			b.side.Damaged = append(b.side.Damaged, d...)
 		}
 	}
@@ -137,15 +140,22 @@ type sideBuilder struct {
 	rng     *rand.Rand
 	cap     int
 	total   string // the total's name
+	// tracker follows the journeys as the aggregator does, to keep their
+	// durations (the aggregator keeps only their histograms); jrng
+	// samples them, apart from rng so that the endpoints' reservoirs do
+	// not depend on the journeys.
+	tracker *journey.Tracker
+	jrng    *rand.Rand
 }
 
 func newSideBuilder(label string, m *results.Manifest, o Options) *sideBuilder {
 	agg := results.NewAggregator(m)
 	return &sideBuilder{
-		side: &Side{Label: label, latency: map[string]*reservoir{}, ttft: map[string]*reservoir{}},
+		side: &Side{Label: label, latency: map[string]*reservoir{}, ttft: map[string]*reservoir{}, journeys: map[string]*reservoir{}},
 		m:    m, agg: agg, resolve: results.NewResolverFor(m),
 		rng: rand.New(rand.NewPCG(o.Seed, uint64(len(label)))), cap: o.Samples,
-		total: agg.Total().Name,
+		total:   agg.Total().Name,
+		tracker: journey.NewTracker(journeyNames(m)), jrng: rand.New(rand.NewPCG(o.Seed, 0x10c0+uint64(len(label)))),
 	}
 }
 
@@ -160,13 +170,16 @@ func (b *sideBuilder) keep(into map[string]*reservoir, name string, v time.Durat
 
 func (b *sideBuilder) add(r *vegeta.Result) {
 	b.agg.Add(r)
-	lag, _ := results.Lag(r)
+	lag, scheduled := results.Lag(r)
 	st, streamed := tokens.StreamOf(r)
 	for _, name := range [2]string{b.resolve.Name(r), b.total} {
 		b.keep(b.side.latency, name, r.Latency+lag)
 		if streamed && st.Tokens > 0 {
 			b.keep(b.side.ttft, name, st.TTFT)
 		}
+	}
+	if m, ok := journey.MarkOf(r); ok {
+		b.addJourney(m, r, lag, scheduled)
 	}
 }
 

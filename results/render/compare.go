@@ -45,7 +45,7 @@ func changeCells(ch compare.Change) [4]string {
 	var change, test string
 	switch {
 	case ch.Metric == "failures":
-		change = fmt.Sprintf("%+.2f pts", 100*ch.Delta)
+		change, test = fmt.Sprintf("%+.2f pts", 100*ch.Delta), ch.Note // a note: a journey none of which ended
 	case ch.IsLatency() && ch.Note != "":
 		change, test = "?", ch.Note
 	case ch.IsLatency():
@@ -98,25 +98,10 @@ func writeComparisonText(w io.Writer, c *compare.Comparison) error {
 	if p.err != nil {
 		return p.err
 	}
-	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
-	t := tablewriter.NewTable(w,
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
-	)
-	t.Header([]string{"Endpoint", "Metric", "Base", "New", "Change", "Test (p, interval of the change)"})
-	for _, row := range c.Rows {
-		for i, ch := range row.Changes {
-			name := ""
-			if i == 0 {
-				name = row.Name
-			}
-			cells := changeCells(ch)
-			if err := t.Append([]string{name, ch.Metric, cells[0], cells[1], cells[2], cells[3]}); err != nil {
-				return err
-			}
-		}
+	if err := compareTableText(w, "Endpoint", c.Rows); err != nil {
+		return err
 	}
-	if err := t.Render(); err != nil {
+	if err := writeCompareJourneysText(w, p, c); err != nil {
 		return err
 	}
 	p.printf("%s\n%s\n", compareLegend[0], compareLegend[1])
@@ -130,11 +115,34 @@ func writeComparisonText(w io.Writer, c *compare.Comparison) error {
 	return p.err
 }
 
-func writeComparisonMarkdown(w io.Writer, c *compare.Comparison) error {
-	p := &printer{w: w}
-	p.printf("### ragload compare: %s\n\n%s\n\n", comparisonVerdict(c), mdEscape(comparisonHeader(c)))
-	p.printf("| Endpoint | Metric | Base | New | Change | Test |\n|---|---|--:|--:|--:|---|\n")
-	for _, row := range c.Rows {
+// compareTableText renders rows as a table whose first column is named
+// first (Endpoint, Journey).
+func compareTableText(w io.Writer, first string, rows []compare.Row) error {
+	align := []tw.Align{tw.AlignLeft, tw.AlignLeft, tw.AlignRight, tw.AlignRight, tw.AlignRight, tw.AlignLeft}
+	t := tablewriter.NewTable(w,
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}),
+	)
+	t.Header([]string{first, "Metric", "Base", "New", "Change", "Test (p, interval of the change)"})
+	for _, row := range rows {
+		for i, ch := range row.Changes {
+			name := ""
+			if i == 0 {
+				name = row.Name
+			}
+			cells := changeCells(ch)
+			if err := t.Append([]string{name, ch.Metric, cells[0], cells[1], cells[2], cells[3]}); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Render()
+}
+
+// compareTableMarkdown renders rows as compareTableText does.
+func compareTableMarkdown(p *printer, first string, rows []compare.Row) {
+	p.printf("| %s | Metric | Base | New | Change | Test |\n|---|---|--:|--:|--:|---|\n", first)
+	for _, row := range rows {
 		for i, ch := range row.Changes {
 			name := ""
 			if i == 0 {
@@ -144,6 +152,13 @@ func writeComparisonMarkdown(w io.Writer, c *compare.Comparison) error {
 			p.printf("| %s | %s | %s | %s | %s | %s |\n", name, ch.Metric, cells[0], cells[1], cells[2], mdEscape(cells[3]))
 		}
 	}
+}
+
+func writeComparisonMarkdown(w io.Writer, c *compare.Comparison) error {
+	p := &printer{w: w}
+	p.printf("### ragload compare: %s\n\n%s\n\n", comparisonVerdict(c), mdEscape(comparisonHeader(c)))
+	compareTableMarkdown(p, "Endpoint", c.Rows)
+	writeCompareJourneysMarkdown(p, c)
 	p.printf("\n_%s %s_\n", mdEscape(compareLegend[0]), mdEscape(compareLegend[1]))
 	for _, msg := range c.Warnings {
 		p.printf("\n> **Warning:** %s\n", mdEscape(msg))
@@ -172,6 +187,9 @@ func writeComparisonJSON(w io.Writer, c *compare.Comparison) error {
 		},
 		"rows": c.Rows, "regression": c.Regression,
 		"reasons": append([]string{}, c.Reasons...), "warnings": append([]string{}, c.Warnings...),
+	}
+	if len(c.Journeys) > 0 { // absent, not empty, without journeys: the format of before
+		out["journeys"] = c.Journeys
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -17,6 +17,7 @@
 //	notes.go    the sentences several formats share
 //	quality.go  response checks, goodput and token timings (runs that have them)
 //	journeys.go the journeys table and failures by reason (runs that have them)
+//	compare_journeys.go a comparison's journeys table (when both sides have journeys)
 //
 // The golden files under testdata pin every format byte for byte
 // (go test ./results/render -update rewrites them).
