@@ -41,6 +41,9 @@ requests, rate, failures, p50, p95, p99 (and TTFT p95 for streaming
 endpoints), the change in %, and whether it is significant: a Mann-Whitney
 U test on the latency samples and a bootstrap interval for the change of
 each percentile. An unchanged metric shows "~", as benchstat writes it.
+Runs with journeys get a second table, judged the same way: per journey,
+the durations of the completed ones (p50, p95, p99) and the share that
+failed.
 
 Each side is a run directory, a results file (ragload's or vegeta's) or a
 quoted glob of them (repeats or shards, judged as one).
