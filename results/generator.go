@@ -3,6 +3,8 @@ package results
 import (
 	"fmt"
 	"time"
+
+	"github.com/ragload/ragload/results/threshold"
 )
 
 // Generator limits: beyond them a run's latencies describe the load
@@ -55,6 +57,15 @@ type GenSample struct {
 	Late       uint64   `json:"late"` // of those, late
 }
 
+// PeakInFlight is the most requests in flight at any sample.
+func (g *GeneratorInfo) PeakInFlight() int64 {
+	var n int64
+	for _, s := range g.Samples {
+		n = max(n, s.InFlight)
+	}
+	return n
+}
+
 // BusyWarning says the machine was busy, for a report's warnings.
 func (g *GeneratorInfo) BusyWarning() string {
 	return fmt.Sprintf("the machine was busy: %.2f of its %d cores in use, ragload's share at most %.2f; ragload kept its schedule, but latencies may include time waiting for a CPU",
@@ -87,4 +98,54 @@ func (g *GeneratorInfo) Judge() {
 			break
 		}
 	}
+}
+
+// generatorLimited says why the load the server had is not the planned
+// one, or its latencies not the server's alone: ragload dropped requests,
+// held them back at its cap of requests in flight, or its generator was
+// saturated. Empty when none of these.
+func (r *Report) generatorLimited() []string {
+	var why []string
+	if d := r.Total.Dropped; d > 0 {
+		advice := dropAdvice
+		if r.workersFull() > 0 {
+			advice = "raise --max-workers, or lower the rate"
+		}
+		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
+			d, 100*r.DroppedShare(), r.maxLag(), advice))
+	}
+	if !r.Saturated() {
+		return why
+	}
+	if n := r.workersFull(); n > 0 {
+		// Not short of CPU: waiting for a free worker, which the latency
+		// from the due time includes. More generators would not help.
+		return append(why, fmt.Sprintf("requests waited for one of ragload's %d workers (--max-workers), all busy because the server answered too slowly for the rate: these latencies include that wait (raise --max-workers, or lower the rate)", n))
+	}
+	return append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
+}
+
+// workersFull is the run's --max-workers when its requests in flight
+// reached it, 0 otherwise (no cap, or never full).
+func (r *Report) workersFull() uint64 {
+	m := r.Manifest
+	if m == nil || m.Generator == nil || m.Plan.MaxWorkers <= 0 || m.Generator.PeakInFlight() < int64(m.Plan.MaxWorkers) {
+		return 0
+	}
+	return m.Plan.MaxWorkers
+}
+
+// failedOnTimeOrRate reports whether every threshold that failed measures
+// a latency, a rate, a count of requests or users (what a limited
+// generator distorts), not the server's answers (failures, checks).
+func failedOnTimeOrRate(checks []Check) bool {
+	for _, c := range checks {
+		if c.Pass || c.Advisory {
+			continue
+		}
+		if k := c.Kind(); k == threshold.KindFailures || k == threshold.KindChecks {
+			return false
+		}
+	}
+	return true
 }

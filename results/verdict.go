@@ -118,6 +118,8 @@ func (r *Report) Judge(ts []threshold.Threshold, minSamples uint64) error {
 		// (latency counts from the due time, so its own lag is in it):
 		// the run cannot tell the server's failure from ragload's.
 		v.Inconclusive = append(gen, "the thresholds that failed measure latency or rate, which ragload's own lag distorts: it cannot tell whether the server missed them")
+	case r.Saturated() && r.workersFull() > 0:
+		v.Caveat = fmt.Sprintf("not conclusive about latency: requests waited for one of ragload's %d workers (--max-workers); the failed failures or checks thresholds count the server's answers", r.workersFull())
 	case r.Saturated():
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
 	}
@@ -192,36 +194,6 @@ func (r *Report) inconclusive(checks []Check) []string {
 		}
 	}
 	return why
-}
-
-// generatorLimited says why the load the server had is not the planned
-// one, or its latencies not the server's alone: ragload dropped requests,
-// or its generator was saturated. Empty when neither.
-func (r *Report) generatorLimited() []string {
-	var why []string
-	if d := r.Total.Dropped; d > 0 {
-		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
-			d, 100*r.DroppedShare(), r.maxLag(), dropAdvice))
-	}
-	if r.Saturated() {
-		why = append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
-	}
-	return why
-}
-
-// failedOnTimeOrRate reports whether every threshold that failed measures
-// a latency, a rate, a count of requests or users (what a limited
-// generator distorts), not the server's answers (failures, checks).
-func failedOnTimeOrRate(checks []Check) bool {
-	for _, c := range checks {
-		if c.Pass || c.Advisory {
-			continue
-		}
-		if k := c.Kind(); k == threshold.KindFailures || k == threshold.KindChecks {
-			return false
-		}
-	}
-	return true
 }
 
 // sampleBarNote says how minSamples (--min-samples) moved the fewest

@@ -413,3 +413,31 @@ func TestJudgeFailedByALimitedGenerator(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeWorkersFull: a run held back by a full --max-workers cap, not
+// by a lack of CPU, says so and what to do (raise the cap), not "spread
+// the load over more generators", which would not help.
+func TestJudgeWorkersFull(t *testing.T) {
+	for _, c := range []struct {
+		inFlight int64
+		want     string
+	}{
+		{8, "requests waited for one of ragload's 8 workers (--max-workers)"},
+		{5, "the load generator was saturated"},
+	} {
+		m := &Manifest{Status: StatusComplete, Planned: 90, Sent: 90, Completed: 90, Scenario: ScenarioInfo{Endpoints: testEndpoints()},
+			Plan:      Plan{MaxLag: Duration(time.Second), MaxWorkers: 8},
+			Generator: &GeneratorInfo{Saturated: true, Samples: []GenSample{{InFlight: 3}, {InFlight: c.inFlight}}}}
+		r := buildReport(t, m, evenly(t, 90, 10*time.Millisecond, 0))
+		if err := r.Judge(mustRules(t, []string{"p95<500us"}, nil), 10); err != nil {
+			t.Fatal(err)
+		}
+		why := strings.Join(r.Verdict.Inconclusive, "; ")
+		if r.Verdict.Word() != WordInconclusive || !strings.Contains(why, c.want) {
+			t.Errorf("%d in flight of 8: %s %q, want it to say %q", c.inFlight, r.Verdict.Word(), why, c.want)
+		}
+		if c.inFlight == 8 && strings.Contains(why, "more generators") {
+			t.Errorf("a full worker cap advises more generators: %q", why)
+		}
+	}
+}

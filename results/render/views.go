@@ -79,12 +79,8 @@ func lateCause(r *results.Report) string {
 	if m == nil || m.Generator == nil {
 		return ""
 	}
-	var inFlight int64
-	for _, s := range m.Generator.Samples {
-		inFlight = max(inFlight, s.InFlight)
-	}
 	switch {
-	case m.Plan.MaxWorkers > 0 && inFlight >= int64(m.Plan.MaxWorkers):
+	case m.Plan.MaxWorkers > 0 && m.Generator.PeakInFlight() >= int64(m.Plan.MaxWorkers):
 		return fmt.Sprintf(": the cap of %d requests in flight (--max-workers) was full, the server answering too slowly for the rate", m.Plan.MaxWorkers)
 	case m.Generator.Saturated:
 		return ": ragload could not keep up (" + strings.Join(m.Generator.Reasons, "; ") + ")"
