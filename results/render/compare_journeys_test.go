@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -75,17 +74,7 @@ func journeysSide(t *testing.T, label string, n int, think float64, failEvery in
 		r.Seq = uint64(i)
 	}
 	m.Sent, m.Completed = uint64(len(rs)), uint64(len(rs))
-	dir := filepath.Join(t.TempDir(), strings.ReplaceAll(label, "/", "_"))
-	writeRun(t, dir, m, rs)
-	ins, err := results.Resolve([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	side, err := compare.Load(label, ins, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return side
+	return loadSide(t, label, m, rs, o)
 }
 
 // journeysComparison compares a run of journeys with one whose
@@ -100,16 +89,7 @@ func journeysComparison(t *testing.T) *compare.Comparison {
 // TestCompareJourneysGolden pins every format of a comparison with
 // journeys byte for byte (go test ./results/render -update rewrites them).
 func TestCompareJourneysGolden(t *testing.T) {
-	c := journeysComparison(t)
-	for _, f := range CompareFormats {
-		t.Run(f, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := Comparison(&buf, f, c); err != nil {
-				t.Fatal(err)
-			}
-			goldenNamed(t, buf.Bytes())
-		})
-	}
+	comparisonGolden(t, journeysComparison(t))
 }
 
 // TestCompareJourneys: whatever the golden files say, every format shows

@@ -17,16 +17,7 @@ import (
 // that renders it cannot change what it prints.
 func TestComparisonGolden(t *testing.T) {
 	o := compare.Options{Resamples: 200, Seed: 3}
-	c := compare.Runs(syntheticSide(t, "runs/base", 1000, 1, 1, o), syntheticSide(t, "runs/new", 1000, 1.3, 2, o), o)
-	for _, f := range CompareFormats {
-		t.Run(f, func(t *testing.T) {
-			var buf bytes.Buffer
-			if err := Comparison(&buf, f, c); err != nil {
-				t.Fatal(err)
-			}
-			goldenNamed(t, buf.Bytes())
-		})
-	}
+	comparisonGolden(t, compare.Runs(syntheticSide(t, "runs/base", 1000, 1, 1, o), syntheticSide(t, "runs/new", 1000, 1.3, 2, o), o))
 }
 
 // TestSweepGolden pins every format of a sweep's summary byte for byte.

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -121,6 +122,13 @@ func syntheticSide(t *testing.T, label string, n int, scale float64, seed uint64
 		rs[i] = &vegeta.Result{Code: 200, Method: "POST", URL: "http://h/q", Timestamp: t0.Add(time.Duration(i) * time.Minute / time.Duration(n)),
 			Latency: time.Duration(lat * float64(time.Millisecond))}
 	}
+	return loadSide(t, label, m, rs, o)
+}
+
+// loadSide writes a run of m and rs and loads it as the comparison side
+// label, as compare reads stored runs.
+func loadSide(t *testing.T, label string, m *results.Manifest, rs []*vegeta.Result, o compare.Options) *compare.Side {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), strings.ReplaceAll(label, "/", "_"))
 	writeRun(t, dir, m, rs)
 	ins, err := results.Resolve([]string{dir})
@@ -132,6 +140,21 @@ func syntheticSide(t *testing.T, label string, n int, scale float64, seed uint64
 		t.Fatal(err)
 	}
 	return side
+}
+
+// comparisonGolden pins every format of c byte for byte against the
+// test's golden files (go test ./results/render -update rewrites them).
+func comparisonGolden(t *testing.T, c *compare.Comparison) {
+	t.Helper()
+	for _, f := range CompareFormats {
+		t.Run(f, func(t *testing.T) {
+			var buf bytes.Buffer
+			if err := Comparison(&buf, f, c); err != nil {
+				t.Fatal(err)
+			}
+			goldenNamed(t, buf.Bytes())
+		})
+	}
 }
 
 // TestReportRedactsTarget: a report from a manifest not read from a file
