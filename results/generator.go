@@ -106,23 +106,25 @@ func (g *GeneratorInfo) Judge() {
 // saturated. Empty when none of these.
 func (r *Report) generatorLimited() []string {
 	var why []string
+	capped := r.workersFull()
 	if d := r.Total.Dropped; d > 0 {
 		advice := dropAdvice
-		if r.workersFull() > 0 {
+		if capped > 0 {
 			advice = "raise --max-workers, or lower the rate"
 		}
 		why = append(why, fmt.Sprintf("ragload dropped %d (%.1f%%) of the planned requests: it could not send them within %s of their due time, so the server never had the planned load (%s)",
 			d, 100*r.DroppedShare(), r.maxLag(), advice))
 	}
-	if !r.Saturated() {
-		return why
-	}
-	if n := r.workersFull(); n > 0 {
+	switch {
+	case !r.Saturated():
+	case capped > 0:
 		// Not short of CPU: waiting for a free worker, which the latency
 		// from the due time includes. More generators would not help.
-		return append(why, fmt.Sprintf("requests waited for one of ragload's %d workers (--max-workers), all busy because the server answered too slowly for the rate: these latencies include that wait (raise --max-workers, or lower the rate)", n))
+		why = append(why, fmt.Sprintf("requests waited for one of ragload's %d workers (--max-workers), all busy because the server answered too slowly for the rate: these latencies include that wait (raise --max-workers, or lower the rate)", capped))
+	default:
+		why = append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
 	}
-	return append(why, "the load generator was saturated, so these latencies describe ragload as much as the server (spread the load over more generators)")
+	return why
 }
 
 // workersFull is the run's --max-workers when its requests in flight

@@ -118,10 +118,11 @@ func (r *Report) Judge(ts []threshold.Threshold, minSamples uint64) error {
 		// (latency counts from the due time, so its own lag is in it):
 		// the run cannot tell the server's failure from ragload's.
 		v.Inconclusive = append(gen, "the thresholds that failed measure latency or rate, which ragload's own lag distorts: it cannot tell whether the server missed them")
-	case r.Saturated() && r.workersFull() > 0:
-		v.Caveat = fmt.Sprintf("not conclusive about latency: requests waited for one of ragload's %d workers (--max-workers); the failed failures or checks thresholds count the server's answers", r.workersFull())
 	case r.Saturated():
 		v.Caveat = "not conclusive: the load generator was saturated, so the server may not be what failed (spread the load over more generators)"
+		if n := r.workersFull(); n > 0 {
+			v.Caveat = fmt.Sprintf("not conclusive about latency: requests waited for one of ragload's %d workers (--max-workers); the failed failures or checks thresholds count the server's answers", n)
+		}
 	}
 	if note := sampleBarNote(v.Checks, minSamples); note != "" {
 		v.Notes = append(v.Notes, note)
